@@ -1,0 +1,1 @@
+"""One module per standard form; importing this package registers them all."""
