@@ -1,0 +1,1 @@
+"""Paper-equivalent PDFs of the standard forms, cards, covers and booklets (reportlab)."""
