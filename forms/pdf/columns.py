@@ -22,10 +22,9 @@ from forms.pdf.page import (
     content_bottom,
     content_top,
     draw_footer,
-    draw_header,
     draw_title,
 )
-from forms.pdf.sheet import Entry, entries
+from forms.pdf.sheet import Entry, draw_paper_header, entries, group_and_label
 
 SEC_W = 11 * mm
 LABEL_W = 36 * mm
@@ -42,7 +41,7 @@ class ColumnBuilder:
     def options_in_label(self, f: Field) -> bool:
         mode = f.layout.get("options")
         if mode in ("inline", "label", "none"):
-            return mode == "label"
+            return mode != "inline"  # "none": the options print once, in the row label
         table = self.form.code_tables[f.codes or ""]
         opts = " ".join(f"{c.code}{c.label}" for c in table.codes)
         # options that fit two lines of a visit column print in every column, like 1门诊 2家庭 3电话
@@ -52,10 +51,17 @@ class ColumnBuilder:
         units = [f.unit for f in (e.field, *(a for a, _ in e.attached)) if f.unit]
         return units[-1] if units and all(u == units[-1] for u in units) else None
 
-    def label_flow(self, e: Entry) -> Flow:
+    def label_flow(self, e: Entry, section_label: str) -> Flow:
         f = e.field
         unit = self.unit_of(e)
-        label = V.printed_label(f) + (f"（{unit}）" if unit and f.type in ("int", "decimal") else "")
+        group, label = group_and_label(f, section_label)
+        label = str(f.layout.get("short") or label)
+        for a, mode in e.attached:  # 收缩压/舒张压 unless the definition gives a `short` label
+            if mode == "join:/" and not f.layout.get("short"):
+                label += "/" + str(a.layout.get("short") or V.printed_label(a))
+        if group:
+            label = f"{group}·{label}"
+        label = label + (f"（{unit}）" if unit and f.type in ("int", "decimal") else "")
         if f.type in ("code", "multicode") and f.codes and self.options_in_label(f):
             table = self.form.code_tables[f.codes]
             opts = tuple(("t", f"{c.code}{c.label}  ") for c in table.codes)
@@ -108,16 +114,16 @@ class ColumnBuilder:
     def grid(self, docs: list[dict[str, Any] | None]) -> Grid:
         g = Grid()
         for section in self.form.sections:
-            ents = entries(section)
+            ents = entries(section, merge_rows=True)
             if not ents:
                 continue
             label = str(section.layout.get("label") or section.label)
-            single = len(ents) == 1
+            # 随访日期/随访方式 (role header) and one-field sections need no section column
+            single = len(ents) == 1 or section.layout.get("role") == "header"
             sec = Cell(0, SEC_W, Vertical(label), merge=("sec", section.key))
             for e in ents:
-                cells = [Cell(0, X_VISITS, self.label_flow(e))] if single else [
-                    sec, Cell(SEC_W, X_VISITS, self.label_flow(e))
-                ]
+                lab = self.label_flow(e, "" if single and len(ents) > 1 else label)
+                cells = [Cell(0, X_VISITS, lab)] if single else [sec, Cell(SEC_W, X_VISITS, lab)]
                 for i, doc in enumerate(docs):
                     x0 = X_VISITS + i * self.col_w
                     cells.append(Cell(x0, x0 + self.col_w, self.value_flow(e, doc)))
@@ -150,7 +156,7 @@ def column_pages(
                 top = PAGE_H - MARGIN_TOP
                 if first:
                     top = draw_title(c, form.title, top)
-                draw_header(c, name, record_no, top)
+                draw_paper_header(c, form, name, record_no, top)
                 draw_rows(c, rows, MARGIN_X, content_top(first))
                 draw_footer(c, ctx)
 

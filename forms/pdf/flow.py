@@ -146,6 +146,7 @@ class Flow:
     right: tuple[Token, ...] = ()
     size: float = SIZE
     align: str = "left"  # left | center
+    min_lines: int = 0  # room left for handwriting under long free text
 
     def _lines(self, width: float) -> tuple[tuple[Line, ...], Line, bool]:
         inner = max(width - 2 * PAD, 10.0)
@@ -159,13 +160,15 @@ class Flow:
 
     def height(self, width: float) -> float:
         body, _rline, own_line = self._lines(width)
-        n = len(body) + (1 if own_line else 0)
+        n = max(len(body) + (1 if own_line else 0), self.min_lines)
         return n * LEAD + 2 * PAD - 2
 
     def draw(self, c: Canvas, x: float, top: float, width: float, height: float) -> None:
         body, rline, own_line = self._lines(width)
         n = len(body) + (1 if own_line else 0)
         used = n * LEAD
+        if self.min_lines > n:  # long text starts at the top of its writing space
+            height = used + 2 * PAD
         # vertically centred like text in a table cell
         y = top - (height - used) / 2 - LEAD + 3.2
         inner = width - 2 * PAD

@@ -1,19 +1,32 @@
 """How one field's value is written on paper: option text, codes in □ boxes, numbers with units.
 
 Layout hints read from `Field.layout` (all optional; a definition without hints still prints):
-    label: str        printed label when the paper wording differs from the UI label
+    label, short: str printed label when the paper wording differs from the UI label
+                      (`short` in the narrow follow-up columns)
     print: bool       False hides the field on paper (default True)
     boxes: int        number of □ for a code/multicode answer (multi: boxes joined by "/")
+    box_width: int    characters per box (two-digit codes such as 民族 01)
     digits: int       write the value one character per box (e.g. 8 for 出生日期 YYYYMMDD)
     options: str      "inline" (option text next to the boxes) | "label" (under the label;
                       follow-up columns) | "none" (boxes only)
-    width: str        "half" | "full": share a row with the neighbouring half field or not
+    row: str          fields with the same row id share one printed row (sheet: side by side
+                      label/value pairs; follow-up columns: one cell)
+    width: str        "half" | "full": may share a row when the section has `columns` > 1
     join: str         continue the previous field's cell after this separator (血压 120 "/" 80)
+    pair, pair_role:  follow-up 现值/目标值: fields of one pair share a cell, "now" / "target"
+    prefix, suffix:   words printed around the value ("每日" 2 "次")
+    lines: int        writing lines kept for a long free text
     inline: bool      continue the previous field's cell as "label value unit" (日吸烟量 …)
-    group: str        a sub-heading cell shared by consecutive fields (既往史 → 疾病, 手术 …)
+    group: str        a sub-heading cell shared by consecutive fields (既往史 → 疾病, 手术 …);
+                      a label "既往史·手术" means the same
     rows: int         blank item rows printed for a list (so the paper can be filled by hand)
     mask: bool        an identity number: only its last 4 digits print when masking is asked
-Field keys `<key>_other` hold the free text of a code table's `other_code` and print on the
+Section.layout: label (printed label), columns (label/value pairs per sheet row), role
+"header" (fields printed on the line above the table), side "front" | "back" (card),
+applies_when {key: code} (block printed only when the document has that code).
+FormDef.paper: header (["name", "record_no8"]: what the line above the table shows),
+instructions (填表说明 printed under the table), sides (card: section keys per side).
+Document keys `<key>_other` hold the free text of a code table's `other_code` and print on the
 blank after that option.
 """
 
@@ -86,6 +99,11 @@ def option_tokens(table: CodeTable, other_text: str = "", *, other_blank: float 
     return tuple(out)
 
 
+def box_width(f: Field, table: CodeTable) -> int:
+    hint = f.layout.get("box_width")
+    return int(hint) if hint else max((len(c.code) for c in table.codes), default=1)
+
+
 def box_count(f: Field, table: CodeTable, chosen: list[str]) -> int:
     hint = f.layout.get("boxes")
     if f.type != "multicode":
@@ -106,7 +124,7 @@ def answer_tokens(f: Field, table: CodeTable, v: Any) -> tuple:
     """The □ boxes with the chosen codes written in them; multi choice as □/□/□."""
     chosen = chosen_codes(v)
     n = box_count(f, table, chosen)
-    widest = max((len(c.code) for c in table.codes), default=1)
+    widest = box_width(f, table)
     out: list[Token] = []
     for i in range(n):
         if i:
@@ -128,6 +146,12 @@ def value_tokens(form: FormDef, f: Field, doc: dict[str, Any], *, masked: bool =
     v = doc.get(f.key)
     if f.layout.get("digits"):
         return digit_tokens(f, v, masked=masked)
+    pre, suf = f.layout.get("prefix"), f.layout.get("suffix")
+    if pre or suf:
+        s = scalar(f, v, masked=masked)
+        toks: list[Token] = [("t", str(pre))] if pre else []
+        toks += [("u", s, 20), ("s", str(f.unit or ""))]
+        return (*toks, ("s", str(suf))) if suf else tuple(toks)
     if f.type == "date":
         return (("t", date_text(v)),) if not blank(v) else (("t", "    年   月   日"),)
     if f.type in ("int", "decimal"):
@@ -162,5 +186,6 @@ def list_item_text(form: FormDef, f: Field, item: dict[str, Any]) -> str:
             parts.append(date_text(v))
         else:
             s = scalar(sub, v)
-            parts.append(f"{s}{sub.unit or ''}")
+            pre, suf = sub.layout.get("prefix") or "", sub.layout.get("suffix") or ""
+            parts.append(f"{pre}{s}{sub.unit or ''}{suf}")
     return " ".join(parts)
