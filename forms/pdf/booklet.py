@@ -133,8 +133,7 @@ def write_booklets(
         total = None
         if hasattr(items, "__len__"):
             total = len(items)  # type: ignore[arg-type]
-        done = 0
-        for resident, records in items:
+        for done, (resident, records) in enumerate(items, start=1):
             if cancelled is not None and cancelled():
                 break
             if canvas is None:
@@ -143,7 +142,6 @@ def write_booklets(
             pages = booklet_pages(resident, records, mask_id=mask_id)
             draw_pages(canvas, pages, first_numbered=2)
             in_chunk += len(pages)
-            done += 1
             if in_chunk >= CHUNK_PAGES:
                 canvas.save()
                 cat.append(buf.getvalue())

@@ -108,7 +108,7 @@ class ColumnBuilder:
                 toks += [("s", mode[5:]), *sub]
             elif sub:
                 toks += [("t", " " + V.printed_label(a) + "："), *sub]
-        centred = f.type not in ("list", "text") and not (f.type == "multicode")
+        centred = f.type not in ("list", "text") and f.type != "multicode"
         return Flow(tuple(toks), align="center" if centred else "left")
 
     def grid(self, docs: list[dict[str, Any] | None]) -> Grid:
