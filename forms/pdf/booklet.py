@@ -30,19 +30,20 @@ from forms.pdf.page import (
 )
 from forms.registry import UnknownForm
 
+
 # The order of the 表单目录: cover, 个人基本信息表, 健康体检表, then the 重点人群 records in the
 # order of the service specs (老年人, 高血压, 2型糖尿病), then 接诊/会诊/转诊. Forms not listed
 # follow in code order, so a new definition still prints.
-CATALOGUE = (
-    PERSONAL_INFO,
-    "health_exam",
-    "elderly_selfcare",
-    "htn_followup",
-    "dm_followup",
-    "encounter",
-    "consultation",
-    "referral",
-)
+def _catalogue() -> tuple[str, ...]:
+    try:
+        from forms.definitions import ORDER  # the 表单目录 as the definitions declare it
+
+        return tuple(ORDER)
+    except ImportError:
+        return (PERSONAL_INFO, "health_exam", "elderly_selfcare", "htn_followup", "dm_followup")
+
+
+CATALOGUE = _catalogue()
 CHUNK_PAGES = 400  # pages rendered per in-memory chunk before streaming them out
 
 Progress = Callable[[int, int | None], None]

@@ -57,7 +57,7 @@ class CardText:
                 for code in table.codes:
                     out += [("b", "√" if code.code in chosen else ""), ("t", code.label + " ")]
                 return out
-            return [("t", "、".join(table.label(c) or c for c in chosen))]
+            return [("t", "、".join(table.label(c) or c for c in chosen))]  # 性别：女
         if f.type == "date":
             return [("t", V.date_text(v))]
         return [("t", V.scalar(f, v, masked=self.masked))]
@@ -88,7 +88,8 @@ def draw_card_side(
     if side == "front":
         c.setFont(FONT, 9)
         c.drawString(x + PAD_X, top - 8, form.title)
-        renderPDF.draw(qr_drawing(str(vals.get("record_no") or ""), QR_SIZE), c,
+        qr_key = str(form.paper.get("qr") or "record_no") if hasattr(form, "paper") else "record_no"
+        renderPDF.draw(qr_drawing(str(vals.get(qr_key) or ""), QR_SIZE), c,
                        x + CARD_W - QR_SIZE - 1.5 * mm, y + CARD_H - QR_SIZE - 2 * mm)
         top -= 12
     toks: list[Token] = []

@@ -100,12 +100,20 @@ class ColumnBuilder:
         if f.type in ("code", "multicode") and f.codes and not self.options_in_label(f):
             table = self.form.code_tables[f.codes]
             opts = V.option_tokens(table, V.other_text(self.form, f, doc), other_blank=20)
-            return Flow(opts, right=V.answer_tokens(f, table, doc.get(f.key)))
-        toks = self.value_tokens(f, doc, unit_in_label)
+            boxes = V.answer_tokens(f, table, doc.get(f.key))
+            if not e.attached:
+                return Flow(opts, right=boxes)
+            toks = [*opts, *boxes]
+        else:
+            toks = self.value_tokens(f, doc, unit_in_label)
         for a, mode in e.attached:
             sub = self.value_tokens(a, doc, unit_in_label)
             if mode.startswith("join:"):
                 toks += [("s", mode[5:]), *sub]
+            elif a.type in ("code", "multicode") and a.codes:
+                # an attached coded field (足背动脉搏动 侧别) keeps its options: it has no row label
+                table = self.form.code_tables[a.codes]
+                toks += [("br",), *V.option_tokens(table, V.other_text(self.form, a, doc)), *sub]
             elif sub:
                 toks += [("t", " " + V.printed_label(a) + "："), *sub]
         centred = f.type not in ("list", "text") and f.type != "multicode"

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from reportlab.pdfgen.canvas import Canvas
 
-from forms.pdf.fonts import FONT, text_width
+from forms.pdf.fonts import FONT, draw_text, text_width
 
 SIZE = 8.0  # body text, points
 LEAD = 11.5  # line height: a box (BOX) plus a little air
@@ -95,7 +95,7 @@ def layout(tokens: tuple[Token, ...], width: float, size: float = SIZE) -> tuple
                 x = 0.0
             continue
         w = token_width(tok, size)
-        if x + w > width + 0.01 and x > 0 and tok[0] != "s":
+        if x + w > width + 0.01 and x > 0:
             lines.append([])
             x = 0.0
         lines[-1].append((x, tok))
@@ -115,8 +115,7 @@ def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = S
     for x, tok in line:
         kind = tok[0]
         if kind in ("t", "s"):
-            c.setFont(FONT, size)
-            c.drawString(x0 + x, baseline, tok[1])
+            draw_text(c, x0 + x, baseline, tok[1], size)
         elif kind == "u":
             w = token_width(tok, size)
             c.line(x0 + x + 1, baseline - 1.5, x0 + x + w - 1, baseline - 1.5)

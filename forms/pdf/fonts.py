@@ -33,8 +33,15 @@ def register_font() -> str:
     return FONT
 
 
+# Superscript digits the font lacks (×10⁹/L); drawn as small raised digits instead of a blank.
+SUPERSCRIPTS = {"⁰": "0", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
+SUPER_SCALE = 0.62
+
+
 @lru_cache(maxsize=65536)
 def _char_width(ch: str) -> float:
+    if ch in SUPERSCRIPTS:
+        return pdfmetrics.stringWidth(SUPERSCRIPTS[ch], FONT, 1000) * SUPER_SCALE
     return pdfmetrics.stringWidth(ch, FONT, 1000)
 
 
@@ -43,3 +50,25 @@ def text_width(text: str, size: float) -> float:
     """Width in points of `text` at `size`; cached because form labels repeat on every page."""
     register_font()
     return sum(_char_width(c) for c in text) * size / 1000.0
+
+
+def draw_text(c, x: float, y: float, s: str, size: float) -> None:
+    """drawString with the font, raising the superscript digits it has no glyph for."""
+    if not any(ch in SUPERSCRIPTS for ch in s):
+        c.setFont(FONT, size)
+        c.drawString(x, y, s)
+        return
+    run = ""
+    for ch in s + "\0":
+        if ch in SUPERSCRIPTS or ch == "\0":
+            if run:
+                c.setFont(FONT, size)
+                c.drawString(x, y, run)
+                x += text_width(run, size)
+                run = ""
+            if ch != "\0":
+                c.setFont(FONT, size * SUPER_SCALE)
+                c.drawString(x, y + size * 0.42, SUPERSCRIPTS[ch])
+                x += text_width(ch, size)
+        else:
+            run += ch

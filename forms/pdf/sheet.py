@@ -246,8 +246,8 @@ class SheetBuilder:
             boxes = V.answer_tokens(s, table, item.get(s.key))
             names = "、".join(table.label(c) or "" for c in V.chosen_codes(item.get(s.key)))
             return Flow((*boxes, ("t", " " + names)) if names else boxes)
-        if s.type == "date":
-            return text(V.date_text(item.get(s.key)))
+        if s.type == "date":  # narrow sub-table columns: the compact 2018-04-02
+            return text(V.scalar(s, item.get(s.key)), align="center")
         return text(V.scalar(s, item.get(s.key), masked=self.masked))
 
     def applies(self, section: Section) -> bool:
