@@ -37,6 +37,7 @@ column; ``visits_per_page`` columns per page, fields are the rows), "card" (85.6
         an extra line/page, they are never dropped.
     prefix / suffix: words printed around the value ("每日", "次").
     applies_to: "female" | "male": sex-specific items (妇科, 前列腺).
+    star: True = printed with "*" after the label (健康体检表: not a free item for everyone).
     short: a shorter paper label where the full label does not fit (column forms).
     digit_groups: a number printed one digit per □, grouped (封面 编号: [6, 3, 3, 5]).
     style: dates: "年月日" = printed as "____年__月__日" (default: the same, except list rows,
