@@ -125,7 +125,7 @@ def write_booklets(
     """Render booklets one resident at a time into chunks of ~CHUNK_PAGES pages, each appended
     to the output as soon as it is complete; returns the number of pages written."""
     own = isinstance(out, str) or hasattr(out, "__fspath__")
-    fh = open(out, "wb") if own else out  # noqa: SIM115 - closed below
+    fh = open(out, "wb") if own else out  # noqa: SIM115 - closed in the finally below
     try:
         cat = PdfConcatenator(fh, title=title)
         buf = io.BytesIO()

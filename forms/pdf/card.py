@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -23,12 +21,26 @@ PAD_X = 3 * mm
 QR_SIZE = 19 * mm
 
 
-def qr_drawing(value: str, size: float) -> Drawing:
+def draw_qr(c: Canvas, value: str, x: float, y: float, size: float) -> None:
+    """QR code (error level M, 4-module quiet zone) of `value` in a size x size square.
+
+    The matrix comes from reportlab's own QR widget; its modules are drawn straight on the
+    canvas because rendering the widget as a Drawing sets Helvetica, an unembedded font."""
     widget = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    d.add(widget)
-    return d
+    qr = widget.qr
+    qr.make()
+    n = qr.getModuleCount()
+    border = 4
+    step = size / (n + 2 * border)
+    c.saveState()
+    c.setFillGray(0)
+    p = c.beginPath()
+    for r, row in enumerate(qr.modules):
+        for col, dark in enumerate(row):
+            if dark:
+                p.rect(x + (col + border) * step, y + size - (r + border + 1) * step, step, step)
+    c.drawPath(p, stroke=0, fill=1)
+    c.restoreState()
 
 
 def side_sections(form: FormDef, side: str) -> list[Section]:
@@ -89,8 +101,8 @@ def draw_card_side(
         c.setFont(FONT, 9)
         c.drawString(x + PAD_X, top - 8, form.title)
         qr_key = str(form.paper.get("qr") or "record_no") if hasattr(form, "paper") else "record_no"
-        renderPDF.draw(qr_drawing(str(vals.get(qr_key) or ""), QR_SIZE), c,
-                       x + CARD_W - QR_SIZE - 1.5 * mm, y + CARD_H - QR_SIZE - 2 * mm)
+        draw_qr(c, str(vals.get(qr_key) or ""), x + CARD_W - QR_SIZE - 1.5 * mm,
+                y + CARD_H - QR_SIZE - 2 * mm, QR_SIZE)
         top -= 12
     toks: list[Token] = []
     for s in side_sections(form, side):
@@ -113,7 +125,7 @@ def draw_card_side(
     c.restoreState()
 
 
-__all__ = ["CARD_H", "CARD_W", "LEAD", "draw_card_side", "qr_drawing"]
+__all__ = ["CARD_H", "CARD_W", "LEAD", "draw_card_side", "draw_qr"]
 
 
 SHEET_COLS, SHEET_ROWS = 2, 5  # ten cards on an A4 sheet

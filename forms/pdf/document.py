@@ -16,6 +16,8 @@ Out = Any  # a filesystem path (str / PathLike) or a binary file object
 
 def new_canvas(out: Out | IO[bytes], pagesize: tuple[float, float] = A4, title: str = "") -> Canvas:
     register_font()
+    if hasattr(out, "__fspath__"):
+        out = str(out.__fspath__())  # reportlab takes str paths or file objects only
     # invariant=1 keeps output byte-identical for the same input (no timestamps or random ids),
     # so reprints compare equal and tests are stable
     c = Canvas(

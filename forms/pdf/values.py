@@ -20,6 +20,7 @@ Layout hints read from `Field.layout` (all optional; a definition without hints 
     group: str        a sub-heading cell shared by consecutive fields (既往史 → 疾病, 手术 …);
                       a label "既往史·手术" means the same
     rows: int         blank item rows printed for a list (so the paper can be filled by hand)
+    star: bool        printed with "*" (健康体检表 items not free for every resident)
     mask: bool        an identity number: only its last 4 digits print when masking is asked
 Section.layout: label (printed label), columns (label/value pairs per sheet row), role
 "header" (fields printed on the line above the table), side "front" | "back" (card),
@@ -51,7 +52,8 @@ def is_id_field(f: Field) -> bool:
 
 
 def printed_label(f: Field) -> str:
-    return str(f.layout.get("label") or f.label)
+    label = str(f.layout.get("label") or f.label)
+    return label + "*" if f.layout.get("star") and not label.endswith("*") else label
 
 
 def is_printed(f: Field) -> bool:
