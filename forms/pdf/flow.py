@@ -111,12 +111,21 @@ def line_width(line: Line, size: float = SIZE) -> float:
 
 
 def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = SIZE) -> None:
-    """Draw one laid-out line; boxes sit on the baseline and extend one box height up."""
+    """Draw one laid-out line; boxes sit on the baseline and extend one box height up.
+    Adjacent text pieces are drawn as one string (they were placed edge to edge): each
+    drawString costs a PDF text object, and option lists come as one piece per option."""
+    run_x, run = 0.0, ""
     for x, tok in line:
         kind = tok[0]
         if kind in ("t", "s"):
-            draw_text(c, x0 + x, baseline, tok[1], size)
-        elif kind == "u":
+            if not run:
+                run_x = x
+            run += tok[1]
+            continue
+        if run:
+            draw_text(c, x0 + run_x, baseline, run, size)
+            run = ""
+        if kind == "u":
             w = token_width(tok, size)
             c.line(x0 + x + 1, baseline - 1.5, x0 + x + w - 1, baseline - 1.5)
             if tok[1]:
@@ -127,6 +136,8 @@ def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = S
         elif kind == "d":
             for i, ch in enumerate(tok[1]):
                 _draw_box(c, x0 + x + i * BOX, baseline, BOX, "" if ch == " " else ch)
+    if run:
+        draw_text(c, x0 + run_x, baseline, run, size)
 
 
 def _draw_box(c: Canvas, x: float, baseline: float, w: float, chars: str) -> None:
