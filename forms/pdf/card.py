@@ -67,7 +67,7 @@ class CardText:
             if f.layout.get("options") == "check":  # □A □B □O □AB, ticked when chosen
                 out: list[Token] = []
                 for code in table.codes:
-                    out += [("b", "√" if code.code in chosen else ""), ("t", code.label + " ")]
+                    out += [("b", "√" if code.code in chosen else ""), ("g", code.label + " ")]
                 return out
             return [("t", "、".join(table.label(c) or c for c in chosen))]  # 性别：女
         if f.type == "date":
@@ -110,8 +110,8 @@ def draw_card_side(
             toks.append(("br",))
         toks += text.flow(s)
     flow = Flow(tuple(toks))
-    # the largest text (up to 8 pt) whose lines still fit the card
-    scale = 1.0
+    # the largest text (up to 6.4 pt) whose lines still fit the card
+    scale = 0.8
     while True:
         width = (CARD_W - 2 * PAD_X - (QR_SIZE if side == "front" else 0)) / scale
         h = flow.height(width)

@@ -19,7 +19,8 @@ PAD = 2.5  # cell padding
 #   ("u", text, min_width)  underlined blank, filled with text when given (handwriting line)
 #   ("b", chars)           one □ box holding `chars` (a code such as "2" or "10", or "")
 #   ("d", text)            a run of one-character boxes (digits of a number or date), no breaks
-#   ("s", text)            unbreakable text glued to the previous token (separators such as "/")
+#   ("s", text)            short text such as a unit or "/" separator (no break inside)
+#   ("g", text)            text that stays on the line of the box before it (card check boxes)
 #   ("br",)                hard line break
 Token = tuple
 
@@ -30,7 +31,7 @@ def _box_w(chars: str) -> float:
 
 def token_width(tok: Token, size: float = SIZE) -> float:
     kind = tok[0]
-    if kind in ("t", "s"):
+    if kind in ("t", "s", "g"):
         return text_width(tok[1], size)
     if kind == "u":
         return max(tok[2], text_width(tok[1], size) + 4)
@@ -71,7 +72,7 @@ def layout(tokens: tuple[Token, ...], width: float, size: float = SIZE) -> tuple
     """Place tokens on lines of `width`; returns lines of (x, token) pieces."""
     lines: list[list[tuple[float, Token]]] = [[]]
     x = 0.0
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok[0] == "br":
             lines.append([])
             x = 0.0
@@ -95,7 +96,9 @@ def layout(tokens: tuple[Token, ...], width: float, size: float = SIZE) -> tuple
                 x = 0.0
             continue
         w = token_width(tok, size)
-        if x + w > width + 0.01 and x > 0:
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        need = w + (token_width(nxt, size) if nxt is not None and nxt[0] == "g" else 0.0)
+        if x + need > width + 0.01 and x > 0 and tok[0] != "g":
             lines.append([])
             x = 0.0
         lines[-1].append((x, tok))
@@ -117,7 +120,7 @@ def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = S
     run_x, run = 0.0, ""
     for x, tok in line:
         kind = tok[0]
-        if kind in ("t", "s"):
+        if kind in ("t", "s", "g"):
             if not run:
                 run_x = x
             run += tok[1]
