@@ -199,3 +199,21 @@ def test_2011_records_print_with_the_2009_codes(resident: dict, tmp_path: Path) 
     P.render_form("personal_info", resident, [record("personal_info", resident["doc"], "2011")], out)
     rh = get_form("personal_info", "2009").code_tables["blood_rh"]
     assert "".join(f"{c.code}{c.label}" for c in rh.codes) in squeeze(pdf_text(out))
+
+
+def test_computed_values_print_when_the_stored_document_lacks_them(
+    resident: dict, tmp_path: Path
+) -> None:
+    from forms import prepare
+
+    doc = E.example("elderly_selfcare")
+    assert "total_score" not in doc
+    total = prepare("elderly_selfcare", doc)["total_score"]
+    out = tmp_path / "sc.pdf"
+    P.render_form("elderly_selfcare", resident, [record("elderly_selfcare", doc)], out)
+    assert f"总评分{total}分" in squeeze(pdf_text(out))
+    exam = E.example("health_exam")
+    bmi = prepare("health_exam", exam)["bmi"]
+    out2 = tmp_path / "he.pdf"
+    P.render_form("health_exam", resident, [record("health_exam", exam)], out2)
+    assert f"{bmi:.1f}kg/m²" in squeeze(pdf_text(out2))
