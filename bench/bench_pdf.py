@@ -35,10 +35,20 @@ def peak_mb() -> float:
 def resident(i: int) -> dict:
     pi = E.example("personal_info")
     return {
-        "uuid": f"r{i}", "record_no": E.RECORD_NO[:-5] + f"{i:05d}", "name": f"王秀{i % 97}",
-        "sex": pi["sex"], "birth_date": pi["birth_date"], "id_number": pi["id_number"],
-        "phone": pi["phone"], "village": "101", "status": "在册", "address": pi["address"],
-        "doc": pi, "institution": "某某乡卫生院", "doctor": "张医生", "household_head": "李建国",
+        "uuid": f"r{i}",
+        "record_no": E.RECORD_NO[:-5] + f"{i:05d}",
+        "name": f"王秀{i % 97}",
+        "sex": pi["sex"],
+        "birth_date": pi["birth_date"],
+        "id_number": pi["id_number"],
+        "phone": pi["phone"],
+        "village": "101",
+        "status": "在册",
+        "address": pi["address"],
+        "doc": pi,
+        "institution": "某某乡卫生院",
+        "doctor": "张医生",
+        "household_head": "李建国",
         "created_at": "2021-04-12",
     }
 
@@ -48,12 +58,26 @@ def records(i: int) -> list[dict]:
     out = []
     for code in ("health_exam", "elderly_selfcare"):
         doc = E.example(code)
-        out.append({"uuid": f"{code}{i}", "form": code, "edition": "2017",
-                    "visit_date": doc.get("visit_date"), "doc": doc})
+        out.append(
+            {
+                "uuid": f"{code}{i}",
+                "form": code,
+                "edition": "2017",
+                "visit_date": doc.get("visit_date"),
+                "doc": doc,
+            }
+        )
     for q in range(4):
         doc = dict(E.example("htn_followup"), visit_date=f"2024-{3 * q + 1:02d}-10")
-        out.append({"uuid": f"h{i}-{q}", "form": "htn_followup", "edition": "2017",
-                    "visit_date": doc["visit_date"], "doc": doc})
+        out.append(
+            {
+                "uuid": f"h{i}-{q}",
+                "form": "htn_followup",
+                "edition": "2017",
+                "visit_date": doc["visit_date"],
+                "doc": doc,
+            }
+        )
     return out
 
 
@@ -82,8 +106,10 @@ def main() -> None:
     first = timed(lambda: P.render_form("health_exam", res, exam, io.BytesIO()))
     t_exam = timed(lambda: P.render_form("health_exam", res, exam, io.BytesIO()), 5)
     pages = P.render_form("health_exam", res, exam, buf := io.BytesIO())
-    print(f"health_exam: {t_exam * 1000:.0f} ms best of 5 (first call {first * 1000:.0f} ms; "
-          f"goal <= 150 ms), {pages} pages, {len(buf.getvalue()) / pages / 1024:.1f} KB/page")
+    print(
+        f"health_exam: {t_exam * 1000:.0f} ms best of 5 (first call {first * 1000:.0f} ms; "
+        f"goal <= 150 ms), {pages} pages, {len(buf.getvalue()) / pages / 1024:.1f} KB/page"
+    )
     buf = io.BytesIO()
     t_htn = timed(lambda: P.render_form("htn_followup", res, records(1)[2:], io.BytesIO()), 3)
     print(f"htn_followup (4 visits, 1 page): {t_htn * 1000:.0f} ms")
@@ -94,8 +120,10 @@ def main() -> None:
         t = time.perf_counter()
         n = P.render_cards(people, out)
         dt = time.perf_counter() - t
-        print(f"{args.cards} cards on A4 sheets: {dt:.1f} s (goal <= 20 s), {n} pages, "
-              f"{out.stat().st_size / n / 1024:.1f} KB/page")
+        print(
+            f"{args.cards} cards on A4 sheets: {dt:.1f} s (goal <= 20 s), {n} pages, "
+            f"{out.stat().st_size / n / 1024:.1f} KB/page"
+        )
         out = Path(tmp) / "cards-printer.pdf"
         t = time.perf_counter()
         n = P.render_cards(people[:100], out, page="card")
@@ -115,12 +143,19 @@ def main() -> None:
         n = P.render_booklets(items, out, progress=progress)
         dt = time.perf_counter() - t
         size = out.stat().st_size
-        print(f"{args.residents}-resident booklet: {dt:.1f} s (goal <= 180 s), {n} pages, "
-              f"{size / 2**20:.1f} MB, {size / n / 1024:.1f} KB/page, {dt / n * 1000:.1f} ms/page")
-        print(f"  RSS before {before:.0f} MB; every 100 residents: "
-              + " ".join(f"{s:.0f}" for s in samples) + " MB")
-        print(f"  process peak RSS {peak_mb():.0f} MB (goal <= 300 MB; baseline after imports "
-              f"{base:.0f} MB)")
+        print(
+            f"{args.residents}-resident booklet: {dt:.1f} s (goal <= 180 s), {n} pages, "
+            f"{size / 2**20:.1f} MB, {size / n / 1024:.1f} KB/page, {dt / n * 1000:.1f} ms/page"
+        )
+        print(
+            f"  RSS before {before:.0f} MB; every 100 residents: "
+            + " ".join(f"{s:.0f}" for s in samples)
+            + " MB"
+        )
+        print(
+            f"  process peak RSS {peak_mb():.0f} MB (goal <= 300 MB; baseline after imports "
+            f"{base:.0f} MB)"
+        )
 
 
 if __name__ == "__main__":

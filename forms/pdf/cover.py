@@ -9,7 +9,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.model import Field, FormDef
 from forms.pdf import values as V
 from forms.pdf.flow import BOX, SIZE, draw_line, layout
-from forms.pdf.fonts import FONT, text_width
+from forms.pdf.fonts import FONT, draw_text, text_width
 from forms.pdf.page import CONTENT_W, MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, PageContext, PageDrawer
 from forms.pdf.residentdata import resident_values
 
@@ -46,7 +46,9 @@ def cover_pages(form: FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
             if s.layout.get("role") != "header":
                 continue
             for f in s.fields:
-                groups = list(f.layout.get("digit_groups") or f.layout.get("groups") or [6, 3, 3, 5])
+                groups = list(
+                    f.layout.get("digit_groups") or f.layout.get("groups") or [6, 3, 3, 5]
+                )
                 line = layout(number_tokens(str(vals.get(f.key) or ""), groups), CONTENT_W)[0]
                 w = line[-1][0] + BOX * groups[-1]
                 draw_line(c, line, MARGIN_X + CONTENT_W - w, y - BOX, SIZE)
@@ -76,8 +78,7 @@ def cover_pages(form: FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
                     size = LINE_SIZE  # a long address shrinks to stay on its line
                     while size > 7 and text_width(value, size) > 224:
                         size -= 0.5
-                    c.setFont(FONT, size)
-                    c.drawString(x + 4, y, value)
+                    draw_text(c, x + 4, y, value, size)
                 y -= LINE_STEP
             y -= LINE_STEP * 0.8  # the archive lines sit apart from the resident's
 

@@ -33,6 +33,19 @@ def register_font() -> str:
     return FONT
 
 
+# Characters WenQuanYi Micro Hei maps to an empty glyph (they would print as nothing), written
+# with look-alikes instead; found by scanning the font's loca table for zero-length glyphs.
+BLANK_GLYPHS = str.maketrans(
+    {
+        "\u2103": "°C",
+        "\u2109": "°F",
+        "\u2164": "V",
+        "\u2169": "X",
+        "\u223c": "~",
+        "\u212b": "\u00c5",
+    }
+)
+
 # Superscript digits the font lacks (×10⁹/L); drawn as small raised digits instead of a blank.
 SUPERSCRIPTS = {"⁰": "0", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
 SUPER_SCALE = 0.62
@@ -49,11 +62,12 @@ def _char_width(ch: str) -> float:
 def text_width(text: str, size: float) -> float:
     """Width in points of `text` at `size`; cached because form labels repeat on every page."""
     register_font()
-    return sum(_char_width(c) for c in text) * size / 1000.0
+    return sum(_char_width(c) for c in text.translate(BLANK_GLYPHS)) * size / 1000.0
 
 
 def draw_text(c, x: float, y: float, s: str, size: float) -> None:
     """drawString with the font, raising the superscript digits it has no glyph for."""
+    s = s.translate(BLANK_GLYPHS)
     if not any(ch in SUPERSCRIPTS for ch in s):
         c.setFont(FONT, size)
         c.drawString(x, y, s)

@@ -62,7 +62,10 @@ def entries(section: Section, *, merge_rows: bool = False) -> list[Entry]:
             target = lay.get("pair_role") == "target" and plast.get("pair_role") != "target"
             sep = " / " if target else " "
             prev.attached.append((f, "join:" + sep))
-        elif prev and (lay.get("inline") or (merge_rows and lay.get("row") and lay.get("row") == plast.get("row"))):
+        elif prev and (
+            lay.get("inline")
+            or (merge_rows and lay.get("row") and lay.get("row") == plast.get("row"))
+        ):
             prev.attached.append((f, "inline"))
         else:
             out.append(Entry(f))
@@ -150,13 +153,18 @@ class SheetBuilder:
         for e in entries(section):
             rid = e.field.layout.get("row")
             cur = rows[-1] if rows else None
-            if cur and rid and cur[0].field.layout.get("row") == rid or (
+            if (
                 cur
-                and cols > 1
-                and not rid
-                and len(cur) < cols
-                and not any(x.field.layout.get("row") for x in cur)
-                and all(self.half_eligible(x) for x in (*cur, e))
+                and rid
+                and cur[0].field.layout.get("row") == rid
+                or (
+                    cur
+                    and cols > 1
+                    and not rid
+                    and len(cur) < cols
+                    and not any(x.field.layout.get("row") for x in cur)
+                    and all(self.half_eligible(x) for x in (*cur, e))
+                )
             ):
                 cur.append(e)
             else:
@@ -178,7 +186,9 @@ class SheetBuilder:
                 group, lab = group_and_label(pr[0].field, label)
                 rows.extend(self.list_rows(pr[0].field, sec, group, lab))
             elif len(pr) == 1:
-                rows.append(Row([sec, *self.label_cells(pr[0], label), self.value_cell(pr[0], X_VALUE)]))
+                rows.append(
+                    Row([sec, *self.label_cells(pr[0], label), self.value_cell(pr[0], X_VALUE)])
+                )
             else:
                 pair_w = (CONTENT_W - SEC_W) / len(pr)
                 label_w = min(LABEL_W, pair_w * 0.42)
@@ -289,7 +299,9 @@ class SheetBuilder:
     def stub_grid(self) -> Grid:
         """存根 above a dashed cut line, then the slip itself (双向转诊单: paper `stubs`)."""
         kind = self.kind()
-        stub_title = str((self.form.paper.get("stub_title") or {}).get(kind) or self.form.title + " 存根")
+        stub_title = str(
+            (self.form.paper.get("stub_title") or {}).get(kind) or self.form.title + " 存根"
+        )
         slip_title = str((self.form.paper.get("slip_title") or {}).get(kind) or self.form.title)
         head = self.header_flow()
         g = Grid()
@@ -307,8 +319,10 @@ class SheetBuilder:
 
 
 def _banner(title: str) -> Row:
-    return Row([Cell(0, CONTENT_W, Flow((("t", title),), size=13, align="center"), frame=False)],
-               min_height=26)
+    return Row(
+        [Cell(0, CONTENT_W, Flow((("t", title),), size=13, align="center"), frame=False)],
+        min_height=26,
+    )
 
 
 class CutLine:
@@ -358,7 +372,7 @@ def sheet_pages(
     notes_flow = text(f"填表说明：{notes}", size=7.5) if notes else None
     top1, topn, bottom = content_top(True) - head_h, content_top(False), content_bottom()
     pages = grid.paginate(top1 - bottom, topn - bottom)
-    want_sig = signature and not any(f.layout.get("signature") for f in form.fields())
+    want_sig = signature and not has_signature_field(form)
     tail_h = (SIGNATURE_H if want_sig else 0.0) + (
         notes_flow.height(CONTENT_W) + 4 if notes_flow else 0.0
     )
@@ -372,7 +386,9 @@ def sheet_pages(
     for i in range(count):
         rows = pages[i] if i < len(pages) else []
 
-        def draw(c: Canvas, ctx: PageContext, rows=rows, first=(i == 0), last=(i == count - 1)) -> None:
+        def draw(
+            c: Canvas, ctx: PageContext, rows=rows, first=(i == 0), last=(i == count - 1)
+        ) -> None:
             top = PAGE_H - MARGIN_TOP
             if first and not stubs:
                 top = draw_title(c, form.title, top)
@@ -390,6 +406,13 @@ def sheet_pages(
 
         drawers.append(draw)
     return drawers
+
+
+def has_signature_field(form: FormDef) -> bool:
+    """The form has its own signature line (接诊记录表 医生签字, 随访医生签名): no second one."""
+    return any(
+        f.layout.get("signature") or "签字" in f.label or "签名" in f.label for f in form.fields()
+    )
 
 
 def draw_paper_header(
