@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from reportlab.pdfgen.canvas import Canvas
 
-from forms.pdf.fonts import FONT, draw_text, text_width
+from forms.pdf.fonts import draw_centred, draw_text, text_width
 
 SIZE = 8.0  # body text, points
 LEAD = 11.5  # line height: a box (BOX) plus a little air
@@ -132,8 +132,7 @@ def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = S
             w = token_width(tok, size)
             c.line(x0 + x + 1, baseline - 1.5, x0 + x + w - 1, baseline - 1.5)
             if tok[1]:
-                c.setFont(FONT, size)
-                c.drawString(x0 + x + 2, baseline, tok[1])
+                draw_text(c, x0 + x + 2, baseline, tok[1], size)
         elif kind == "b":
             _draw_box(c, x0 + x, baseline, _box_w(tok[1]), tok[1])
         elif kind == "d":
@@ -146,8 +145,7 @@ def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = S
 def _draw_box(c: Canvas, x: float, baseline: float, w: float, chars: str) -> None:
     c.rect(x + 0.8, baseline - 2.2, w - 1.6, BOX - 1.4, stroke=1, fill=0)
     if chars:
-        c.setFont(FONT, SIZE)
-        c.drawCentredString(x + w / 2, baseline, chars)
+        draw_centred(c, x + w / 2, baseline, chars, SIZE)
 
 
 @dataclass
@@ -213,14 +211,13 @@ class Vertical:
         while len(chars) * step / cols > height - 2 * PAD and cols < 4:
             cols += 1
         per_col = -(-len(chars) // cols)
-        c.setFont(FONT, self.size)
         col_w = width / cols
         for ci in range(cols):
             part = chars[ci * per_col : (ci + 1) * per_col]
             y = top - (height - len(part) * step) / 2 - self.size
             cx = x + col_w * (ci + 0.5)
             for ch in part:
-                c.drawCentredString(cx, y, ch)
+                draw_centred(c, cx, y, ch, self.size)
                 y -= step
 
 

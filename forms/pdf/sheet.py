@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.model import Field, FormDef, Section
 from forms.pdf import values as V
 from forms.pdf.flow import PAD, Flow, Token, Vertical, text
-from forms.pdf.fonts import FONT, text_width
+from forms.pdf.fonts import draw_centred, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
 from forms.pdf.page import (
     CONTENT_W,
@@ -337,12 +337,11 @@ class CutLine:
         y = top - height / 2
         c.line(x, y, x + width, y)
         c.setDash()
-        c.setFont(FONT, 7.5)
         c.setFillGray(1)
         w = text_width("（沿此线剪开）", 7.5)
         c.rect(x + width / 2 - w / 2 - 2, y - 4, w + 4, 9, stroke=0, fill=1)
         c.setFillGray(0)
-        c.drawCentredString(x + width / 2, y - 2.5, "（沿此线剪开）")
+        draw_centred(c, x + width / 2, y - 2.5, "（沿此线剪开）", 7.5)
         c.restoreState()
 
 
