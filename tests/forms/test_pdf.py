@@ -251,3 +251,27 @@ def test_characters_the_font_draws_blank_are_replaced(resident: dict, tmp_path: 
     text = squeeze(pdf_text(out))
     assert f"{exam['temperature']}°C" in text and "℃" not in text
     assert "×109/L" in text  # the raised 9 is a real digit in the text layer
+
+
+def test_render_form_sends_cover_and_card_to_their_renderers(
+    resident: dict, tmp_path: Path
+) -> None:
+    cover, card = tmp_path / "cover.pdf", tmp_path / "card.pdf"
+    assert P.render_form("cover", resident, [], cover) == 1
+    no = resident["record_no"]
+    assert f"{no[:6]}-{no[6:9]}-{no[9:12]}-{no[12:]}" in squeeze(pdf_text(cover))
+    assert P.render_form("info_card", resident, [], card) == 2  # an A4 sheet: fronts, backs
+    assert "居民健康档案信息卡" in pdf_text(card)
+
+
+@pytest.mark.parametrize("code", PRINTED)
+def test_2009_edition_records_render(code: str, resident: dict, tmp_path: Path) -> None:
+    """Old records print with the old definition (2011 TCM block on the 2009 健康体检表 …),
+    even where a 2017 document carries codes the old table lacks (printed as written)."""
+    doc = E.example(code)
+    out = tmp_path / f"{code}-2009.pdf"
+    P.render_form(code, resident, [record(code, doc, "2009")], out)
+    form = get_form(code, "2009")
+    title = (form.paper.get("slip_title") or {}).get(doc.get("referral_type"), form.title)
+    assert squeeze(title) in squeeze(pdf_text(out))
+    save_pngs(out, f"{code}-2009") if code == "health_exam" else None
