@@ -35,7 +35,8 @@ def validate(
     errors += _unknown_keys(form, doc)
     bounds = DateBounds(today, _birth(form, doc, ctx))
     good: dict[str, Any] = {}
-    for f in form.fields():
+    fields = form.fields()
+    for f in fields:
         if f.computed:
             continue  # recomputed by prepare(); whatever was sent is discarded
         value = doc.get(f.key)
@@ -81,10 +82,7 @@ def _computed(form: FormDef, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_computed(form: FormDef, key: str) -> bool:
-    try:
-        return form.field(key).computed
-    except KeyError:
-        return False
+    return form.has_field(key) and form.field(key).computed
 
 
 def _err(f: Field, message: str, key: str | None = None, label: str | None = None) -> FieldError:
@@ -103,7 +101,7 @@ def _today(ctx: ValidationContext, errors: list[FieldError]) -> dt.date:
 
 
 def _birth(form: FormDef, doc: dict[str, Any], ctx: ValidationContext) -> dt.date | None:
-    own = doc.get("birth_date") if any(f.key == "birth_date" for f in form.fields()) else None
+    own = doc.get("birth_date") if form.has_field("birth_date") else None
     return checks.parse_date(own) or checks.parse_date(ctx.birth_date)
 
 
