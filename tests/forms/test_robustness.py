@@ -8,8 +8,27 @@ from formslib import ctx
 import forms
 from forms.examples import example
 
-WEIRD = [None, "", [], {}, "x" * 5000, -1, 10**30, 1e308, float("nan"), True, ["1", 2], [{}], [[]],
-         {"a": 1}, "２０２４-０１-０１", "1", ["1"], [{"code": "1"}], 3.14159]
+WEIRD = [
+    None,
+    "",
+    [],
+    {},
+    "x" * 5000,
+    -1,
+    10**30,
+    1e308,
+    float("nan"),
+    True,
+    ["1", 2],
+    [{}],
+    [[]],
+    {"a": 1},
+    "２０２４-０１-０１",
+    "1",
+    ["1"],
+    [{"code": "1"}],
+    3.14159,
+]
 ALL = forms.form_codes()
 
 
@@ -30,7 +49,9 @@ def test_any_value_in_any_field_is_reported_not_raised(code: str) -> None:
             forms.prepare(code, doc, ctx())
 
 
-@pytest.mark.parametrize("code", [c for c in ALL if any(f.type == "list" for f in forms.get_form(c).fields())])
+@pytest.mark.parametrize(
+    "code", [c for c in ALL if any(f.type == "list" for f in forms.get_form(c).fields())]
+)
 def test_weird_list_items_are_reported_not_raised(code: str) -> None:
     form = forms.get_form(code)
     for f in (f for f in form.fields() if f.type == "list"):
@@ -39,13 +60,17 @@ def test_weird_list_items_are_reported_not_raised(code: str) -> None:
                 doc = example(code)
                 doc[f.key] = [{g.key: value, "id": value}, "not an item", None]
                 errors = forms.validate(code, doc, ctx())
-                assert errors and all(e.key.startswith(f.key) or e.key in {x.key for x in form.fields()}
-                                      for e in errors), errors
+                assert errors and all(
+                    e.key.startswith(f.key) or e.key in {x.key for x in form.fields()}
+                    for e in errors
+                ), errors
                 forms.prepare(code, doc, ctx())
 
 
 def test_bad_context_today_is_reported() -> None:
-    errors = forms.validate("htn_followup", example("htn_followup"), forms.ValidationContext(today="soon"))
+    errors = forms.validate(
+        "htn_followup", example("htn_followup"), forms.ValidationContext(today="soon")
+    )
     assert [e.key for e in errors] == ["$today"]
 
 
