@@ -37,6 +37,7 @@ column; ``visits_per_page`` columns per page, fields are the rows), "card" (85.6
         an extra line/page, they are never dropped.
     prefix / suffix: words printed around the value ("每日", "次").
     applies_to: "female" | "male": sex-specific items (妇科, 前列腺).
+    star: True = printed with "*" after the label (健康体检表: not a free item for everyone).
     short: a shorter paper label where the full label does not fit (column forms).
     digit_groups: a number printed one digit per □, grouped (封面 编号: [6, 3, 3, 5]).
     style: dates: "年月日" = printed as "____年__月__日" (default: the same, except list rows,
@@ -194,15 +195,20 @@ class FormDef:
     # Additions (after the contract was first published):
     paper: Mapping[str, Any] = field(default_factory=dict)  # form-level paper hints (see top)
     edition_label: str = ""  # e.g. "2017年第三版"
+    # Index built once (validation looks fields up by key for every value of every document).
+    _by_key: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((f.key, f) for s in self.sections for f in s.fields)
 
     def fields(self) -> list[Field]:
         return [f for s in self.sections for f in s.fields]
 
     def field(self, key: str) -> Field:
-        for f in self.fields():
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        return self._by_key[key]
+
+    def has_field(self, key: str) -> bool:
+        return key in self._by_key
 
     def section(self, key: str) -> Section:
         for s in self.sections:

@@ -226,7 +226,7 @@ def build_dm(edition: str) -> FormDef:
             R.blood_pressure(sbp, dbp),
             R.after(visit_date, next_visit),
             R.after(hba1c_date, visit_date, strict=False),
-            R.only_when(foot, ("2", "3"), foot_side),
+            R.only_when(foot, ("2", "3"), foot_side, edition=edition),
         ),
         layout="columns",
         visits_per_page=VISITS_PER_PAGE,

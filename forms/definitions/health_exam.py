@@ -20,7 +20,7 @@ from forms.definitions._dsl import (
 from forms.definitions._dsl import rule as _rule
 from forms.model import Field, FieldError, FormDef, Section, ValidationContext
 
-STAR = "*"  # items marked * on the paper are not free items for ordinary residents
+STAR = {"star": True}  # marked * on paper: not a free item for ordinary residents
 
 
 def _hazard(key: str, label: str) -> tuple[Field, Field]:
@@ -57,8 +57,9 @@ def _general() -> tuple[Section, dict[str, Field]]:
         ),
         "selfcare": code(
             "elderly_selfcare",
-            "老年人生活自理能力自我评估" + STAR,
+            "老年人生活自理能力自我评估",
             "selfcare_level",
+            layout=STAR,
             hint="有老年人生活自理能力评估表总分时按总分自动得出",
         ),
         "selfcare_score": integer(
@@ -69,9 +70,9 @@ def _general() -> tuple[Section, dict[str, Field]]:
             "分",
             hint="老年人生活自理能力评估表的总分",
         ),
-        "cognition": code("cognition", "老年人认知功能" + STAR, "screen", layout={"row": "cog"}),
+        "cognition": code("cognition", "老年人认知功能", "screen", layout={"row": "cog", **STAR}),
         "mmse": integer("mmse_score", "简易智力状态检查总分", 0, 30, "分", layout={"row": "cog"}),
-        "emotion": code("emotion", "老年人情感状态" + STAR, "screen", layout={"row": "emo"}),
+        "emotion": code("emotion", "老年人情感状态", "screen", layout={"row": "emo", **STAR}),
         "gds": integer("gds_score", "老年人抑郁评分检查总分", 0, 30, "分", layout={"row": "emo"}),
     }
     s = section(
@@ -97,7 +98,7 @@ def _general() -> tuple[Section, dict[str, Field]]:
             layout={"row": "body2"},
             hint="体重(kg)/身高²(m²)，自动计算",
         ),
-        code("elderly_health_self", "老年人健康状态自我评估" + STAR, "self_health"),
+        code("elderly_health_self", "老年人健康状态自我评估", "self_health", layout=STAR),
         f["selfcare"],
         f["selfcare_score"],
         f["cognition"],
@@ -190,7 +191,7 @@ def _organs() -> Section:
 
 def _physical() -> tuple[Section, dict[str, Field]]:
     gyn = tuple(
-        code(k, f"妇科·{lbl}{STAR}", "gyn", layout={"applies_to": "female"})
+        code(k, f"妇科·{lbl}", "gyn", layout={"applies_to": "female", **STAR})
         for k, lbl in (
             ("gyn_vulva", "外阴"),
             ("gyn_vagina", "阴道"),
@@ -199,7 +200,7 @@ def _physical() -> tuple[Section, dict[str, Field]]:
             ("gyn_adnexa", "附件"),
         )
     )
-    f = {"gyn": gyn, "dre": code("dre", "肛门指诊" + STAR, "dre")}
+    f = {"gyn": gyn, "dre": code("dre", "肛门指诊", "dre", layout=STAR)}
     abd = tuple(
         code(k, f"腹部·{lbl}", "none_have_detail", layout={"row": "abd"})
         for k, lbl in (
@@ -213,7 +214,7 @@ def _physical() -> tuple[Section, dict[str, Field]]:
     s = section(
         "physical",
         "查体",
-        code("fundus", "眼底" + STAR, "normal_abnormal"),
+        code("fundus", "眼底", "normal_abnormal", layout=STAR),
         code("skin", "皮肤", "skin"),
         code("sclera", "巩膜", "sclera"),
         code("lymph_nodes", "淋巴结", "lymph"),
@@ -225,11 +226,13 @@ def _physical() -> tuple[Section, dict[str, Field]]:
         code("heart_murmur", "心脏·杂音", "none_have_detail", layout={"row": "heart"}),
         *abd,
         code("leg_edema", "下肢水肿", "edema"),
-        code("foot_pulse", "足背动脉搏动" + STAR, "exam_foot_pulse", hint="糖尿病患者必须检查"),
+        code(
+            "foot_pulse", "足背动脉搏动", "exam_foot_pulse", layout=STAR, hint="糖尿病患者必须检查"
+        ),
         f["dre"],
-        multi("breast", "乳腺" + STAR, "breast", boxes=4),
+        multi("breast", "乳腺", "breast", boxes=4, layout=STAR),
         *gyn,
-        text("physical_other", "查体·其他" + STAR, max_length=200),
+        text("physical_other", "查体·其他", max_length=200, layout=STAR),
     )
     return s, f
 
@@ -244,7 +247,7 @@ def _lab() -> tuple[Section, dict[str, Field]]:
     }
 
     def yes(key: str, label: str, table: str = "normal_abnormal") -> Field:
-        return code(key, label + STAR, table)
+        return code(key, label, table, layout=STAR)
 
     s = section(
         "lab",
@@ -270,9 +273,9 @@ def _lab() -> tuple[Section, dict[str, Field]]:
             layout={"row": "fbg", "join": "或"},
         ),
         yes("ecg", "心电图"),
-        decimal("urine_microalbumin", "尿微量白蛋白" + STAR, 0, 1000, "mg/dL"),
+        decimal("urine_microalbumin", "尿微量白蛋白", 0, 1000, "mg/dL", layout=STAR),
         yes("fecal_occult_blood", "大便潜血", "neg_pos"),
-        decimal("hba1c", "糖化血红蛋白" + STAR, 3, 20, "%"),
+        decimal("hba1c", "糖化血红蛋白", 3, 20, "%", layout=STAR),
         yes("hbsag", "乙型肝炎表面抗原", "neg_pos"),
         integer("alt", "血清谷丙转氨酶", 0, 5000, "U/L", layout={"row": "liver"}),
         integer("ast", "血清谷草转氨酶", 0, 5000, "U/L", layout={"row": "liver"}),
@@ -291,7 +294,7 @@ def _lab() -> tuple[Section, dict[str, Field]]:
         yes("b_ultrasound_abdomen", "B超·腹部B超"),
         yes("b_ultrasound_other", "B超·其他"),
         yes("cervical_smear", "宫颈涂片"),
-        text("lab_other", "辅助检查·其他" + STAR, max_length=200),
+        text("lab_other", "辅助检查·其他", max_length=200, layout=STAR),
     )
     return s, f
 
@@ -507,17 +510,17 @@ def build(edition: str) -> FormDef:
     rules = (
         R.blood_pressure(g["sbp_left"], g["dbp_left"]),
         R.blood_pressure(g["sbp_right"], g["dbp_right"]),
-        R.only_when(g["cognition"], ("2",), g["mmse"]),
-        R.only_when(g["emotion"], ("2",), g["gds"]),
-        R.only_when(life["smoke"], ("2",), life["smoke_quit"]),
+        R.only_when(g["cognition"], ("2",), g["mmse"], edition=edition),
+        R.only_when(g["emotion"], ("2",), g["gds"], edition=edition),
+        R.only_when(life["smoke"], ("2",), life["smoke_quit"], edition=edition),
         R.not_less(life["smoke_start"], life["smoke_quit"]),
         R.not_less(life["drink_start"], life["drink_quit"]),
-        R.only_when(life["occ"], ("2",), *life["occ_detail"]),
+        R.only_when(life["occ"], ("2",), *life["occ_detail"], edition=edition),
         R.not_less(lb["dbil"], lb["tbil"]),
         R.not_less(lb["hdl"], lb["tc"]),
         R.not_less(lb["ldl"], lb["tc"]),
-        R.only_when(risk, ("5",), target),
-        R.only_when(risk, ("6",), vaccine),
+        R.only_when(risk, ("5",), target, edition=edition),
+        R.only_when(risk, ("6",), vaccine, edition=edition),
         R.for_sex("2", *phys["gyn"]),
         prostate_male,
         selfcare_matches,
