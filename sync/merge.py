@@ -72,7 +72,9 @@ def _merge(server: Any, old: Any, new: Any, path: str, out: MergeOutcome) -> Any
         return merged
     if _id_lists(server, old, new):
         return _merge_list(server or [], old or [], new or [], path, out)
-    out.conflicts.append(Conflict(path, copy.deepcopy(old), copy.deepcopy(new), copy.deepcopy(server)))
+    out.conflicts.append(
+        Conflict(path, copy.deepcopy(old), copy.deepcopy(new), copy.deepcopy(server))
+    )
     return server
 
 

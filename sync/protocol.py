@@ -25,7 +25,9 @@ OPS = ("create", "update", "status", "merge", "unmerge")
 RESULTS = ("applied", "merged", "duplicate", "conflict", "rejected", "redirected")
 FEED_KINDS = ("resident", "record", "conflict")
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -100,7 +102,11 @@ def is_uuid(value: Any) -> bool:
 
 def parse_mutation_id(raw: Any) -> str | None:
     """The mutation id of a raw change if it is usable, so even a malformed change gets a result."""
-    if isinstance(raw, dict) and isinstance(raw.get("mutation_id"), str) and _ID.match(raw["mutation_id"]):
+    if (
+        isinstance(raw, dict)
+        and isinstance(raw.get("mutation_id"), str)
+        and _ID.match(raw["mutation_id"])
+    ):
         return raw["mutation_id"]
     return None
 
@@ -121,7 +127,9 @@ def parse_change(raw: Any) -> Change:
     if op not in OPS:
         raise ProtocolError("op", f"未知操作 {op[:20]}")
     base_rev = raw.get("base_rev")
-    if base_rev is not None and (not isinstance(base_rev, int) or isinstance(base_rev, bool) or base_rev < 0):
+    if base_rev is not None and (
+        not isinstance(base_rev, int) or isinstance(base_rev, bool) or base_rev < 0
+    ):
         raise ProtocolError("base_rev", "基础版本必须是非负整数")
     device_seq = raw.get("device_seq")
     if device_seq is not None and (not isinstance(device_seq, int) or isinstance(device_seq, bool)):
@@ -188,3 +196,11 @@ def decode_body(raw: bytes, content_encoding: str | None, limit: int = MAX_BODY_
 class BodyTooLarge(ProtocolError):
     def __init__(self, limit: int) -> None:
         super().__init__("body", f"请求体解压后超过 {limit // (1024 * 1024)} MB 上限")
+
+
+def state_item_hash(uuid: str, rev: int) -> int:
+    """One entity's share of a jurisdiction's drift-check hash (XOR of these over all entities).
+    60 bits so the XOR fits a signed 64-bit database integer."""
+    import hashlib
+
+    return int(hashlib.sha256(f"{uuid}:{rev}".encode()).hexdigest()[:15], 16)
