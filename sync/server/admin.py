@@ -106,7 +106,9 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").upper()
 
 
-def enroll(session: Session, code: str, device_name: str) -> tuple[Device, str, Institution]:
+def enroll(
+    session: Session, code: str, device_name: str, expected_area: str | None = None
+) -> tuple[Device, str, Institution]:
     """Spend a one-time code: a new device with a fresh token (returned once, stored hashed)."""
     row = session.scalar(
         select(EnrollCode)
@@ -119,6 +121,12 @@ def enroll(session: Session, code: str, device_name: str) -> tuple[Device, str, 
         raise AdminError("注册码已被使用")
     if row.expires_at < utcnow():
         raise AdminError("注册码已过期：请向县卫健局重新申请")
+    inst = session.get(Institution, row.institution_id)
+    if expected_area and expected_area != inst.area:
+        # Refused before the code is spent, so the right installation can still use it.
+        raise AdminError(
+            f"注册码属于机构 {inst.area}（{inst.name}），与本机区划 {expected_area} 不符"
+        )
     token = secrets.token_urlsafe(32)
     device = Device(
         id=str(uuid.uuid4()),
@@ -130,7 +138,7 @@ def enroll(session: Session, code: str, device_name: str) -> tuple[Device, str, 
     row.used_at = utcnow()
     row.device_id = device.id
     session.flush()
-    return device, token, session.get(Institution, row.institution_id)
+    return device, token, inst
 
 
 def device_for_token(session: Session, token: str) -> tuple[Device, Institution] | None:

@@ -121,7 +121,8 @@ def create_app(engine: Engine) -> FastAPI:
 
         def work(s: Session) -> dict[str, Any]:
             try:
-                device, token, inst = admin.enroll(s, body["code"], name)
+                area = body.get("area") if isinstance(body.get("area"), str) else None
+                device, token, inst = admin.enroll(s, body["code"], name, area)
             except admin.AdminError as e:
                 raise ApiError(403, "enroll_refused", str(e)) from e
             county = admin.county(s)

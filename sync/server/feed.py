@@ -127,9 +127,19 @@ def pull(session: Session, scope: Scope, cursor: int, limit: int) -> dict[str, A
                 )
         elif scope.contains(e.area):
             items.append(entity_item(e, r.seq))
+    last = rows[-1].seq if rows else cursor
+    # A record whose resident changed later than this page would arrive before its resident:
+    # send that resident along (again later, harmlessly) so the client never holds an orphan.
+    owners = {
+        i["data"].get("resident") for i in items if i["kind"] == "record" and i["op"] == "upsert"
+    }
+    owners -= {i["uuid"] for i in items if i["kind"] == "resident"}
+    if owners:
+        ahead = session.scalars(select(Entity).where(Entity.uuid.in_(owners), Entity.seq > last))
+        items[:0] = [entity_item(e, last) for e in ahead if scope.contains(e.area)]
     page: dict[str, Any] = {
         "items": items,
-        "cursor": rows[-1].seq if rows else cursor,
+        "cursor": last,
         "has_more": has_more,
     }
     if not has_more:
@@ -141,25 +151,47 @@ def current_seq(session: Session) -> int:
     return session.scalar(select(Counter.value).where(Counter.name == "seq")) or 0
 
 
+def _scoped(q, scope: Scope):  # type: ignore[no-untyped-def]
+    if scope.level == "village":
+        return q.where(Entity.area == scope.area)
+    if scope.level == "township":
+        return q.where(Entity.area >= scope.area[:9] + "000", Entity.area <= scope.area[:9] + "999")
+    return q
+
+
 def snapshot(
     session: Session, scope: Scope, after: str, limit: int, as_of: int | None
 ) -> dict[str, Any]:
-    """One page of every entity in scope by uuid; `as_of` (fixed by the first page) is the cursor
-    to pull from afterwards: anything changed while paging has a higher sequence number."""
+    """One page of every entity in scope, residents first (so records never precede their
+    resident), each kind by uuid. `after` is the resume point "kind:uuid" from the last page;
+    `as_of` (fixed by the first page) is the cursor to pull from afterwards: anything changed
+    while paging has a higher sequence number."""
     if as_of is None:
         as_of = current_seq(session)
-    q = select(Entity).where(Entity.uuid > after).order_by(Entity.uuid).limit(limit + 1)
-    if scope.level == "village":
-        q = q.where(Entity.area == scope.area)
-    elif scope.level == "township":
-        q = q.where(Entity.area >= scope.area[:9] + "000", Entity.area <= scope.area[:9] + "999")
-    rows = list(session.scalars(q))
-    done = len(rows) <= limit
-    rows = rows[:limit]
+    kind, _, last_uuid = after.partition(":") if after else ("resident", "", "")
+    if kind not in ("resident", "record"):
+        kind, last_uuid = "resident", ""
+    items: list[Entity] = []
+    while True:
+        room = limit - len(items)
+        q = select(Entity).where(Entity.kind == kind, Entity.uuid > last_uuid).order_by(Entity.uuid)
+        rows = list(session.scalars(_scoped(q, scope).limit(room + 1)))
+        if len(rows) > room:  # more of this kind remain
+            items += rows[:room]
+            done, resume = False, f"{kind}:{items[-1].uuid}" if items else after
+            break
+        items += rows
+        if kind == "record":
+            done, resume = True, f"record:{items[-1].uuid}" if items else after
+            break
+        kind, last_uuid = "record", ""
+        if len(items) == limit:
+            done, resume = False, "record:"
+            break
     page: dict[str, Any] = {
         "as_of": as_of,
-        "items": [entity_item(e) for e in rows],
-        "after": rows[-1].uuid if rows else after,
+        "items": [entity_item(e) for e in items],
+        "after": resume,
         "done": done,
     }
     if not after:

@@ -96,6 +96,15 @@ class Move(Base):
     new_area: Mapped[str] = mapped_column(String(12))
 
 
+class MergeMove(Base):
+    """A record moved from a merged-away resident to the survivor (moved back on unmerge)."""
+
+    __tablename__ = "merge_move"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    duplicate_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    record_uuid: Mapped[str] = mapped_column(String(36))
+
+
 class Feed(Base):
     """The pull feed: one row per (entity, area) holding the latest sequence number; op 'exit' tells
     the old jurisdiction that the entity moved away."""

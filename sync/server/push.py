@@ -25,6 +25,7 @@ from sync.server.models import (
     Conflict,
     Device,
     Entity,
+    MergeMove,
     Move,
     SerialCounter,
     utcnow,
@@ -147,6 +148,7 @@ class Pusher:
         state: dict[str, Any] = {}
         for key, fc in self._redirect_resident_refs(ch.changes).items():
             set_path(state, key, fc["new"])
+        provisional = bool(state.pop("provisional", False))  # a flag for the server, not data
         e = Entity(
             uuid=ch.entity_uuid, kind=ch.entity, rev=1, data=state, created_by=self.device.id
         )
@@ -165,7 +167,7 @@ class Pusher:
                 redirect_to = resident.uuid
             e.area, e.resident_uuid = resident.area, resident.uuid
             self._check_record(state, resident)
-        replaced = self._assign_record_no(e) if ch.entity == "resident" else None
+        replaced = self._assign_record_no(e, provisional) if ch.entity == "resident" else None
         e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, e.area)
         self.session.add(e)
         self.session.flush()
@@ -207,11 +209,11 @@ class Pusher:
         if errors:
             raise Rejected("；".join(errors))
 
-    def _assign_record_no(self, e: Entity) -> str | None:
+    def _assign_record_no(self, e: Entity, provisional: bool) -> str | None:
         """Keep the device's number unless it is provisional, malformed or already taken."""
         no = e.data.get("record_no")
         ok = isinstance(no, str) and re.fullmatch(r"\d{17}", no) and no[:12] == e.area
-        ok = ok and not e.data.get("provisional")
+        ok = ok and not provisional
         if ok:
             taken = self.session.scalar(
                 select(Entity.uuid).where(Entity.record_no == no, Entity.uuid != e.uuid)
@@ -221,7 +223,7 @@ class Pusher:
                 e.record_no = no
                 return None
         e.record_no = self.new_record_no(e.area)
-        e.data = {**e.data, "record_no": e.record_no, "provisional": False}
+        e.data = {**e.data, "record_no": e.record_no}
         return e.record_no
 
     def _bump_serial(self, area: str, used: int) -> None:
@@ -253,8 +255,12 @@ class Pusher:
             for key in ("form", "edition"):
                 if key in changes and changes[key].get("new") != e.data.get(key):
                     raise Rejected(f"就诊记录创建后不能修改表单（{key}）")
+        new_no = changes.get("record_no", {}).get("new", e.data.get("record_no"))
+        if e.kind == "resident" and new_no != e.data.get("record_no"):
+            raise Rejected("档案编号（record_no）由服务器分配，不能修改")
         outcome = merge_changes(e.data, changes)
         old_area, old_rev = e.area, e.rev
+        was_merged_into = e.merged_into
         if outcome.applied:
             state = outcome.state
             if e.kind == "resident":
@@ -282,6 +288,8 @@ class Pusher:
             e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, new_area)
             if new_area != old_area:
                 self._moved(e, old_area, new_area, old_rev)
+            if e.kind == "resident" and e.merged_into != was_merged_into:
+                self._move_records_for_merge(e, was_merged_into)
         conflict_ids = [self._open_conflict(e, c, ch) for c in outcome.conflicts]
         if ch.resolves:
             self._resolve(ch.resolves, e)
@@ -314,6 +322,36 @@ class Pusher:
         if not self._may_write(target, None):
             raise Rejected("合并目标不在本机构辖区", "forbidden")
 
+    def _set_record_owner(self, r: Entity, owner: Entity) -> None:
+        old_area = r.area
+        feed.state_remove(self.session, r.area, r.uuid, r.rev)
+        r.data = {**r.data, "resident": owner.uuid}
+        r.resident_uuid, r.area, r.rev = owner.uuid, owner.area, r.rev + 1
+        feed.state_add(self.session, r.area, r.uuid, r.rev)
+        r.seq = feed.touch(self.session, self.seq, "record", r.uuid, r.area)
+        if old_area != r.area:
+            feed.touch(self.session, self.seq, "record", r.uuid, old_area, op="exit")
+
+    def _move_records_for_merge(self, e: Entity, was_merged_into: str | None) -> None:
+        """Mirror the device: merging moves the duplicate's records to the survivor, unmerging
+        moves back exactly those."""
+        if e.merged_into:
+            survivor = self._survivor(e)
+            for r in list(
+                self.session.scalars(select(Entity).where(Entity.resident_uuid == e.uuid))
+            ):
+                self._set_record_owner(r, survivor)
+                self.session.add(MergeMove(duplicate_uuid=e.uuid, record_uuid=r.uuid))
+        if was_merged_into and not e.merged_into:
+            moves = list(
+                self.session.scalars(select(MergeMove).where(MergeMove.duplicate_uuid == e.uuid))
+            )
+            for m in moves:
+                r = self.session.get(Entity, m.record_uuid)
+                if r is not None and r.resident_uuid != e.uuid:
+                    self._set_record_owner(r, e)
+                self.session.delete(m)
+
     def _moved(self, e: Entity, old_area: str, new_area: str, old_rev: int) -> None:
         """The resident changed village: its records follow it; the old area's feed gets an exit."""
         self.session.add(Move(uuid=e.uuid, rev=old_rev, old_area=old_area, new_area=new_area))
@@ -323,6 +361,7 @@ class Pusher:
             feed.state_add(self.session, new_area, r.uuid, r.rev)
             r.area = new_area
             r.seq = feed.touch(self.session, self.seq, "record", r.uuid, new_area)
+            feed.touch(self.session, self.seq, "record", r.uuid, old_area, op="exit")
         self.session.execute(
             update(Conflict).where(Conflict.resident_uuid == e.uuid).values(area=new_area)
         )

@@ -10,29 +10,14 @@ from typing import Any
 import forms
 from forms import idnumber
 
-# Resident keys that are identity columns, not personal_info form fields.
-IDENTITY_KEYS = {
-    "name",
-    "sex",
-    "birth_date",
-    "id_number",
-    "phone",
-    "address",
-    "village",
-    "household",
-    "record_no",
-    "provisional",
-    "status",
-    "status_date",
-    "status_reason",
-    "merged_into",
-    "tags",
-    "area",
-    "doc",
-    "responsible_doctor",
-    "uuid",
-    "rev",
-}
+# Resident-level keys of the synced resident state; every other key belongs to the personal_info
+# form document (which also holds the identity fields name, sex, birth_date, id_number, ...).
+RESIDENT_ONLY = {
+    "village", "household", "record_no", "provisional", "status", "status_date", "status_reason",
+    "merged_into", "area",
+}  # fmt: skip
+# Record-level keys of the synced record state; the rest is the form document.
+RECORD_ONLY = {"resident", "form", "edition", "status"}
 SEXES = {"0", "1", "2", "9"}
 
 
@@ -69,9 +54,7 @@ def resident_errors(state: dict[str, Any]) -> list[str]:
                 errors.append("性别（sex）：与身份证号（id_number）不一致")
             if birth and info.birth_date != state.get("birth_date"):
                 errors.append("出生日期（birth_date）：与身份证号（id_number）不一致")
-    doc = state.get("doc")
-    if not isinstance(doc, dict):
-        doc = {k: v for k, v in state.items() if k not in IDENTITY_KEYS}
+    doc = {k: v for k, v in state.items() if k not in RESIDENT_ONLY}
     ctx = forms.ValidationContext(birth_date=state.get("birth_date"), sex=state.get("sex"))
     # Without a personal_info definition the identity checks above still apply.
     with contextlib.suppress(forms.UnknownForm):
@@ -96,9 +79,7 @@ def record_errors(state: dict[str, Any], resident: dict[str, Any]) -> list[str]:
     visit = state.get("visit_date")
     if visit is not None and _date(visit) is None:
         errors.append("随访/检查日期（visit_date）：必须是 YYYY-MM-DD 日期")
-    doc = state.get("doc")
-    if not isinstance(doc, dict):
-        return [*errors, "表单内容（doc）：必须是 JSON 对象"]
+    doc = {k: v for k, v in state.items() if k not in RECORD_ONLY}
     ctx = forms.ValidationContext(birth_date=resident.get("birth_date"), sex=resident.get("sex"))
     errors += [str(e) for e in forms.validate(form.code, doc, ctx, form.edition)]
     return errors

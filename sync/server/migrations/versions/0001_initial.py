@@ -148,6 +148,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_table(
+        "merge_move",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("duplicate_uuid", sa.String(length=36), nullable=False),
+        sa.Column("record_uuid", sa.String(length=36), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("merge_move", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_merge_move_duplicate_uuid"), ["duplicate_uuid"], unique=False
+        )
+
+    op.create_table(
         "move",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("uuid", sa.String(length=36), nullable=False),
@@ -225,6 +237,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_move_uuid"))
 
     op.drop_table("move")
+    op.drop_table("merge_move")
     op.drop_table("meta")
     op.drop_table("institution")
     with op.batch_alter_table("feed", schema=None) as batch_op:
