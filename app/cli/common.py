@@ -1,0 +1,82 @@
+"""What every command shares: global options, logging in, reading JSON input, printing output."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.errors import AuthError, InvalidInput, UsageError
+from app.paths import default_data_dir
+from forms.model import FieldError
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    # SUPPRESS: an option given before the sub-command must not be reset by the sub-parser.
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument("--data-dir", type=Path, default=default, help="数据目录（或环境变量 CUNYI_DATA_DIR）")
+    parser.add_argument("--user", default=default, help="登录用户名（或环境变量 CUNYI_USER）")
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", dest="as_json", action="store_true", help="以 JSON 输出")
+
+
+def leaf(sub: Any, name: str, help_text: str, *, json_flag: bool = True) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    add_global_options(p)
+    if json_flag:
+        add_json_flag(p)
+    return p
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    return Path(getattr(args, "data_dir", None) or default_data_dir())
+
+
+def user_name(args: argparse.Namespace) -> str:
+    name = getattr(args, "user", None) or os.environ.get("CUNYI_USER")
+    if not name:
+        raise UsageError("需要登录用户名：请用 --user 或环境变量 CUNYI_USER")
+    return name
+
+
+def password(prompt: str = "密码：", env: str = "CUNYI_PASSWORD", confirm: bool = False) -> str:
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise AuthError(f"需要密码：请在终端输入，或设置环境变量 {env}")
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass("再次输入：") != value:
+        raise UsageError("两次输入的密码不一致")
+    return value
+
+
+def login(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from app.store import Store
+
+    return Store.open(data_dir(args), user_name(args), password())
+
+
+def read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+    except OSError as e:
+        raise UsageError(f"无法读取 {source}：{e.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(FieldError("$", "JSON", f"格式错误（第{e.lineno}行第{e.colno}列）：{e.msg}")) from None
+
+
+def emit(args: argparse.Namespace, data: Any, text: str | None = None, *, force_json: bool = False) -> None:
+    if force_json or getattr(args, "as_json", False) or text is None:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(text)

@@ -1,0 +1,52 @@
+"""Entry point of `cunyi`: builds the command tree from the modules of app.cli and maps expected
+errors to exit codes (0 ok, 2 usage, 3 invalid input, 4 authentication, 5 not found, 1 other)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+
+import app.cli as cli_pkg
+from app.cli.common import add_global_options
+from app.errors import CunyiError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cunyi", description="村医：居民健康档案管理（命令行）",
+    )
+    add_global_options(parser, top_level=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for info in sorted(pkgutil.iter_modules(cli_pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"app.cli.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CunyiError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 1
+    except Exception as e:  # an unexpected failure: no traceback (it may hold personal data)
+        if os.environ.get("CUNYI_DEBUG"):
+            traceback.print_exc()
+        print(f"内部错误（{type(e).__name__}）；设置 CUNYI_DEBUG=1 可查看详情", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""Residents and their records: resident add/find/show/update/history/status/merge/unmerge, record."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.common import emit, leaf, login, read_json
+
+
+def register(sub) -> None:  # type: ignore[no-untyped-def]
+    res = sub.add_parser("resident", help="居民档案")
+    rs = res.add_subparsers(dest="resident_command", metavar="ACTION")
+    rs.required = True
+
+    p = leaf(rs, "add", "登记居民（输出 {uuid, record_no}）", json_flag=False)
+    p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.add_argument("--allow-similar", action="store_true", help="确认不是已有居民时仍然登记")
+    p.set_defaults(func=cmd_add)
+
+    p = leaf(rs, "find", "查找居民：姓名、拼音、首字母、身份证号、档案编号、电话")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--village")
+    p.add_argument("--status", choices=["active", "moved", "deceased", "lost", "merged"])
+    p.add_argument("--tag", choices=["htn", "dm", "65+"])
+    p.set_defaults(func=cmd_find)
+
+    p = leaf(rs, "show", "查看居民档案")
+    p.add_argument("ref")
+    p.set_defaults(func=cmd_show)
+
+    p = leaf(rs, "update", "修改居民档案（只写要改的字段）", json_flag=False)
+    p.add_argument("ref")
+    p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.set_defaults(func=cmd_update)
+
+    p = leaf(rs, "history", "居民档案的全部版本")
+    p.add_argument("ref")
+    p.set_defaults(func=cmd_history)
+
+    p = leaf(rs, "status", "变更状态：在册、迁出、死亡、失访")
+    p.add_argument("ref")
+    p.add_argument("--set", dest="status", required=True, choices=["active", "moved", "deceased", "lost"])
+    p.add_argument("--date")
+    p.add_argument("--reason")
+    p.set_defaults(func=cmd_status)
+
+    p = leaf(rs, "merge", "合并重复档案：保留 SURVIVOR")
+    p.add_argument("survivor")
+    p.add_argument("duplicate")
+    p.set_defaults(func=cmd_merge)
+
+    p = leaf(rs, "unmerge", "撤销合并")
+    p.add_argument("ref")
+    p.set_defaults(func=cmd_unmerge)
+
+    rec = sub.add_parser("record", help="表单记录（体检、随访等）")
+    cs = rec.add_subparsers(dest="record_command", metavar="ACTION")
+    cs.required = True
+    p = leaf(cs, "add", "为居民添加一份表单记录（输出 {uuid}）", json_flag=False)
+    p.add_argument("ref")
+    p.add_argument("--form", required=True)
+    p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.set_defaults(func=cmd_record_add)
+    p = leaf(cs, "update", "修改记录（只写要改的字段）", json_flag=False)
+    p.add_argument("uuid")
+    p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.set_defaults(func=cmd_record_update)
+    p = leaf(cs, "show", "查看记录")
+    p.add_argument("uuid")
+    p.set_defaults(func=cmd_record_show)
+    p = leaf(cs, "list", "居民的全部记录")
+    p.add_argument("ref")
+    p.add_argument("--form")
+    p.set_defaults(func=cmd_record_list)
+
+
+def _run(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]
+    store = login(args)
+    try:
+        return fn(store)
+    finally:
+        store.close()
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from app.services import residents
+
+    data = read_json(args.input)
+    out = _run(args, lambda st: residents.add(st, data, allow_similar=args.allow_similar))
+    emit(args, out, force_json=True)
+    return 0
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from app.services import residents
+
+    rows = _run(args, lambda st: residents.find(st, args.query, limit=args.limit, village=args.village,
+                                                status=args.status, tag=args.tag))  # fmt: skip
+    emit(args, rows, "\n".join(f"{r['record_no']}  {r['name']}  {r['birth_date']}  {r['status']}"
+                               for r in rows) or "没有找到")  # fmt: skip
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from app.services import residents
+
+    r = _run(args, lambda st: residents.get(st, args.ref))
+    emit(args, r, f"{r['name']}  {r['record_no']}  {r['birth_date']}  {r['status']}")
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from app.services import residents
+
+    patch = read_json(args.input)
+    emit(args, _run(args, lambda st: residents.update(st, args.ref, patch)), force_json=True)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from app.services import residents
+
+    rows = _run(args, lambda st: residents.history(st, args.ref))
+    emit(args, rows, "\n".join(f"{v['rev']}  {v['at']}  {v['user']}  {v['action']}  "
+                               f"{'、'.join(v['changes'])}" for v in rows))  # fmt: skip
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from app.services import lifecycle
+
+    out = _run(args, lambda st: lifecycle.set_status(st, args.ref, args.status, args.date, args.reason))
+    emit(args, out, f"状态已变更为 {out['status']}")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from app.services import lifecycle
+
+    out = _run(args, lambda st: lifecycle.merge(st, args.survivor, args.duplicate))
+    emit(args, out, f"已合并，移动了{out['records_moved']}份记录")
+    return 0
+
+
+def cmd_unmerge(args: argparse.Namespace) -> int:
+    from app.services import lifecycle
+
+    out = _run(args, lambda st: lifecycle.unmerge(st, args.ref))
+    emit(args, out, f"已撤销合并，归还了{out['records_returned']}份记录")
+    return 0
+
+
+def cmd_record_add(args: argparse.Namespace) -> int:
+    from app.services import records
+
+    doc = read_json(args.input)
+    emit(args, _run(args, lambda st: records.add(st, args.ref, args.form, doc)), force_json=True)
+    return 0
+
+
+def cmd_record_update(args: argparse.Namespace) -> int:
+    from app.services import records
+
+    patch = read_json(args.input)
+    emit(args, _run(args, lambda st: records.update(st, args.uuid, patch)), force_json=True)
+    return 0
+
+
+def cmd_record_show(args: argparse.Namespace) -> int:
+    from app.services import records
+
+    r = _run(args, lambda st: records.get(st, args.uuid))
+    emit(args, r, f"{r['form']}  {r['visit_date']}  {r['uuid']}")
+    return 0
+
+
+def cmd_record_list(args: argparse.Namespace) -> int:
+    from app.services import records
+
+    rows = _run(args, lambda st: records.list_for(st, args.ref, args.form))
+    emit(args, rows, "\n".join(f"{r['visit_date']}  {r['form']}  {r['uuid']}" for r in rows))
+    return 0

@@ -1,0 +1,147 @@
+"""The key file: the database's random data key wrapped once per user and once by the recovery code.
+
+Each slot: KEK = scrypt(secret, salt) -> AES-GCM(KEK).encrypt(nonce, data_key, aad). The AAD binds a
+slot to its installation and user so a slot copied into another key file does not open. The file
+holds no secret in the clear; it must be backed up with the database.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT = 1
+RECOVERY = "__recovery__"
+# scrypt N=2^15, r=8, p=1: ~70 ms and 32 MiB here; a login needs one unwrap.
+SCRYPT_N = int(os.environ.get("CUNYI_SCRYPT_N", str(2**15)))
+SCRYPT_R = 8
+SCRYPT_P = 1
+
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode()
+
+
+def _unb64(s: str) -> bytes:
+    return base64.b64decode(s)
+
+
+def _kek(secret: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        secret.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32
+    )
+
+
+class WrongSecret(Exception):
+    pass
+
+
+class SlotDisabled(Exception):
+    pass
+
+
+class NoSuchSlot(Exception):
+    pass
+
+
+@dataclass
+class KeyFile:
+    installation_id: str
+    slots: dict[str, dict[str, Any]]
+    path: Path | None = None
+
+    # --- creating and saving
+
+    @classmethod
+    def new(cls) -> tuple[KeyFile, bytes]:
+        return cls(installation_id=str(uuid.uuid4()), slots={}), secrets.token_bytes(32)
+
+    @classmethod
+    def load(cls, path: Path) -> KeyFile:
+        raw = json.loads(path.read_text("utf-8"))
+        if raw.get("format") != FORMAT or "installation_id" not in raw:
+            raise ValueError("unknown key file format")
+        return cls(installation_id=raw["installation_id"], slots=raw["slots"], path=path)
+
+    def dumps(self) -> str:
+        return json.dumps(
+            {"format": FORMAT, "installation_id": self.installation_id, "slots": self.slots},
+            indent=1,
+            sort_keys=True,
+        )
+
+    def save(self, path: Path | None = None) -> None:
+        """Write atomically: a power cut leaves the old or the new file, never half of one."""
+        target = path or self.path
+        assert target is not None
+        tmp = target.with_name(target.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(self.dumps())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+        self.path = target
+
+    # --- slots
+
+    def _aad(self, name: str) -> bytes:
+        return f"cunyi-slot:{self.installation_id}:{name}".encode()
+
+    def set_slot(self, name: str, secret: str, data_key: bytes) -> None:
+        salt = secrets.token_bytes(16)
+        nonce = secrets.token_bytes(12)
+        kek = _kek(secret, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+        wrapped = AESGCM(kek).encrypt(nonce, data_key, self._aad(name))
+        self.slots[name] = {
+            "kdf": "scrypt",
+            "n": SCRYPT_N,
+            "r": SCRYPT_R,
+            "p": SCRYPT_P,
+            "salt": _b64(salt),
+            "nonce": _b64(nonce),
+            "wrapped": _b64(wrapped),
+        }
+
+    def disable_slot(self, name: str) -> None:
+        # The wrapped key is removed: a disabled user's password no longer opens anything.
+        self.slots[name] = {"disabled": True}
+
+    def has_slot(self, name: str) -> bool:
+        return name in self.slots
+
+    def is_disabled(self, name: str) -> bool:
+        return bool(self.slots.get(name, {}).get("disabled"))
+
+    def unwrap(self, name: str, secret: str) -> bytes:
+        slot = self.slots.get(name)
+        if slot is None:
+            raise NoSuchSlot(name)
+        if slot.get("disabled"):
+            raise SlotDisabled(name)
+        kek = _kek(secret, _unb64(slot["salt"]), slot["n"], slot["r"], slot["p"])
+        try:
+            return AESGCM(kek).decrypt(_unb64(slot["nonce"]), _unb64(slot["wrapped"]), self._aad(name))
+        except InvalidTag:
+            raise WrongSecret(name) from None
+
+
+def new_recovery_code() -> str:
+    """24 characters from an unambiguous alphabet in groups of four (~120 bits)."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(24))
+    return "-".join(raw[i : i + 4] for i in range(0, 24, 4))
+
+
+def normalise_recovery_code(code: str) -> str:
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))

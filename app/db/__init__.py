@@ -1,0 +1,1 @@
+"""The encrypted database: engine, tables, migrations."""

@@ -1,0 +1,64 @@
+"""SQLCipher engine: raw data key, WAL, synchronous=FULL, foreign keys, immediate write transactions."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+
+# Write transactions take the database lock at BEGIN (BEGIN IMMEDIATE) so two processes never
+# both read and then fail to upgrade to a write lock half-way through a save.
+write_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("write_tx", default=False)
+
+
+def make_engine(
+    path: Path,
+    data_key: bytes,
+    *,
+    foreign_keys: bool = True,
+    query_hook: Callable[[], None] | None = None,
+) -> Engine:
+    # A file URL gives a QueuePool; SingletonThreadPool crashes sqlcipher3 under threads.
+    engine = create_engine(f"sqlite:///{path}", module=sqlcipher3, pool_size=4, max_overflow=4)
+    key_pragma = f"PRAGMA key = \"x'{data_key.hex()}'\""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA cipher_log_level = NONE")
+        cur.execute(key_pragma)  # must be the first statement that touches the file
+        cur.execute("PRAGMA cipher_memory_security = OFF")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")  # a power cut must not lose a saved form
+        cur.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.execute("PRAGMA busy_timeout = 10000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_transaction.get() else "BEGIN")
+
+    if query_hook is not None:
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _hook(*_args) -> None:  # type: ignore[no-untyped-def]
+            query_hook()
+
+    return engine
+
+
+def probe(path: Path, data_key: bytes) -> None:
+    """Open the file with the key and read its schema; raises sqlcipher3.DatabaseError if the key
+    is wrong or the file is damaged."""
+    conn = sqlcipher3.connect(str(path))
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        conn.close()

@@ -1,0 +1,241 @@
+"""The local tables. Identity columns are relational and indexed; form content is a JSON document.
+
+Schema changes go through Alembic revisions in app/db/migrations (tests compare this metadata with
+the migrated database, so the two cannot drift apart).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Institution(Base):
+    """This installation's clinic (one row)."""
+
+    __tablename__ = "institution"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area: Mapped[str] = mapped_column(String(12))  # county 6 + township 3 + village 3
+    name: Mapped[str] = mapped_column(Text)
+    installation_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))  # admin | doctor | nurse
+    state: Mapped[str] = mapped_column(String(16), default="active")  # active | disabled
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Household(Base):
+    __tablename__ = "household"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    label: Mapped[str] = mapped_column(Text)  # what staff call it: an address or household number
+    village: Mapped[str] = mapped_column(String(3))
+    head_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Resident(Base):
+    __tablename__ = "resident"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_no: Mapped[str] = mapped_column(String(17), unique=True)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = mapped_column(Text)
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[str] = mapped_column(String(10))
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True, nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    address: Mapped[str | None] = mapped_column(Text, nullable=True)
+    village: Mapped[str] = mapped_column(String(3), index=True)
+    household_uuid: Mapped[str | None] = mapped_column(
+        ForeignKey("household.uuid"), nullable=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    status_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    merged_into: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    tags: Mapped[str] = mapped_column(Text, default="")  # space-separated: "htn dm"
+    doc: Mapped[str] = mapped_column(Text)  # personal_info document, JSON
+    edition: Mapped[str] = mapped_column(String(8))
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class ResidentTerm(Base):
+    """Search terms of a resident, one index entry each (see app/search.py for the kinds)."""
+
+    __tablename__ = "resident_term"
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    resident_uuid: Mapped[str] = mapped_column(
+        ForeignKey("resident.uuid"), primary_key=True, index=True
+    )
+
+
+class Record(Base):
+    """One filled form of a resident."""
+
+    __tablename__ = "record"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    resident_uuid: Mapped[str] = mapped_column(ForeignKey("resident.uuid"), index=True)
+    form: Mapped[str] = mapped_column(String(32))
+    edition: Mapped[str] = mapped_column(String(8))
+    visit_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    doc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="final")
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_record_form_visit", "form", "visit_date"),)
+
+
+class Version(Base):
+    """Every saved state of a resident or record (append-only; triggers refuse edits)."""
+
+    __tablename__ = "version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_uuid: Mapped[str] = mapped_column(String(36))
+    rev: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    data: Mapped[str] = mapped_column(Text)
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+    at: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_version_entity", "entity_uuid", "rev"),)
+
+
+class Audit(Base):
+    """Hash-chained log of logins, views, changes, prints, exports, backups (append-only)."""
+
+    __tablename__ = "audit"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(32), index=True)
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    entity_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Outbox(Base):
+    """One row per local change, written in the same transaction as the change."""
+
+    __tablename__ = "outbox"
+    device_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mutation_id: Mapped[str] = mapped_column(String(36), unique=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    op: Mapped[str] = mapped_column(String(16))
+    base_rev: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changes: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SerialBlock(Base):
+    """A range of record-number serials this installation may hand out for one 12-digit prefix."""
+
+    __tablename__ = "serial_block"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prefix: Mapped[str] = mapped_column(String(12), index=True)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    next: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))  # village-range | server | provisional
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class MergeEvent(Base):
+    __tablename__ = "merge_event"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    survivor_uuid: Mapped[str] = mapped_column(ForeignKey("resident.uuid"))
+    duplicate_uuid: Mapped[str] = mapped_column(ForeignKey("resident.uuid"), index=True)
+    moved_records: Mapped[str] = mapped_column(Text)  # JSON list of record uuids
+    at: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str] = mapped_column(String(64))
+    undone_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class Redirect(Base):
+    """A merged-away resident's uuid points to the survivor for good (until unmerged)."""
+
+    __tablename__ = "redirect"
+    old_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    new_uuid: Mapped[str] = mapped_column(String(36))
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class SyncState(Base):
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Conflict(Base):
+    __tablename__ = "conflict"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(Text)
+    original: Mapped[str] = mapped_column(Text)  # JSON values
+    mine: Mapped[str] = mapped_column(Text)
+    theirs: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[str] = mapped_column(String(32))
+    resolved_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Draft(Base):
+    """Unsaved form input kept across a closed window or a power cut (encrypted like the rest)."""
+
+    __tablename__ = "draft"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(32))
+    doc: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

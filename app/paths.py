@@ -1,0 +1,29 @@
+"""Where an installation keeps its files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+DB_NAME = "cunyi.db"
+KEYS_NAME = "keys.json"
+AUTH_STATE_NAME = "auth-state.json"
+BACKUP_DIR = "backups"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("CUNYI_DATA_DIR")
+    if env:
+        return Path(env)
+    # Per Windows account; a clinic sharing one laptop shares one Windows login (see docs).
+    return Path(platformdirs.user_data_dir("Cunyi", "Cunyi", roaming=False))
+
+
+def db_path(data_dir: Path) -> Path:
+    return data_dir / DB_NAME
+
+
+def keys_path(data_dir: Path) -> Path:
+    return data_dir / KEYS_NAME

@@ -1,0 +1,109 @@
+"""The append-only, hash-chained audit log: who did what, when (never personal data in detail)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.clock import now_iso
+from app.db.models import Audit
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+GENESIS = "0" * 64
+ACTIONS = frozenset(
+    {
+        "init", "login", "login_failed", "logout", "view", "create", "update", "status", "merge",
+        "unmerge", "print", "export", "import", "backup", "restore", "user_add", "user_disable",
+        "password_change", "recover", "sync", "conflict_resolve", "check",
+    }
+)  # fmt: skip
+
+
+def _digest(prev_hash: str, row: Audit) -> str:
+    payload = json.dumps(
+        [row.seq, row.at, row.user, row.action, row.entity, row.entity_uuid, row.detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    user: str,
+    action: str,
+    entity: str | None = None,
+    entity_uuid: str | None = None,
+    detail: dict[str, Any] | None = None,
+    at: str | None = None,
+) -> Audit:
+    """Add one entry in the caller's (write) transaction, chained to the previous one."""
+    assert action in ACTIONS, action
+    last = session.execute(select(Audit.seq, Audit.hash).order_by(Audit.seq.desc()).limit(1)).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    row = Audit(
+        seq=seq,
+        at=at or now_iso(),
+        user=user,
+        action=action,
+        entity=entity,
+        entity_uuid=entity_uuid,
+        detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+        prev_hash=prev,
+    )
+    row.hash = _digest(prev, row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def log(
+    store: Store,
+    action: str,
+    entity: str | None = None,
+    entity_uuid: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    with store.session(write=True) as s:
+        append(s, store.user.name, action, entity, entity_uuid, detail)
+
+
+def verify_chain(session: Session) -> list[str]:
+    """Problems found in the chain (empty when intact): a changed, removed or reordered entry."""
+    problems: list[str] = []
+    prev = GENESIS
+    expected_seq = 1
+    for row in session.execute(select(Audit).order_by(Audit.seq)).scalars():
+        if row.seq != expected_seq:
+            problems.append(f"审计日志缺少第{expected_seq}条（下一条为第{row.seq}条）")
+        if row.prev_hash != prev or row.hash != _digest(prev, row):
+            problems.append(f"审计日志第{row.seq}条的哈希不符（记录被改动）")
+        prev = row.hash
+        expected_seq = row.seq + 1
+    return problems
+
+
+def entries(store: Store, since: str | None = None) -> list[dict[str, Any]]:
+    with store.session() as s:
+        q = select(Audit).order_by(Audit.seq)
+        if since:
+            q = q.where(Audit.at >= since)
+        return [
+            {
+                "seq": r.seq,
+                "at": r.at,
+                "user": r.user,
+                "action": r.action,
+                "entity": r.entity,
+                "entity_uuid": r.entity_uuid,
+                "detail": json.loads(r.detail),
+                "hash": r.hash,
+            }
+            for r in s.execute(q).scalars()
+        ]

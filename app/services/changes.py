@@ -1,0 +1,60 @@
+"""What every saved change writes beside itself, in the same transaction: a version (history),
+an outbox row (sync) and an audit entry."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.clock import now_iso
+from app.db.models import Outbox, Version
+from app.services import audit
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Field-level changes {field: {"old", "new"}} between two flat snapshots."""
+    keys = set(old) | set(new)
+    return {
+        k: {"old": old.get(k), "new": new.get(k)}
+        for k in sorted(keys)
+        if old.get(k) != new.get(k)
+    }
+
+
+def record_change(
+    session: Session,
+    *,
+    user: str,
+    entity: str,
+    entity_uuid: str,
+    rev: int,
+    action: str,
+    snapshot: dict[str, Any],
+    changes: dict[str, dict[str, Any]],
+    op: str,
+    base_rev: int | None,
+    audit_detail: dict[str, Any] | None = None,
+) -> None:
+    at = now_iso()
+    session.add(
+        Version(
+            entity=entity, entity_uuid=entity_uuid, rev=rev, action=action,
+            data=dumps(snapshot), changes=dumps(changes), at=at, user=user,
+        )
+    )  # fmt: skip
+    session.add(
+        Outbox(
+            mutation_id=str(uuid.uuid4()), entity=entity, entity_uuid=entity_uuid, op=op,
+            base_rev=base_rev, changes=dumps(changes), created_at=at, user=user, state="pending",
+        )
+    )  # fmt: skip
+    detail = {"rev": rev, "fields": sorted(changes)}
+    detail.update(audit_detail or {})
+    audit.append(session, user, action, entity, entity_uuid, detail, at=at)

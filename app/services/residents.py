@@ -1,0 +1,311 @@
+"""Registering residents, finding them, correcting them, and their life-cycle status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid as uuidlib
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+import forms
+from app import recordno, search
+from app.clock import now_iso, today
+from app.db.models import Household, Record, Resident, ResidentTerm
+from app.errors import DuplicateResident, InvalidInput
+from app.pinyin import primary_pinyin
+from app.services import audit, refs
+from app.services.changes import diff, record_change
+from app.services.resident_input import clean, err
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+STATUSES = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
+SUMMARY_KEYS = ("uuid", "record_no", "name", "sex", "birth_date", "id_number", "phone", "village",
+                "status")  # fmt: skip
+HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editions agree on these)
+
+
+def summary(r: Resident) -> dict[str, Any]:
+    return {k: getattr(r, k) for k in SUMMARY_KEYS}
+
+
+def full(session: Session, r: Resident) -> dict[str, Any]:
+    out = summary(r)
+    out.update(
+        address=r.address, household=r.household_uuid, provisional=r.provisional,
+        status_date=r.status_date, status_reason=r.status_reason, merged_into=r.merged_into,
+        tags=r.tags.split(), edition=r.edition, rev=r.rev, created_at=r.created_at,
+        updated_at=r.updated_at, created_by=r.created_by, updated_by=r.updated_by,
+        doc=json.loads(r.doc),
+    )  # fmt: skip
+    if r.household_uuid:
+        hh = session.get(Household, r.household_uuid)
+        out["household_label"] = hh.label if hh else None
+    return out
+
+
+def snapshot(r: Resident) -> dict[str, Any]:
+    """The flat state compared between versions and sent to the server field by field."""
+    snap = dict(json.loads(r.doc))
+    snap.update(village=r.village, household=r.household_uuid, status=r.status,
+                status_date=r.status_date, status_reason=r.status_reason,
+                merged_into=r.merged_into, record_no=r.record_no)  # fmt: skip
+    return snap
+
+
+def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
+    codes = {str(item.get("code")) for item in doc.get("past_diseases") or [] if isinstance(item, dict)}
+    tags = []
+    if HTN_CODE in codes or "htn_followup" in forms_present:
+        tags.append("htn")
+    if DM_CODE in codes or "dm_followup" in forms_present:
+        tags.append("dm")
+    return " ".join(tags)
+
+
+def forms_of(session: Session, resident_uuid: str) -> set[str]:
+    rows = session.execute(select(Record.form).where(Record.resident_uuid == resident_uuid).distinct())
+    return {f for (f,) in rows}
+
+
+def _write_terms(session: Session, r: Resident) -> None:
+    session.execute(delete(ResidentTerm).where(ResidentTerm.resident_uuid == r.uuid))
+    session.add_all(
+        ResidentTerm(kind=k, term=t, resident_uuid=r.uuid)
+        for k, t in search.terms_for(r.name, r.id_number, r.record_no, r.phone)
+    )
+
+
+def _similar(session: Session, doc: dict[str, Any], exclude: str | None = None) -> list[Resident]:
+    birth = doc.get("birth_date")
+    conds = [Resident.name == doc.get("name")]
+    pinyin = primary_pinyin(doc.get("name", ""))
+    if pinyin:
+        conds.append(Resident.uuid.in_(
+            select(ResidentTerm.resident_uuid).where(ResidentTerm.kind == "P", ResidentTerm.term == pinyin)
+        ))  # fmt: skip
+    if doc.get("phone"):
+        conds.append(Resident.phone == doc["phone"])
+    q = select(Resident).where(Resident.birth_date == birth, or_(*conds), Resident.status != "merged")
+    if exclude:
+        q = q.where(Resident.uuid != exclude)
+    return list(session.execute(q).scalars())
+
+
+def _check_id_unique(session: Session, number: str | None, exclude: str | None = None) -> None:
+    if not number:
+        return
+    q = select(Resident).where(Resident.id_number == number)
+    if exclude:
+        q = q.where(Resident.uuid != exclude)
+    other = session.execute(q).scalars().first()
+    if other is not None:
+        raise DuplicateResident(
+            err("id_number", f"已有居民使用此身份证号，档案编号 {other.record_no}"), [summary(other)]
+        )
+
+
+def _household(session: Session, value: str | None, village: str) -> str | None:
+    if not value:
+        return None
+    hh = session.get(Household, value)
+    if hh is None:
+        hh = session.execute(
+            select(Household).where(Household.label == value, Household.village == village)
+        ).scalars().first()
+    if hh is None:
+        hh = Household(uuid=str(uuidlib.uuid4()), label=value, village=village, created_at=now_iso())
+        session.add(hh)
+        session.flush()
+    return hh.uuid
+
+
+def add(store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> dict[str, str]:
+    with store.session(write=True) as s:
+        r = add_in(s, store, data, allow_similar=allow_similar)
+        return {"uuid": r.uuid, "record_no": r.record_no}
+
+
+def add_in(s: Session, store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> Resident:
+    """Register one resident inside the caller's transaction (import uses it for batches)."""
+    c = clean(data)
+    if c.errors:
+        raise InvalidInput(c.errors)
+    doc = c.doc
+    village = c.village or store.institution.village
+    if village == "000":
+        raise InvalidInput(err("village", "乡镇卫生院登记居民时须填写其所属村（居）委会代码"))
+    _check_id_unique(s, doc.get("id_number"))
+    if not allow_similar:
+        similar = _similar(s, doc)
+        if similar:
+            o = similar[0]
+            raise DuplicateResident(
+                err("name", f"可能与已有居民重复：{o.name}（出生日期 {o.birth_date}，档案编号 "
+                            f"{o.record_no}）；如确认不是同一人，请选择“仍然登记”（--allow-similar）"),
+                [summary(x) for x in similar],
+            )  # fmt: skip
+    number, provisional = recordno.allocate(s, store.institution.area, village)
+    now = now_iso()
+    r = Resident(
+        uuid=str(uuidlib.uuid4()), record_no=number, provisional=provisional, name=doc["name"],
+        sex=doc["sex"], birth_date=doc["birth_date"], id_number=doc.get("id_number"),
+        phone=doc.get("phone"), address=doc.get("address"), village=village,
+        household_uuid=_household(s, c.household, village), status="active",
+        tags=compute_tags(doc, set()), doc=json.dumps(doc, ensure_ascii=False),
+        edition=forms.CURRENT_EDITION, rev=1, created_at=now, updated_at=now,
+        created_by=store.user.name, updated_by=store.user.name,
+    )  # fmt: skip
+    s.add(r)
+    s.flush()
+    _write_terms(s, r)
+    snap = snapshot(r)
+    record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=1,
+                  action="create", snapshot=snap, changes=diff({}, snap), op="create",
+                  base_rev=None)  # fmt: skip
+    return r
+
+
+def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
+    with store.session(write=True) as s:
+        r = refs.resident(s, ref)
+        if r.status == "merged":
+            raise InvalidInput(err("status", "该居民已合并到其他档案，不能修改"))
+        before = snapshot(r)
+        c = clean(patch, merged_into=json.loads(r.doc), edition=r.edition)
+        if c.errors:
+            raise InvalidInput(c.errors)
+        _check_id_unique(s, c.doc.get("id_number"), exclude=r.uuid)
+        doc = c.doc
+        r.name, r.sex, r.birth_date = doc["name"], doc["sex"], doc["birth_date"]
+        r.id_number, r.phone, r.address = doc.get("id_number"), doc.get("phone"), doc.get("address")
+        if c.village and c.village != r.village:
+            r.village = c.village
+        if c.household is not None:
+            r.household_uuid = _household(s, c.household, r.village)
+        r.doc = json.dumps(doc, ensure_ascii=False)
+        r.tags = compute_tags(doc, forms_of(s, r.uuid))
+        after = snapshot(r)
+        changes = diff(before, after)
+        if not changes:
+            return {"uuid": r.uuid, "record_no": r.record_no, "rev": r.rev, "changed": []}
+        base = r.rev
+        r.rev += 1
+        r.updated_at, r.updated_by = now_iso(), store.user.name
+        _write_terms(s, r)
+        record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=r.rev,
+                      action="update", snapshot=after, changes=changes, op="update",
+                      base_rev=base)  # fmt: skip
+        return {"uuid": r.uuid, "record_no": r.record_no, "rev": r.rev, "changed": sorted(changes)}
+
+
+def get(store: Store, ref: str) -> dict[str, Any]:
+    with store.session(write=True) as s:
+        r = refs.resident(s, ref)
+        out = full(s, r)
+        if r.uuid != ref and ref != r.record_no:
+            original = refs.resident(s, ref, follow=False)
+            if original.uuid != r.uuid:
+                out["redirected_from"] = original.uuid
+        audit.append(s, store.user.name, "view", "resident", r.uuid)
+        return out
+
+
+def history(store: Store, ref: str) -> list[dict[str, Any]]:
+    from app.db.models import Version
+
+    with store.session(write=True) as s:
+        r = refs.resident(s, ref, follow=False)
+        rows = s.execute(
+            select(Version).where(Version.entity_uuid == r.uuid).order_by(Version.rev, Version.id)
+        ).scalars()
+        out = [
+            {"rev": v.rev, "action": v.action, "user": v.user, "at": v.at,
+             "changes": json.loads(v.changes), "data": json.loads(v.data)}
+            for v in rows
+        ]  # fmt: skip
+        audit.append(s, store.user.name, "view", "resident", r.uuid, {"what": "history"})
+        return out
+
+
+def _filters(q, village: str | None, status: str | None, tag: str | None,
+             household: str | None = None):  # type: ignore[no-untyped-def]
+    if village:
+        q = q.where(Resident.village == village)
+    if household:
+        q = q.where(Resident.household_uuid == household)
+    q = q.where(Resident.status == status) if status else q.where(Resident.status != "merged")
+    if tag in ("htn", "dm"):
+        q = q.where(or_(Resident.tags == tag, Resident.tags.like(f"{tag} %"), Resident.tags.like(f"% {tag}")))
+    elif tag == "65+":
+        cutoff = today().replace(year=today().year - 65) if not (today().month == 2 and today().day == 29) \
+            else dt.date(today().year - 65, 2, 28)  # fmt: skip
+        q = q.where(Resident.birth_date <= cutoff.isoformat())
+    return q
+
+
+def find(store: Store, query: str = "", *, limit: int | None = None, offset: int = 0,
+         village: str | None = None, status: str | None = None, tag: str | None = None,
+         household: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Residents matching `query` (name, pinyin, initials, ID, record number, phone), most relevant
+    first; with an empty query, everyone passing the filters in record-number order."""
+    with store.session() as s:
+        return [summary(r) for r in _find_rows(s, query, limit, offset, village, status, tag, household)]
+
+
+def _find_rows(s: Session, query: str, limit: int | None, offset: int, village: str | None,
+               status: str | None, tag: str | None, household: str | None) -> list[Resident]:  # fmt: skip
+    if not query.strip():
+        q = _filters(select(Resident), village, status, tag, household).order_by(Resident.record_no)
+        q = q.offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        return list(s.execute(q).scalars())
+    scores = search.match(s, query)
+    if not scores:
+        return []
+    rows: list[Resident] = []
+    ids = list(scores)
+    for i in range(0, len(ids), 500):
+        q = _filters(select(Resident).where(Resident.uuid.in_(ids[i : i + 500])), village, status, tag,
+                     household)  # fmt: skip
+        rows.extend(s.execute(q).scalars())
+    rows.sort(key=lambda r: (-scores[r.uuid], r.status != "active", r.record_no))
+    end = None if limit is None else offset + limit
+    return rows[offset:end]
+
+
+def ids(store: Store, query: str = "", **filters: Any) -> list[str]:
+    """Uuids of all matches in display order, for a lazy list that loads rows as they scroll in."""
+    with store.session() as s:
+        if not query.strip():
+            q = _filters(select(Resident.uuid), filters.get("village"), filters.get("status"),
+                         filters.get("tag"), filters.get("household")).order_by(Resident.record_no)  # fmt: skip
+            return list(s.execute(q).scalars())
+        return [r.uuid for r in _find_rows(s, query, None, 0, filters.get("village"),
+                                           filters.get("status"), filters.get("tag"),
+                                           filters.get("household"))]  # fmt: skip
+
+
+def summaries(store: Store, uuids: list[str]) -> list[dict[str, Any]]:
+    with store.session() as s:
+        rows = {r.uuid: r for r in s.execute(select(Resident).where(Resident.uuid.in_(uuids))).scalars()}
+        return [summary(rows[u]) for u in uuids if u in rows]
+
+
+def count(store: Store, **filters: Any) -> int:
+    with store.session() as s:
+        q = _filters(select(func.count()).select_from(Resident), filters.get("village"),
+                     filters.get("status"), filters.get("tag"), filters.get("household"))  # fmt: skip
+        return int(s.execute(q).scalar_one())
+
+
+def household_members(store: Store, household_uuid: str) -> list[dict[str, Any]]:
+    with store.session() as s:
+        q = select(Resident).where(and_(Resident.household_uuid == household_uuid,
+                                        Resident.status != "merged")).order_by(Resident.birth_date)  # fmt: skip
+        return [summary(r) for r in s.execute(q).scalars()]

@@ -1,0 +1,94 @@
+"""Staff accounts: each user's password wraps the data key in its own slot of the key file."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from app.clock import now_iso
+from app.crypto.keyfile import RECOVERY, NoSuchSlot, WrongSecret, normalise_recovery_code
+from app.db.models import User
+from app.errors import AuthError, InvalidInput, NotFound
+from app.services import audit
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+ROLES = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}
+
+
+def list_users(store: Store) -> list[dict[str, Any]]:
+    with store.session() as s:
+        rows = s.execute(select(User).order_by(User.created_at)).scalars()
+        return [{"name": u.name, "display_name": u.display_name, "role": u.role, "state": u.state}
+                for u in rows]  # fmt: skip
+
+
+def add(store: Store, name: str, role: str, password: str, display_name: str | None = None) -> None:
+    from app.store import check_password, check_user_name
+
+    store.require_role("admin")
+    check_user_name(name)
+    if role not in ROLES:
+        raise InvalidInput.field("role", "角色", "可选：admin（管理员）doctor（医生）nurse（护士）")
+    check_password(password)
+    with store.session(write=True) as s:
+        if s.execute(select(User).where(User.name == name)).first() is not None:
+            raise InvalidInput.field("user", "用户名", f"用户“{name}”已存在")
+        # Key slot first: a crash after it leaves a slot without a user, which cannot log in.
+        store.keyfile.set_slot(name, password, store.data_key)
+        store.keyfile.save()
+        s.add(User(uuid=str(uuidlib.uuid4()), name=name, display_name=display_name or name,
+                   role=role, state="active", created_at=now_iso()))  # fmt: skip
+        audit.append(s, store.user.name, "user_add", "user", None, {"name": name, "role": role})
+
+
+def disable(store: Store, name: str) -> None:
+    store.require_role("admin")
+    with store.session(write=True) as s:
+        user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
+        if user is None:
+            raise NotFound(f"找不到用户：{name}")
+        if user.state == "disabled":
+            return
+        admins = s.execute(select(User).where(User.role == "admin", User.state == "active")).scalars().all()
+        if user.role == "admin" and len(admins) <= 1:
+            raise InvalidInput.field("user", "用户名", "不能停用最后一位管理员")
+        user.state = "disabled"
+        audit.append(s, store.user.name, "user_disable", "user", None, {"name": name})
+        s.flush()
+        store.keyfile.disable_slot(name)
+        store.keyfile.save()
+
+
+def change_password(store: Store, old: str, new: str) -> None:
+    from app.store import check_password
+
+    check_password(new, "new_password")
+    try:
+        store.keyfile.unwrap(store.user.name, old)
+    except (WrongSecret, NoSuchSlot):
+        raise AuthError("原密码错误") from None
+    store.keyfile.set_slot(store.user.name, new, store.data_key)
+    store.keyfile.save()
+    audit.log(store, "password_change", "user", None, {"name": store.user.name})
+
+
+def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
+    """Set a new password for `user` with the recovery code printed at set-up."""
+    from app.store import Store, check_password, load_keyfile
+
+    check_password(new_password, "new_password")
+    keyfile = load_keyfile(Path(data_dir))
+    try:
+        data_key = keyfile.unwrap(RECOVERY, normalise_recovery_code(code))
+    except (WrongSecret, NoSuchSlot):
+        raise AuthError("恢复代码不正确") from None
+    store = Store.open_with_key(Path(data_dir), keyfile, data_key, user)
+    keyfile.set_slot(user, new_password, data_key)
+    keyfile.save()
+    audit.log(store, "recover", "user", None, {"name": user})
+    return store

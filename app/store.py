@@ -1,0 +1,257 @@
+"""An opened installation: the data directory, its key file and the encrypted database.
+
+`Store.create` sets one up; `Store.open` logs a user in by unwrapping the data key with their
+password. All database work goes through `store.session()`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app import paths
+from app.authstate import AuthState
+from app.clock import now_iso
+from app.crypto.keyfile import (
+    RECOVERY,
+    KeyFile,
+    NoSuchSlot,
+    SlotDisabled,
+    WrongSecret,
+    new_recovery_code,
+)
+from app.db import migrate
+from app.db.engine import make_engine, probe, write_transaction
+from app.db.models import Institution, User
+from app.errors import AuthError, DataError, InvalidInput
+from app.services import audit
+from forms.idnumber import known_region
+
+ROLES = ("admin", "doctor", "nurse")
+ROLE_LABELS = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}
+USER_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,32}$")
+MIN_PASSWORD = 6
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    uuid: str
+    name: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class InstitutionInfo:
+    area: str
+    name: str
+    installation_id: str
+
+    @property
+    def village(self) -> str:
+        return self.area[9:12]
+
+    @property
+    def is_township(self) -> bool:
+        return self.village == "000"
+
+
+def check_user_name(name: str) -> None:
+    if not USER_NAME.match(name or ""):
+        raise InvalidInput.field("user", "用户名", "须为1–32个字母、数字、汉字或 _ . -，不能有空格")
+
+
+def check_password(password: str, key: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput.field(key, "密码", f"至少{MIN_PASSWORD}个字符")
+
+
+def check_area(area: str) -> None:
+    if not re.fullmatch(r"\d{12}", area or ""):
+        raise InvalidInput.field("area", "机构区划代码", "须为12位数字（县6位+乡镇3位+村3位）")
+    if not known_region(area[:6]):
+        raise InvalidInput.field("area", "机构区划代码", f"前6位{area[:6]}不是有效的县级行政区划代码")
+    if not 1 <= int(area[6:9]) <= 599:
+        raise InvalidInput.field("area", "机构区划代码", "第7–9位（乡镇）须在001–599之间")
+
+
+class Store:
+    def __init__(
+        self, data_dir: Path, keyfile: KeyFile, engine: Engine, user: CurrentUser, data_key: bytes
+    ) -> None:
+        self.data_dir = data_dir
+        self.data_key = data_key  # kept while logged in: adding a user wraps it again
+        self.keyfile = keyfile
+        self.engine = engine
+        self.user = user
+        self.query_hook: Callable[[], None] | None = None
+        with self.session() as s:
+            inst = s.execute(select(Institution)).scalar_one()
+            self.institution = InstitutionInfo(inst.area, inst.name, inst.installation_id)
+
+    # --- opening
+
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        return paths.keys_path(data_dir).exists() or paths.db_path(data_dir).exists()
+
+    @classmethod
+    def create(
+        cls,
+        data_dir: Path,
+        *,
+        area: str,
+        institution_name: str,
+        user: str,
+        password: str,
+        display_name: str | None = None,
+    ) -> tuple[Store, str]:
+        """Set up a new installation; returns the store and the recovery code (shown once)."""
+        check_area(area)
+        if not (institution_name or "").strip():
+            raise InvalidInput.field("institution_name", "机构名称", "不能为空")
+        check_user_name(user)
+        check_password(password)
+        data_dir = Path(data_dir)
+        if cls.exists(data_dir):
+            raise DataError(f"数据目录 {data_dir} 中已有村医数据，不能重复初始化")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        keyfile, data_key = KeyFile.new()
+        keyfile.set_slot(user, password, data_key)
+        recovery = new_recovery_code()
+        keyfile.set_slot(RECOVERY, recovery, data_key)
+        db = paths.db_path(data_dir)
+        try:
+            _migrate(db, data_key)
+            engine = make_engine(db, data_key)
+            token = write_transaction.set(True)
+            try:
+                with Session(engine) as s, s.begin():
+                    s.add(
+                        Institution(
+                            id=1,
+                            area=area,
+                            name=institution_name.strip(),
+                            installation_id=keyfile.installation_id,
+                            created_at=now_iso(),
+                        )
+                    )
+                    s.add(
+                        User(
+                            uuid=str(uuid.uuid4()),
+                            name=user,
+                            display_name=display_name or user,
+                            role="admin",
+                            state="active",
+                            created_at=now_iso(),
+                        )
+                    )
+                    audit.append(s, user, "init", detail={"area": area})
+            finally:
+                write_transaction.reset(token)
+            # The key file goes last: a crash before this leaves no half-made installation
+            # that looks usable.
+            keyfile.save(paths.keys_path(data_dir))
+        except BaseException:
+            for leftover in data_dir.glob(paths.DB_NAME + "*"):
+                leftover.unlink(missing_ok=True)
+            raise
+        return cls.open_with_key(data_dir, keyfile, data_key, user), recovery
+
+    @classmethod
+    def open(cls, data_dir: Path, user: str, password: str) -> Store:
+        data_dir = Path(data_dir)
+        keyfile = load_keyfile(data_dir)
+        state = AuthState(data_dir)
+        wait = state.wait_seconds(user)
+        if wait:
+            raise AuthError(f"登录失败次数过多，请在{wait}秒后再试")
+        try:
+            data_key = keyfile.unwrap(user, password or "")
+        except SlotDisabled:
+            state.record_failure(user, "disabled", now_iso())
+            raise AuthError(f"用户“{user}”已停用，请联系管理员") from None
+        except (WrongSecret, NoSuchSlot):
+            state.record_failure(user, "wrong_password", now_iso())
+            raise AuthError("用户名或密码错误") from None
+        store = cls.open_with_key(data_dir, keyfile, data_key, user)
+        state.clear(user)
+        with store.session(write=True) as s:
+            for failed in state.take_pending():
+                audit.append(
+                    s, failed["user"], "login_failed", detail={"reason": failed["reason"]},
+                    at=failed["at"],
+                )  # fmt: skip
+            audit.append(s, user, "login")
+        state._save()
+        return store
+
+    @classmethod
+    def open_with_key(cls, data_dir: Path, keyfile: KeyFile, data_key: bytes, user: str) -> Store:
+        db = paths.db_path(data_dir)
+        if not db.exists():
+            raise DataError(f"找不到数据库文件 {db}")
+        try:
+            probe(db, data_key)
+        except sqlcipher3.DatabaseError:
+            raise DataError("数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
+        if migrate.current_at(db, data_key) != migrate.head():
+            _migrate(db, data_key)
+        engine = make_engine(db, data_key)
+        with Session(engine) as s:
+            row = s.execute(select(User).where(User.name == user)).scalar_one_or_none()
+        if row is None:
+            raise AuthError("用户名或密码错误")
+        if row.state != "active":
+            raise AuthError(f"用户“{user}”已停用，请联系管理员")
+        current = CurrentUser(row.uuid, row.name, row.display_name, row.role)
+        return cls(data_dir, keyfile, engine, current, data_key)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- sessions
+
+    @contextmanager
+    def session(self, write: bool = False) -> Iterator[Session]:
+        """A unit of work: commits when the block ends, rolls back on error. `write=True` takes
+        the database's write lock at the start (BEGIN IMMEDIATE)."""
+        if self.query_hook is not None:
+            self.query_hook()
+        token = write_transaction.set(write)
+        try:
+            with Session(self.engine, expire_on_commit=False) as s, s.begin():
+                yield s
+        finally:
+            write_transaction.reset(token)
+
+    def require_role(self, *roles: str) -> None:
+        if self.user.role not in roles:
+            names = "、".join(ROLE_LABELS[r] for r in roles)
+            raise AuthError(f"此操作需要{names}权限")
+
+
+def load_keyfile(data_dir: Path) -> KeyFile:
+    path = paths.keys_path(data_dir)
+    if not path.exists():
+        raise DataError(f"数据目录 {data_dir} 中没有村医数据（请先初始化或恢复备份）")
+    try:
+        return KeyFile.load(path)
+    except (ValueError, KeyError, OSError):
+        raise DataError("密钥文件 keys.json 已损坏，无法打开数据（可用恢复代码和备份还原）") from None
+
+
+def _migrate(db: Path, data_key: bytes) -> None:
+    engine = make_engine(db, data_key, foreign_keys=False)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
