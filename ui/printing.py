@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from pathlib import Path
 
 from ui.qt import (
+    QBuffer,
+    QByteArray,
     QDialog,
     QFont,
     QImage,
+    QIODevice,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -46,13 +48,31 @@ def ask_printer(parent: QWidget | None, title: str = "") -> QPrinter | None:
     return printer
 
 
-def print_pdf(printer: QPrinter, pdf: Path, pages: Iterable[int] | None = None) -> int:
+class PdfBytes:
+    """A PDF held in memory and opened by QtPdf: printouts carry personal data, so they are never
+    written to temp files."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = QByteArray(data)
+        self.buffer = QBuffer(self.data)
+        self.buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument()
+        self.document.load(self.buffer)
+        if self.document.status() != QPdfDocument.Status.Ready:
+            raise RuntimeError("pdf not loadable")
+
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def close(self) -> None:
+        self.document.close()
+        self.buffer.close()
+
+
+def print_pdf(printer: QPrinter, pdf: PdfBytes, pages: Iterable[int] | None = None) -> int:
     """Draw the pages of a PDF onto the printer (Qt cannot send a PDF file to a printer itself).
     Returns the number of pages printed."""
-    doc = QPdfDocument()
-    doc.load(str(pdf))
-    if doc.status() != QPdfDocument.Status.Ready:
-        raise RuntimeError("pdf not loadable")
+    doc = pdf.document
     painter = QPainter()
     if not painter.begin(printer):
         raise RuntimeError("printer not ready")
@@ -74,7 +94,6 @@ def print_pdf(printer: QPrinter, pdf: Path, pages: Iterable[int] | None = None) 
             count += 1
     finally:
         painter.end()
-        doc.close()
     log.info("printed %d pages", count)
     return count
 

@@ -3,10 +3,13 @@
 from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
 from PySide6.QtCore import (  # noqa: F401
     QAbstractTableModel,
+    QBuffer,
+    QByteArray,
     QCoreApplication,
     QDate,
     QElapsedTimer,
     QEvent,
+    QIODevice,
     QLibraryInfo,
     QLocale,
     QMarginsF,
@@ -49,7 +52,7 @@ from PySide6.QtGui import (  # noqa: F401
 )
 from PySide6.QtPdf import QPdfDocument  # noqa: F401
 from PySide6.QtPdfWidgets import QPdfView  # noqa: F401
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: F401
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog  # noqa: F401
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView,
     QApplication,
