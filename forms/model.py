@@ -38,6 +38,9 @@ column; ``visits_per_page`` columns per page, fields are the rows), "card" (85.6
     prefix / suffix: words printed around the value ("每日", "次").
     applies_to: "female" | "male": sex-specific items (妇科, 前列腺).
     short: a shorter paper label where the full label does not fit (column forms).
+    digit_groups: a number printed one digit per □, grouped (封面 编号: [6, 3, 3, 5]).
+    style: dates: "年月日" = printed as "____年__月__日" (default: the same, except list rows,
+        which print YYYY-MM-DD or YYYY-MM as stored).
 """
 
 from __future__ import annotations
