@@ -40,7 +40,6 @@ def user_message(exc: BaseException) -> str:
 
 def _is_ours(exc: BaseException) -> bool:
     from app.errors import CunyiError
-
     from forms.registry import UnknownForm
 
     return isinstance(exc, CunyiError | UnknownForm)

@@ -48,12 +48,7 @@ def open_store(data_dir: Path, user: str, password: str) -> tuple[str, Any]:
         store = Store.open(data_dir, user, password)
     except AuthError as e:
         return ("refused", str(e), AuthState(data_dir).wait_seconds(user))
-    w = worker()
-    hook = getattr(w.store, "query_hook", None)
-    old, w.store = w.store, store
-    store.query_hook = hook
-    if old is not None:
-        old.close()  # the outbox and saved work stay in the database for everyone
+    worker().set_store(store)
     return ("ok", store.user)
 
 

@@ -86,6 +86,7 @@ class ResidentView(QWidget):
     show_household = Signal(str, str)  # household uuid, label
     print_card = Signal(dict)
     change_status = Signal(dict)
+    loaded = Signal(dict)  # the resident, each time the view is filled
 
     def __init__(self, uuid: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,6 +212,7 @@ class ResidentView(QWidget):
         self._fill_household(data.get("household") or [])
         self._fill_charts(data.get("records") or [])
         self._fill_history(data.get("history") or [])
+        self.loaded.emit(r)
 
     def _fill_due(self, items: list[dict[str, Any]]) -> None:
         if not items:

@@ -43,6 +43,7 @@ class Worker:
         self._net = ThreadPoolExecutor(max_workers=3, thread_name_prefix="cunyi-net")
         self._relay = _Relay()
         self.store: Any = None  # app.store.Store; only ever touched on the DB thread
+        self.query_hook: Callable[[], None] | None = None  # given to every store (tests)
         self._latest: dict[str, int] = {}
         self._pending = 0
         self._lock = threading.Lock()
@@ -83,6 +84,15 @@ class Worker:
         with self._lock:
             self._pending += 1
         return (self._net if network else self._db).submit(job)
+
+    def set_store(self, store: Any) -> None:
+        """On the DB thread: make `store` the open installation, closing the previous one (the
+        outbox and saved work stay in the database for everyone)."""
+        old, self.store = self.store, store
+        if store is not None:
+            store.query_hook = self.query_hook
+        if old is not None and old is not store:
+            old.close()
 
     def post(self, fn: Callable[[], None]) -> None:
         """Call fn on the GUI thread (safe from any thread)."""

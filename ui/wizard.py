@@ -169,9 +169,7 @@ def create_store(data_dir: Path, args: dict[str, Any]) -> tuple[Any, str]:
     from app.store import Store
 
     store, recovery = Store.create(data_dir, **args)
-    w = worker()
-    store.query_hook = getattr(w.store, "query_hook", None)
-    w.store = store
+    worker().set_store(store)
     log.info("installation created")
     return store.user, recovery
 

@@ -39,3 +39,34 @@ def screenshot(widget: QWidget, name: str) -> Path | None:
     QApplication.processEvents()
     widget.grab().save(str(path))
     return path
+
+
+def click(qtbot, widget: QWidget) -> None:
+    from ui.qt import Qt
+
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def log_in(qtbot, panel, user: str, password: str) -> None:
+    """Pick the user and type the password like a person, then press Enter."""
+    from ui.qt import Qt
+
+    panel.user.setCurrentText(user)
+    panel.password.clear()
+    qtbot.keyClicks(panel.password, password)
+    qtbot.keyClick(panel.password, Qt.Key.Key_Return)
+
+
+def start_logged_in(qtbot, data_dir, user: str, password: str):
+    """Start the client on an installation and log in; returns (shell, main window)."""
+    from ui.shell import Shell
+
+    shell = Shell(data_dir)
+    window = shell.start()
+    qtbot.addWidget(window)
+    log_in(qtbot, window, user, password)
+    qtbot.waitUntil(lambda: shell.main is not None, timeout=15000)
+    qtbot.addWidget(shell.main)
+    main = shell.main
+    qtbot.waitUntil(lambda: main.residents.model.rowCount() > 0, timeout=5000)
+    return shell, main
