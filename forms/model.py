@@ -195,15 +195,20 @@ class FormDef:
     # Additions (after the contract was first published):
     paper: Mapping[str, Any] = field(default_factory=dict)  # form-level paper hints (see top)
     edition_label: str = ""  # e.g. "2017年第三版"
+    # Index built once (validation looks fields up by key for every value of every document).
+    _by_key: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((f.key, f) for s in self.sections for f in s.fields)
 
     def fields(self) -> list[Field]:
         return [f for s in self.sections for f in s.fields]
 
     def field(self, key: str) -> Field:
-        for f in self.fields():
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        return self._by_key[key]
+
+    def has_field(self, key: str) -> bool:
+        return key in self._by_key
 
     def section(self, key: str) -> Section:
         for s in self.sections:

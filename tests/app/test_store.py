@@ -168,3 +168,9 @@ def test_tampered_audit_entry_is_detected(store):
     with store.session() as s:
         problems = audit.verify_chain(s)
     assert any("第2条" in p for p in problems)
+
+
+def test_head_constant_matches_migration_scripts():
+    from app.db import migrate
+
+    assert migrate.script_head() == migrate.HEAD

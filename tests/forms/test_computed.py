@@ -63,7 +63,9 @@ def test_selfcare_total_not_computed_from_a_partial_form() -> None:
     del doc["activity"]
     out = forms.prepare("elderly_selfcare", doc)
     assert "total_score" not in out and "activity_score" not in out
-    assert only(forms.validate("elderly_selfcare", doc, ctx()), "activity").message == "必须填写"
+    assert only(forms.validate("elderly_selfcare", doc, ctx()), "activity").message.startswith(
+        "必须填写；可选：1可自理"
+    )
 
 
 def test_selfcare_sent_total_is_recomputed() -> None:

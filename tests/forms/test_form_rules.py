@@ -100,7 +100,7 @@ def test_hospital_stay_needs_a_start_date() -> None:
     del doc["hospital_stays"][0]["start"]
     assert (
         only(forms.validate("health_exam", doc, ctx()), "hospital_stays[0].start").message
-        == "必须填写"
+        == "必须填写（格式YYYY-MM-DD）"
     )
 
 

@@ -164,8 +164,8 @@ def test_next_visit_after_visit_and_may_be_in_future() -> None:
 
 def test_required_field_missing() -> None:
     e = only(check("htn_followup", visit_date=...), "visit_date")
-    assert e.message == "必须填写"
-    assert only(check("htn_followup", visit_date=""), "visit_date").message == "必须填写"
+    assert e.message == "必须填写（格式YYYY-MM-DD）"
+    assert only(check("htn_followup", visit_date=""), "visit_date").message.startswith("必须填写")
 
 
 # --- personal_info: identity --------------------------------------------------------------
@@ -248,3 +248,13 @@ def test_prepare_gives_list_items_fresh_ids_and_keeps_existing() -> None:
     ids = [m["id"] for m in out["medications"]]
     assert ids[:2] == ["m1", "m2"] and len(ids[2]) == 32 and ids[2] not in ids[:2]
     assert "id" not in doc["medications"][2]  # the input is not changed
+
+
+def test_unknown_key_suggests_the_close_one() -> None:
+    e = only(check("htn_followup", heart_rat=70), "heart_rat")
+    assert "“heart_rate”（心率）" in e.message
+
+
+def test_required_code_lists_options() -> None:
+    e = only(check("referral", referral_type=...), "referral_type")
+    assert e.message == "必须填写；可选：1转出 2回转"
