@@ -408,9 +408,12 @@ def sheet_pages(
 
 
 def has_signature_field(form: FormDef) -> bool:
-    """The form has its own signature line (接诊记录表 医生签字, 随访医生签名): no second one."""
+    """The form carries its own doctor/signature line (接诊记录表 医生签字, 会诊 责任医生,
+    体检 责任医生): no second signature line is added under it."""
+    fields = [*form.fields(), *(sub for f in form.fields() for sub in f.item_fields)]
     return any(
-        f.layout.get("signature") or "签字" in f.label or "签名" in f.label for f in form.fields()
+        f.layout.get("signature") or f.key == "doctor" or "签字" in f.label or "签名" in f.label
+        for f in fields
     )
 
 

@@ -169,6 +169,10 @@ def value_tokens(form: FormDef, f: Field, doc: dict[str, Any], *, masked: bool =
 
 
 def other_text(form: FormDef, f: Field, doc: dict[str, Any]) -> str:
+    """Free text of the table's other-option; a table without one has no such blank (a
+    separate "<key>_other" field, 其他症状, prints in its own row)."""
+    if not f.codes or form.code_tables[f.codes].other_code is None:
+        return ""
     v = doc.get(f"{f.key}_other")
     return "" if blank(v) else str(v)
 

@@ -275,3 +275,21 @@ def test_2009_edition_records_render(code: str, resident: dict, tmp_path: Path) 
     title = (form.paper.get("slip_title") or {}).get(doc.get("referral_type"), form.title)
     assert squeeze(title) in squeeze(pdf_text(out))
     save_pngs(out, f"{code}-2009") if code == "health_exam" else None
+
+
+def test_signature_and_date_lines_once(resident: dict, tmp_path: Path) -> None:
+    pi, enc = tmp_path / "pi.pdf", tmp_path / "enc.pdf"
+    P.render_form("personal_info", resident, [], pi)
+    last = pdf_text(pi).split("\f")[-2]
+    assert "医生签字：" in last and "日期：" in last and "年" in last
+    doc = E.example("encounter")
+    P.render_form("encounter", resident, [record("encounter", doc)], enc)
+    assert squeeze(pdf_text(enc)).count("医生签字") == 1  # the form's own line, no second one
+
+
+def test_follow_up_other_symptoms_print_once(resident: dict, tmp_path: Path) -> None:
+    doc = E.example("htn_followup")
+    assert doc.get("symptoms_other")
+    out = tmp_path / "htn.pdf"
+    P.render_form("htn_followup", resident, [record("htn_followup", doc)], out)
+    assert squeeze(pdf_text(out)).count(squeeze(doc["symptoms_other"])) == 1
