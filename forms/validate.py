@@ -244,7 +244,7 @@ def _other_texts(
             if prefix
             else f"{f.label}（{t.other_code}{t.label(t.other_code or '')}）"
         )
-        if not isinstance(v, str) or len(v) > OTHER_MAX or checks._CONTROL.search(v):
+        if not isinstance(v, str) or len(v) > OTHER_MAX or checks.CONTROL_CHARS.search(v):
             errors.append(FieldError(key, label, f"应为不超过{OTHER_MAX}个字的文字"))
             continue
         chosen = good.get(f.key)
