@@ -129,7 +129,9 @@ def lifestyle() -> tuple[Section, dict[str, Field]]:
         integer("exercise_minutes", "每次锻炼时间", 0, 600, "分钟", layout={"row": "ex"}),
         decimal("exercise_years", "坚持锻炼时间", 0, 100, "年", layout={"row": "ex"}),
         text("exercise_type", "锻炼方式", max_length=50),
-        multi("diet", "饮食习惯", "diet", boxes=3),
+        multi(
+            "diet", "饮食习惯", "diet", layout={"boxes": 3}
+        ),  # [U] box count: printed, not enforced
         f["smoke"],
         integer("smoking_per_day", "日吸烟量", 0, 100, "支", layout={"prefix": "平均"}),
         f["smoke_start"],
@@ -140,7 +142,7 @@ def lifestyle() -> tuple[Section, dict[str, Field]]:
         f["drink_quit"],
         f["drink_start"],
         code("drunk_last_year", "近一年内是否曾醉酒", "yes_no", layout={"row": "drk"}),
-        multi("alcohol_types", "饮酒种类", "alcohol_type", boxes=4),
+        multi("alcohol_types", "饮酒种类", "alcohol_type", layout={"boxes": 4}),  # [U] box count
         f["occ"],
         *f["occ_detail"],
         *hazards,
