@@ -30,12 +30,24 @@ def symptoms() -> Section:
 
 def general() -> tuple[Section, dict[str, Field]]:
     f = {
-        "sbp_left": integer("sbp_left", "血压左侧收缩压", 50, 300, "mmHg", layout={"row": "bp_l"}),
+        "sbp_left": integer(
+            "sbp_left",
+            "血压左侧收缩压",
+            50,
+            300,
+            "mmHg",
+            layout={"row": "bp_l", "label": "血压（左侧）"},
+        ),
         "dbp_left": integer(
             "dbp_left", "血压左侧舒张压", 30, 200, "mmHg", layout={"row": "bp_l", "join": "/"}
         ),
         "sbp_right": integer(
-            "sbp_right", "血压右侧收缩压", 50, 300, "mmHg", layout={"row": "bp_r"}
+            "sbp_right",
+            "血压右侧收缩压",
+            50,
+            300,
+            "mmHg",
+            layout={"row": "bp_r", "label": "血压（右侧）"},
         ),
         "dbp_right": integer(
             "dbp_right", "血压右侧舒张压", 30, 200, "mmHg", layout={"row": "bp_r", "join": "/"}
