@@ -18,7 +18,6 @@ from forms.checks import DateBounds, is_empty
 from forms.model import Field, FieldError, FormDef, ValidationContext
 from forms.registry import get_form
 
-DOC = FieldError("$", "表单内容", "")
 OTHER_MAX = 100
 ID_MAX = 64
 
