@@ -18,7 +18,6 @@ from forms.checks import DateBounds, is_empty
 from forms.model import Field, FieldError, FormDef, ValidationContext
 from forms.registry import get_form
 
-DOC = FieldError("$", "表单内容", "")
 OTHER_MAX = 100
 ID_MAX = 64
 
@@ -244,7 +243,7 @@ def _other_texts(
             if prefix
             else f"{f.label}（{t.other_code}{t.label(t.other_code or '')}）"
         )
-        if not isinstance(v, str) or len(v) > OTHER_MAX or checks._CONTROL.search(v):
+        if not isinstance(v, str) or len(v) > OTHER_MAX or checks.CONTROL_CHARS.search(v):
             errors.append(FieldError(key, label, f"应为不超过{OTHER_MAX}个字的文字"))
             continue
         chosen = good.get(f.key)

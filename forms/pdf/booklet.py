@@ -78,13 +78,26 @@ def resident_parts(
 
 def toc_page(resident: dict[str, Any], entries: list[tuple[str, int, int]]) -> PageDrawer:
     """目录: each part with its first and last page."""
-    rows = [Row([Cell(0, CONTENT_W * 0.7, text("表单名称", align="center")),
-                 Cell(CONTENT_W * 0.7, CONTENT_W, text("页码", align="center"))], min_height=22)]
+    rows = [
+        Row(
+            [
+                Cell(0, CONTENT_W * 0.7, text("表单名称", align="center")),
+                Cell(CONTENT_W * 0.7, CONTENT_W, text("页码", align="center")),
+            ],
+            min_height=22,
+        )
+    ]
     for title, first, last in entries:
         pages = f"第 {first} 页" if first == last else f"第 {first}～{last} 页"
-        rows.append(Row([Cell(0, CONTENT_W * 0.7, text(title)),
-                         Cell(CONTENT_W * 0.7, CONTENT_W, text(pages, align="center"))],
-                        min_height=22))
+        rows.append(
+            Row(
+                [
+                    Cell(0, CONTENT_W * 0.7, text(title)),
+                    Cell(CONTENT_W * 0.7, CONTENT_W, text(pages, align="center")),
+                ],
+                min_height=22,
+            )
+        )
     for r in rows:
         r.measure()
 

@@ -87,8 +87,14 @@ class CardText:
 
 
 def draw_card_side(
-    c: Canvas, form: FormDef, resident: dict[str, Any], side: str, x: float, y: float,
-    *, masked: bool
+    c: Canvas,
+    form: FormDef,
+    resident: dict[str, Any],
+    side: str,
+    x: float,
+    y: float,
+    *,
+    masked: bool,
 ) -> None:
     """One side of one card with its lower-left corner at (x, y)."""
     vals = resident_values(resident)
@@ -101,8 +107,13 @@ def draw_card_side(
         c.setFont(FONT, 9)
         c.drawString(x + PAD_X, top - 8, form.title)
         qr_key = str(form.paper.get("qr") or "record_no") if hasattr(form, "paper") else "record_no"
-        draw_qr(c, str(vals.get(qr_key) or ""), x + CARD_W - QR_SIZE - 1.5 * mm,
-                y + CARD_H - QR_SIZE - 2 * mm, QR_SIZE)
+        draw_qr(
+            c,
+            str(vals.get(qr_key) or ""),
+            x + CARD_W - QR_SIZE - 1.5 * mm,
+            y + CARD_H - QR_SIZE - 2 * mm,
+            QR_SIZE,
+        )
         top -= 12
     toks: list[Token] = []
     for s in side_sections(form, side):

@@ -46,7 +46,9 @@ def cover_pages(form: FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
             if s.layout.get("role") != "header":
                 continue
             for f in s.fields:
-                groups = list(f.layout.get("digit_groups") or f.layout.get("groups") or [6, 3, 3, 5])
+                groups = list(
+                    f.layout.get("digit_groups") or f.layout.get("groups") or [6, 3, 3, 5]
+                )
                 line = layout(number_tokens(str(vals.get(f.key) or ""), groups), CONTENT_W)[0]
                 w = line[-1][0] + BOX * groups[-1]
                 draw_line(c, line, MARGIN_X + CONTENT_W - w, y - BOX, SIZE)

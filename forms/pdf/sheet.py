@@ -62,7 +62,10 @@ def entries(section: Section, *, merge_rows: bool = False) -> list[Entry]:
             target = lay.get("pair_role") == "target" and plast.get("pair_role") != "target"
             sep = " / " if target else " "
             prev.attached.append((f, "join:" + sep))
-        elif prev and (lay.get("inline") or (merge_rows and lay.get("row") and lay.get("row") == plast.get("row"))):
+        elif prev and (
+            lay.get("inline")
+            or (merge_rows and lay.get("row") and lay.get("row") == plast.get("row"))
+        ):
             prev.attached.append((f, "inline"))
         else:
             out.append(Entry(f))
@@ -150,13 +153,18 @@ class SheetBuilder:
         for e in entries(section):
             rid = e.field.layout.get("row")
             cur = rows[-1] if rows else None
-            if cur and rid and cur[0].field.layout.get("row") == rid or (
+            if (
                 cur
-                and cols > 1
-                and not rid
-                and len(cur) < cols
-                and not any(x.field.layout.get("row") for x in cur)
-                and all(self.half_eligible(x) for x in (*cur, e))
+                and rid
+                and cur[0].field.layout.get("row") == rid
+                or (
+                    cur
+                    and cols > 1
+                    and not rid
+                    and len(cur) < cols
+                    and not any(x.field.layout.get("row") for x in cur)
+                    and all(self.half_eligible(x) for x in (*cur, e))
+                )
             ):
                 cur.append(e)
             else:
@@ -178,7 +186,9 @@ class SheetBuilder:
                 group, lab = group_and_label(pr[0].field, label)
                 rows.extend(self.list_rows(pr[0].field, sec, group, lab))
             elif len(pr) == 1:
-                rows.append(Row([sec, *self.label_cells(pr[0], label), self.value_cell(pr[0], X_VALUE)]))
+                rows.append(
+                    Row([sec, *self.label_cells(pr[0], label), self.value_cell(pr[0], X_VALUE)])
+                )
             else:
                 pair_w = (CONTENT_W - SEC_W) / len(pr)
                 label_w = min(LABEL_W, pair_w * 0.42)
@@ -289,7 +299,9 @@ class SheetBuilder:
     def stub_grid(self) -> Grid:
         """存根 above a dashed cut line, then the slip itself (双向转诊单: paper `stubs`)."""
         kind = self.kind()
-        stub_title = str((self.form.paper.get("stub_title") or {}).get(kind) or self.form.title + " 存根")
+        stub_title = str(
+            (self.form.paper.get("stub_title") or {}).get(kind) or self.form.title + " 存根"
+        )
         slip_title = str((self.form.paper.get("slip_title") or {}).get(kind) or self.form.title)
         head = self.header_flow()
         g = Grid()
@@ -307,8 +319,10 @@ class SheetBuilder:
 
 
 def _banner(title: str) -> Row:
-    return Row([Cell(0, CONTENT_W, Flow((("t", title),), size=13, align="center"), frame=False)],
-               min_height=26)
+    return Row(
+        [Cell(0, CONTENT_W, Flow((("t", title),), size=13, align="center"), frame=False)],
+        min_height=26,
+    )
 
 
 class CutLine:
@@ -372,7 +386,9 @@ def sheet_pages(
     for i in range(count):
         rows = pages[i] if i < len(pages) else []
 
-        def draw(c: Canvas, ctx: PageContext, rows=rows, first=(i == 0), last=(i == count - 1)) -> None:
+        def draw(
+            c: Canvas, ctx: PageContext, rows=rows, first=(i == 0), last=(i == count - 1)
+        ) -> None:
             top = PAGE_H - MARGIN_TOP
             if first and not stubs:
                 top = draw_title(c, form.title, top)

@@ -78,7 +78,7 @@ def scalar(f: Field, v: Any, *, masked: bool = False) -> str:
 
 
 def date_text(v: Any) -> str:
-    """"2024-05-01" -> "2024年05月01日"; partial dates ("2019-03") keep what they have."""
+    """ "2024-05-01" -> "2024年05月01日"; partial dates ("2019-03") keep what they have."""
     if blank(v):
         return ""
     parts = str(v).split("-")
@@ -89,7 +89,7 @@ def date_text(v: Any) -> str:
 
 
 def option_tokens(table: CodeTable, other_text: str = "", *, other_blank: float = 30) -> tuple:
-    """"1男 2女 …": one token per option; the other-option gets its handwriting blank."""
+    """ "1男 2女 …": one token per option; the other-option gets its handwriting blank."""
     out: list[Token] = []
     for code in table.codes:
         if table.other_code is not None and code.code == table.other_code:

@@ -11,8 +11,9 @@ from forms import examples as E
 
 
 def pdf_text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    )
     assert "Error" not in out.stderr, out.stderr
     return out.stdout
 
@@ -33,8 +34,12 @@ def fonts(path: Path) -> list[dict[str, str]]:
 
 
 def page_sizes(path: Path) -> list[str]:
-    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "100000", str(path)], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "100000", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     sizes = []
     for m in re.finditer(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts(?: \((\w+)\))?", out):
         sizes.append(m.group(3) or f"{float(m.group(1)):.1f}x{float(m.group(2)):.1f}")
@@ -51,8 +56,10 @@ def save_pngs(pdf: Path, name: str, dpi: int = 80) -> None:
     folder = os.environ.get("CUNYI_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(Path(folder) / f"pdf-{name}")],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(Path(folder) / f"pdf-{name}")],
+            check=True,
+        )
 
 
 def resident_from_examples() -> dict:

@@ -130,8 +130,16 @@ FIELD_HINTS = {
     "digit_groups",
     "style",
     "star",
+    "signature",
+    "group",
+    "label",
+    "print",
+    "mask",
+    "digits",
+    "width",
+    "inline",
 }
-SECTION_HINTS = {"role", "columns", "side", "applies_when", "stub_of", "stub"}
+SECTION_HINTS = {"role", "columns", "side", "applies_when", "stub_of", "stub", "label"}
 
 
 def test_every_form_is_registered_in_both_editions() -> None:

@@ -200,3 +200,8 @@ def test_card_chronic_none_exclusive() -> None:
     assert (
         "1无" in only(check("info_card", chronic_diseases=["1", "2"]), "chronic_diseases").message
     )
+
+
+def test_unconfirmed_box_counts_are_not_enforced() -> None:
+    # 饮食习惯 prints 3 boxes [U]; four true habits must still be recordable.
+    assert check("health_exam", diet=["1", "4", "5", "6"]) == []

@@ -27,8 +27,13 @@ PRINTED = [c for c in form_codes() if get_form(c).layout != "card" and c != "cov
 
 
 def record(code: str, doc: dict, edition: str = "2017", uuid: str = "r1") -> dict:
-    return {"uuid": uuid, "form": code, "edition": edition, "visit_date": doc.get("visit_date"),
-            "doc": doc}
+    return {
+        "uuid": uuid,
+        "form": code,
+        "edition": edition,
+        "visit_date": doc.get("visit_date"),
+        "doc": doc,
+    }
 
 
 def printed_section_labels(form: FormDef, doc: dict) -> list[str]:
@@ -67,7 +72,9 @@ def resident() -> dict:
 
 
 @pytest.mark.parametrize("code", PRINTED)
-def test_filled_example_prints_title_sections_and_values(code: str, resident: dict, tmp_path: Path) -> None:
+def test_filled_example_prints_title_sections_and_values(
+    code: str, resident: dict, tmp_path: Path
+) -> None:
     form = get_form(code)
     doc = E.example(code)
     out = tmp_path / f"{code}.pdf"
@@ -132,7 +139,14 @@ def test_new_definition_prints_without_renderer_changes(tmp_path: Path) -> None:
     out = tmp_path / "t.pdf"
     P.render_form(SHEET, RESIDENT, [rec], out)
     text = squeeze(pdf_text(out))
-    for label in ("个人基本信息表", "基本信息", "既往史", "一般状况", "医疗费用支付方式", "确诊时间"):
+    for label in (
+        "个人基本信息表",
+        "基本信息",
+        "既往史",
+        "一般状况",
+        "医疗费用支付方式",
+        "确诊时间",
+    ):
         assert label in text
     assert "148/92mmHg" in text and "大病保险" in text and "头孢类" in text
     assert "2015-06" in text  # list item dates
@@ -147,7 +161,9 @@ def test_older_edition_prints_with_its_own_code_table(resident: dict, tmp_path: 
     new = get_form("personal_info", "2017")
     assert old.code_tables["blood_rh"] != new.code_tables["blood_rh"]
     out = tmp_path / "old.pdf"
-    P.render_form("personal_info", resident, [record("personal_info", resident["doc"], "2009")], out)
+    P.render_form(
+        "personal_info", resident, [record("personal_info", resident["doc"], "2009")], out
+    )
     text = squeeze(pdf_text(out))
     opts = "".join(f"{c.code}{c.label}" for c in old.code_tables["blood_rh"].codes)
     assert opts in text
@@ -167,7 +183,9 @@ def test_mask_id_keeps_only_the_last_four_digits(resident: dict, tmp_path: Path)
 
 def test_output_to_a_binary_file_object(resident: dict) -> None:
     buf = io.BytesIO()
-    P.render_form("htn_followup", resident, [record("htn_followup", E.example("htn_followup"))], buf)
+    P.render_form(
+        "htn_followup", resident, [record("htn_followup", E.example("htn_followup"))], buf
+    )
     assert buf.getvalue().startswith(b"%PDF") and b"%%EOF" in buf.getvalue()[-10:]
 
 
@@ -196,6 +214,8 @@ def test_cover_shows_all_17_digits(resident: dict, tmp_path: Path) -> None:
 
 def test_2011_records_print_with_the_2009_codes(resident: dict, tmp_path: Path) -> None:
     out = tmp_path / "old.pdf"
-    P.render_form("personal_info", resident, [record("personal_info", resident["doc"], "2011")], out)
+    P.render_form(
+        "personal_info", resident, [record("personal_info", resident["doc"], "2011")], out
+    )
     rh = get_form("personal_info", "2009").code_tables["blood_rh"]
     assert "".join(f"{c.code}{c.label}" for c in rh.codes) in squeeze(pdf_text(out))

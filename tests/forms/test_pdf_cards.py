@@ -24,17 +24,37 @@ from tests.forms.pdflib import (
 CARD_PTS = "242.6x153.1"  # 85.6 x 54 mm
 
 
-def qr_codes(pdf: Path, tmp: Path, page: int = 1, box: tuple[float, ...] | None = None) -> list[str]:
+def qr_codes(
+    pdf: Path, tmp: Path, page: int = 1, box: tuple[float, ...] | None = None
+) -> list[str]:
     """QR codes zbarimg reads on a 300 dpi rendering of a page, or of a box (x, y, w, h in
     points from the top left) of it: a scanner reads one card at a time."""
     prefix = tmp / f"qr{page}-{len(list(tmp.glob('qr*')))}"
     crop: list[str] = []
     if box:
-        crop = [a for k, v in zip("xyWH", box, strict=True) for a in (f"-{k}", str(int(v / 72 * 300)))]
-    subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", "-f", str(page), "-l", str(page),
-                    *crop, str(pdf), str(prefix)], check=True)
-    out = subprocess.run(["zbarimg", "--quiet", "--raw", f"{prefix}.png"], capture_output=True,
-                         text=True)
+        crop = [
+            a for k, v in zip("xyWH", box, strict=True) for a in (f"-{k}", str(int(v / 72 * 300)))
+        ]
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "300",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            *crop,
+            str(pdf),
+            str(prefix),
+        ],
+        check=True,
+    )
+    out = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", f"{prefix}.png"], capture_output=True, text=True
+    )
     return out.stdout.split()
 
 
@@ -45,8 +65,11 @@ def card_boxes() -> list[tuple[float, float, float, float]]:
 
     x0 = (A4[0] - SHEET_COLS * CARD_W) / 2
     top = (A4[1] - SHEET_ROWS * CARD_H) / 2
-    return [(x0 + col * CARD_W, top + row * CARD_H, CARD_W, CARD_H)
-            for row in range(SHEET_ROWS) for col in range(SHEET_COLS)]
+    return [
+        (x0 + col * CARD_W, top + row * CARD_H, CARD_W, CARD_H)
+        for row in range(SHEET_ROWS)
+        for col in range(SHEET_COLS)
+    ]
 
 
 def other(i: int) -> dict:
@@ -60,7 +83,9 @@ def resident() -> dict:
     return resident_from_examples()
 
 
-def test_card_printer_pages_are_card_sized_with_a_readable_qr(resident: dict, tmp_path: Path) -> None:
+def test_card_printer_pages_are_card_sized_with_a_readable_qr(
+    resident: dict, tmp_path: Path
+) -> None:
     out = tmp_path / "card.pdf"
     assert P.render_cards([resident], out, page="card") == 2  # front and back
     assert page_sizes(out) == [CARD_PTS, CARD_PTS]
@@ -109,8 +134,15 @@ def _records() -> list[dict]:
     out = []
     for code in ("health_exam", "htn_followup", "dm_followup", "encounter", "elderly_selfcare"):
         doc = E.example(code)
-        out.append({"uuid": code, "form": code, "edition": "2017",
-                    "visit_date": doc.get("visit_date"), "doc": doc})
+        out.append(
+            {
+                "uuid": code,
+                "form": code,
+                "edition": "2017",
+                "visit_date": doc.get("visit_date"),
+                "doc": doc,
+            }
+        )
     return out
 
 
@@ -125,8 +157,14 @@ def test_booklet_has_contents_numbering_and_catalogue_order(resident: dict, tmp_
         assert f"第 {i} 页 共 {n} 页" in pages[i - 1]
     toc = squeeze(pages[1])
     assert "目录" in toc
-    order = ["个人基本信息表", "健康体检表", "老年人生活自理能力评估表", "高血压患者随访服务记录表",
-             "2型糖尿病患者随访服务记录表", "接诊记录表"]
+    order = [
+        "个人基本信息表",
+        "健康体检表",
+        "老年人生活自理能力评估表",
+        "高血压患者随访服务记录表",
+        "2型糖尿病患者随访服务记录表",
+        "接诊记录表",
+    ]
     positions = [toc.index(t) for t in order]
     assert positions == sorted(positions)
     # the contents point at the page where each form starts
@@ -160,9 +198,11 @@ def test_batch_booklet_streams_chunks_into_one_valid_pdf(tmp_path: Path, monkeyp
 def test_booklet_stops_when_cancelled(tmp_path: Path) -> None:
     done: list[int] = []
     out = tmp_path / "cancel.pdf"
-    n = P.render_booklets(((other(i), []) for i in range(1, 10)), out,
-                          progress=lambda d, t: done.append(d), cancelled=lambda: len(done) >= 2)
+    n = P.render_booklets(
+        ((other(i), []) for i in range(1, 10)),
+        out,
+        progress=lambda d, t: done.append(d),
+        cancelled=lambda: len(done) >= 2,
+    )
     assert done == [1, 2] and n == page_count(out)
     assert "测试3号" not in pdf_text(out)
-
-

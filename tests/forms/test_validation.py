@@ -258,3 +258,28 @@ def test_unknown_key_suggests_the_close_one() -> None:
 def test_required_code_lists_options() -> None:
     e = only(check("referral", referral_type=...), "referral_type")
     assert e.message == "必须填写；可选：1转出 2回转"
+
+
+@pytest.mark.parametrize(
+    ("number", "says"),
+    [
+        ("160105194912310029", "地址码"),  # checksum fine, no province 16
+        ("110105194902310026", "出生日期"),  # checksum fine, 31 February
+        ("11010519491231002", "18位"),
+        ("11010519491231002Y", "最后一位"),
+    ],
+)
+def test_id_number_reference_vectors_refused(number: str, says: str) -> None:
+    doc = {"name": "甲", "sex": "2", "id_number": number}
+    e = only(forms.validate("personal_info", doc | {"birth_date": "1949-12-31"}), "id_number")
+    assert says in e.message
+
+
+def test_id_number_residence_permit_and_reference_example_accepted() -> None:
+    today = ValidationContext(today="2024-06-30")
+    for number, birth in (
+        ("810000199408230021", "1994-08-23"),
+        ("11010519491231002X", "1949-12-31"),
+    ):
+        doc = {"name": "甲", "sex": "2", "birth_date": birth, "id_number": number}
+        assert forms.validate("personal_info", doc, today) == []
