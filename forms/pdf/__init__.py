@@ -35,8 +35,13 @@ def render_form(
     *,
     mask_id: bool = False,
 ) -> int:
-    """One form of one resident: a sheet per record, or the visits in columns. Returns pages."""
+    """One form of one resident: a sheet per record, or the visits in columns. Returns pages.
+    The cover and the card, printed from the resident's data, go to their own renderers."""
     form = resolve(code)
+    if form.layout == "card":
+        return render_cards([resident], out, mask_id=mask_id)
+    if form.code == "cover":
+        return render_covers([resident], out)
     pages = form_pages(form, resident, records, mask_id=mask_id)
     return write_pages(out, pages, title=form.title)
 

@@ -9,6 +9,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from forms.model import Field, FormDef
 from forms.pdf import values as V
+from forms.pdf.computed import with_computed
 from forms.pdf.flow import SIZE, Flow, Token, Vertical, text
 from forms.pdf.fonts import text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
@@ -146,7 +147,7 @@ def column_pages(
     """Visits in date order, `visits_per_page` columns a page (blank columns to write in)."""
     per_page = max(1, form.visits_per_page if form.visits_per_page > 1 else 4)
     ordered = sorted(records, key=lambda r: str(r.get("visit_date") or ""))
-    docs = [dict(r.get("doc") or {}) for r in ordered]
+    docs = [with_computed(form, dict(r.get("doc") or {})) for r in ordered]
     for d, r in zip(docs, ordered, strict=True):
         d.setdefault("visit_date", r.get("visit_date"))
     chunks = [docs[i : i + per_page] for i in range(0, len(docs), per_page)] or [[]]

@@ -8,6 +8,7 @@ from typing import Any
 from forms.codes import canonical_edition
 from forms.model import FormDef
 from forms.pdf.columns import column_pages
+from forms.pdf.computed import with_computed
 from forms.pdf.page import PageDrawer
 from forms.pdf.sheet import sheet_pages
 from forms.registry import CURRENT_EDITION, UnknownForm, get_form
@@ -75,7 +76,8 @@ def form_pages(
         return pages or column_pages(base, [], resident)
     if not records:
         doc = resident.get("doc") if base.code == PERSONAL_INFO else {}
-        return sheet_pages(base, person_doc(base, resident, doc), resident, masked=mask_id)
+        doc = with_computed(base, person_doc(base, resident, doc))
+        return sheet_pages(base, doc, resident, masked=mask_id)
     pages = []
     for rec in sorted(records, key=lambda r: str(r.get("visit_date") or "")):
         edition = rec.get("edition") or base.edition
@@ -83,6 +85,6 @@ def form_pages(
         doc = dict(rec.get("doc") or {})
         if rec.get("visit_date") and not doc.get("visit_date"):
             doc["visit_date"] = rec["visit_date"]
-        doc = person_doc(form, resident, doc)
+        doc = with_computed(form, person_doc(form, resident, doc))
         pages += sheet_pages(form, doc, resident, masked=mask_id)
     return pages

@@ -11,7 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.model import Field, FormDef, Section
 from forms.pdf import values as V
 from forms.pdf.flow import PAD, Flow, Token, Vertical, text
-from forms.pdf.fonts import FONT, text_width
+from forms.pdf.fonts import draw_centred, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
 from forms.pdf.page import (
     CONTENT_W,
@@ -337,12 +337,11 @@ class CutLine:
         y = top - height / 2
         c.line(x, y, x + width, y)
         c.setDash()
-        c.setFont(FONT, 7.5)
         c.setFillGray(1)
         w = text_width("（沿此线剪开）", 7.5)
         c.rect(x + width / 2 - w / 2 - 2, y - 4, w + 4, 9, stroke=0, fill=1)
         c.setFillGray(0)
-        c.drawCentredString(x + width / 2, y - 2.5, "（沿此线剪开）")
+        draw_centred(c, x + width / 2, y - 2.5, "（沿此线剪开）", 7.5)
         c.restoreState()
 
 
@@ -372,7 +371,7 @@ def sheet_pages(
     notes_flow = text(f"填表说明：{notes}", size=7.5) if notes else None
     top1, topn, bottom = content_top(True) - head_h, content_top(False), content_bottom()
     pages = grid.paginate(top1 - bottom, topn - bottom)
-    want_sig = signature and not any(f.layout.get("signature") for f in form.fields())
+    want_sig = signature and not has_signature_field(form)
     tail_h = (SIGNATURE_H if want_sig else 0.0) + (
         notes_flow.height(CONTENT_W) + 4 if notes_flow else 0.0
     )
@@ -406,6 +405,13 @@ def sheet_pages(
 
         drawers.append(draw)
     return drawers
+
+
+def has_signature_field(form: FormDef) -> bool:
+    """The form has its own signature line (接诊记录表 医生签字, 随访医生签名): no second one."""
+    return any(
+        f.layout.get("signature") or "签字" in f.label or "签名" in f.label for f in form.fields()
+    )
 
 
 def draw_paper_header(
