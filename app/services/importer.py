@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Resident
-from app.errors import DuplicateResident, InvalidInput
-from app.services import audit, residents
+from app.errors import InvalidInput
+from app.services import audit, bulk_add
 from app.services.import_table import Row, read_rows
 from forms.idnumber import IdNumberError, parse
 
@@ -73,40 +73,52 @@ def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
                               "already_present": []}  # fmt: skip
     with store.session() as s:
         known = Known(s)
-    done = 0
     for start in range(0, len(rows), BATCH):
-        with store.session(write=True) as s:
-            for row in rows[start : start + BATCH]:
-                _one(s, store, row, known, report, allow_similar)
-        done = min(start + BATCH, len(rows))
+        todo = rows[start : start + BATCH]
+        while todo:
+            # Two rows of one file for the same person: the later one waits for the first.
+            now, todo = _first_of_each(todo, known, report)
+            if now:
+                _add(store, now, known, report, allow_similar)
         if progress:
-            progress(done, len(rows))
+            progress(min(start + BATCH, len(rows)), len(rows))
     return report
 
 
-def _one(s: Session, store: Store, row: Row, known: Known, report: dict[str, Any],
-         allow_similar: bool) -> None:  # fmt: skip
-    if row.errors:
-        report["failed"] += 1
-        report["errors"] += _problems(row.line, row.errors)
-        return
-    existing = known.find(row.data)
-    if existing:
-        report["present"] += 1
-        report["already_present"].append({"line": row.line, "record_no": existing})
-        return
-    try:
-        r = residents.add_in(s, store, row.data, allow_similar=allow_similar)
-    except DuplicateResident as e:
-        report["failed"] += 1
-        report["errors"] += _problems(row.line, e.errors)
-        return
-    except InvalidInput as e:
-        report["failed"] += 1
-        report["errors"] += _problems(row.line, e.errors)
-        return
-    known.add(r.id_number, r.name, r.birth_date, r.record_no)
-    report["imported"] += 1
+def _key(row: Row) -> Any:
+    number = _normalised_id(row.data.get("id_number"))
+    return number or (" ".join(str(row.data.get("name", "")).split()), row.data.get("birth_date"))
+
+
+def _first_of_each(rows: list[Row], known: Known, report: dict[str, Any]) -> tuple[list[Row], list[Row]]:
+    now: list[Row] = []
+    later: list[Row] = []
+    keys: set[Any] = set()
+    for row in rows:
+        if row.errors:
+            report["failed"] += 1
+            report["errors"] += _problems(row.line, row.errors)
+        elif existing := known.find(row.data):
+            report["present"] += 1
+            report["already_present"].append({"line": row.line, "record_no": existing})
+        elif _key(row) in keys:
+            later.append(row)
+        else:
+            keys.add(_key(row))
+            now.append(row)
+    return now, later
+
+
+def _add(store: Store, rows: list[Row], known: Known, report: dict[str, Any], allow_similar: bool) -> None:
+    with store.session(write=True) as s:
+        results = bulk_add.add_many(s, store, [r.data for r in rows], allow_similar=allow_similar)
+    for row, result in zip(rows, results, strict=True):
+        if isinstance(result, InvalidInput):
+            report["failed"] += 1
+            report["errors"] += _problems(row.line, result.errors)
+        else:
+            known.add(result.id_number, result.name, result.birth_date, result.record_no)
+            report["imported"] += 1
 
 
 def import_file(store: Store, path: Path, *, allow_similar: bool = False,

@@ -180,3 +180,66 @@ def test_import_batches_rows_and_reports_similar_residents(data: Path) -> None:
     assert report["failed"] == 1 and report["errors"][0]["field"] == "name"
     assert residents.count(store) == 2500
     store.close()
+
+
+def _stored(store: Store) -> dict[str, object]:
+    """What registration stored, keyed by record number (uuids and times vary between runs)."""
+    from sqlalchemy import select
+
+    from app.db.models import Audit, Household, Outbox, Resident, ResidentTerm, Version
+
+    with store.session() as s:
+        labels = {h.uuid: h.label for h in s.execute(select(Household)).scalars()}
+
+        def same(text: str) -> str:  # household uuids differ between stores, labels do not
+            for uuid, label in labels.items():
+                text = text.replace(uuid, label)
+            return text
+
+        res = {r.uuid: r for r in s.execute(select(Resident)).scalars()}
+        by_no = {r.record_no: r for r in res.values()}
+        out: dict[str, object] = {}
+        for no, r in by_no.items():
+            terms = set(s.execute(select(ResidentTerm.kind, ResidentTerm.term)
+                                  .where(ResidentTerm.resident_uuid == r.uuid)).all())  # fmt: skip
+            [v] = s.execute(select(Version).where(Version.entity_uuid == r.uuid)).scalars()
+            [o] = s.execute(select(Outbox).where(Outbox.entity_uuid == r.uuid)).scalars()
+            [a] = s.execute(select(Audit).where(Audit.entity_uuid == r.uuid)).scalars()
+            out[no] = (
+                {k: getattr(r, k) for k in ("name", "sex", "birth_date", "id_number", "phone", "address",
+                                            "village", "status", "tags", "doc", "edition", "rev",
+                                            "provisional", "created_by")},
+                labels.get(r.household_uuid or ""), terms,
+                (v.entity, v.rev, v.action, same(v.data), same(v.changes), v.user),
+                (o.entity, o.op, o.base_rev, same(o.changes), o.state, o.user),
+                (a.action, a.entity, a.detail, a.user),
+            )  # fmt: skip
+        return out
+
+
+def test_bulk_registration_stores_exactly_what_add_in_stores(tmp_path: Path) -> None:
+    from app.services import bulk_add
+    from app.services.integrity import check_store
+
+    rows = [person(i, household=f"{i // 3}组", address=f"示例村{i // 3}组") for i in range(40)]
+    rows.append(dict(person(3), id_number=None))            # similar to row 3: refused by both
+    rows.append({"name": "刘七", "sex": "1"})                # invalid: no birth date
+    rows.append(person(41, village="202"))                   # another village: provisional number
+    rows.append(dict(person(42), name="单田芳"))              # polyphonic name
+    one, many = make_store(tmp_path / "one"), make_store(tmp_path / "many")
+    errors_one = []
+    for data in rows:
+        try:
+            with one.session(write=True) as s:
+                residents.add_in(s, one, data)
+        except Exception as e:  # noqa: BLE001 - collected and compared below
+            errors_one.append(str(e))
+    with many.session(write=True) as s:
+        results = bulk_add.add_many(s, many, rows)
+    errors_many = [str(r) for r in results if isinstance(r, Exception)]
+    assert errors_many == errors_one and len(errors_one) == 2
+    assert _stored(many) == _stored(one)
+    assert check_store(many) == []
+    assert [x["name"] for x in residents.find(many, "stf")] == ["单田芳"]
+    one.close()
+    many.close()
