@@ -33,7 +33,9 @@ def resident_change(village: str, **fields: Any) -> dict[str, Any]:
 
 
 def push(county: County, token: str, *changes: dict[str, Any]) -> list[dict[str, Any]]:
-    r = requests.post(county.api("/sync/push"), json={"changes": list(changes)}, headers=auth(token))
+    r = requests.post(
+        county.api("/sync/push"), json={"changes": list(changes)}, headers=auth(token)
+    )
     assert r.status_code == 200, r.text
     return r.json()["results"]
 
@@ -69,7 +71,10 @@ def test_enrollment_code_is_one_time_and_expires(county: County) -> None:
     code2 = county.enroll_code(t + "002")
     wrong = requests.post(county.api("/enroll"), json={"code": code2, "area": t + "001"})
     assert wrong.status_code == 403 and t + "002" in wrong.json()["detail"]
-    assert requests.post(county.api("/enroll"), json={"code": code2, "area": t + "002"}).status_code == 200
+    assert (
+        requests.post(county.api("/enroll"), json={"code": code2, "area": t + "002"}).status_code
+        == 200
+    )
 
 
 def test_tokens_are_stored_hashed_and_revocable(county: County) -> None:
@@ -101,9 +106,20 @@ def test_tokens_are_stored_hashed_and_revocable(county: County) -> None:
         (b" " * (17 * 1024 * 1024), {}, 413),
         (b"{}", {"Content-Encoding": "br"}, 400),
     ],
-    ids=["malformed", "wrong-type", "not-object", "too-many", "bad-gzip", "gzip-bomb", "huge", "encoding"],
+    ids=[
+        "malformed",
+        "wrong-type",
+        "not-object",
+        "too-many",
+        "bad-gzip",
+        "gzip-bomb",
+        "huge",
+        "encoding",
+    ],
 )
-def test_bad_push_bodies(county: County, clinic: tuple[str, str], body: bytes, headers: dict, status: int) -> None:
+def test_bad_push_bodies(
+    county: County, clinic: tuple[str, str], body: bytes, headers: dict, status: int
+) -> None:
     token, _ = clinic
     before = entity_count(county)
     r = requests.post(county.api("/sync/push"), data=body, headers={**auth(token), **headers})
@@ -172,17 +188,30 @@ def test_bad_pull_parameters(county: County, clinic: tuple[str, str], query: str
 def test_bad_serials_and_conflict_requests(county: County, clinic: tuple[str, str]) -> None:
     token, _ = clinic
     h = auth(token)
-    for body in ({"village": "1"}, {"village": "001", "count": 0}, {"village": "001", "count": "9"}, [1]):
+    for body in (
+        {"village": "1"},
+        {"village": "001", "count": 0},
+        {"village": "001", "count": "9"},
+        [1],
+    ):
         r = requests.post(county.api("/serials"), json=body, headers=h)
         assert r.status_code == 400 and r.json()["detail"], body
     r = requests.post(county.api("/serials"), json={"village": "002"}, headers=h)
     assert r.status_code == 403
-    block = requests.post(county.api("/serials"), json={"village": "001", "count": 10}, headers=h).json()
-    block2 = requests.post(county.api("/serials"), json={"village": "001", "count": 10}, headers=h).json()
+    block = requests.post(
+        county.api("/serials"), json={"village": "001", "count": 10}, headers=h
+    ).json()
+    block2 = requests.post(
+        county.api("/serials"), json={"village": "001", "count": 10}, headers=h
+    ).json()
     assert block2["first"] > block["last"]
-    r = requests.post(county.api(f"/conflicts/{uuid.uuid4()}/resolve"), json={"take": "mine"}, headers=h)
+    r = requests.post(
+        county.api(f"/conflicts/{uuid.uuid4()}/resolve"), json={"take": "mine"}, headers=h
+    )
     assert r.status_code == 404
-    r = requests.post(county.api(f"/conflicts/{uuid.uuid4()}/resolve"), json={"take": "both"}, headers=h)
+    r = requests.post(
+        county.api(f"/conflicts/{uuid.uuid4()}/resolve"), json={"take": "both"}, headers=h
+    )
     assert r.status_code == 400
     assert requests.get(county.api("/conflicts?status=weird"), headers=h).status_code == 400
     assert requests.get(county.api("/nothing"), headers=h).status_code == 404
