@@ -58,7 +58,11 @@ def assert_converged(county: Any, area: str, *insts: Any) -> None:
     server = server_residents(county, area)
     for inst in insts:
         mine = local_residents(inst.store)
-        diff = [(u, mine.get(u), server.get(u)) for u in set(mine) | set(server) if mine.get(u) != server.get(u)]
+        diff = [
+            (u, mine.get(u), server.get(u))
+            for u in set(mine) | set(server)
+            if mine.get(u) != server.get(u)
+        ]
         assert not diff, (len(diff), diff[:2])
         with inst.store.session() as s:
             states = {o.state for o in s.scalars(select(Outbox))}
