@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from app.store import Store
 
 PULL_LIMIT = int(os.environ.get("CUNYI_SYNC_PULL_LIMIT", "500"))
-SNAPSHOT_LIMIT = 1000
+SNAPSHOT_LIMIT = int(os.environ.get("CUNYI_SYNC_SNAPSHOT_LIMIT", "1000"))
 SERIAL_LOW_WATER, SERIAL_BLOCK = 20, 100
 RETRYABLE = ("not_found", "internal")  # rejections that may pass later without anyone's help
 Progress = Callable[[str, int], None]

@@ -88,6 +88,11 @@ def _rebased(data: dict[str, Any], pending: list[Outbox]) -> dict[str, Any]:
     return state
 
 
+def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Equal states; an absent key and a null value mean the same (changes omit unset fields)."""
+    return {k: v for k, v in a.items() if v is not None} == {k: v for k, v in b.items() if v is not None}
+
+
 # -- writing what the server sent -------------------------------------------------------------
 
 
@@ -146,7 +151,7 @@ def _household(s: Session, value: Any, village: str) -> str | None:
 def write_resident(s: Session, uuid: str, state: dict[str, Any], *, action: str) -> bool:
     r = s.get(Resident, uuid)
     before = snapshot(r) if r else {}
-    if r is not None and before == state:
+    if r is not None and same(before, state):
         return False
     doc = {k: v for k, v in state.items() if k not in RESIDENT_ONLY}
     now = now_iso()
@@ -200,7 +205,7 @@ def write_resident(s: Session, uuid: str, state: dict[str, Any], *, action: str)
 def write_record(s: Session, uuid: str, state: dict[str, Any], *, action: str) -> bool:
     rec = s.get(Record, uuid)
     before = record_snapshot(rec) if rec else {}
-    if rec is not None and before == state:
+    if rec is not None and same(before, state):
         return False
     doc = {k: v for k, v in state.items() if k not in RECORD_ONLY}
     now = now_iso()

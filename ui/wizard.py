@@ -13,7 +13,6 @@ from ui.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QRadioButton,
     QRegularExpression,
     QRegularExpressionValidator,
     Qt,
@@ -43,19 +42,21 @@ class WelcomePage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle(tr("Wizard", "欢迎使用村医"))
-        self.setSubTitle(tr("Wizard", "本机还没有居民健康档案数据。请选择："))
+        self.setSubTitle(tr("Wizard", "本机还没有居民健康档案数据。"))
         box = QVBoxLayout(self)
-        self.create = QRadioButton(tr("Wizard", "为本机构建立档案（第一次使用请选这一项）"), self)
-        self.create.setObjectName("choiceCreate")
-        self.create.setChecked(True)
-        self.demo = QRadioButton(tr("Wizard", "打开演示卫生室（练习用，里面的居民都是虚构的）"), self)
-        self.demo.setObjectName("choiceDemo")
-        box.addWidget(self.create)
-        box.addWidget(self.demo)
+        create = QLabel(tr("Wizard", "第一次使用：点“下一步”，为本机构建立档案（约需1分钟）。"), self)
+        create.setWordWrap(True)
+        box.addWidget(create)
+        box.addSpacing(16)
+        demo_text = QLabel(tr("Wizard", "只想先练习？打开演示卫生室，里面的居民都是虚构的，"
+                                        "不会和真实档案混在一起。"), self)  # fmt: skip
+        demo_text.setWordWrap(True)
+        self.demo = QPushButton(tr("Wizard", "打开演示卫生室"), self)
+        self.demo.setObjectName("openDemo")
+        self.demo.setMinimumHeight(32)
+        box.addWidget(demo_text)
+        box.addWidget(self.demo, 0, Qt.AlignmentFlag.AlignLeft)
         box.addStretch(1)
-
-    def nextId(self) -> int:
-        return -1 if self.demo.isChecked() else PAGE_INSTITUTION
 
 
 class InstitutionPage(QWizardPage):
@@ -206,7 +207,7 @@ class RecoveryPage(QWizardPage):
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self.code.text()))
         self.confirm = QCheckBox(tr("Wizard", "我已打印或抄下恢复代码，并会妥善保管"), self)
         self.confirm.setObjectName("confirmSaved")
-        self.registerField("recoverySaved*", self.confirm)
+        self.confirm.toggled.connect(self.completeChanged)
         box.addWidget(self.code)
         box.addWidget(warn)
         box.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -246,11 +247,17 @@ class SetupWizard(QWizard):
         self.institution.registerField("institutionName", self.institution.name)
         self.resize(720, 480)
         self.finished.connect(self._on_finished)
+        self.demo_wanted = False
+        self.welcome.demo.clicked.connect(self._demo)
+
+    def _demo(self) -> None:
+        self.demo_wanted = True
+        self.accept()
 
     def _on_finished(self, result: int) -> None:
         if result != QWizard.DialogCode.Accepted:
             return
-        if self.welcome.demo.isChecked():
+        if self.demo_wanted:
             self.demo_chosen.emit()
         elif self.admin.created is not None:
             self.created.emit(self.admin.created[0])

@@ -176,7 +176,7 @@ def create_app(engine: Engine) -> FastAPI:
     @app.get(f"{API_PREFIX}/sync/snapshot")
     async def snapshot(
         token: Token,
-        after: Annotated[str, Query(max_length=36)] = "",
+        after: Annotated[str, Query(max_length=60)] = "",
         limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
         as_of: Annotated[int | None, Query(ge=0)] = None,
     ) -> dict[str, Any]:

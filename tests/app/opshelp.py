@@ -50,17 +50,20 @@ def fingerprint(folder: Path) -> dict[str, str]:
     return out
 
 
+GIVEN = "秀兰建国桂志华玉芳丽军文梅金凤德海春霞永福珍光荣玲燕宝山成林丹慧新云伟敏杰涛斌亮磊鹏飞静婷雪佳怡瑶晨阳"
+
+
 def person(i: int, **extra: Any) -> dict[str, Any]:
-    """A valid resident (distinct per i) from a real region code."""
+    """A valid resident, distinct per i (name, pinyin, ID number and phone) for i < 2500."""
     import datetime as dt
 
     from forms.idnumber import make
 
     birth = dt.date(1940 + i % 60, 1 + i % 12, 1 + i % 28)
     sex = "1" if i % 2 else "2"
-    seq = (i * 2 + (1 if sex == "1" else 0)) % 1000
-    data = {"name": "王" + "秀兰建国桂英志强"[i % 4 * 2 : i % 4 * 2 + 2] + "甲乙丙丁戊己庚辛"[i % 8],
-            "sex": sex, "birth_date": birth.isoformat(), "id_number": make("130123", birth, seq),
+    seq = (i // 2 * 2 + (1 if sex == "1" else 0)) % 1000
+    data = {"name": "王" + GIVEN[i % 50] + GIVEN[(i // 50) % 50], "sex": sex,
+            "birth_date": birth.isoformat(), "id_number": make("130123", birth, seq),
             "phone": f"138{i:08d}"}  # fmt: skip
     data.update(extra)
     return data

@@ -24,7 +24,9 @@ def test_third_value_keeps_server_and_opens_conflict() -> None:
 
 def test_different_fields_merge_and_input_is_not_mutated() -> None:
     state = {"phone": "1", "address": "A"}
-    out = merge_changes(state, {"address": {"old": "A", "new": "B"}, "phone": {"old": "1", "new": "1"}})
+    out = merge_changes(
+        state, {"address": {"old": "A", "new": "B"}, "phone": {"old": "1", "new": "1"}}
+    )
     assert out.state == {"phone": "1", "address": "B"}
     assert state == {"phone": "1", "address": "A"}
 
@@ -36,15 +38,24 @@ def test_absent_field_counts_as_null() -> None:
 
 def test_nested_dict_merges_per_key() -> None:
     server = {"doc": {"sbp": 150, "dbp": 90, "weight": 60}}
-    out = merge_changes(server, {"doc": {"old": {"sbp": 140, "dbp": 90, "weight": 60},
-                                         "new": {"sbp": 140, "dbp": 85, "weight": 60}}})
+    out = merge_changes(
+        server,
+        {
+            "doc": {
+                "old": {"sbp": 140, "dbp": 90, "weight": 60},
+                "new": {"sbp": 140, "dbp": 85, "weight": 60},
+            }
+        },
+    )
     # the server changed sbp meanwhile; the device changed dbp: both survive
     assert out.state == {"doc": {"sbp": 150, "dbp": 85, "weight": 60}} and not out.conflicts
 
 
 def test_nested_same_key_conflict_names_the_path() -> None:
     out = merge_changes({"doc": {"sbp": 150}}, {"doc": {"old": {"sbp": 140}, "new": {"sbp": 130}}})
-    assert [(c.path, c.original, c.mine, c.theirs) for c in out.conflicts] == [("doc.sbp", 140, 130, 150)]
+    assert [(c.path, c.original, c.mine, c.theirs) for c in out.conflicts] == [
+        ("doc.sbp", 140, 130, 150)
+    ]
     assert out.state == {"doc": {"sbp": 150}}
 
 
@@ -53,7 +64,10 @@ def test_dotted_field_key() -> None:
     assert out.state == {"doc": {"sbp": 140, "dbp": 85}}
 
 
-MEDS = [{"id": "m1", "name": "硝苯地平", "dose": "10mg"}, {"id": "m2", "name": "二甲双胍", "dose": "0.5g"}]
+MEDS = [
+    {"id": "m1", "name": "硝苯地平", "dose": "10mg"},
+    {"id": "m2", "name": "二甲双胍", "dose": "0.5g"},
+]
 
 
 def test_list_items_by_id_edit_different_items() -> None:

@@ -87,8 +87,14 @@ def test_gzip_bomb_is_refused_without_inflating_it_all() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "enc"),
-    [(b"{not json", None), (b"\x1f\x8b\x08garbage", "gzip"), (b"", None), (b"{}", "br"),
-     (gzip.compress(b'{"a":1}')[:-6], "gzip"), (b"\xff\xfe", None)],
+    [
+        (b"{not json", None),
+        (b"\x1f\x8b\x08garbage", "gzip"),
+        (b"", None),
+        (b"{}", "br"),
+        (gzip.compress(b'{"a":1}')[:-6], "gzip"),
+        (b"\xff\xfe", None),
+    ],
 )
 def test_bad_bodies(raw: bytes, enc: str | None) -> None:
     with pytest.raises(ProtocolError):

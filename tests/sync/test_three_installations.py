@@ -45,7 +45,11 @@ def test_edits_merge_conflict_resolves_and_scopes(three) -> None:  # type: ignor
     assert out["conflicts"] == 1
     (c,) = resolve.listing(a.store)
     assert (c["field"], c["original"], c["mine"], c["theirs"]) == (
-        "phone", "13800000009", "13800000011", "13800000022")
+        "phone",
+        "13800000009",
+        "13800000011",
+        "13800000022",
+    )
     assert c["resident"] == ra["uuid"]
     hospital.sync()
     assert [x["id"] for x in resolve.listing(hospital.store)] == [c["id"]]

@@ -42,9 +42,14 @@ def screenshot(widget: QWidget, name: str) -> Path | None:
 
 
 def click(qtbot, widget: QWidget) -> None:
-    from ui.qt import Qt
+    """Click like a user; check boxes and radio buttons on their box (the middle of a stretched
+    one is empty space)."""
+    from ui.qt import QCheckBox, QPoint, QRadioButton, Qt
 
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    if isinstance(widget, QCheckBox | QRadioButton):
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.height() // 2))
+    else:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def log_in(qtbot, panel, user: str, password: str) -> None:
