@@ -193,6 +193,17 @@ def test_batch_booklet_streams_chunks_into_one_valid_pdf(tmp_path: Path, monkeyp
     per = n // 4
     assert text.count(f"共 {per} 页") == 4 * (per - 1)
     assert all(f["emb"] == "yes" for f in fonts(out))
+    # one bookmark per resident, pointing at that resident's cover, across chunk boundaries
+    xml = subprocess.run(
+        ["pdftohtml", "-xml", "-stdout", "-i", "-q", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    items = re.findall(r'<item page="(\d+)">([^<]*)</item>', xml)
+    assert [(int(p), t) for p, t in items] == [
+        (1 + per * (i - 1), f"测试{i}号 101-{i:05d}") for i in range(1, 5)
+    ]
 
 
 def test_booklet_stops_when_cancelled(tmp_path: Path) -> None:
