@@ -22,6 +22,7 @@ from forms.pdf.card import CARD_H, CARD_W, card_sheet_pages, draw_card_side
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas, write_pages
 from forms.pdf.fallback import card_form, cover_form
+from forms.pdf.fonts import unprintable
 from forms.pdf.forms_print import form_pages, resolve
 
 __all__ = ["render_booklets", "render_cards", "render_covers", "render_form", "render_forms"]

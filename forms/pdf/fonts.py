@@ -115,3 +115,18 @@ def draw_text(c, x: float, y: float, s: str, size: float) -> None:
                 x += text_width(ch, size)
         else:
             run += ch
+
+
+def unprintable(text: str) -> list[str]:
+    """Characters of `text` the bundled font cannot draw (rare name characters outside GBK,
+    emoji): the app can warn before printing instead of letting a blank go to paper."""
+    register_font()
+    face = pdfmetrics.getFont(FONT).face
+    out: list[str] = []
+    for ch in dict.fromkeys(text.translate(BLANK_GLYPHS)):
+        if ch.isspace() or ch in SUPERSCRIPTS:
+            continue
+        glyph = face.charToGlyph.get(ord(ch))
+        if glyph is None or face.glyphPos[glyph + 1] == face.glyphPos[glyph]:
+            out.append(ch)
+    return out

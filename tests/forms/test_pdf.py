@@ -293,3 +293,9 @@ def test_follow_up_other_symptoms_print_once(resident: dict, tmp_path: Path) -> 
     out = tmp_path / "htn.pdf"
     P.render_form("htn_followup", resident, [record("htn_followup", doc)], out)
     assert squeeze(pdf_text(out)).count(squeeze(doc["symptoms_other"])) == 1
+
+
+def test_unprintable_names_the_characters_the_font_lacks() -> None:
+    assert P.unprintable("王秀兰 36.8℃ ×10⁹/L") == []
+    assert P.unprintable("张𠮷") == ["𠮷"]  # CJK Extension B, outside the font
+    assert P.unprintable("ǎ") == ["ǎ"]  # mapped to an empty glyph
