@@ -93,6 +93,9 @@ class SheetBuilder:
         self.form = form
         self.doc = doc
         self.masked = masked
+        # the 姓名 printed above the table (paper header "name") is not repeated as a row
+        header = form.paper.get("header", ["name"]) if hasattr(form, "paper") else ["name"]
+        self.in_header = {"name"} & set(header or ())
 
     # ---- cell content -------------------------------------------------------------------
     def attached_tokens(self, entry: Entry) -> list[Token]:
@@ -151,6 +154,8 @@ class SheetBuilder:
         cols = int(section.layout.get("columns", 1))
         rows: list[list[Entry]] = []
         for e in entries(section):
+            if e.field.key in self.in_header:
+                continue
             rid = e.field.layout.get("row")
             cur = rows[-1] if rows else None
             if (
