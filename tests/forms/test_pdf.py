@@ -299,3 +299,17 @@ def test_unprintable_names_the_characters_the_font_lacks() -> None:
     assert P.unprintable("王秀兰 36.8℃ ×10⁹/L") == []
     assert P.unprintable("张𠮷") == ["𠮷"]  # CJK Extension B, outside the font
     assert P.unprintable("ǎ") == ["ǎ"]  # mapped to an empty glyph
+
+
+def test_memoised_text_encoding_writes_the_same_pdf(resident: dict, monkeypatch) -> None:
+    """The per-document memo of encoded strings must give byte-identical output to plain
+    reportlab textOut (guards against reportlab's text object internals changing)."""
+    import forms.pdf.fonts as fonts_mod
+
+    recs = [record("htn_followup", E.example("htn_followup"), uuid=f"v{i}") for i in range(3)]
+    fast = io.BytesIO()
+    P.render_form("htn_followup", resident, recs, fast)
+    monkeypatch.setattr(fonts_mod, "_text_out", lambda c, t, s, size: t.textOut(s))
+    plain = io.BytesIO()
+    P.render_form("htn_followup", resident, recs, plain)
+    assert fast.getvalue() == plain.getvalue()
