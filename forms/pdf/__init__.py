@@ -30,9 +30,9 @@ from forms.pdf.card import (
 )
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas, write_pages
-from forms.pdf.fallback import card_form, cover_form
 from forms.pdf.fonts import unprintable
 from forms.pdf.forms_print import form_pages, resolve
+from forms.registry import get_form
 
 __all__ = [
     "render_booklets",
@@ -91,7 +91,7 @@ def render_cards(
 ) -> int:
     """Record cards: A4 sheets of ten with cut marks (fronts, then backs mirrored for duplex),
     or `page="card"`: one 85.6 x 54 mm page per side for a card printer. Returns pages."""
-    form = card_form()
+    form = get_form("info_card")
     if page not in ("a4", "card"):
         raise ValueError(f"未知的卡片纸张：{page}（可选 a4、card）")
     size = (CARD_W, CARD_H) if page == "card" else A4
@@ -115,7 +115,7 @@ def render_cards(
 
 
 def render_covers(residents: Iterable[dict[str, Any]], out: Any) -> int:
-    form = cover_form()
+    form = get_form("cover")
     c: Canvas = new_canvas(out, title=form.title)
     n = 0
     for res in residents:

@@ -12,7 +12,6 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.pdf.concat import PdfConcatenator
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas
-from forms.pdf.fallback import cover_form
 from forms.pdf.flow import text
 from forms.pdf.fonts import FONT
 from forms.pdf.forms_print import PERSONAL_INFO, form_pages, resolve
@@ -29,7 +28,7 @@ from forms.pdf.page import (
     draw_title,
     record_no_tail,
 )
-from forms.registry import UnknownForm
+from forms.registry import UnknownForm, get_form
 
 
 # The order of the 表单目录: cover, 个人基本信息表, 健康体检表, then the 重点人群 records in the
@@ -115,7 +114,7 @@ def booklet_pages(
     resident: dict[str, Any], records: Iterable[dict[str, Any]], *, mask_id: bool = False
 ) -> list[PageDrawer]:
     parts = resident_parts(resident, records, mask_id=mask_id)
-    cover = cover_pages(cover_form(), resident)
+    cover = cover_pages(get_form("cover"), resident)
     entries: list[tuple[str, int, int]] = []
     n = len(cover) + 1 + 1  # cover, contents, then the parts
     for title, pages in parts:
