@@ -27,6 +27,7 @@ from forms.pdf.page import (
     draw_footer,
     draw_header,
     draw_title,
+    record_no_tail,
 )
 from forms.registry import UnknownForm
 
@@ -126,6 +127,12 @@ def booklet_pages(
     return out
 
 
+def bookmark(resident: dict[str, Any]) -> str:
+    """Outline entry of a resident's booklet: name and the printed 8-digit number."""
+    tail = record_no_tail(resident.get("record_no")).strip()
+    return f"{resident.get('name') or ''} {tail[:3]}-{tail[3:]}".strip(" -")
+
+
 def write_booklets(
     items: Iterable[tuple[dict[str, Any], Iterable[dict[str, Any]]]],
     out: Any,
@@ -144,6 +151,7 @@ def write_booklets(
         buf = io.BytesIO()
         canvas = None
         in_chunk = 0
+        marks: list[tuple[int, str]] = []
         total = None
         if hasattr(items, "__len__"):
             total = len(items)  # type: ignore[arg-type]
@@ -154,17 +162,18 @@ def write_booklets(
                 buf = io.BytesIO()
                 canvas = new_canvas(buf, title=title)
             pages = booklet_pages(resident, records, mask_id=mask_id)
+            marks.append((in_chunk, bookmark(resident)))
             draw_pages(canvas, pages, first_numbered=2)
             in_chunk += len(pages)
             if in_chunk >= CHUNK_PAGES:
                 canvas.save()
-                cat.append(buf.getvalue())
-                canvas, in_chunk = None, 0
+                cat.append(buf.getvalue(), marks)
+                canvas, in_chunk, marks = None, 0, []
             if progress is not None:
                 progress(done, total)
         if canvas is not None:
             canvas.save()
-            cat.append(buf.getvalue())
+            cat.append(buf.getvalue(), marks)
         if not cat.kids:  # nothing to print still makes a valid (one blank page) PDF
             c = new_canvas(buf := io.BytesIO(), title=title)
             c.setFont(FONT, 12)

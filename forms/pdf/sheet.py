@@ -93,6 +93,9 @@ class SheetBuilder:
         self.form = form
         self.doc = doc
         self.masked = masked
+        # the 姓名 printed above the table (paper header "name") is not repeated as a row
+        header = form.paper.get("header", ["name"]) if hasattr(form, "paper") else ["name"]
+        self.in_header = {"name"} & set(header or ())
 
     # ---- cell content -------------------------------------------------------------------
     def attached_tokens(self, entry: Entry) -> list[Token]:
@@ -151,6 +154,8 @@ class SheetBuilder:
         cols = int(section.layout.get("columns", 1))
         rows: list[list[Entry]] = []
         for e in entries(section):
+            if e.field.key in self.in_header:
+                continue
             rid = e.field.layout.get("row")
             cur = rows[-1] if rows else None
             if (
@@ -408,9 +413,12 @@ def sheet_pages(
 
 
 def has_signature_field(form: FormDef) -> bool:
-    """The form has its own signature line (接诊记录表 医生签字, 随访医生签名): no second one."""
+    """The form carries its own doctor/signature line (接诊记录表 医生签字, 会诊 责任医生,
+    体检 责任医生): no second signature line is added under it."""
+    fields = [*form.fields(), *(sub for f in form.fields() for sub in f.item_fields)]
     return any(
-        f.layout.get("signature") or "签字" in f.label or "签名" in f.label for f in form.fields()
+        f.layout.get("signature") or f.key == "doctor" or "签字" in f.label or "签名" in f.label
+        for f in fields
     )
 
 
