@@ -1,4 +1,60 @@
-"""The vocabulary in which every standard form is written down as data."""
+"""The vocabulary in which every standard form is written down as data.
+
+Paper layout hints (read by the PDF renderer and, where useful, the Qt editor generator).
+
+``FormDef.layout``: "sheet" (one document fills one or more A4 pages), "columns" (one visit per
+column; ``visits_per_page`` columns per page, fields are the rows: a code field's options are
+printed once in its row label, each visit column holds only the □ box(es)), "card" (85.6 x 54
+mm, two sides).
+
+``FormDef.paper`` (form-level):
+    header: list of what is printed above the table: "name" (姓名) and "record_no8"
+        (编号 □□□-□□□□□, last 8 digits) on every form but the cover, which prints all 17 itself.
+    instructions: short 填表说明 text printed under the table (optional).
+    stubs: True for 双向转诊单 (each slip is printed with its 存根 above a cut line).
+    sides: for "card": the section keys printed on the front and on the back.
+
+``Section.layout``:
+    role: "header" = fields printed in the line(s) above/at the top of the table (体检日期, 责任医生
+        …), not a labelled block; absent = an ordinary block whose label is the left-hand column.
+    columns: how many label/value pairs a sheet row holds (personal_info 基本信息: 2; default 1).
+    label: printed block label when it differs from the section label.
+    side: "front" | "back" (card only).
+    applies_when: {key: code}: the block is printed only when the document has that code
+        (双向转诊单: 转出单 when referral_type == "1", 回转单 when "2").
+    stub_of / stub: the referral stub blocks (存根) printed above a dashed cut line.
+
+``Field.layout``:
+    row: fields with the same row id share one printed row, in definition order.
+    join: text printed between this field and the previous one of its row (blood pressure "/").
+    pair / pair_role: follow-up "现值/目标值" cells: both fields of a pair go in one cell,
+        pair_role "now" first, then "/", then "target".
+    boxes: number of □ boxes for a code / multicode field (multi: the boxes are separated by "/";
+        codes beyond the printed boxes are written after them). Default 1 for "code".
+    box_width: characters per box (2 for two-digit codes such as 民族 "01" or 文化程度 "10").
+    options: "inline" (default: "1男 2女 …" printed before the box(es)), "none" (the value only,
+        e.g. follow-up columns where the options are printed once in the row label), "check"
+        (card: a □ before each option, ticked when chosen).
+    lines: printed text lines for long free text.
+    rows: printed rows for a "list" field (e.g. 住院史 2 rows); items beyond them continue on
+        an extra line/page, they are never dropped.
+    prefix / suffix: words printed around the value ("每日", "次").
+    applies_to: "female" | "male": sex-specific items (妇科, 前列腺).
+    star: True = printed with "*" after the label (健康体检表: not a free item for everyone).
+    signature: True = a signature line (随访医生签名, 医生签字 …): printed as a line to sign on,
+        with the stored name (if any) written on it.
+    Also understood by the PDF renderer (forms/pdf), for definitions that need them:
+    group (the left-hand group label of a field; a label "既往史·手术" means group 既往史, label
+    手术), label (printed label when it differs from the field label), print (False = not
+    printed), mask (True = an identity number hidden but its last 4 digits when asked),
+    digits (a value printed one character per □, that many boxes), width ("half" | "full"),
+    inline (True = printed after the previous field in the same cell).
+
+    short: a shorter paper label where the full label does not fit (column forms).
+    digit_groups: a number printed one digit per □, grouped (封面 编号: [6, 3, 3, 5]).
+    style: dates: "年月日" = printed as "____年__月__日" (default: the same, except list rows,
+        which print YYYY-MM-DD or YYYY-MM as stored).
+"""
 
 from __future__ import annotations
 
@@ -64,6 +120,24 @@ class Field:
     item_fields: tuple[Field, ...] = ()  # for type "list"
     hint: str = ""  # short help shown under the field / in documentation
     layout: Mapping[str, Any] = field(default_factory=dict)  # paper layout hints (free form)
+    # Additions (after the contract was first published):
+    allow_future: bool = False  # dates: a future date is allowed (next visit)
+    precision: Literal["day", "month"] = "day"  # dates: "month" also accepts "YYYY-MM"
+    pattern: str | None = None  # text: regular expression the whole value must match
+    pattern_hint: str = ""  # text: what the pattern allows, in Chinese (for messages/docs)
+    format: Literal["id_number"] | None = None  # text: checked with forms.idnumber
+    max_items: int | None = None  # multicode: most codes (paper boxes)
+    multiline: bool = False  # text: a long free text (editor: multi-line; paper: `lines`)
+
+    @property
+    def is_multi(self) -> bool:
+        return self.type == "multicode"
+
+    def item_field(self, key: str) -> Field:
+        for f in self.item_fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
 
 
 @dataclass(frozen=True)
@@ -100,6 +174,21 @@ Compute = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
+class CrossRule:
+    """A Rule with a Chinese sentence saying what it checks (shown by `cunyi forms show`).
+    The function only sees values that already passed the per-field checks, except list
+    fields: a list is passed on even when some item failed, so item-level rules must check
+    each value they read (isinstance, parse_date) before using it."""
+
+    text: str
+    fn: Rule
+    fields: tuple[str, ...] = ()  # keys it reads: skipped when one of them already has an error
+
+    def __call__(self, doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        return self.fn(doc, ctx)
+
+
+@dataclass(frozen=True)
 class FormDef:
     """A standard form of one edition: sections of fields, code tables, rules, paper layout."""
 
@@ -115,14 +204,28 @@ class FormDef:
     layout: Literal["sheet", "columns", "card"] = "sheet"
     visits_per_page: int = 1
     insert_only: bool = False  # clinical visit records: created once, corrected per field
+    # Additions (after the contract was first published):
+    paper: Mapping[str, Any] = field(default_factory=dict)  # form-level paper hints (see top)
+    edition_label: str = ""  # e.g. "2017年第三版"
+    # Index built once (validation looks fields up by key for every value of every document).
+    _by_key: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((f.key, f) for s in self.sections for f in s.fields)
 
     def fields(self) -> list[Field]:
         return [f for s in self.sections for f in s.fields]
 
     def field(self, key: str) -> Field:
-        for f in self.fields():
-            if f.key == key:
-                return f
+        return self._by_key[key]
+
+    def has_field(self, key: str) -> bool:
+        return key in self._by_key
+
+    def section(self, key: str) -> Section:
+        for s in self.sections:
+            if s.key == key:
+                return s
         raise KeyError(key)
 
     def table(self, f: Field) -> CodeTable:

@@ -30,8 +30,11 @@ def _load() -> None:
 
 
 def get_form(code: str, edition: str | None = None) -> FormDef:
+    """The definition of a form in an edition (default: the current one); "2011" means "2009"."""
+    from forms.codes import canonical_edition
+
     _load()
-    key = (code, edition or CURRENT_EDITION)
+    key = (code, canonical_edition(edition or CURRENT_EDITION))
     if key not in _FORMS:
         raise UnknownForm(code, edition)
     return _FORMS[key]
@@ -40,3 +43,12 @@ def get_form(code: str, edition: str | None = None) -> FormDef:
 def form_codes() -> list[str]:
     _load()
     return sorted({code for code, _ in _FORMS})
+
+
+def editions(code: str) -> list[str]:
+    """The editions a form is defined in, newest first."""
+    _load()
+    found = sorted((e for c, e in _FORMS if c == code), reverse=True)
+    if not found:
+        raise UnknownForm(code)
+    return found

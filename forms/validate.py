@@ -1,21 +1,287 @@
-"""Validation of a form document against its definition (placeholder until the forms issue)."""
+"""Validation of a form document against its definition, and preparation for storage.
+
+validate() reports every problem of a document at once and never raises on a bad document
+(an unknown form code or edition raises forms.UnknownForm). Cross-field rules only see values
+that passed their own field's checks, so each problem is reported once, where it is.
+"""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import difflib
+import uuid
 from typing import Any
 
-from forms.model import FieldError, ValidationContext
+from forms import checks, idnumber
+from forms.checks import DateBounds, is_empty
+from forms.model import Field, FieldError, FormDef, ValidationContext
+from forms.registry import get_form
+
+OTHER_MAX = 100
+ID_MAX = 64
 
 
 def validate(
     code: str, doc: Any, ctx: ValidationContext | None = None, edition: str | None = None
 ) -> list[FieldError]:
+    form = get_form(code, edition)
     if not isinstance(doc, dict):
-        return [FieldError("$", "表单内容", "必须是 JSON 对象")]
-    return []
+        kind = "列表" if isinstance(doc, list) else type(doc).__name__
+        return [FieldError("$", "表单内容", f"必须是 JSON 对象（{{…}}），实际为{kind}")]
+    ctx = ctx or ValidationContext()
+    errors: list[FieldError] = []
+    today = _today(ctx, errors)
+    errors += _unknown_keys(form, doc)
+    bounds = DateBounds(today, _birth(form, doc, ctx))
+    good: dict[str, Any] = {}
+    fields = form.fields()
+    for f in fields:
+        if f.computed:
+            continue  # recomputed by prepare(); whatever was sent is discarded
+        value = doc.get(f.key)
+        if is_empty(value):
+            if f.required:
+                errors.append(_err(f, _required(form, f)))
+            continue
+        errs = _check(f, value, form, bounds, f.key, f.label)
+        errors += errs
+        if not errs or (f.type == "list" and isinstance(value, list)):
+            good[f.key] = value  # a list keeps its items for rules even if one item is bad
+    errors += _other_texts(form, doc, good)
+    errors += _id_numbers(form, good, ctx, today)
+    prepared = _computed(form, good)
+    wrong = {e.key.split("[")[0].split(".")[0] for e in errors}
+    for r in form.rules:
+        if not wrong.intersection(getattr(r, "fields", ())):
+            errors += r(prepared, ctx)
+    return errors
 
 
 def prepare(
     code: str, doc: dict[str, Any], ctx: ValidationContext | None = None, edition: str | None = None
 ) -> dict[str, Any]:
-    return dict(doc)
+    """A copy with computed fields recomputed and a fresh id on every list item lacking one."""
+    form = get_form(code, edition)
+    if not isinstance(doc, dict):
+        raise TypeError("表单内容必须是 JSON 对象")
+    out = copy.deepcopy(doc)
+    for f in form.fields():
+        if f.type == "list" and isinstance(out.get(f.key), list):
+            for item in out[f.key]:
+                if isinstance(item, dict) and is_empty(item.get("id")):
+                    item["id"] = uuid.uuid4().hex
+    return _computed(form, out)
+
+
+def _computed(form: FormDef, doc: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in doc.items() if not _is_computed(form, k)}
+    for step in form.compute:
+        out = step(out)
+    return out
+
+
+def _is_computed(form: FormDef, key: str) -> bool:
+    return form.has_field(key) and form.field(key).computed
+
+
+def _err(f: Field, message: str, key: str | None = None, label: str | None = None) -> FieldError:
+    return FieldError(key or f.key, label or f.label, message)
+
+
+def _today(ctx: ValidationContext, errors: list[FieldError]) -> dt.date:
+    if ctx.today:
+        d = checks.parse_date(ctx.today)
+        if d is not None:
+            return d
+        errors.append(
+            FieldError("$today", "今天日期", f'上下文日期"{ctx.today}"无效，已改用系统日期')
+        )
+    return dt.date.today()
+
+
+def _birth(form: FormDef, doc: dict[str, Any], ctx: ValidationContext) -> dt.date | None:
+    own = doc.get("birth_date") if form.has_field("birth_date") else None
+    return checks.parse_date(own) or checks.parse_date(ctx.birth_date)
+
+
+def _other_keys(form: FormDef, fields: list[Field]) -> dict[str, Field]:
+    """ "<key>_other" free-text keys allowed next to fields whose table has an "other" code."""
+    out: dict[str, Field] = {}
+    for f in fields:
+        if f.codes and form.table(f).other_code:
+            out[f"{f.key}_other"] = f
+    return out
+
+
+def _required(form: FormDef, f: Field) -> str:
+    """ "必须填写" plus what may be entered, so the message says what is allowed."""
+    if f.type == "date":
+        return "必须填写（格式YYYY-MM-DD）"
+    if f.type in ("code", "multicode"):
+        return f"必须填写；可选：{checks.options_text(form.table(f))}"
+    if f.type in ("int", "decimal") and f.min is not None and f.max is not None:
+        return f"必须填写（{checks.fmt_num(f.min)}～{checks.fmt_num(f.max)}{f.unit or ''}）"
+    return "必须填写"
+
+
+def _unknown_keys(form: FormDef, doc: dict[str, Any]) -> list[FieldError]:
+    known = {f.key for f in form.fields()} | set(_other_keys(form, form.fields()))
+    errors = []
+    for k in doc:
+        if k in known:
+            continue
+        close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.75)
+        hint = f"，是否应为“{close[0]}”（{_label_of(form, close[0])}）" if close else ""
+        errors.append(
+            FieldError(str(k), "未知字段", f"本表（{form.title}）没有这一项{hint}；请删去或改正")
+        )
+    return errors
+
+
+def _label_of(form: FormDef, key: str) -> str:
+    if form.has_field(key):
+        return form.field(key).label
+    return f"{form.field(key.removesuffix('_other')).label}·其他说明"
+
+
+def _check(
+    f: Field, v: Any, form: FormDef, bounds: DateBounds, key: str, label: str
+) -> list[FieldError]:
+    msg: str | None
+    if f.type in ("int", "decimal"):
+        msg = checks.check_number(f, v)
+    elif f.type == "text":
+        msg = checks.check_text(f, v)
+    elif f.type == "date":
+        msg = checks.check_date(f, v, bounds)
+    elif f.type == "code":
+        msg = checks.check_code(f, form.table(f), v)
+    elif f.type == "multicode":
+        msg = checks.check_multicode(f, form.table(f), v)
+    elif f.type == "bool":
+        msg = None if isinstance(v, bool) else "应为 true 或 false"
+    elif f.type == "list":
+        return _check_list(f, v, form, bounds, key, label)
+    else:  # pragma: no cover - the model's FieldType is closed
+        msg = f"未知字段类型{f.type}"
+    return [_err(f, msg, key, label)] if msg else []
+
+
+def _check_list(
+    f: Field, v: Any, form: FormDef, bounds: DateBounds, key: str, label: str
+) -> list[FieldError]:
+    if not isinstance(v, list):
+        return [_err(f, "应为列表（[{…}, …]）", key, label)]
+    errors: list[FieldError] = []
+    others = _other_keys(form, list(f.item_fields))
+    known = {g.key for g in f.item_fields} | set(others) | {"id"}
+    ids: set[str] = set()
+    exclusive_at: list[int] = []
+    for i, item in enumerate(v):
+        ikey, ilabel = f"{key}[{i}]", f"{label}第{i + 1}项"
+        if not isinstance(item, dict):
+            errors.append(_err(f, "每一项应为对象（{…}）", ikey, ilabel))
+            continue
+        for k in item:
+            if k not in known:
+                errors.append(FieldError(f"{ikey}.{k}", f"{ilabel}·未知字段", "没有这一项，请删去"))
+        item_id = item.get("id")
+        if not is_empty(item_id):
+            if not isinstance(item_id, str) or len(item_id) > ID_MAX:
+                errors.append(
+                    FieldError(f"{ikey}.id", f"{ilabel}·编号", f"应为不超过{ID_MAX}个字符的文字")
+                )
+            elif item_id in ids:
+                errors.append(
+                    FieldError(f"{ikey}.id", f"{ilabel}·编号", f'与前面一项的编号"{item_id}"重复')
+                )
+            else:
+                ids.add(item_id)
+        if all(is_empty(item.get(g.key)) for g in f.item_fields):
+            errors.append(_err(f, "这一项是空的，请填写或删去", ikey, ilabel))
+            continue
+        good: dict[str, Any] = {}
+        for g in f.item_fields:
+            gv, gkey, glabel = item.get(g.key), f"{ikey}.{g.key}", f"{ilabel}·{g.label}"
+            if is_empty(gv):
+                if g.required:
+                    errors.append(_err(g, _required(form, g), gkey, glabel))
+                continue
+            errs = _check(g, gv, form, bounds, gkey, glabel)
+            errors += errs
+            if not errs:
+                good[g.key] = gv
+                if g.type == "code" and gv in form.table(g).exclusive:
+                    exclusive_at.append(i)
+        errors += _other_texts(form, item, good, fields=list(f.item_fields), prefix=(ikey, ilabel))
+    if exclusive_at and len(v) > 1:
+        i = exclusive_at[0]
+        errors.append(
+            _err(f, "选择了“无”的这一项不能与其他项同时存在", f"{key}[{i}]", f"{label}第{i + 1}项")
+        )
+    return errors
+
+
+def _other_texts(
+    form: FormDef,
+    doc: dict[str, Any],
+    good: dict[str, Any],
+    *,
+    fields: list[Field] | None = None,
+    prefix: tuple[str, str] | None = None,
+) -> list[FieldError]:
+    errors = []
+    for okey, f in _other_keys(form, fields if fields is not None else form.fields()).items():
+        v = doc.get(okey)
+        if is_empty(v):
+            continue
+        t = form.table(f)
+        key = f"{prefix[0]}.{okey}" if prefix else okey
+        label = (
+            f"{prefix[1]}·{f.label}（{t.other_code}{t.label(t.other_code or '')}）"
+            if prefix
+            else f"{f.label}（{t.other_code}{t.label(t.other_code or '')}）"
+        )
+        if not isinstance(v, str) or len(v) > OTHER_MAX or checks.CONTROL_CHARS.search(v):
+            errors.append(FieldError(key, label, f"应为不超过{OTHER_MAX}个字的文字"))
+            continue
+        chosen = good.get(f.key)
+        picked = chosen == t.other_code or (isinstance(chosen, list) and t.other_code in chosen)
+        if not picked:
+            errors.append(
+                FieldError(
+                    key,
+                    label,
+                    f"只有在“{f.label}”选择“{t.other_code}{t.label(t.other_code or '')}”时才填写",
+                )
+            )
+    return errors
+
+
+def _id_numbers(
+    form: FormDef, good: dict[str, Any], ctx: ValidationContext, today: dt.date
+) -> list[FieldError]:
+    errors = []
+    for f in form.fields():
+        if f.format != "id_number" or f.key not in good:
+            continue
+        try:
+            info = idnumber.parse(good[f.key], today=today)
+        except idnumber.IdNumberError as e:
+            errors.append(_err(f, f"{e}；应为18位居民身份证号（或旧式15位）"))
+            continue
+        sex, sex_from = good.get("sex"), "本表性别（sex）"
+        if sex is None and ctx.sex:
+            sex, sex_from = ctx.sex, "档案中的性别"
+        if sex in ("1", "2") and sex != info.sex:
+            said = "男" if info.sex == "1" else "女"
+            errors.append(_err(f, f"与{sex_from}不一致：身份证号第17位表示{said}性"))
+        birth, birth_from = good.get("birth_date"), "本表出生日期（birth_date）"
+        if birth is None and ctx.birth_date:
+            birth, birth_from = ctx.birth_date, "档案中的出生日期"
+        if birth and birth != info.birth_date:
+            errors.append(
+                _err(f, f"与{birth_from}{birth}不一致：身份证号中的出生日期是{info.birth_date}")
+            )
+    return errors

@@ -1,1 +1,46 @@
-"""One module per standard form; importing this package registers them all."""
+"""One module per standard form; importing this package registers them all, in every edition."""
+
+from __future__ import annotations
+
+from forms.codes import EDITIONS
+from forms.definitions import (
+    clinical,
+    elderly_selfcare,
+    followup,
+    health_exam,
+    personal_info,
+    referral,
+    resident_docs,
+)
+from forms.registry import register
+
+# The order of the 表单目录, which is also the booklet order: cover, basic information, exams,
+# follow-ups, other records; the card is printed on its own.
+BUILDERS = (
+    resident_docs.build_cover,
+    personal_info.build,
+    health_exam.build,
+    elderly_selfcare.build,
+    followup.build_htn,
+    followup.build_dm,
+    clinical.build_encounter,
+    clinical.build_consultation,
+    referral.build,
+    resident_docs.build_card,
+)
+ORDER = (
+    "cover",
+    "personal_info",
+    "health_exam",
+    "elderly_selfcare",
+    "htn_followup",
+    "dm_followup",
+    "encounter",
+    "consultation",
+    "referral",
+    "info_card",
+)
+
+for _edition in EDITIONS:
+    for _build in BUILDERS:
+        register(_build(_edition))

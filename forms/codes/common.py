@@ -1,0 +1,139 @@
+"""Code tables printed the same way in the 2009/2011 and 2017 editions."""
+
+from __future__ import annotations
+
+from forms.codes.build import table, tables_by_name
+
+TABLES = tables_by_name(
+    # --- shared small tables
+    table("none_have", "1无 2有"),
+    table("none_have_detail", "1无 2有", other="2"),  # "2有____": the blank goes to <key>_other
+    table("yes_no", "1是 2否"),
+    table("no_yes", "1否 2是"),
+    table("normal_abnormal", "1正常 2异常", other="2"),
+    table("neg_pos", "1阴性 2阳性"),
+    table("good_fair_poor", "1良好 2一般 3差"),
+    # --- 个人基本信息表
+    table("sex", "1男 2女 9未说明的性别 0未知的性别"),  # GB/T 2261.1
+    table("residence_type", "1户籍 2非户籍"),
+    table("blood_abo", "1A型 2B型 3O型 4AB型 5不详"),
+    table(
+        "occupation",
+        "0国家机关、党群组织、企业、事业单位负责人 1专业技术人员 2办事人员和有关人员 "
+        "3商业、服务业人员 4农、林、牧、渔、水利业生产人员 5生产、运输设备操作人员及有关人员 "
+        "6军人 7不便分类的其他从业人员 8无职业",
+    ),
+    table("marital", "1未婚 2已婚 3丧偶 4离婚 5未说明的婚姻状况"),
+    table(
+        "payment",
+        "1城镇职工基本医疗保险 2城镇居民基本医疗保险 3新型农村合作医疗 4贫困救助 "
+        "5商业医疗保险 6全公费 7全自费 8其他",
+        other="8",
+    ),
+    table("drug_allergy", "1无 2青霉素 3磺胺 4链霉素 5其他", exclusive=("1",), other="5"),
+    table("exposure", "1无 2化学品 3毒物 4射线", exclusive=("1",)),
+    table(
+        "disability",
+        "1无残疾 2视力残疾 3听力残疾 4言语残疾 5肢体残疾 6智力残疾 7精神残疾 8其他残疾",
+        exclusive=("1",),
+        other="8",
+    ),
+    table("kitchen", "1无 2油烟机 3换气扇 4烟囱"),
+    table("toilet", "1卫生厕所 2一格或二格粪池式 3马桶 4露天粪坑 5简易棚厕"),
+    # --- 高血压 / 2型糖尿病 随访
+    table("visit_method", "1门诊 2家庭 3电话"),
+    table(
+        "htn_symptom",
+        "1无症状 2头痛头晕 3恶心呕吐 4眼花耳鸣 5呼吸困难 6心悸胸闷 7鼻衄出血不止 8四肢发麻 9下肢水肿",
+        exclusive=("1",),
+    ),
+    table(
+        "dm_symptom",
+        "1无症状 2多饮 3多食 4多尿 5视力模糊 6感染 7手脚麻木 8下肢浮肿 9体重明显下降",
+        exclusive=("1",),
+    ),
+    table("salt", "1轻 2中 3重"),
+    table("adherence", "1规律 2间断 3不服药"),
+    table("classification", "1控制满意 2控制不满意 3不良反应 4并发症"),
+    table("dm_foot_pulse", "1触及正常 2减弱 3消失"),
+    table("side", "1双侧 2左侧 3右侧"),
+    table("hypoglycemia", "1无 2偶尔 3频繁"),
+    # --- 健康体检表
+    table(
+        "exam_symptom",
+        "1无症状 2头痛 3头晕 4心悸 5胸闷 6胸痛 7慢性咳嗽 8咳痰 9呼吸困难 10多饮 11多尿 "
+        "12体重下降 13乏力 14关节肿痛 15视力模糊 16手脚麻木 17尿急 18尿痛 19便秘 20腹泻 "
+        "21恶心呕吐 22眼花 23耳鸣 24乳房胀痛 25其他",
+        exclusive=("1",),
+        other="25",
+    ),
+    table("self_health", "1满意 2基本满意 3说不清楚 4不太满意 5不满意"),
+    table(
+        "selfcare_level", "1可自理(0～3分) 2轻度依赖(4～8分) 3中度依赖(9～18分) 4不能自理(≥19分)"
+    ),
+    table("screen", "1粗筛阴性 2粗筛阳性"),
+    table("exercise_freq", "1每天 2每周一次以上 3偶尔 4不锻炼"),
+    table("diet", "1荤素均衡 2荤食为主 3素食为主 4嗜盐 5嗜油 6嗜糖"),
+    table("smoking_status", "1从不吸烟 2已戒烟 3吸烟"),
+    table("drinking_freq", "1从不 2偶尔 3经常 4每天"),
+    table("alcohol_quit", "1未戒酒 2已戒酒"),
+    table("alcohol_type", "1白酒 2啤酒 3红酒 4黄酒 5其他", other="5"),
+    table("lips", "1红润 2苍白 3发绀 4皲裂 5疱疹"),
+    table("dentition", "1正常 2缺齿 3龋齿 4义齿(假牙)", exclusive=("1",)),
+    table("pharynx", "1无充血 2充血 3淋巴滤泡增生"),
+    table("hearing", "1听见 2听不清或无法听见"),
+    table("motor", "1可顺利完成 2无法独立完成任何一个动作"),
+    table("skin", "1正常 2潮红 3苍白 4发绀 5黄染 6色素沉着 7其他", other="7"),
+    table("sclera", "1正常 2黄染 3充血 4其他", other="4"),
+    table("lymph", "1未触及 2锁骨上 3腋窝 4其他", other="4"),
+    table("rales", "1无 2干罗音 3湿罗音 4其他", other="4"),
+    table("rhythm", "1齐 2不齐 3绝对不齐"),
+    table("edema", "1无 2单侧 3双侧不对称 4双侧对称"),
+    table("exam_foot_pulse", "1未触及 2触及双侧对称 3触及左侧弱或消失 4触及右侧弱或消失"),
+    table("dre", "1未及异常 2触痛 3包块 4前列腺异常 5其他", other="5"),
+    table("breast", "1未见异常 2乳房切除 3异常泌乳 4乳腺包块 5其他", exclusive=("1",), other="5"),
+    table("gyn", "1未见异常 2异常", other="2"),
+    table(
+        "cerebrovascular",
+        "1未发现 2缺血性卒中 3脑出血 4蛛网膜下腔出血 5短暂性脑缺血发作 6其他",
+        exclusive=("1",),
+        other="6",
+    ),
+    table(
+        "kidney",
+        "1未发现 2糖尿病肾病 3肾功能衰竭 4急性肾炎 5慢性肾炎 6其他",
+        exclusive=("1",),
+        other="6",
+    ),
+    table(
+        "heart",
+        "1未发现 2心肌梗死 3心绞痛 4冠状动脉血运重建 5充血性心力衰竭 6心前区疼痛 7其他",
+        exclusive=("1",),
+        other="7",
+    ),
+    table("vascular", "1未发现 2夹层动脉瘤 3动脉闭塞性疾病 4其他", exclusive=("1",), other="4"),
+    table(
+        "eye",
+        "1未发现 2视网膜出血或渗出 3视乳头水肿 4白内障 5其他",
+        exclusive=("1",),
+        other="5",
+    ),
+    table("found", "1未发现 2有", other="2"),
+    table("evaluation", "1体检无异常 2有异常"),
+    table(
+        "risk_control",
+        "1戒烟 2健康饮酒 3饮食 4锻炼 5减体重 6建议接种疫苗 7其他",
+        other="7",
+    ),
+    # --- 老年人生活自理能力评估表: one level per item; scores live in the definition
+    table("selfcare_item", "1可自理 2轻度依赖 3中度依赖 4不能自理"),
+    # --- 双向转诊单
+    table("referral_type", "1转出 2回转"),
+    # --- 居民健康档案信息卡: the chronic-disease tick set is [U] in the reference
+    table(
+        "card_chronic",
+        "1无 2高血压 3糖尿病 4脑卒中 5冠心病 6哮喘 7职业病 8其他",
+        exclusive=("1",),
+        other="8",
+    ),
+)

@@ -1,0 +1,33 @@
+"""Code tables of the 2009/2011 editions that differ from 2017 (old records print with these).
+
+Sources (reference/standard-forms.md §1.2, §2.2): 民族 1汉族 2少数民族; RH asked as "RH阴性"
+1否 2是 3不详 (meaning inverted against 2017); 文化程度 in the reverse order [U exact list];
+禽畜栏 with 无 last; 燃料/饮水 其他 coded 9; 健康指导 with 1定期随访; 重性精神疾病 wording.
+"""
+
+from __future__ import annotations
+
+from forms.codes.build import table, tables_by_name
+
+_DISEASES = (
+    "2高血压 3糖尿病 4冠心病 5慢性阻塞性肺疾病 6恶性肿瘤 7脑卒中 8重性精神疾病 9结核病 10肝炎"
+)
+
+TABLES = tables_by_name(
+    table("ethnicity", "1汉族 2少数民族", other="2"),
+    table("blood_rh", "1否 2是 3不详"),
+    table("education", "1文盲及半文盲 2小学 3初中 4高中/技校/中专 5大学专科及以上 6不详"),
+    table("fuel", "1液化气 2煤 3天然气 4沼气 5柴火 9其他"),
+    table("water", "1自来水 2经净化过滤的水 3井水 4河湖水 5塘水 9其他"),
+    table("livestock", "1单设 2室内 3室外 4无"),
+    table("health_guidance", "1定期随访 2纳入慢性病患者健康管理 3建议复查 4建议转诊"),
+    table(
+        "past_disease",
+        f"1无 {_DISEASES} 11其他法定传染病 12职业病 13其他",
+        exclusive=("1",),
+    ),
+    table("family_disease", f"1无 {_DISEASES} 11先天畸形 12其他", exclusive=("1",), other="12"),
+    # 2011 健康体检表 中医体质辨识 (deleted in 2017) [U exact codes]
+    table("tcm_balanced", "1是 2基本是"),
+    table("tcm_biased", "1是 2倾向是"),
+)

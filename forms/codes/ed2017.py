@@ -1,0 +1,29 @@
+"""Code tables whose codes or labels are particular to the 2017 (third) edition."""
+
+from __future__ import annotations
+
+from forms.codes.build import table, tables_by_name
+
+_DISEASES = (
+    "2高血压 3糖尿病 4冠心病 5慢性阻塞性肺疾病 6恶性肿瘤 7脑卒中 8严重精神障碍 9结核病 10肝炎"
+)
+
+TABLES = tables_by_name(
+    table("ethnicity", "01汉族 99少数民族", other="99"),  # 99: the minority's name in <key>_other
+    table("blood_rh", "1阴性 2阳性 3不详"),
+    table(
+        "education",
+        "1研究生 2大学本科 3大学专科和专科学校 4中等专业学校 5技工学校 6高中 7初中 8小学 "
+        "9文盲或半文盲 10不详",
+    ),
+    table("fuel", "1液化气 2煤 3天然气 4沼气 5柴火 6其他"),
+    table("water", "1自来水 2经净化过滤的水 3井水 4河湖水 5塘水 6其他"),
+    table("livestock", "1无 2单设 3室内 4室外"),
+    table("health_guidance", "1纳入慢性病患者健康管理 2建议复查 3建议转诊"),
+    table(
+        "past_disease",
+        f"1无 {_DISEASES} 11其他法定传染病 12职业病 13其他",
+        exclusive=("1",),
+    ),
+    table("family_disease", f"1无 {_DISEASES} 11先天畸形 12其他", exclusive=("1",), other="12"),
+)

@@ -1,0 +1,133 @@
+"""Cross-field rules used by several forms (each with its Chinese description)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forms.checks import fmt_num, is_empty, parse_date
+from forms.codes import tables
+from forms.definitions._dsl import rule
+from forms.model import CrossRule, Field, FieldError, ValidationContext
+
+
+def fe(f: Field, message: str) -> FieldError:
+    return FieldError(f.key, f.label, message)
+
+
+def ref(f: Field) -> str:
+    return f"{f.label}（{f.key}）"
+
+
+def blood_pressure(sbp: Field, dbp: Field) -> CrossRule:
+    @rule(f"{ref(sbp)}与{ref(dbp)}须同时填写，且收缩压高于舒张压", sbp, dbp)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        s, d = doc.get(sbp.key), doc.get(dbp.key)
+        if s is None and d is None:
+            return []
+        if s is None:
+            return [fe(sbp, f"已填写{ref(dbp)}，收缩压也须填写")]
+        if d is None:
+            return [fe(dbp, f"已填写{ref(sbp)}，舒张压也须填写")]
+        if s <= d:
+            return [fe(dbp, f"舒张压{fmt_num(d)}应低于{ref(sbp)}{fmt_num(s)}")]
+        return []
+
+    return check
+
+
+def after(first: Field, second: Field, *, strict: bool = True) -> CrossRule:
+    word = "晚于" if strict else "不早于"
+
+    @rule(f"{ref(second)}应{word}{ref(first)}", first, second)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        a = parse_date(doc.get(first.key), month_ok=True)
+        b = parse_date(doc.get(second.key), month_ok=True)
+        if a is None or b is None or b > a or (not strict and b == a):
+            return []
+        return [fe(second, f"应{word}{ref(first)}{doc[first.key]}，实际为{doc[second.key]}")]
+
+    return check
+
+
+def not_less(small: Field, big: Field) -> CrossRule:
+    @rule(f"{ref(small)}不应大于{ref(big)}", small, big)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        a, b = doc.get(small.key), doc.get(big.key)
+        if a is None or b is None or a <= b:
+            return []
+        return [fe(small, f"{fmt_num(a)}不应大于{ref(big)}{fmt_num(b)}")]
+
+    return check
+
+
+def only_when(
+    trigger: Field, codes: tuple[str, ...], *dependents: Field, edition: str = "2017"
+) -> CrossRule:
+    """Dependents may be filled only when trigger has one of codes (multi: contains one)."""
+    names = "、".join(ref(d) for d in dependents)
+    table = tables(edition).get(trigger.codes or "")
+    chosen = "或".join(f"“{c}{table.label(c) if table else ''}”" for c in codes)
+
+    @rule(f"{names}只在{ref(trigger)}选择{chosen}时填写", trigger, *dependents)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        v = doc.get(trigger.key)
+        on = (
+            v in codes if isinstance(v, str) else isinstance(v, list) and any(c in v for c in codes)
+        )
+        if on:
+            return []
+        return [
+            fe(d, f"只有在{ref(trigger)}选择{chosen}时才填写")
+            for d in dependents
+            if not is_empty(doc.get(d.key))
+        ]
+
+    return check
+
+
+def flag_and_items(flag: Field, items: Field) -> CrossRule:
+    """ "1无 2有" + a list of details: 有 needs at least one item, 无 allows none."""
+
+    @rule(f"{ref(flag)}选“2有”时须在{ref(items)}中填写至少一项，选“1无”时不能填写", flag, items)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        v, lst = doc.get(flag.key), doc.get(items.key) or []
+        if v == "2" and not lst:
+            return [fe(items, f"{ref(flag)}为“有”，请至少填写一项")]
+        if v == "1" and lst:
+            return [fe(items, f"{ref(flag)}为“无”，不能填写明细")]
+        if v is None and lst:
+            return [fe(flag, f"已填写{ref(items)}，请选择“2有”")]
+        return []
+
+    return check
+
+
+def at_least_one(*fields: Field) -> CrossRule:
+    names = "、".join(ref(f) for f in fields)
+
+    @rule(f"{names}至少填写一项", *fields)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        if any(not is_empty(doc.get(f.key)) for f in fields):
+            return []
+        return [fe(fields[0], f"{names}至少填写一项")]
+
+    return check
+
+
+def for_sex(sex_code: str, *fields: Field) -> CrossRule:
+    """Sex-specific exam items (妇科 for women): refused when the resident's sex is the other."""
+    who = "女性" if sex_code == "2" else "男性"
+    names = "、".join(ref(f) for f in fields)
+
+    @rule(f"{names}仅适用于{who}")
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        sex = doc.get("sex") or ctx.sex
+        if sex not in ("1", "2") or sex == sex_code:
+            return []
+        return [
+            fe(f, f"仅适用于{who}，档案中的性别不是{who}")
+            for f in fields
+            if not is_empty(doc.get(f.key))
+        ]
+
+    return check

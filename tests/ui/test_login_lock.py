@@ -1,0 +1,122 @@
+"""Login, wrong password and back-off, lock (manual and idle), switch user, admin-only screens."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import ADMIN, DOCTOR
+from tests.ui.helpers import click, log_in, screenshot, start_logged_in, type_text
+from ui import errors
+from ui.qt import QPushButton
+from ui.shell import Shell
+
+
+def test_wrong_password_then_login(qtbot, guard, installation):
+    data_dir, _ = installation
+    shell = Shell(data_dir)
+    window = shell.start()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    assert sorted(window.user.itemText(i) for i in range(window.user.count())) == ["admin", "doc"]
+    screenshot(window, "01-login")
+    log_in(qtbot, window, "doc", "wrong-password")
+    qtbot.waitUntil(lambda: "密码错误" in window.message.text(), timeout=10000)
+    assert shell.main is None
+    screenshot(window, "02-login-wrong-password")
+    log_in(qtbot, window, *DOCTOR)
+    qtbot.waitUntil(lambda: shell.main is not None, timeout=10000)
+    qtbot.addWidget(shell.main)
+    assert "张医生" in shell.main.user_label.text()
+    assert guard.on_worker > 0
+    shell.shutdown()
+
+
+def test_back_off_after_repeated_failures(qtbot, guard, installation):
+    data_dir, _ = installation
+    shell = Shell(data_dir)
+    window = shell.start()
+    qtbot.addWidget(window)
+    for _ in range(4):
+        qtbot.waitUntil(lambda: window.button.isEnabled() and not window._busy, timeout=10000)
+        log_in(qtbot, window, "doc", "nope-nope")
+        qtbot.waitUntil(lambda: not window._busy, timeout=10000)
+    assert "请等待" in window.button.text()
+    assert not window.button.isEnabled()
+    # Enter does nothing while waiting: no attempt reaches the key file
+    log_in(qtbot, window, *DOCTOR)
+    qtbot.wait(100)
+    assert shell.main is None
+    shell.shutdown()
+
+
+def test_lock_keeps_typed_work_and_switch_user(qtbot, guard, installation):
+    data_dir, uuids = installation
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    editor = main.open_register()
+    type_text(qtbot, editor.editor.widgets["name"].edit, "李四")
+    main.lock()
+    assert main.is_locked()
+    assert not main.actions_by_name["register"].isEnabled()
+    screenshot(main, "03-locked")
+    log_in(qtbot, main.lock_panel, "doc", "wrong-one")
+    qtbot.waitUntil(lambda: "密码错误" in main.lock_panel.message.text(), timeout=10000)
+    assert main.is_locked()
+    log_in(qtbot, main.lock_panel, *DOCTOR)
+    qtbot.waitUntil(lambda: not main.is_locked(), timeout=10000)
+    assert editor.editor.widgets["name"].value() == "李四"  # same person: the tab is still there
+    # another person takes over: the doctor's typing becomes a draft, the tab closes
+    main.lock()
+    log_in(qtbot, main.lock_panel, *ADMIN)
+    qtbot.waitUntil(lambda: not main.is_locked() and main.user.name == "admin", timeout=10000)
+    assert main.tabs.count() == 2
+    assert main.actions_by_name["users"].isEnabled()
+    main.lock()
+    log_in(qtbot, main.lock_panel, *DOCTOR)
+    qtbot.waitUntil(lambda: not main.is_locked() and main.user.name == "doc", timeout=10000)
+    again = main.open_register()
+    qtbot.waitUntil(lambda: again.editor.widgets["name"].value() == "李四", timeout=5000)
+    assert "草稿" in again.banner.text()
+    shell.shutdown()
+
+
+def test_idle_timer_locks(qtbot, guard, installation):
+    data_dir, _ = installation
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    shell.idle.minutes = 1
+    assert not shell.idle.check(now=shell.idle.last_input + 30)
+    assert not main.is_locked()
+    assert shell.idle.check(now=shell.idle.last_input + 61)
+    assert main.is_locked()
+    shell.shutdown()
+
+
+def test_non_admin_cannot_open_user_management(qtbot, guard, installation):
+    data_dir, _ = installation
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    action = main.actions_by_name["users"]
+    assert not action.isEnabled()
+    before = len(errors.shown)
+    assert main.open_users() is None  # even when reached another way (shortcut, script)
+    assert errors.shown[-1] == "此操作需要管理员权限" and len(errors.shown) == before + 1
+    assert "users" not in main.dialogs
+    shell.shutdown()
+
+
+def test_admin_adds_a_user(qtbot, guard, installation):
+    data_dir, _ = installation
+    shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
+    main.actions_by_name["users"].trigger()
+    dialog = main.dialogs["users"]
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=5000)
+    qtbot.keyClicks(dialog.name, "nurse1")
+    type_text(qtbot, dialog.display, "周护士")
+    dialog.role.setCurrentIndex(dialog.role.findData("nurse"))
+    qtbot.keyClicks(dialog.password, "123")
+    click(qtbot, dialog.findChild(QPushButton, "addUser"))
+    qtbot.waitUntil(lambda: "密码" in dialog.message.text(), timeout=10000)
+    assert dialog.table.rowCount() == 2  # refused: nothing added
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.password, "123456")
+    click(qtbot, dialog.findChild(QPushButton, "addUser"))
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=10000)
+    dialog.resize(700, 480)
+    screenshot(dialog, "10-users")
+    shell.shutdown()

@@ -1,0 +1,102 @@
+"""Process start-up: the QApplication with the bundled CJK font and Qt's Chinese catalogue."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from ui.qt import (
+    QApplication,
+    QCoreApplication,
+    QFont,
+    QFontDatabase,
+    QLibraryInfo,
+    QLocale,
+    QTranslator,
+)
+
+log = logging.getLogger("cunyi.ui.app")
+
+FONT_PATH = Path(__file__).resolve().parent.parent / "forms" / "fonts" / "wqy-microhei.ttc"
+FONT_POINT_SIZE = 10
+
+_translators: list[QTranslator] = []  # kept alive: Qt does not own installed translators
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("CUNYI_DATA_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("cunyi", appauthor=False))
+
+
+def register_font(app: QApplication) -> str | None:
+    """Register the font that ships with the app, so Chinese renders on machines without CJK
+    fonts, and make it the application font."""
+    font_id = QFontDatabase.addApplicationFont(str(FONT_PATH))
+    if font_id < 0:
+        log.warning("bundled font could not be loaded")
+        return None
+    family = QFontDatabase.applicationFontFamilies(font_id)[0]
+    app.setFont(QFont(family, FONT_POINT_SIZE))
+    return family
+
+
+def load_qt_translations(app: QApplication) -> bool:
+    """Qt's own strings (dialog buttons, file dialogs, print dialog) in Chinese."""
+    locale = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    QLocale.setDefault(locale)
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ok = False
+    for name in ("qtbase", "qt"):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", path):
+            app.installTranslator(translator)
+            _translators.append(translator)
+            ok = ok or name == "qtbase"
+    if not ok:
+        log.warning("qtbase_zh_CN not found")
+    return ok
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """Create (or reuse, under pytest-qt) the QApplication and set it up for a Chinese UI."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    QCoreApplication.setApplicationName("cunyi")
+    app.setApplicationDisplayName("村医")
+    if not getattr(app, "_cunyi_ready", False):
+        register_font(app)
+        load_qt_translations(app)
+        app.setStyle("Fusion")  # same look on every Windows version and on Linux
+        app._cunyi_ready = True  # type: ignore[attr-defined]
+    return app
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ui", description="村医 桌面客户端")
+    parser.add_argument("--data-dir", type=Path, default=None, help="数据目录（默认为用户数据目录）")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = make_application()
+    data_dir: Path = args.data_dir or default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    from ui.errors import setup_logging
+    from ui.shell import Shell
+
+    setup_logging(data_dir)
+    shell = Shell(data_dir)
+    shell.start()
+    code = app.exec()
+    shell.shutdown()
+    return code

@@ -1,0 +1,199 @@
+"""The follow-up list: who is due or overdue (quarterly HTN/DM follow-ups, annual 65+ exam), per
+village, printable as a round list, with "start the round" (save-and-next through the list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QFont,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPainter,
+    QPrinter,
+    QPrintPreviewDialog,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    tr,
+)
+from ui.resident_model import SEX, age_on
+from ui.tasks import DbOp
+
+RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
+          ("next_month", "下月底前"))  # fmt: skip
+KINDS = (("", "全部项目"), ("htn_followup", "高血压随访"), ("dm_followup", "糖尿病随访"),
+         ("health_exam", "年度健康体检"))  # fmt: skip
+HEADERS = ("村", "档案编号", "姓名", "性别", "年龄", "电话", "项目", "应随访日期", "上次", "状态")
+
+
+def range_end(kind: str, today: dt.date | None = None) -> dt.date:
+    t = today or dt.date.today()
+    if kind == "today":
+        return t
+    if kind == "week":
+        return t + dt.timedelta(days=6 - t.weekday())
+    first_next = (t.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if kind == "month":
+        return first_next - dt.timedelta(days=1)
+    return (first_next.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+class DueList(QWidget):
+    open_resident = Signal(str)
+    start_round = Signal(str, list)  # form code, resident uuids in round order
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dueList")
+        self.items: list[dict[str, Any]] = []
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 6, 6, 6)
+        bar = QHBoxLayout()
+        self.range = QComboBox(self)
+        self.range.setObjectName("dueRange")
+        for code, label in RANGES:
+            self.range.addItem(tr("Due", label), code)
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("dueKind")
+        for code, label in KINDS:
+            self.kind.addItem(tr("Due", label), code)
+        self.village = QLineEdit(self)
+        self.village.setObjectName("dueVillage")
+        self.village.setPlaceholderText(tr("Due", "全部村"))
+        self.village.setMaximumWidth(90)
+        self.village.returnPressed.connect(self.refresh)
+        for w in (self.range, self.kind):
+            w.currentIndexChanged.connect(self.refresh)
+        bar.addWidget(self.range)
+        bar.addWidget(self.kind)
+        bar.addWidget(QLabel(tr("Due", "村"), self))
+        bar.addWidget(self.village)
+        bar.addStretch(1)
+        self.round_button = QPushButton(tr("Due", "按名单开始随访"), self)
+        self.round_button.setObjectName("startRound")
+        self.round_button.setToolTip(tr("Due", "从选中的人开始，逐个录入，保存后自动打开下一位"))
+        self.round_button.clicked.connect(self._start_round)
+        self.print_button = QPushButton(tr("Due", "打印随访名单"), self)
+        self.print_button.setObjectName("printRound")
+        self.print_button.clicked.connect(self.print_list)
+        bar.addWidget(self.round_button)
+        bar.addWidget(self.print_button)
+        column.addLayout(bar)
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setObjectName("dueTable")
+        self.table.setHorizontalHeaderLabels([tr("Due", h) for h in HEADERS])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.cellDoubleClicked.connect(self._open)
+        column.addWidget(self.table, 1)
+        self.count = QLabel(self)
+        self.count.setObjectName("dueCount")
+        column.addWidget(self.count)
+
+    def refresh(self) -> None:
+        until = range_end(self.range.currentData()).isoformat()
+        village = self.village.text().strip() or None
+        kind = self.kind.currentData()
+
+        def load(store: Any) -> list[dict[str, Any]]:
+            from app.services import due
+
+            return due.list_due(store, until=until, village=village,
+                                kinds=[kind] if kind else None)  # fmt: skip
+
+        DbOp(self, load).latest_only(f"due-{id(self)}").success(self._show).run()
+
+    def _show(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
+        self.table.setRowCount(len(items))
+        for row, item in enumerate(items):
+            r = item["resident"]
+            age = age_on(r.get("birth_date"))
+            state = tr("Due", "已逾期") if item["overdue"] else tr("Due", "待随访")
+            cells = (r.get("village") or "", r.get("record_no") or "", r.get("name") or "",
+                     SEX.get(r.get("sex") or "", ""), "" if age is None else str(age),
+                     r.get("phone") or "", item["label"], item["due_date"],
+                     item.get("last_visit") or tr("Due", "从未"), state)  # fmt: skip
+            for col, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if item["overdue"] and col == len(cells) - 1:
+                    cell.setForeground(Qt.GlobalColor.red)
+                self.table.setItem(row, col, cell)
+        overdue = sum(1 for i in items if i["overdue"])
+        self.count.setText(tr("Due", "共 {0} 项，其中逾期 {1} 项").format(len(items), overdue))
+
+    def _open(self, row: int, _col: int) -> None:
+        self.open_resident.emit(self.items[row]["resident"]["uuid"])
+
+    def _start_round(self) -> None:
+        """The round is the listed residents with the selected row's item, in list order."""
+        if not self.items:
+            return
+        row = max(self.table.currentRow(), 0)
+        kind = self.items[row]["kind"]
+        uuids = [i["resident"]["uuid"] for i in self.items[row:] if i["kind"] == kind]
+        self.start_round.emit(kind, uuids)
+
+    # --- the printed round list
+    def print_list(self) -> None:
+        preview = QPrintPreviewDialog(self)
+        preview.setObjectName("roundPreview")
+        preview.setWindowTitle(tr("Due", "随访名单 — 打印预览"))
+        preview.paintRequested.connect(self.paint_list)
+        preview.resize(900, 700)
+        self.preview = preview
+        preview.open()
+
+    def paint_list(self, printer: QPrinter) -> int:
+        """Draws the list grouped by village; returns the number of pages."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            return 0
+        dpi = printer.resolution()
+        page = printer.pageLayout().paintRectPixels(dpi)
+        line = int(dpi * 0.3)
+        widths = (0.06, 0.19, 0.1, 0.05, 0.05, 0.14, 0.14, 0.12, 0.15)
+        body = QFont(self.font().family(), 10)
+        bold = QFont(self.font().family(), 12, QFont.Weight.Bold)
+        pages, y, village = 1, page.top(), None
+
+        def header(title: str) -> int:
+            painter.setFont(bold)
+            painter.drawText(page.left(), page.top() + line, title)
+            painter.setFont(body)
+            return page.top() + 2 * line
+
+        for item in self.items:
+            r = item["resident"]
+            if r.get("village") != village or y > page.bottom() - line:
+                if village is not None:
+                    printer.newPage()
+                    pages += 1
+                village = r.get("village")
+                y = header(tr("Due", "随访名单　村 {0}　打印日期 {1}").format(
+                    village, dt.date.today().isoformat()))
+            age = age_on(r.get("birth_date"))
+            cells = (r.get("village"), r.get("record_no"), r.get("name"), SEX.get(r.get("sex") or "", ""),
+                     "" if age is None else str(age), r.get("phone") or "", item["label"],
+                     item["due_date"], "逾期" if item["overdue"] else "")  # fmt: skip
+            x = page.left()
+            for w, text in zip(widths, cells, strict=True):
+                painter.drawText(int(x), int(y), str(text or ""))
+                x += w * page.width()
+            y += line
+        painter.end()
+        return pages

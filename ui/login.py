@@ -1,0 +1,198 @@
+"""The login panel: used as the start window and as the lock screen (unlock or switch user)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ui.qt import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    tr,
+)
+from ui.tasks import DbOp, worker
+
+log = logging.getLogger("cunyi.ui.login")
+
+
+def user_names(data_dir: Path) -> list[str]:
+    """Users who can log in, read from the key file (no database needed before login)."""
+    from app.crypto.keyfile import RECOVERY
+    from app.store import load_keyfile
+
+    try:
+        keyfile = load_keyfile(data_dir)
+    except Exception:  # noqa: BLE001 - a damaged key file is reported when logging in
+        return []
+    return sorted(n for n in keyfile.slots if n != RECOVERY and not keyfile.is_disabled(n))
+
+
+def open_store(data_dir: Path, user: str, password: str) -> tuple[str, Any]:
+    """Runs on the DB worker: log in and make the new store the worker's store.
+    Returns ("ok", CurrentUser) or ("refused", message, seconds to wait)."""
+    from app.authstate import AuthState
+    from app.errors import AuthError
+    from app.store import Store
+
+    try:
+        store = Store.open(data_dir, user, password)
+    except AuthError as e:
+        return ("refused", str(e), AuthState(data_dir).wait_seconds(user))
+    worker().set_store(store)
+    return ("ok", store.user)
+
+
+class LoginPanel(QWidget):
+    """User and password. `logged_in(CurrentUser)` fires after the store is open on the worker."""
+
+    logged_in = Signal(object)
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None, *, lock_mode: bool = False):
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.setObjectName("login")
+        self._wait_left = 0
+        self._busy = False
+        outer = QVBoxLayout(self)
+        outer.addStretch(2)
+        card = QFrame(self)
+        card.setObjectName("loginCard")
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setMaximumWidth(440)
+        card.setStyleSheet("#loginCard { background: white; border-radius: 8px; }")
+        box = QVBoxLayout(card)
+        box.setContentsMargins(28, 24, 28, 24)
+        self.title = QLabel(card)
+        self.title.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f5f99;")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = QLabel(card)
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle.setWordWrap(True)
+        box.addWidget(self.title)
+        box.addWidget(self.subtitle)
+        form = QFormLayout()
+        self.user = QComboBox(card)
+        self.user.setEditable(True)
+        self.user.setObjectName("user")
+        self.user.setMinimumWidth(220)
+        self.password = QLineEdit(card)
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self.submit)
+        form.addRow(tr("Login", "用户名"), self.user)
+        form.addRow(tr("Login", "密码"), self.password)
+        box.addLayout(form)
+        self.message = QLabel(card)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        box.addWidget(self.message)
+        self.button = QPushButton(tr("Login", "登录"), card)
+        self.button.setObjectName("loginButton")
+        self.button.setDefault(True)
+        self.button.setMinimumHeight(34)
+        self.button.clicked.connect(self.submit)
+        box.addWidget(self.button)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(3)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._count_down)
+        self.set_lock_mode(lock_mode)
+        self.refresh_users()
+
+    def refresh_users(self, current: str | None = None) -> None:
+        self.user.clear()
+        self.user.addItems(user_names(self.data_dir))
+        if current:
+            self.user.setCurrentText(current)
+
+    def set_lock_mode(self, locked: bool, user: str | None = None) -> None:
+        if locked:
+            self.title.setText(tr("Login", "已锁定"))
+            self.subtitle.setText(
+                tr("Login", "输入密码继续工作；换人值班请选择其他用户登录，未保存的内容会保留。")
+            )
+            self.button.setText(tr("Login", "解锁"))
+        else:
+            self.title.setText(tr("Login", "村医 · 居民健康档案"))
+            self.subtitle.setText(tr("Login", "请登录"))
+            self.button.setText(tr("Login", "登录"))
+        self.refresh_users(user)
+        self.password.clear()
+        self.message.clear()
+
+    def focus(self) -> None:
+        (self.password if self.user.currentText() else self.user).setFocus()
+
+    def submit(self) -> None:
+        if self._busy or self._wait_left:
+            return
+        name = self.user.currentText().strip()
+        if not name:
+            self.message.setText(tr("Login", "请填写用户名"))
+            self.user.setFocus()
+            return
+        if not self.password.text():
+            self.message.setText(tr("Login", "请填写密码"))
+            self.password.setFocus()
+            return
+        self._busy = True
+        self.button.setEnabled(False)
+        self.message.setText(tr("Login", "正在登录……"))
+        password = self.password.text()
+        DbOp(self, lambda _s: open_store(self.data_dir, name, password)).success(
+            self._done
+        ).failure(self._failed).run()
+
+    def _done(self, result: tuple) -> None:
+        self._busy = False
+        self.button.setEnabled(True)
+        if result[0] == "ok":
+            self.password.clear()
+            self.message.clear()
+            log.info("login ok")
+            self.logged_in.emit(result[1])
+            return
+        _, message, wait = result
+        log.info("login refused")
+        self.password.clear()
+        self.password.setFocus()
+        self.message.setText(message)
+        if wait:
+            self._wait_left = wait
+            self._count_down()
+            self._tick.start()
+
+    def _failed(self, exc: BaseException) -> None:
+        from ui.errors import user_message
+
+        self._busy = False
+        self.button.setEnabled(True)
+        self.message.setText(user_message(exc))
+
+    def _count_down(self) -> None:
+        """Back-off after repeated failures: the button says how long to wait."""
+        if self._wait_left <= 0:
+            self._tick.stop()
+            self._wait_left = 0
+            self.button.setEnabled(True)
+            self.set_button_text()
+            return
+        self.button.setEnabled(False)
+        self.button.setText(tr("Login", "请等待 {0} 秒").format(self._wait_left))
+        self._wait_left -= 1
+
+    def set_button_text(self) -> None:
+        locked = self.title.text() == tr("Login", "已锁定")
+        self.button.setText(tr("Login", "解锁") if locked else tr("Login", "登录"))

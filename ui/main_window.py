@@ -1,0 +1,423 @@
+"""The main window: toolbar, the resident list and follow-up list, resident and form tabs, and the
+lock screen in front of them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ui.due_list import DueList
+from ui.login import LoginPanel
+from ui.qt import (
+    QAction,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+    Signal,
+    isValid,
+    tr,
+)
+from ui.record_editor import EditArea
+from ui.register import RegisterEditor
+from ui.resident_list import ResidentList
+from ui.resident_view import ResidentView
+from ui.tasks import DbOp, LongJob
+
+log = logging.getLogger("cunyi.ui.main")
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+
+    def __init__(self, shell: Any, user: Any) -> None:
+        super().__init__()
+        self.shell = shell
+        self.user = user
+        self.setObjectName("mainWindow")
+        self.dialogs: dict[str, QWidget] = {}  # the last dialog of each kind, for tests
+        self.stack = QStackedWidget(self)
+        self.tabs = QTabWidget(self.stack)
+        self.tabs.setObjectName("tabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.residents = ResidentList(self.tabs)
+        self.residents.open_resident.connect(self.open_resident)
+        self.due = DueList(self.tabs)
+        self.due.open_resident.connect(self.open_resident)
+        self.due.start_round.connect(self.start_round)
+        self.tabs.addTab(self.residents, tr("Main", "居民档案"))
+        self.tabs.addTab(self.due, tr("Main", "随访提醒"))
+        for i in (0, 1):  # the two lists stay open
+            self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.lock_panel = LoginPanel(shell.data_dir, self.stack, lock_mode=True)
+        self.lock_panel.logged_in.connect(self._unlocked)
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.lock_panel)
+        self.setCentralWidget(self.stack)
+        self._build_actions()
+        self.user_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.apply_user(user)
+        self.resize(1366, 768)
+        self.residents.search_now()
+        self.residents.search_box.setFocus()
+
+    # --- toolbar and menus
+    def _build_actions(self) -> None:
+        bar = self.addToolBar(tr("Main", "常用"))
+        bar.setObjectName("toolbar")
+        bar.setMovable(False)
+        self.actions_by_name: dict[str, QAction] = {}
+
+        def act(name: str, text: str, slot: Any, shortcut: str | None = None, toolbar: bool = True):
+            a = QAction(tr("Main", text), self)
+            a.setObjectName(f"action_{name}")
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+                a.setToolTip(f"{tr('Main', text)}（{shortcut}）")
+            a.triggered.connect(slot)
+            self.addAction(a)
+            if toolbar:
+                bar.addAction(a)
+            self.actions_by_name[name] = a
+            return a
+
+        act("find", "查找居民", self.focus_search, "Ctrl+F")
+        act("register", "新建档案", self.open_register, "Ctrl+N")
+        act("followup", "新增随访", self.new_followup_for_current, "Ctrl+Shift+N")
+        act("due", "随访提醒", lambda: self.tabs.setCurrentWidget(self.due), "F5")
+        act("print", "打印信息卡", self.print_current_card, "Ctrl+P")
+        bar.addSeparator()
+        act("lock", "锁定", self.lock, "Ctrl+L")
+        act("switch", "切换用户", self.lock)
+        menu = self.menuBar().addMenu(tr("Main", "管理"))
+        for name, text, slot in (
+            ("merge", "合并重复档案…", self.open_merge),
+            ("users", "用户管理…", self.open_users),
+            ("audit", "审计日志…", self.open_audit),
+            ("settings", "设置…", self.open_settings),
+            ("booklets", "批量打印本村档案…", self.print_village_booklets),
+            ("password", "修改我的密码…", self.open_password),
+        ):
+            menu.addAction(act(name, text, slot, toolbar=False))
+        help_menu = self.menuBar().addMenu(tr("Main", "帮助"))
+        help_menu.addAction(act("keys", "快捷键", self.show_keys, "F1", toolbar=False))
+
+    def apply_user(self, user: Any) -> None:
+        self.user = user
+        admin = user.role == "admin"
+        for name in ("users", "audit", "settings", "merge"):
+            self.actions_by_name[name].setEnabled(admin)
+        role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
+        self.user_label.setText(
+            tr("Main", "{0}（{1}）｜{2}").format(user.display_name, role, self.shell.institution_name)
+        )
+        self.setWindowTitle(tr("Main", "村医 — {0}").format(self.shell.institution_name))
+
+    # --- tabs
+    def _find_tab(self, key: str) -> int:
+        for i in range(self.tabs.count()):
+            if self.tabs.widget(i).property("tabKey") == key:
+                return i
+        return -1
+
+    def _add_tab(self, key: str, widget: QWidget, title: str) -> QWidget:
+        widget.setProperty("tabKey", key)
+        index = self.tabs.addTab(widget, title)
+        self.tabs.setCurrentIndex(index)
+        return widget
+
+    def close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if index < 2 or widget is None:
+            return
+        if isinstance(widget, EditArea):
+            widget.save_draft()  # closing never loses what was typed
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+
+    def close_widget(self, widget: QWidget) -> None:
+        index = self.tabs.indexOf(widget)
+        if index >= 0:
+            self.close_tab(index)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.due:
+            self.due.refresh()
+
+    def open_resident(self, uuid: str) -> ResidentView:
+        index = self._find_tab(f"resident:{uuid}")
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            view = self.tabs.widget(index)
+            view.reload()
+            return view
+        view = ResidentView(uuid, self.tabs)
+        view.open_record.connect(self.open_record)
+        view.new_record.connect(lambda r, form: self.open_editor(r, form))
+        view.edit_resident.connect(self.edit_resident)
+        view.open_resident.connect(self.open_resident)
+        view.print_card.connect(lambda r: self.print_card(r["uuid"]))
+        view.change_status.connect(self.open_status)
+        self._add_tab(f"resident:{uuid}", view, tr("Main", "档案"))
+
+        def titled(resident: dict[str, Any]) -> None:
+            i = self.tabs.indexOf(view)
+            if i >= 0:
+                self.tabs.setTabText(i, resident.get("name") or "")
+
+        view.loaded.connect(titled)
+        return view
+
+    def refresh_resident(self, uuid: str) -> None:
+        self.residents.model.forget(uuid)
+        index = self._find_tab(f"resident:{uuid}")
+        if index >= 0:
+            self.tabs.widget(index).reload()
+        if self.due.items:
+            self.due.refresh()
+
+    # --- editors
+    def open_editor(self, resident: dict[str, Any], form: str, record: dict[str, Any] | None = None,
+                    round_ids: list[str] | None = None) -> EditArea:  # fmt: skip
+        key = f"editor:{form}:{resident['uuid']}:{(record or {}).get('uuid', 'new')}"
+        index = self._find_tab(key)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        editor = EditArea(form, resident, record, round_ids=round_ids, parent=self.tabs)
+        editor.saved.connect(self.refresh_resident)
+        editor.close_requested.connect(lambda: self.close_widget(editor))
+        editor.next_requested.connect(lambda uuid: self._round_next(form, uuid, round_ids or []))
+        title = f"{resident.get('name') or ''}·{editor.form.title[:6]}"
+        self._add_tab(key, editor, title)
+        editor.editor.setFocus()
+        return editor
+
+    def open_record(self, resident: dict[str, Any], record: dict[str, Any]) -> EditArea:
+        return self.open_editor(resident, record["form"], record)
+
+    def start_round(self, form: str, uuids: list[str]) -> None:
+        if uuids:
+            self._round_next(form, uuids[0], uuids)
+
+    def _round_next(self, form: str, uuid: str, round_ids: list[str]) -> None:
+        def load(store: Any) -> dict[str, Any]:
+            from app.services import residents
+
+            return residents.get(store, uuid)
+
+        DbOp(self, load).success(lambda r: self.open_editor(r, form, None, round_ids)).run()
+
+    def new_followup_for_current(self) -> None:
+        widget = self.tabs.currentWidget()
+        uuid = widget.uuid if isinstance(widget, ResidentView) else self.residents.current_uuid()
+        if not uuid:
+            from ui.errors import show_info
+
+            show_info(self, tr("Main", "请先在居民列表中选中一位居民"))
+            return
+
+        def load(store: Any) -> dict[str, Any]:
+            from app.services import residents
+
+            return residents.get(store, uuid)
+
+        def open_for(r: dict[str, Any]) -> None:
+            tags = r.get("tags") or []
+            self.open_editor(r, "dm_followup" if "dm" in tags and "htn" not in tags else "htn_followup")
+
+        DbOp(self, load).success(open_for).run()
+
+    def open_register(self) -> RegisterEditor:
+        index = self._find_tab("register:new")
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        editor = RegisterEditor(default_village=self.shell.default_village, parent=self.tabs)
+        self._wire_register(editor)
+        self._add_tab("register:new", editor, tr("Main", "新建档案"))
+        editor.editor.widgets["name"].focus_input()
+        return editor
+
+    def edit_resident(self, resident: dict[str, Any]) -> RegisterEditor:
+        key = f"register:{resident['uuid']}"
+        index = self._find_tab(key)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        editor = RegisterEditor(resident, parent=self.tabs)
+        self._wire_register(editor)
+        self._add_tab(key, editor, tr("Main", "修改·{0}").format(resident.get("name") or ""))
+        return editor
+
+    def _wire_register(self, editor: RegisterEditor) -> None:
+        editor.open_resident.connect(self.open_resident)
+        editor.saved.connect(self._resident_saved)
+        editor.close_requested.connect(lambda: self.close_widget(editor))
+
+    def _resident_saved(self, uuid: str) -> None:
+        self.residents.search_now()
+        self.refresh_resident(uuid)
+        if self._find_tab(f"resident:{uuid}") < 0:
+            self.open_resident(uuid)
+
+    # --- printing
+    def print_current_card(self) -> None:
+        widget = self.tabs.currentWidget()
+        uuid = widget.uuid if isinstance(widget, ResidentView) else self.residents.current_uuid()
+        if uuid:
+            self.print_card(uuid)
+
+    def print_card(self, uuid: str) -> None:
+        from ui import print_jobs
+        from ui.preview import show_preview
+
+        def shown(pdf: bytes) -> None:
+            self.dialogs["preview"] = show_preview(
+                self, pdf, tr("Main", "居民健康档案信息卡"),
+                audit={"entity": "resident", "uuid": uuid, "detail": {"what": "card"}},
+            )  # fmt: skip
+
+        DbOp(self, lambda s: print_jobs.card_pdf(s, uuid)).success(shown).run()
+
+    def print_village_booklets(self) -> None:
+        from ui import print_jobs
+        from ui.preview import show_preview
+
+        village = self.residents.filters().get("village")
+
+        def shown(pdf: bytes) -> None:
+            self.dialogs["preview"] = show_preview(
+                self, pdf, tr("Main", "居民健康档案（村 {0}）").format(village or "全部"),
+                audit={"entity": None, "uuid": None, "detail": {"what": "booklets", "village": village}},
+            )  # fmt: skip
+
+        job = LongJob(self, tr("Main", "正在生成档案……"),
+                      lambda s, st: print_jobs.village_booklets_pdf(s, st, village))  # fmt: skip
+        self.dialogs["job"] = job.success(shown).run().dialog
+
+    # --- dialogs
+    def _dialog(self, name: str, dialog: QWidget) -> QWidget:
+        self.dialogs[name] = dialog
+        dialog.open()
+        return dialog
+
+    def _admin_only(self) -> bool:
+        if self.user.role != "admin":
+            from ui.errors import show_error
+
+            show_error(self, tr("Main", "此操作需要管理员权限"))
+            return False
+        return True
+
+    def open_status(self, resident: dict[str, Any]) -> QWidget:
+        from ui.admin_dialogs import StatusDialog
+
+        dialog = StatusDialog(resident, self)
+        dialog.done_ok.connect(self.refresh_resident)
+        dialog.done_ok.connect(lambda _u: self.residents.search_now())
+        return self._dialog("status", dialog)
+
+    def open_users(self) -> QWidget | None:
+        if not self._admin_only():
+            return None
+        from ui.admin_dialogs import UsersDialog
+
+        return self._dialog("users", UsersDialog(self))
+
+    def open_audit(self) -> QWidget | None:
+        if not self._admin_only():
+            return None
+        from ui.admin_dialogs import AuditDialog
+
+        return self._dialog("audit", AuditDialog(self))
+
+    def open_settings(self) -> QWidget | None:
+        if not self._admin_only():
+            return None
+        from ui.admin_dialogs import SettingsDialog
+
+        dialog = SettingsDialog(self.shell.settings, self.shell.institution_name, self)
+        dialog.saved.connect(self.shell.settings_changed)
+        return self._dialog("settings", dialog)
+
+    def open_merge(self) -> QWidget | None:
+        if not self._admin_only():
+            return None
+        from ui.merge_dialog import MergeDialog
+
+        widget = self.tabs.currentWidget()
+        survivor = widget.data.get("resident") if isinstance(widget, ResidentView) else None
+        dialog = MergeDialog(survivor, self)
+
+        def merged(uuid: str) -> None:
+            self.residents.search_now()
+            self.refresh_resident(uuid)
+
+        dialog.merged.connect(merged)
+        return self._dialog("merge", dialog)
+
+    def open_password(self) -> QWidget:
+        from ui.password_dialog import PasswordDialog
+
+        return self._dialog("password", PasswordDialog(self))
+
+    def show_keys(self) -> None:
+        from ui.errors import show_info
+
+        show_info(self, tr("Main", "Ctrl+F 查找居民\nCtrl+N 新建档案\nCtrl+Shift+N 新增随访\n"
+                                   "F5 随访提醒\nCtrl+P 打印信息卡\nCtrl+S 保存\n"
+                                   "Ctrl+Enter 保存并下一位\nCtrl+L 锁定"), tr("Main", "快捷键"))  # fmt: skip
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.residents)
+        self.residents.search_box.setFocus()
+        self.residents.search_box.selectAll()
+
+    # --- lock and switch user
+    def editors(self) -> list[EditArea]:
+        return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), EditArea)]
+
+    def lock(self) -> None:
+        if self.is_locked():
+            return
+        for editor in self.editors():
+            editor.save_draft()
+        for dialog in list(self.dialogs.values()):
+            if isValid(dialog):
+                dialog.close()
+        self.lock_panel.set_lock_mode(True, self.user.name)
+        self.stack.setCurrentWidget(self.lock_panel)
+        self.menuBar().setEnabled(False)
+        for a in self.actions_by_name.values():
+            a.setProperty("wasEnabled", a.isEnabled())
+            a.setEnabled(False)
+        self.lock_panel.focus()
+        log.info("locked")
+
+    def is_locked(self) -> bool:
+        return self.stack.currentWidget() is self.lock_panel
+
+    def _unlocked(self, user: Any) -> None:
+        if user.name != self.user.name:
+            # Another person: what the previous one typed is kept as their drafts (saved at
+            # lock time); their open records close so the newcomer does not see them.
+            for i in range(self.tabs.count() - 1, 1, -1):
+                widget = self.tabs.widget(i)
+                self.tabs.removeTab(i)
+                widget.deleteLater()
+            self.residents.search_box.clear()
+        for a in self.actions_by_name.values():
+            a.setEnabled(bool(a.property("wasEnabled")))
+        self.menuBar().setEnabled(True)
+        self.apply_user(user)
+        self.stack.setCurrentWidget(self.tabs)
+        self.shell.user_changed(user)
+        self.residents.search_now()
+        log.info("unlocked")

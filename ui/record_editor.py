@@ -1,0 +1,266 @@
+"""The clinical edit area (GNUmed's contract): new/edit mode, validate top-down, save,
+save-and-next for a round of follow-ups, and drafts kept in the encrypted database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import forms
+from forms.model import FieldError
+from ui.form_editor import FormEditor, context_for
+from ui.qt import (
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QPushButton,
+    QShortcut,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    tr,
+)
+from ui.resident_model import SEX, age_on
+from ui.tasks import DbOp
+
+log = logging.getLogger("cunyi.ui.editor")
+DRAFT_DELAY_MS = 1500
+
+
+def draft_key(form: str, resident_uuid: str | None, record_uuid: str | None) -> str:
+    return f"{form}:{resident_uuid or 'new'}:{record_uuid or 'new'}"
+
+
+def resident_line(resident: dict[str, Any]) -> str:
+    age = age_on(resident.get("birth_date"))
+    parts = [
+        resident.get("name") or "",
+        SEX.get(resident.get("sex") or "", ""),
+        f"{age}岁" if age is not None else "",
+        tr("Editor", "档案编号 {0}").format(resident.get("record_no") or ""),
+    ]
+    return "  ".join(p for p in parts if p)
+
+
+class EditArea(QWidget):
+    """Base of every form tab. Subclasses override `_save_new`/`_save_update` (run on the DB
+    worker) when the document is not a plain record."""
+
+    saved = Signal(str)  # resident uuid
+    next_requested = Signal(str)  # the next resident of the round
+    close_requested = Signal()
+
+    def __init__(
+        self,
+        form_code: str,
+        resident: dict[str, Any] | None,
+        record: dict[str, Any] | None = None,
+        *,
+        round_ids: list[str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.form = forms.get_form(form_code, (record or {}).get("edition"))
+        self.resident = resident
+        self.record = record
+        self.mode = "edit" if record else "new"
+        self.round_ids = list(round_ids or [])
+        self.dirty = False
+        self.saving = False
+        self.setObjectName(f"editor_{form_code}")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 6, 6, 6)
+        title = self.form.title + (tr("Editor", "（修改）") if record else tr("Editor", "（新增）"))
+        head = QLabel(f"<b style='font-size:13pt'>{title}</b>　{resident_line(resident or {})}")
+        head.setObjectName("editorTitle")
+        column.addWidget(head)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+        column.addWidget(self.banner)
+        self._top = QVBoxLayout()
+        column.addLayout(self._top)
+        self.editor = FormEditor(self.form, context_for(resident, dt.date.today().isoformat()), self)
+        self.editor.changed.connect(self._changed)
+        column.addWidget(self.editor, 1)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton(tr("Editor", "保存 (Ctrl+S)"), self)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.clicked.connect(lambda: self.save(then_next=False))
+        self.next_button = QPushButton(tr("Editor", "保存并下一位 (Ctrl+Enter)"), self)
+        self.next_button.setObjectName("saveNextButton")
+        self.next_button.clicked.connect(lambda: self.save(then_next=True))
+        self.next_button.setVisible(self.next_uuid() is not None)
+        self.close_button = QPushButton(tr("Editor", "关闭（保留草稿）"), self)
+        self.close_button.setObjectName("closeButton")
+        self.close_button.clicked.connect(self.close_requested)
+        buttons.addStretch(1)
+        for b in (self.save_button, self.next_button, self.close_button):
+            b.setMinimumHeight(32)
+            buttons.addWidget(b)
+        column.addLayout(buttons)
+        QShortcut(QKeySequence("Ctrl+S"), self, lambda: self.save(then_next=False))
+        QShortcut(QKeySequence("Ctrl+Return"), self, lambda: self.save(then_next=True))
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self.load_initial()
+
+    # --- identity
+    @property
+    def resident_uuid(self) -> str | None:
+        return (self.resident or {}).get("uuid")
+
+    def draft_key(self) -> str:
+        return draft_key(self.form.code, self.resident_uuid, (self.record or {}).get("uuid"))
+
+    def next_uuid(self) -> str | None:
+        if self.resident_uuid in self.round_ids:
+            i = self.round_ids.index(self.resident_uuid)
+            return self.round_ids[i + 1] if i + 1 < len(self.round_ids) else None
+        return None
+
+    # --- loading: the saved document, then a draft on top if one was left
+    def initial_document(self) -> dict[str, Any]:
+        if self.record:
+            return dict(self.record.get("doc") or {})
+        return {"visit_date": dt.date.today().isoformat()} if self._has("visit_date") else {}
+
+    def _has(self, key: str) -> bool:
+        return key in {f.key for f in self.form.fields()}
+
+    def load_initial(self) -> None:
+        self.editor.load(self.initial_document())
+        key = self.draft_key()
+
+        def load(store: Any) -> Any:
+            from app.services import drafts
+
+            return drafts.load(store, key)
+
+        DbOp(self, load).success(self._draft_loaded).run()
+
+    def _draft_loaded(self, doc: dict[str, Any] | None) -> None:
+        if doc and not self.dirty:
+            self.editor.load(doc)
+            self.dirty = True
+            self.show_banner(tr("Editor", "已恢复上次未保存的内容（草稿）。"), "info")
+
+    # --- drafts
+    def _changed(self) -> None:
+        self.dirty = True
+        self._draft_timer.start()
+
+    def save_draft(self) -> None:
+        """Keep what is typed (encrypted, in the database) so a closed window or a power cut
+        loses nothing."""
+        self._draft_timer.stop()
+        if not self.dirty or self.saving:
+            return
+        key, form, doc = self.draft_key(), self.form.code, self.editor.document()
+
+        def put(store: Any) -> None:
+            from app.services import drafts
+
+            drafts.save(store, key, form, doc)
+
+        DbOp(None, put).run()
+
+    # --- validation and saving
+    def show_banner(self, text: str, kind: str = "error") -> None:
+        colour = {"error": "#fdecea; color:#b71c1c", "info": "#e8f1fb; color:#0d47a1",
+                  "ok": "#e8f5e9; color:#1b5e20"}[kind]  # fmt: skip
+        self.banner.setStyleSheet(f"background:{colour}; padding:6px; border-radius:4px;")
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        top = self.editor.show_errors(errors)
+        more = len(errors) - 1
+        text = str(top) if top else ""
+        if more > 0:
+            text += tr("Editor", "（另有 {0} 处需要修改，已用红框标出）").format(more)
+        self.show_banner(text, "error")
+
+    def save(self, then_next: bool = False) -> None:
+        if self.saving:
+            return
+        self.editor.refresh_computed()
+        errors = self.editor.validate()
+        if errors:
+            self.show_errors(errors)
+            return
+        self.saving = True
+        self.save_button.setEnabled(False)
+        doc = self.editor.document()
+        key = self.draft_key()
+        fn = self._save_update(doc) if self.mode == "edit" else self._save_new(doc)
+
+        def run(store: Any) -> Any:
+            from app.services import drafts
+
+            result = fn(store)
+            drafts.discard(store, key)
+            return result
+
+        DbOp(self, run).success(lambda r: self._saved(r, then_next)).failure(self._failed).run()
+
+    def _save_new(self, doc: dict[str, Any]):  # noqa: ANN202 - returns a worker function
+        resident, form = self.resident_uuid, self.form.code
+
+        def fn(store: Any) -> Any:
+            from app.services import records
+
+            return records.add(store, resident, form, doc)
+
+        return fn
+
+    def _save_update(self, doc: dict[str, Any]):  # noqa: ANN202
+        uuid = self.record["uuid"]
+        old = self.record.get("doc") or {}
+        patch = {k: v for k, v in doc.items() if old.get(k) != v}
+        patch.update({k: None for k in old if k not in doc and not self._computed(k)})
+
+        def fn(store: Any) -> Any:
+            from app.services import records
+
+            return records.update(store, uuid, patch)
+
+        return fn
+
+    def _computed(self, key: str) -> bool:
+        try:
+            return self.form.field(key).computed
+        except KeyError:
+            return False
+
+    def _saved(self, result: Any, then_next: bool) -> None:
+        self.saving = False
+        self.dirty = False
+        self._draft_timer.stop()
+        self.save_button.setEnabled(True)
+        log.info("form saved")
+        self.after_save(result)
+        self.saved.emit(self.resident_uuid or "")
+        nxt = self.next_uuid()
+        if then_next and nxt:
+            self.next_requested.emit(nxt)
+        self.close_requested.emit()
+
+    def after_save(self, result: Any) -> None:
+        """Hook for subclasses (registration learns the new resident's uuid here)."""
+
+    def _failed(self, exc: BaseException) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        errors = getattr(exc, "errors", None)
+        if errors:
+            self.show_errors(errors)
+            return
+        from ui.errors import show_error
+
+        show_error(self, exc)

@@ -1,0 +1,310 @@
+"""One resident: header with tags, household, timeline of records, due items, trend charts and
+the history of changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+import forms
+from ui.charts import Series, Target, TrendChart
+from ui.qt import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    tr,
+)
+from ui.resident_model import SEX, STATUS, age_on, tag_labels
+from ui.tasks import DbOp
+
+FOLLOW_UP_FORMS = ("htn_followup", "dm_followup", "health_exam")
+DUE_LABELS = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "年度健康体检"}
+
+
+@cache
+def form_title(code: str) -> str:
+    try:
+        return forms.get_form(code).title
+    except forms.UnknownForm:
+        return code
+
+
+@cache
+def measure_keys(code: str) -> dict[str, str]:
+    """Which fields of a form hold systolic/diastolic pressure and fasting glucose, found by
+    label so every definition (follow-ups, exam) feeds the charts without a list kept here."""
+    try:
+        fields = forms.get_form(code).fields()
+    except forms.UnknownForm:
+        return {}
+    found: dict[str, str] = {}
+    for f in fields:
+        if f.type not in ("int", "decimal"):
+            continue
+        for name, words in (("sbp", ("收缩压",)), ("dbp", ("舒张压",)), ("glucose", ("空腹血糖",))):
+            if name not in found and any(w in f.label for w in words):
+                found[name] = f.key
+    return found
+
+
+def load_resident(store: Any, uuid: str) -> dict[str, Any]:
+    """Everything the view shows, read in one trip to the DB worker."""
+    from app.services import due, records, residents
+
+    resident = residents.get(store, uuid)
+    out = {
+        "resident": resident,
+        "records": records.list_for(store, resident["uuid"]),
+        "history": residents.history(store, resident["uuid"]),
+        "household": [],
+        "due": due.for_resident(store, resident["uuid"]),
+    }
+    if resident.get("household"):
+        out["household"] = residents.household_members(store, resident["household"])
+    return out
+
+
+class ResidentView(QWidget):
+    open_record = Signal(dict, dict)  # resident, record
+    new_record = Signal(dict, str)  # resident, form code
+    edit_resident = Signal(dict)
+    open_resident = Signal(str)
+    show_household = Signal(str, str)  # household uuid, label
+    print_card = Signal(dict)
+    change_status = Signal(dict)
+    loaded = Signal(dict)  # the resident, each time the view is filled
+
+    def __init__(self, uuid: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.uuid = uuid
+        self.data: dict[str, Any] = {}
+        self.setObjectName("residentView")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 6, 6, 6)
+        self.header = QLabel(tr("Resident", "正在读取……"), self)
+        self.header.setObjectName("residentHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        column.addWidget(self.header)
+        actions = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text in (
+            ("edit", "修改基本信息"),
+            ("htn_followup", "新增高血压随访"),
+            ("dm_followup", "新增糖尿病随访"),
+            ("health_exam", "新增健康体检"),
+            ("card", "打印信息卡"),
+            ("status", "更改状态"),
+        ):
+            b = QPushButton(tr("Resident", text), self)
+            b.setObjectName(f"action_{key}")
+            b.clicked.connect(lambda _=False, k=key: self._action(k))
+            actions.addWidget(b)
+            self.buttons[key] = b
+        actions.addStretch(1)
+        column.addLayout(actions)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(split)
+        lc = QVBoxLayout(left)
+        lc.setContentsMargins(0, 0, 0, 0)
+        due_box = QGroupBox(tr("Resident", "待办"), left)
+        dl = QVBoxLayout(due_box)
+        self.due = QLabel(due_box)
+        self.due.setObjectName("dueItems")
+        self.due.setWordWrap(True)
+        dl.addWidget(self.due)
+        lc.addWidget(due_box)
+        records_box = QGroupBox(tr("Resident", "全部记录（双击打开）"), left)
+        rl = QVBoxLayout(records_box)
+        self.timeline = QTableWidget(0, 4, records_box)
+        self.timeline.setObjectName("timeline")
+        self.timeline.setHorizontalHeaderLabels(
+            [tr("Resident", t) for t in ("日期", "表单", "摘要", "记录人")]
+        )
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.timeline.setColumnWidth(0, 92)
+        self.timeline.setColumnWidth(1, 190)
+        self.timeline.cellDoubleClicked.connect(self._record_clicked)
+        rl.addWidget(self.timeline)
+        lc.addWidget(records_box, 1)
+        house_box = QGroupBox(tr("Resident", "同户成员（双击打开）"), left)
+        hl = QVBoxLayout(house_box)
+        self.household = QListWidget(house_box)
+        self.household.setObjectName("household")
+        self.household.setMaximumHeight(96)
+        self.household.itemDoubleClicked.connect(
+            lambda item: self.open_resident.emit(item.data(Qt.ItemDataRole.UserRole))
+        )
+        hl.addWidget(self.household)
+        lc.addWidget(house_box)
+        right = QTabWidget(split)
+        charts = QWidget(right)
+        cc = QVBoxLayout(charts)
+        self.bp_chart = TrendChart(tr("Resident", "血压"), "mmHg", charts)
+        self.glucose_chart = TrendChart(tr("Resident", "空腹血糖"), "mmol/L", charts)
+        cc.addWidget(self.bp_chart)
+        cc.addWidget(self.glucose_chart)
+        right.addTab(charts, tr("Resident", "趋势图"))
+        self.history = QTableWidget(0, 4, right)
+        self.history.setObjectName("history")
+        self.history.setHorizontalHeaderLabels(
+            [tr("Resident", t) for t in ("时间", "修改人", "内容", "改了什么")]
+        )
+        self.history.verticalHeader().setVisible(False)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.history.setColumnWidth(0, 140)
+        right.addTab(self.history, tr("Resident", "修改历史"))
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([640, 560])
+        column.addWidget(split, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        uuid = self.uuid
+        DbOp(self, lambda store: load_resident(store, uuid)).success(self.show_data).run()
+
+    # --- filling the view
+    def show_data(self, data: dict[str, Any]) -> None:
+        self.data = data
+        r = data["resident"]
+        self.uuid = r["uuid"]
+        age = age_on(r.get("birth_date"))
+        tags = "".join(
+            f"<span style='background:#e3f2fd; color:#0d47a1'>&nbsp;{t}&nbsp;</span>&nbsp;"
+            for t in tag_labels(r)
+        )
+        status = STATUS.get(r.get("status") or "", r.get("status") or "")
+        status_html = status if r.get("status") == "active" else f"<b style='color:#c62828'>{status}</b>"
+        provisional = tr("Resident", "（临时编号）") if r.get("provisional") else ""
+        self.header.setText(
+            f"<span style='font-size:16pt; font-weight:bold'>{r.get('name') or ''}</span>"
+            f"&nbsp;&nbsp;{SEX.get(r.get('sex') or '', '')}&nbsp;&nbsp;"
+            f"{'' if age is None else f'{age}岁'}&nbsp;&nbsp;{tags}<br>"
+            f"档案编号 {r.get('record_no') or ''}{provisional}&nbsp;&nbsp;"
+            f"身份证 {r.get('id_number') or '—'}&nbsp;&nbsp;电话 {r.get('phone') or '—'}&nbsp;&nbsp;"
+            f"状态 {status_html}"
+            + (f"&nbsp;&nbsp;家庭 {r.get('household_label')}" if r.get("household_label") else "")
+        )
+        active = r.get("status") == "active"
+        for key in ("htn_followup", "dm_followup", "health_exam", "edit"):
+            self.buttons[key].setEnabled(active)
+        self._fill_due(data.get("due") or [])
+        self._fill_timeline(data.get("records") or [])
+        self._fill_household(data.get("household") or [])
+        self._fill_charts(data.get("records") or [])
+        self._fill_history(data.get("history") or [])
+        self.loaded.emit(r)
+
+    def _fill_due(self, items: list[dict[str, Any]]) -> None:
+        if not items:
+            self.due.setText(tr("Resident", "暂无到期的随访或体检"))
+            return
+        today = dt.date.today().isoformat()
+        lines = []
+        for item in items:
+            label = DUE_LABELS.get(item["kind"], item["kind"])
+            late = item["due_date"] < today
+            colour = "#c62828" if late else "#333333"
+            when = tr("Resident", "已逾期，应于 {0}") if late else tr("Resident", "应于 {0}")
+            lines.append(f"<span style='color:{colour}'>{label}：{when.format(item['due_date'])}</span>")
+        self.due.setText("<br>".join(lines))
+
+    def _fill_timeline(self, records: list[dict[str, Any]]) -> None:
+        self.timeline.setRowCount(len(records))
+        for row, rec in enumerate(records):
+            keys = measure_keys(rec["form"])
+            doc = rec.get("doc") or {}
+            summary = []
+            if "sbp" in keys and doc.get(keys["sbp"]) is not None:
+                summary.append(f"血压 {doc.get(keys['sbp'])}/{doc.get(keys.get('dbp', ''), '')}")
+            if "glucose" in keys and doc.get(keys["glucose"]) is not None:
+                summary.append(f"空腹血糖 {doc[keys['glucose']]}")
+            cells = (rec.get("visit_date") or rec.get("created_at", "")[:10], form_title(rec["form"]),
+                     "，".join(summary), rec.get("created_by") or "")  # fmt: skip
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, rec["uuid"])
+                self.timeline.setItem(row, col, item)
+
+    def _fill_household(self, members: list[dict[str, Any]]) -> None:
+        self.household.clear()
+        for m in members:
+            if m["uuid"] == self.uuid:
+                continue
+            age = age_on(m.get("birth_date"))
+            item = QListWidgetItem(
+                f"{m.get('name')}  {SEX.get(m.get('sex') or '', '')}  "
+                f"{'' if age is None else f'{age}岁'}  {m.get('record_no')}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, m["uuid"])
+            self.household.addItem(item)
+        if self.household.count() == 0:
+            self.household.addItem(tr("Resident", "（没有登记同户成员）"))
+
+    def _fill_charts(self, records: list[dict[str, Any]]) -> None:
+        sbp, dbp, glu = (Series(tr("Resident", "收缩压"), "#c62828"),
+                         Series(tr("Resident", "舒张压"), "#1565c0"),
+                         Series(tr("Resident", "空腹血糖"), "#2e7d32"))  # fmt: skip
+        for rec in records:
+            keys, doc, day = measure_keys(rec["form"]), rec.get("doc") or {}, rec.get("visit_date")
+            if not day:
+                continue
+            for name, series in (("sbp", sbp), ("dbp", dbp), ("glucose", glu)):
+                value = doc.get(keys.get(name, ""))
+                if isinstance(value, int | float):
+                    series.points.append((day, float(value)))
+        self.bp_chart.set_data([sbp, dbp], [Target(140, "140"), Target(90, "90")])
+        self.glucose_chart.set_data([glu], [Target(7.0, "7.0")])
+
+    def _fill_history(self, versions: list[dict[str, Any]]) -> None:
+        self.history.setRowCount(len(versions))
+        for row, v in enumerate(versions):
+            changes = v.get("changes") or {}
+            what = "；".join(
+                f"{k}: {c.get('old') if isinstance(c, dict) else ''} → "
+                f"{c.get('new') if isinstance(c, dict) else c}"
+                for k, c in list(changes.items())[:6]
+            )
+            cells = ((v.get("at") or "")[:19].replace("T", " "), v.get("user") or "",
+                     v.get("action") or "", what)  # fmt: skip
+            for col, text in enumerate(cells):
+                self.history.setItem(row, col, QTableWidgetItem(str(text)))
+
+    # --- actions
+    def _record_clicked(self, row: int, _col: int) -> None:
+        uuid = self.timeline.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        rec = next((r for r in self.data.get("records", []) if r["uuid"] == uuid), None)
+        if rec:
+            self.open_record.emit(self.data["resident"], rec)
+
+    def _action(self, key: str) -> None:
+        if not self.data:
+            return
+        r = self.data["resident"]
+        if key == "edit":
+            self.edit_resident.emit(r)
+        elif key == "card":
+            self.print_card.emit(r)
+        elif key == "status":
+            self.change_status.emit(r)
+        else:
+            self.new_record.emit(r, key)

@@ -1,0 +1,147 @@
+"""The client's life cycle: set-up wizard or login, then the main window; demo clinic; idle lock;
+shutdown. Owns which installation (data directory) is open."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ui.idle import IdleWatcher
+from ui.login import LoginPanel
+from ui.qt import QObject, QWidget, tr
+from ui.tasks import DbOp, LongJob, reset_worker, worker
+
+log = logging.getLogger("cunyi.ui.shell")
+
+
+class LoginWindow(LoginPanel):
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(data_dir)
+        self.setWindowTitle(tr("Login", "村医 — 登录"))
+        self.resize(640, 480)
+
+
+def session_info(store: Any) -> dict[str, Any]:
+    """What the window needs after login, read on the DB worker."""
+    from app.services import settings
+
+    return {"institution": store.institution.name, "village": store.institution.village,
+            "settings": settings.get_all(store)}  # fmt: skip
+
+
+class Shell(QObject):
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.root_dir = self.data_dir
+        self.main: Any = None
+        self.login_window: LoginWindow | None = None
+        self.wizard: Any = None
+        self.settings: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": ""}
+        self.institution_name = ""
+        self.default_village = ""
+        self.idle = IdleWatcher(self.lock, self.settings["idle_lock_minutes"])
+
+    def start(self) -> QWidget:
+        from app.store import Store
+
+        if Store.exists(self.data_dir):
+            return self.show_login()
+        return self.show_wizard()
+
+    def show_wizard(self) -> QWidget:
+        from ui.wizard import SetupWizard
+
+        self.wizard = SetupWizard(self.data_dir)
+        self.wizard.created.connect(self.logged_in)
+        self.wizard.demo_chosen.connect(self.open_demo)
+        self.wizard.recovery.print_requested.connect(self.print_recovery)
+        self.wizard.show()
+        return self.wizard
+
+    def show_login(self) -> QWidget:
+        self.login_window = LoginWindow(self.data_dir)
+        self.login_window.logged_in.connect(self.logged_in)
+        self.login_window.show()
+        self.login_window.focus()
+        return self.login_window
+
+    def open_demo(self) -> None:
+        from ui.demo import open_or_create_demo
+
+        root = self.root_dir
+
+        def run(_store: Any, state: Any) -> Any:
+            state.set_progress(10, tr("Shell", "正在准备演示卫生室……"))
+            store = open_or_create_demo(root)
+            worker().set_store(store)
+            return store.user
+
+        def opened(user: Any) -> None:
+            self.data_dir = root / "demo"
+            self.logged_in(user)
+
+        LongJob(None, tr("Shell", "打开演示卫生室"), run).success(opened).run()
+
+    def logged_in(self, user: Any) -> None:
+        DbOp(None, session_info).success(lambda info: self._open_main(user, info)).run()
+
+    def _open_main(self, user: Any, info: dict[str, Any]) -> None:
+        from ui.main_window import MainWindow
+
+        self._apply_info(info)
+        if self.main is None:
+            self.main = MainWindow(self, user)
+            self.main.show()
+        for window in (self.login_window, self.wizard):
+            if window is not None:
+                window.close()
+                window.deleteLater()
+        self.login_window = self.wizard = None
+        self.idle.start()
+        log.info("main window open")
+
+    def _apply_info(self, info: dict[str, Any]) -> None:
+        self.institution_name = info["institution"]
+        self.default_village = "" if info["village"] == "000" else info["village"]
+        self.settings_changed(info["settings"])
+
+    def settings_changed(self, values: dict[str, Any]) -> None:
+        self.settings = dict(values)
+        self.idle.minutes = int(values.get("idle_lock_minutes") or 10)
+        if self.main is not None:
+            DbOp(self.main, lambda s: s.institution.name).success(self._renamed).run()
+
+    def _renamed(self, name: str) -> None:
+        self.institution_name = name
+        if self.main is not None:
+            self.main.apply_user(self.main.user)
+
+    def user_changed(self, user: Any) -> None:
+        DbOp(None, session_info).success(self._apply_info).run()
+        self.idle.start()
+
+    def lock(self) -> None:
+        if self.main is not None:
+            self.main.lock()
+
+    def print_recovery(self, code: str) -> None:
+        from ui.printing import ask_printer, print_text_page
+
+        printer = ask_printer(self.wizard, tr("Shell", "打印恢复代码"))
+        if printer is None:
+            return
+        print_text_page(printer, tr("Shell", "村医 恢复代码（请妥善保管）"), [
+            tr("Shell", "机构：{0}").format(self.wizard.institution.name.text()),
+            tr("Shell", "区划代码：{0}").format(self.wizard.institution.area.text()),
+            code,
+            tr("Shell", "所有密码都忘记时，用此代码重设密码。丢失密码和此代码，数据将无法打开。"),
+        ])  # fmt: skip
+
+    def shutdown(self) -> None:
+        if self.main is not None:
+            for editor in self.main.editors():
+                editor.save_draft()
+        self.idle.close()
+        reset_worker()

@@ -1,0 +1,263 @@
+"""First start: set up this clinic (area code, name, first administrator, recovery code) or open
+the demo clinic."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from ui.qt import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRegularExpression,
+    QRegularExpressionValidator,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+    Signal,
+    tr,
+)
+from ui.tasks import DbOp, worker
+
+log = logging.getLogger("cunyi.ui.wizard")
+
+PAGE_WELCOME, PAGE_INSTITUTION, PAGE_ADMIN, PAGE_RECOVERY = range(4)
+
+
+def _message_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName("message")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #c62828;")
+    return label
+
+
+class WelcomePage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(tr("Wizard", "欢迎使用村医"))
+        self.setSubTitle(tr("Wizard", "本机还没有居民健康档案数据。"))
+        box = QVBoxLayout(self)
+        create = QLabel(tr("Wizard", "第一次使用：点“下一步”，为本机构建立档案（约需1分钟）。"), self)
+        create.setWordWrap(True)
+        box.addWidget(create)
+        box.addSpacing(16)
+        demo_text = QLabel(tr("Wizard", "只想先练习？打开演示卫生室，里面的居民都是虚构的，"
+                                        "不会和真实档案混在一起。"), self)  # fmt: skip
+        demo_text.setWordWrap(True)
+        self.demo = QPushButton(tr("Wizard", "打开演示卫生室"), self)
+        self.demo.setObjectName("openDemo")
+        self.demo.setMinimumHeight(32)
+        box.addWidget(demo_text)
+        box.addWidget(self.demo, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addStretch(1)
+
+
+class InstitutionPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(tr("Wizard", "机构信息"))
+        self.setSubTitle(
+            tr("Wizard", "区划代码共12位：县6位 + 乡镇3位 + 村3位（乡镇卫生院的村段填 000）。")
+        )
+        form = QFormLayout(self)
+        self.area = QLineEdit(self)
+        self.area.setObjectName("area")
+        self.area.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,12}"), self))
+        self.area.setPlaceholderText(tr("Wizard", "例如 420106001001"))
+        self.name = QLineEdit(self)
+        self.name.setObjectName("institutionName")
+        self.name.setPlaceholderText(tr("Wizard", "例如 某某村卫生室"))
+        self.message = _message_label(self)
+        form.addRow(tr("Wizard", "机构区划代码"), self.area)
+        form.addRow(tr("Wizard", "机构名称"), self.name)
+        form.addRow(self.message)
+
+    def validatePage(self) -> bool:
+        from app.errors import InvalidInput
+        from app.store import check_area
+
+        try:
+            check_area(self.area.text())
+        except InvalidInput as e:
+            self.message.setText(str(e))
+            self.area.setFocus()
+            return False
+        if not self.name.text().strip():
+            self.message.setText(tr("Wizard", "机构名称（institution_name）：不能为空"))
+            self.name.setFocus()
+            return False
+        self.message.clear()
+        return True
+
+
+class AdminPage(QWizardPage):
+    """The first administrator. Leaving this page creates the installation (on the DB worker)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.created: tuple[Any, str] | None = None  # (CurrentUser, recovery code)
+        self._busy = False
+        self.setTitle(tr("Wizard", "第一位管理员"))
+        self.setSubTitle(tr("Wizard", "管理员可以添加其他医生、护士的账号。密码至少6个字符。"))
+        form = QFormLayout(self)
+        self.user = QLineEdit(self)
+        self.user.setObjectName("adminUser")
+        self.display = QLineEdit(self)
+        self.display.setObjectName("adminDisplay")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("adminPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit(self)
+        self.repeat.setObjectName("adminRepeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = _message_label(self)
+        form.addRow(tr("Wizard", "用户名（登录用）"), self.user)
+        form.addRow(tr("Wizard", "姓名"), self.display)
+        form.addRow(tr("Wizard", "密码"), self.password)
+        form.addRow(tr("Wizard", "再输一次密码"), self.repeat)
+        form.addRow(self.message)
+
+    def validatePage(self) -> bool:
+        if self.created is not None:
+            return True
+        if self._busy:
+            return False
+        if self.password.text() != self.repeat.text():
+            self.message.setText(tr("Wizard", "两次输入的密码不一样，请重新输入"))
+            self.repeat.clear()
+            self.repeat.setFocus()
+            return False
+        wizard = self.wizard()
+        args = dict(
+            area=wizard.field("area"),
+            institution_name=wizard.field("institutionName").strip(),
+            user=self.user.text().strip(),
+            password=self.password.text(),
+            display_name=self.display.text().strip() or None,
+        )
+        self._busy = True
+        self.message.setText(tr("Wizard", "正在建立加密数据库……"))
+        DbOp(self, lambda _s: create_store(self.data_dir, args)).success(self._created).failure(
+            self._failed
+        ).run()
+        return False
+
+    def _created(self, result: tuple[Any, str]) -> None:
+        self._busy = False
+        self.created = result
+        self.message.clear()
+        self.wizard().next()
+
+    def _failed(self, exc: BaseException) -> None:
+        from ui.errors import user_message
+
+        self._busy = False
+        self.message.setText(user_message(exc))
+        key = getattr(getattr(exc, "errors", [None])[0], "key", "")
+        {"user": self.user, "password": self.password}.get(key, self.user).setFocus()
+
+
+def create_store(data_dir: Path, args: dict[str, Any]) -> tuple[Any, str]:
+    """On the DB worker: create the installation, keep it open as the worker's store."""
+    from app.store import Store
+
+    store, recovery = Store.create(data_dir, **args)
+    worker().set_store(store)
+    log.info("installation created")
+    return store.user, recovery
+
+
+class RecoveryPage(QWizardPage):
+    print_requested = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle(tr("Wizard", "恢复代码"))
+        self.setSubTitle(
+            tr("Wizard", "所有密码都忘记时，只有这个恢复代码能打开数据。它只显示这一次。")
+        )
+        box = QVBoxLayout(self)
+        self.code = QLabel(self)
+        self.code.setObjectName("recoveryCode")
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code.setStyleSheet(
+            "font-size: 18pt; font-family: monospace; padding: 12px; border: 2px dashed #1f5f99;"
+        )
+        warn = QLabel(
+            tr(
+                "Wizard",
+                "请打印出来，交乡镇卫生院保管。丢失所有密码和这个恢复代码，数据将无法打开，"
+                "任何人（包括技术人员）都无法找回。",
+            ),
+            self,
+        )
+        warn.setWordWrap(True)
+        warn.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.print_button = QPushButton(tr("Wizard", "打印恢复代码"), self)
+        self.print_button.setObjectName("printRecovery")
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self.code.text()))
+        self.confirm = QCheckBox(tr("Wizard", "我已打印或抄下恢复代码，并会妥善保管"), self)
+        self.confirm.setObjectName("confirmSaved")
+        self.confirm.toggled.connect(self.completeChanged)
+        box.addWidget(self.code)
+        box.addWidget(warn)
+        box.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addStretch(1)
+        box.addWidget(self.confirm)
+
+    def initializePage(self) -> None:
+        admin: AdminPage = self.wizard().page(PAGE_ADMIN)
+        if admin.created is not None:
+            self.code.setText(admin.created[1])
+
+    def isComplete(self) -> bool:
+        return self.confirm.isChecked()
+
+
+class SetupWizard(QWizard):
+    """Emits `demo_chosen` or `created(CurrentUser)` when finished."""
+
+    demo_chosen = Signal()
+    created = Signal(object)
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Wizard", "村医 · 首次设置"))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.welcome = WelcomePage()
+        self.institution = InstitutionPage()
+        self.admin = AdminPage(data_dir)
+        self.recovery = RecoveryPage()
+        self.setPage(PAGE_WELCOME, self.welcome)
+        self.setPage(PAGE_INSTITUTION, self.institution)
+        self.setPage(PAGE_ADMIN, self.admin)
+        self.setPage(PAGE_RECOVERY, self.recovery)
+        self.institution.registerField("area", self.institution.area)
+        self.institution.registerField("institutionName", self.institution.name)
+        self.resize(720, 480)
+        self.finished.connect(self._on_finished)
+        self.demo_wanted = False
+        self.welcome.demo.clicked.connect(self._demo)
+
+    def _demo(self) -> None:
+        self.demo_wanted = True
+        self.accept()
+
+    def _on_finished(self, result: int) -> None:
+        if result != QWizard.DialogCode.Accepted:
+            return
+        if self.demo_wanted:
+            self.demo_chosen.emit()
+        elif self.admin.created is not None:
+            self.created.emit(self.admin.created[0])
