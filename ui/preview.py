@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ui.printing import PdfBytes, ask_printer, print_pdf
+from ui import printing
+from ui.printing import PdfBytes, print_pdf
 from ui.qt import (
     QDialog,
     QHBoxLayout,
@@ -63,7 +64,7 @@ class PreviewDialog(QDialog):
         self.finished.connect(lambda *_: self.pdf.close())
 
     def print_now(self) -> None:
-        printer = ask_printer(self, self.windowTitle())
+        printer = printing.ask_printer(self, self.windowTitle())
         if printer is None:
             return
         self.printed = print_pdf(printer, self.pdf)
