@@ -27,6 +27,8 @@ from ui.resident_view import ResidentView
 from ui.tasks import DbOp, LongJob
 
 log = logging.getLogger("cunyi.ui.main")
+SHORT_TITLES = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "健康体检",
+                "personal_info": "基本信息"}  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -194,7 +196,7 @@ class MainWindow(QMainWindow):
         editor.saved.connect(self.refresh_resident)
         editor.close_requested.connect(lambda: self.close_widget(editor))
         editor.next_requested.connect(lambda uuid: self._round_next(form, uuid, round_ids or []))
-        title = f"{resident.get('name') or ''}·{editor.form.title[:6]}"
+        title = f"{resident.get('name') or ''}·{SHORT_TITLES.get(form, editor.form.title[:6])}"
         self._add_tab(key, editor, title)
         editor.editor.setFocus()
         return editor
