@@ -13,7 +13,7 @@ from forms.model import CodeTable, Field
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EARLIEST_YEAR = 1880  # no living resident's record predates it
 
 
@@ -86,7 +86,7 @@ def check_text(f: Field, v: Any) -> str | None:
         return f"应为文字，实际为{_shown(v)}"
     if f.max_length is not None and len(v) > f.max_length:
         return f"最多{f.max_length}个字，实际{len(v)}个字"
-    if _CONTROL.search(v) or ("\n" in v and not f.multiline):
+    if CONTROL_CHARS.search(v) or ("\n" in v and not f.multiline):
         return "含有不可见的控制字符或换行，请删去"
     if f.pattern and not re.fullmatch(f.pattern, v):
         return f"格式不对，应为{f.pattern_hint or f.pattern}"

@@ -16,16 +16,18 @@ def catalogue() -> list[dict[str, Any]]:
     out = []
     for code in codes:
         form = get_form(code, CURRENT_EDITION)
-        out.append({
-            "code": form.code,
-            "title": form.title,
-            "edition": form.edition,
-            "editions": editions(code),
-            "layout": form.layout,
-            "visits_per_page": form.visits_per_page,
-            "sections": len(form.sections),
-            "fields": len(form.fields()),
-        })
+        out.append(
+            {
+                "code": form.code,
+                "title": form.title,
+                "edition": form.edition,
+                "editions": editions(code),
+                "layout": form.layout,
+                "visits_per_page": form.visits_per_page,
+                "sections": len(form.sections),
+                "fields": len(form.fields()),
+            }
+        )
     return out
 
 

@@ -3,7 +3,9 @@
 Paper layout hints (read by the PDF renderer and, where useful, the Qt editor generator).
 
 ``FormDef.layout``: "sheet" (one document fills one or more A4 pages), "columns" (one visit per
-column; ``visits_per_page`` columns per page, fields are the rows), "card" (85.6 x 54 mm, two sides).
+column; ``visits_per_page`` columns per page, fields are the rows: a code field's options are
+printed once in its row label, each visit column holds only the □ box(es)), "card" (85.6 x 54
+mm, two sides).
 
 ``FormDef.paper`` (form-level):
     header: list of what is printed above the table: "name" (姓名) and "record_no8"
@@ -15,7 +17,8 @@ column; ``visits_per_page`` columns per page, fields are the rows), "card" (85.6
 ``Section.layout``:
     role: "header" = fields printed in the line(s) above/at the top of the table (体检日期, 责任医生
         …), not a labelled block; absent = an ordinary block whose label is the left-hand column.
-    columns: how many label/value pairs a sheet row holds (default 2 for personal_info, 1 otherwise).
+    columns: how many label/value pairs a sheet row holds (personal_info 基本信息: 2; default 1).
+    label: printed block label when it differs from the section label.
     side: "front" | "back" (card only).
     applies_when: {key: code}: the block is printed only when the document has that code
         (双向转诊单: 转出单 when referral_type == "1", 回转单 when "2").
@@ -37,6 +40,16 @@ column; ``visits_per_page`` columns per page, fields are the rows), "card" (85.6
         an extra line/page, they are never dropped.
     prefix / suffix: words printed around the value ("每日", "次").
     applies_to: "female" | "male": sex-specific items (妇科, 前列腺).
+    star: True = printed with "*" after the label (健康体检表: not a free item for everyone).
+    signature: True = a signature line (随访医生签名, 医生签字 …): printed as a line to sign on,
+        with the stored name (if any) written on it.
+    Also understood by the PDF renderer (forms/pdf), for definitions that need them:
+    group (the left-hand group label of a field; a label "既往史·手术" means group 既往史, label
+    手术), label (printed label when it differs from the field label), print (False = not
+    printed), mask (True = an identity number hidden but its last 4 digits when asked),
+    digits (a value printed one character per □, that many boxes), width ("half" | "full"),
+    inline (True = printed after the previous field in the same cell).
+
     short: a shorter paper label where the full label does not fit (column forms).
     digit_groups: a number printed one digit per □, grouped (封面 编号: [6, 3, 3, 5]).
     style: dates: "年月日" = printed as "____年__月__日" (default: the same, except list rows,
@@ -194,15 +207,20 @@ class FormDef:
     # Additions (after the contract was first published):
     paper: Mapping[str, Any] = field(default_factory=dict)  # form-level paper hints (see top)
     edition_label: str = ""  # e.g. "2017年第三版"
+    # Index built once (validation looks fields up by key for every value of every document).
+    _by_key: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((f.key, f) for s in self.sections for f in s.fields)
 
     def fields(self) -> list[Field]:
         return [f for s in self.sections for f in s.fields]
 
     def field(self, key: str) -> Field:
-        for f in self.fields():
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        return self._by_key[key]
+
+    def has_field(self, key: str) -> bool:
+        return key in self._by_key
 
     def section(self, key: str) -> Section:
         for s in self.sections:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import uuid
 from typing import Any
 
@@ -17,7 +18,6 @@ from forms.checks import DateBounds, is_empty
 from forms.model import Field, FieldError, FormDef, ValidationContext
 from forms.registry import get_form
 
-DOC = FieldError("$", "表单内容", "")
 OTHER_MAX = 100
 ID_MAX = 64
 
@@ -35,13 +35,14 @@ def validate(
     errors += _unknown_keys(form, doc)
     bounds = DateBounds(today, _birth(form, doc, ctx))
     good: dict[str, Any] = {}
-    for f in form.fields():
+    fields = form.fields()
+    for f in fields:
         if f.computed:
             continue  # recomputed by prepare(); whatever was sent is discarded
         value = doc.get(f.key)
         if is_empty(value):
             if f.required:
-                errors.append(_err(f, "必须填写"))
+                errors.append(_err(f, _required(form, f)))
             continue
         errs = _check(f, value, form, bounds, f.key, f.label)
         errors += errs
@@ -81,10 +82,7 @@ def _computed(form: FormDef, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_computed(form: FormDef, key: str) -> bool:
-    try:
-        return form.field(key).computed
-    except KeyError:
-        return False
+    return form.has_field(key) and form.field(key).computed
 
 
 def _err(f: Field, message: str, key: str | None = None, label: str | None = None) -> FieldError:
@@ -103,7 +101,7 @@ def _today(ctx: ValidationContext, errors: list[FieldError]) -> dt.date:
 
 
 def _birth(form: FormDef, doc: dict[str, Any], ctx: ValidationContext) -> dt.date | None:
-    own = doc.get("birth_date") if any(f.key == "birth_date" for f in form.fields()) else None
+    own = doc.get("birth_date") if form.has_field("birth_date") else None
     return checks.parse_date(own) or checks.parse_date(ctx.birth_date)
 
 
@@ -116,13 +114,35 @@ def _other_keys(form: FormDef, fields: list[Field]) -> dict[str, Field]:
     return out
 
 
+def _required(form: FormDef, f: Field) -> str:
+    """ "必须填写" plus what may be entered, so the message says what is allowed."""
+    if f.type == "date":
+        return "必须填写（格式YYYY-MM-DD）"
+    if f.type in ("code", "multicode"):
+        return f"必须填写；可选：{checks.options_text(form.table(f))}"
+    if f.type in ("int", "decimal") and f.min is not None and f.max is not None:
+        return f"必须填写（{checks.fmt_num(f.min)}～{checks.fmt_num(f.max)}{f.unit or ''}）"
+    return "必须填写"
+
+
 def _unknown_keys(form: FormDef, doc: dict[str, Any]) -> list[FieldError]:
     known = {f.key for f in form.fields()} | set(_other_keys(form, form.fields()))
-    return [
-        FieldError(str(k), "未知字段", f"本表（{form.title}）没有这一项，请删去或检查拼写")
-        for k in doc
-        if k not in known
-    ]
+    errors = []
+    for k in doc:
+        if k in known:
+            continue
+        close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.75)
+        hint = f"，是否应为“{close[0]}”（{_label_of(form, close[0])}）" if close else ""
+        errors.append(
+            FieldError(str(k), "未知字段", f"本表（{form.title}）没有这一项{hint}；请删去或改正")
+        )
+    return errors
+
+
+def _label_of(form: FormDef, key: str) -> str:
+    if form.has_field(key):
+        return form.field(key).label
+    return f"{form.field(key.removesuffix('_other')).label}·其他说明"
 
 
 def _check(
@@ -186,7 +206,7 @@ def _check_list(
             gv, gkey, glabel = item.get(g.key), f"{ikey}.{g.key}", f"{ilabel}·{g.label}"
             if is_empty(gv):
                 if g.required:
-                    errors.append(_err(g, "必须填写", gkey, glabel))
+                    errors.append(_err(g, _required(form, g), gkey, glabel))
                 continue
             errs = _check(g, gv, form, bounds, gkey, glabel)
             errors += errs
@@ -223,7 +243,7 @@ def _other_texts(
             if prefix
             else f"{f.label}（{t.other_code}{t.label(t.other_code or '')}）"
         )
-        if not isinstance(v, str) or len(v) > OTHER_MAX or checks._CONTROL.search(v):
+        if not isinstance(v, str) or len(v) > OTHER_MAX or checks.CONTROL_CHARS.search(v):
             errors.append(FieldError(key, label, f"应为不超过{OTHER_MAX}个字的文字"))
             continue
         chosen = good.get(f.key)

@@ -11,8 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _modules(package: str) -> list[str]:
     names = [package]
     for info in pkgutil.walk_packages([str(ROOT / package)], prefix=f"{package}."):
-        if ".migrations.versions." in info.name or info.name.endswith(".migrations.env"):
-            continue  # Alembic scripts run inside Alembic's context only
+        if info.name.endswith((".__main__", ".migrations.env")) or ".versions." in info.name:
+            continue  # entry scripts and Alembic scripts run only as programs
         names.append(info.name)
     return names
 

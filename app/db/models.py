@@ -168,6 +168,7 @@ class Outbox(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolves: Mapped[str | None] = mapped_column(String(36), nullable=True)  # conflict id (sync)
 
 
 class SerialBlock(Base):
@@ -239,3 +240,15 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SyncEntity(Base):
+    """What the county server last said about a resident or record: its revision and area there
+    (for the drift check), and whether it left this clinic's jurisdiction (a read-only stub)."""
+
+    __tablename__ = "sync_entity"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    rev: Mapped[int] = mapped_column(Integer)
+    area: Mapped[str] = mapped_column(String(12))
+    stub: Mapped[bool] = mapped_column(Boolean, default=False)

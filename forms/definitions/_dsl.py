@@ -55,6 +55,8 @@ def code(key: str, label: str, table_name: str, **kw: Any) -> Field:
 
 
 def multi(key: str, label: str, table_name: str, *, boxes: int | None = None, **kw: Any) -> Field:
+    """`boxes`: the paper's box count, also enforced as the most codes. Where the count is not
+    confirmed by the reference, pass layout={"boxes": n} instead (printed, not enforced)."""
     layout = dict(kw.pop("layout", {}))
     if boxes:
         layout.setdefault("boxes", boxes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from forms.checks import fmt_num, is_empty, parse_date
+from forms.codes import tables
 from forms.definitions._dsl import rule
 from forms.model import CrossRule, Field, FieldError, ValidationContext
 
@@ -59,10 +60,13 @@ def not_less(small: Field, big: Field) -> CrossRule:
     return check
 
 
-def only_when(trigger: Field, codes: tuple[str, ...], *dependents: Field) -> CrossRule:
+def only_when(
+    trigger: Field, codes: tuple[str, ...], *dependents: Field, edition: str = "2017"
+) -> CrossRule:
     """Dependents may be filled only when trigger has one of codes (multi: contains one)."""
     names = "、".join(ref(d) for d in dependents)
-    chosen = "或".join(f"“{c}”" for c in codes)
+    table = tables(edition).get(trigger.codes or "")
+    chosen = "或".join(f"“{c}{table.label(c) if table else ''}”" for c in codes)
 
     @rule(f"{names}只在{ref(trigger)}选择{chosen}时填写", trigger, *dependents)
     def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:

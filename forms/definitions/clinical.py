@@ -25,7 +25,7 @@ def build_encounter(edition: str) -> FormDef:
             section(
                 "sign",
                 "签字",
-                text("doctor", "医生签字", max_length=50),
+                text("doctor", "医生签字", max_length=50, layout={"signature": True}),
                 date("visit_date", "接诊日期", required=True),
             ),
         ),
@@ -52,7 +52,13 @@ def build_consultation(edition: str) -> FormDef:
                     "consultants",
                     "会诊医生及其所在医疗卫生机构",
                     text("institution", "医疗卫生机构名称", max_length=100, required=True),
-                    text("doctor", "会诊医生签字", max_length=50, required=True),
+                    text(
+                        "doctor",
+                        "会诊医生签字",
+                        max_length=50,
+                        required=True,
+                        layout={"signature": True},
+                    ),
                     rows=3,
                 ),
             ),

@@ -123,7 +123,7 @@ def _closing() -> tuple[Section, Field]:
         text("referral_reason", "转诊原因", max_length=100, layout={"row": "referral"}),
         text("referral_org", "转诊机构及科别", max_length=100, layout={"row": "referral"}),
         next_visit,
-        text("doctor", "随访医生签名", max_length=50),
+        text("doctor", "随访医生签名", max_length=50, layout={"signature": True}),
     )
     return s, next_visit
 
@@ -226,7 +226,7 @@ def build_dm(edition: str) -> FormDef:
             R.blood_pressure(sbp, dbp),
             R.after(visit_date, next_visit),
             R.after(hba1c_date, visit_date, strict=False),
-            R.only_when(foot, ("2", "3"), foot_side),
+            R.only_when(foot, ("2", "3"), foot_side, edition=edition),
         ),
         layout="columns",
         visits_per_page=VISITS_PER_PAGE,

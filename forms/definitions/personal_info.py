@@ -161,7 +161,7 @@ def build(edition: str) -> FormDef:
                         "选择“无”时不填确诊时间",
                     )
                 )
-            if c in NAMED and not item.get("detail"):
+            if isinstance(c, str) and c in NAMED and not item.get("detail"):
                 errors.append(
                     FieldError(
                         f"{where}.detail",

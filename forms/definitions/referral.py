@@ -48,7 +48,7 @@ def build(edition: str) -> FormDef:
             text("to_department", "转入科室", max_length=50),
             text("receiving_doctor", "接诊医生", max_length=50),
             text("from_institution", "转出单位（机构名称）", max_length=100),
-            text("referring_doctor", "转诊医生（签字）", max_length=50),
+            text("referring_doctor", "转诊医生（签字）", max_length=50, layout={"signature": True}),
             phone("doctor_phone", "联系电话（转诊医生）"),
             stub=True,
         ),

@@ -31,7 +31,7 @@ def _record_no(**layout: object) -> Field:
 def build_cover(edition: str) -> FormDef:
     return assemble(
         "cover",
-        "居民健康档案",
+        "居民健康档案封面",
         edition,
         (
             section("number", "编号", _record_no(digit_groups=[6, 3, 3, 5]), role="header"),

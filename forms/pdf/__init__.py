@@ -24,7 +24,7 @@ from forms.pdf.document import draw_pages, new_canvas, write_pages
 from forms.pdf.fallback import card_form, cover_form
 from forms.pdf.forms_print import form_pages, resolve
 
-__all__ = ["render_booklets", "render_cards", "render_covers", "render_form"]
+__all__ = ["render_booklets", "render_cards", "render_covers", "render_form", "render_forms"]
 
 
 def render_form(
@@ -35,10 +35,34 @@ def render_form(
     *,
     mask_id: bool = False,
 ) -> int:
-    """One form of one resident: a sheet per record, or the visits in columns. Returns pages."""
+    """One form of one resident: a sheet per record, or the visits in columns. Returns pages.
+    The cover and the card, printed from the resident's data, go to their own renderers."""
     form = resolve(code)
+    if form.layout == "card":
+        return render_cards([resident], out, mask_id=mask_id)
+    if form.code == "cover":
+        return render_covers([resident], out)
     pages = form_pages(form, resident, records, mask_id=mask_id)
     return write_pages(out, pages, title=form.title)
+
+
+def render_forms(
+    code: str | FormDef,
+    items: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]],
+    out: Any,
+    *,
+    mask_id: bool = False,
+) -> int:
+    """One form for several residents in one PDF (each numbered on its own). Returns pages."""
+    form = resolve(code)
+    c = new_canvas(out, title=form.title)
+    n = 0
+    for resident, records in items:
+        pages = form_pages(form, resident, records, mask_id=mask_id)
+        draw_pages(c, pages)
+        n += len(pages)
+    c.save()
+    return n
 
 
 def render_cards(

@@ -30,19 +30,20 @@ from forms.pdf.page import (
 )
 from forms.registry import UnknownForm
 
+
 # The order of the 表单目录: cover, 个人基本信息表, 健康体检表, then the 重点人群 records in the
 # order of the service specs (老年人, 高血压, 2型糖尿病), then 接诊/会诊/转诊. Forms not listed
 # follow in code order, so a new definition still prints.
-CATALOGUE = (
-    PERSONAL_INFO,
-    "health_exam",
-    "elderly_selfcare",
-    "htn_followup",
-    "dm_followup",
-    "encounter",
-    "consultation",
-    "referral",
-)
+def _catalogue() -> tuple[str, ...]:
+    try:
+        from forms.definitions import ORDER  # the 表单目录 as the definitions declare it
+
+        return tuple(ORDER)
+    except ImportError:
+        return (PERSONAL_INFO, "health_exam", "elderly_selfcare", "htn_followup", "dm_followup")
+
+
+CATALOGUE = _catalogue()
 CHUNK_PAGES = 400  # pages rendered per in-memory chunk before streaming them out
 
 Progress = Callable[[int, int | None], None]
@@ -77,13 +78,26 @@ def resident_parts(
 
 def toc_page(resident: dict[str, Any], entries: list[tuple[str, int, int]]) -> PageDrawer:
     """目录: each part with its first and last page."""
-    rows = [Row([Cell(0, CONTENT_W * 0.7, text("表单名称", align="center")),
-                 Cell(CONTENT_W * 0.7, CONTENT_W, text("页码", align="center"))], min_height=22)]
+    rows = [
+        Row(
+            [
+                Cell(0, CONTENT_W * 0.7, text("表单名称", align="center")),
+                Cell(CONTENT_W * 0.7, CONTENT_W, text("页码", align="center")),
+            ],
+            min_height=22,
+        )
+    ]
     for title, first, last in entries:
         pages = f"第 {first} 页" if first == last else f"第 {first}～{last} 页"
-        rows.append(Row([Cell(0, CONTENT_W * 0.7, text(title)),
-                         Cell(CONTENT_W * 0.7, CONTENT_W, text(pages, align="center"))],
-                        min_height=22))
+        rows.append(
+            Row(
+                [
+                    Cell(0, CONTENT_W * 0.7, text(title)),
+                    Cell(CONTENT_W * 0.7, CONTENT_W, text(pages, align="center")),
+                ],
+                min_height=22,
+            )
+        )
     for r in rows:
         r.measure()
 
@@ -124,7 +138,7 @@ def write_booklets(
     """Render booklets one resident at a time into chunks of ~CHUNK_PAGES pages, each appended
     to the output as soon as it is complete; returns the number of pages written."""
     own = isinstance(out, str) or hasattr(out, "__fspath__")
-    fh = open(out, "wb") if own else out  # noqa: SIM115 - closed below
+    fh = open(out, "wb") if own else out  # noqa: SIM115 - closed in the finally below
     try:
         cat = PdfConcatenator(fh, title=title)
         buf = io.BytesIO()

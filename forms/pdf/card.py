@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -23,12 +21,44 @@ PAD_X = 3 * mm
 QR_SIZE = 19 * mm
 
 
-def qr_drawing(value: str, size: float) -> Drawing:
-    widget = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    d.add(widget)
-    return d
+QR_MASK = 0
+
+
+def draw_qr(c: Canvas, value: str, x: float, y: float, size: float) -> None:
+    """QR code (error level M, 4-module quiet zone) of `value` in a size x size square.
+
+    The matrix comes from reportlab's own QR encoder. Two departures from the widget, for speed
+    (1,000 cards): a fixed mask pattern instead of scoring all eight (any mask is a valid code;
+    the scoring only avoids patterns that can confuse scanners, which the tests read back with
+    zbar), and dark modules drawn as horizontal runs straight on the canvas (rendering the widget
+    as a Drawing also sets Helvetica, an unembedded font)."""
+    qr = QrCodeWidget(value, barLevel="M").qr
+    if qr.version is None:
+        qr.version = qr.calculate_version()
+    qr.makeImpl(False, QR_MASK)
+    n = qr.getModuleCount()
+    border = 4
+    step = size / (n + 2 * border)
+    c.saveState()
+    c.setFillGray(0)
+    p = c.beginPath()
+    for r, row in enumerate(qr.modules):
+        col = 0
+        while col < n:
+            if not row[col]:
+                col += 1
+                continue
+            start = col
+            while col < n and row[col]:
+                col += 1
+            p.rect(
+                x + (start + border) * step,
+                y + size - (r + border + 1) * step,
+                (col - start) * step,
+                step,
+            )
+    c.drawPath(p, stroke=0, fill=1)
+    c.restoreState()
 
 
 def side_sections(form: FormDef, side: str) -> list[Section]:
@@ -55,9 +85,9 @@ class CardText:
             if f.layout.get("options") == "check":  # □A □B □O □AB, ticked when chosen
                 out: list[Token] = []
                 for code in table.codes:
-                    out += [("b", "√" if code.code in chosen else ""), ("t", code.label + " ")]
+                    out += [("b", "√" if code.code in chosen else ""), ("g", code.label + " ")]
                 return out
-            return [("t", "、".join(table.label(c) or c for c in chosen))]
+            return [("t", "、".join(table.label(c) or c for c in chosen))]  # 性别：女
         if f.type == "date":
             return [("t", V.date_text(v))]
         return [("t", V.scalar(f, v, masked=self.masked))]
@@ -75,8 +105,14 @@ class CardText:
 
 
 def draw_card_side(
-    c: Canvas, form: FormDef, resident: dict[str, Any], side: str, x: float, y: float,
-    *, masked: bool
+    c: Canvas,
+    form: FormDef,
+    resident: dict[str, Any],
+    side: str,
+    x: float,
+    y: float,
+    *,
+    masked: bool,
 ) -> None:
     """One side of one card with its lower-left corner at (x, y)."""
     vals = resident_values(resident)
@@ -88,8 +124,14 @@ def draw_card_side(
     if side == "front":
         c.setFont(FONT, 9)
         c.drawString(x + PAD_X, top - 8, form.title)
-        renderPDF.draw(qr_drawing(str(vals.get("record_no") or ""), QR_SIZE), c,
-                       x + CARD_W - QR_SIZE - 1.5 * mm, y + CARD_H - QR_SIZE - 2 * mm)
+        qr_key = str(form.paper.get("qr") or "record_no") if hasattr(form, "paper") else "record_no"
+        draw_qr(
+            c,
+            str(vals.get(qr_key) or ""),
+            x + CARD_W - QR_SIZE - 1.5 * mm,
+            y + CARD_H - QR_SIZE - 2 * mm,
+            QR_SIZE,
+        )
         top -= 12
     toks: list[Token] = []
     for s in side_sections(form, side):
@@ -97,8 +139,8 @@ def draw_card_side(
             toks.append(("br",))
         toks += text.flow(s)
     flow = Flow(tuple(toks))
-    # the largest text (up to 8 pt) whose lines still fit the card
-    scale = 1.0
+    # the largest text (up to 6.4 pt) whose lines still fit the card
+    scale = 0.8
     while True:
         width = (CARD_W - 2 * PAD_X - (QR_SIZE if side == "front" else 0)) / scale
         h = flow.height(width)
@@ -112,7 +154,7 @@ def draw_card_side(
     c.restoreState()
 
 
-__all__ = ["CARD_H", "CARD_W", "LEAD", "draw_card_side", "qr_drawing"]
+__all__ = ["CARD_H", "CARD_W", "LEAD", "draw_card_side", "draw_qr"]
 
 
 SHEET_COLS, SHEET_ROWS = 2, 5  # ten cards on an A4 sheet

@@ -9,6 +9,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from forms.model import Field, FormDef
 from forms.pdf import values as V
+from forms.pdf.computed import with_computed
 from forms.pdf.flow import SIZE, Flow, Token, Vertical, text
 from forms.pdf.fonts import text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
@@ -100,12 +101,20 @@ class ColumnBuilder:
         if f.type in ("code", "multicode") and f.codes and not self.options_in_label(f):
             table = self.form.code_tables[f.codes]
             opts = V.option_tokens(table, V.other_text(self.form, f, doc), other_blank=20)
-            return Flow(opts, right=V.answer_tokens(f, table, doc.get(f.key)))
-        toks = self.value_tokens(f, doc, unit_in_label)
+            boxes = V.answer_tokens(f, table, doc.get(f.key))
+            if not e.attached:
+                return Flow(opts, right=boxes)
+            toks = [*opts, *boxes]
+        else:
+            toks = self.value_tokens(f, doc, unit_in_label)
         for a, mode in e.attached:
             sub = self.value_tokens(a, doc, unit_in_label)
             if mode.startswith("join:"):
                 toks += [("s", mode[5:]), *sub]
+            elif a.type in ("code", "multicode") and a.codes:
+                # an attached coded field (足背动脉搏动 侧别) keeps its options: it has no row label
+                table = self.form.code_tables[a.codes]
+                toks += [("br",), *V.option_tokens(table, V.other_text(self.form, a, doc)), *sub]
             elif sub:
                 toks += [("t", " " + V.printed_label(a) + "："), *sub]
         centred = f.type not in ("list", "text") and f.type != "multicode"
@@ -138,7 +147,7 @@ def column_pages(
     """Visits in date order, `visits_per_page` columns a page (blank columns to write in)."""
     per_page = max(1, form.visits_per_page if form.visits_per_page > 1 else 4)
     ordered = sorted(records, key=lambda r: str(r.get("visit_date") or ""))
-    docs = [dict(r.get("doc") or {}) for r in ordered]
+    docs = [with_computed(form, dict(r.get("doc") or {})) for r in ordered]
     for d, r in zip(docs, ordered, strict=True):
         d.setdefault("visit_date", r.get("visit_date"))
     chunks = [docs[i : i + per_page] for i in range(0, len(docs), per_page)] or [[]]

@@ -97,7 +97,9 @@ class PdfConcatenator:
             s = body.find(b"stream\r\n")
             s = body.find(b"stream\n") if s < 0 else s
             dict_part, rest = (body, b"") if s < 0 else (body[:s], body[s:])
-            dict_part = _REF.sub(lambda r: b"%d 0 R" % (int(r.group(1)) + shift), dict_part[head.end() :])
+            dict_part = _REF.sub(
+                lambda r: b"%d 0 R" % (int(r.group(1)) + shift), dict_part[head.end() :]
+            )
             if num == pages_num:
                 dict_part = dict_part.replace(b"<<", b"<< /Parent 2 0 R", 1)
                 count = re.search(rb"/Count\s+(\d+)", dict_part)
@@ -114,14 +116,13 @@ class PdfConcatenator:
         self.offsets[2] = self.pos
         kids = b" ".join(b"%d 0 R" % k for k in self.kids)
         self._write(
-            b"2 0 obj\n<< /Count %d /Kids [ %s ] /Type /Pages >>\nendobj\n" % (self.page_count, kids)
+            b"2 0 obj\n<< /Count %d /Kids [ %s ] /Type /Pages >>\nendobj\n"
+            % (self.page_count, kids)
         )
         info = self.next_num
         self.offsets[info] = self.pos
         title = self.title.encode("utf-16-be").hex().upper().encode()
-        self._write(
-            b"%d 0 obj\n<< /Producer (Cunyi) /Title <FEFF%s> >>\nendobj\n" % (info, title)
-        )
+        self._write(b"%d 0 obj\n<< /Producer (Cunyi) /Title <FEFF%s> >>\nendobj\n" % (info, title))
         size = info + 1
         xref_at = self.pos
         rows = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]

@@ -9,7 +9,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.model import Field, FormDef
 from forms.pdf import values as V
 from forms.pdf.flow import BOX, SIZE, draw_line, layout
-from forms.pdf.fonts import FONT, text_width
+from forms.pdf.fonts import draw_centred, draw_text, text_width
 from forms.pdf.page import CONTENT_W, MARGIN_TOP, MARGIN_X, PAGE_H, PAGE_W, PageContext, PageDrawer
 from forms.pdf.residentdata import resident_values
 
@@ -46,12 +46,13 @@ def cover_pages(form: FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
             if s.layout.get("role") != "header":
                 continue
             for f in s.fields:
-                groups = list(f.layout.get("groups") or [6, 3, 3, 5])
+                groups = list(
+                    f.layout.get("digit_groups") or f.layout.get("groups") or [6, 3, 3, 5]
+                )
                 line = layout(number_tokens(str(vals.get(f.key) or ""), groups), CONTENT_W)[0]
                 w = line[-1][0] + BOX * groups[-1]
                 draw_line(c, line, MARGIN_X + CONTENT_W - w, y - BOX, SIZE)
-        c.setFont(FONT, 34)
-        c.drawCentredString(PAGE_W / 2, PAGE_H * 0.64, form.title)
+        draw_centred(c, PAGE_W / 2, PAGE_H * 0.64, form.title, 34)
         y = PAGE_H * 0.50
         label_w = max(
             (text_width(V.printed_label(f) + "：", LINE_SIZE) for s in sections for f in s.fields),
@@ -64,20 +65,18 @@ def cover_pages(form: FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
             for f in s.fields:
                 if not V.is_printed(f):
                     continue
-                c.setFont(FONT, LINE_SIZE)
                 label = V.printed_label(f) + "："
-                c.drawString(x_label + label_w - text_width(label, LINE_SIZE), y, label)
+                draw_text(c, x_label + label_w - text_width(label, LINE_SIZE), y, label, LINE_SIZE)
                 x = x_label + label_w + 4
                 if f.type == "date" and not vals.get(f.key):
-                    c.drawString(x, y, "          年        月        日")
+                    draw_text(c, x, y, "          年        月        日", LINE_SIZE)
                 else:
                     c.line(x, y - 3, x + 230, y - 3)
                     value = _value(f, vals)
                     size = LINE_SIZE  # a long address shrinks to stay on its line
                     while size > 7 and text_width(value, size) > 224:
                         size -= 0.5
-                    c.setFont(FONT, size)
-                    c.drawString(x + 4, y, value)
+                    draw_text(c, x + 4, y, value, size)
                 y -= LINE_STEP
             y -= LINE_STEP * 0.8  # the archive lines sit apart from the resident's
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from reportlab.pdfgen.canvas import Canvas
 
-from forms.pdf.fonts import FONT, text_width
+from forms.pdf.fonts import draw_centred, draw_text, text_width
 
 SIZE = 8.0  # body text, points
 LEAD = 11.5  # line height: a box (BOX) plus a little air
@@ -19,7 +19,8 @@ PAD = 2.5  # cell padding
 #   ("u", text, min_width)  underlined blank, filled with text when given (handwriting line)
 #   ("b", chars)           one □ box holding `chars` (a code such as "2" or "10", or "")
 #   ("d", text)            a run of one-character boxes (digits of a number or date), no breaks
-#   ("s", text)            unbreakable text glued to the previous token (separators such as "/")
+#   ("s", text)            short text such as a unit or "/" separator (no break inside)
+#   ("g", text)            text that stays on the line of the box before it (card check boxes)
 #   ("br",)                hard line break
 Token = tuple
 
@@ -30,7 +31,7 @@ def _box_w(chars: str) -> float:
 
 def token_width(tok: Token, size: float = SIZE) -> float:
     kind = tok[0]
-    if kind in ("t", "s"):
+    if kind in ("t", "s", "g"):
         return text_width(tok[1], size)
     if kind == "u":
         return max(tok[2], text_width(tok[1], size) + 4)
@@ -71,7 +72,7 @@ def layout(tokens: tuple[Token, ...], width: float, size: float = SIZE) -> tuple
     """Place tokens on lines of `width`; returns lines of (x, token) pieces."""
     lines: list[list[tuple[float, Token]]] = [[]]
     x = 0.0
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok[0] == "br":
             lines.append([])
             x = 0.0
@@ -95,7 +96,9 @@ def layout(tokens: tuple[Token, ...], width: float, size: float = SIZE) -> tuple
                 x = 0.0
             continue
         w = token_width(tok, size)
-        if x + w > width + 0.01 and x > 0 and tok[0] != "s":
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        need = w + (token_width(nxt, size) if nxt is not None and nxt[0] == "g" else 0.0)
+        if x + need > width + 0.01 and x > 0 and tok[0] != "g":
             lines.append([])
             x = 0.0
         lines[-1].append((x, tok))
@@ -111,30 +114,38 @@ def line_width(line: Line, size: float = SIZE) -> float:
 
 
 def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = SIZE) -> None:
-    """Draw one laid-out line; boxes sit on the baseline and extend one box height up."""
+    """Draw one laid-out line; boxes sit on the baseline and extend one box height up.
+    Adjacent text pieces are drawn as one string (they were placed edge to edge): each
+    drawString costs a PDF text object, and option lists come as one piece per option."""
+    run_x, run = 0.0, ""
     for x, tok in line:
         kind = tok[0]
-        if kind in ("t", "s"):
-            c.setFont(FONT, size)
-            c.drawString(x0 + x, baseline, tok[1])
-        elif kind == "u":
+        if kind in ("t", "s", "g"):
+            if not run:
+                run_x = x
+            run += tok[1]
+            continue
+        if run:
+            draw_text(c, x0 + run_x, baseline, run, size)
+            run = ""
+        if kind == "u":
             w = token_width(tok, size)
             c.line(x0 + x + 1, baseline - 1.5, x0 + x + w - 1, baseline - 1.5)
             if tok[1]:
-                c.setFont(FONT, size)
-                c.drawString(x0 + x + 2, baseline, tok[1])
+                draw_text(c, x0 + x + 2, baseline, tok[1], size)
         elif kind == "b":
             _draw_box(c, x0 + x, baseline, _box_w(tok[1]), tok[1])
         elif kind == "d":
             for i, ch in enumerate(tok[1]):
                 _draw_box(c, x0 + x + i * BOX, baseline, BOX, "" if ch == " " else ch)
+    if run:
+        draw_text(c, x0 + run_x, baseline, run, size)
 
 
 def _draw_box(c: Canvas, x: float, baseline: float, w: float, chars: str) -> None:
     c.rect(x + 0.8, baseline - 2.2, w - 1.6, BOX - 1.4, stroke=1, fill=0)
     if chars:
-        c.setFont(FONT, SIZE)
-        c.drawCentredString(x + w / 2, baseline, chars)
+        draw_centred(c, x + w / 2, baseline, chars, SIZE)
 
 
 @dataclass
@@ -200,14 +211,13 @@ class Vertical:
         while len(chars) * step / cols > height - 2 * PAD and cols < 4:
             cols += 1
         per_col = -(-len(chars) // cols)
-        c.setFont(FONT, self.size)
         col_w = width / cols
         for ci in range(cols):
             part = chars[ci * per_col : (ci + 1) * per_col]
             y = top - (height - len(part) * step) / 2 - self.size
             cx = x + col_w * (ci + 0.5)
             for ch in part:
-                c.drawCentredString(cx, y, ch)
+                draw_centred(c, cx, y, ch, self.size)
                 y -= step
 
 

@@ -33,8 +33,28 @@ def register_font() -> str:
     return FONT
 
 
+# Characters WenQuanYi Micro Hei maps to an empty glyph (they would print as nothing), written
+# with look-alikes instead; found by scanning the font's loca table for zero-length glyphs.
+BLANK_GLYPHS = str.maketrans(
+    {
+        "\u2103": "°C",
+        "\u2109": "°F",
+        "\u2164": "V",
+        "\u2169": "X",
+        "\u223c": "~",
+        "\u212b": "\u00c5",
+    }
+)
+
+# Superscript digits the font lacks (×10⁹/L); drawn as small raised digits instead of a blank.
+SUPERSCRIPTS = {"⁰": "0", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9"}
+SUPER_SCALE = 0.62
+
+
 @lru_cache(maxsize=65536)
 def _char_width(ch: str) -> float:
+    if ch in SUPERSCRIPTS:
+        return pdfmetrics.stringWidth(SUPERSCRIPTS[ch], FONT, 1000) * SUPER_SCALE
     return pdfmetrics.stringWidth(ch, FONT, 1000)
 
 
@@ -42,4 +62,56 @@ def _char_width(ch: str) -> float:
 def text_width(text: str, size: float) -> float:
     """Width in points of `text` at `size`; cached because form labels repeat on every page."""
     register_font()
-    return sum(_char_width(c) for c in text) * size / 1000.0
+    return sum(_char_width(c) for c in text.translate(BLANK_GLYPHS)) * size / 1000.0
+
+
+def begin_page_text(c) -> None:
+    """Collect the page's text in one PDF text object: reportlab's drawString makes a text
+    object per call, ~40 % of a form page's render time. Only for pages drawn without
+    coordinate transforms (the text is emitted when the page ends, above the rulings)."""
+    c._cunyi_text = c.beginText()
+    c._cunyi_size = None
+
+
+def end_page_text(c) -> None:
+    t = getattr(c, "_cunyi_text", None)
+    if t is not None:
+        c.drawText(t)
+        c._cunyi_text = None
+
+
+def _out(c, x: float, y: float, s: str, size: float) -> None:
+    t = getattr(c, "_cunyi_text", None)
+    if t is None:
+        c.setFont(FONT, size)
+        c.drawString(x, y, s)
+        return
+    if c._cunyi_size != size:
+        t.setFont(FONT, size)
+        c._cunyi_size = size
+    t.setTextOrigin(x, y)
+    t.textOut(s)
+
+
+def draw_centred(c, x: float, y: float, s: str, size: float) -> None:
+    draw_text(c, x - text_width(s, size) / 2, y, s, size)
+
+
+def draw_text(c, x: float, y: float, s: str, size: float) -> None:
+    """Text in the font, with look-alikes for blank glyphs and raised superscript digits."""
+    s = s.translate(BLANK_GLYPHS)
+    if not any(ch in SUPERSCRIPTS for ch in s):
+        _out(c, x, y, s, size)
+        return
+    run = ""
+    for ch in s + "\0":
+        if ch in SUPERSCRIPTS or ch == "\0":
+            if run:
+                _out(c, x, y, run, size)
+                x += text_width(run, size)
+                run = ""
+            if ch != "\0":
+                _out(c, x, y + size * 0.42, SUPERSCRIPTS[ch], size * SUPER_SCALE)
+                x += text_width(ch, size)
+        else:
+            run += ch

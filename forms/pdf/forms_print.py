@@ -5,11 +5,13 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
+from forms.codes import canonical_edition
 from forms.model import FormDef
 from forms.pdf.columns import column_pages
+from forms.pdf.computed import with_computed
 from forms.pdf.page import PageDrawer
 from forms.pdf.sheet import sheet_pages
-from forms.registry import CURRENT_EDITION, get_form
+from forms.registry import CURRENT_EDITION, UnknownForm, get_form
 
 # Resident columns that the forms describing a person (个人基本信息表, 封面, 信息卡) print
 # from the resident row when their document does not carry them.
@@ -21,6 +23,18 @@ def resolve(code: str | FormDef, edition: str | None = None) -> FormDef:
     if isinstance(code, FormDef):
         return code
     return get_form(code, edition or CURRENT_EDITION)
+
+
+def edition_of(base: FormDef, edition: str) -> FormDef:
+    """The definition a record was made under, so old records keep their own code tables
+    (2009/2011 RH 1否 2是 vs 2017 1阴性 2阳性)."""
+    edition = canonical_edition(str(edition))  # 2011 records use the 2009 codes
+    if edition == base.edition:
+        return base
+    try:
+        return get_form(base.code, edition)
+    except UnknownForm:
+        return base
 
 
 def person_doc(
@@ -57,19 +71,20 @@ def form_pages(
         pages: list[PageDrawer] = []
         by_edition = sorted(records, key=lambda r: str(r.get("visit_date") or ""))
         for edition, group in groupby(by_edition, key=lambda r: r.get("edition") or base.edition):
-            form = base if edition == base.edition or isinstance(code, FormDef) else resolve(base.code, edition)
+            form = edition_of(base, edition)
             pages += column_pages(form, list(group), resident)
         return pages or column_pages(base, [], resident)
     if not records:
         doc = resident.get("doc") if base.code == PERSONAL_INFO else {}
-        return sheet_pages(base, person_doc(base, resident, doc), resident, masked=mask_id)
+        doc = with_computed(base, person_doc(base, resident, doc))
+        return sheet_pages(base, doc, resident, masked=mask_id)
     pages = []
     for rec in sorted(records, key=lambda r: str(r.get("visit_date") or "")):
         edition = rec.get("edition") or base.edition
-        form = base if edition == base.edition or isinstance(code, FormDef) else resolve(base.code, edition)
+        form = edition_of(base, edition)
         doc = dict(rec.get("doc") or {})
         if rec.get("visit_date") and not doc.get("visit_date"):
             doc["visit_date"] = rec["visit_date"]
-        doc = person_doc(form, resident, doc)
+        doc = with_computed(form, person_doc(form, resident, doc))
         pages += sheet_pages(form, doc, resident, masked=mask_id)
     return pages

@@ -26,6 +26,7 @@ class Cell:
     content: Content
     merge: object = None
     shade: bool = False
+    frame: bool = True  # False: a title or cut line between tables, no ruling
 
 
 @dataclass
@@ -114,7 +115,8 @@ def draw_rows(c: Canvas, rows: list[Row], x: float, top: float) -> float:
                 c.setFillGray(0.93)
                 c.rect(x + cell.x0, y - row.height, cell.x1 - cell.x0, row.height, stroke=0, fill=1)
                 c.setFillGray(0)
-            c.rect(x + cell.x0, y - row.height, cell.x1 - cell.x0, row.height, stroke=1, fill=0)
+            if cell.frame:
+                c.rect(x + cell.x0, y - row.height, cell.x1 - cell.x0, row.height, stroke=1, fill=0)
             cell.content.draw(c, x + cell.x0, y, cell.x1 - cell.x0, row.height)
         y -= row.height
     index = {id(r): i for i, r in enumerate(rows)}
@@ -124,7 +126,7 @@ def draw_rows(c: Canvas, rows: list[Row], x: float, top: float) -> float:
         c.rect(x + cell.x0, b, cell.x1 - cell.x0, t - b, stroke=1, fill=0)
         cell.content.draw(c, x + cell.x0, t, cell.x1 - cell.x0, t - b)
     # the table's outer frame a little heavier, as printed forms are
-    if rows:
+    if rows and all(cell.frame for r in rows for cell in r.cells):
         c.setLineWidth(1.0)
         right = max(cell.x1 for r in rows for cell in r.cells)
         c.rect(x, y, right, top - y, stroke=1, fill=0)

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from forms.pdf.flow import BOX, SIZE, draw_line, layout
-from forms.pdf.fonts import FONT, text_width
+from forms.pdf.fonts import draw_centred, draw_text, text_width
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
@@ -44,51 +44,46 @@ def record_no_tail(record_no: str | None) -> str:
 
 
 def draw_title(c: Canvas, title: str, top: float) -> float:
-    c.setFont(FONT, TITLE_SIZE)
-    c.drawCentredString(PAGE_W / 2, top - TITLE_SIZE, title)
+    draw_centred(c, PAGE_W / 2, top - TITLE_SIZE, title, TITLE_SIZE)
     return top - TITLE_SIZE - 8
 
 
 def draw_header(c: Canvas, name: str, record_no: str | None, top: float) -> float:
     """`姓名：xx` on the left, `编号 □□□-□□□□□` on the right, as on every paper form."""
     base = top - BOX + 2
-    c.setFont(FONT, 9.5)
-    c.drawString(MARGIN_X, base, "姓名：")
+    draw_text(c, MARGIN_X, base, "姓名：", 9.5)
     x = MARGIN_X + text_width("姓名：", 9.5)
-    c.drawString(x + 2, base, name or "")
+    draw_text(c, x + 2, base, name or "", 9.5)
     c.line(x, base - 2, x + 90, base - 2)
     tail = record_no_tail(record_no)
     tokens = (("t", "编号"), ("d", tail[:3]), ("s", "-"), ("d", tail[3:]))
     line = layout(tokens, CONTENT_W, SIZE)[0]
     w = line[-1][0] + BOX * 5
-    c.setFont(FONT, 9.5)
     draw_line(c, line, MARGIN_X + CONTENT_W - w, base, SIZE)
     return top - BOX - 8
 
 
 def draw_footer(c: Canvas, ctx: PageContext) -> None:
     if ctx.numbered:
-        c.setFont(FONT, 8.5)
-        c.drawCentredString(PAGE_W / 2, MARGIN_BOTTOM - 10, f"第 {ctx.n} 页 共 {ctx.m} 页")
+        draw_centred(c, PAGE_W / 2, MARGIN_BOTTOM - 10, f"第 {ctx.n} 页 共 {ctx.m} 页", 8.5)
 
 
 def draw_signature(c: Canvas, y: float, who: str = "医生签字", date: str = "") -> float:
     """Signature and date lines under a sheet form; the date is printed when known."""
     base = y - 20
-    c.setFont(FONT, 9)
     x = MARGIN_X + CONTENT_W - 330
-    c.drawString(x, base, f"{who}：")
+    draw_text(c, x, base, f"{who}：", 9)
     x += text_width(f"{who}：", 9)
     c.line(x, base - 2, x + 110, base - 2)
     x += 130
-    c.drawString(x, base, "日期：")
+    draw_text(c, x, base, "日期：", 9)
     x += text_width("日期：", 9) + 4
     y_, m_, d_ = (date.split("-") + ["", "", ""])[:3] if date else ("", "", "")
     for part, unit, w in ((y_, "年", 34), (m_, "月", 20), (d_, "日", 20)):
         c.line(x, base - 2, x + w, base - 2)
         if part:
-            c.drawCentredString(x + w / 2, base, part)
-        c.drawString(x + w + 1, base, unit)
+            draw_centred(c, x + w / 2, base, part, 9)
+        draw_text(c, x + w + 1, base, unit, 9)
         x += w + 12
     return base - 8
 

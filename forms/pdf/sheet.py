@@ -11,6 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.model import Field, FormDef, Section
 from forms.pdf import values as V
 from forms.pdf.flow import PAD, Flow, Token, Vertical, text
+from forms.pdf.fonts import draw_centred, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
 from forms.pdf.page import (
     CONTENT_W,
@@ -61,7 +62,10 @@ def entries(section: Section, *, merge_rows: bool = False) -> list[Entry]:
             target = lay.get("pair_role") == "target" and plast.get("pair_role") != "target"
             sep = " / " if target else " "
             prev.attached.append((f, "join:" + sep))
-        elif prev and (lay.get("inline") or (merge_rows and lay.get("row") and lay.get("row") == plast.get("row"))):
+        elif prev and (
+            lay.get("inline")
+            or (merge_rows and lay.get("row") and lay.get("row") == plast.get("row"))
+        ):
             prev.attached.append((f, "inline"))
         else:
             out.append(Entry(f))
@@ -149,13 +153,18 @@ class SheetBuilder:
         for e in entries(section):
             rid = e.field.layout.get("row")
             cur = rows[-1] if rows else None
-            if cur and rid and cur[0].field.layout.get("row") == rid or (
+            if (
                 cur
-                and cols > 1
-                and not rid
-                and len(cur) < cols
-                and not any(x.field.layout.get("row") for x in cur)
-                and all(self.half_eligible(x) for x in (*cur, e))
+                and rid
+                and cur[0].field.layout.get("row") == rid
+                or (
+                    cur
+                    and cols > 1
+                    and not rid
+                    and len(cur) < cols
+                    and not any(x.field.layout.get("row") for x in cur)
+                    and all(self.half_eligible(x) for x in (*cur, e))
+                )
             ):
                 cur.append(e)
             else:
@@ -177,7 +186,9 @@ class SheetBuilder:
                 group, lab = group_and_label(pr[0].field, label)
                 rows.extend(self.list_rows(pr[0].field, sec, group, lab))
             elif len(pr) == 1:
-                rows.append(Row([sec, *self.label_cells(pr[0], label), self.value_cell(pr[0], X_VALUE)]))
+                rows.append(
+                    Row([sec, *self.label_cells(pr[0], label), self.value_cell(pr[0], X_VALUE)])
+                )
             else:
                 pair_w = (CONTENT_W - SEC_W) / len(pr)
                 label_w = min(LABEL_W, pair_w * 0.42)
@@ -246,8 +257,8 @@ class SheetBuilder:
             boxes = V.answer_tokens(s, table, item.get(s.key))
             names = "、".join(table.label(c) or "" for c in V.chosen_codes(item.get(s.key)))
             return Flow((*boxes, ("t", " " + names)) if names else boxes)
-        if s.type == "date":
-            return text(V.date_text(item.get(s.key)))
+        if s.type == "date":  # narrow sub-table columns: the compact 2018-04-02
+            return text(V.scalar(s, item.get(s.key)), align="center")
         return text(V.scalar(s, item.get(s.key), masked=self.masked))
 
     def applies(self, section: Section) -> bool:
@@ -265,14 +276,73 @@ class SheetBuilder:
                 toks += [*self.attached_tokens(e), ("t", "    ")]
         return Flow(tuple(toks), size=9.0) if toks else None
 
-    def grid(self) -> Grid:
+    def grid(self, *, stub_only: bool = False) -> Grid:
         g = Grid()
         for section in self.form.sections:
             if section.layout.get("role") == "header" or not self.applies(section):
                 continue
+            if stub_only and not section.layout.get("stub"):
+                continue
             g.rows.extend(self.section_rows(section))
         g.measure()
         return g
+
+    def kind(self) -> str:
+        """The value of the first coded header field (转诊类型) that picks the slip titles."""
+        for section in self.form.sections:
+            if section.layout.get("role") == "header":
+                for f in section.fields:
+                    if f.type == "code":
+                        return str(self.doc.get(f.key) or "")
+        return ""
+
+    def stub_grid(self) -> Grid:
+        """存根 above a dashed cut line, then the slip itself (双向转诊单: paper `stubs`)."""
+        kind = self.kind()
+        stub_title = str(
+            (self.form.paper.get("stub_title") or {}).get(kind) or self.form.title + " 存根"
+        )
+        slip_title = str((self.form.paper.get("slip_title") or {}).get(kind) or self.form.title)
+        head = self.header_flow()
+        g = Grid()
+        g.rows.append(_banner(stub_title))
+        if head:
+            g.rows.append(Row([Cell(0, CONTENT_W, head, frame=False)]))
+        g.rows.extend(self.grid(stub_only=True).rows)
+        g.rows.append(Row([Cell(0, CONTENT_W, CutLine(), frame=False)], min_height=26))
+        g.rows.append(_banner(slip_title))
+        if head:
+            g.rows.append(Row([Cell(0, CONTENT_W, head, frame=False)]))
+        g.rows.extend(self.grid().rows)
+        g.measure()
+        return g
+
+
+def _banner(title: str) -> Row:
+    return Row(
+        [Cell(0, CONTENT_W, Flow((("t", title),), size=13, align="center"), frame=False)],
+        min_height=26,
+    )
+
+
+class CutLine:
+    """The dashed line along which the stub is cut off."""
+
+    def height(self, width: float) -> float:
+        return 20.0
+
+    def draw(self, c: Canvas, x: float, top: float, width: float, height: float) -> None:
+        c.saveState()
+        c.setDash(4, 3)
+        y = top - height / 2
+        c.line(x, y, x + width, y)
+        c.setDash()
+        c.setFillGray(1)
+        w = text_width("（沿此线剪开）", 7.5)
+        c.rect(x + width / 2 - w / 2 - 2, y - 4, w + 4, 9, stroke=0, fill=1)
+        c.setFillGray(0)
+        draw_centred(c, x + width / 2, y - 2.5, "（沿此线剪开）", 7.5)
+        c.restoreState()
 
 
 def _weight(s: Field) -> float:
@@ -293,14 +363,15 @@ def sheet_pages(
 ) -> list[PageDrawer]:
     """Lay out one document; returns page drawers (count known before drawing)."""
     builder = SheetBuilder(form, doc, masked=masked)
-    grid = builder.grid()
-    head = builder.header_flow()
+    stubs = bool(form.paper.get("stubs")) if hasattr(form, "paper") else False
+    grid = builder.stub_grid() if stubs else builder.grid()
+    head = None if stubs else builder.header_flow()
     head_h = head.height(CONTENT_W) if head else 0.0
     notes = str(form.paper.get("instructions") or "") if hasattr(form, "paper") else ""
     notes_flow = text(f"填表说明：{notes}", size=7.5) if notes else None
     top1, topn, bottom = content_top(True) - head_h, content_top(False), content_bottom()
     pages = grid.paginate(top1 - bottom, topn - bottom)
-    want_sig = signature and not any(f.layout.get("signature") for f in form.fields())
+    want_sig = signature and not has_signature_field(form)
     tail_h = (SIGNATURE_H if want_sig else 0.0) + (
         notes_flow.height(CONTENT_W) + 4 if notes_flow else 0.0
     )
@@ -314,9 +385,11 @@ def sheet_pages(
     for i in range(count):
         rows = pages[i] if i < len(pages) else []
 
-        def draw(c: Canvas, ctx: PageContext, rows=rows, first=(i == 0), last=(i == count - 1)) -> None:
+        def draw(
+            c: Canvas, ctx: PageContext, rows=rows, first=(i == 0), last=(i == count - 1)
+        ) -> None:
             top = PAGE_H - MARGIN_TOP
-            if first:
+            if first and not stubs:
                 top = draw_title(c, form.title, top)
             draw_paper_header(c, form, name, record_no, top)
             y = content_top(first)
@@ -332,6 +405,13 @@ def sheet_pages(
 
         drawers.append(draw)
     return drawers
+
+
+def has_signature_field(form: FormDef) -> bool:
+    """The form has its own signature line (接诊记录表 医生签字, 随访医生签名): no second one."""
+    return any(
+        f.layout.get("signature") or "签字" in f.label or "签名" in f.label for f in form.fields()
+    )
 
 
 def draw_paper_header(

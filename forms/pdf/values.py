@@ -20,6 +20,7 @@ Layout hints read from `Field.layout` (all optional; a definition without hints 
     group: str        a sub-heading cell shared by consecutive fields (既往史 → 疾病, 手术 …);
                       a label "既往史·手术" means the same
     rows: int         blank item rows printed for a list (so the paper can be filled by hand)
+    star: bool        printed with "*" (健康体检表 items not free for every resident)
     mask: bool        an identity number: only its last 4 digits print when masking is asked
 Section.layout: label (printed label), columns (label/value pairs per sheet row), role
 "header" (fields printed on the line above the table), side "front" | "back" (card),
@@ -51,7 +52,8 @@ def is_id_field(f: Field) -> bool:
 
 
 def printed_label(f: Field) -> str:
-    return str(f.layout.get("label") or f.label)
+    label = str(f.layout.get("label") or f.label)
+    return label + "*" if f.layout.get("star") and not label.endswith("*") else label
 
 
 def is_printed(f: Field) -> bool:
@@ -76,7 +78,7 @@ def scalar(f: Field, v: Any, *, masked: bool = False) -> str:
 
 
 def date_text(v: Any) -> str:
-    """"2024-05-01" -> "2024年05月01日"; partial dates ("2019-03") keep what they have."""
+    """ "2024-05-01" -> "2024年05月01日"; partial dates ("2019-03") keep what they have."""
     if blank(v):
         return ""
     parts = str(v).split("-")
@@ -87,7 +89,7 @@ def date_text(v: Any) -> str:
 
 
 def option_tokens(table: CodeTable, other_text: str = "", *, other_blank: float = 30) -> tuple:
-    """"1男 2女 …": one token per option; the other-option gets its handwriting blank."""
+    """ "1男 2女 …": one token per option; the other-option gets its handwriting blank."""
     out: list[Token] = []
     for code in table.codes:
         if table.other_code is not None and code.code == table.other_code:

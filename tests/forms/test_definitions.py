@@ -86,3 +86,183 @@ def test_personal_info_keys() -> None:
     for resident_level in ("village", "household"):
         with pytest.raises(KeyError):
             form.field(resident_level)
+
+
+ALL = (
+    "cover",
+    "personal_info",
+    "health_exam",
+    "elderly_selfcare",
+    "htn_followup",
+    "dm_followup",
+    "encounter",
+    "consultation",
+    "referral",
+    "info_card",
+)
+TITLES = {
+    "cover": "居民健康档案封面",
+    "personal_info": "个人基本信息表",
+    "health_exam": "健康体检表",
+    "htn_followup": "高血压患者随访服务记录表",
+    "dm_followup": "2型糖尿病患者随访服务记录表",
+    "elderly_selfcare": "老年人生活自理能力评估表",
+    "encounter": "接诊记录表",
+    "consultation": "会诊记录表",
+    "referral": "双向转诊单",
+    "info_card": "居民健康档案信息卡",
+}
+# The layout-hint vocabulary documented in forms/model.py: the PDF and UI helpers rely on it.
+FIELD_HINTS = {
+    "row",
+    "join",
+    "pair",
+    "pair_role",
+    "boxes",
+    "box_width",
+    "options",
+    "lines",
+    "rows",
+    "prefix",
+    "suffix",
+    "applies_to",
+    "short",
+    "digit_groups",
+    "style",
+    "star",
+    "signature",
+    "group",
+    "label",
+    "print",
+    "mask",
+    "digits",
+    "width",
+    "inline",
+}
+SECTION_HINTS = {"role", "columns", "side", "applies_when", "stub_of", "stub", "label"}
+
+
+def test_every_form_is_registered_in_both_editions() -> None:
+    assert sorted(forms.form_codes()) == sorted(ALL)
+    for code in ALL:
+        for edition in ("2017", "2009"):
+            form = forms.get_form(code, edition)
+            assert form.code == code and form.edition == edition
+        assert forms.get_form(code).title == TITLES[code]
+
+
+@pytest.mark.parametrize("code", ALL)
+def test_every_example_validates_clean(code: str) -> None:
+    assert forms.validate(code, example(code), ctx()) == []
+
+
+@pytest.mark.parametrize("code", ALL)
+def test_every_example_uses_every_section(code: str) -> None:
+    """The examples feed PDF and UI tests: each section has at least one value to show."""
+    doc = example(code)
+    form = forms.get_form(code)
+    for s in form.sections:
+        if s.layout.get("applies_when") and any(
+            doc.get(k) != v for k, v in s.layout["applies_when"].items()
+        ):
+            continue
+        if all(f.computed for f in s.fields):
+            continue
+        assert any(f.key in doc for f in s.fields), s.key
+
+
+@pytest.mark.parametrize("code", ALL)
+@pytest.mark.parametrize("edition", ["2017", "2009"])
+def test_definition_is_consistent(code: str, edition: str) -> None:
+    form = forms.get_form(code, edition)
+    keys = [f.key for f in form.fields()]
+    assert len(keys) == len(set(keys))
+    assert form.field("visit_date") if code not in ("info_card",) else True
+    for f in form.fields():
+        assert f.key.isascii() and f.key == f.key.lower() and " " not in f.key
+        assert f.label and not f.label.isascii(), f.key  # a Chinese label
+        assert "*" not in f.label, f.key  # the paper's * is the layout hint "star"
+        for g in (f, *f.item_fields):
+            if g.codes:
+                assert form.table(g).codes
+            assert set(g.layout) <= FIELD_HINTS, (g.key, set(g.layout) - FIELD_HINTS)
+            if g.type in ("int", "decimal"):
+                assert g.min is not None and g.max is not None and g.min < g.max, g.key
+            if g.type == "text":
+                assert g.max_length, g.key
+    for s in form.sections:
+        assert set(s.layout) <= SECTION_HINTS, (s.key, set(s.layout) - SECTION_HINTS)
+
+
+def test_layouts() -> None:
+    assert {c for c in ALL if forms.get_form(c).layout == "columns"} == set(FOLLOWUPS)
+    assert forms.get_form("info_card").layout == "card"
+    assert forms.get_form("personal_info").paper["header"] == ["name", "record_no8"]
+    assert forms.get_form("referral").paper["stubs"] is True
+    assert forms.get_form("cover").field("record_no").layout["digit_groups"] == [6, 3, 3, 5]
+
+
+def test_health_exam_has_the_twelve_sections_in_paper_order() -> None:
+    form = forms.get_form("health_exam")
+    body = [s.label for s in form.sections if s.layout.get("role") != "header"]
+    assert body == [
+        "症状",
+        "一般状况",
+        "生活方式",
+        "脏器功能",
+        "查体",
+        "辅助检查",
+        "现存主要健康问题",
+        "住院治疗情况",
+        "主要用药情况",
+        "非免疫规划预防接种史",
+        "健康评价",
+        "健康指导",
+    ]
+    for key in ("sbp_left", "dbp_left", "height_cm", "weight_kg", "waist_cm"):
+        assert not form.field(key).computed
+    assert form.field("bmi").computed
+    assert (form.field("height_cm").min, form.field("height_cm").max) == (30, 250)
+
+
+def test_referral_has_out_and_back_parts() -> None:
+    form = forms.get_form("referral")
+    assert form.section("out").layout["applies_when"] == {"referral_type": "1"}
+    assert form.section("back").layout["applies_when"] == {"referral_type": "2"}
+    assert form.section("patient").layout["stub"] is True
+
+
+def test_info_card_fields_from_the_reference() -> None:
+    form = forms.get_form("info_card")
+    front = {f.key for f in form.section("front").fields}
+    back = {f.key for f in form.section("back").fields}
+    assert {
+        "name",
+        "sex",
+        "birth_date",
+        "record_no",
+        "blood_abo",
+        "blood_rh",
+        "chronic_diseases",
+        "allergies",
+    } == front
+    assert {
+        "address",
+        "home_phone",
+        "emergency_contact",
+        "emergency_phone",
+        "institution",
+        "institution_phone",
+        "doctor",
+        "doctor_phone",
+        "notes",
+    } == back
+    assert form.paper["size_mm"] == [85.6, 54.0]
+
+
+def test_example_is_a_fresh_copy_and_unknown_code_raises() -> None:
+    a = example("personal_info")
+    a["past_diseases"].clear()
+    assert example("personal_info")["past_diseases"]
+    with pytest.raises(forms.UnknownForm):
+        example("nope")

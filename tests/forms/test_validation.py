@@ -164,8 +164,8 @@ def test_next_visit_after_visit_and_may_be_in_future() -> None:
 
 def test_required_field_missing() -> None:
     e = only(check("htn_followup", visit_date=...), "visit_date")
-    assert e.message == "必须填写"
-    assert only(check("htn_followup", visit_date=""), "visit_date").message == "必须填写"
+    assert e.message == "必须填写（格式YYYY-MM-DD）"
+    assert only(check("htn_followup", visit_date=""), "visit_date").message.startswith("必须填写")
 
 
 # --- personal_info: identity --------------------------------------------------------------
@@ -248,3 +248,38 @@ def test_prepare_gives_list_items_fresh_ids_and_keeps_existing() -> None:
     ids = [m["id"] for m in out["medications"]]
     assert ids[:2] == ["m1", "m2"] and len(ids[2]) == 32 and ids[2] not in ids[:2]
     assert "id" not in doc["medications"][2]  # the input is not changed
+
+
+def test_unknown_key_suggests_the_close_one() -> None:
+    e = only(check("htn_followup", heart_rat=70), "heart_rat")
+    assert "“heart_rate”（心率）" in e.message
+
+
+def test_required_code_lists_options() -> None:
+    e = only(check("referral", referral_type=...), "referral_type")
+    assert e.message == "必须填写；可选：1转出 2回转"
+
+
+@pytest.mark.parametrize(
+    ("number", "says"),
+    [
+        ("160105194912310029", "地址码"),  # checksum fine, no province 16
+        ("110105194902310026", "出生日期"),  # checksum fine, 31 February
+        ("11010519491231002", "18位"),
+        ("11010519491231002Y", "最后一位"),
+    ],
+)
+def test_id_number_reference_vectors_refused(number: str, says: str) -> None:
+    doc = {"name": "甲", "sex": "2", "id_number": number}
+    e = only(forms.validate("personal_info", doc | {"birth_date": "1949-12-31"}), "id_number")
+    assert says in e.message
+
+
+def test_id_number_residence_permit_and_reference_example_accepted() -> None:
+    today = ValidationContext(today="2024-06-30")
+    for number, birth in (
+        ("810000199408230021", "1994-08-23"),
+        ("11010519491231002X", "1949-12-31"),
+    ):
+        doc = {"name": "甲", "sex": "2", "birth_date": birth, "id_number": number}
+        assert forms.validate("personal_info", doc, today) == []

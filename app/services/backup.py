@@ -1,0 +1,344 @@
+"""Encrypted backups: one file that opens with the same logins, rotation, and safe restore.
+
+A backup is a zip holding manifest.json, keys.json (the wrapped data keys: no secret in the clear)
+and cunyi.db, a page-for-page copy made with SQLite's backup API and so encrypted with the same
+data key. Whoever could log in when it was made can open it, and nobody else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlcipher3
+
+from app import paths
+from app.clock import now_iso
+from app.crypto.keyfile import KeyFile, NoSuchSlot, SlotDisabled, WrongSecret
+from app.db import migrate
+from app.errors import AuthError, DataError
+from app.services import audit, integrity
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+FORMAT = "cunyi-backup"
+VERSION = 1
+SUFFIX = ".cunyibak"
+AUTO_KEEP = 7
+_AUTO = re.compile(r"^auto-(\d{8})-(\d{6})" + re.escape(SUFFIX) + "$")
+_CHUNK = 1 << 20
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _keyed(path: Path, data_key: bytes) -> sqlcipher3.Connection:
+    conn = sqlcipher3.connect(str(path))
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+    return conn
+
+
+def copy_database(store: Store, target: Path) -> None:
+    """A consistent snapshot of the live database (committed transactions only), same key."""
+    src = _keyed(paths.db_path(store.data_dir), store.data_key)
+    dst = _keyed(target, store.data_key)
+    try:
+        src.backup(dst)  # one step: the source is read-locked, so the copy is one snapshot
+    finally:
+        dst.close()
+        src.close()
+
+
+def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str, Any]:
+    """Write a backup file at `target` atomically (a crash leaves no half-written file)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tag = secrets.token_hex(4)
+    tmp_db = target.with_name(f".cunyi-backup-{tag}.db")
+    tmp_zip = target.with_name(f".cunyi-backup-{tag}.tmp")
+    try:
+        copy_database(store, tmp_db)
+        manifest = {
+            "format": FORMAT, "version": VERSION,
+            "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
+            "schema": migrate.head(), "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,
+        }  # fmt: skip
+        keys = paths.keys_path(store.data_dir).read_text("utf-8")
+        with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            zf.writestr("manifest.json", json.dumps(manifest, indent=1))
+            zf.writestr("keys.json", keys, compress_type=zipfile.ZIP_DEFLATED)
+            # Encrypted pages do not compress: stored as they are.
+            zf.write(tmp_db, paths.DB_NAME)
+        with open(tmp_zip, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp_zip, target)
+        _fsync_dir(target.parent)
+    finally:
+        tmp_db.unlink(missing_ok=True)
+        tmp_zip.unlink(missing_ok=True)
+    size = target.stat().st_size
+    audit.log(store, "backup", detail={"auto": auto, "bytes": size,
+                                       "db_sha256": manifest["db_sha256"][:16]})  # fmt: skip
+    return {"path": str(target), "bytes": size, "created_at": manifest["created_at"]}
+
+
+# --- reading a backup
+
+
+def read_manifest(zf: zipfile.ZipFile) -> dict[str, Any]:
+    try:
+        manifest = json.loads(zf.read("manifest.json"))
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+        raise DataError("不是村医备份文件，或文件已损坏") from None
+    if manifest.get("format") != FORMAT or "installation_id" not in manifest:
+        raise DataError("不是村医备份文件，或文件已损坏")
+    if manifest.get("version", 0) > VERSION:
+        raise DataError("此备份由更新版本的村医制作，请先升级本软件")
+    return manifest
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[zipfile.ZipFile]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise DataError(f"找不到备份文件：{path}") from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DataError("不是村医备份文件，或文件已损坏") from None
+    with zf:
+        yield zf
+
+
+def unpack(path: Path, into: Path) -> tuple[dict[str, Any], KeyFile]:
+    """Extract keys.json and cunyi.db of a backup into the folder `into`, checking both."""
+    with opened(path) as zf:
+        manifest = read_manifest(zf)
+        try:
+            (into / paths.KEYS_NAME).write_bytes(zf.read(paths.KEYS_NAME))
+            with zf.open(paths.DB_NAME) as src, open(into / paths.DB_NAME, "wb") as dst:
+                shutil.copyfileobj(src, dst, _CHUNK)  # zipfile checks the CRC at the end
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+            raise DataError("备份文件已损坏（内容不完整或校验失败）") from None
+    if _sha256(into / paths.DB_NAME) != manifest.get("db_sha256"):
+        raise DataError("备份文件已损坏（数据库校验值不符）")
+    try:
+        keyfile = KeyFile.load(into / paths.KEYS_NAME)
+    except (ValueError, KeyError, OSError):
+        raise DataError("备份文件中的密钥文件已损坏") from None
+    if keyfile.installation_id != manifest["installation_id"]:
+        raise DataError("备份文件已损坏（密钥文件与清单不符）")
+    return manifest, keyfile
+
+
+def verify_copy(db: Path, data_key: bytes, installation_id: str) -> list[str]:
+    """Problems of a database copy (empty = it opens, is sound and belongs to the installation)."""
+    try:
+        conn = _keyed(db, data_key)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            rev = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            inst = conn.execute("SELECT installation_id FROM institution").fetchone()
+        finally:
+            conn.close()
+    except sqlcipher3.DatabaseError:
+        return ["数据库无法用此密钥打开，或文件已损坏"]
+    if rev is None or rev[0] not in migrate_revisions():
+        return ["数据库版本未知（可能由更新版本的村医制作），请先升级本软件"]
+    if inst is None or inst[0] != installation_id:
+        return ["数据库与密钥文件不属于同一安装"]
+    return integrity.check_file(db, data_key)
+
+
+def migrate_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate._config())
+    return {r.revision for r in script.walk_revisions()}
+
+
+def check_backup_file(path: Path, data_key: bytes) -> list[str]:
+    """Open a backup with a known data key (automatic backups) and check it thoroughly."""
+    path = Path(path)
+    stage = path.with_name(f".cunyi-verify-{secrets.token_hex(4)}")
+    stage.mkdir()
+    try:
+        manifest, _ = unpack(path, stage)
+        return verify_copy(stage / paths.DB_NAME, data_key, manifest["installation_id"])
+    except DataError as e:
+        return [str(e)]
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+# --- automatic backups
+
+
+def default_folder(store: Store) -> Path:
+    return store.data_dir / paths.BACKUP_DIR
+
+
+def auto_backups(folder: Path) -> list[Path]:
+    """This folder's automatic backups, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if _AUTO.match(p.name)]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def auto_backup(
+    store: Store, folder: Path | None = None, keep: int = AUTO_KEEP, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """At most one automatic backup a day, each verified by opening it; the `keep` newest stay.
+
+    Returns {"path", "skipped", "removed"}; raises DataError when the new backup fails its check
+    (it is deleted and the older ones are kept)."""
+    folder = Path(folder) if folder else default_folder(store)
+    now = now or dt.datetime.now()
+    day = now.strftime("%Y%m%d")
+    existing = auto_backups(folder)
+    if any(_AUTO.match(p.name).group(1) == day for p in existing):  # type: ignore[union-attr]
+        return {"path": str(existing[0]), "skipped": True, "removed": []}
+    target = folder / f"auto-{now:%Y%m%d-%H%M%S}{SUFFIX}"
+    write_backup(store, target, auto=True)
+    problems = check_backup_file(target, store.data_key)
+    if problems:
+        target.unlink(missing_ok=True)
+        raise DataError("自动备份校验失败，已删除：" + "；".join(problems))
+    removed = []
+    for old in auto_backups(folder)[max(keep, 1) :]:
+        old.unlink(missing_ok=True)
+        removed.append(str(old))
+    return {"path": str(target), "skipped": False, "removed": removed}
+
+
+# --- restore
+
+
+def _unwrap(keyfile: KeyFile, user: str, password: str) -> bytes:
+    try:
+        return keyfile.unwrap(user, password)
+    except SlotDisabled:
+        raise AuthError(f"用户“{user}”在备份中已停用，无法用其打开备份") from None
+    except (WrongSecret, NoSuchSlot):
+        raise AuthError("无法打开备份：用户名或密码与备份制作时不符") from None
+
+
+def _current_installation(data_dir: Path) -> str | None:
+    """The installation id of the data already in `data_dir` ("" if unreadable, None if none)."""
+    keys = paths.keys_path(data_dir)
+    if not keys.exists():
+        return "" if paths.db_path(data_dir).exists() else None
+    try:
+        return KeyFile.load(keys).installation_id
+    except (ValueError, KeyError, OSError):
+        return ""
+
+
+def _db_files(data_dir: Path) -> list[str]:
+    return [n for n in (paths.DB_NAME + "-wal", paths.DB_NAME + "-shm") if (data_dir / n).exists()]
+
+
+def _checkpoint(data_dir: Path, data_key: bytes) -> None:
+    """Fold the current WAL into the database so the copy kept aside is whole (best effort:
+    a damaged database is kept aside with its WAL as it is)."""
+    db = paths.db_path(data_dir)
+    if not db.exists():
+        return
+    with suppress(sqlcipher3.DatabaseError):
+        conn = _keyed(db, data_key)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            conn.close()
+
+
+def _swap(data_dir: Path, stage: Path, aside: Path) -> None:
+    """Put the staged files in place. The data directory always holds a database and a key file:
+    the old ones are hard-linked aside, then replaced one by one with os.replace (atomic)."""
+    aside.mkdir()
+    for name in _db_files(data_dir):
+        os.replace(data_dir / name, aside / name)
+    for name in (paths.DB_NAME, paths.KEYS_NAME):
+        old = data_dir / name
+        if old.exists():
+            try:
+                os.link(old, aside / name)
+            except OSError:
+                shutil.copy2(old, aside / name)
+    _fsync_dir(aside)
+    # Database first, key file last (as at set-up): the pair in place always opens, because
+    # restoring over existing data requires the same installation and so the same data key.
+    os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
+    os.replace(stage / paths.KEYS_NAME, data_dir / paths.KEYS_NAME)
+    _fsync_dir(data_dir)
+
+
+def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str, Any]:
+    """Replace the data in `data_dir` by a verified backup; the previous files are kept in
+    `data_dir/replaced-<time>/`. Nothing in `data_dir` changes unless every check passes."""
+    from app.store import Store
+
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stage = data_dir / f".restore-{secrets.token_hex(4)}"
+    stage.mkdir()
+    try:
+        manifest, keyfile = unpack(Path(backup), stage)
+        data_key = _unwrap(keyfile, user, password)
+        current = _current_installation(data_dir)
+        if current and current != keyfile.installation_id:
+            raise DataError("此备份属于另一个安装（另一台电脑或另一机构的数据），不能恢复到这里；"
+                            "如确需查看，请恢复到一个空的数据目录（--data-dir）")  # fmt: skip
+        problems = verify_copy(stage / paths.DB_NAME, data_key, keyfile.installation_id)
+        if problems:
+            raise DataError("备份未通过校验，未作任何更改：" + "；".join(problems))
+        probe = Store.open_with_key(stage, keyfile, data_key, user)  # an active user of the backup
+        try:
+            probe.require_role("admin")
+        finally:
+            probe.close()
+        _checkpoint(stage, data_key)
+        for leftover in _db_files(stage):
+            (stage / leftover).unlink()
+        if current:
+            _checkpoint(data_dir, data_key)
+        aside = data_dir / f"replaced-{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        _swap(data_dir, stage, aside)
+        with suppress(OSError):
+            aside.rmdir()  # only succeeds when there was nothing to keep
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    store = Store.open_with_key(data_dir, keyfile, data_key, user)
+    try:
+        audit.log(store, "restore", detail={"backup_created_at": manifest["created_at"],
+                                            "db_sha256": manifest["db_sha256"][:16]})  # fmt: skip
+    finally:
+        store.close()
+    return {"restored_from": manifest["created_at"], "previous": str(aside) if aside.exists() else None}

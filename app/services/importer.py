@@ -1,0 +1,134 @@
+"""Importing residents from a spreadsheet: every bad row reported, good rows added once.
+
+Running the same file twice adds nobody twice: a row whose ID number is already registered (or,
+without an ID number, whose name and birth date are) is reported as already present. Rows are
+added in batches, one transaction each, through residents.add_in, so each still gets its history,
+audit entry and outbox row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Resident
+from app.errors import InvalidInput
+from app.services import audit, bulk_add
+from app.services.import_table import Row, read_rows
+from forms.idnumber import IdNumberError, parse
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+BATCH = 1000
+
+
+class Known:
+    """Who is registered already, by ID number and by (name, birth date)."""
+
+    def __init__(self, s: Session) -> None:
+        self.by_id: dict[str, str] = {}
+        self.by_name_birth: dict[tuple[str, str], str] = {}
+        q = select(Resident.id_number, Resident.name, Resident.birth_date, Resident.record_no).where(
+            Resident.status != "merged"
+        )
+        for id_number, name, birth, record_no in s.execute(q):
+            self.add(id_number, name, birth, record_no)
+
+    def add(self, id_number: str | None, name: str, birth: str, record_no: str) -> None:
+        if id_number:
+            self.by_id[id_number] = record_no
+        self.by_name_birth.setdefault((name, birth), record_no)
+
+    def find(self, data: dict[str, Any]) -> str | None:
+        number = _normalised_id(data.get("id_number"))
+        if number:
+            return self.by_id.get(number)
+        name, birth = data.get("name"), data.get("birth_date")
+        if isinstance(name, str) and isinstance(birth, str):
+            return self.by_name_birth.get((" ".join(name.split()), birth))
+        return None
+
+
+def _normalised_id(value: Any) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse(value).number
+    except IdNumberError:
+        return None
+
+
+def _problems(line: int, errors: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{"line": line, "field": e.key, "label": e.label, "message": e.message} for e in errors]
+
+
+def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:  # fmt: skip
+    report: dict[str, Any] = {"imported": 0, "present": 0, "failed": 0, "errors": [],
+                              "already_present": []}  # fmt: skip
+    with store.session() as s:
+        known = Known(s)
+    for start in range(0, len(rows), BATCH):
+        todo = rows[start : start + BATCH]
+        while todo:
+            # Two rows of one file for the same person: the later one waits for the first.
+            now, todo = _first_of_each(todo, known, report)
+            if now:
+                _add(store, now, known, report, allow_similar)
+        if progress:
+            progress(min(start + BATCH, len(rows)), len(rows))
+    return report
+
+
+def _key(row: Row) -> Any:
+    number = _normalised_id(row.data.get("id_number"))
+    return number or (" ".join(str(row.data.get("name", "")).split()), row.data.get("birth_date"))
+
+
+def _first_of_each(rows: list[Row], known: Known, report: dict[str, Any]) -> tuple[list[Row], list[Row]]:
+    now: list[Row] = []
+    later: list[Row] = []
+    keys: set[Any] = set()
+    for row in rows:
+        if row.errors:
+            report["failed"] += 1
+            report["errors"] += _problems(row.line, row.errors)
+        elif existing := known.find(row.data):
+            report["present"] += 1
+            report["already_present"].append({"line": row.line, "record_no": existing})
+        elif _key(row) in keys:
+            later.append(row)
+        else:
+            keys.add(_key(row))
+            now.append(row)
+    return now, later
+
+
+def _add(store: Store, rows: list[Row], known: Known, report: dict[str, Any], allow_similar: bool) -> None:
+    with store.session(write=True) as s:
+        results = bulk_add.add_many(s, store, [r.data for r in rows], allow_similar=allow_similar)
+    for row, result in zip(rows, results, strict=True):
+        if isinstance(result, InvalidInput):
+            report["failed"] += 1
+            report["errors"] += _problems(row.line, result.errors)
+        else:
+            known.add(result.id_number, result.name, result.birth_date, result.record_no)
+            report["imported"] += 1
+
+
+def import_file(store: Store, path: Path, *, allow_similar: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:  # fmt: skip
+    store.require_role("admin", "doctor")
+    rows, header_problems = read_rows(Path(path))
+    report = import_rows(store, rows, allow_similar=allow_similar, progress=progress)
+    report["warnings"] = _problems(1, header_problems)
+    report["rows"] = len(rows)
+    audit.log(store, "import", detail={"format": Path(path).suffix.lower().lstrip("."),
+                                       "rows": len(rows), "imported": report["imported"],
+                                       "present": report["present"], "failed": report["failed"]})  # fmt: skip
+    return report

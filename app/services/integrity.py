@@ -1,0 +1,80 @@
+"""Is a database sound? SQLCipher page check, SQLite structure check, foreign keys, audit chain.
+
+Used by `cunyi check` on the live database and by backup/restore on a copy before trusting it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlcipher3
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app.db.engine import make_engine
+from app.services import audit
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+_PAGE = re.compile(r"page (\d+)")
+DB_ERRORS = (sqlcipher3.DatabaseError, DBAPIError)
+
+
+def _cipher_problem(row: str) -> str:
+    m = _PAGE.search(row)
+    where = f"第{m.group(1)}页" if m else "某页"
+    return f"加密校验失败：{where}的内容与校验码不符（文件被改动或损坏）"
+
+
+def check_session(session: Session) -> list[str]:
+    """Every problem found, in Chinese; empty when the database is sound."""
+    problems: list[str] = []
+    try:
+        conn = session.connection()
+        rows = conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
+        problems += [_cipher_problem(str(r[0])) for r in rows]
+        rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+        problems += [f"数据库结构检查：{r[0]}" for r in rows if r[0] != "ok"]
+        for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+            problems.append(f"外键检查：{table} 表第{rowid}行引用的 {parent} 记录不存在")
+    except DB_ERRORS as e:
+        return problems + [f"数据库文件损坏，无法读完：{_reason(e)}"]
+    try:
+        problems += audit.verify_chain(session)
+    except DB_ERRORS as e:
+        problems.append(f"审计日志无法读取：{_reason(e)}")
+    return problems
+
+
+def _reason(e: Exception) -> str:
+    text = str(e)
+    if "malformed" in text or "not a database" in text:
+        return "文件内容损坏"
+    return "数据库错误"
+
+
+def check_store(store: Store) -> list[str]:
+    with store.session() as s:
+        return check_session(s)
+
+
+def check_file(db: Path, data_key: bytes) -> list[str]:
+    """Open a database file (e.g. a backup copy) with the data key and check it."""
+    try:
+        engine = make_engine(db, data_key)
+    except Exception:  # noqa: BLE001 - any failure to open means the copy cannot be trusted
+        return ["无法打开数据库"]
+    try:
+        with Session(engine) as s:
+            return check_session(s)
+    except DB_ERRORS as e:
+        return [f"无法打开数据库：{_reason(e)}"]
+    finally:
+        engine.dispose()
+
+
+def summary(problems: list[str]) -> dict[str, Any]:
+    return {"ok": not problems, "problems": problems}

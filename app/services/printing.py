@@ -1,0 +1,148 @@
+"""Printing: gathers what the paper needs from the store, renders it with forms.pdf, and audits
+who printed what. Batches read residents in chunks so a whole village streams."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Household, Record, Resident, User
+from app.errors import InvalidInput
+from app.services import audit, refs
+from app.services.records import as_dict
+from forms.model import FieldError
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+CHUNK = 50
+
+
+def printable(session: Session, store: Store, r: Resident) -> dict[str, Any]:
+    """The resident as forms.pdf expects it."""
+    head = None
+    if r.household_uuid:
+        hh = session.get(Household, r.household_uuid)
+        if hh and hh.head_uuid:
+            head_row = session.get(Resident, hh.head_uuid)
+            head = head_row.name if head_row else None
+    creator = session.execute(select(User.display_name).where(User.name == r.created_by)).scalar()
+    return {
+        "uuid": r.uuid, "record_no": r.record_no, "name": r.name, "sex": r.sex,
+        "birth_date": r.birth_date, "id_number": r.id_number, "phone": r.phone,
+        "village": r.village, "status": r.status, "address": r.address, "doc": json.loads(r.doc),
+        "institution": store.institution.name, "doctor": creator or r.created_by,
+        "household_head": head, "created_at": r.created_at[:10],
+    }  # fmt: skip
+
+
+def _records(session: Session, resident_uuid: str, form: str | None = None) -> list[dict[str, Any]]:
+    q = select(Record).where(Record.resident_uuid == resident_uuid, Record.status == "final")
+    if form:
+        q = q.where(Record.form == form)
+    return [as_dict(r) for r in session.execute(q.order_by(Record.visit_date)).scalars()]
+
+
+def _residents(store: Store, ref_list: list[str]) -> list[str]:
+    if not ref_list:
+        raise InvalidInput(FieldError("ref", "居民", "请至少指定一位居民"))
+    with store.session() as s:
+        return [refs.resident(s, ref).uuid for ref in ref_list]
+
+
+def village_residents(store: Store, village: str) -> list[str]:
+    with store.session() as s:
+        q = select(Resident.uuid).where(Resident.village == village, Resident.status == "active")
+        uuids = list(s.execute(q.order_by(Resident.record_no)).scalars())
+    if not uuids:
+        raise InvalidInput(FieldError("village", "村（居）委会代码", f"村{village}没有在册居民"))
+    return uuids
+
+
+def _stream(store: Store, uuids: list[str], form: str | None = None,
+            records: bool = True) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:  # fmt: skip
+    """(resident, records) pairs, read CHUNK residents per short transaction."""
+    for i in range(0, len(uuids), CHUNK):
+        with store.session() as s:
+            rows = {r.uuid: r for r in s.execute(
+                select(Resident).where(Resident.uuid.in_(uuids[i : i + CHUNK]))).scalars()}  # fmt: skip
+            batch = [(printable(s, store, rows[u]), _records(s, u, form) if records else [])
+                     for u in uuids[i : i + CHUNK]]  # fmt: skip
+        yield from batch
+
+
+def _audit(store: Store, uuids: Iterable[str], what: str, pages: int, **extra: Any) -> None:
+    with store.session(write=True) as s:
+        for u in uuids:
+            audit.append(s, store.user.name, "print", "resident", u, {"what": what, "pages": pages, **extra})
+
+
+def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record: str | None = None,
+               mask_id: bool = False) -> int:  # fmt: skip
+    import forms
+    from forms.pdf import render_forms
+
+    try:
+        forms.get_form(form)
+    except forms.UnknownForm as e:
+        raise InvalidInput(FieldError("form", "表单代码", f"{e}；可用：{'、'.join(forms.form_codes())}")) from None
+    uuids = _residents(store, ref_list)
+    items: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]
+    if record:
+        with store.session() as s:
+            rec = refs.record(s, record)
+            if rec.form != form or rec.resident_uuid not in uuids:
+                raise InvalidInput(FieldError("record", "记录", "该记录不是所指居民的此种表单"))
+            items = [(printable(s, store, s.get(Resident, rec.resident_uuid)), [as_dict(rec)])]
+    else:
+        items = _stream(store, uuids, form)
+    pages = render_forms(form, items, out, mask_id=mask_id)
+    _audit(store, uuids, f"form:{form}", pages, **({"record": record} if record else {}))
+    return pages
+
+
+def print_cards(store: Store, ref_list: list[str] | None, out: Any, *, village: str | None = None,
+                page: str = "a4", mask_id: bool = True) -> int:  # fmt: skip
+    from forms.pdf import render_cards
+
+    uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
+    pages = render_cards((r for r, _ in _stream(store, uuids, records=False)), out, page=page,
+                         mask_id=mask_id)  # fmt: skip
+    _audit(store, uuids, "card", pages, masked=mask_id)
+    return pages
+
+
+def print_covers(store: Store, ref_list: list[str] | None, out: Any, *,
+                 village: str | None = None) -> int:  # fmt: skip
+    from forms.pdf import render_covers
+
+    uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
+    pages = render_covers((r for r, _ in _stream(store, uuids, records=False)), out)
+    _audit(store, uuids, "cover", pages)
+    return pages
+
+
+def print_booklets(store: Store, ref_list: list[str] | None, out: Any, *, village: str | None = None,
+                   mask_id: bool = False, progress: Callable[[int, int | None], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> int:  # fmt: skip
+    from forms.pdf import render_booklets
+
+    uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
+    done: list[str] = []
+
+    def items() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        for resident, recs in _stream(store, uuids):
+            done.append(resident["uuid"])
+            yield resident, recs
+
+    def report(n: int, _total: int | None) -> None:
+        if progress:
+            progress(n, len(uuids))
+
+    pages = render_booklets(items(), out, progress=report, cancelled=cancelled, mask_id=mask_id)
+    _audit(store, done, "booklet", pages, **({"village": village} if village else {}))
+    return pages

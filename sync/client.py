@@ -1,0 +1,319 @@
+"""A sync run: push the outbox in batches, then pull (snapshot first, then the cursor), then
+check for drift. Every page is applied in one local transaction together with its cursor, so a
+run killed at any point resumes exactly where it stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+
+from app import recordno
+from app.clock import now_iso
+from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
+from app.services import audit
+from app.services.residents import _write_terms
+from sync import local
+from sync.protocol import MAX_PUSH_CHANGES
+from sync.transport import SyncError, Transport
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+PULL_LIMIT = int(os.environ.get("CUNYI_SYNC_PULL_LIMIT", "500"))
+SNAPSHOT_LIMIT = int(os.environ.get("CUNYI_SYNC_SNAPSHOT_LIMIT", "1000"))
+SERIAL_LOW_WATER, SERIAL_BLOCK = 20, 100
+RETRYABLE = ("not_found", "internal")  # rejections that may pass later without anyone's help
+Progress = Callable[[str, int], None]
+
+
+def _lock_file(path: Path):  # type: ignore[no-untyped-def]
+    handle = open(path, "a+b")  # noqa: SIM115 - held for the whole run
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise SyncError("另一个同步正在进行") from None
+    return handle
+
+
+@contextlib.contextmanager
+def single_flight(data_dir: Path) -> Iterator[None]:
+    handle = _lock_file(Path(data_dir) / "sync.lock")
+    try:
+        yield
+    finally:
+        handle.close()
+
+
+def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> dict[str, Any]:
+    t = Transport(server, ca_cert=ca_cert, attempts=3)
+    inst = store.institution
+    reply = t.call("POST", "/enroll", {"code": code.strip(), "name": inst.name, "area": inst.area})
+    with store.session(write=True) as s:
+        previous = local.get_state(s, "server")
+        local.set_state(s, "server", server.rstrip("/"))
+        local.set_state(s, "token", reply["token"])
+        local.set_state(s, "device_id", reply["device_id"])
+        local.set_state(s, "ca_cert", str(Path(ca_cert).resolve()) if ca_cert else None)
+        local.set_state(s, "institution", reply["institution"])
+        if previous != server.rstrip("/"):
+            for key in ("cursor", "snapshot"):
+                local.set_state(s, key, None)
+        # From now on the county hands out serials: stop using the whole-village range.
+        s.execute(
+            update(SerialBlock)
+            .where(SerialBlock.source == "village-range")
+            .values(next=SerialBlock.last + 1)
+        )
+        audit.append(s, store.user.name, "sync", detail={"enrolled": reply["device_id"]})
+    client = SyncClient(store)
+    client.ensure_serials()
+    return {"device_id": reply["device_id"], "institution": reply["institution"], "server": server}
+
+
+class SyncClient:
+    def __init__(self, store: Store, progress: Progress | None = None) -> None:
+        self.store = store
+        self.progress = progress or (lambda phase, n: None)
+        with store.session() as s:
+            server = local.get_state(s, "server")
+            token = local.get_state(s, "token")
+            ca_cert = local.get_state(s, "ca_cert")
+        if not server or not token:
+            raise SyncError(
+                "本机尚未注册到县级服务器：请先运行 cunyi enroll --server URL --code 注册码"
+            )
+        self.t = Transport(server, token, ca_cert)
+        self.pushed = 0
+        self.pulled = 0
+
+    # -- whole run ----------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        with single_flight(self.store.data_dir):
+            self.requeue(RETRYABLE)
+            self.ensure_serials()
+            self.push_all()
+            repaired = self.pull_all()
+            with self.store.session(write=True) as s:
+                local.set_state(s, "last_success", now_iso())
+                local.set_state(s, "last_run", {"requests": self.t.requests, "bytes_up": self.t.bytes_up,
+                                                "bytes_down": self.t.bytes_down, "repaired": repaired})  # fmt: skip
+            counts = self.counts()
+            out = {"pushed": self.pushed, "pulled": self.pulled, "conflicts": counts["conflicts"],
+                   "quarantined": counts["quarantined"]}  # fmt: skip
+            with self.store.session(write=True) as s:
+                audit.append(s, self.store.user.name, "sync", detail={**out, "repaired": repaired})
+            return out
+
+    def counts(self) -> dict[str, int]:
+        with self.store.session() as s:
+            return status_counts(s)
+
+    def requeue(self, codes: tuple[str, ...] | None = None) -> int:
+        """Quarantined changes back into the queue: all of them, or those with a retryable code."""
+        with self.store.session(write=True) as s:
+            rows = list(s.scalars(select(Outbox).where(Outbox.state == "quarantined")))
+            chosen = [
+                r
+                for r in rows
+                if codes is None or any(f"[{c}]" in (r.last_error or "") for c in codes)
+            ]
+            for r in chosen:
+                r.state = "pending"
+            return len(chosen)
+
+    # -- record-number blocks -----------------------------------------------------------------
+
+    def ensure_serials(self) -> None:
+        area = self.store.institution.area
+        if area.endswith("000"):
+            return  # a township hospital's residents get provisional numbers until sync
+        with self.store.session() as s:
+            left = s.scalar(
+                select(func.coalesce(func.sum(SerialBlock.last - SerialBlock.next + 1), 0)).where(
+                    SerialBlock.prefix == area,
+                    SerialBlock.source == "server",
+                    SerialBlock.next <= SerialBlock.last,
+                )
+            )
+        if left >= SERIAL_LOW_WATER:
+            return
+        block = self.t.call("POST", "/serials", {"village": area[9:], "count": SERIAL_BLOCK})
+        with self.store.session(write=True) as s:
+            recordno.add_block(s, block["area"], block["first"], block["last"], "server")
+
+    # -- push ---------------------------------------------------------------------------------
+
+    def push_all(self) -> None:
+        sent: set[str] = set()
+        while True:
+            with self.store.session() as s:
+                rows = list(
+                    s.scalars(
+                        select(Outbox).where(Outbox.state == "pending").order_by(Outbox.device_seq)
+                        .limit(MAX_PUSH_CHANGES)
+                    )
+                )  # fmt: skip
+                batch = [self._wire(s, r) for r in rows if r.mutation_id not in sent]
+            if not batch:
+                return
+            reply = self.t.call("POST", "/sync/push", {"changes": batch})
+            with self.store.session(write=True) as s:
+                for res in reply["results"]:
+                    self._settle(s, res)
+            sent.update(c["mutation_id"] for c in batch)
+            self.pushed += len(batch)
+            self.progress("push", self.pushed)
+
+    def _wire(self, s: Any, row: Outbox) -> dict[str, Any]:
+        changes = json.loads(row.changes)
+        if row.entity == "resident" and row.op == "create":
+            r = s.get(Resident, row.entity_uuid)
+            if r is not None and r.provisional:
+                changes["provisional"] = {"old": None, "new": True}
+        known = s.get(SyncEntity, row.entity_uuid)
+        change = {"mutation_id": row.mutation_id, "entity": row.entity, "entity_uuid": row.entity_uuid,
+                  "op": row.op if row.op in ("create", "update", "status", "merge", "unmerge") else "update",
+                  "changes": changes, "device_seq": row.device_seq,
+                  "base_rev": known.rev if known else None}  # fmt: skip
+        if row.resolves:
+            change["resolves"] = row.resolves
+        return change
+
+    def _settle(self, s: Any, res: dict[str, Any]) -> None:
+        row = s.scalar(select(Outbox).where(Outbox.mutation_id == res.get("mutation_id")))
+        if row is None:
+            return
+        row.attempts += 1
+        if res["result"] == "rejected":
+            row.state = "quarantined"
+            row.last_error = f"[{res.get('code', 'invalid')}] {res.get('reason', '')}"
+            return
+        row.state, row.last_error = "sent", None
+        if res.get("record_no") and row.entity == "resident":
+            self._renumber(s, row.entity_uuid, res["record_no"])
+
+    def _renumber(self, s: Any, uuid: str, number: str) -> None:
+        """The server replaced a provisional or colliding number: take it, and list the card for
+        reprinting."""
+        r = s.get(Resident, uuid)
+        if r is None or r.record_no == number:
+            return
+        holder = s.scalar(
+            select(Resident).where(Resident.record_no == number, Resident.uuid != uuid)
+        )
+        if holder is not None:
+            holder.record_no, holder.provisional = f"P{holder.uuid.replace('-', '')[:16]}", True
+            s.flush()
+        old = r.record_no
+        r.record_no, r.provisional = number, False
+        s.flush()
+        _write_terms(s, r)
+        reprint = local.get_state(s, "reprint", [])
+        reprint.append({"uuid": uuid, "old": old, "new": number})
+        local.set_state(s, "reprint", reprint)
+
+    # -- pull ---------------------------------------------------------------------------------
+
+    def pull_all(self) -> bool:
+        with self.store.session() as s:
+            cursor = local.get_state(s, "cursor")
+        if cursor is None:
+            self.snapshot()
+        state = self._pull_pages()
+        with self.store.session() as s:
+            mine = local.local_digest(s)
+        if state is None or mine == state:
+            return False
+        # Drift: the local copy disagrees with the server's count/hash. Download the whole
+        # jurisdiction again (unsent edits stay on top) and mark what the server no longer sends.
+        self.snapshot(repair=True)
+        self._pull_pages()
+        return True
+
+    def snapshot(self, repair: bool = False) -> None:
+        seen: set[str] = set()
+        while True:
+            with self.store.session() as s:
+                progress = local.get_state(s, "snapshot") or {"after": "", "as_of": None}
+            params = {"after": progress["after"], "limit": SNAPSHOT_LIMIT}
+            if progress["as_of"] is not None:
+                params["as_of"] = progress["as_of"]
+            page = self.t.call("GET", "/sync/snapshot", params=params)
+            with self.store.session(write=True) as s:
+                for item in page["items"]:
+                    local.apply_item(s, item)
+                    seen.add(item["uuid"])
+                for item in page.get("conflicts", []):
+                    local.apply_item(s, item)
+                self.pulled += len(page["items"])
+                if page["done"]:
+                    local.set_state(s, "snapshot", None)
+                    local.set_state(s, "cursor", page["as_of"])
+                    if repair:
+                        gone = [u for (u,) in s.execute(select(SyncEntity.uuid).where(SyncEntity.stub.is_(False)))
+                                if u not in seen]  # fmt: skip
+                        for i in range(0, len(gone), 500):
+                            s.execute(update(SyncEntity).where(SyncEntity.uuid.in_(gone[i : i + 500]))
+                                      .values(stub=True))  # fmt: skip
+                else:
+                    local.set_state(s, "snapshot", {"after": page["after"], "as_of": page["as_of"]})
+            self.progress("snapshot", self.pulled)
+            if page["done"]:
+                return
+
+    def _pull_pages(self) -> dict[str, Any] | None:
+        while True:
+            with self.store.session() as s:
+                cursor = local.get_state(s, "cursor") or 0
+            page = self.t.call("GET", "/sync/pull", params={"cursor": cursor, "limit": PULL_LIMIT})
+            with self.store.session(write=True) as s:
+                for item in page["items"]:
+                    local.apply_item(s, item)
+                local.set_state(s, "cursor", page["cursor"])
+            self.pulled += len(page["items"])
+            self.progress("pull", self.pulled)
+            if not page["has_more"]:
+                return page.get("state")
+
+
+def status_counts(s: Any) -> dict[str, int]:
+    def n(q: Any) -> int:
+        return int(s.scalar(q) or 0)
+
+    return {
+        "queue": n(select(func.count()).select_from(Outbox).where(Outbox.state == "pending")),
+        "quarantined": n(
+            select(func.count()).select_from(Outbox).where(Outbox.state == "quarantined")
+        ),
+        "conflicts": n(select(func.count()).select_from(Conflict).where(Conflict.status == "open")),
+    }
+
+
+def status(store: Store) -> dict[str, Any]:
+    with store.session() as s:
+        out: dict[str, Any] = status_counts(s)
+        out.update(
+            enrolled=local.get_state(s, "token") is not None,
+            server=local.get_state(s, "server"),
+            last_success=local.get_state(s, "last_success"),
+            cursor=local.get_state(s, "cursor"),
+            snapshot_in_progress=local.get_state(s, "snapshot") is not None,
+            last_run=local.get_state(s, "last_run"),
+            reprint=local.get_state(s, "reprint", []),
+        )
+        return out

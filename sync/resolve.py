@@ -1,0 +1,93 @@
+"""Resolving a conflict on this device: the chosen value becomes an ordinary local change (with
+history and an outbox row that names the conflict), so every installation converges on it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid as uuidlib
+from typing import TYPE_CHECKING, Any
+
+from app.clock import now_iso
+from app.db.models import Conflict, Outbox, Record, Resident, SyncEntity
+from app.errors import InvalidInput, NotFound
+from app.services.changes import diff, dumps
+from app.services.resident_input import clean
+from forms.model import FieldError
+from sync import local
+from sync.merge import get_path, set_path
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+
+def listing(store: Store, include_resolved: bool = False) -> list[dict[str, Any]]:
+    with store.session() as s:
+        q = s.query(Conflict).order_by(Conflict.created_at)
+        if not include_resolved:
+            q = q.filter(Conflict.status == "open")
+        out = []
+        for c in q:
+            resident = c.entity_uuid
+            if c.entity == "record":
+                rec = s.get(Record, c.entity_uuid)
+                resident = rec.resident_uuid if rec else None
+            r = s.get(Resident, resident) if resident else None
+            out.append({
+                "id": c.id, "resident": resident, "name": r.name if r else None,
+                "record_no": r.record_no if r else None, "entity": c.entity, "entity_uuid": c.entity_uuid,
+                "field": c.field, "original": json.loads(c.original), "mine": json.loads(c.mine),
+                "theirs": json.loads(c.theirs), "status": c.status,
+            })  # fmt: skip
+        return out
+
+
+def resolve(
+    store: Store, conflict_id: str, *, take: str | None = None, value: Any = None
+) -> dict[str, Any]:
+    if (take is None) == (value is None):
+        raise InvalidInput(
+            FieldError("take", "解决方式", "须选择 --take mine|theirs 或 --value 之一")
+        )
+    with store.session(write=True) as s:
+        c = s.get(Conflict, conflict_id)
+        if c is None:
+            raise NotFound(f"找不到冲突：{conflict_id}")
+        if c.status != "open":
+            raise InvalidInput(FieldError("id", "冲突", "该冲突已解决"))
+        if local.is_stub(s, c.entity_uuid):
+            raise InvalidInput(FieldError("id", "冲突", "该居民已迁出本机构辖区，只能查看"))
+        if take is not None:
+            if take not in ("mine", "theirs"):
+                raise InvalidInput(FieldError("take", "解决方式", "须为 mine 或 theirs"))
+            value = json.loads(c.mine if take == "mine" else c.theirs)
+        state = local.local_state(s, c.entity, c.entity_uuid)
+        if state is None:
+            raise NotFound(f"本机没有冲突所在的{('居民' if c.entity == 'resident' else '记录')}")
+        chosen = copy.deepcopy(state)
+        set_path(chosen, c.field, value)
+        top = c.field.split(".")[0].split("[")[0]
+        if c.entity == "resident" and top not in local.RESIDENT_ONLY:
+            doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
+            checked = clean({top: chosen.get(top)}, merged_into=doc)
+            if checked.errors:
+                raise InvalidInput(checked.errors)
+        change = diff({top: state.get(top)}, {top: chosen.get(top)})
+        if c.entity == "resident":
+            local.write_resident(s, c.entity_uuid, chosen, action="resolve")
+        else:
+            local.write_record(s, c.entity_uuid, chosen, action="resolve")
+        known = s.get(SyncEntity, c.entity_uuid)
+        s.add(
+            Outbox(
+                mutation_id=str(uuidlib.uuid4()), entity=c.entity, entity_uuid=c.entity_uuid, op="update",
+                base_rev=known.rev if known else None, changes=dumps(change), created_at=now_iso(),
+                user=store.user.name, state="pending", attempts=0, resolves=c.id,
+            )
+        )  # fmt: skip
+        c.status, c.resolved_at, c.resolved_by = "resolved", now_iso(), store.user.name
+        from app.services import audit
+
+        audit.append(s, store.user.name, "conflict_resolve", c.entity, c.entity_uuid,
+                     {"field": c.field, "take": take or "value"})  # fmt: skip
+        return {"id": c.id, "field": c.field, "value": get_path(chosen, c.field)}

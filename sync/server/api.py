@@ -1,0 +1,271 @@
+"""The county server's HTTP API under /api/v1 (FastAPI; OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from sync import protocol
+from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolError, decode_body
+from sync.server import admin, feed
+from sync.server.db import sessions
+from sync.server.models import Conflict, Device, Entity, Institution, SerialBlock, utcnow
+from sync.server.push import Pusher, Rejected, resolve_on_server
+from sync.server.scope import Scope
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.error, self.detail = status, error, detail
+
+
+class Caller:
+    def __init__(self, device: Device, inst: Institution) -> None:
+        self.device = device
+        self.inst = inst
+        self.scope = Scope(inst.level, inst.area)
+
+
+async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> Any:
+    """The request body as JSON, refusing more than `limit` bytes before or after gzip."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "too_large", str(BodyTooLarge(limit)))
+        chunks.append(chunk)
+    try:
+        return decode_body(b"".join(chunks), request.headers.get("content-encoding"), limit)
+    except BodyTooLarge as e:
+        raise ApiError(413, "too_large", str(e)) from e
+    except ProtocolError as e:
+        raise ApiError(400, "bad_request", str(e)) from e
+
+
+async def caller(authorization: Annotated[str | None, Header()] = None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ApiError(401, "unauthorized", "缺少令牌（Authorization: Bearer …）")
+    return authorization[7:].strip()
+
+
+Token = Annotated[str, Depends(caller)]
+
+
+def create_app(engine: Engine) -> FastAPI:
+    app = FastAPI(
+        title="村医县级同步服务器",
+        version=str(protocol.PROTOCOL_VERSION),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    make_session: sessionmaker[Session] = sessions(engine)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_r: Request, e: ApiError) -> JSONResponse:
+        return JSONResponse({"error": e.error, "detail": e.detail}, status_code=e.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_r: Request, e: RequestValidationError) -> JSONResponse:
+        where = ".".join(str(p) for p in (e.errors()[0].get("loc") or [])[1:]) if e.errors() else ""
+        return JSONResponse(
+            {"error": "bad_request", "detail": f"参数 {where} 格式错误"}, status_code=400
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_r: Request, e: StarletteHTTPException) -> JSONResponse:
+        detail = {404: "没有这个接口", 405: "不支持这个请求方法"}.get(e.status_code, str(e.detail))
+        return JSONResponse({"error": "http", "detail": detail}, status_code=e.status_code)
+
+    def run(fn: Any, *args: Any) -> Any:
+        def work() -> Any:
+            with make_session() as s, s.begin():
+                return fn(s, *args)
+
+        return run_in_threadpool(work)
+
+    def _auth(s: Session, token: str) -> Caller:
+        found = admin.device_for_token(s, token)
+        if found is None:
+            raise ApiError(401, "unauthorized", "令牌无效或设备已被吊销：请重新注册本机")
+        device, inst = found
+        now = utcnow()
+        if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=1):
+            device.last_seen_at = now
+        return Caller(device, inst)
+
+    @app.get(f"{API_PREFIX}/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "protocol": protocol.PROTOCOL_VERSION}
+
+    @app.post(f"{API_PREFIX}/enroll")
+    async def enroll(request: Request) -> dict[str, Any]:
+        body = await read_json(request, 64 * 1024)
+        if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+            raise ApiError(400, "bad_request", "注册码（code）：必须是字符串")
+        name = body.get("name") if isinstance(body.get("name"), str) else "device"
+
+        def work(s: Session) -> dict[str, Any]:
+            try:
+                area = body.get("area") if isinstance(body.get("area"), str) else None
+                device, token, inst = admin.enroll(s, body["code"], name, area)
+            except admin.AdminError as e:
+                raise ApiError(403, "enroll_refused", str(e)) from e
+            county = admin.county(s)
+            return {
+                "device_id": device.id,
+                "token": token,
+                "institution": {"area": inst.area, "name": inst.name, "level": inst.level},
+                "county": {"area": county[0], "name": county[1]} if county else None,
+            }
+
+        return await run(work)
+
+    @app.get(f"{API_PREFIX}/me")
+    async def me(token: Token) -> dict[str, Any]:
+        def work(s: Session) -> dict[str, Any]:
+            c = _auth(s, token)
+            return {
+                "device_id": c.device.id,
+                "institution": {"area": c.inst.area, "name": c.inst.name, "level": c.inst.level},
+            }
+
+        return await run(work)
+
+    @app.post(f"{API_PREFIX}/sync/push")
+    async def push(request: Request, token: Token) -> dict[str, Any]:
+        body = await read_json(request)
+        try:
+            raw = protocol.parse_push(body)
+        except ProtocolError as e:
+            raise ApiError(400, "bad_request", str(e)) from e
+
+        def work(s: Session) -> dict[str, Any]:
+            c = _auth(s, token)
+            return {"results": Pusher(s, c.device, c.scope).push(raw)}
+
+        return await run(work)
+
+    @app.get(f"{API_PREFIX}/sync/pull")
+    async def pull(
+        token: Token,
+        cursor: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[
+            int, Query(ge=1, le=protocol.MAX_PULL_LIMIT)
+        ] = protocol.DEFAULT_PULL_LIMIT,
+    ) -> dict[str, Any]:
+        def work(s: Session) -> dict[str, Any]:
+            return feed.pull(s, _auth(s, token).scope, cursor, limit)
+
+        return await run(work)
+
+    @app.get(f"{API_PREFIX}/sync/snapshot")
+    async def snapshot(
+        token: Token,
+        after: Annotated[str, Query(max_length=60)] = "",
+        limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+        as_of: Annotated[int | None, Query(ge=0)] = None,
+    ) -> dict[str, Any]:
+        def work(s: Session) -> dict[str, Any]:
+            return feed.snapshot(s, _auth(s, token).scope, after, limit, as_of)
+
+        return await run(work)
+
+    @app.post(f"{API_PREFIX}/serials")
+    async def serials(request: Request, token: Token) -> dict[str, Any]:
+        body = await read_json(request, 4096)
+        village, count = (
+            (body.get("village"), body.get("count", 100))
+            if isinstance(body, dict)
+            else (None, None)
+        )
+        if not isinstance(village, str) or len(village) != 3 or not village.isdigit():
+            raise ApiError(400, "bad_request", "村（village）：必须是 3 位数字")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 1000:
+            raise ApiError(400, "bad_request", "数量（count）：必须是 1 到 1000 的整数")
+
+        def work(s: Session) -> dict[str, Any]:
+            c = _auth(s, token)
+            area = c.scope.area_for_village(village)
+            if c.scope.level == "county" or not c.scope.contains(area):
+                raise ApiError(403, "forbidden", f"村 {village} 不在本机构辖区")
+            pusher = Pusher(s, c.device, c.scope)  # holds the counter lock: blocks never overlap
+            first = int(pusher.new_record_no(area)[12:])
+            last = first + count - 1
+            if last > 99999:
+                raise ApiError(409, "exhausted", f"区划 {area} 的档案流水号已用完")
+            pusher._bump_serial(area, last)
+            s.add(SerialBlock(device_id=c.device.id, area=area, first=first, last=last))
+            return {"area": area, "first": first, "last": last}
+
+        return await run(work)
+
+    @app.get(f"{API_PREFIX}/conflicts")
+    async def conflicts(
+        token: Token, status: Annotated[str, Query(pattern="^(open|resolved|all)$")] = "open"
+    ):
+        def work(s: Session) -> list[dict[str, Any]]:
+            c = _auth(s, token)
+            q = select(Conflict).order_by(Conflict.created_at)
+            if status != "all":
+                q = q.where(Conflict.status == status)
+            return [
+                feed.conflict_item(x, 0)["data"] for x in s.scalars(q) if c.scope.contains(x.area)
+            ]
+
+        return await run(work)
+
+    @app.post(f"{API_PREFIX}/conflicts/{{conflict_id}}/resolve")
+    async def resolve(conflict_id: str, request: Request, token: Token) -> dict[str, Any]:
+        body = await read_json(request, 1024 * 1024)
+        if not isinstance(body, dict) or not ({"take"} <= set(body) or {"value"} <= set(body)):
+            raise ApiError(400, "bad_request", "须给出 take（mine 或 theirs）或 value")
+        take = body.get("take")
+        if take is not None and take not in ("mine", "theirs"):
+            raise ApiError(400, "bad_request", "take：必须是 mine 或 theirs")
+
+        def work(s: Session) -> dict[str, Any]:
+            c = _auth(s, token)
+            row = s.get(Conflict, conflict_id)
+            if row is None or not c.scope.contains(row.area):
+                raise ApiError(404, "not_found", "冲突不存在")
+            if row.status != "open":
+                raise ApiError(409, "resolved", "该冲突已解决")
+            value = body["value"] if take is None else (row.mine if take == "mine" else row.theirs)
+            try:
+                result = resolve_on_server(s, c.device, c.scope, conflict_id, value)
+            except Rejected as e:
+                raise ApiError(404, e.code, e.reason) from e
+            if result["result"] == "rejected":
+                raise ApiError(422, "rejected", result.get("reason", ""))
+            return result
+
+        return await run(work)
+
+    @app.get(f"{API_PREFIX}/residents/{{uuid}}")
+    async def resident(uuid: str, token: Token) -> dict[str, Any]:
+        def work(s: Session) -> dict[str, Any]:
+            c = _auth(s, token)
+            e = s.get(Entity, uuid)
+            if e is None or e.kind != "resident" or not c.scope.contains(e.area):
+                raise ApiError(404, "not_found", "居民不存在或不在本机构辖区")
+            records = s.scalars(select(Entity).where(Entity.resident_uuid == e.uuid))
+            return {**feed.entity_item(e), "records": [feed.entity_item(r) for r in records]}
+
+        return await run(work)
+
+    return app

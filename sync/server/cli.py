@@ -1,0 +1,148 @@
+"""`cunyi county …`: set up and run the county server, institutions, enrollment codes, devices."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from sqlalchemy.exc import OperationalError
+
+from sync.server import admin
+from sync.server.db import SchemaError, check_schema, make_engine, sessions, upgrade
+
+
+def _session(url: str, migrate: bool = False):  # type: ignore[no-untyped-def]
+    engine = make_engine(url)
+    if migrate:
+        upgrade(engine)
+    else:
+        check_schema(engine)
+    return sessions(engine)()
+
+
+def cmd_init(a: argparse.Namespace) -> int:
+    with _session(a.db, migrate=True) as s, s.begin():
+        admin.init_county(s, a.area, a.name)
+    print(f"县级服务器数据库已就绪：{a.area} {a.name}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(a: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.api import create_app
+
+    engine = make_engine(a.db)
+    check_schema(engine)
+    if (a.tls_cert is None) != (a.tls_key is None):
+        raise admin.AdminError("--tls-cert 和 --tls-key 必须同时给出")
+    uvicorn.run(
+        create_app(engine),
+        host=a.host,
+        port=a.port,
+        ssl_certfile=a.tls_cert,
+        ssl_keyfile=a.tls_key,
+        log_level=a.log_level,
+        access_log=False,  # request lines would carry resident ids in URLs
+    )
+    return 0
+
+
+def cmd_institution_add(a: argparse.Namespace) -> int:
+    with _session(a.db) as s, s.begin():
+        inst = admin.add_institution(s, a.area, a.name, a.level)
+    print(f"已添加机构：{inst.area} {inst.name}（{inst.level}）", file=sys.stderr)
+    return 0
+
+
+def cmd_enroll_code(a: argparse.Namespace) -> int:
+    import datetime as dt
+
+    with _session(a.db) as s, s.begin():
+        code, expires = admin.new_enroll_code(s, a.area, dt.timedelta(hours=a.hours))
+        inst = admin.institution(s, a.area)
+    print(code)
+    print(
+        f"机构：{inst.area} {inst.name}；一次性注册码，有效期至 {expires:%Y-%m-%d %H:%M} UTC",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_device_list(a: argparse.Namespace) -> int:
+    with _session(a.db) as s:
+        devices = admin.list_devices(s)
+    if a.json:
+        print(json.dumps(devices, ensure_ascii=False))
+    else:
+        for d in devices:
+            state = "已吊销" if d["revoked"] else "有效"
+            print(f"{d['id']}  {d['area']}  {d['institution']}  {d['name']}  {state}")
+    return 0
+
+
+def cmd_device_revoke(a: argparse.Namespace) -> int:
+    with _session(a.db) as s, s.begin():
+        admin.revoke_device(s, a.device_id)
+    print(f"设备 {a.device_id} 已吊销", file=sys.stderr)
+    return 0
+
+
+def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(a: argparse.Namespace) -> int:
+        try:
+            return fn(a)
+        except (admin.AdminError, SchemaError) as e:
+            print(f"错误：{e}", file=sys.stderr)
+            return 3 if isinstance(e, admin.AdminError) else 1
+        except OperationalError as e:
+            print(f"错误：无法连接数据库：{e.orig}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    county = subparsers.add_parser("county", help="县级同步服务器")
+    sub = county.add_subparsers(dest="county_cmd", required=True)
+
+    def db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument(
+            "--db", required=True, help="数据库 URL：postgresql+psycopg://… 或 sqlite:///…"
+        )
+        return p
+
+    p = db(sub.add_parser("init", help="初始化县级数据库"))
+    p.add_argument("--area", required=True, help="县级区划代码（6 位）")
+    p.add_argument("--name", required=True)
+    p.set_defaults(func=_guard(cmd_init))
+
+    p = db(sub.add_parser("serve", help="运行同步服务器"))
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8443)
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    p.add_argument("--log-level", default="warning")
+    p.set_defaults(func=_guard(cmd_serve))
+
+    inst = sub.add_parser("institution", help="机构").add_subparsers(dest="inst_cmd", required=True)
+    p = db(inst.add_parser("add", help="添加村卫生室或乡镇卫生院"))
+    p.add_argument("--area", required=True, help="12 位区划代码（乡镇卫生院村段为 000）")
+    p.add_argument("--name", required=True)
+    p.add_argument("--level", required=True, choices=["village", "township"])
+    p.set_defaults(func=_guard(cmd_institution_add))
+
+    p = db(sub.add_parser("enroll-code", help="生成一次性设备注册码"))
+    p.add_argument("--area", required=True)
+    p.add_argument("--hours", type=float, default=72.0, help="有效小时数")
+    p.set_defaults(func=_guard(cmd_enroll_code))
+
+    dev = sub.add_parser("device", help="设备").add_subparsers(dest="dev_cmd", required=True)
+    p = db(dev.add_parser("list"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_guard(cmd_device_list))
+    p = db(dev.add_parser("revoke"))
+    p.add_argument("device_id")
+    p.set_defaults(func=_guard(cmd_device_revoke))

@@ -1,0 +1,200 @@
+"""The pull side: feed rows in commit order, pull pages, resumable snapshot, drift-check state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from sync.protocol import state_item_hash
+from sync.server.db import SeqAllocator
+from sync.server.models import AreaState, Conflict, Counter, Entity, Feed
+from sync.server.scope import Scope
+
+
+def touch(
+    session: Session, seq: SeqAllocator, kind: str, uuid: str, area: str, op: str = "upsert"
+) -> int:
+    """Put (kind, uuid) at the head of `area`'s feed; one row per (uuid, area) keeps it compact."""
+    session.execute(delete(Feed).where(Feed.uuid == uuid, Feed.area == area))
+    n = seq.next()
+    session.add(Feed(seq=n, kind=kind, uuid=uuid, area=area, township=area[:9], op=op))
+    return n
+
+
+def _area_state(session: Session, area: str) -> AreaState:
+    row = session.get(AreaState, area)
+    if row is None:
+        row = AreaState(area=area, township=area[:9], count=0, hash=0)
+        session.add(row)
+    return row
+
+
+def state_add(session: Session, area: str, uuid: str, rev: int) -> None:
+    row = _area_state(session, area)
+    row.count += 1
+    row.hash ^= state_item_hash(uuid, rev)
+
+
+def state_remove(session: Session, area: str, uuid: str, rev: int) -> None:
+    row = _area_state(session, area)
+    row.count -= 1
+    row.hash ^= state_item_hash(uuid, rev)
+
+
+def scope_state(session: Session, scope: Scope) -> dict[str, Any]:
+    count, digest = 0, 0
+    for row in session.scalars(select(AreaState)):
+        if scope.contains(row.area):
+            count += row.count
+            digest ^= row.hash
+    return {"count": count, "hash": format(digest, "015x")}
+
+
+def entity_item(e: Entity, seq: int | None = None) -> dict[str, Any]:
+    return {
+        "seq": seq if seq is not None else e.seq,
+        "kind": e.kind,
+        "op": "upsert",
+        "uuid": e.uuid,
+        "rev": e.rev,
+        "area": e.area,
+        "merged_into": e.merged_into,
+        "data": e.data,
+    }
+
+
+def conflict_item(c: Conflict, seq: int) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "kind": "conflict",
+        "op": "upsert",
+        "uuid": c.id,
+        "area": c.area,
+        "data": {
+            "id": c.id,
+            "entity": c.kind,
+            "entity_uuid": c.entity_uuid,
+            "resident": c.resident_uuid,
+            "field": c.path,
+            "original": c.original,
+            "mine": c.mine,
+            "theirs": c.theirs,
+            "status": c.status,
+            "resolution": c.resolution,
+        },
+    }
+
+
+def pull(session: Session, scope: Scope, cursor: int, limit: int) -> dict[str, Any]:
+    rows = list(
+        session.scalars(
+            select(Feed)
+            .where(scope.feed_filter(), Feed.seq > cursor)
+            .order_by(Feed.seq)
+            .limit(limit + 1)
+        )
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    ids = [r.uuid for r in rows if r.kind != "conflict"]
+    entities = (
+        {e.uuid: e for e in session.scalars(select(Entity).where(Entity.uuid.in_(ids)))}
+        if ids
+        else {}
+    )
+    cids = [r.uuid for r in rows if r.kind == "conflict"]
+    conflicts = (
+        {c.id: c for c in session.scalars(select(Conflict).where(Conflict.id.in_(cids)))}
+        if cids
+        else {}
+    )
+    items: list[dict[str, Any]] = []
+    for r in rows:
+        if r.kind == "conflict":
+            c = conflicts.get(r.uuid)
+            if c is not None and scope.contains(c.area):
+                items.append(conflict_item(c, r.seq))
+            continue
+        e = entities.get(r.uuid)
+        if e is None:
+            continue
+        if r.op == "exit":
+            if not scope.contains(e.area):
+                items.append(
+                    {"seq": r.seq, "kind": r.kind, "op": "exit", "uuid": r.uuid, "area": e.area}
+                )
+        elif scope.contains(e.area):
+            items.append(entity_item(e, r.seq))
+    last = rows[-1].seq if rows else cursor
+    # A record whose resident changed later than this page would arrive before its resident:
+    # send that resident along (again later, harmlessly) so the client never holds an orphan.
+    owners = {
+        i["data"].get("resident") for i in items if i["kind"] == "record" and i["op"] == "upsert"
+    }
+    owners -= {i["uuid"] for i in items if i["kind"] == "resident"}
+    if owners:
+        ahead = session.scalars(select(Entity).where(Entity.uuid.in_(owners), Entity.seq > last))
+        items[:0] = [entity_item(e, last) for e in ahead if scope.contains(e.area)]
+    page: dict[str, Any] = {
+        "items": items,
+        "cursor": last,
+        "has_more": has_more,
+    }
+    if not has_more:
+        page["state"] = scope_state(session, scope)
+    return page
+
+
+def current_seq(session: Session) -> int:
+    return session.scalar(select(Counter.value).where(Counter.name == "seq")) or 0
+
+
+def _scoped(q, scope: Scope):  # type: ignore[no-untyped-def]
+    if scope.level == "village":
+        return q.where(Entity.area == scope.area)
+    if scope.level == "township":
+        return q.where(Entity.area >= scope.area[:9] + "000", Entity.area <= scope.area[:9] + "999")
+    return q
+
+
+def snapshot(
+    session: Session, scope: Scope, after: str, limit: int, as_of: int | None
+) -> dict[str, Any]:
+    """One page of every entity in scope, residents first (so records never precede their
+    resident), each kind by uuid. `after` is the resume point "kind:uuid" from the last page;
+    `as_of` (fixed by the first page) is the cursor to pull from afterwards: anything changed
+    while paging has a higher sequence number."""
+    if as_of is None:
+        as_of = current_seq(session)
+    kind, _, last_uuid = after.partition(":") if after else ("resident", "", "")
+    if kind not in ("resident", "record"):
+        kind, last_uuid = "resident", ""
+    items: list[Entity] = []
+    while True:
+        room = limit - len(items)
+        q = select(Entity).where(Entity.kind == kind, Entity.uuid > last_uuid).order_by(Entity.uuid)
+        rows = list(session.scalars(_scoped(q, scope).limit(room + 1)))
+        if len(rows) > room:  # more of this kind remain
+            items += rows[:room]
+            done, resume = False, f"{kind}:{items[-1].uuid}" if items else after
+            break
+        items += rows
+        if kind == "record":
+            done, resume = True, f"record:{items[-1].uuid}" if items else after
+            break
+        kind, last_uuid = "record", ""
+        if len(items) == limit:
+            done, resume = False, "record:"
+            break
+    page: dict[str, Any] = {
+        "as_of": as_of,
+        "items": [entity_item(e) for e in items],
+        "after": resume,
+        "done": done,
+    }
+    if not after:
+        open_conflicts = session.scalars(select(Conflict).where(Conflict.status == "open"))
+        page["conflicts"] = [conflict_item(c, 0) for c in open_conflicts if scope.contains(c.area)]
+    return page

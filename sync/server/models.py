@@ -1,0 +1,179 @@
+"""The county server's tables (its own schema and Alembic chain, separate from the client's)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """County settings: county_area (6 digits), county_name."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(400))
+
+
+class Counter(Base):
+    """Single-row counters. Row 'seq' is locked by every writing transaction until it commits, so
+    sequence numbers are handed out in commit order and a pull cursor never skips a late commit."""
+
+    __tablename__ = "counter"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Institution(Base):
+    __tablename__ = "institution"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))  # village | township | county
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EnrollCode(Base):
+    __tablename__ = "enroll_code"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class Device(Base):
+    __tablename__ = "device"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Entity(Base):
+    """Current state of a resident or a record; `area` (12 digits) is its jurisdiction."""
+
+    __tablename__ = "entity"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # resident | record
+    area: Mapped[str] = mapped_column(String(12), index=True)
+    resident_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    record_no: Mapped[str | None] = mapped_column(String(17), unique=True, nullable=True)
+    merged_into: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Move(Base):
+    """A resident left `old_area` at `rev`: edits made there before the move are still accepted."""
+
+    __tablename__ = "move"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), index=True)
+    rev: Mapped[int] = mapped_column(Integer)
+    old_area: Mapped[str] = mapped_column(String(12))
+    new_area: Mapped[str] = mapped_column(String(12))
+
+
+class MergeMove(Base):
+    """A record moved from a merged-away resident to the survivor (moved back on unmerge)."""
+
+    __tablename__ = "merge_move"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    duplicate_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    record_uuid: Mapped[str] = mapped_column(String(36))
+
+
+class Feed(Base):
+    """The pull feed: one row per (entity, area) holding the latest sequence number; op 'exit' tells
+    the old jurisdiction that the entity moved away."""
+
+    __tablename__ = "feed"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10))  # resident | record | conflict
+    uuid: Mapped[str] = mapped_column(String(36), index=True)
+    area: Mapped[str] = mapped_column(String(12))
+    township: Mapped[str] = mapped_column(String(9))
+    op: Mapped[str] = mapped_column(String(8))  # upsert | exit
+
+    __table_args__ = (
+        Index("ix_feed_area_seq", "area", "seq"),
+        Index("ix_feed_township_seq", "township", "seq"),
+    )
+
+
+class AreaState(Base):
+    """Count and XOR hash of (uuid, rev) of the entities of one village area, kept incrementally
+    so a pull can hand out a drift check without scanning the jurisdiction."""
+
+    __tablename__ = "area_state"
+    area: Mapped[str] = mapped_column(String(12), primary_key=True)
+    township: Mapped[str] = mapped_column(String(9), index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AppliedMutation(Base):
+    """Idempotency store: a replayed mutation id gets its first result back and changes nothing."""
+
+    __tablename__ = "applied_mutation"
+    mutation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    result: Mapped[dict[str, Any]] = mapped_column(Json)
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Conflict(Base):
+    __tablename__ = "conflict"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    resident_uuid: Mapped[str] = mapped_column(String(36))
+    area: Mapped[str] = mapped_column(String(12), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    original: Mapped[Any] = mapped_column(Json, nullable=True)
+    mine: Mapped[Any] = mapped_column(Json, nullable=True)
+    theirs: Mapped[Any] = mapped_column(Json, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved
+    resolution: Mapped[Any] = mapped_column(Json, nullable=True)
+    mutation_id: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SerialCounter(Base):
+    __tablename__ = "serial_counter"
+    area: Mapped[str] = mapped_column(String(12), primary_key=True)
+    next: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SerialBlock(Base):
+    __tablename__ = "serial_block"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    area: Mapped[str] = mapped_column(String(12))
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,425 @@
+"""The push side: apply a device's changes one by one, each in its own savepoint.
+
+The whole batch runs in one transaction that holds the sequence counter row locked (SeqAllocator),
+so concurrent pushers are serialised: merges read a state no one else is changing, and sequence
+numbers are handed out in commit order.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import uuid as uuidlib
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sync.merge import get_path, merge_changes, set_path
+from sync.protocol import Change, ChangeResult, ProtocolError, parse_change, parse_mutation_id
+from sync.server import feed
+from sync.server.db import SeqAllocator
+from sync.server.models import (
+    AppliedMutation,
+    Conflict,
+    Device,
+    Entity,
+    MergeMove,
+    Move,
+    SerialCounter,
+    utcnow,
+)
+from sync.server.scope import Scope
+from sync.server.validate import record_errors, record_form, resident_errors
+
+log = logging.getLogger(__name__)
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, code: str = "invalid") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+class Pusher:
+    def __init__(self, session: Session, device: Device, scope: Scope) -> None:
+        self.session = session
+        self.device = device
+        self.scope = scope
+        self.seq = SeqAllocator(session)
+
+    def push(self, raw_changes: list[Any]) -> list[dict[str, Any]]:
+        return [self._one(raw) for raw in raw_changes]
+
+    def _one(self, raw: Any) -> dict[str, Any]:
+        mid = parse_mutation_id(raw) or "?"
+        try:
+            change = parse_change(raw)
+        except ProtocolError as e:
+            return {"mutation_id": mid, "result": "rejected", "reason": str(e), "code": "invalid"}
+        prior = self.session.get(AppliedMutation, change.mutation_id)
+        if prior is not None:
+            return {**prior.result, "result": "duplicate", "first_result": prior.result["result"]}
+        try:
+            with self.session.begin_nested():
+                result = self._apply(change)
+                self.session.add(
+                    AppliedMutation(
+                        mutation_id=change.mutation_id,
+                        device_id=self.device.id,
+                        result=result.to_json(),
+                    )
+                )
+        except Rejected as e:
+            return {
+                **ChangeResult(
+                    change.mutation_id, "rejected", change.entity_uuid, e.reason
+                ).to_json(),
+                "code": e.code,
+            }
+        except Exception:  # a bug must not sink the whole batch; the change waits in quarantine
+            log.exception("push: unexpected error applying %s", change.mutation_id)
+            return {
+                "mutation_id": change.mutation_id,
+                "result": "rejected",
+                "code": "internal",
+                "reason": "服务器内部错误，稍后重试",
+            }
+        return result.to_json()
+
+    # -- permissions -------------------------------------------------------------------------
+
+    def _may_write(self, e: Entity, base_rev: int | None) -> bool:
+        if self.scope.contains(e.area):
+            return True
+        # Edits made while the resident was still ours, pushed after it moved away, are kept.
+        resident = e.uuid if e.kind == "resident" else e.resident_uuid
+        moves = self.session.scalars(select(Move).where(Move.uuid == resident))
+        return any(
+            self.scope.contains(m.old_area) and (base_rev is None or base_rev <= m.rev)
+            for m in moves
+        )
+
+    def _survivor(self, e: Entity) -> Entity:
+        seen = {e.uuid}
+        while e.merged_into:
+            nxt = self.session.get(Entity, e.merged_into)
+            if nxt is None or nxt.uuid in seen:
+                break
+            seen.add(nxt.uuid)
+            e = nxt
+        return e
+
+    # -- apply -------------------------------------------------------------------------------
+
+    def _apply(self, ch: Change) -> ChangeResult:
+        e = self.session.get(Entity, ch.entity_uuid)
+        if e is None:
+            if ch.op != "create":
+                raise Rejected("对象在服务器上不存在（其新建变更可能尚未上传）", "not_found")
+            return self._create(ch)
+        if e.kind != ch.entity:
+            raise Rejected(f"对象类型不符：服务器上是 {e.kind}")
+        if not self._may_write(e, ch.base_rev):
+            raise Rejected("该居民不在本机构辖区，无权修改", "forbidden")
+        redirect_to = None
+        if e.kind == "resident" and e.merged_into and ch.op not in ("unmerge", "merge"):
+            target = self._survivor(e)
+            if target.uuid != e.uuid:
+                redirect_to, e = target.uuid, target
+        changes = self._redirect_resident_refs(ch.changes)
+        return self._update(e, ch, changes, redirect_to)
+
+    def _redirect_resident_refs(
+        self, changes: dict[str, dict[str, Any]]
+    ) -> dict[str, dict[str, Any]]:
+        fc = changes.get("resident")
+        if not fc or not isinstance(fc.get("new"), str):
+            return changes
+        target = self.session.get(Entity, fc["new"])
+        if target is not None and target.merged_into:
+            survivor = self._survivor(target)
+            return {**changes, "resident": {**fc, "new": survivor.uuid}}
+        return changes
+
+    def _create(self, ch: Change) -> ChangeResult:
+        state: dict[str, Any] = {}
+        for key, fc in self._redirect_resident_refs(ch.changes).items():
+            set_path(state, key, fc["new"])
+        provisional = bool(state.pop("provisional", False))  # a flag for the server, not data
+        e = Entity(
+            uuid=ch.entity_uuid, kind=ch.entity, rev=1, data=state, created_by=self.device.id
+        )
+        redirect_to = None
+        if ch.entity == "resident":
+            village = state.get("village")
+            if not isinstance(village, str) or not re.fullmatch(r"\d{3}", village):
+                raise Rejected("村（village）：必须是 3 位数字")
+            e.area = self._area(state)
+            if not self.scope.contains(e.area):
+                raise Rejected(f"区划 {e.area} 不在本机构辖区，不能建档", "forbidden")
+            self._check_resident(state)
+        else:
+            resident = self._record_resident(state, None)
+            if resident.uuid != ch.changes.get("resident", {}).get("new"):
+                redirect_to = resident.uuid
+            e.area, e.resident_uuid = resident.area, resident.uuid
+            self._check_record(state, resident)
+        replaced = self._assign_record_no(e, provisional) if ch.entity == "resident" else None
+        e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, e.area)
+        self.session.add(e)
+        self.session.flush()
+        feed.state_add(self.session, e.area, e.uuid, e.rev)
+        return ChangeResult(
+            ch.mutation_id,
+            "redirected" if redirect_to else "applied",
+            e.uuid,
+            redirect_to=redirect_to,
+            rev=e.rev,
+            record_no=replaced,
+        )
+
+    def _area(self, state: dict[str, Any]) -> str:
+        if self.scope.level == "county":
+            area = state.get("area")
+            if not isinstance(area, str) or not re.fullmatch(r"\d{12}", area):
+                raise Rejected("区划（area）：县级建档须给出 12 位区划代码")
+            return area
+        return self.scope.area_for_village(state["village"])
+
+    def _record_resident(self, state: dict[str, Any], current: Entity | None) -> Entity:
+        ref = state.get("resident")
+        resident = self.session.get(Entity, ref) if isinstance(ref, str) else None
+        if resident is None or resident.kind != "resident":
+            raise Rejected("所属居民（resident）在服务器上不存在", "not_found")
+        resident = self._survivor(resident)
+        if not self._may_write(resident, None):
+            raise Rejected("所属居民不在本机构辖区", "forbidden")
+        return resident
+
+    def _check_resident(self, state: dict[str, Any]) -> None:
+        errors = resident_errors(state)
+        if errors:
+            raise Rejected("；".join(errors))
+
+    def _check_record(self, state: dict[str, Any], resident: Entity) -> None:
+        errors = record_errors(state, resident.data)
+        if errors:
+            raise Rejected("；".join(errors))
+
+    def _assign_record_no(self, e: Entity, provisional: bool) -> str | None:
+        """Keep the device's number unless it is provisional, malformed or already taken."""
+        no = e.data.get("record_no")
+        ok = isinstance(no, str) and re.fullmatch(r"\d{17}", no) and no[:12] == e.area
+        ok = ok and not provisional
+        if ok:
+            taken = self.session.scalar(
+                select(Entity.uuid).where(Entity.record_no == no, Entity.uuid != e.uuid)
+            )
+            if taken is None:
+                self._bump_serial(e.area, int(no[12:]))
+                e.record_no = no
+                return None
+        e.record_no = self.new_record_no(e.area)
+        e.data = {**e.data, "record_no": e.record_no}
+        return e.record_no
+
+    def _bump_serial(self, area: str, used: int) -> None:
+        row = self.session.get(SerialCounter, area)
+        if row is None:
+            self.session.add(SerialCounter(area=area, next=used + 1))
+        elif row.next <= used:
+            row.next = used + 1
+
+    def new_record_no(self, area: str) -> str:
+        while True:
+            row = self.session.get(SerialCounter, area)
+            if row is None:
+                row = SerialCounter(area=area, next=1)
+                self.session.add(row)
+            serial = row.next
+            row.next += 1
+            no = f"{area}{serial:05d}"
+            if self.session.scalar(select(Entity.uuid).where(Entity.record_no == no)) is None:
+                return no
+
+    def _update(
+        self, e: Entity, ch: Change, changes: dict[str, dict[str, Any]], redirect_to: str | None
+    ) -> ChangeResult:
+        form = record_form(e.data)[0] if e.kind == "record" else None
+        if form is not None and form.insert_only:
+            # A visit is created once; corrections merge per field but never turn it into
+            # another form.
+            for key in ("form", "edition"):
+                if key in changes and changes[key].get("new") != e.data.get(key):
+                    raise Rejected(f"就诊记录创建后不能修改表单（{key}）")
+        new_no = changes.get("record_no", {}).get("new", e.data.get("record_no"))
+        if e.kind == "resident" and new_no != e.data.get("record_no"):
+            raise Rejected("档案编号（record_no）由服务器分配，不能修改")
+        outcome = merge_changes(e.data, changes)
+        old_area, old_rev = e.area, e.rev
+        was_merged_into = e.merged_into
+        if outcome.applied:
+            state = outcome.state
+            if e.kind == "resident":
+                self._check_resident(state)
+                new_area = (
+                    self._area(state)
+                    if self.scope.level == "county"
+                    else old_area[:9] + state["village"]
+                )
+                if new_area[:6] != old_area[:6]:
+                    raise Rejected("不能把居民迁到本县以外")
+                if ch.op == "merge" or state.get("merged_into"):
+                    self._check_merge_target(e, state.get("merged_into"))
+                e.merged_into = state.get("merged_into") or None
+            else:
+                resident = self._record_resident(state, e)
+                self._check_record(state, resident)
+                new_area, e.resident_uuid = resident.area, resident.uuid
+            e.data = state
+            e.rev += 1
+            e.updated_at = utcnow()
+            e.area = new_area
+            feed.state_remove(self.session, old_area, e.uuid, old_rev)
+            feed.state_add(self.session, new_area, e.uuid, e.rev)
+            e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, new_area)
+            if new_area != old_area:
+                self._moved(e, old_area, new_area, old_rev)
+            if e.kind == "resident" and e.merged_into != was_merged_into:
+                self._move_records_for_merge(e, was_merged_into)
+        conflict_ids = [self._open_conflict(e, c, ch) for c in outcome.conflicts]
+        if ch.resolves:
+            self._resolve(ch.resolves, e)
+        self.session.flush()
+        if redirect_to:
+            result = "redirected"
+        elif outcome.conflicts:
+            result = "conflict"
+        elif not outcome.applied:
+            result = "duplicate"
+        elif ch.base_rev is not None and ch.base_rev != old_rev:
+            result = "merged"
+        else:
+            result = "applied"
+        return ChangeResult(
+            ch.mutation_id,
+            result,
+            e.uuid,
+            redirect_to=redirect_to,
+            rev=e.rev,
+            conflicts=conflict_ids,
+        )
+
+    def _check_merge_target(self, e: Entity, target_uuid: Any) -> None:
+        if target_uuid is None:
+            return
+        target = self.session.get(Entity, target_uuid) if isinstance(target_uuid, str) else None
+        if target is None or target.kind != "resident" or target.uuid == e.uuid:
+            raise Rejected("合并目标（merged_into）不存在或无效", "not_found")
+        if not self._may_write(target, None):
+            raise Rejected("合并目标不在本机构辖区", "forbidden")
+
+    def _set_record_owner(self, r: Entity, owner: Entity) -> None:
+        old_area = r.area
+        feed.state_remove(self.session, r.area, r.uuid, r.rev)
+        r.data = {**r.data, "resident": owner.uuid}
+        r.resident_uuid, r.area, r.rev = owner.uuid, owner.area, r.rev + 1
+        feed.state_add(self.session, r.area, r.uuid, r.rev)
+        r.seq = feed.touch(self.session, self.seq, "record", r.uuid, r.area)
+        if old_area != r.area:
+            feed.touch(self.session, self.seq, "record", r.uuid, old_area, op="exit")
+
+    def _move_records_for_merge(self, e: Entity, was_merged_into: str | None) -> None:
+        """Mirror the device: merging moves the duplicate's records to the survivor, unmerging
+        moves back exactly those."""
+        if e.merged_into:
+            survivor = self._survivor(e)
+            for r in list(
+                self.session.scalars(select(Entity).where(Entity.resident_uuid == e.uuid))
+            ):
+                self._set_record_owner(r, survivor)
+                self.session.add(MergeMove(duplicate_uuid=e.uuid, record_uuid=r.uuid))
+        if was_merged_into and not e.merged_into:
+            moves = list(
+                self.session.scalars(select(MergeMove).where(MergeMove.duplicate_uuid == e.uuid))
+            )
+            for m in moves:
+                r = self.session.get(Entity, m.record_uuid)
+                if r is not None and r.resident_uuid != e.uuid:
+                    self._set_record_owner(r, e)
+                self.session.delete(m)
+
+    def _moved(self, e: Entity, old_area: str, new_area: str, old_rev: int) -> None:
+        """The resident changed village: its records follow it; the old area's feed gets an exit."""
+        self.session.add(Move(uuid=e.uuid, rev=old_rev, old_area=old_area, new_area=new_area))
+        feed.touch(self.session, self.seq, "resident", e.uuid, old_area, op="exit")
+        for r in self.session.scalars(select(Entity).where(Entity.resident_uuid == e.uuid)):
+            feed.state_remove(self.session, r.area, r.uuid, r.rev)
+            feed.state_add(self.session, new_area, r.uuid, r.rev)
+            r.area = new_area
+            r.seq = feed.touch(self.session, self.seq, "record", r.uuid, new_area)
+            feed.touch(self.session, self.seq, "record", r.uuid, old_area, op="exit")
+        self.session.execute(
+            update(Conflict).where(Conflict.resident_uuid == e.uuid).values(area=new_area)
+        )
+
+    def _open_conflict(self, e: Entity, c: Any, ch: Change) -> str:
+        row = Conflict(
+            id=str(uuidlib.uuid4()),
+            entity_uuid=e.uuid,
+            kind=e.kind,
+            resident_uuid=e.uuid if e.kind == "resident" else e.resident_uuid,
+            area=e.area,
+            path=c.path,
+            original=c.original,
+            mine=c.mine,
+            theirs=c.theirs,
+            status="open",
+            mutation_id=ch.mutation_id,
+            device_id=self.device.id,
+        )
+        self.session.add(row)
+        feed.touch(self.session, self.seq, "conflict", row.id, e.area)
+        return row.id
+
+    def _resolve(self, conflict_id: str, e: Entity) -> None:
+        target = self.session.get(Conflict, conflict_id)
+        if target is None or target.entity_uuid != e.uuid:
+            raise Rejected(f"冲突 {conflict_id} 不存在或不属于该对象", "not_found")
+        same = self.session.scalars(
+            select(Conflict).where(
+                Conflict.entity_uuid == e.uuid,
+                Conflict.path == target.path,
+                Conflict.status == "open",
+            )
+        )
+        for c in same:
+            c.status, c.resolution, c.resolved_at = "resolved", get_path(e.data, c.path), utcnow()
+            feed.touch(self.session, self.seq, "conflict", c.id, e.area)
+
+
+def resolve_on_server(
+    session: Session, device: Device, scope: Scope, conflict_id: str, value: Any
+) -> dict:
+    """A person resolving a conflict through the API: the chosen value becomes an ordinary change."""
+    c = session.get(Conflict, conflict_id)
+    if c is None or not scope.contains(c.area):
+        raise Rejected("冲突不存在", "not_found")
+    e = session.get(Entity, c.entity_uuid)
+    base = c.path.split(".")[0].split("[")[0]
+    current = e.data.get(base)
+    proposed = copy.deepcopy(e.data)
+    set_path(proposed, c.path, value)
+    change = Change(
+        mutation_id=f"resolve-{uuidlib.uuid4()}",
+        entity=e.kind,
+        entity_uuid=e.uuid,
+        op="update",
+        base_rev=e.rev,
+        changes={base: {"old": current, "new": proposed.get(base)}},
+        resolves=c.id,
+    )
+    return Pusher(session, device, scope)._one(change.to_json())

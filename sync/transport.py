@@ -1,0 +1,99 @@
+"""HTTP to the county server: gzip both ways, retries with backoff and full jitter, byte counts."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from typing import Any
+
+import requests
+
+from app.errors import AuthError, CunyiError
+from sync.protocol import API_PREFIX, gzip_json
+
+RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+class SyncError(CunyiError):
+    """The server could not be reached or refused the request; str() is Chinese."""
+
+
+class Transport:
+    def __init__(
+        self,
+        server: str,
+        token: str | None = None,
+        ca_cert: str | None = None,
+        *,
+        attempts: int | None = None,
+        backoff: float | None = None,
+        timeout: tuple[float, float] = (10, 60),
+    ) -> None:
+        self.base = server.rstrip("/") + API_PREFIX
+        self.token = token
+        self.verify: str | bool = ca_cert or True
+        self.attempts = attempts or int(os.environ.get("CUNYI_SYNC_ATTEMPTS", "6"))
+        self.backoff = (
+            backoff if backoff is not None else float(os.environ.get("CUNYI_SYNC_BACKOFF", "1.0"))
+        )
+        self.cap = 60.0
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.requests = 0
+        self.bytes_up = 0
+        self.bytes_down = 0
+
+    def _sleep(self, attempt: int, retry_after: str | None) -> None:
+        if retry_after and retry_after.isdigit():
+            time.sleep(min(float(retry_after), self.cap))
+            return
+        # Full jitter: many clinics coming back after an outage do not all knock at once.
+        time.sleep(random.uniform(0, min(self.cap, self.backoff * 2**attempt)))
+
+    def call(
+        self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        headers = {"Accept-Encoding": "gzip", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = None
+        if body is not None:
+            data = gzip_json(body)
+            headers.update({"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        last, retry_after = "未知错误", None
+        for attempt in range(self.attempts):
+            if attempt:
+                self._sleep(attempt - 1, retry_after)
+                retry_after = None
+            try:
+                r = self.http.request(method, self.base + path, data=data, params=params, headers=headers,
+                                      timeout=self.timeout, verify=self.verify)  # fmt: skip
+                self.requests += 1
+                self.bytes_up += len(data or b"") + len(path) + 200
+                self.bytes_down += int(r.headers.get("content-length") or len(r.content)) + 150
+            except requests.exceptions.SSLError as e:
+                raise SyncError(
+                    f"无法验证服务器证书（请检查 --ca-cert）：{type(e).__name__}"
+                ) from e
+            except requests.exceptions.RequestException as e:
+                last = f"网络错误（{type(e).__name__}）"
+                continue
+            if r.status_code in RETRY_STATUS:
+                last, retry_after = (
+                    f"服务器暂时不可用（HTTP {r.status_code}）",
+                    r.headers.get("Retry-After"),
+                )
+                continue
+            try:
+                payload = r.json()
+            except ValueError:
+                last = "服务器响应不完整"
+                continue
+            if r.status_code == 401:
+                raise AuthError(f"县级服务器拒绝了本机：{payload.get('detail', '')}")
+            if r.status_code >= 400:
+                detail = payload.get("detail") if isinstance(payload, dict) else None
+                raise SyncError(f"县级服务器拒绝请求（HTTP {r.status_code}）：{detail or ''}")
+            return payload
+        raise SyncError(f"无法与县级服务器通信（已重试 {self.attempts} 次）：{last}")

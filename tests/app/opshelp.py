@@ -1,0 +1,69 @@
+"""Shared set-up for the administrative-operation tests: real installations in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("CUNYI_SCRYPT_N", "16384")  # before app.crypto.keyfile reads it
+
+REPO = Path(__file__).resolve().parents[2]
+AREA = "130123101201"  # 正定县 / a township (101) / a village (201)
+USER, PASSWORD = "admin", "secret-pass"
+
+
+def make_store(data_dir: Path, **kwargs: Any):  # type: ignore[no-untyped-def]
+    from app.store import Store
+
+    store, _code = Store.create(data_dir, area=kwargs.get("area", AREA),
+                                institution_name=kwargs.get("name", "测试村卫生室"),
+                                user=USER, password=PASSWORD)  # fmt: skip
+    return store
+
+
+def cli(data_dir: Path, *args: str, password: str = PASSWORD, user: str = USER,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    env = dict(os.environ, CUNYI_DATA_DIR=str(data_dir), CUNYI_USER=user, CUNYI_PASSWORD=password,
+               CUNYI_SCRYPT_N="16384")  # fmt: skip
+    env.pop("CUNYI_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+def cli_json(data_dir: Path, *args: str, **kw: Any) -> Any:
+    r = cli(data_dir, *args, **kw)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Hashes of the installation files (what must stay untouched when an operation fails)."""
+    out = {}
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.name.startswith(("cunyi.db", "keys.json")):
+            out[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+GIVEN = "秀兰建国桂志华玉芳丽军文梅金凤德海春霞永福珍光荣玲燕宝山成林丹慧新云伟敏杰涛斌亮磊鹏飞静婷雪佳怡瑶晨阳"
+
+
+def person(i: int, **extra: Any) -> dict[str, Any]:
+    """A valid resident, distinct per i (name, pinyin, ID number and phone) for i < 2500."""
+    import datetime as dt
+
+    from forms.idnumber import make
+
+    birth = dt.date(1940 + i % 60, 1 + i % 12, 1 + i % 28)
+    sex = "1" if i % 2 else "2"
+    seq = (i // 2 * 2 + (1 if sex == "1" else 0)) % 1000
+    data = {"name": "王" + GIVEN[i % 50] + GIVEN[(i // 50) % 50], "sex": sex,
+            "birth_date": birth.isoformat(), "id_number": make("130123", birth, seq),
+            "phone": f"138{i:08d}"}  # fmt: skip
+    data.update(extra)
+    return data
