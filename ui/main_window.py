@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
             ("audit", "审计日志…", self.open_audit),
             ("settings", "设置…", self.open_settings),
             ("booklets", "批量打印本村档案…", self.print_village_booklets),
+            ("backup", "备份与恢复…", self.open_backup),
             ("password", "修改我的密码…", self.open_password),
         ):
             menu.addAction(act(name, text, slot, toolbar=False))
@@ -113,7 +114,7 @@ class MainWindow(QMainWindow):
     def apply_user(self, user: Any) -> None:
         self.user = user
         admin = user.role == "admin"
-        for name in ("users", "audit", "settings", "merge"):
+        for name in ("users", "audit", "settings", "merge", "backup"):
             self.actions_by_name[name].setEnabled(admin)
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
@@ -281,10 +282,7 @@ class MainWindow(QMainWindow):
         from ui.preview import show_preview
 
         def shown(pdf: bytes) -> None:
-            self.dialogs["preview"] = show_preview(
-                self, pdf, tr("Main", "居民健康档案信息卡"),
-                audit={"entity": "resident", "uuid": uuid, "detail": {"what": "card"}},
-            )  # fmt: skip
+            self.dialogs["preview"] = show_preview(self, pdf, tr("Main", "居民健康档案信息卡"))
 
         DbOp(self, lambda s: print_jobs.card_pdf(s, uuid)).success(shown).run()
 
@@ -292,13 +290,16 @@ class MainWindow(QMainWindow):
         from ui import print_jobs
         from ui.preview import show_preview
 
-        village = self.residents.filters().get("village")
+        village = self.residents.filters().get("village") or self.shell.default_village
+        if not village:
+            from ui.errors import show_info
+
+            show_info(self, tr("Main", "请先在居民列表的“村”框中填写要打印的村（3位代码）"))
+            return
 
         def shown(pdf: bytes) -> None:
             self.dialogs["preview"] = show_preview(
-                self, pdf, tr("Main", "居民健康档案（村 {0}）").format(village or "全部"),
-                audit={"entity": None, "uuid": None, "detail": {"what": "booklets", "village": village}},
-            )  # fmt: skip
+                self, pdf, tr("Main", "居民健康档案（村 {0}）").format(village))
 
         job = LongJob(self, tr("Main", "正在生成档案……"),
                       lambda s, st: print_jobs.village_booklets_pdf(s, st, village))  # fmt: skip
@@ -364,6 +365,14 @@ class MainWindow(QMainWindow):
 
         dialog.merged.connect(merged)
         return self._dialog("merge", dialog)
+
+    def open_backup(self) -> QWidget | None:
+        if not self._admin_only():
+            return None
+        from ui.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.shell, self)
+        return self._dialog("backup", dialog)
 
     def open_password(self) -> QWidget:
         from ui.password_dialog import PasswordDialog
