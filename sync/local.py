@@ -90,7 +90,9 @@ def _rebased(data: dict[str, Any], pending: list[Outbox]) -> dict[str, Any]:
 
 def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Equal states; an absent key and a null value mean the same (changes omit unset fields)."""
-    return {k: v for k, v in a.items() if v is not None} == {k: v for k, v in b.items() if v is not None}
+    return {k: v for k, v in a.items() if v is not None} == {
+        k: v for k, v in b.items() if v is not None
+    }
 
 
 # -- writing what the server sent -------------------------------------------------------------

@@ -88,8 +88,12 @@ class LineField(FieldWidget):
         if field.type == "date":
             self.edit.setPlaceholderText(tr("Form", "年-月-日，如 2024-03-15"))
             self.edit.setMaximumWidth(190)
+            self.edit.setMinimumWidth(150)
         elif field.type in ("int", "decimal"):
             self.edit.setMaximumWidth(110)
+        else:
+            self.edit.setMinimumWidth(280)
+            self.edit.setMaximumWidth(520)
         if field.max_length:
             self.edit.setMaxLength(field.max_length)
         if field.computed:

@@ -27,6 +27,8 @@ from ui.resident_view import ResidentView
 from ui.tasks import DbOp, LongJob
 
 log = logging.getLogger("cunyi.ui.main")
+SHORT_TITLES = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "健康体检",
+                "personal_info": "基本信息"}  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
             ("audit", "审计日志…", self.open_audit),
             ("settings", "设置…", self.open_settings),
             ("booklets", "批量打印本村档案…", self.print_village_booklets),
+            ("backup", "备份与恢复…", self.open_backup),
             ("password", "修改我的密码…", self.open_password),
         ):
             menu.addAction(act(name, text, slot, toolbar=False))
@@ -111,7 +114,7 @@ class MainWindow(QMainWindow):
     def apply_user(self, user: Any) -> None:
         self.user = user
         admin = user.role == "admin"
-        for name in ("users", "audit", "settings", "merge"):
+        for name in ("users", "audit", "settings", "merge", "backup"):
             self.actions_by_name[name].setEnabled(admin)
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
@@ -194,7 +197,7 @@ class MainWindow(QMainWindow):
         editor.saved.connect(self.refresh_resident)
         editor.close_requested.connect(lambda: self.close_widget(editor))
         editor.next_requested.connect(lambda uuid: self._round_next(form, uuid, round_ids or []))
-        title = f"{resident.get('name') or ''}·{editor.form.title[:6]}"
+        title = f"{resident.get('name') or ''}·{SHORT_TITLES.get(form, editor.form.title[:6])}"
         self._add_tab(key, editor, title)
         editor.editor.setFocus()
         return editor
@@ -279,10 +282,7 @@ class MainWindow(QMainWindow):
         from ui.preview import show_preview
 
         def shown(pdf: bytes) -> None:
-            self.dialogs["preview"] = show_preview(
-                self, pdf, tr("Main", "居民健康档案信息卡"),
-                audit={"entity": "resident", "uuid": uuid, "detail": {"what": "card"}},
-            )  # fmt: skip
+            self.dialogs["preview"] = show_preview(self, pdf, tr("Main", "居民健康档案信息卡"))
 
         DbOp(self, lambda s: print_jobs.card_pdf(s, uuid)).success(shown).run()
 
@@ -290,13 +290,16 @@ class MainWindow(QMainWindow):
         from ui import print_jobs
         from ui.preview import show_preview
 
-        village = self.residents.filters().get("village")
+        village = self.residents.filters().get("village") or self.shell.default_village
+        if not village:
+            from ui.errors import show_info
+
+            show_info(self, tr("Main", "请先在居民列表的“村”框中填写要打印的村（3位代码）"))
+            return
 
         def shown(pdf: bytes) -> None:
             self.dialogs["preview"] = show_preview(
-                self, pdf, tr("Main", "居民健康档案（村 {0}）").format(village or "全部"),
-                audit={"entity": None, "uuid": None, "detail": {"what": "booklets", "village": village}},
-            )  # fmt: skip
+                self, pdf, tr("Main", "居民健康档案（村 {0}）").format(village))
 
         job = LongJob(self, tr("Main", "正在生成档案……"),
                       lambda s, st: print_jobs.village_booklets_pdf(s, st, village))  # fmt: skip
@@ -362,6 +365,14 @@ class MainWindow(QMainWindow):
 
         dialog.merged.connect(merged)
         return self._dialog("merge", dialog)
+
+    def open_backup(self) -> QWidget | None:
+        if not self._admin_only():
+            return None
+        from ui.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.shell, self)
+        return self._dialog("backup", dialog)
 
     def open_password(self) -> QWidget:
         from ui.password_dialog import PasswordDialog

@@ -197,12 +197,12 @@ class ResidentView(QWidget):
         provisional = tr("Resident", "（临时编号）") if r.get("provisional") else ""
         self.header.setText(
             f"<span style='font-size:16pt; font-weight:bold'>{r.get('name') or ''}</span>"
-            f"&nbsp;&nbsp;{SEX.get(r.get('sex') or '', '')}&nbsp;&nbsp;"
-            f"{'' if age is None else f'{age}岁'}&nbsp;&nbsp;{tags}<br>"
-            f"档案编号 {r.get('record_no') or ''}{provisional}&nbsp;&nbsp;"
-            f"身份证 {r.get('id_number') or '—'}&nbsp;&nbsp;电话 {r.get('phone') or '—'}&nbsp;&nbsp;"
+            f"　{SEX.get(r.get('sex') or '', '')}　"
+            f"{'' if age is None else f'{age}岁'}　{tags}<br>"
+            f"档案编号 <b>{r.get('record_no') or ''}</b>{provisional}　　"
+            f"身份证 {r.get('id_number') or '—'}　　电话 {r.get('phone') or '—'}　　"
             f"状态 {status_html}"
-            + (f"&nbsp;&nbsp;家庭 {r.get('household_label')}" if r.get("household_label") else "")
+            + (f"　　家庭 {r.get('household_label')}" if r.get("household_label") else "")
         )
         active = r.get("status") == "active"
         for key in ("htn_followup", "dm_followup", "health_exam", "edit"):

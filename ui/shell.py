@@ -126,6 +126,15 @@ class Shell(QObject):
         if self.main is not None:
             self.main.lock()
 
+    def restored(self) -> None:
+        """After a restore the old session is gone: close the window, log in again."""
+        if self.main is not None:
+            self.main.close()
+            self.main.deleteLater()
+            self.main = None
+        self.idle.stop()
+        self.show_login()
+
     def print_recovery(self, code: str) -> None:
         from ui.printing import ask_printer, print_text_page
 
