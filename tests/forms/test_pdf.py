@@ -12,8 +12,8 @@ from forms import examples as E
 from forms import form_codes, get_form
 from forms.model import FormDef
 from forms.pdf import values as V
+from forms.pdf.entries import entries
 from forms.pdf.fonts import BLANK_GLYPHS
-from forms.pdf.sheet import entries
 from tests.forms.pdf_samples import COLUMNS, RESIDENT, SHEET, visits
 from tests.forms.pdflib import (
     fonts,
