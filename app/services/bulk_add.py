@@ -90,6 +90,9 @@ class _Seen:
         self._note(doc["birth_date"], doc["name"], doc.get("phone"), pinyins)
 
 
+IMPORT_CACHE_KIB = 64 * 1024
+
+
 class _Households:
     """residents._household for many rows: a household named by uuid, or by label within the
     village, or a new one (inserted before the residents that point to it)."""
@@ -150,6 +153,20 @@ def add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
              ) -> list[Added | InvalidInput]:  # fmt: skip
     """Register `rows` in the caller's write transaction; per row an Added or the InvalidInput
     (DuplicateResident included) that residents.add_in raised for it."""
+    conn = s.connection()
+    # Index pages of random uuids are touched all over a large file: with SQLite's default
+    # 2 MB cache each insert re-reads and decrypts them (measured: 24k residents, CPU per row
+    # 2.3 -> 1.5 ms, wall 5.0 -> 2.8 ms with 64 MB). Set back afterwards.
+    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    try:
+        return _add_many(s, store, rows, allow_similar)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
+
+
+def _add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], allow_similar: bool
+              ) -> list[Added | InvalidInput]:  # fmt: skip
     cleaned = [clean(r) for r in rows]
     ok = [c for c in cleaned if not c.errors]
     seen = _Seen(s, ok)
