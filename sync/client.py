@@ -18,7 +18,7 @@ from app.clock import now_iso
 from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
 from app.services import audit
 from app.services.residents import _write_terms
-from sync import local
+from sync import bulk, local
 from sync.protocol import MAX_PUSH_CHANGES
 from sync.transport import SyncError, Transport
 
@@ -255,11 +255,8 @@ class SyncClient:
                 params["as_of"] = progress["as_of"]
             page = self.t.call("GET", "/sync/snapshot", params=params)
             with self.store.session(write=True) as s:
-                for item in page["items"]:
-                    local.apply_item(s, item)
-                    seen.add(item["uuid"])
-                for item in page.get("conflicts", []):
-                    local.apply_item(s, item)
+                bulk.apply_page(s, page["items"] + page.get("conflicts", []))
+                seen.update(item["uuid"] for item in page["items"])
                 self.pulled += len(page["items"])
                 if page["done"]:
                     local.set_state(s, "snapshot", None)
@@ -282,8 +279,7 @@ class SyncClient:
                 cursor = local.get_state(s, "cursor") or 0
             page = self.t.call("GET", "/sync/pull", params={"cursor": cursor, "limit": PULL_LIMIT})
             with self.store.session(write=True) as s:
-                for item in page["items"]:
-                    local.apply_item(s, item)
+                bulk.apply_page(s, page["items"])
                 local.set_state(s, "cursor", page["cursor"])
             self.pulled += len(page["items"])
             self.progress("pull", self.pulled)
