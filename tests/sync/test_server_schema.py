@@ -19,4 +19,3 @@ def test_migrations_match_models(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
     upgrade(engine)  # a second run is a no-op
-
