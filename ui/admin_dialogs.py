@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from ui.qt import (
@@ -38,6 +37,34 @@ ACTIONS = {"init": "初始化", "login": "登录", "login_failed": "登录失败
            "sync": "同步", "conflict_resolve": "处理冲突", "check": "检查"}  # fmt: skip
 
 
+DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what": "内容", "pages": "页数",
+               "reason": "原因", "form": "表单", "village": "村", "auto": "自动", "keys": "设置项",
+               "masked": "隐去身份证号", "bytes": "字节"}  # fmt: skip
+
+
+def _label_of(key: str) -> str:
+    import forms
+
+    for code in ("personal_info", *forms.form_codes()):
+        try:
+            return forms.get_form(code).field(key).label
+        except (KeyError, forms.UnknownForm):
+            continue
+    return {"village": "村", "household": "家庭", "status": "状态", "record_no": "档案编号",
+            "resident": "居民", "form": "表单", "edition": "版本"}.get(key, key)  # fmt: skip
+
+
+def describe_detail(detail: dict[str, Any]) -> str:
+    """Audit details in words a doctor reads (field names become their Chinese labels)."""
+    parts = []
+    for key, value in (detail or {}).items():
+        if key == "fields" and isinstance(value, list):
+            parts.append("涉及：" + "、".join(_label_of(k) for k in value))
+        elif key not in ("db_sha256",):
+            parts.append(f"{DETAIL_KEYS.get(key, key)}：{value}")
+    return "；".join(parts)
+
+
 def _message(parent: QWidget) -> QLabel:
     label = QLabel(parent)
     label.setObjectName("message")
@@ -57,6 +84,7 @@ class StatusDialog(QDialog):
         self.resident = resident
         self.setWindowTitle(tr("Admin", "更改状态 — {0}").format(resident.get("name")))
         form = QFormLayout(self)
+        self.setMinimumWidth(480)
         self.status = QComboBox(self)
         self.status.setObjectName("status")
         for code, label in STATUS_CHOICES:
@@ -249,7 +277,7 @@ class AuditDialog(QDialog):
             entity = {"resident": "居民档案", "record": "记录", "user": "用户", "setting": "设置"}.get(
                 e.get("entity") or "", e.get("entity") or "")
             cells = ((e["at"] or "")[:19].replace("T", " "), e["user"], ACTIONS.get(e["action"], e["action"]),
-                     entity, json.dumps(e.get("detail") or {}, ensure_ascii=False))  # fmt: skip
+                     entity, describe_detail(e.get("detail") or {}))  # fmt: skip
             for col, text in enumerate(cells):
                 self.table.setItem(i, col, QTableWidgetItem(text))
 

@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if index < 2 or widget is None:
             return
+        if self.tabs.currentIndex() == index:
+            self.tabs.setCurrentIndex(0)  # back to the list, not to the neighbouring tab
         if isinstance(widget, EditArea):
             widget.save_draft()  # closing never loses what was typed
         self.tabs.removeTab(index)
@@ -150,7 +152,7 @@ class MainWindow(QMainWindow):
             self.close_tab(index)
 
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.due:
+        if self.tabs.widget(index) is self.due and self.due.stale:
             self.due.refresh()
 
     def open_resident(self, uuid: str) -> ResidentView:
@@ -182,8 +184,10 @@ class MainWindow(QMainWindow):
         index = self._find_tab(f"resident:{uuid}")
         if index >= 0:
             self.tabs.widget(index).reload()
-        if self.due.items:
+        if self.tabs.currentWidget() is self.due:
             self.due.refresh()
+        else:
+            self.due.stale = True  # refreshed when shown
 
     # --- editors
     def open_editor(self, resident: dict[str, Any], form: str, record: dict[str, Any] | None = None,
@@ -430,5 +434,6 @@ class MainWindow(QMainWindow):
         self.apply_user(user)
         self.stack.setCurrentWidget(self.tabs)
         self.shell.user_changed(user)
+        self.due.stale = True
         self.residents.search_now()
         log.info("unlocked")

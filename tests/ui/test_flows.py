@@ -176,6 +176,24 @@ def test_htn_followup_invalid_then_valid_and_due_list(qtbot, doctor):
                                     for i in main.due.items), timeout=5000)  # fmt: skip
 
 
+def test_round_list_prints_per_village(qtbot, doctor, tmp_path):
+    main, _ = doctor
+    main.tabs.setCurrentWidget(main.due)
+    qtbot.waitUntil(lambda: len(main.due.items) == 3, timeout=5000)
+    printer = printing.new_printer()
+    printer.setOutputFormat(printer.OutputFormat.PdfFormat)
+    out = tmp_path / "round.pdf"
+    printer.setOutputFileName(str(out))
+    assert main.due.paint_list(printer) == 1
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
+    assert "随访名单" in text and "村 001" in text
+    assert "张三" in text and "赵秀兰" in text and "王小明" not in text
+    assert "逾期" in text
+    click(qtbot, main.due.print_button)
+    qtbot.waitUntil(lambda: main.due.preview.isVisible(), timeout=5000)
+    main.due.preview.close()
+
+
 def test_save_and_next_round(qtbot, doctor):
     main, uuids = doctor
     from app.services import residents
@@ -259,6 +277,7 @@ def test_merge_two_residents(qtbot, admin, monkeypatch):
     type_text(qtbot, dialog.duplicate.query, "张三")
     qtbot.keyClick(dialog.duplicate.query, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.duplicate.choice.count() == 2)
+    assert dialog.message.text() == ""  # Enter searched, it did not press 合并
     dialog.duplicate.choice.setCurrentIndex(dialog.duplicate.choice.findData(dup))
     screenshot(dialog, "60-merge")
     asked = []
