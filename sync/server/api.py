@@ -18,8 +18,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolError, decode_body
-from sync.server import admin, feed
-from sync.server.db import sessions
+from sync.server import admin, effects, feed
+from sync.server.db import SeqAllocator, sessions
 from sync.server.models import Conflict, Device, Entity, Institution, SerialBlock, utcnow
 from sync.server.push import Pusher, Rejected, resolve_on_server
 from sync.server.scope import Scope
@@ -217,12 +217,12 @@ def create_app(engine: Engine) -> FastAPI:
             area = c.scope.area_for_village(village)
             if c.scope.level == "county" or not c.scope.contains(area):
                 raise ApiError(403, "forbidden", f"村 {village} 不在本机构辖区")
-            pusher = Pusher(s, c.device, c.scope)  # holds the counter lock: blocks never overlap
-            first = int(pusher.new_record_no(area)[12:])
+            SeqAllocator(s)  # holds the counter lock: blocks never overlap
+            first = int(effects.new_record_no(s, area)[12:])
             last = first + count - 1
             if last > 99999:
                 raise ApiError(409, "exhausted", f"区划 {area} 的档案流水号已用完")
-            pusher._bump_serial(area, last)
+            effects.bump_serial(s, area, last)
             s.add(SerialBlock(device_id=c.device.id, area=area, first=first, last=last))
             return {"area": area, "first": first, "last": last}
 
