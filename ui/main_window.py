@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
         return True
 
     def open_status(self, resident: dict[str, Any]) -> QWidget:
-        from ui.admin_dialogs import StatusDialog
+        from ui.status_dialog import StatusDialog
 
         dialog = StatusDialog(resident, self)
         dialog.done_ok.connect(self.refresh_resident)
@@ -353,21 +353,21 @@ class MainWindow(QMainWindow):
     def open_users(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import UsersDialog
+        from ui.users_dialog import UsersDialog
 
         return self._dialog("users", UsersDialog(self))
 
     def open_audit(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import AuditDialog
+        from ui.audit_dialog import AuditDialog
 
         return self._dialog("audit", AuditDialog(self))
 
     def open_settings(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import SettingsDialog
+        from ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.shell.settings, self.shell.institution_name, self)
         dialog.saved.connect(self.shell.settings_changed)
