@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import requests
 from sqlalchemy import func, select, update
 
 from app import recordno
@@ -18,8 +19,8 @@ from app.clock import now_iso
 from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
 from app.services import audit
 from app.services.residents import _write_terms
-from sync import local
-from sync.protocol import MAX_PUSH_CHANGES
+from sync import bulk, local
+from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES
 from sync.transport import SyncError, Transport
 
 if TYPE_CHECKING:
@@ -169,6 +170,16 @@ class SyncClient:
                     )
                 )  # fmt: skip
                 batch = [self._wire(s, r) for r in rows if r.mutation_id not in sent]
+                held = [r for r in rows if local.held_back(s, r)]
+            if held:
+                with self.store.session(write=True) as s:
+                    for r in held:
+                        row = s.get(Outbox, r.device_seq)
+                        row.state = "quarantined"
+                        row.last_error = (
+                            "[forbidden] 该居民已迁出本机构辖区，本机只读：此修改未上传"
+                        )
+                continue
             if not batch:
                 return
             reply = self.t.call("POST", "/sync/push", {"changes": batch})
@@ -255,11 +266,8 @@ class SyncClient:
                 params["as_of"] = progress["as_of"]
             page = self.t.call("GET", "/sync/snapshot", params=params)
             with self.store.session(write=True) as s:
-                for item in page["items"]:
-                    local.apply_item(s, item)
-                    seen.add(item["uuid"])
-                for item in page.get("conflicts", []):
-                    local.apply_item(s, item)
+                bulk.apply_page(s, page["items"] + page.get("conflicts", []))
+                seen.update(item["uuid"] for item in page["items"])
                 self.pulled += len(page["items"])
                 if page["done"]:
                     local.set_state(s, "snapshot", None)
@@ -282,13 +290,27 @@ class SyncClient:
                 cursor = local.get_state(s, "cursor") or 0
             page = self.t.call("GET", "/sync/pull", params={"cursor": cursor, "limit": PULL_LIMIT})
             with self.store.session(write=True) as s:
-                for item in page["items"]:
-                    local.apply_item(s, item)
+                bulk.apply_page(s, page["items"])
                 local.set_state(s, "cursor", page["cursor"])
             self.pulled += len(page["items"])
             self.progress("pull", self.pulled)
             if not page["has_more"]:
                 return page.get("state")
+
+
+def reachable(store: Store, timeout: float = 5.0) -> bool:
+    """One cheap request: is the county server answering? (for syncing when the link returns)"""
+    with store.session() as s:
+        server, ca_cert = local.get_state(s, "server"), local.get_state(s, "ca_cert")
+    if not server:
+        return False
+    try:
+        r = requests.get(
+            server.rstrip("/") + API_PREFIX + "/health", timeout=timeout, verify=ca_cert or True
+        )
+        return r.status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def status_counts(s: Any) -> dict[str, int]:

@@ -7,7 +7,7 @@ import copy
 import json
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import forms
@@ -90,7 +90,9 @@ def _rebased(data: dict[str, Any], pending: list[Outbox]) -> dict[str, Any]:
 
 def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Equal states; an absent key and a null value mean the same (changes omit unset fields)."""
-    return {k: v for k, v in a.items() if v is not None} == {k: v for k, v in b.items() if v is not None}
+    return {k: v for k, v in a.items() if v is not None} == {
+        k: v for k, v in b.items() if v is not None
+    }
 
 
 # -- writing what the server sent -------------------------------------------------------------
@@ -114,6 +116,8 @@ def apply_item(s: Session, item: dict[str, Any]) -> bool:
             raise LookupError(f"record {item['uuid']} arrived before its resident")
         changed = write_record(s, item["uuid"], state, action="sync")
     row = s.get(SyncEntity, item["uuid"])
+    if row is not None and row.stub:
+        set_state(s, f"stub:{item['uuid']}", None)  # back in this clinic's jurisdiction
     if row is None:
         s.add(
             SyncEntity(uuid=item["uuid"], kind=kind, rev=item["rev"], area=item["area"], stub=False)
@@ -124,7 +128,11 @@ def apply_item(s: Session, item: dict[str, Any]) -> bool:
 
 
 def _mark_stub(s: Session, uuid: str, kind: str) -> None:
-    """The entity left this clinic's jurisdiction: keep it, read-only, with what was recorded."""
+    """The entity left this clinic's jurisdiction: keep it, read-only, with what was recorded.
+    Edits queued before this moment still go up; later ones are held back (see client)."""
+    if kind == "resident":
+        last = s.scalar(select(func.max(Outbox.device_seq))) or 0
+        set_state(s, f"stub:{uuid}", last)
     s.execute(update(SyncEntity).where(SyncEntity.uuid == uuid).values(stub=True))
     if kind == "resident":
         records = select(Record.uuid).where(Record.resident_uuid == uuid)
@@ -254,3 +262,13 @@ def local_digest(s: Session) -> dict[str, Any]:
         count += 1
         digest ^= state_item_hash(uuid, rev)
     return {"count": count, "hash": format(digest, "015x")}
+
+
+def held_back(s: Session, row: Outbox) -> bool:
+    """An edit made on this device after its resident moved to another clinic's jurisdiction."""
+    resident = row.entity_uuid
+    if row.entity == "record":
+        rec = s.get(Record, row.entity_uuid)
+        resident = rec.resident_uuid if rec else resident
+    marker = get_state(s, f"stub:{resident}")
+    return marker is not None and row.device_seq > marker

@@ -42,9 +42,29 @@ def listing(store: Store, include_resolved: bool = False) -> list[dict[str, Any]
         return out
 
 
+def _parse(text: str, c: Conflict) -> Any:
+    """A typed value from the command line: JSON where the conflicting values are not text,
+    so "13500000009" stays a phone number and "120" becomes a number where numbers are stored."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    samples = [json.loads(x) for x in (c.mine, c.theirs, c.original)]
+    if any(isinstance(x, str) for x in samples) and not isinstance(value, str):
+        return text
+    return value
+
+
 def resolve(
-    store: Store, conflict_id: str, *, take: str | None = None, value: Any = None
+    store: Store,
+    conflict_id: str,
+    *,
+    take: str | None = None,
+    value: Any = None,
+    value_text: str | None = None,
 ) -> dict[str, Any]:
+    if value_text is not None:
+        value = value_text
     if (take is None) == (value is None):
         raise InvalidInput(
             FieldError("take", "解决方式", "须选择 --take mine|theirs 或 --value 之一")
@@ -61,6 +81,8 @@ def resolve(
             if take not in ("mine", "theirs"):
                 raise InvalidInput(FieldError("take", "解决方式", "须为 mine 或 theirs"))
             value = json.loads(c.mine if take == "mine" else c.theirs)
+        elif value_text is not None:
+            value = _parse(value_text, c)
         state = local.local_state(s, c.entity, c.entity_uuid)
         if state is None:
             raise NotFound(f"本机没有冲突所在的{('居民' if c.entity == 'resident' else '记录')}")
@@ -72,6 +94,8 @@ def resolve(
             checked = clean({top: chosen.get(top)}, merged_into=doc)
             if checked.errors:
                 raise InvalidInput(checked.errors)
+            if c.field == top:
+                chosen[top] = checked.doc.get(top)  # normalised as a typed-in value would be
         change = diff({top: state.get(top)}, {top: chosen.get(top)})
         if c.entity == "resident":
             local.write_resident(s, c.entity_uuid, chosen, action="resolve")

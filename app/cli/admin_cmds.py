@@ -66,14 +66,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.services import audit, integrity
+    from app.services import integrity
 
-    store = login(args)
     try:
-        problems = integrity.check_store(store)
-        audit.log(store, "check", detail={"problems": len(problems)})
-    finally:
-        store.close()
+        store = login(args)
+    except integrity.DB_ERRORS:  # so damaged that even logging in (which writes) fails
+        problems = ["数据库文件已损坏，登录时无法读写；请用 cunyi restore 从备份恢复"]
+    else:
+        try:
+            problems = integrity.check_store(store)
+        finally:
+            store.close()
     text = "数据完整，审计日志连续无改动" if not problems else (
         "发现以下问题：\n" + "\n".join(f"  {i}. {p}" for i, p in enumerate(problems, 1))
     )  # fmt: skip

@@ -4,7 +4,6 @@ the county server."""
 from __future__ import annotations
 
 import argparse
-import json
 
 from app.cli.common import emit, leaf, login
 
@@ -123,15 +122,9 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     from sync.resolve import resolve
 
-    value = None
-    if args.value is not None:
-        try:
-            value = json.loads(args.value)
-        except json.JSONDecodeError:
-            value = args.value
     store = login(args)
     try:
-        out = resolve(store, args.id, take=args.take, value=value)
+        out = resolve(store, args.id, take=args.take, value_text=args.value)
     finally:
         store.close()
     emit(args, out, f"已解决：{out['field']} = {out['value']!r}（下次同步时上传）")

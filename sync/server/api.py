@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -78,6 +79,13 @@ def create_app(engine: Engine) -> FastAPI:
     @app.exception_handler(ApiError)
     async def _api_error(_r: Request, e: ApiError) -> JSONResponse:
         return JSONResponse({"error": e.error, "detail": e.detail}, status_code=e.status)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_r: Request, e: OperationalError) -> JSONResponse:
+        # Database busy or unreachable: the client retries with backoff; nothing was committed.
+        log.warning("database unavailable: %s", type(e.orig).__name__)
+        return JSONResponse({"error": "busy", "detail": "服务器繁忙，请稍后重试"}, status_code=503,
+                            headers={"Retry-After": "2"})  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_r: Request, e: RequestValidationError) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -33,11 +34,27 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        # SQLite has one writer at a time. Queue this process's transactions on a lock rather
+        # than in SQLite's busy handler, which polls and can starve a waiter past its timeout.
+        writer = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-            # IMMEDIATE takes the write lock up front: concurrent pushers queue instead of failing
-            # with "database is locked" when a read transaction tries to upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            writer.acquire()
+            conn.info["writer"] = True
+            try:
+                # IMMEDIATE takes the write lock up front (another process may hold it).
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                conn.info.pop("writer")
+                writer.release()
+                raise
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _sqlite_end(conn) -> None:  # type: ignore[no-untyped-def]
+            if conn.info.pop("writer", False):
+                writer.release()
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

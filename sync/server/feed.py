@@ -14,10 +14,17 @@ from sync.server.scope import Scope
 
 
 def touch(
-    session: Session, seq: SeqAllocator, kind: str, uuid: str, area: str, op: str = "upsert"
+    session: Session,
+    seq: SeqAllocator,
+    kind: str,
+    uuid: str,
+    area: str,
+    op: str = "upsert",
+    new: bool = False,
 ) -> int:
     """Put (kind, uuid) at the head of `area`'s feed; one row per (uuid, area) keeps it compact."""
-    session.execute(delete(Feed).where(Feed.uuid == uuid, Feed.area == area))
+    if not new:
+        session.execute(delete(Feed).where(Feed.uuid == uuid, Feed.area == area))
     n = seq.next()
     session.add(Feed(seq=n, kind=kind, uuid=uuid, area=area, township=area[:9], op=op))
     return n

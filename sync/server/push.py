@@ -49,9 +49,32 @@ class Pusher:
         self.device = device
         self.scope = scope
         self.seq = SeqAllocator(session)
+        self.seen: set[str] = set()
+        self.prior: dict[str, AppliedMutation] = {}
+        self.known: set[str] | None = None  # entity uuids known to exist (after _prefetch)
 
     def push(self, raw_changes: list[Any]) -> list[dict[str, Any]]:
+        self._prefetch(raw_changes)
         return [self._one(raw) for raw in raw_changes]
+
+    def _prefetch(self, raw_changes: list[Any]) -> None:
+        """Load the batch's prior results and entities in two queries; the per-change lookups
+        then come from the session's identity map."""
+        mids = [m for m in (parse_mutation_id(r) for r in raw_changes) if m]
+        uuids = [
+            r["entity_uuid"]
+            for r in raw_changes
+            if isinstance(r, dict) and isinstance(r.get("entity_uuid"), str)
+        ]
+        self.prior = {a.mutation_id: a for a in self.session.scalars(
+            select(AppliedMutation).where(AppliedMutation.mutation_id.in_(mids)))} if mids else {}  # fmt: skip
+        if uuids:
+            self.known = set(
+                self.session.scalars(select(Entity.uuid).where(Entity.uuid.in_(uuids)))
+            )
+            list(self.session.scalars(select(Entity).where(Entity.uuid.in_(uuids))))
+        else:
+            self.known = set()
 
     def _one(self, raw: Any) -> dict[str, Any]:
         mid = parse_mutation_id(raw) or "?"
@@ -59,7 +82,10 @@ class Pusher:
             change = parse_change(raw)
         except ProtocolError as e:
             return {"mutation_id": mid, "result": "rejected", "reason": str(e), "code": "invalid"}
-        prior = self.session.get(AppliedMutation, change.mutation_id)
+        prior = self.prior.get(change.mutation_id)
+        if prior is None and (self.known is None or change.mutation_id in self.seen):
+            prior = self.session.get(AppliedMutation, change.mutation_id)
+        self.seen.add(change.mutation_id)
         if prior is not None:
             return {**prior.result, "result": "duplicate", "first_result": prior.result["result"]}
         try:
@@ -115,7 +141,12 @@ class Pusher:
     # -- apply -------------------------------------------------------------------------------
 
     def _apply(self, ch: Change) -> ChangeResult:
-        e = self.session.get(Entity, ch.entity_uuid)
+        known = getattr(self, "known", None)
+        e = (
+            None
+            if known is not None and ch.entity_uuid not in known
+            else self.session.get(Entity, ch.entity_uuid)
+        )
         if e is None:
             if ch.op != "create":
                 raise Rejected("对象在服务器上不存在（其新建变更可能尚未上传）", "not_found")
@@ -168,8 +199,10 @@ class Pusher:
             e.area, e.resident_uuid = resident.area, resident.uuid
             self._check_record(state, resident)
         replaced = self._assign_record_no(e, provisional) if ch.entity == "resident" else None
-        e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, e.area)
+        e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, e.area, new=True)
         self.session.add(e)
+        if self.known is not None:
+            self.known.add(e.uuid)
         self.session.flush()
         feed.state_add(self.session, e.area, e.uuid, e.rev)
         return ChangeResult(

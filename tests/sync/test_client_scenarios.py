@@ -101,6 +101,14 @@ def test_moving_village_moves_jurisdiction_and_keeps_unsent_edits(three: Any, co
     a.sync()
     assert residents.get(a.store, r["uuid"]).get("address") is None
     assert server_residents(county, t + "002")[r["uuid"]]["address"] == "二村"
+    # an edit made on the old clinic after the move is held back, visibly, not sent
+    residents.update(a.store, r["uuid"], {"phone": "13600000005"})
+    out = a.sync()
+    assert out["quarantined"] == 1
+    with a.store.session() as s:
+        row = s.scalar(select(Outbox).where(Outbox.state == "quarantined"))
+        assert "迁出" in row.last_error
+    assert server_residents(county, t + "002")[r["uuid"]]["phone"] == "13600000002"
 
 
 def test_drift_is_detected_and_repaired(county: Any, make_installation: Any) -> None:

@@ -227,3 +227,17 @@ def test_replayed_push_changes_nothing(county: County, clinic: tuple[str, str]) 
     assert [r["result"] for r in again] == ["duplicate", "duplicate"]
     assert again[0]["entity_uuid"] == first["entity_uuid"]
     assert county.query("SELECT rev, seq FROM entity WHERE uuid = :u", u=ch["entity_uuid"]) == rows
+
+
+def test_create_then_update_in_one_batch(county: County, clinic: tuple[str, str]) -> None:
+    token, _ = clinic
+    ch = resident_change("001", phone="13800000001")
+    upd = {"mutation_id": str(uuid.uuid4()), "entity": "resident", "entity_uuid": ch["entity_uuid"],
+           "op": "update", "changes": {"phone": {"old": "13800000001", "new": "13800000002"}}}  # fmt: skip
+    assert [r["result"] for r in push(county, token, ch, upd, ch)] == [
+        "applied",
+        "applied",
+        "duplicate",
+    ]
+    rows = county.query("SELECT rev FROM entity WHERE uuid = :u", u=ch["entity_uuid"])
+    assert rows[0][0] == 2
