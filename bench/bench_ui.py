@@ -38,7 +38,7 @@ def build(folder: Path, count: int) -> str:
     store, _ = Store.create(folder, area="420106001001", institution_name="基准村卫生室",
                             user=USER, password=PASSWORD)  # fmt: skip
     t = time.perf_counter()
-    seed(store, count, followups=0, progress=lambda n: print(f"  built {n}", end="\r"))
+    seed(store, count, followups=0, villages=1, progress=lambda n: print(f"  built {n}", end="\r"))
     print(f"  built {count} residents in {time.perf_counter() - t:.0f} s")
     busy = residents.add(store, {"name": "随访多", "sex": "1", "birth_date": "1950-01-01",
                                  "past_diseases": [{"code": "2"}]}, allow_similar=True)["uuid"]  # fmt: skip

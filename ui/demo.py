@@ -38,7 +38,7 @@ def person(rng: random.Random, serial: int, village: str, today: dt.date) -> dic
     return {k: v for k, v in data.items() if v is not None}
 
 
-def seed(store: Any, count: int, *, followups: int = 4, seed_value: int = 7,
+def seed(store: Any, count: int, *, followups: int = 4, seed_value: int = 7, villages: int = 3,
          progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
     """Add `count` made-up residents (in batches, one transaction each) and a few follow-ups for
     those with hypertension or diabetes. Returns the number added."""
@@ -50,7 +50,10 @@ def seed(store: Any, count: int, *, followups: int = 4, seed_value: int = 7,
     sick: list[tuple[str, str]] = []
     batch = 1000
     for start in range(0, count, batch):
-        rows = [person(rng, i, f"{1 + i % 3:03d}", today) for i in range(start, min(start + batch, count))]
+        # Before its first sync an installation numbers other villages provisionally, from a
+        # small range: large test sets stay in the clinic's own village (villages=1).
+        rows = [person(rng, i, f"{1 + i % villages:03d}", today)
+                for i in range(start, min(start + batch, count))]  # fmt: skip
         with store.session(write=True) as s:
             results = bulk_add.add_many(s, store, rows, allow_similar=True)
             retry = []

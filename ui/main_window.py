@@ -169,6 +169,8 @@ class MainWindow(QMainWindow):
         view.open_resident.connect(self.open_resident)
         view.print_card.connect(lambda r: self.print_card(r["uuid"]))
         view.change_status.connect(self.open_status)
+        view.print_pdf.connect(self.print_resident_pdf)
+        view.show_household.connect(self.show_household)
         self._add_tab(f"resident:{uuid}", view, tr("Main", "档案"))
 
         def titled(resident: dict[str, Any]) -> None:
@@ -290,6 +292,23 @@ class MainWindow(QMainWindow):
 
         DbOp(self, lambda s: print_jobs.card_pdf(s, uuid)).success(shown).run()
 
+    def print_resident_pdf(self, what: str, uuid: str) -> None:
+        from ui import print_jobs
+        from ui.preview import show_preview
+
+        if what == "booklet":
+            fn, title = (lambda s: print_jobs.booklet_pdf(s, uuid)), tr("Main", "居民健康档案")
+        else:
+            form = what.split(":", 1)[1]
+            fn = lambda s: print_jobs.form_pdf(s, uuid, form)  # noqa: E731
+            title = SHORT_TITLES.get(form, form)
+        DbOp(self, fn).success(lambda pdf: self.dialogs.__setitem__(
+            "preview", show_preview(self, pdf, title))).run()  # fmt: skip
+
+    def show_household(self, household: str, label: str) -> None:
+        self.tabs.setCurrentWidget(self.residents)
+        self.residents.set_household(household, label)
+
     def print_village_booklets(self) -> None:
         from ui import print_jobs
         from ui.preview import show_preview
@@ -324,7 +343,7 @@ class MainWindow(QMainWindow):
         return True
 
     def open_status(self, resident: dict[str, Any]) -> QWidget:
-        from ui.admin_dialogs import StatusDialog
+        from ui.status_dialog import StatusDialog
 
         dialog = StatusDialog(resident, self)
         dialog.done_ok.connect(self.refresh_resident)
@@ -334,21 +353,21 @@ class MainWindow(QMainWindow):
     def open_users(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import UsersDialog
+        from ui.users_dialog import UsersDialog
 
         return self._dialog("users", UsersDialog(self))
 
     def open_audit(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import AuditDialog
+        from ui.audit_dialog import AuditDialog
 
         return self._dialog("audit", AuditDialog(self))
 
     def open_settings(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import SettingsDialog
+        from ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.shell.settings, self.shell.institution_name, self)
         dialog.saved.connect(self.shell.settings_changed)

@@ -28,13 +28,20 @@ def card_pdf(store: Any, uuid: str) -> bytes:
 
 
 def form_pdf(store: Any, uuid: str, form: str) -> bytes:
-    from app.services import records
-    from forms.pdf import render_form
+    """One form of one resident (follow-ups: all visits in columns, as on paper)."""
+    from app.services import printing
 
-    resident = printable_resident(store, uuid)
-    recs = [] if form == "personal_info" else records.list_for(store, uuid, form)
     out = io.BytesIO()
-    render_form(form, resident, list(reversed(recs)), out)
+    printing.print_form(store, form, [uuid], out)
+    return out.getvalue()
+
+
+def booklet_pdf(store: Any, uuid: str) -> bytes:
+    """The whole record of one resident: cover, basic information, exams, follow-ups."""
+    from app.services import printing
+
+    out = io.BytesIO()
+    printing.print_booklets(store, [uuid], out)
     return out.getvalue()
 
 

@@ -141,7 +141,6 @@ class Shell(QObject):
         """After a restore the old session is gone: close the window, log in again."""
         if self.main is not None:
             self.main.close()
-            self.main.deleteLater()
             self.main = None
         self.idle.stop()
         self.show_login()

@@ -112,3 +112,46 @@ def test_guard_catches_a_query_on_the_gui_thread(qtbot, admin):
         pass
     assert guard.on_gui_thread == before + 1
     guard.on_gui_thread = before  # undo, so the fixture's final check passes
+
+
+def test_restore_from_backup_then_log_in_again(qtbot, admin):
+    shell, main, _ = admin
+    from app.services import residents
+    from tests.ui.helpers import log_in
+    from ui.backup_dialog import RestoreDialog
+
+    main.actions_by_name["backup"].trigger()
+    dialog = main.dialogs["backup"]
+    click(qtbot, dialog.backup_button)
+    qtbot.waitUntil(lambda: dialog.files.count() == 1, timeout=20000)
+    path = dialog.folder_path / dialog.files.item(0).text()
+    tasks.worker().run_sync(lambda s: residents.add(s, {"name": "备份后", "sex": "2",
+                                                        "birth_date": "2001-01-01"}))  # fmt: skip
+    restore = RestoreDialog(shell, path, dialog)
+    restore.show()
+    restore.user.setText("admin")
+    restore.password.setText("wrong-pass")
+    restore.submit()
+    qtbot.waitUntil(lambda: shell.login_window is not None, timeout=20000)  # refused: log in again
+    assert shell.main is None
+    login = shell.login_window
+    qtbot.addWidget(login)
+    log_in(qtbot, login, *ADMIN)
+    qtbot.waitUntil(lambda: shell.main is not None, timeout=20000)
+    main = shell.main
+    qtbot.addWidget(main)
+    assert tasks.worker().run_sync(lambda s: residents.count(s)) == 4  # nothing was replaced
+    main.actions_by_name["backup"].trigger()
+    dialog = main.dialogs["backup"]
+    restore = RestoreDialog(shell, path, dialog)
+    restore.show()
+    restore.user.setText("admin")
+    restore.password.setText(ADMIN[1])
+    restore.submit()
+    qtbot.waitUntil(lambda: shell.main is None and shell.login_window is not None, timeout=30000)
+    login = shell.login_window
+    qtbot.addWidget(login)
+    log_in(qtbot, login, *ADMIN)
+    qtbot.waitUntil(lambda: shell.main is not None, timeout=20000)
+    qtbot.addWidget(shell.main)
+    assert tasks.worker().run_sync(lambda s: residents.count(s)) == 3  # as at the backup

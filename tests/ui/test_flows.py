@@ -286,3 +286,21 @@ def test_merge_two_residents(qtbot, admin, monkeypatch):
     qtbot.waitUntil(lambda: main.residents.model.rowCount() == 3, timeout=10000)
     assert asked and "合并" in asked[0]
     assert db(lambda s: residents.get(s, dup))["uuid"] == uuids["张三"]  # redirect to survivor
+
+
+def test_household_filter_and_form_print(qtbot, doctor):
+    main, uuids = doctor
+    view = main.open_resident(uuids["张三"])
+    qtbot.waitUntil(lambda: bool(view.data))
+    click(qtbot, view.household_button)
+    qtbot.waitUntil(lambda: main.residents.model.filters.get("household") is not None)
+    qtbot.waitUntil(lambda: main.residents.model.rowCount() == 3)
+    assert main.residents.household_button.isVisible()
+    click(qtbot, main.residents.household_button)  # back to everyone
+    qtbot.waitUntil(lambda: "household" not in main.residents.model.filters)
+    main.tabs.setCurrentWidget(view)
+    view.timeline.selectRow(0)
+    click(qtbot, view.buttons["print_form"])
+    qtbot.waitUntil(lambda: "preview" in main.dialogs, timeout=15000)
+    assert main.dialogs["preview"].pdf.page_count() >= 1
+    assert "高血压随访" in main.dialogs["preview"].windowTitle()
