@@ -27,6 +27,7 @@ from app.db.models import (
 from app.services.changes import dumps
 from app.services.residents import compute_tags, forms_of
 from sync import local
+from sync.protocol import state_item_hash
 
 CHUNK = 500
 
@@ -101,7 +102,7 @@ def apply_page(s: Session, items: list[dict[str, Any]]) -> None:
     fast = fast_res + fast_rec
     if fast:
         _core(s, SyncEntity, [{"uuid": i["uuid"], "kind": i["kind"], "rev": i["rev"], "area": i["area"],
-                                        "stub": False} for i in fast])  # fmt: skip
+                                        "stub": False, "h": state_item_hash(i["uuid"], i["rev"])} for i in fast])  # fmt: skip
 
 
 def _insert_residents(

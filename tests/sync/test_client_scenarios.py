@@ -129,7 +129,7 @@ def test_drift_is_detected_and_repaired(county: Any, make_installation: Any) -> 
     b.sync()
     with b.store.session(write=True) as s:  # damaged bookkeeping and a row changed behind sync
         s.execute(delete(SyncEntity).where(SyncEntity.uuid == uuids[3]))
-        s.execute(update(SyncEntity).where(SyncEntity.uuid == uuids[4]).values(rev=99))
+        s.execute(update(SyncEntity).where(SyncEntity.uuid == uuids[4]).values(rev=99, h=12345))
         s.execute(update(Resident).where(Resident.uuid == uuids[4]).values(doc='{"name": "错"}'))
     assert local_residents(b.store) != server_residents(county, t)
     assert b.sync()["pulled"] >= 30
