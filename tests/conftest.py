@@ -70,3 +70,4 @@ class Cli:
 @pytest.fixture
 def cli(data_dir: Path) -> Cli:
     return Cli(data_dir)
+

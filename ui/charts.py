@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from ui.qt import QColor, QFont, QPainter, QPen, QPointF, QRectF, QSize, Qt, QWidget, tr
@@ -65,9 +66,7 @@ class TrendChart(QWidget):
         d0, d1 = _day(dates[0]), _day(dates[-1])
         span = max((d1 - d0).days, 1)
         values = [v for s in self.series for _, v in s.points] + [t.value for t in self.targets]
-        lo, hi = min(values), max(values)
-        pad = max((hi - lo) * 0.12, 2.0)
-        lo, hi = lo - pad, hi + pad
+        lo, hi = nice_range(min(values), max(values))
 
         def x(d: str) -> float:
             if len(dates) == 1:
@@ -79,7 +78,7 @@ class TrendChart(QWidget):
 
         p.setPen(QPen(QColor("#dddddd"), 1))
         for i in range(5):
-            v = lo + (hi - lo) * i / 4
+            v = lo + (hi - lo) * i / 4  # nice_range makes these round numbers
             p.drawLine(QPointF(plot.left(), y(v)), QPointF(plot.right(), y(v)))
             p.setPen(QColor("#666666"))
             p.drawText(QRectF(0, y(v) - 8, 44, 16), Qt.AlignmentFlag.AlignRight, f"{v:.0f}")
@@ -109,6 +108,18 @@ class TrendChart(QWidget):
             p.drawText(QPointF(legend_x + 20, self.height() - 7), s.label)
             legend_x += 30 + p.fontMetrics().horizontalAdvance(s.label)
         p.end()
+
+
+def nice_range(lo: float, hi: float) -> tuple[float, float]:
+    """Axis ends on round numbers, four equal steps of 1, 2, 2.5 or 5 x 10^n."""
+    span = max(hi - lo, 1.0)
+    raw = span * 1.2 / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.floor((lo - span * 0.1) / step) * step
+    while start + 4 * step < hi:
+        start += step
+    return start, start + 4 * step
 
 
 def _day(s: str) -> dt.date:

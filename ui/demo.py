@@ -38,34 +38,36 @@ def person(rng: random.Random, serial: int, village: str, today: dt.date) -> dic
     return {k: v for k, v in data.items() if v is not None}
 
 
-def seed(store: Any, count: int, *, followups: int = 4, seed_value: int = 7,
+def seed(store: Any, count: int, *, followups: int = 4, seed_value: int = 7, villages: int = 3,
          progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
     """Add `count` made-up residents (in batches, one transaction each) and a few follow-ups for
     those with hypertension or diabetes. Returns the number added."""
-    from app.errors import InvalidInput
-    from app.services import records, residents
+    from app.services import bulk_add, records, residents
 
     rng = random.Random(seed_value)
     today = dt.date.today()
     added = 0
     sick: list[tuple[str, str]] = []
-    batch = 500
+    batch = 1000
     for start in range(0, count, batch):
+        # Before its first sync an installation numbers other villages provisionally, from a
+        # small range: large test sets stay in the clinic's own village (villages=1).
+        rows = [person(rng, i, f"{1 + i % villages:03d}", today)
+                for i in range(start, min(start + batch, count))]  # fmt: skip
         with store.session(write=True) as s:
-            for i in range(start, min(start + batch, count)):
-                village = f"{1 + i % 3:03d}"
-                data = person(rng, i, village, today)
-                try:
-                    r = residents.add_in(s, store, data, allow_similar=True)
-                except InvalidInput:
-                    data.pop("id_number", None)  # an ID number drawn twice: keep the person
-                    r = residents.add_in(s, store, data, allow_similar=True)
+            results = bulk_add.add_many(s, store, rows, allow_similar=True)
+            retry = []
+            for data, result in zip(rows, results, strict=True):
+                if isinstance(result, bulk_add.Added):
+                    added += 1
+                    codes = {d["code"] for d in data.get("past_diseases", [])}
+                    if codes & {"2", "3"}:
+                        sick.append((result.uuid, "htn_followup" if "2" in codes else "dm_followup"))
+                else:
+                    retry.append({k: v for k, v in data.items() if k != "id_number"})
+            for data in retry:  # an ID number drawn twice: keep the person without it
+                residents.add_in(s, store, data, allow_similar=True)
                 added += 1
-                codes = {d["code"] for d in data.get("past_diseases", [])}
-                if "2" in codes:
-                    sick.append((r.uuid, "htn_followup"))
-                elif "3" in codes:
-                    sick.append((r.uuid, "dm_followup"))
         if progress:
             progress(added)
     for uuid, form in sick[:200]:

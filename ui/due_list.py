@@ -8,19 +8,20 @@ from typing import Any
 
 from ui.qt import (
     QAbstractItemView,
+    QAbstractTableModel,
+    QColor,
     QComboBox,
     QFont,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
+    QModelIndex,
     QPainter,
     QPrinter,
     QPrintPreviewDialog,
     QPushButton,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -48,6 +49,48 @@ def range_end(kind: str, today: dt.date | None = None) -> dt.date:
     return (first_next.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
+class DueModel(QAbstractTableModel):
+    """Rows formatted when shown: a township's list can hold thousands of items."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[dict[str, Any]] = []
+
+    def set_items(self, items: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.items = items
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return tr("Due", HEADERS[section])
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        last = index.column() == len(HEADERS) - 1
+        if role == Qt.ItemDataRole.ForegroundRole and last and item["overdue"]:
+            return QColor("#c62828")
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        r = item["resident"]
+        age = age_on(r.get("birth_date"))
+        state = tr("Due", "已逾期") if item["overdue"] else tr("Due", "待随访")
+        cells = (r.get("village") or "", r.get("record_no") or "", r.get("name") or "",
+                 SEX.get(r.get("sex") or "", ""), "" if age is None else str(age),
+                 r.get("phone") or "", item["label"], item["due_date"],
+                 item.get("last_visit") or tr("Due", "从未"), state)  # fmt: skip
+        return cells[index.column()]
+
+
 class DueList(QWidget):
     open_resident = Signal(str)
     start_round = Signal(str, list)  # form code, resident uuids in round order
@@ -56,6 +99,7 @@ class DueList(QWidget):
         super().__init__(parent)
         self.setObjectName("dueList")
         self.items: list[dict[str, Any]] = []
+        self.stale = True
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
         bar = QHBoxLayout()
@@ -89,16 +133,20 @@ class DueList(QWidget):
         bar.addWidget(self.round_button)
         bar.addWidget(self.print_button)
         column.addLayout(bar)
-        self.table = QTableWidget(0, len(HEADERS), self)
+        self.model = DueModel(self)
+        self.table = QTableView(self)
         self.table.setObjectName("dueTable")
-        self.table.setHorizontalHeaderLabels([tr("Due", h) for h in HEADERS])
+        self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.cellDoubleClicked.connect(self._open)
+        for col, width in enumerate((40, 140, 80, 40, 40, 110, 110, 100, 100)):
+            self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         column.addWidget(self.table, 1)
         self.count = QLabel(self)
         self.count.setObjectName("dueCount")
@@ -119,31 +167,19 @@ class DueList(QWidget):
 
     def _show(self, items: list[dict[str, Any]]) -> None:
         self.items = items
-        self.table.setRowCount(len(items))
-        for row, item in enumerate(items):
-            r = item["resident"]
-            age = age_on(r.get("birth_date"))
-            state = tr("Due", "已逾期") if item["overdue"] else tr("Due", "待随访")
-            cells = (r.get("village") or "", r.get("record_no") or "", r.get("name") or "",
-                     SEX.get(r.get("sex") or "", ""), "" if age is None else str(age),
-                     r.get("phone") or "", item["label"], item["due_date"],
-                     item.get("last_visit") or tr("Due", "从未"), state)  # fmt: skip
-            for col, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                if item["overdue"] and col == len(cells) - 1:
-                    cell.setForeground(Qt.GlobalColor.red)
-                self.table.setItem(row, col, cell)
+        self.stale = False
+        self.model.set_items(items)
         overdue = sum(1 for i in items if i["overdue"])
         self.count.setText(tr("Due", "共 {0} 项，其中逾期 {1} 项").format(len(items), overdue))
 
-    def _open(self, row: int, _col: int) -> None:
+    def _open(self, row: int) -> None:
         self.open_resident.emit(self.items[row]["resident"]["uuid"])
 
     def _start_round(self) -> None:
         """The round is the listed residents with the selected row's item, in list order."""
         if not self.items:
             return
-        row = max(self.table.currentRow(), 0)
+        row = max(self.table.currentIndex().row(), 0)
         kind = self.items[row]["kind"]
         uuids = [i["resident"]["uuid"] for i in self.items[row:] if i["kind"] == kind]
         self.start_round.emit(kind, uuids)

@@ -10,7 +10,7 @@ import forms
 from forms.model import FieldError, FormDef, ValidationContext
 from ui.form_fields import CodeField, FieldWidget, make_field
 from ui.qt import (
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QScrollArea,
@@ -62,21 +62,34 @@ class FormEditor(QScrollArea):
                 continue
             box = QGroupBox(section.label, inner)
             box.setObjectName(f"section_{section.key}")
-            grid = QFormLayout(box)
-            grid.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            grid.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-            grid.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+            grid = QGridLayout(box)
+            grid.setHorizontalSpacing(10)
+            grid.setVerticalSpacing(6)
+            grid.setColumnStretch(1, 1)
+            grid.setColumnStretch(3, 1)
+            row, col = 0, 0
             for f in fields:
                 widget = make_field(f, dict(form.code_tables), box)
                 widget.changed.connect(self._on_changed)
                 text = f.label + ("<span style='color:#d32f2f'> *</span>" if f.required else "")
                 label = QLabel(text, box)
                 label.setObjectName(f"label_{f.key}")
-                label.setWordWrap(True)
-                label.setMaximumWidth(170)
+                label.setMinimumHeight(24)
                 label.setToolTip(f.hint or f.label)
                 label.setBuddy(widget)
-                grid.addRow(label, widget)
+                right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                # Two short fields share a row so a follow-up fits a 768-pixel screen with little
+                # scrolling; choices and lists take the whole row.
+                wide = self._is_wide(f)
+                if wide and col:
+                    row, col = row + 1, 0
+                grid.addWidget(label, row, col * 2, right)
+                if wide:
+                    grid.addWidget(widget, row, 1, 1, 3)
+                    row += 1
+                else:
+                    grid.addWidget(widget, row, col * 2 + 1)
+                    row, col = (row + 1, 0) if col else (row, 1)
                 self.widgets[f.key] = widget
                 self.labels[f.key] = label
             column.addWidget(box)
@@ -86,6 +99,13 @@ class FormEditor(QScrollArea):
         self._compute_timer.setSingleShot(True)
         self._compute_timer.setInterval(150)
         self._compute_timer.timeout.connect(self.refresh_computed)
+
+    def _is_wide(self, f: Any) -> bool:
+        if f.type in ("multicode", "list"):
+            return True
+        if f.type == "code" and f.codes in self.form.code_tables:
+            return len(self.form.code_tables[f.codes].codes) > 3
+        return False
 
     # --- document in and out
     def document(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from ui.qt import (
     QRegularExpression,
     QRegularExpressionValidator,
     QSizePolicy,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -88,8 +89,12 @@ class LineField(FieldWidget):
         if field.type == "date":
             self.edit.setPlaceholderText(tr("Form", "年-月-日，如 2024-03-15"))
             self.edit.setMaximumWidth(190)
+            self.edit.setMinimumWidth(150)
         elif field.type in ("int", "decimal"):
             self.edit.setMaximumWidth(110)
+        else:
+            self.edit.setMinimumWidth(280)
+            self.edit.setMaximumWidth(520)
         if field.max_length:
             self.edit.setMaxLength(field.max_length)
         if field.computed:
@@ -317,6 +322,29 @@ class MultiCodeField(CodeField):
         self._on_change()
 
 
+class CodeCellDelegate(QStyledItemDelegate):
+    """Code columns of a list (e.g. the disease of 既往史) are chosen from their table, shown as
+    "2 高血压" like everywhere else."""
+
+    def __init__(self, table: CodeTable, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.table = table
+
+    def createEditor(self, parent: QWidget, option: Any, index: Any) -> QWidget:  # noqa: ARG002
+        combo = QComboBox(parent)
+        combo.addItem("", None)
+        for c in self.table.codes:
+            combo.addItem(code_text(self.table, c.code), c.code)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: Any) -> None:
+        code = (index.data() or "").split(" ", 1)[0]
+        editor.setCurrentIndex(max(editor.findData(code), 0))
+
+    def setModelData(self, editor: QWidget, model: Any, index: Any) -> None:
+        model.setData(index, editor.currentText())
+
+
 class ListField(FieldWidget):
     """A list of items (medications, hospital stays): a table, each item keeps its own id."""
 
@@ -342,6 +370,9 @@ class ListField(FieldWidget):
             if f.codes and f.codes in tables
         ]
         self.table.setToolTip("\n".join(tips))
+        for col, f in enumerate(field.item_fields):
+            if f.codes and f.codes in tables:
+                self.table.setItemDelegateForColumn(col, CodeCellDelegate(tables[f.codes], self.table))
         buttons = QHBoxLayout()
         add = QPushButton(tr("Form", "添加一行"), self)
         add.setObjectName(f"add_{field.key}")
@@ -361,7 +392,10 @@ class ListField(FieldWidget):
         self._ids.append(str(item.get("id") or uuid.uuid4().hex))
         for col, f in enumerate(self.items_fields):
             value = item.get(f.key)
-            self.table.setItem(row, col, QTableWidgetItem("" if value is None else str(value)))
+            text = "" if value is None else str(value)
+            if text and f.codes in self.tables:
+                text = code_text(self.tables[f.codes], text)
+            self.table.setItem(row, col, QTableWidgetItem(text))
         self.changed.emit()
 
     def _remove_selected(self) -> None:
@@ -380,6 +414,8 @@ class ListField(FieldWidget):
                 text = cell.text().strip() if cell is not None else ""
                 if not text:
                     continue
+                if f.codes in self.tables:
+                    text = text.split(" ", 1)[0]  # "2 高血压" -> "2"
                 try:
                     item[f.key] = (
                         int(text) if f.type == "int" else float(text) if f.type == "decimal" else text

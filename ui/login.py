@@ -27,11 +27,12 @@ log = logging.getLogger("cunyi.ui.login")
 
 def user_names(data_dir: Path) -> list[str]:
     """Users who can log in, read from the key file (no database needed before login)."""
-    from app.crypto.keyfile import RECOVERY
-    from app.store import load_keyfile
+    # Only the key file module: app.store (SQLAlchemy) is imported on the DB worker meanwhile.
+    from app import paths
+    from app.crypto.keyfile import RECOVERY, KeyFile
 
     try:
-        keyfile = load_keyfile(data_dir)
+        keyfile = KeyFile.load(paths.keys_path(data_dir))
     except Exception:  # noqa: BLE001 - a damaged key file is reported when logging in
         return []
     return sorted(n for n in keyfile.slots if n != RECOVERY and not keyfile.is_disabled(n))

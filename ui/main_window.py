@@ -27,6 +27,8 @@ from ui.resident_view import ResidentView
 from ui.tasks import DbOp, LongJob
 
 log = logging.getLogger("cunyi.ui.main")
+SHORT_TITLES = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "健康体检",
+                "personal_info": "基本信息"}  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
             ("audit", "审计日志…", self.open_audit),
             ("settings", "设置…", self.open_settings),
             ("booklets", "批量打印本村档案…", self.print_village_booklets),
+            ("backup", "备份与恢复…", self.open_backup),
             ("password", "修改我的密码…", self.open_password),
         ):
             menu.addAction(act(name, text, slot, toolbar=False))
@@ -111,7 +114,7 @@ class MainWindow(QMainWindow):
     def apply_user(self, user: Any) -> None:
         self.user = user
         admin = user.role == "admin"
-        for name in ("users", "audit", "settings", "merge"):
+        for name in ("users", "audit", "settings", "merge", "backup"):
             self.actions_by_name[name].setEnabled(admin)
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
@@ -136,6 +139,8 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if index < 2 or widget is None:
             return
+        if self.tabs.currentIndex() == index:
+            self.tabs.setCurrentIndex(0)  # back to the list, not to the neighbouring tab
         if isinstance(widget, EditArea):
             widget.save_draft()  # closing never loses what was typed
         self.tabs.removeTab(index)
@@ -147,7 +152,7 @@ class MainWindow(QMainWindow):
             self.close_tab(index)
 
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.due:
+        if self.tabs.widget(index) is self.due and self.due.stale:
             self.due.refresh()
 
     def open_resident(self, uuid: str) -> ResidentView:
@@ -164,6 +169,8 @@ class MainWindow(QMainWindow):
         view.open_resident.connect(self.open_resident)
         view.print_card.connect(lambda r: self.print_card(r["uuid"]))
         view.change_status.connect(self.open_status)
+        view.print_pdf.connect(self.print_resident_pdf)
+        view.show_household.connect(self.show_household)
         self._add_tab(f"resident:{uuid}", view, tr("Main", "档案"))
 
         def titled(resident: dict[str, Any]) -> None:
@@ -179,8 +186,10 @@ class MainWindow(QMainWindow):
         index = self._find_tab(f"resident:{uuid}")
         if index >= 0:
             self.tabs.widget(index).reload()
-        if self.due.items:
+        if self.tabs.currentWidget() is self.due:
             self.due.refresh()
+        else:
+            self.due.stale = True  # refreshed when shown
 
     # --- editors
     def open_editor(self, resident: dict[str, Any], form: str, record: dict[str, Any] | None = None,
@@ -194,7 +203,7 @@ class MainWindow(QMainWindow):
         editor.saved.connect(self.refresh_resident)
         editor.close_requested.connect(lambda: self.close_widget(editor))
         editor.next_requested.connect(lambda uuid: self._round_next(form, uuid, round_ids or []))
-        title = f"{resident.get('name') or ''}·{editor.form.title[:6]}"
+        title = f"{resident.get('name') or ''}·{SHORT_TITLES.get(form, editor.form.title[:6])}"
         self._add_tab(key, editor, title)
         editor.editor.setFocus()
         return editor
@@ -279,24 +288,41 @@ class MainWindow(QMainWindow):
         from ui.preview import show_preview
 
         def shown(pdf: bytes) -> None:
-            self.dialogs["preview"] = show_preview(
-                self, pdf, tr("Main", "居民健康档案信息卡"),
-                audit={"entity": "resident", "uuid": uuid, "detail": {"what": "card"}},
-            )  # fmt: skip
+            self.dialogs["preview"] = show_preview(self, pdf, tr("Main", "居民健康档案信息卡"))
 
         DbOp(self, lambda s: print_jobs.card_pdf(s, uuid)).success(shown).run()
+
+    def print_resident_pdf(self, what: str, uuid: str) -> None:
+        from ui import print_jobs
+        from ui.preview import show_preview
+
+        if what == "booklet":
+            fn, title = (lambda s: print_jobs.booklet_pdf(s, uuid)), tr("Main", "居民健康档案")
+        else:
+            form = what.split(":", 1)[1]
+            fn = lambda s: print_jobs.form_pdf(s, uuid, form)  # noqa: E731
+            title = SHORT_TITLES.get(form, form)
+        DbOp(self, fn).success(lambda pdf: self.dialogs.__setitem__(
+            "preview", show_preview(self, pdf, title))).run()  # fmt: skip
+
+    def show_household(self, household: str, label: str) -> None:
+        self.tabs.setCurrentWidget(self.residents)
+        self.residents.set_household(household, label)
 
     def print_village_booklets(self) -> None:
         from ui import print_jobs
         from ui.preview import show_preview
 
-        village = self.residents.filters().get("village")
+        village = self.residents.filters().get("village") or self.shell.default_village
+        if not village:
+            from ui.errors import show_info
+
+            show_info(self, tr("Main", "请先在居民列表的“村”框中填写要打印的村（3位代码）"))
+            return
 
         def shown(pdf: bytes) -> None:
             self.dialogs["preview"] = show_preview(
-                self, pdf, tr("Main", "居民健康档案（村 {0}）").format(village or "全部"),
-                audit={"entity": None, "uuid": None, "detail": {"what": "booklets", "village": village}},
-            )  # fmt: skip
+                self, pdf, tr("Main", "居民健康档案（村 {0}）").format(village))
 
         job = LongJob(self, tr("Main", "正在生成档案……"),
                       lambda s, st: print_jobs.village_booklets_pdf(s, st, village))  # fmt: skip
@@ -317,7 +343,7 @@ class MainWindow(QMainWindow):
         return True
 
     def open_status(self, resident: dict[str, Any]) -> QWidget:
-        from ui.admin_dialogs import StatusDialog
+        from ui.status_dialog import StatusDialog
 
         dialog = StatusDialog(resident, self)
         dialog.done_ok.connect(self.refresh_resident)
@@ -327,21 +353,21 @@ class MainWindow(QMainWindow):
     def open_users(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import UsersDialog
+        from ui.users_dialog import UsersDialog
 
         return self._dialog("users", UsersDialog(self))
 
     def open_audit(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import AuditDialog
+        from ui.audit_dialog import AuditDialog
 
         return self._dialog("audit", AuditDialog(self))
 
     def open_settings(self) -> QWidget | None:
         if not self._admin_only():
             return None
-        from ui.admin_dialogs import SettingsDialog
+        from ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.shell.settings, self.shell.institution_name, self)
         dialog.saved.connect(self.shell.settings_changed)
@@ -362,6 +388,14 @@ class MainWindow(QMainWindow):
 
         dialog.merged.connect(merged)
         return self._dialog("merge", dialog)
+
+    def open_backup(self) -> QWidget | None:
+        if not self._admin_only():
+            return None
+        from ui.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.shell, self)
+        return self._dialog("backup", dialog)
 
     def open_password(self) -> QWidget:
         from ui.password_dialog import PasswordDialog
@@ -419,5 +453,6 @@ class MainWindow(QMainWindow):
         self.apply_user(user)
         self.stack.setCurrentWidget(self.tabs)
         self.shell.user_changed(user)
+        self.due.stale = True
         self.residents.search_now()
         log.info("unlocked")

@@ -96,6 +96,10 @@ class MergeDialog(QDialog):
         self.merge_button.clicked.connect(self.submit)
         cancel = QPushButton(tr("Merge", "取消"), self)
         cancel.clicked.connect(self.reject)
+        # Enter in a search box searches; it must never press 合并.
+        for b in (self.merge_button, cancel):
+            b.setAutoDefault(False)
+            b.setDefault(False)
         row.addWidget(self.merge_button)
         row.addWidget(cancel)
         column.addLayout(row)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from ui.printing import PdfBytes, ask_printer, print_pdf
+from ui import printing
+from ui.printing import PdfBytes, print_pdf
 from ui.qt import (
     QDialog,
     QHBoxLayout,
@@ -19,23 +19,20 @@ from ui.qt import (
     QWidget,
     tr,
 )
-from ui.tasks import DbOp
 
 log = logging.getLogger("cunyi.ui.preview")
 
 
 class PreviewDialog(QDialog):
-    """Shows the pages; 打印 opens the system print dialog at 300 dpi. `what` is logged to the
-    audit trail when printed (who printed what, never the content)."""
+    """Shows the pages; 打印 opens the system print dialog at 300 dpi. (app.services.printing
+    already wrote who printed what to the audit trail when it made the PDF.)"""
 
-    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None, *,
-                 audit: dict[str, Any] | None = None) -> None:  # fmt: skip
+    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preview")
         self.setWindowTitle(tr("Preview", "打印预览 — {0}").format(title))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.pdf = PdfBytes(pdf)
-        self.audit = audit or {}
         self.printed = 0
         column = QVBoxLayout(self)
         self.view = QPdfView(self)
@@ -63,23 +60,14 @@ class PreviewDialog(QDialog):
         self.finished.connect(lambda *_: self.pdf.close())
 
     def print_now(self) -> None:
-        printer = ask_printer(self, self.windowTitle())
+        printer = printing.ask_printer(self, self.windowTitle())
         if printer is None:
             return
         self.printed = print_pdf(printer, self.pdf)
-        detail = dict(self.audit.get("detail") or {}, pages=self.printed)
-        entity, uuid = self.audit.get("entity"), self.audit.get("uuid")
-
-        def log_print(store: Any) -> None:
-            from app.services import audit
-
-            audit.log(store, "print", entity, uuid, detail)
-
-        DbOp(None, log_print).run()
+        log.info("printed %d pages", self.printed)
 
 
-def show_preview(parent: QWidget | None, pdf: bytes, title: str,
-                 audit: dict[str, Any] | None = None) -> PreviewDialog:  # fmt: skip
-    dialog = PreviewDialog(pdf, title, parent, audit=audit)
+def show_preview(parent: QWidget | None, pdf: bytes, title: str) -> PreviewDialog:
+    dialog = PreviewDialog(pdf, title, parent)
     dialog.open()
     return dialog

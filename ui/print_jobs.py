@@ -19,56 +19,41 @@ def printable_resident(store: Any, uuid: str) -> dict[str, Any]:
 
 
 def card_pdf(store: Any, uuid: str) -> bytes:
-    from forms.pdf import render_cards
+    """One record card (A4 sheet with cut marks); app.services.printing audits the print."""
+    from app.services import printing
 
     out = io.BytesIO()
-    render_cards([printable_resident(store, uuid)], out, page="a4")
+    printing.print_cards(store, [uuid], out, page="a4")
     return out.getvalue()
 
 
 def form_pdf(store: Any, uuid: str, form: str) -> bytes:
-    from app.services import records
-    from forms.pdf import render_form
+    """One form of one resident (follow-ups: all visits in columns, as on paper)."""
+    from app.services import printing
 
-    resident = printable_resident(store, uuid)
-    recs = [] if form == "personal_info" else records.list_for(store, uuid, form)
     out = io.BytesIO()
-    render_form(form, resident, list(reversed(recs)), out)
+    printing.print_form(store, form, [uuid], out)
     return out.getvalue()
 
 
-def village_booklets_pdf(store: Any, state: TaskState, village: str | None) -> bytes:
+def booklet_pdf(store: Any, uuid: str) -> bytes:
+    """The whole record of one resident: cover, basic information, exams, follow-ups."""
+    from app.services import printing
+
+    out = io.BytesIO()
+    printing.print_booklets(store, [uuid], out)
+    return out.getvalue()
+
+
+def village_booklets_pdf(store: Any, state: TaskState, village: str) -> bytes:
     """Whole record booklets of a village, with progress; cancel stops between residents."""
-    from app.services import records, residents
-    from forms.pdf import render_booklets
+    from app.services import printing
 
-    ids = residents.ids(store, "", village=village, status="active")
-    total = len(ids)
-
-    def items():  # noqa: ANN202 - a generator of (resident, records)
-        for uuid in ids:
-            state.check()
-            yield printable_resident(store, uuid), list(reversed(records.list_for(store, uuid)))
-
-    def progress(done: int, _total: int | None) -> None:
-        state.set_progress(100 * done / max(total, 1), f"已完成 {done} / {total} 份")
+    def progress(done: int, total: int | None) -> None:
+        state.set_progress(100 * done / max(total or 1, 1), f"已完成 {done} / {total} 份")
 
     out = io.BytesIO()
-    render_booklets(items(), out, progress=progress, cancelled=state.is_cancelled)
+    printing.print_booklets(store, None, out, village=village, progress=progress,
+                            cancelled=state.is_cancelled)  # fmt: skip
     state.check()
-    return out.getvalue()
-
-
-def village_cards_pdf(store: Any, state: TaskState, village: str | None) -> bytes:
-    from app.services import residents
-    from forms.pdf import render_cards
-
-    ids = residents.ids(store, "", village=village, status="active")
-    people = []
-    for i, uuid in enumerate(ids):
-        state.check()
-        people.append(printable_resident(store, uuid))
-        state.set_progress(90 * (i + 1) / max(len(ids), 1), f"准备 {i + 1} / {len(ids)}")
-    out = io.BytesIO()
-    render_cards(people, out, page="a4")
     return out.getvalue()

@@ -54,6 +54,7 @@ from PySide6.QtPdf import QPdfDocument  # noqa: F401
 from PySide6.QtPdfWidgets import QPdfView  # noqa: F401
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog  # noqa: F401
 from PySide6.QtWidgets import (  # noqa: F401
+    QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QButtonGroup,
@@ -85,6 +86,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QSplitter,
     QStackedWidget,
     QStatusBar,
+    QStyledItemDelegate,
     QTableView,
     QTableWidget,
     QTableWidgetItem,

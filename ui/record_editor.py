@@ -39,7 +39,8 @@ def resident_line(resident: dict[str, Any]) -> str:
         resident.get("name") or "",
         SEX.get(resident.get("sex") or "", ""),
         f"{age}岁" if age is not None else "",
-        tr("Editor", "档案编号 {0}").format(resident.get("record_no") or ""),
+        tr("Editor", "档案编号 {0}").format(resident["record_no"]) if resident.get("record_no")
+        else tr("Editor", "（保存后生成档案编号）"),
     ]
     return "  ".join(p for p in parts if p)
 

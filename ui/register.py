@@ -15,6 +15,7 @@ from ui.qt import (
     QPushButton,
     QRegularExpression,
     QRegularExpressionValidator,
+    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -75,7 +76,7 @@ class DuplicatePanel(QFrame):
             anyway = QPushButton(tr("Register", "确认不是同一人，仍然登记"), self)
             anyway.setObjectName("registerAnyway")
             anyway.clicked.connect(self.register_anyway)
-            self.rows.addWidget(anyway)
+            self.rows.addWidget(anyway, 0, Qt.AlignmentFlag.AlignLeft)
         self.setVisible(True)
 
 

@@ -24,7 +24,7 @@ from ui.qt import (
 )
 from ui.resident_model import ResidentModel
 
-SEARCH_DELAY_MS = 120  # typing pauses shorter than this do not start a search
+SEARCH_DELAY_MS = 0  # 0: keystrokes already queued in one event-loop pass (a paste) make one search
 
 STATUS_CHOICES = (
     ("", "在册及其他（不含已合并）"),

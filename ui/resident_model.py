@@ -117,7 +117,7 @@ class ResidentModel(QAbstractTableModel):
 
         DbOp(None, find).latest_only(f"resident-search-{id(self)}").success(
             lambda ids: self._set_ids(generation, ids)
-        ).run()
+        ).failure(self._failed).run()
 
     def refresh(self) -> None:
         self.search(self.query, self.filters)
@@ -144,7 +144,17 @@ class ResidentModel(QAbstractTableModel):
 
             return residents.summaries(store, wanted)
 
-        DbOp(None, load).success(lambda rows: self._arrived(generation, block, rows)).run()
+        DbOp(None, load).success(lambda rows: self._arrived(generation, block, rows)).failure(
+            self._failed
+        ).run()
+
+    def _failed(self, exc: BaseException) -> None:
+        # The list reloads on the next search or scroll; a failed background read (the session
+        # being closed for a restore or a user switch) is no reason to interrupt anyone.
+        from ui.errors import log_exception
+
+        self._asked.clear()
+        log_exception(exc)
 
     def _arrived(self, generation: int, block: int, rows: list[dict[str, Any]]) -> None:
         if generation != self.generation:

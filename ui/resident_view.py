@@ -85,6 +85,7 @@ class ResidentView(QWidget):
     open_resident = Signal(str)
     show_household = Signal(str, str)  # household uuid, label
     print_card = Signal(dict)
+    print_pdf = Signal(str, str)  # what ("form:<code>" or "booklet"), resident uuid
     change_status = Signal(dict)
     loaded = Signal(dict)  # the resident, each time the view is filled
 
@@ -108,6 +109,8 @@ class ResidentView(QWidget):
             ("dm_followup", "新增糖尿病随访"),
             ("health_exam", "新增健康体检"),
             ("card", "打印信息卡"),
+            ("print_form", "打印所选表单"),
+            ("booklet", "打印整本档案"),
             ("status", "更改状态"),
         ):
             b = QPushButton(tr("Resident", text), self)
@@ -146,6 +149,10 @@ class ResidentView(QWidget):
         lc.addWidget(records_box, 1)
         house_box = QGroupBox(tr("Resident", "同户成员（双击打开）"), left)
         hl = QVBoxLayout(house_box)
+        self.household_button = QPushButton(tr("Resident", "在居民列表中只看这一户"), house_box)
+        self.household_button.setObjectName("showHousehold")
+        self.household_button.clicked.connect(self._show_household)
+        hl.addWidget(self.household_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.household = QListWidget(house_box)
         self.household.setObjectName("household")
         self.household.setMaximumHeight(96)
@@ -197,12 +204,12 @@ class ResidentView(QWidget):
         provisional = tr("Resident", "（临时编号）") if r.get("provisional") else ""
         self.header.setText(
             f"<span style='font-size:16pt; font-weight:bold'>{r.get('name') or ''}</span>"
-            f"&nbsp;&nbsp;{SEX.get(r.get('sex') or '', '')}&nbsp;&nbsp;"
-            f"{'' if age is None else f'{age}岁'}&nbsp;&nbsp;{tags}<br>"
-            f"档案编号 {r.get('record_no') or ''}{provisional}&nbsp;&nbsp;"
-            f"身份证 {r.get('id_number') or '—'}&nbsp;&nbsp;电话 {r.get('phone') or '—'}&nbsp;&nbsp;"
+            f"　{SEX.get(r.get('sex') or '', '')}　"
+            f"{'' if age is None else f'{age}岁'}　{tags}<br>"
+            f"档案编号 <b>{r.get('record_no') or ''}</b>{provisional}　　"
+            f"身份证 {r.get('id_number') or '—'}　　电话 {r.get('phone') or '—'}　　"
             f"状态 {status_html}"
-            + (f"&nbsp;&nbsp;家庭 {r.get('household_label')}" if r.get("household_label") else "")
+            + (f"　　家庭 {r.get('household_label')}" if r.get("household_label") else "")
         )
         active = r.get("status") == "active"
         for key in ("htn_followup", "dm_followup", "health_exam", "edit"):
@@ -210,6 +217,7 @@ class ResidentView(QWidget):
         self._fill_due(data.get("due") or [])
         self._fill_timeline(data.get("records") or [])
         self._fill_household(data.get("household") or [])
+        self.household_button.setEnabled(bool(r.get("household")))
         self._fill_charts(data.get("records") or [])
         self._fill_history(data.get("history") or [])
         self.loaded.emit(r)
@@ -290,6 +298,11 @@ class ResidentView(QWidget):
                 self.history.setItem(row, col, QTableWidgetItem(str(text)))
 
     # --- actions
+    def _show_household(self) -> None:
+        r = (self.data or {}).get("resident") or {}
+        if r.get("household"):
+            self.show_household.emit(r["household"], r.get("household_label") or "")
+
     def _record_clicked(self, row: int, _col: int) -> None:
         uuid = self.timeline.item(row, 0).data(Qt.ItemDataRole.UserRole)
         rec = next((r for r in self.data.get("records", []) if r["uuid"] == uuid), None)
@@ -306,5 +319,13 @@ class ResidentView(QWidget):
             self.print_card.emit(r)
         elif key == "status":
             self.change_status.emit(r)
+        elif key == "booklet":
+            self.print_pdf.emit("booklet", r["uuid"])
+        elif key == "print_form":
+            row = self.timeline.currentRow()
+            item = self.timeline.item(row, 0) if row >= 0 else None
+            rec = next((x for x in self.data.get("records", []) if item is not None
+                        and x["uuid"] == item.data(Qt.ItemDataRole.UserRole)), None)  # fmt: skip
+            self.print_pdf.emit(f"form:{rec['form'] if rec else 'personal_info'}", r["uuid"])
         else:
             self.new_record.emit(r, key)

@@ -22,6 +22,14 @@ class LoginWindow(LoginPanel):
         self.resize(640, 480)
 
 
+def warm_up(_store: Any) -> None:
+    import importlib
+
+    for name in ("app.store", "app.services.residents", "app.services.records", "app.services.due",
+                 "app.services.drafts", "app.services.settings", "forms.definitions"):  # fmt: skip
+        importlib.import_module(name)
+
+
 def session_info(store: Any) -> dict[str, Any]:
     """What the window needs after login, read on the DB worker."""
     from app.services import settings
@@ -44,9 +52,12 @@ class Shell(QObject):
         self.idle = IdleWatcher(self.lock, self.settings["idle_lock_minutes"])
 
     def start(self) -> QWidget:
-        from app.store import Store
+        from app import paths
 
-        if Store.exists(self.data_dir):
+        # The first window appears before the database layer is even imported: that import
+        # (SQLAlchemy, the models, the services) runs on the DB worker while the user types.
+        DbOp(None, warm_up).run()
+        if paths.keys_path(self.data_dir).exists() or paths.db_path(self.data_dir).exists():
             return self.show_login()
         return self.show_wizard()
 
@@ -125,6 +136,14 @@ class Shell(QObject):
     def lock(self) -> None:
         if self.main is not None:
             self.main.lock()
+
+    def restored(self) -> None:
+        """After a restore the old session is gone: close the window, log in again."""
+        if self.main is not None:
+            self.main.close()
+            self.main = None
+        self.idle.stop()
+        self.show_login()
 
     def print_recovery(self, code: str) -> None:
         from ui.printing import ask_printer, print_text_page

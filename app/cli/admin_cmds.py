@@ -66,14 +66,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.services import audit, integrity
+    from app.services import integrity
 
-    store = login(args)
     try:
-        problems = integrity.check_store(store)
-        audit.log(store, "check", detail={"problems": len(problems)})
-    finally:
-        store.close()
+        store = login(args)
+    except integrity.DB_ERRORS:  # so damaged that even logging in (which writes) fails
+        problems = ["数据库文件已损坏，登录时无法读写；请用 cunyi restore 从备份恢复"]
+    else:
+        try:
+            problems = integrity.check_store(store)
+        finally:
+            store.close()
     text = "数据完整，审计日志连续无改动" if not problems else (
         "发现以下问题：\n" + "\n".join(f"  {i}. {p}" for i, p in enumerate(problems, 1))
     )  # fmt: skip
@@ -114,9 +117,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from app.services import importer
 
+    def progress(done: int, total: int) -> None:
+        print(f"\r已处理 {done}/{total} 行", end="" if done < total else "\n", file=sys.stderr,
+              flush=True)  # fmt: skip
+
     store = login(args)
     try:
-        report = importer.import_file(store, args.file, allow_similar=args.allow_similar)
+        report = importer.import_file(store, args.file, allow_similar=args.allow_similar,
+                                      progress=progress if sys.stderr.isatty() else None)  # fmt: skip
     finally:
         store.close()
     for problem in report["errors"]:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 import forms
 from app import recordno, search
 from app.clock import now_iso
-from app.db.models import Audit, Outbox, Resident, ResidentTerm, SerialBlock, Version
+from app.db.models import Audit, Household, Outbox, Resident, ResidentTerm, SerialBlock, Version
 from app.errors import InvalidInput
 from app.pinyin import primary_pinyin
 from app.services import audit, residents
@@ -90,6 +90,35 @@ class _Seen:
         self._note(doc["birth_date"], doc["name"], doc.get("phone"), pinyins)
 
 
+IMPORT_CACHE_KIB = 64 * 1024
+
+
+class _Households:
+    """residents._household for many rows: a household named by uuid, or by label within the
+    village, or a new one (inserted before the residents that point to it)."""
+
+    def __init__(self, s: Session) -> None:
+        self.uuids: set[str] = set()
+        self.by_label: dict[tuple[str, str], str] = {}
+        for uuid, label, village in s.execute(select(Household.uuid, Household.label, Household.village)):
+            self.uuids.add(uuid)
+            self.by_label.setdefault((label, village), uuid)
+        self.new: list[tuple[str, str, str, None, str]] = []
+
+    def get(self, value: str | None, village: str, now: str) -> str | None:
+        if not value:
+            return None
+        if value in self.uuids:
+            return value
+        found = self.by_label.get((value, village))
+        if found is None:
+            found = str(uuidlib.uuid4())
+            self.by_label[(value, village)] = found
+            self.uuids.add(found)
+            self.new.append((found, value, village, None, now))
+        return found
+
+
 class _Numbers:
     """Record numbers for one village, handed out as recordno.allocate would, without a query
     per number: the first comes from allocate (which opens a block if needed), the rest from the
@@ -124,13 +153,27 @@ def add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
              ) -> list[Added | InvalidInput]:  # fmt: skip
     """Register `rows` in the caller's write transaction; per row an Added or the InvalidInput
     (DuplicateResident included) that residents.add_in raised for it."""
+    conn = s.connection()
+    # Index pages of random uuids are touched all over a large file: with SQLite's default
+    # 2 MB cache each insert re-reads and decrypts them (measured: 24k residents, CPU per row
+    # 2.3 -> 1.5 ms, wall 5.0 -> 2.8 ms with 64 MB). Set back afterwards.
+    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    try:
+        return _add_many(s, store, rows, allow_similar)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
+
+
+def _add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], allow_similar: bool
+              ) -> list[Added | InvalidInput]:  # fmt: skip
     cleaned = [clean(r) for r in rows]
     ok = [c for c in cleaned if not c.errors]
     seen = _Seen(s, ok)
     out: list[Added | InvalidInput | None] = [None] * len(rows)
     slow: list[int] = []
     numbers: dict[str, _Numbers] = {}
-    households: dict[tuple[str, str], str | None] = {}
+    households = _Households(s)
     user, now = store.user.name, now_iso()
     res_rows: list[dict[str, Any]] = []
     term_rows: list[dict[str, Any]] = []
@@ -148,14 +191,11 @@ def add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
         doc = c.doc
         gen = numbers.get(village) or numbers.setdefault(village, _Numbers(s, store.institution.area, village))
         number, provisional = gen.next()
-        hkey = (c.household or "", village)
-        if hkey not in households:
-            households[hkey] = residents._household(s, c.household, village)
         r = SimpleNamespace(
             uuid=str(uuidlib.uuid4()), record_no=number, provisional=provisional, name=doc["name"],
             sex=doc["sex"], birth_date=doc["birth_date"], id_number=doc.get("id_number"),
             phone=doc.get("phone"), address=doc.get("address"), village=village,
-            household_uuid=households[hkey], status="active", status_date=None, status_reason=None,
+            household_uuid=households.get(c.household, village, now), status="active", status_date=None, status_reason=None,
             merged_into=None, tags=residents.compute_tags(doc, set()),
             doc=json.dumps(doc, ensure_ascii=False), edition=forms.CURRENT_EDITION, rev=1,
             created_at=now, updated_at=now, created_by=user, updated_by=user,
@@ -176,9 +216,9 @@ def add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
         audit_rows.append(tuple(getattr(entry, col) for col in _COLUMNS[Audit]))
         seen.accept(doc, [t for k, t in terms if k == "P"])
         out[i] = Added(r.uuid, number, r.name, r.birth_date, r.id_number)
-    s.flush()  # serial blocks and households first
+    s.flush()  # serial blocks first
     conn = s.connection()
-    for model, batch in ((Resident, res_rows), (ResidentTerm, term_rows), (Version, version_rows),
+    for model, batch in ((Household, households.new), (Resident, res_rows), (ResidentTerm, term_rows), (Version, version_rows),
                          (Outbox, outbox_rows), (Audit, audit_rows)):  # fmt: skip
         if batch:  # straight to the driver: SQLAlchemy's per-parameter processing costs more
             conn.exec_driver_sql(_INSERT[model], batch)
@@ -192,6 +232,7 @@ def add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
 
 
 _COLUMNS: dict[type, list[str]] = {
+    Household: ["uuid", "label", "village", "head_uuid", "created_at"],
     Resident: [c.name for c in Resident.__table__.columns],
     ResidentTerm: ["kind", "term", "resident_uuid"],
     Version: ["entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user"],

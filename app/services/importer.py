@@ -9,6 +9,7 @@ audit entry and outbox row.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,11 @@ class Known:
 def _normalised_id(value: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return None
+    return _parsed_id(value)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_id(value: str) -> str | None:
     try:
         return parse(value).number
     except IdNumberError:

@@ -57,8 +57,18 @@ def _reason(e: Exception) -> str:
 
 
 def check_store(store: Store) -> list[str]:
-    with store.session() as s:
-        return check_session(s)
+    """Check the live database and note the check in the audit log (when it can still be written)."""
+    problems: list[str] = []
+    try:
+        with store.session() as s:
+            problems = check_session(s)
+    except DB_ERRORS as e:  # ending the read transaction on a damaged file can fail too
+        problems = problems or [f"数据库文件损坏，无法读完：{_reason(e)}"]
+    try:
+        audit.log(store, "check", detail={"problems": len(problems)})
+    except DB_ERRORS as e:
+        problems.append(f"无法写入审计日志：{_reason(e)}")
+    return problems
 
 
 def check_file(db: Path, data_key: bytes) -> list[str]:

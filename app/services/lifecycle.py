@@ -17,9 +17,8 @@ from app.clock import now_iso, today
 from app.db.models import MergeEvent, Record, Redirect, Resident
 from app.errors import InvalidInput
 from app.services import refs
-from app.services.changes import diff, record_change
 from app.services.resident_input import err
-from app.services.residents import _write_terms, compute_tags, forms_of, snapshot
+from app.services.residents import commit_change, compute_tags, forms_of, snapshot
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -55,18 +54,10 @@ def set_status(store: Store, ref: str, status: str, date: str | None = None,
         if problems:
             raise InvalidInput(problems)
         before = snapshot(r)
-        base = r.rev
         r.status = status
         r.status_date = date or (today().isoformat() if status != "active" else None)
         r.status_reason = (reason or "").strip() or None
-        changes = diff(before, snapshot(r))
-        if not changes:
-            return {"uuid": r.uuid, "status": r.status, "rev": r.rev}
-        r.rev += 1
-        r.updated_at, r.updated_by = now_iso(), store.user.name
-        record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=r.rev,
-                      action="status", snapshot=snapshot(r), changes=changes, op="update",
-                      base_rev=base)  # fmt: skip
+        commit_change(s, store, r, before, action="status")
         return {"uuid": r.uuid, "status": r.status, "rev": r.rev}
 
 
@@ -104,18 +95,10 @@ def merge(store: Store, survivor_ref: str, duplicate_ref: str) -> dict[str, Any]
         )  # fmt: skip
         s.add(event)
         s.merge(Redirect(old_uuid=dup.uuid, new_uuid=keep.uuid, at=event.at))
-        for r, before, op in ((dup, dup_before, "merge"), (keep, keep_before, "update")):
-            changes = diff(before, snapshot(r))
-            if not changes:
-                continue
-            base = r.rev
-            r.rev += 1
-            r.updated_at, r.updated_by = event.at, store.user.name
-            _write_terms(s, r)
-            record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=r.rev,
-                          action="merge", snapshot=snapshot(r), changes=changes, op=op, base_rev=base,
-                          audit_detail={"survivor": keep.uuid, "duplicate": dup.uuid,
-                                        "records_moved": len(moved)})  # fmt: skip
+        detail = {"survivor": keep.uuid, "duplicate": dup.uuid, "records_moved": len(moved)}
+        commit_change(s, store, dup, dup_before, action="merge", op="merge", at=event.at,
+                      audit_detail=detail)  # fmt: skip
+        commit_change(s, store, keep, keep_before, action="merge", at=event.at, audit_detail=detail)
         return {"survivor": keep.uuid, "duplicate": dup.uuid, "records_moved": len(moved)}
 
 
@@ -151,15 +134,9 @@ def unmerge(store: Store, ref: str) -> dict[str, Any]:
             s.delete(redirect)
         for r in (dup, keep):
             r.tags = compute_tags(json.loads(r.doc), forms_of(s, r.uuid))
-        for r, before, op in ((dup, dup_before, "unmerge"), (keep, keep_before, "update")):
-            changes = diff(before, snapshot(r))
-            if not changes:
-                continue
-            base = r.rev
-            r.rev += 1
-            r.updated_at, r.updated_by = event.undone_at, store.user.name
-            _write_terms(s, r)
-            record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=r.rev,
-                          action="unmerge", snapshot=snapshot(r), changes=changes, op=op,
-                          base_rev=base, audit_detail={"survivor": keep.uuid})  # fmt: skip
+        detail = {"survivor": keep.uuid}
+        commit_change(s, store, dup, dup_before, action="unmerge", op="unmerge", at=event.undone_at,
+                      audit_detail=detail)  # fmt: skip
+        commit_change(s, store, keep, keep_before, action="unmerge", at=event.undone_at,
+                      audit_detail=detail)  # fmt: skip
         return {"resident": dup.uuid, "survivor": keep.uuid, "records_returned": len(info["records"])}

@@ -80,6 +80,25 @@ def _write_terms(session: Session, r: Resident) -> None:
     )
 
 
+def commit_change(s: Session, store: Store, r: Resident, before: dict[str, Any], *, action: str,
+                  op: str = "update", at: str | None = None,
+                  audit_detail: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """After `r` was changed in place: bump its revision and write terms, version, outbox and
+    audit. Returns the field changes (nothing is written when there are none)."""
+    after = snapshot(r)
+    changes = diff(before, after)
+    if not changes:
+        return changes
+    base = r.rev
+    r.rev += 1
+    r.updated_at, r.updated_by = at or now_iso(), store.user.name
+    _write_terms(s, r)
+    record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=r.rev,
+                  action=action, snapshot=snapshot(r), changes=changes, op=op, base_rev=base,
+                  audit_detail=audit_detail)  # fmt: skip
+    return changes
+
+
 def _similar(session: Session, doc: dict[str, Any], exclude: str | None = None) -> list[Resident]:
     birth = doc.get("birth_date")
     conds = [Resident.name == doc.get("name")]
@@ -189,17 +208,7 @@ def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
             r.household_uuid = _household(s, c.household, r.village)
         r.doc = json.dumps(doc, ensure_ascii=False)
         r.tags = compute_tags(doc, forms_of(s, r.uuid))
-        after = snapshot(r)
-        changes = diff(before, after)
-        if not changes:
-            return {"uuid": r.uuid, "record_no": r.record_no, "rev": r.rev, "changed": []}
-        base = r.rev
-        r.rev += 1
-        r.updated_at, r.updated_by = now_iso(), store.user.name
-        _write_terms(s, r)
-        record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=r.rev,
-                      action="update", snapshot=after, changes=changes, op="update",
-                      base_rev=base)  # fmt: skip
+        changes = commit_change(s, store, r, before, action="update")
         return {"uuid": r.uuid, "record_no": r.record_no, "rev": r.rev, "changed": sorted(changes)}
 
 

@@ -12,19 +12,36 @@ listed in forms/pdf/values.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Any
 
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from forms.model import FormDef
 from forms.pdf.booklet import write_booklets
-from forms.pdf.card import CARD_H, CARD_W, card_sheet_pages, draw_card_side
+from forms.pdf.card import (
+    CARD_H,
+    CARD_W,
+    SHEET_COLS,
+    SHEET_ROWS,
+    card_sheet_pages,
+    draw_card_side,
+)
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas, write_pages
-from forms.pdf.fallback import card_form, cover_form
+from forms.pdf.fonts import unprintable
 from forms.pdf.forms_print import form_pages, resolve
+from forms.registry import get_form
 
-__all__ = ["render_booklets", "render_cards", "render_covers", "render_form", "render_forms"]
+__all__ = [
+    "render_booklets",
+    "render_cards",
+    "render_covers",
+    "render_form",
+    "render_forms",
+    "unprintable",
+]
 
 
 def render_form(
@@ -55,6 +72,10 @@ def render_forms(
 ) -> int:
     """One form for several residents in one PDF (each numbered on its own). Returns pages."""
     form = resolve(code)
+    if form.layout == "card":
+        return render_cards((res for res, _records in items), out, mask_id=mask_id)
+    if form.code == "cover":
+        return render_covers((res for res, _records in items), out)
     c = new_canvas(out, title=form.title)
     n = 0
     for resident, records in items:
@@ -70,32 +91,31 @@ def render_cards(
 ) -> int:
     """Record cards: A4 sheets of ten with cut marks (fronts, then backs mirrored for duplex),
     or `page="card"`: one 85.6 x 54 mm page per side for a card printer. Returns pages."""
-    form = card_form()
-    residents = list(residents)
+    form = get_form("info_card")
+    if page not in ("a4", "card"):
+        raise ValueError(f"未知的卡片纸张：{page}（可选 a4、card）")
+    size = (CARD_W, CARD_H) if page == "card" else A4
+    c = new_canvas(out, pagesize=size, title=form.title)
+    n = 0
+    it = iter(residents)  # streamed: a village's cards never sit in memory at once
     if page == "card":
-        c = new_canvas(out, pagesize=(CARD_W, CARD_H), title=form.title)
-        n = 0
-        for res in residents:
+        for res in it:
             for side in ("front", "back"):
                 draw_card_side(c, form, res, side, 0, 0, masked=mask_id)
                 c.showPage()
                 n += 1
-        c.save()
-        return n
-    if page != "a4":
-        raise ValueError(f"未知的卡片纸张：{page}（可选 a4、card）")
-    c = new_canvas(out, title=form.title)
-    n = 0
-    for draw in card_sheet_pages(form, residents, masked=mask_id):
-        draw(c)
-        c.showPage()
-        n += 1
+    else:
+        while batch := list(islice(it, SHEET_COLS * SHEET_ROWS)):
+            for draw in card_sheet_pages(form, batch, masked=mask_id):
+                draw(c)
+                c.showPage()
+                n += 1
     c.save()
     return n
 
 
 def render_covers(residents: Iterable[dict[str, Any]], out: Any) -> int:
-    form = cover_form()
+    form = get_form("cover")
     c: Canvas = new_canvas(out, title=form.title)
     n = 0
     for res in residents:

@@ -12,7 +12,6 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.pdf.concat import PdfConcatenator
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas
-from forms.pdf.fallback import cover_form
 from forms.pdf.flow import text
 from forms.pdf.fonts import FONT
 from forms.pdf.forms_print import PERSONAL_INFO, form_pages, resolve
@@ -27,8 +26,9 @@ from forms.pdf.page import (
     draw_footer,
     draw_header,
     draw_title,
+    record_no_tail,
 )
-from forms.registry import UnknownForm
+from forms.registry import UnknownForm, get_form
 
 
 # The order of the 表单目录: cover, 个人基本信息表, 健康体检表, then the 重点人群 records in the
@@ -114,7 +114,7 @@ def booklet_pages(
     resident: dict[str, Any], records: Iterable[dict[str, Any]], *, mask_id: bool = False
 ) -> list[PageDrawer]:
     parts = resident_parts(resident, records, mask_id=mask_id)
-    cover = cover_pages(cover_form(), resident)
+    cover = cover_pages(get_form("cover"), resident)
     entries: list[tuple[str, int, int]] = []
     n = len(cover) + 1 + 1  # cover, contents, then the parts
     for title, pages in parts:
@@ -124,6 +124,12 @@ def booklet_pages(
     for _title, pages in parts:
         out.extend(pages)
     return out
+
+
+def bookmark(resident: dict[str, Any]) -> str:
+    """Outline entry of a resident's booklet: name and the printed 8-digit number."""
+    tail = record_no_tail(resident.get("record_no")).strip()
+    return f"{resident.get('name') or ''} {tail[:3]}-{tail[3:]}".strip(" -")
 
 
 def write_booklets(
@@ -144,6 +150,7 @@ def write_booklets(
         buf = io.BytesIO()
         canvas = None
         in_chunk = 0
+        marks: list[tuple[int, str]] = []
         total = None
         if hasattr(items, "__len__"):
             total = len(items)  # type: ignore[arg-type]
@@ -154,17 +161,18 @@ def write_booklets(
                 buf = io.BytesIO()
                 canvas = new_canvas(buf, title=title)
             pages = booklet_pages(resident, records, mask_id=mask_id)
+            marks.append((in_chunk, bookmark(resident)))
             draw_pages(canvas, pages, first_numbered=2)
             in_chunk += len(pages)
             if in_chunk >= CHUNK_PAGES:
                 canvas.save()
-                cat.append(buf.getvalue())
-                canvas, in_chunk = None, 0
+                cat.append(buf.getvalue(), marks)
+                canvas, in_chunk, marks = None, 0, []
             if progress is not None:
                 progress(done, total)
         if canvas is not None:
             canvas.save()
-            cat.append(buf.getvalue())
+            cat.append(buf.getvalue(), marks)
         if not cat.kids:  # nothing to print still makes a valid (one blank page) PDF
             c = new_canvas(buf := io.BytesIO(), title=title)
             c.setFont(FONT, 12)

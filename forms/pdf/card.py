@@ -10,10 +10,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from forms.model import Field, FormDef, Section
 from forms.pdf import values as V
+from forms.pdf.entries import entries
 from forms.pdf.flow import LEAD, Flow, Token
 from forms.pdf.fonts import FONT
 from forms.pdf.residentdata import resident_values
-from forms.pdf.sheet import entries
 
 CARD_W = 85.6 * mm
 CARD_H = 54 * mm

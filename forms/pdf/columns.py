@@ -10,6 +10,7 @@ from reportlab.pdfgen.canvas import Canvas
 from forms.model import Field, FormDef
 from forms.pdf import values as V
 from forms.pdf.computed import with_computed
+from forms.pdf.entries import Entry, entries, group_and_label
 from forms.pdf.flow import SIZE, Flow, Token, Vertical, text
 from forms.pdf.fonts import text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
@@ -25,7 +26,7 @@ from forms.pdf.page import (
     draw_footer,
     draw_title,
 )
-from forms.pdf.sheet import Entry, draw_paper_header, entries, group_and_label
+from forms.pdf.sheet import draw_paper_header
 
 SEC_W = 11 * mm
 LABEL_W = 36 * mm

@@ -62,6 +62,7 @@ class PdfConcatenator:
         self.offsets: dict[int, int] = {}
         self.next_num = 3  # 1: catalog, 2: root page tree (written at the end)
         self.kids: list[int] = []
+        self.marks: list[tuple[int, str]] = []  # (page object, bookmark title)
         self.page_count = 0
         self.title = title
         self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -70,7 +71,8 @@ class PdfConcatenator:
         self.out.write(b)
         self.pos += len(b)
 
-    def append(self, data: bytes) -> None:
+    def append(self, data: bytes, marks: list[tuple[int, str]] | tuple = ()) -> None:
+        """Copy one chunk; `marks` are bookmarks (page index within the chunk, title)."""
         offsets, refs = _xref(data)
         if b"/Root" not in refs:
             raise ChunkError("no /Root")
@@ -104,6 +106,11 @@ class PdfConcatenator:
                 dict_part = dict_part.replace(b"<<", b"<< /Parent 2 0 R", 1)
                 count = re.search(rb"/Count\s+(\d+)", dict_part)
                 self.page_count += int(count.group(1)) if count else 0
+                kids = re.search(rb"/Kids\s*\[([^\]]*)\]", dict_part)
+                pages = [int(k) for k in re.findall(rb"(\d+) 0 R", kids.group(1))] if kids else []
+                for index, title in marks:
+                    if 0 <= index < len(pages):  # reportlab's page tree is flat
+                        self.marks.append((pages[index], title))
             self.offsets[num + shift] = self.pos
             self._write(b"%d 0 obj" % (num + shift) + dict_part + rest)
         self.kids.append(pages_num + shift)
@@ -111,19 +118,24 @@ class PdfConcatenator:
 
     def close(self) -> int:
         """Write the catalog, the root page tree and the cross-reference table; returns pages."""
+        info = self.next_num
+        outlines = info + 1 if self.marks else 0
         self.offsets[1] = self.pos
-        self._write(b"1 0 obj\n<< /Pages 2 0 R /Type /Catalog >>\nendobj\n")
+        extra = b" /Outlines %d 0 R /PageMode /UseOutlines" % outlines if outlines else b""
+        self._write(b"1 0 obj\n<< /Pages 2 0 R /Type /Catalog%s >>\nendobj\n" % extra)
         self.offsets[2] = self.pos
         kids = b" ".join(b"%d 0 R" % k for k in self.kids)
         self._write(
             b"2 0 obj\n<< /Count %d /Kids [ %s ] /Type /Pages >>\nendobj\n"
             % (self.page_count, kids)
         )
-        info = self.next_num
         self.offsets[info] = self.pos
-        title = self.title.encode("utf-16-be").hex().upper().encode()
-        self._write(b"%d 0 obj\n<< /Producer (Cunyi) /Title <FEFF%s> >>\nendobj\n" % (info, title))
+        self._write(
+            b"%d 0 obj\n<< /Producer (Cunyi) /Title %s >>\nendobj\n" % (info, _pdf_text(self.title))
+        )
         size = info + 1
+        if outlines:
+            size = self._write_outlines(outlines)
         xref_at = self.pos
         rows = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]
         for n in range(1, size):
@@ -135,3 +147,30 @@ class PdfConcatenator:
             % (info, size, xref_at)
         )
         return self.page_count
+
+    def _write_outlines(self, root: int) -> int:
+        """One bookmark per resident, so a village booklet can be navigated; returns /Size."""
+        first, n = root + 1, len(self.marks)
+        self.offsets[root] = self.pos
+        self._write(
+            b"%d 0 obj\n<< /Count %d /First %d 0 R /Last %d 0 R /Type /Outlines >>\nendobj\n"
+            % (root, n, first, first + n - 1)
+        )
+        for i, (page, title) in enumerate(self.marks):
+            num = first + i
+            links = b""
+            if i:
+                links += b" /Prev %d 0 R" % (num - 1)
+            if i + 1 < n:
+                links += b" /Next %d 0 R" % (num + 1)
+            self.offsets[num] = self.pos
+            self._write(
+                b"%d 0 obj\n<< /Dest [ %d 0 R /Fit ] /Parent %d 0 R /Title %s%s >>\nendobj\n"
+                % (num, page, root, _pdf_text(title), links)
+            )
+        return first + n
+
+
+def _pdf_text(s: str) -> bytes:
+    """A PDF text string in UTF-16BE hex: any name, no escaping questions."""
+    return b"<FEFF" + s.encode("utf-16-be").hex().upper().encode() + b">"

@@ -202,7 +202,9 @@ class Vertical:
     size: float = 9.0
 
     def height(self, width: float) -> float:
-        return len(self.text) * (self.size + 2) + 2 * PAD
+        # as many columns as the cell is wide enough for: a long label then needs no tall rows
+        cols = max(1, int((width - 2) // (self.size + 1)))
+        return -(-len(self.text) // cols) * (self.size + 2) + 2 * PAD
 
     def draw(self, c: Canvas, x: float, top: float, width: float, height: float) -> None:
         step = self.size + 2

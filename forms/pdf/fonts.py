@@ -71,6 +71,8 @@ def begin_page_text(c) -> None:
     coordinate transforms (the text is emitted when the page ends, above the rulings)."""
     c._cunyi_text = c.beginText()
     c._cunyi_size = None
+    if not hasattr(c, "_cunyi_fmt"):
+        c._cunyi_fmt = {}
 
 
 def end_page_text(c) -> None:
@@ -90,7 +92,28 @@ def _out(c, x: float, y: float, s: str, size: float) -> None:
         t.setFont(FONT, size)
         c._cunyi_size = size
     t.setTextOrigin(x, y)
-    t.textOut(s)
+    _text_out(c, t, s, size)
+
+
+def _text_out(c, t, s: str, size: float) -> None:
+    """t.textOut(s), memoised per document: encoding a string into font-subset runs is most of
+    a page's render time and the labels and option lists repeat on every resident's pages.
+    The PDF code of a string depends only on the string, the size and the subset selected
+    before it (subset assignment is fixed per document once made), which is the key. Falls
+    back to textOut if reportlab's text object ever stops looking as expected."""
+    cache = getattr(c, "_cunyi_fmt", None)
+    if cache is None or not hasattr(t, "_curSubset") or not hasattr(t, "_formatText"):
+        t.textOut(s)
+        return
+    key = (s, size, t._curSubset)
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) > 20000:  # bounded: a village booklet has few distinct strings per chunk
+            cache.clear()
+        hit = cache[key] = (t._formatText(s), t._curSubset)
+    else:
+        t._curSubset = hit[1]
+    t._code.append(hit[0])
 
 
 def draw_centred(c, x: float, y: float, s: str, size: float) -> None:
@@ -115,3 +138,18 @@ def draw_text(c, x: float, y: float, s: str, size: float) -> None:
                 x += text_width(ch, size)
         else:
             run += ch
+
+
+def unprintable(text: str) -> list[str]:
+    """Characters of `text` the bundled font cannot draw (rare name characters outside GBK,
+    emoji): the app can warn before printing instead of letting a blank go to paper."""
+    register_font()
+    face = pdfmetrics.getFont(FONT).face
+    out: list[str] = []
+    for ch in dict.fromkeys(text.translate(BLANK_GLYPHS)):
+        if ch.isspace() or ch in SUPERSCRIPTS:
+            continue
+        glyph = face.charToGlyph.get(ord(ch))
+        if glyph is None or face.glyphPos[glyph + 1] == face.glyphPos[glyph]:
+            out.append(ch)
+    return out

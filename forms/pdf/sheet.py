@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -10,6 +9,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from forms.model import Field, FormDef, Section
 from forms.pdf import values as V
+from forms.pdf.entries import Entry, entries, group_and_label
 from forms.pdf.flow import PAD, Flow, Token, Vertical, text
 from forms.pdf.fonts import draw_centred, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
@@ -37,55 +37,6 @@ HALF_W = (CONTENT_W - SEC_W) / 2
 SIGNATURE_H = 34.0
 
 
-@dataclass
-class Entry:
-    """A field as printed in one cell, with fields that continue in the same cell."""
-
-    field: Field
-    attached: list[tuple[Field, str]] = field(default_factory=list)  # (field, "join:/" | "inline")
-
-
-def entries(section: Section, *, merge_rows: bool = False) -> list[Entry]:
-    """Printed cells of a section. A field continues the previous cell when it is joined to it
-    (`join`, 血压 120/80), is the target of a now/target `pair`, is `inline`, or — when
-    `merge_rows` (follow-up columns) — shares its `row` id."""
-    out: list[Entry] = []
-    for f in section.fields:
-        if not V.is_printed(f):
-            continue
-        prev = out[-1] if out else None
-        last = (prev.attached[-1][0] if prev and prev.attached else prev.field) if prev else None
-        lay, plast = f.layout, (last.layout if last else {})
-        if prev and lay.get("join") and (not lay.get("row") or lay.get("row") == plast.get("row")):
-            prev.attached.append((f, "join:" + str(lay["join"])))
-        elif prev and lay.get("pair") and lay.get("pair") == plast.get("pair"):
-            target = lay.get("pair_role") == "target" and plast.get("pair_role") != "target"
-            sep = " / " if target else " "
-            prev.attached.append((f, "join:" + sep))
-        elif prev and (
-            lay.get("inline")
-            or (merge_rows and lay.get("row") and lay.get("row") == plast.get("row"))
-        ):
-            prev.attached.append((f, "inline"))
-        else:
-            out.append(Entry(f))
-    return out
-
-
-def group_and_label(f: Field, section_label: str = "") -> tuple[str | None, str]:
-    """A label "既往史·手术" prints as group 既往史 with label 手术 (unless the group is the
-    section itself); `group` in the layout names the group explicitly."""
-    label = V.printed_label(f)
-    group = f.layout.get("group")
-    if "·" in label:
-        head, tail = label.split("·", 1)
-        group = group or head
-        label = tail
-    if group == section_label:
-        group = None
-    return (str(group) if group else None), label
-
-
 class SheetBuilder:
     """Turns one document of a sheet form into grid rows."""
 
@@ -93,6 +44,9 @@ class SheetBuilder:
         self.form = form
         self.doc = doc
         self.masked = masked
+        # the 姓名 printed above the table (paper header "name") is not repeated as a row
+        header = form.paper.get("header", ["name"]) if hasattr(form, "paper") else ["name"]
+        self.in_header = {"name"} & set(header or ())
 
     # ---- cell content -------------------------------------------------------------------
     def attached_tokens(self, entry: Entry) -> list[Token]:
@@ -151,6 +105,8 @@ class SheetBuilder:
         cols = int(section.layout.get("columns", 1))
         rows: list[list[Entry]] = []
         for e in entries(section):
+            if e.field.key in self.in_header:
+                continue
             rid = e.field.layout.get("row")
             cur = rows[-1] if rows else None
             if (
@@ -408,9 +364,12 @@ def sheet_pages(
 
 
 def has_signature_field(form: FormDef) -> bool:
-    """The form has its own signature line (接诊记录表 医生签字, 随访医生签名): no second one."""
+    """The form carries its own doctor/signature line (接诊记录表 医生签字, 会诊 责任医生,
+    体检 责任医生): no second signature line is added under it."""
+    fields = [*form.fields(), *(sub for f in form.fields() for sub in f.item_fields)]
     return any(
-        f.layout.get("signature") or "签字" in f.label or "签名" in f.label for f in form.fields()
+        f.layout.get("signature") or f.key == "doctor" or "签字" in f.label or "签名" in f.label
+        for f in fields
     )
 
 

@@ -69,7 +69,9 @@ def scalar(f: Field, v: Any, *, masked: bool = False) -> str:
     if blank(v):
         return ""
     if f.type == "decimal" and isinstance(v, int | float) and f.decimals is not None:
-        return f"{float(v):.{f.decimals}f}"
+        s = f"{float(v):.{f.decimals}f}"
+        # two places are a maximum (剂量 10.00 mg prints 10 mg); one place is the paper's style
+        return s.rstrip("0").rstrip(".") if f.decimals >= 2 and "." in s else s
     if f.type == "bool":
         return "是" if v else "否"
     if masked and is_id_field(f):
@@ -169,6 +171,10 @@ def value_tokens(form: FormDef, f: Field, doc: dict[str, Any], *, masked: bool =
 
 
 def other_text(form: FormDef, f: Field, doc: dict[str, Any]) -> str:
+    """Free text of the table's other-option; a table without one has no such blank (a
+    separate "<key>_other" field, 其他症状, prints in its own row)."""
+    if not f.codes or form.code_tables[f.codes].other_code is None:
+        return ""
     v = doc.get(f"{f.key}_other")
     return "" if blank(v) else str(v)
 

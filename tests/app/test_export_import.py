@@ -243,3 +243,25 @@ def test_bulk_registration_stores_exactly_what_add_in_stores(tmp_path: Path) -> 
     assert [x["name"] for x in residents.find(many, "stf")] == ["单田芳"]
     one.close()
     many.close()
+
+
+def test_import_reads_form_labels_codes_by_label_and_lists_of_codes(data: Path, tmp_path: Path) -> None:
+    p = person(30)
+    header = ["姓名", "性别", "出生日期", "身份证号", "民族", "药物过敏史", "既往史·疾病", "婚姻状况",
+              "文化程度"]  # fmt: skip
+    rows = [
+        [p["name"], "女", p["birth_date"], p["id_number"], "汉族", "青霉素、磺胺", "2、3", "已婚", "小学"],
+        ["李四", "男", "1950-03-04", "", "01", "无", "高血压", "结婚了", ""],  # line 3: no such code
+    ]
+    src = _write_csv(tmp_path / "labels.csv", header, rows)
+    report = json.loads(cli(data, "import", str(src), "--json").stdout)
+    assert report["imported"] == 1 and report["failed"] == 1, report
+    assert [(e["line"], e["field"]) for e in report["errors"]] == [(3, "marital")]
+    store = Store.open(data, USER, PASSWORD)
+    [hit] = residents.find(store, p["id_number"])
+    doc = residents.get(store, hit["uuid"])["doc"]
+    assert doc["ethnicity"] == "01" and doc["drug_allergy"] == ["2", "3"]
+    assert doc["marital"] == "2" and doc["education"] == "8"
+    assert [d["code"] for d in doc["past_diseases"]] == ["2", "3"]
+    assert set(residents.get(store, hit["uuid"])["tags"]) == {"htn", "dm"}
+    store.close()

@@ -12,8 +12,8 @@ from forms import examples as E
 from forms import form_codes, get_form
 from forms.model import FormDef
 from forms.pdf import values as V
+from forms.pdf.entries import entries
 from forms.pdf.fonts import BLANK_GLYPHS
-from forms.pdf.sheet import entries
 from tests.forms.pdf_samples import COLUMNS, RESIDENT, SHEET, visits
 from tests.forms.pdflib import (
     fonts,
@@ -275,3 +275,41 @@ def test_2009_edition_records_render(code: str, resident: dict, tmp_path: Path) 
     title = (form.paper.get("slip_title") or {}).get(doc.get("referral_type"), form.title)
     assert squeeze(title) in squeeze(pdf_text(out))
     save_pngs(out, f"{code}-2009") if code == "health_exam" else None
+
+
+def test_signature_and_date_lines_once(resident: dict, tmp_path: Path) -> None:
+    pi, enc = tmp_path / "pi.pdf", tmp_path / "enc.pdf"
+    P.render_form("personal_info", resident, [], pi)
+    last = pdf_text(pi).split("\f")[-2]
+    assert "医生签字：" in last and "日期：" in last and "年" in last
+    doc = E.example("encounter")
+    P.render_form("encounter", resident, [record("encounter", doc)], enc)
+    assert squeeze(pdf_text(enc)).count("医生签字") == 1  # the form's own line, no second one
+
+
+def test_follow_up_other_symptoms_print_once(resident: dict, tmp_path: Path) -> None:
+    doc = E.example("htn_followup")
+    assert doc.get("symptoms_other")
+    out = tmp_path / "htn.pdf"
+    P.render_form("htn_followup", resident, [record("htn_followup", doc)], out)
+    assert squeeze(pdf_text(out)).count(squeeze(doc["symptoms_other"])) == 1
+
+
+def test_unprintable_names_the_characters_the_font_lacks() -> None:
+    assert P.unprintable("王秀兰 36.8℃ ×10⁹/L") == []
+    assert P.unprintable("张𠮷") == ["𠮷"]  # CJK Extension B, outside the font
+    assert P.unprintable("ǎ") == ["ǎ"]  # mapped to an empty glyph
+
+
+def test_memoised_text_encoding_writes_the_same_pdf(resident: dict, monkeypatch) -> None:
+    """The per-document memo of encoded strings must give byte-identical output to plain
+    reportlab textOut (guards against reportlab's text object internals changing)."""
+    import forms.pdf.fonts as fonts_mod
+
+    recs = [record("htn_followup", E.example("htn_followup"), uuid=f"v{i}") for i in range(3)]
+    fast = io.BytesIO()
+    P.render_form("htn_followup", resident, recs, fast)
+    monkeypatch.setattr(fonts_mod, "_text_out", lambda c, t, s, size: t.textOut(s))
+    plain = io.BytesIO()
+    P.render_form("htn_followup", resident, recs, plain)
+    assert fast.getvalue() == plain.getvalue()

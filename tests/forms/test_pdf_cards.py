@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -193,6 +194,17 @@ def test_batch_booklet_streams_chunks_into_one_valid_pdf(tmp_path: Path, monkeyp
     per = n // 4
     assert text.count(f"共 {per} 页") == 4 * (per - 1)
     assert all(f["emb"] == "yes" for f in fonts(out))
+    # one bookmark per resident, pointing at that resident's cover, across chunk boundaries
+    xml = subprocess.run(
+        ["pdftohtml", "-xml", "-stdout", "-i", "-q", str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    items = re.findall(r'<item page="(\d+)">([^<]*)</item>', xml)
+    assert [(int(p), t) for p, t in items] == [
+        (1 + per * (i - 1), f"测试{i}号 101-{i:05d}") for i in range(1, 5)
+    ]
 
 
 def test_booklet_stops_when_cancelled(tmp_path: Path) -> None:
@@ -206,3 +218,14 @@ def test_booklet_stops_when_cancelled(tmp_path: Path) -> None:
     )
     assert done == [1, 2] and n == page_count(out)
     assert "测试3号" not in pdf_text(out)
+
+
+def test_booklet_to_a_file_object_and_an_empty_batch(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    n = P.render_booklets(iter([(other(1), _records()[:1])]), buf)
+    path = tmp_path / "one.pdf"
+    path.write_bytes(buf.getvalue())
+    assert n == page_count(path) and "测试1号" in pdf_text(path)
+    empty = tmp_path / "empty.pdf"
+    assert P.render_booklets([], empty) == 1
+    assert "没有可打印的档案" in pdf_text(empty)

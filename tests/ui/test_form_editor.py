@@ -9,7 +9,7 @@ import pytest
 from forms.model import Code, CodeTable, Field, FieldError, FormDef, Section, ValidationContext
 from tests.ui.helpers import type_text
 from ui.form_editor import FormEditor
-from ui.qt import QRadioButton, Qt
+from ui.qt import QAbstractItemDelegate, QComboBox, QPushButton, QRadioButton, Qt
 
 # A small definition in the vocabulary of forms.model, so the editor is tested on its own; the
 # real definitions are exercised by the flow tests.
@@ -119,3 +119,63 @@ def test_load_round_trip_keeps_unknown_keys(editor):
     doc = {"name": "李四", "sex": "2", "height": 160.0, "legacy_key": "x"}
     editor.load(doc)
     assert editor.document() == doc
+
+
+@pytest.mark.parametrize("code", __import__("forms").form_codes())
+def test_every_form_builds_and_round_trips_its_example(qtbot, code):
+    """The editor is generated for every definition; the example document survives a load and
+    read back (computed fields are the form's to fill, so they are left out of the comparison)."""
+    import forms
+    from forms.examples import example
+
+    form = forms.get_form(code)
+    editor = FormEditor(form, ValidationContext())
+    qtbot.addWidget(editor)
+    doc = example(code)
+    editor.load(doc)
+    computed = {f.key for f in form.fields() if f.computed}
+    got = editor.document()
+    want = {k: v for k, v in doc.items() if k not in computed and v not in (None, "", [])}
+    got = {k: v for k, v in got.items() if k not in computed}
+    assert got == want
+
+
+def test_screenshot_health_exam_editor(qtbot):
+    """The largest form, as a doctor sees it at 1366x768 (for review; see CUNYI_SCREENSHOTS)."""
+    import forms
+    from forms.examples import example
+    from tests.ui.helpers import screenshot
+
+    editor = FormEditor(forms.get_form("health_exam"), ValidationContext())
+    qtbot.addWidget(editor)
+    editor.load(example("health_exam"))
+    editor.resize(1366, 700)
+    editor.show()
+    editor.verticalScrollBar().setValue(editor.verticalScrollBar().maximum() // 3)
+    screenshot(editor, "80-health-exam-editor")
+    assert editor.widgets["sbp_left"].value() == example("health_exam")["sbp_left"]
+
+
+def test_list_code_column_is_chosen_from_its_table(qtbot):
+    """既往史: the disease is picked as "2 高血压" and stored as its code, with an item id."""
+    import forms
+
+    editor = FormEditor(forms.get_form("personal_info"), ValidationContext())
+    qtbot.addWidget(editor)
+    editor.show()
+    diseases = editor.widgets["past_diseases"]
+    qtbot.mouseClick(diseases.findChild(QPushButton, "add_past_diseases"), Qt.MouseButton.LeftButton)
+    table = diseases.table
+    col = [f.key for f in diseases.items_fields].index("code")
+    table.setCurrentCell(0, col)
+    table.editItem(table.item(0, col))
+    combo = table.findChild(QComboBox)
+    assert combo is not None and combo.itemText(2) == "2 高血压"
+    combo.setCurrentIndex(2)
+    table.commitData(combo)
+    table.closeEditor(combo, QAbstractItemDelegate.EndEditHint.NoHint)
+    items = editor.document()["past_diseases"]
+    assert items[0]["code"] == "2" and len(items[0]["id"]) == 32
+    editor.load({"past_diseases": [{"id": "x1", "code": "3"}]})
+    assert table.item(0, col).text() == "3 糖尿病"
+    assert editor.document()["past_diseases"] == [{"id": "x1", "code": "3"}]

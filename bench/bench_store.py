@@ -1,0 +1,181 @@
+"""Figures for the encrypted store with 50,000 residents (run: python bench/bench_store.py [N]).
+
+Printed, not asserted: search p50/p95 per kind of query (and the same queries on an unencrypted
+copy, for the ratio), resident add p95 with history/audit/outbox, bulk import rate, login time,
+database size per resident. Goals (issue 2): search p95 <= 2 ms, add p95 <= 30 ms,
+import >= 5,000/s, login <= 0.5 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlcipher3  # noqa: E402
+from sqlalchemy import create_engine, func, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app.db.models import Resident, ResidentTerm  # noqa: E402
+from app.pinyin import initials_variants, primary_pinyin, readings  # noqa: E402
+from app.services import importer, residents  # noqa: E402
+from app.services.demo_people import households  # noqa: E402
+from app.services.import_table import Row  # noqa: E402
+from app.store import Store  # noqa: E402
+
+USER, PASSWORD = "bench", "bench-password"
+AREA = "130123101201"
+LIMIT = 50  # what the resident list asks for first
+
+
+class PlainStore:
+    """Just enough of Store for residents.find, on an unencrypted copy with stdlib sqlite3."""
+
+    def __init__(self, path: Path) -> None:
+        self.engine = create_engine(f"sqlite:///{path}")
+
+    @contextmanager
+    def session(self, write: bool = False) -> Iterator[Session]:
+        with Session(self.engine) as s, s.begin():
+            yield s
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def timed(fn: Callable[[], Any], n: int) -> list[float]:
+    fn()  # warm the page cache and SQLAlchemy's statement cache
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def queries(sample: list[Resident], rng: random.Random) -> dict[str, list[str]]:
+    q: dict[str, list[str]] = {k: [] for k in ("name", "initials", "pinyin", "id suffix 6",
+                                               "phone suffix 4", "record no. last 8")}  # fmt: skip
+    for r in sample:
+        q["name"].append(r.name)
+        q["initials"].append(rng.choice(initials_variants(readings(r.name))))
+        q["pinyin"].append(primary_pinyin(r.name))
+        if r.id_number:
+            q["id suffix 6"].append(r.id_number[-6:])
+        if r.phone:
+            q["phone suffix 4"].append(r.phone[-4:])
+        q["record no. last 8"].append(r.record_no[-8:])
+    return q
+
+
+def plain_copy(db: Path, key: bytes, target: Path) -> None:
+    conn = sqlcipher3.connect(str(db))
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute(f"ATTACH DATABASE '{target}' AS plaintext KEY ''")
+    conn.execute("SELECT sqlcipher_export('plaintext')")
+    conn.execute("DETACH DATABASE plaintext")
+    conn.close()
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    today = dt.date.today()
+    rng = random.Random(5)
+    with tempfile.TemporaryDirectory(prefix="cunyi-bench-") as tmp:
+        data = Path(tmp) / "data"
+        store, _ = Store.create(data, area=AREA, institution_name="基准测试卫生室", user=USER,
+                                password=PASSWORD)  # fmt: skip
+        t = time.perf_counter()
+        people = households(n, seed=1, today=today)
+        gen = time.perf_counter() - t
+        rows = [Row(i + 2, p.data) for i, p in enumerate(people)]
+        t = time.perf_counter()
+        report = importer.import_rows(store, rows)
+        took = time.perf_counter() - t
+        print(f"residents generated: {n} in {gen:.1f} s; imported {report['imported']} "
+              f"(refused {report['failed']}, present {report['present']})")  # fmt: skip
+        print(f"bulk import: {report['imported'] / took:,.0f} residents/s "
+              f"({took * 1000 / max(1, report['imported']):.2f} ms each)   goal >= 5,000/s")
+
+        with store.session() as s:
+            count = s.execute(select(func.count()).select_from(Resident)).scalar_one()
+            terms = s.execute(select(func.count()).select_from(ResidentTerm)).scalar_one()
+            sample = list(s.execute(select(Resident).order_by(func.random()).limit(200)).scalars())
+        print(f"search terms: {terms / count:.1f} per resident")
+        q = queries(sample, rng)
+
+        plain = Path(tmp) / "plain.db"
+        plain_copy(data / "cunyi.db", store.data_key, plain)
+        plain_store = PlainStore(plain)
+        print(f"\n{'search (limit ' + str(LIMIT) + ')':22} {'p50 ms':>7} {'p95 ms':>7} "
+              f"{'plain p95':>9} {'ratio':>6} {'hits p50':>8}")  # fmt: skip
+        for kind, terms_ in q.items():
+            enc, pln, hits = [], [], []
+            for term in terms_:
+                enc += timed(lambda t=term: residents.find(store, t, limit=LIMIT), 2)
+                pln += timed(lambda t=term: residents.find(plain_store, t, limit=LIMIT), 2)  # type: ignore[arg-type]
+                hits.append(len(residents.find(store, term)))
+            print(f"{kind:22} {pct(enc, 50):7.2f} {pct(enc, 95):7.2f} {pct(pln, 95):9.2f} "
+                  f"{pct(enc, 95) / pct(pln, 95):6.2f} {statistics.median(hits):8.0f}")  # fmt: skip
+
+        extra = households(n + 900, seed=99, today=today)[n:]
+        t = time.perf_counter()
+        done = 0
+        with store.session(write=True) as s:
+            for p in extra[400:900]:
+                try:
+                    residents.add_in(s, store, p.data, allow_similar=True)
+                    done += 1
+                except Exception:  # noqa: BLE001 - an ID drawn by both seeds: skip it
+                    pass
+        orm = done / (time.perf_counter() - t)
+        print(f"baseline, one ORM add_in per row in one transaction: {orm:,.0f} residents/s "
+              f"(bulk path x{report['imported'] / took / orm:.1f})")
+        adds = []
+        for p in extra[:300]:
+            t = time.perf_counter()
+            try:
+                residents.add(store, p.data, allow_similar=True)
+            except Exception:  # noqa: BLE001 - an ID drawn by both seeds: skip it
+                continue
+            adds.append((time.perf_counter() - t) * 1000)
+        print(f"\nresident add (history+audit+outbox): p50 {pct(adds, 50):.1f} ms, "
+              f"p95 {pct(adds, 95):.1f} ms over {len(adds)}   goal p95 <= 30 ms")
+        total = residents.count(store) + residents.count(store, status="merged")
+        store.close()
+
+        logins = []
+        for _ in range(7):
+            t = time.perf_counter()
+            Store.open(data, USER, PASSWORD).close()  # production scrypt cost (N=2^15)
+            logins.append(time.perf_counter() - t)
+        from app.crypto.keyfile import KeyFile
+
+        kf = KeyFile.load(data / "keys.json")
+        unwrap = min(timed(lambda: kf.unwrap(USER, PASSWORD), 5)) / 1000
+        print(f"login: median {statistics.median(logins):.3f} s (scrypt unwrap {unwrap:.3f} s)   "
+              "goal <= 0.5 s")
+
+        conn = sqlcipher3.connect(str(data / "cunyi.db"))
+        conn.execute(f"PRAGMA key = \"x'{kf.unwrap(USER, PASSWORD).hex()}'\"")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        size = (data / "cunyi.db").stat().st_size
+        print(f"database: {size / 1e6:.1f} MB for {total} residents = "
+              f"{size / total / 1024:.2f} KiB per resident (plain copy "
+              f"{plain.stat().st_size / count / 1024:.2f} KiB)")
+
+
+if __name__ == "__main__":
+    main()
