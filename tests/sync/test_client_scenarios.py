@@ -173,3 +173,6 @@ def test_pulled_changes_create_no_outbox_rows(three: Any) -> None:
     with hospital.store.session() as s:
         assert s.scalar(select(Outbox.mutation_id)) is None
         assert {v.user for v in s.scalars(select(Version))} == {"sync"}
+    some = residents.find(hospital.store, "")[0]
+    (first,) = residents.history(hospital.store, some["uuid"])
+    assert first["data"]["name"] == some["name"] and first["data"]["village"] == "001"
