@@ -11,6 +11,7 @@ write), so the time measured is the sync, not the seeding.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import secrets
@@ -35,6 +36,8 @@ from synchelp import COUNTY, County, Installation, cli, postgres_up  # noqa: E40
 from forms.examples import example  # noqa: E402
 from sync.protocol import state_item_hash  # noqa: E402
 from sync.server.models import AreaState, Counter, Entity, Feed  # noqa: E402
+
+print = functools.partial(print, flush=True)  # noqa: A001 - figures appear as they are measured
 
 
 def seed(county: County, township: str, n_res: int, per: int) -> int:

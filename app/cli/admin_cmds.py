@@ -117,9 +117,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from app.services import importer
 
+    def progress(done: int, total: int) -> None:
+        print(f"\r已处理 {done}/{total} 行", end="" if done < total else "\n", file=sys.stderr,
+              flush=True)  # fmt: skip
+
     store = login(args)
     try:
-        report = importer.import_file(store, args.file, allow_similar=args.allow_similar)
+        report = importer.import_file(store, args.file, allow_similar=args.allow_similar,
+                                      progress=progress if sys.stderr.isatty() else None)  # fmt: skip
     finally:
         store.close()
     for problem in report["errors"]:

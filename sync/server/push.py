@@ -13,21 +13,19 @@ import re
 import uuid as uuidlib
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.merge import get_path, merge_changes, set_path
 from sync.protocol import Change, ChangeResult, ProtocolError, parse_change, parse_mutation_id
-from sync.server import feed
+from sync.server import effects, feed
 from sync.server.db import SeqAllocator
 from sync.server.models import (
     AppliedMutation,
     Conflict,
     Device,
     Entity,
-    MergeMove,
     Move,
-    SerialCounter,
     utcnow,
 )
 from sync.server.scope import Scope
@@ -198,7 +196,11 @@ class Pusher:
                 redirect_to = resident.uuid
             e.area, e.resident_uuid = resident.area, resident.uuid
             self._check_record(state, resident)
-        replaced = self._assign_record_no(e, provisional) if ch.entity == "resident" else None
+        replaced = (
+            effects.assign_record_no(self.session, e, provisional)
+            if ch.entity == "resident"
+            else None
+        )
         e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, e.area, new=True)
         self.session.add(e)
         if self.known is not None:
@@ -242,42 +244,6 @@ class Pusher:
         if errors:
             raise Rejected("；".join(errors))
 
-    def _assign_record_no(self, e: Entity, provisional: bool) -> str | None:
-        """Keep the device's number unless it is provisional, malformed or already taken."""
-        no = e.data.get("record_no")
-        ok = isinstance(no, str) and re.fullmatch(r"\d{17}", no) and no[:12] == e.area
-        ok = ok and not provisional
-        if ok:
-            taken = self.session.scalar(
-                select(Entity.uuid).where(Entity.record_no == no, Entity.uuid != e.uuid)
-            )
-            if taken is None:
-                self._bump_serial(e.area, int(no[12:]))
-                e.record_no = no
-                return None
-        e.record_no = self.new_record_no(e.area)
-        e.data = {**e.data, "record_no": e.record_no}
-        return e.record_no
-
-    def _bump_serial(self, area: str, used: int) -> None:
-        row = self.session.get(SerialCounter, area)
-        if row is None:
-            self.session.add(SerialCounter(area=area, next=used + 1))
-        elif row.next <= used:
-            row.next = used + 1
-
-    def new_record_no(self, area: str) -> str:
-        while True:
-            row = self.session.get(SerialCounter, area)
-            if row is None:
-                row = SerialCounter(area=area, next=1)
-                self.session.add(row)
-            serial = row.next
-            row.next += 1
-            no = f"{area}{serial:05d}"
-            if self.session.scalar(select(Entity.uuid).where(Entity.record_no == no)) is None:
-                return no
-
     def _update(
         self, e: Entity, ch: Change, changes: dict[str, dict[str, Any]], redirect_to: str | None
     ) -> ChangeResult:
@@ -320,9 +286,11 @@ class Pusher:
             feed.state_add(self.session, new_area, e.uuid, e.rev)
             e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, new_area)
             if new_area != old_area:
-                self._moved(e, old_area, new_area, old_rev)
+                effects.moved(self.session, self.seq, e, old_area, new_area, old_rev)
             if e.kind == "resident" and e.merged_into != was_merged_into:
-                self._move_records_for_merge(e, was_merged_into)
+                effects.records_follow_merge(
+                    self.session, self.seq, e, was_merged_into, self._survivor(e)
+                )
         conflict_ids = [self._open_conflict(e, c, ch) for c in outcome.conflicts]
         if ch.resolves:
             self._resolve(ch.resolves, e)
@@ -354,50 +322,6 @@ class Pusher:
             raise Rejected("合并目标（merged_into）不存在或无效", "not_found")
         if not self._may_write(target, None):
             raise Rejected("合并目标不在本机构辖区", "forbidden")
-
-    def _set_record_owner(self, r: Entity, owner: Entity) -> None:
-        old_area = r.area
-        feed.state_remove(self.session, r.area, r.uuid, r.rev)
-        r.data = {**r.data, "resident": owner.uuid}
-        r.resident_uuid, r.area, r.rev = owner.uuid, owner.area, r.rev + 1
-        feed.state_add(self.session, r.area, r.uuid, r.rev)
-        r.seq = feed.touch(self.session, self.seq, "record", r.uuid, r.area)
-        if old_area != r.area:
-            feed.touch(self.session, self.seq, "record", r.uuid, old_area, op="exit")
-
-    def _move_records_for_merge(self, e: Entity, was_merged_into: str | None) -> None:
-        """Mirror the device: merging moves the duplicate's records to the survivor, unmerging
-        moves back exactly those."""
-        if e.merged_into:
-            survivor = self._survivor(e)
-            for r in list(
-                self.session.scalars(select(Entity).where(Entity.resident_uuid == e.uuid))
-            ):
-                self._set_record_owner(r, survivor)
-                self.session.add(MergeMove(duplicate_uuid=e.uuid, record_uuid=r.uuid))
-        if was_merged_into and not e.merged_into:
-            moves = list(
-                self.session.scalars(select(MergeMove).where(MergeMove.duplicate_uuid == e.uuid))
-            )
-            for m in moves:
-                r = self.session.get(Entity, m.record_uuid)
-                if r is not None and r.resident_uuid != e.uuid:
-                    self._set_record_owner(r, e)
-                self.session.delete(m)
-
-    def _moved(self, e: Entity, old_area: str, new_area: str, old_rev: int) -> None:
-        """The resident changed village: its records follow it; the old area's feed gets an exit."""
-        self.session.add(Move(uuid=e.uuid, rev=old_rev, old_area=old_area, new_area=new_area))
-        feed.touch(self.session, self.seq, "resident", e.uuid, old_area, op="exit")
-        for r in self.session.scalars(select(Entity).where(Entity.resident_uuid == e.uuid)):
-            feed.state_remove(self.session, r.area, r.uuid, r.rev)
-            feed.state_add(self.session, new_area, r.uuid, r.rev)
-            r.area = new_area
-            r.seq = feed.touch(self.session, self.seq, "record", r.uuid, new_area)
-            feed.touch(self.session, self.seq, "record", r.uuid, old_area, op="exit")
-        self.session.execute(
-            update(Conflict).where(Conflict.resident_uuid == e.uuid).values(area=new_area)
-        )
 
     def _open_conflict(self, e: Entity, c: Any, ch: Change) -> str:
         row = Conflict(

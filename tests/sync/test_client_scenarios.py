@@ -9,7 +9,8 @@ from sqlalchemy import delete, select, update
 from synchelp import add_residents, local_residents, server_residents
 
 from app.db.models import Outbox, Resident, SyncEntity, Version
-from app.services import lifecycle, residents
+from app.services import lifecycle, records, residents
+from forms.examples import example
 from sync import client, local
 
 
@@ -62,6 +63,7 @@ def test_merge_on_device_redirects_late_edits_on_server(three: Any) -> None:
     a, _b, hospital, t = three
     keep = residents.add(a.store, person("冯五", phone="13700000001"))
     dup = residents.add(a.store, person("冯五", id_number=None), allow_similar=True)
+    visit = records.add(a.store, dup["uuid"], "htn_followup", example("htn_followup"))
     a.sync()
     hospital.sync()
     residents.update(
@@ -76,6 +78,13 @@ def test_merge_on_device_redirects_late_edits_on_server(three: Any) -> None:
         survivor = residents.get(inst.store, keep["uuid"])
         assert survivor["address"] == "冯家湾5号"
         assert residents.get(inst.store, dup["uuid"])["uuid"] == keep["uuid"]  # redirect followed
+        assert records.get(inst.store, visit["uuid"])["resident"] == keep["uuid"]
+    lifecycle.unmerge(a.store, dup["uuid"])
+    a.sync()
+    hospital.sync()
+    back = residents.get(hospital.store, dup["uuid"])
+    assert back["uuid"] == dup["uuid"] and back["status"] == "active"
+    assert records.get(hospital.store, visit["uuid"])["resident"] == dup["uuid"]
 
 
 def test_moving_village_moves_jurisdiction_and_keeps_unsent_edits(three: Any, county: Any) -> None:
