@@ -286,6 +286,13 @@ def test_merge_two_residents(qtbot, admin, monkeypatch):
     qtbot.waitUntil(lambda: main.residents.model.rowCount() == 3, timeout=10000)
     assert asked and "合并" in asked[0]
     assert db(lambda s: residents.get(s, dup))["uuid"] == uuids["张三"]  # redirect to survivor
+    # opened by the duplicate's id: the survivor is shown, and the merge can be undone
+    view = main.open_resident(dup)
+    qtbot.waitUntil(lambda: bool(view.data) and view.merged_bar.isVisible(), timeout=5000)
+    assert view.uuid == uuids["张三"]
+    click(qtbot, view.unmerge_button)
+    qtbot.waitUntil(lambda: main.residents.model.rowCount() == 4, timeout=10000)
+    assert db(lambda s: residents.get(s, dup))["uuid"] == dup
 
 
 def test_household_filter_and_form_print(qtbot, doctor):
