@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
         view.change_status.connect(self.open_status)
         view.print_pdf.connect(self.print_resident_pdf)
         view.show_household.connect(self.show_household)
+        view.unmerge.connect(self.unmerge)
+        view.unmerge_button.setEnabled(self.user.role == "admin")
         self._add_tab(f"resident:{uuid}", view, tr("Main", "档案"))
 
         def titled(resident: dict[str, Any]) -> None:
@@ -304,6 +306,25 @@ class MainWindow(QMainWindow):
             title = SHORT_TITLES.get(form, form)
         DbOp(self, fn).success(lambda pdf: self.dialogs.__setitem__(
             "preview", show_preview(self, pdf, title))).run()  # fmt: skip
+
+    def unmerge(self, duplicate: str) -> None:
+        if not duplicate or not self._admin_only():
+            return
+        from ui.errors import confirm
+
+        if not confirm(self, tr("Main", "确定撤销这次合并吗？被合并档案的记录将转回原档案。")):
+            return
+
+        def run(store: Any) -> Any:
+            from app.services import lifecycle
+
+            return lifecycle.unmerge(store, duplicate)
+
+        def done(_: Any) -> None:
+            self.residents.search_now()
+            self.open_resident(duplicate)
+
+        DbOp(self, run).success(done).run()
 
     def show_household(self, household: str, label: str) -> None:
         self.tabs.setCurrentWidget(self.residents)

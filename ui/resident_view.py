@@ -88,6 +88,7 @@ class ResidentView(QWidget):
     print_pdf = Signal(str, str)  # what ("form:<code>" or "booklet"), resident uuid
     change_status = Signal(dict)
     loaded = Signal(dict)  # the resident, each time the view is filled
+    unmerge = Signal(str)  # the merged duplicate to give back its own record
 
     def __init__(self, uuid: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +102,20 @@ class ResidentView(QWidget):
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.header)
+        self.merged_bar = QWidget(self)
+        merged_row = QHBoxLayout(self.merged_bar)
+        merged_row.setContentsMargins(0, 0, 0, 0)
+        self.merged_label = QLabel(self.merged_bar)
+        self.merged_label.setStyleSheet("color: #8d5b00;")
+        self.unmerge_button = QPushButton(tr("Resident", "撤销合并"), self.merged_bar)
+        self.unmerge_button.setObjectName("unmerge")
+        self.unmerge_button.clicked.connect(
+            lambda: self.unmerge.emit(self.data["resident"].get("redirected_from") or ""))
+        merged_row.addWidget(self.merged_label)
+        merged_row.addWidget(self.unmerge_button)
+        merged_row.addStretch(1)
+        self.merged_bar.setVisible(False)
+        column.addWidget(self.merged_bar)
         actions = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, text in (
@@ -211,6 +226,12 @@ class ResidentView(QWidget):
             f"状态 {status_html}"
             + (f"　　家庭 {r.get('household_label')}" if r.get("household_label") else "")
         )
+        if r.get("redirected_from"):
+            # Opened by the number of a duplicate merged into this record.
+            self.merged_label.setText(tr("Resident", "所查档案已合并到这份档案。"))
+            self.merged_bar.setVisible(True)
+        else:
+            self.merged_bar.setVisible(False)
         active = r.get("status") == "active"
         for key in ("htn_followup", "dm_followup", "health_exam", "edit"):
             self.buttons[key].setEnabled(active)

@@ -70,7 +70,8 @@ def test_search_by_initials(qtbot, doctor):
     assert "张三" in view.header.text() and "高血压" in view.header.text()
 
 
-def test_register_with_id_autofill(qtbot, doctor):
+def test_register_with_id_autofill(qtbot, doctor, caplog):
+    caplog.set_level("INFO", logger="cunyi")
     main, _ = doctor
     qtbot.keyClick(main, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "register")
@@ -90,6 +91,8 @@ def test_register_with_id_autofill(qtbot, doctor):
     qtbot.waitUntil(lambda: bool(view.data))
     assert view.data["resident"]["id_number"] == number
     assert view.data["resident"]["record_no"].startswith("420106001001")
+    assert "form saved" in caplog.text  # the log says what happened, not to whom
+    assert "李四" not in caplog.text and number not in caplog.text
     screenshot(main, "33-resident-view")
 
 
@@ -286,6 +289,13 @@ def test_merge_two_residents(qtbot, admin, monkeypatch):
     qtbot.waitUntil(lambda: main.residents.model.rowCount() == 3, timeout=10000)
     assert asked and "合并" in asked[0]
     assert db(lambda s: residents.get(s, dup))["uuid"] == uuids["张三"]  # redirect to survivor
+    # opened by the duplicate's id: the survivor is shown, and the merge can be undone
+    view = main.open_resident(dup)
+    qtbot.waitUntil(lambda: bool(view.data) and view.merged_bar.isVisible(), timeout=5000)
+    assert view.uuid == uuids["张三"]
+    click(qtbot, view.unmerge_button)
+    qtbot.waitUntil(lambda: main.residents.model.rowCount() == 4, timeout=10000)
+    assert db(lambda s: residents.get(s, dup))["uuid"] == dup
 
 
 def test_household_filter_and_form_print(qtbot, doctor):
