@@ -140,7 +140,10 @@ class MainWindow(QMainWindow):
         if index < 2 or widget is None:
             return
         if self.tabs.currentIndex() == index:
-            self.tabs.setCurrentIndex(0)  # back to the list, not to the neighbouring tab
+            # Back to where the doctor came from: the resident of the form, else the list.
+            uuid = getattr(widget, "resident_uuid", None)
+            back = self._find_tab(f"resident:{uuid}") if uuid else -1
+            self.tabs.setCurrentIndex(back if back >= 0 else 0)
         if isinstance(widget, EditArea):
             widget.save_draft()  # closing never loses what was typed
         self.tabs.removeTab(index)
