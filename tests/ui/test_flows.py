@@ -314,3 +314,21 @@ def test_household_filter_and_form_print(qtbot, doctor):
     qtbot.waitUntil(lambda: "preview" in main.dialogs, timeout=15000)
     assert main.dialogs["preview"].pdf.page_count() >= 1
     assert "高血压随访" in main.dialogs["preview"].windowTitle()
+
+
+def test_filters_key_population_status_village(qtbot, doctor):
+    main, uuids = doctor
+    lst = main.residents
+    lst.tag.setCurrentIndex(lst.tag.findData("htn"))
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1 and lst.model.uuid_at(0) == uuids["张三"])
+    lst.tag.setCurrentIndex(lst.tag.findData("65+"))
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1)  # 张三 (born 1958); 赵秀兰 is 64
+    lst.tag.setCurrentIndex(lst.tag.findData("dm"))
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1 and lst.model.uuid_at(0) == uuids["赵秀兰"])
+    lst.tag.setCurrentIndex(0)
+    lst.village.setCurrentText("002")
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 0)
+    assert lst.count_label.text() == "共 0 人"
+    lst.village.setCurrentText("")
+    lst.status.setCurrentIndex(lst.status.findData("moved"))
+    qtbot.waitUntil(lambda: lst.model.filters.get("status") == "moved" and lst.model.rowCount() == 0)
