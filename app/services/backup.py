@@ -77,14 +77,18 @@ def copy_database(store: Store, target: Path) -> None:
 
 
 def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str, Any]:
-    """Write a backup file at `target` atomically (a crash leaves no half-written file)."""
+    """Write a backup file at `target` atomically (a crash leaves no half-written file), then
+    open and check it; an unsound one is deleted and DataError raised."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tag = secrets.token_hex(4)
     tmp_db = target.with_name(f".cunyi-backup-{tag}.db")
     tmp_zip = target.with_name(f".cunyi-backup-{tag}.tmp")
     try:
-        copy_database(store, tmp_db)
+        try:
+            copy_database(store, tmp_db)
+        except sqlcipher3.DatabaseError:
+            raise DataError("无法备份：数据库文件有损坏的页（请运行 cunyi check，并用较早的备份恢复）") from None
         manifest = {
             "format": FORMAT, "version": VERSION,
             "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
@@ -98,6 +102,13 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
             zf.write(tmp_db, paths.DB_NAME)
         with open(tmp_zip, "rb+") as f:
             os.fsync(f.fileno())
+        tmp_db.unlink()
+        # Checked by opening what was written, before it takes the target's name: SQLCipher's
+        # backup copies pages without decrypting them, so a damaged page of the live file would
+        # otherwise pass unnoticed into the backup.
+        problems = check_backup_file(tmp_zip, store.data_key, thorough=False)
+        if problems:
+            raise DataError("备份校验失败，未保留此备份：" + "；".join(problems) + "（请运行 cunyi check）")
         os.replace(tmp_zip, target)
         _fsync_dir(target.parent)
     finally:
@@ -157,7 +168,7 @@ def unpack(path: Path, into: Path) -> tuple[dict[str, Any], KeyFile]:
     return manifest, keyfile
 
 
-def verify_copy(db: Path, data_key: bytes, installation_id: str) -> list[str]:
+def verify_copy(db: Path, data_key: bytes, installation_id: str, thorough: bool = True) -> list[str]:
     """Problems of a database copy (empty = it opens, is sound and belongs to the installation)."""
     try:
         conn = _keyed(db, data_key)
@@ -173,7 +184,7 @@ def verify_copy(db: Path, data_key: bytes, installation_id: str) -> list[str]:
         return ["数据库版本未知（可能由更新版本的村医制作），请先升级本软件"]
     if inst is None or inst[0] != installation_id:
         return ["数据库与密钥文件不属于同一安装"]
-    return integrity.check_file(db, data_key)
+    return integrity.check_file(db, data_key, thorough)
 
 
 def migrate_revisions() -> set[str]:
@@ -183,14 +194,15 @@ def migrate_revisions() -> set[str]:
     return {r.revision for r in script.walk_revisions()}
 
 
-def check_backup_file(path: Path, data_key: bytes) -> list[str]:
-    """Open a backup with a known data key (automatic backups) and check it thoroughly."""
+def check_backup_file(path: Path, data_key: bytes, thorough: bool = True) -> list[str]:
+    """Unpack a backup and open and check its database with a known data key (automatic
+    backups use thorough=False: every page's checksum, quick_check, foreign keys, audit chain)."""
     path = Path(path)
     stage = path.with_name(f".cunyi-verify-{secrets.token_hex(4)}")
     stage.mkdir()
     try:
         manifest, _ = unpack(path, stage)
-        return verify_copy(stage / paths.DB_NAME, data_key, manifest["installation_id"])
+        return verify_copy(stage / paths.DB_NAME, data_key, manifest["installation_id"], thorough)
     except DataError as e:
         return [str(e)]
     finally:
@@ -218,7 +230,7 @@ def auto_backup(
     """At most one automatic backup a day, each verified by opening it; the `keep` newest stay.
 
     Returns {"path", "skipped", "removed"}; raises DataError when the new backup fails its check
-    (it is deleted and the older ones are kept)."""
+    (it is deleted and the older ones are kept: a damaged database never rotates out good ones)."""
     folder = Path(folder) if folder else default_folder(store)
     now = now or dt.datetime.now()
     day = now.strftime("%Y%m%d")
@@ -226,11 +238,7 @@ def auto_backup(
     if any(_AUTO.match(p.name).group(1) == day for p in existing):  # type: ignore[union-attr]
         return {"path": str(existing[0]), "skipped": True, "removed": []}
     target = folder / f"auto-{now:%Y%m%d-%H%M%S}{SUFFIX}"
-    write_backup(store, target, auto=True)
-    problems = check_backup_file(target, store.data_key)
-    if problems:
-        target.unlink(missing_ok=True)
-        raise DataError("自动备份校验失败，已删除：" + "；".join(problems))
+    write_backup(store, target, auto=True)  # raises DataError (and keeps nothing) if unsound
     removed = []
     for old in auto_backups(folder)[max(keep, 1) :]:
         old.unlink(missing_ok=True)

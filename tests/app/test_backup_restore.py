@@ -200,3 +200,32 @@ def test_service_errors_are_typed(installation: Path, tmp_path: Path) -> None:
         backup.restore(tmp_path / "x", out, USER, "wrong-password")
     with pytest.raises(DataError):
         backup.restore(tmp_path / "x", tmp_path / "missing.cunyibak", USER, PASSWORD)
+
+
+def test_auto_backup_of_a_damaged_database_fails_and_keeps_the_older_backups(installation: Path,
+                                                                             tmp_path: Path) -> None:
+    import sqlcipher3
+
+    store = Store.open(installation, USER, PASSWORD)
+    folder = tmp_path / "auto"
+    day = dt.datetime(2026, 3, 1, 18, 0)
+    for i in range(2):
+        backup.auto_backup(store, folder, keep=2, now=day + dt.timedelta(days=i))
+    good = backup.auto_backups(folder)
+    conn = sqlcipher3.connect(str(installation / "cunyi.db"))
+    conn.execute(f"PRAGMA key = \"x'{store.data_key.hex()}'\"")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    store.close()
+    raw = bytearray((installation / "cunyi.db").read_bytes())
+    raw[(pages - 3) * 4096 + 300] ^= 0x5A
+    (installation / "cunyi.db").write_bytes(raw)
+    store = Store.open(installation, USER, PASSWORD)
+    with pytest.raises(DataError):
+        backup.auto_backup(store, folder, keep=2, now=day + dt.timedelta(days=2))
+    store.close()
+    assert backup.auto_backups(folder) == good  # the good ones were not rotated out
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    r = cli(installation, "backup", "-o", str(tmp_path / "manual.cunyibak"))
+    assert r.returncode == 1 and "损坏" in r.stderr and "Traceback" not in r.stderr
