@@ -233,7 +233,13 @@ def test_draft_survives_closing_the_tab(qtbot, doctor):
     qtbot.keyClicks(editor.editor.widgets["fasting_glucose"].edit, "8.4")
     click(qtbot, editor.close_button)
     qtbot.waitUntil(lambda: gone(main, editor))
-    again = main.open_editor(view.data["resident"], "dm_followup")
+    main.actions_by_name["drafts"].trigger()
+    drafts = main.dialogs["drafts"]
+    qtbot.waitUntil(lambda: drafts.table.rowCount() == 1, timeout=5000)
+    assert drafts.table.item(0, 0).text() == "赵秀兰"
+    drafts.table.cellDoubleClicked.emit(0, 0)
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "editor_dm_followup", timeout=5000)
+    again = main.tabs.currentWidget()
     qtbot.waitUntil(lambda: again.editor.widgets["fasting_glucose"].value() == 8.4, timeout=5000)
     assert records_of(uuids["赵秀兰"], "dm_followup") == []
 
