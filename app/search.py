@@ -13,9 +13,8 @@ Upper-case kinds mark a term that starts at the beginning of the name, ranked hi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import ResidentTerm
@@ -63,25 +62,14 @@ def _exact(kind: str, value: str):  # type: ignore[no-untyped-def]
     return and_(ResidentTerm.kind == kind, ResidentTerm.term == value)
 
 
-def match(session: Session, query: str) -> dict[str, int]:
-    """Resident uuids matching `query`, each with a relevance score (higher first)."""
+def scored(query: str):  # type: ignore[no-untyped-def]
+    """A subquery of (uuid, score) for every resident matching `query`, scored in SQL so a broad
+    prefix ("zh" matches a fifth of a village) is grouped and ranked without a Python loop; None
+    when the query cannot match anything."""
     q = query.strip()
     if not q:
-        return {}
-    scores: dict[str, int] = {}
-
-    def hit(rows: Iterable[tuple[str, str, str]], scorer) -> None:  # type: ignore[no-untyped-def]
-        for kind, term, uuid in rows:
-            s = scorer(kind, term)
-            if s > scores.get(uuid, 0):
-                scores[uuid] = s
-
-    def run(*conds) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-        stmt = select(ResidentTerm.kind, ResidentTerm.term, ResidentTerm.resident_uuid).where(
-            or_(*conds)
-        )
-        return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
-
+        return None
+    kind, term = ResidentTerm.kind, ResidentTerm.term
     if _ID_LIKE.match(q):
         digits = q.upper()
         rev = digits[::-1]
@@ -94,31 +82,33 @@ def match(session: Session, query: str) -> dict[str, int]:
             from forms.idnumber import convert_15_to_18
 
             conds.append(_exact("D", convert_15_to_18(digits)[::-1]))
-        if not conds:
-            return {}
-        hit(run(*conds), lambda kind, term: 100 if term == rev else 80)
-        return scores
-
-    if _HAN.search(q):
+        score = case((term == rev, 100), else_=80)
+    elif _HAN.search(q):
         name_q = re.sub(r"\s+", "", q)
-        hit(
-            run(_prefix("N", name_q), _prefix("n", name_q)),
-            lambda kind, term: 100 if term == name_q else (80 if kind == "N" else 60),
-        )
-        return scores
+        conds = [_prefix("N", name_q), _prefix("n", name_q)]
+        score = case((term == name_q, 100), (kind == "N", 80), else_=60)
+    else:
+        letters = re.sub(r"[^a-z]", "", q.lower())
+        if not letters:
+            return None
+        conds = [_prefix("P", letters), _prefix("I", letters)]
+        if len(letters) >= 2:  # one letter inside a name matches nearly everyone: not useful
+            conds += [_prefix("p", letters), _prefix("i", letters)]
+        whole = kind.in_(("P", "I"))
+        score = case((and_(whole, term == letters), 95), (whole, 75), (term == letters, 55), else_=40)
+    if not conds:
+        return None
+    return (
+        select(ResidentTerm.resident_uuid.label("uuid"), func.max(score).label("score"))
+        .where(or_(*conds))
+        .group_by(ResidentTerm.resident_uuid)
+        .subquery()
+    )
 
-    letters = re.sub(r"[^a-z]", "", q.lower())
-    if not letters:
+
+def match(session: Session, query: str) -> dict[str, int]:
+    """Resident uuids matching `query`, each with its relevance score (higher first)."""
+    sq = scored(query)
+    if sq is None:
         return {}
-    conds = [_prefix("P", letters), _prefix("I", letters)]
-    if len(letters) >= 2:
-        conds += [_prefix("p", letters), _prefix("i", letters)]
-
-    def score(kind: str, term: str) -> int:
-        exact = term == letters
-        if kind in "PI":
-            return 95 if exact else 75
-        return 55 if exact else 40
-
-    hit(run(*conds), score)
-    return scores
+    return {u: s for u, s in session.execute(select(sq.c.uuid, sq.c.score))}
