@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from app import paths
@@ -93,6 +93,13 @@ class Store:
         self.engine = engine
         self.user = user
         self.query_hook: Callable[[], None] | None = None
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _before_statement(*_args) -> None:  # type: ignore[no-untyped-def]
+            # The desktop client installs a hook here to prove no SQL runs on the GUI thread.
+            if self.query_hook is not None:
+                self.query_hook()
+
         with self.session() as s:
             inst = s.execute(select(Institution)).scalar_one()
             self.institution = InstitutionInfo(inst.area, inst.name, inst.installation_id)
