@@ -210,7 +210,10 @@ class Store:
             probe(db, data_key)
         except sqlcipher3.DatabaseError:
             raise DataError("数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
-        if migrate.current_at(db, data_key) != migrate.head():
+        revision = migrate.current_at(db, data_key)
+        if revision != migrate.head():
+            if migrate.is_newer(revision):
+                raise DataError("这些数据由较新版本的村医保存，请先把本机的村医升级到新版本再打开")
             _migrate(db, data_key)
         engine = make_engine(db, data_key)
         with Session(engine) as s:
