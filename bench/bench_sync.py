@@ -34,7 +34,7 @@ from sqlalchemy import insert  # noqa: E402
 from synchelp import COUNTY, County, Installation, cli, postgres_up  # noqa: E402
 
 from forms.examples import example  # noqa: E402
-from sync.protocol import state_item_hash  # noqa: E402
+from sync.protocol import STATE_MOD, state_item_hash  # noqa: E402
 from sync.server.models import AreaState, Counter, Entity, Feed  # noqa: E402
 
 print = functools.partial(print, flush=True)  # noqa: A001 - figures appear as they are measured
@@ -97,7 +97,7 @@ def seed(county: County, township: str, n_res: int, per: int) -> int:
         )
         states.setdefault(area, [0, 0])
         states[area][0] += 1
-        states[area][1] ^= state_item_hash(ru, 1)
+        states[area][1] += state_item_hash(ru, 1)
         for j in range(per):
             rec_u = str(uuid.uuid4())
             seq += 1
@@ -135,7 +135,7 @@ def seed(county: County, township: str, n_res: int, per: int) -> int:
                 }
             )
             states[area][0] += 1
-            states[area][1] ^= state_item_hash(rec_u, 1)
+            states[area][1] += state_item_hash(rec_u, 1)
         if len(ents) >= 5000:
             flush()
     flush()
@@ -143,7 +143,7 @@ def seed(county: County, township: str, n_res: int, per: int) -> int:
         c.execute(
             insert(AreaState),
             [
-                {"area": a, "township": township, "count": n, "hash": h}
+                {"area": a, "township": township, "count": n, "hash": h % STATE_MOD}
                 for a, (n, h) in states.items()
             ],
         )

@@ -107,6 +107,10 @@ def main() -> None:
     login = shell.start()
     login.user.setCurrentText(USER)
     login.password.setText(PASSWORD)
+    # The database layer is imported on the worker while the login window waits for a password
+    # (typing one takes longer than that); measured from the moment 登录 is pressed.
+    warm = spin_until(app, lambda: not tasks.worker().busy)
+    print(f"  (database layer imported in the background in {warm * 1000:.0f} ms)")
     t0 = time.perf_counter()
     login.submit()
     spin_until(app, lambda: shell.main is not None and shell.main.residents.model.rowCount() > 0)
@@ -125,19 +129,23 @@ def main() -> None:
     # keystrokes: each waits for the list of the text typed so far
     box = main_window.residents.search_box
     words = ["wang", "zxl", "4201061950", "1380", "李秀", "zhang", "42010600100100042"]
-    lat, sql = [], []
+    lat, sql, slow = [], [], []
     from app.services import residents
 
     for word in words:
-        box.clear()
-        spin_until(app, lambda: model.query == "")
+        box.clear()  # the full list comes back first; typing starts once it is shown
+        spin_until(app, lambda: model.query == "" and not tasks.worker().busy)
+        app.processEvents()
         typed = ""
         for ch in word:
             typed += ch
             t = time.perf_counter()
             box.insert(ch)
+            if len(typed) == 1 and typed.isascii():
+                continue  # the list waits for a second letter or digit (Enter would search)
             spin_until(app, lambda typed=typed: model.query == typed and not tasks.worker().busy)
             lat.append((time.perf_counter() - t) * 1000)
+            slow.append((lat[-1], typed))
             t = time.perf_counter()
             tasks.worker().run_sync(lambda s, q=typed: residents.ids(s, q))
             sql.append((time.perf_counter() - t) * 1000)
@@ -146,6 +154,7 @@ def main() -> None:
     print(f"keystroke to results ({len(lat)} keystrokes): median {statistics.median(lat):.0f} ms, "
           f"p95 {p95:.0f} ms (the search query alone p95 {sql95:.0f} ms, ratio {p95 / sql95:.1f}; "
           f"goal p95 <= 50 ms)")  # fmt: skip
+    print("  slowest: " + ", ".join(f"{q!r} {ms:.0f} ms" for ms, q in sorted(slow, reverse=True)[:4]))
 
     # opening a resident with 50 records
     times = []

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
@@ -24,9 +24,9 @@ from app.db.models import (
     SyncEntity,
     Version,
 )
-from app.services.changes import dumps
 from app.services.residents import compute_tags, forms_of
 from sync import local
+from sync.protocol import state_item_hash
 
 CHUNK = 500
 
@@ -40,8 +40,20 @@ def _in(s: Session, column: Any, values: list[Any], *where: Any) -> set[Any]:
 
 
 def _core(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """executemany through Core: the ORM's per-row bookkeeping costs more than the insert."""
-    s.connection().execute(insert(model.__table__), rows)
+    """One DBAPI executemany of plain tuples: the ORM's (and even Core's) per-row bookkeeping
+    costs more than the insert itself on a 1,000-row page."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    sql = f"INSERT INTO {model.__table__.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    s.connection().exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
+
+
+def _with(doc_json: str, extra: dict[str, Any]) -> str:
+    """The flat snapshot JSON (document keys + `extra`) built from the document's JSON without
+    encoding the document a second time."""
+    tail = json.dumps(extra, ensure_ascii=False)
+    return tail if doc_json == "{}" else doc_json[:-1] + ", " + tail[1:]
 
 
 def apply_page(s: Session, items: list[dict[str, Any]]) -> None:
@@ -101,7 +113,7 @@ def apply_page(s: Session, items: list[dict[str, Any]]) -> None:
     fast = fast_res + fast_rec
     if fast:
         _core(s, SyncEntity, [{"uuid": i["uuid"], "kind": i["kind"], "rev": i["rev"], "area": i["area"],
-                                        "stub": False} for i in fast])  # fmt: skip
+                                        "stub": False, "h": state_item_hash(i["uuid"], i["rev"])} for i in fast])  # fmt: skip
 
 
 def _insert_residents(
@@ -123,6 +135,7 @@ def _insert_residents(
     for item in items:
         state = {k: v for k, v in item["data"].items() if k != "provisional"}
         doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
+        doc_json = json.dumps(doc, ensure_ascii=False)
         u = item["uuid"]
         row = {
             "uuid": u, "record_no": state.get("record_no"), "provisional": False, "name": doc.get("name", ""),
@@ -131,16 +144,16 @@ def _insert_residents(
             "village": state.get("village"), "household_uuid": state.get("household"),
             "status": state.get("status") or "active", "status_date": state.get("status_date"),
             "status_reason": state.get("status_reason"), "merged_into": state.get("merged_into"),
-            "tags": compute_tags(doc, forms_by_owner.get(u, set())), "doc": json.dumps(doc, ensure_ascii=False),
+            "tags": compute_tags(doc, forms_by_owner.get(u, set())), "doc": doc_json,
             "edition": forms.CURRENT_EDITION, "rev": 1, "created_at": now, "updated_at": now,
             "created_by": local.SYNC_USER, "updated_by": local.SYNC_USER,
         }  # fmt: skip
         rows.append(row)
         terms += [{"kind": k, "term": t, "resident_uuid": u}
                   for k, t in search.terms_for(row["name"], row["id_number"], row["record_no"], row["phone"])]  # fmt: skip
-        snap = {**doc, **{k: state.get(k) for k in local.RESIDENT_ONLY}}
+        snap = _with(doc_json, {k: state.get(k) for k in local.RESIDENT_ONLY})
         # A first arrival's changes are its whole state, already in `data`: not stored twice.
-        versions.append({"entity": "resident", "entity_uuid": u, "rev": 1, "action": "sync", "data": dumps(snap),
+        versions.append({"entity": "resident", "entity_uuid": u, "rev": 1, "action": "sync", "data": snap,
                          "changes": "{}", "at": now, "user": local.SYNC_USER})  # fmt: skip
         if row["merged_into"]:
             redirects.append({"old_uuid": u, "new_uuid": row["merged_into"], "at": now})
@@ -159,14 +172,16 @@ def _insert_records(s: Session, items: list[dict[str, Any]]) -> None:
     for item in items:
         state = item["data"]
         doc = {k: v for k, v in state.items() if k not in local.RECORD_ONLY}
+        doc_json = json.dumps(doc, ensure_ascii=False)
         rows.append({
             "uuid": item["uuid"], "resident_uuid": state["resident"], "form": state.get("form", ""),
             "edition": state.get("edition") or forms.CURRENT_EDITION, "visit_date": doc.get("visit_date"),
-            "doc": json.dumps(doc, ensure_ascii=False), "status": "final", "rev": 1, "created_at": now,
+            "doc": doc_json, "status": "final", "rev": 1, "created_at": now,
             "updated_at": now, "created_by": local.SYNC_USER, "updated_by": local.SYNC_USER,
         })  # fmt: skip
         versions.append({"entity": "record", "entity_uuid": item["uuid"], "rev": 1, "action": "sync",
-                         "data": dumps(state), "changes": "{}", "at": now,
+                         "data": _with(doc_json, {k: state.get(k) for k in local.RECORD_ONLY}),
+                         "changes": "{}", "at": now,
                          "user": local.SYNC_USER})  # fmt: skip
     _core(s, Record, rows)
     _core(s, Version, versions)

@@ -26,7 +26,7 @@ from app.db.models import (
 from app.services.changes import diff, dumps
 from app.services.residents import _write_terms, compute_tags, forms_of, snapshot
 from sync.merge import set_path
-from sync.protocol import state_item_hash
+from sync.protocol import state_digest, state_item_hash
 
 RESIDENT_ONLY = ("village", "household", "status", "status_date", "status_reason", "merged_into",
                  "record_no")  # fmt: skip
@@ -118,12 +118,15 @@ def apply_item(s: Session, item: dict[str, Any]) -> bool:
     row = s.get(SyncEntity, item["uuid"])
     if row is not None and row.stub:
         set_state(s, f"stub:{item['uuid']}", None)  # back in this clinic's jurisdiction
+    h = state_item_hash(item["uuid"], item["rev"])
     if row is None:
         s.add(
-            SyncEntity(uuid=item["uuid"], kind=kind, rev=item["rev"], area=item["area"], stub=False)
+            SyncEntity(
+                uuid=item["uuid"], kind=kind, rev=item["rev"], area=item["area"], stub=False, h=h
+            )
         )
     else:
-        row.rev, row.area, row.stub = item["rev"], item["area"], False
+        row.rev, row.area, row.stub, row.h = item["rev"], item["area"], False, h
     return changed
 
 
@@ -255,13 +258,14 @@ def _apply_conflict(s: Session, d: dict[str, Any]) -> bool:
 
 
 def local_digest(s: Session) -> dict[str, Any]:
-    count, digest = 0, 0
-    for uuid, rev in s.execute(
-        select(SyncEntity.uuid, SyncEntity.rev).where(SyncEntity.stub.is_(False))
-    ):
-        count += 1
-        digest ^= state_item_hash(uuid, rev)
-    return {"count": count, "hash": format(digest, "015x")}
+    """Count and hash of what this device holds, added up by SQL over the stored per-entity hashes
+    (a no-op sync stays one cheap query even with a township's 250,000 entities)."""
+    count, total = s.execute(
+        select(func.count(), func.coalesce(func.sum(SyncEntity.h), 0)).where(
+            SyncEntity.stub.is_(False)
+        )
+    ).one()
+    return state_digest(count, int(total))
 
 
 def held_back(s: Session, row: Outbox) -> bool:

@@ -198,9 +198,17 @@ class BodyTooLarge(ProtocolError):
         super().__init__("body", f"请求体解压后超过 {limit // (1024 * 1024)} MB 上限")
 
 
+STATE_MOD = 2**40
+
+
 def state_item_hash(uuid: str, rev: int) -> int:
-    """One entity's share of a jurisdiction's drift-check hash (XOR of these over all entities).
-    60 bits so the XOR fits a signed 64-bit database integer."""
+    """One entity's share of a jurisdiction's drift-check hash: the hash is the sum of these over
+    all entities, mod 2**40. A sum (unlike XOR) can be added up by SQL, and 40 bits keep the sum of
+    millions of entities inside a 64-bit integer."""
     import hashlib
 
-    return int(hashlib.sha256(f"{uuid}:{rev}".encode()).hexdigest()[:15], 16)
+    return int(hashlib.sha256(f"{uuid}:{rev}".encode()).hexdigest()[:10], 16)
+
+
+def state_digest(count: int, total: int) -> dict[str, Any]:
+    return {"count": count, "hash": format(total % STATE_MOD, "010x")}

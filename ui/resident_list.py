@@ -64,7 +64,7 @@ class ResidentList(QWidget):
         self.village.lineEdit().setPlaceholderText(tr("Residents", "全部村"))
         self.village.setToolTip(tr("Residents", "按村筛选：输入村段3位代码，空白为全部村"))
         self.village.setMaximumWidth(110)
-        self.village.currentTextChanged.connect(self._typed)
+        self.village.currentTextChanged.connect(lambda *_: self._timer.start())
         self.status = QComboBox(self)
         self.status.setObjectName("statusFilter")
         for code, label in STATUS_CHOICES:
@@ -137,6 +137,9 @@ class ResidentList(QWidget):
         self.search_now()
 
     def _typed(self, *_: Any) -> None:
+        text = self.search_box.text().strip()
+        if len(text) == 1 and text.isascii():
+            return  # one letter or digit matches a fifth of a village: wait for the next (Enter searches)
         self._timer.start()
 
     def search_now(self) -> None:

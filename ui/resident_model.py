@@ -4,12 +4,14 @@ scroll into view (a 50,000-resident village list opens at once and never freezes
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from typing import Any
 
 from ui.qt import QAbstractTableModel, QColor, QModelIndex, QObject, Qt, Signal, tr
 from ui.tasks import DbOp
 
 BLOCK = 200
+CACHED_BLOCKS = 20  # rows kept in memory: scrolling through 50,000 residents stays small
 SEX = {"1": "男", "2": "女", "9": "未说明", "0": "未知"}
 STATUS = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
 TAGS = {"htn": "高血压", "dm": "糖尿病", "65+": "65岁以上"}
@@ -67,6 +69,7 @@ class ResidentModel(QAbstractTableModel):
         self._ids: list[str] = []
         self._rows: dict[str, dict[str, Any]] = {}
         self._asked: set[int] = set()  # blocks requested and not yet arrived
+        self._blocks: OrderedDict[int, list[str]] = OrderedDict()  # cached blocks, oldest first
         self.query = ""
         self.filters: dict[str, Any] = {}
         self.generation = 0
@@ -129,6 +132,7 @@ class ResidentModel(QAbstractTableModel):
         self._ids = ids
         self._rows.clear()
         self._asked.clear()
+        self._blocks.clear()
         self.endResetModel()
         self.loaded.emit(len(ids))
 
@@ -162,6 +166,12 @@ class ResidentModel(QAbstractTableModel):
         self._asked.discard(block)
         for r in rows:
             self._rows[r["uuid"]] = r
+        self._blocks[block] = [r["uuid"] for r in rows]
+        self._blocks.move_to_end(block)
+        while len(self._blocks) > CACHED_BLOCKS:
+            _, old = self._blocks.popitem(last=False)
+            for uuid in old:
+                self._rows.pop(uuid, None)
         first = block * BLOCK
         last = min(first + BLOCK, len(self._ids)) - 1
         if last >= first:

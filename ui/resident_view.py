@@ -88,6 +88,7 @@ class ResidentView(QWidget):
     print_pdf = Signal(str, str)  # what ("form:<code>" or "booklet"), resident uuid
     change_status = Signal(dict)
     loaded = Signal(dict)  # the resident, each time the view is filled
+    unmerge = Signal(str)  # the merged duplicate to give back its own record
 
     def __init__(self, uuid: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +102,20 @@ class ResidentView(QWidget):
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
         column.addWidget(self.header)
+        self.merged_bar = QWidget(self)
+        merged_row = QHBoxLayout(self.merged_bar)
+        merged_row.setContentsMargins(0, 0, 0, 0)
+        self.merged_label = QLabel(self.merged_bar)
+        self.merged_label.setStyleSheet("color: #8d5b00;")
+        self.unmerge_button = QPushButton(tr("Resident", "撤销合并"), self.merged_bar)
+        self.unmerge_button.setObjectName("unmerge")
+        self.unmerge_button.clicked.connect(
+            lambda: self.unmerge.emit(self.data["resident"].get("redirected_from") or ""))
+        merged_row.addWidget(self.merged_label)
+        merged_row.addWidget(self.unmerge_button)
+        merged_row.addStretch(1)
+        self.merged_bar.setVisible(False)
+        column.addWidget(self.merged_bar)
         actions = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, text in (
@@ -203,14 +218,22 @@ class ResidentView(QWidget):
         status_html = status if r.get("status") == "active" else f"<b style='color:#c62828'>{status}</b>"
         provisional = tr("Resident", "（临时编号）") if r.get("provisional") else ""
         self.header.setText(
+            "<div style='white-space:pre'>"  # keep the spaces between the items
             f"<span style='font-size:16pt; font-weight:bold'>{r.get('name') or ''}</span>"
-            f"　{SEX.get(r.get('sex') or '', '')}　"
-            f"{'' if age is None else f'{age}岁'}　{tags}<br>"
-            f"档案编号 <b>{r.get('record_no') or ''}</b>{provisional}　　"
-            f"身份证 {r.get('id_number') or '—'}　　电话 {r.get('phone') or '—'}　　"
+            f"  {SEX.get(r.get('sex') or '', '')}  "
+            f"{'' if age is None else f'{age}岁'}  {tags}<br>"
+            f"档案编号 <b>{r.get('record_no') or ''}</b>{provisional}    "
+            f"身份证 {r.get('id_number') or '—'}    电话 {r.get('phone') or '—'}    "
             f"状态 {status_html}"
-            + (f"　　家庭 {r.get('household_label')}" if r.get("household_label") else "")
+            + (f"    家庭 {r.get('household_label')}" if r.get("household_label") else "")
+            + "</div>"
         )
+        if r.get("redirected_from"):
+            # Opened by the number of a duplicate merged into this record.
+            self.merged_label.setText(tr("Resident", "所查档案已合并到这份档案。"))
+            self.merged_bar.setVisible(True)
+        else:
+            self.merged_bar.setVisible(False)
         active = r.get("status") == "active"
         for key in ("htn_followup", "dm_followup", "health_exam", "edit"):
             self.buttons[key].setEnabled(active)

@@ -7,6 +7,7 @@ the migrated database, so the two cannot drift apart).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -252,3 +253,4 @@ class SyncEntity(Base):
     rev: Mapped[int] = mapped_column(Integer)
     area: Mapped[str] = mapped_column(String(12))
     stub: Mapped[bool] = mapped_column(Boolean, default=False)
+    h: Mapped[int] = mapped_column(BigInteger, default=0)  # its share of the drift-check hash

@@ -295,9 +295,18 @@ def ids(store: Store, query: str = "", **filters: Any) -> list[str]:
             q = _filters(select(Resident.uuid), filters.get("village"), filters.get("status"),
                          filters.get("tag"), filters.get("household")).order_by(Resident.record_no)  # fmt: skip
             return list(s.execute(q).scalars())
-        return [r.uuid for r in _find_rows(s, query, None, 0, filters.get("village"),
-                                           filters.get("status"), filters.get("tag"),
-                                           filters.get("household"))]  # fmt: skip
+        scores = search.match(s, query)
+        # Only the three columns the order needs: loading whole rows for a broad query ("z"
+        # matches a fifth of a village) cost ~0.1 ms each, most of the time to first results.
+        found: list[tuple[str, str, str]] = []
+        uuids = list(scores)
+        for i in range(0, len(uuids), 500):
+            q = _filters(select(Resident.uuid, Resident.status, Resident.record_no)
+                         .where(Resident.uuid.in_(uuids[i : i + 500])), filters.get("village"),
+                         filters.get("status"), filters.get("tag"), filters.get("household"))  # fmt: skip
+            found.extend(tuple(r) for r in s.execute(q))  # type: ignore[misc]
+        found.sort(key=lambda r: (-scores[r[0]], r[1] != "active", r[2]))
+        return [r[0] for r in found]
 
 
 def summaries(store: Store, uuids: list[str]) -> list[dict[str, Any]]:

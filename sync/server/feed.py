@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sync.protocol import state_item_hash
+from sync.protocol import STATE_MOD, state_digest, state_item_hash
 from sync.server.db import SeqAllocator
 from sync.server.models import AreaState, Conflict, Counter, Entity, Feed
 from sync.server.scope import Scope
@@ -41,13 +41,13 @@ def _area_state(session: Session, area: str) -> AreaState:
 def state_add(session: Session, area: str, uuid: str, rev: int) -> None:
     row = _area_state(session, area)
     row.count += 1
-    row.hash ^= state_item_hash(uuid, rev)
+    row.hash = (row.hash + state_item_hash(uuid, rev)) % STATE_MOD
 
 
 def state_remove(session: Session, area: str, uuid: str, rev: int) -> None:
     row = _area_state(session, area)
     row.count -= 1
-    row.hash ^= state_item_hash(uuid, rev)
+    row.hash = (row.hash - state_item_hash(uuid, rev)) % STATE_MOD
 
 
 def scope_state(session: Session, scope: Scope) -> dict[str, Any]:
@@ -55,8 +55,8 @@ def scope_state(session: Session, scope: Scope) -> dict[str, Any]:
     for row in session.scalars(select(AreaState)):
         if scope.contains(row.area):
             count += row.count
-            digest ^= row.hash
-    return {"count": count, "hash": format(digest, "015x")}
+            digest += row.hash
+    return state_digest(count, digest)
 
 
 def entity_item(e: Entity, seq: int | None = None) -> dict[str, Any]:

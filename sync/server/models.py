@@ -84,6 +84,9 @@ class Entity(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
+    # The snapshot pages through one kind by uuid (then filters the area).
+    __table_args__ = (Index("ix_entity_kind_uuid", "kind", "uuid"),)
+
 
 class Move(Base):
     """A resident left `old_area` at `rev`: edits made there before the move are still accepted."""

@@ -129,7 +129,7 @@ def test_drift_is_detected_and_repaired(county: Any, make_installation: Any) -> 
     b.sync()
     with b.store.session(write=True) as s:  # damaged bookkeeping and a row changed behind sync
         s.execute(delete(SyncEntity).where(SyncEntity.uuid == uuids[3]))
-        s.execute(update(SyncEntity).where(SyncEntity.uuid == uuids[4]).values(rev=99))
+        s.execute(update(SyncEntity).where(SyncEntity.uuid == uuids[4]).values(rev=99, h=12345))
         s.execute(update(Resident).where(Resident.uuid == uuids[4]).values(doc='{"name": "错"}'))
     assert local_residents(b.store) != server_residents(county, t)
     assert b.sync()["pulled"] >= 30
@@ -173,3 +173,6 @@ def test_pulled_changes_create_no_outbox_rows(three: Any) -> None:
     with hospital.store.session() as s:
         assert s.scalar(select(Outbox.mutation_id)) is None
         assert {v.user for v in s.scalars(select(Version))} == {"sync"}
+    some = residents.find(hospital.store, "")[0]
+    (first,) = residents.history(hospital.store, some["uuid"])
+    assert first["data"]["name"] == some["name"] and first["data"]["village"] == "001"

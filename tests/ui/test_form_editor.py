@@ -179,3 +179,20 @@ def test_list_code_column_is_chosen_from_its_table(qtbot):
     editor.load({"past_diseases": [{"id": "x1", "code": "3"}]})
     assert table.item(0, col).text() == "3 糖尿病"
     assert editor.document()["past_diseases"] == [{"id": "x1", "code": "3"}]
+
+
+def test_tab_goes_through_fields_in_paper_order(qtbot):
+    """Keyboard entry: Tab from 收缩压 lands on 舒张压, then 体重 (two short fields share a row)."""
+    import forms
+
+    editor = FormEditor(forms.get_form("htn_followup"), ValidationContext())
+    qtbot.addWidget(editor)
+    with qtbot.waitActive(editor, timeout=3000):  # focus moves only in an active window
+        editor.show()
+        editor.activateWindow()
+    w = editor.widgets
+    w["sbp"].edit.setFocus()
+    qtbot.keyClick(w["sbp"].edit, Qt.Key.Key_Tab)
+    assert w["dbp"].edit.hasFocus()
+    qtbot.keyClick(w["dbp"].edit, Qt.Key.Key_Tab)
+    assert w["weight_kg"].edit.hasFocus()

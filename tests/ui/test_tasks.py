@@ -52,7 +52,7 @@ def test_only_newest_keyed_result_arrives(qtbot, worker):
     assert ran == ["zha"]  # queued stale searches never reach the database
 
 
-def test_error_without_handler_shows_chinese_dialog(qtbot, worker):
+def test_error_without_handler_shows_chinese_dialog(qtbot, worker, caplog):
     parent = QWidget()
     qtbot.addWidget(parent)
     before = len(errors.shown)
@@ -64,6 +64,9 @@ def test_error_without_handler_shows_chinese_dialog(qtbot, worker):
     qtbot.waitUntil(lambda: len(errors.shown) > before)
     assert "意外错误" in errors.shown[-1]
     assert "张三" not in errors.shown[-1]
+    # logged: what and where, never the message (it can quote a name or an ID number)
+    assert "RuntimeError" in caplog.text and "test_tasks.py" in caplog.text
+    assert "张三" not in caplog.text and "110101" not in caplog.text
 
 
 def test_long_job_reports_progress_and_cancels(qtbot, worker):
