@@ -128,3 +128,14 @@ def test_admin_adds_a_user(qtbot, guard, installation):
     dialog.resize(700, 480)
     screenshot(dialog, "10-users")
     shell.shutdown()
+
+
+def test_closing_the_client_makes_the_daily_backup(qtbot, guard, installation):
+    from app.services.backup import auto_backups
+
+    data_dir, _ = installation
+    shell, _main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    first = shell.backup_on_exit()
+    assert first and [str(p) for p in auto_backups(data_dir / "backups")] == [first]
+    assert shell.backup_on_exit() == first  # at most one a day
+    shell.shutdown()
