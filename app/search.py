@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import ResidentTerm
 from app.pinyin import full_variants, initials_variants, readings
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -52,63 +50,61 @@ def terms_for(
     return terms
 
 
-def _prefix(kind: str, value: str):  # type: ignore[no-untyped-def]
-    return and_(
-        ResidentTerm.kind == kind, ResidentTerm.term >= value, ResidentTerm.term < value + HIGH
-    )
-
-
-def _exact(kind: str, value: str):  # type: ignore[no-untyped-def]
-    return and_(ResidentTerm.kind == kind, ResidentTerm.term == value)
-
-
-def scored(query: str):  # type: ignore[no-untyped-def]
-    """A subquery of (uuid, score) for every resident matching `query`, scored in SQL so a broad
-    prefix ("zh" matches a fifth of a village) is grouped and ranked without a Python loop; None
-    when the query cannot match anything."""
+def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
+    """SQL selecting (uuid, score) of every resident matching `query`, and its parameters; None
+    when the query cannot match anything. Plain SQL text with bound parameters: building the same
+    statement from SQLAlchemy expressions cost more than running it."""
     q = query.strip()
     if not q:
         return None
-    kind, term = ResidentTerm.kind, ResidentTerm.term
+    ranges: list[tuple[str, str]] = []  # (kind, prefix)
+    exacts: list[tuple[str, str]] = []  # (kind, term)
     if _ID_LIKE.match(q):
         digits = q.upper()
-        rev = digits[::-1]
-        conds = []
+        exact = digits[::-1]
         if len(digits) >= MIN_DIGITS:
-            conds += [_prefix("D", rev), _prefix("T", rev)]
-        if len(digits) in (8, 17) and digits.isdigit():
-            conds.append(_exact("R", rev) if len(digits) == 17 else _prefix("R", rev))
+            ranges += [("D", exact), ("T", exact)]
+        if len(digits) == 8 and digits.isdigit():
+            ranges.append(("R", exact))
+        if len(digits) == 17 and digits.isdigit():
+            exacts.append(("R", exact))
         if len(digits) == 15 and digits.isdigit():
             from forms.idnumber import convert_15_to_18
 
-            conds.append(_exact("D", convert_15_to_18(digits)[::-1]))
-        score = case((term == rev, 100), else_=80)
+            exacts.append(("D", convert_15_to_18(digits)[::-1]))
+        score = "CASE WHEN term = :exact THEN 100 ELSE 80 END"
     elif _HAN.search(q):
-        name_q = re.sub(r"\s+", "", q)
-        conds = [_prefix("N", name_q), _prefix("n", name_q)]
-        score = case((term == name_q, 100), (kind == "N", 80), else_=60)
+        exact = re.sub(r"\s+", "", q)
+        ranges = [("N", exact), ("n", exact)]
+        score = "CASE WHEN term = :exact THEN 100 WHEN kind = 'N' THEN 80 ELSE 60 END"
     else:
-        letters = re.sub(r"[^a-z]", "", q.lower())
-        if not letters:
+        exact = re.sub(r"[^a-z]", "", q.lower())
+        if not exact:
             return None
-        conds = [_prefix("P", letters), _prefix("I", letters)]
-        if len(letters) >= 2:  # one letter inside a name matches nearly everyone: not useful
-            conds += [_prefix("p", letters), _prefix("i", letters)]
-        whole = kind.in_(("P", "I"))
-        score = case((and_(whole, term == letters), 95), (whole, 75), (term == letters, 55), else_=40)
-    if not conds:
+        ranges = [("P", exact), ("I", exact)]
+        if len(exact) >= 2:  # one letter inside a name matches nearly everyone: not useful
+            ranges += [("p", exact), ("i", exact)]
+        score = ("CASE WHEN kind IN ('P', 'I') AND term = :exact THEN 95 WHEN kind IN ('P', 'I') "
+                 "THEN 75 WHEN term = :exact THEN 55 ELSE 40 END")  # fmt: skip
+    if not ranges and not exacts:
         return None
-    return (
-        select(ResidentTerm.resident_uuid.label("uuid"), func.max(score).label("score"))
-        .where(or_(*conds))
-        .group_by(ResidentTerm.resident_uuid)
-        .subquery()
-    )
+    params = {"exact": exact}
+    conds = []
+    for i, (kind, prefix) in enumerate(ranges):
+        params.update({f"k{i}": kind, f"lo{i}": prefix, f"hi{i}": prefix + HIGH})
+        conds.append(f"(kind = :k{i} AND term >= :lo{i} AND term < :hi{i})")
+    for i, (kind, term) in enumerate(exacts):
+        params.update({f"ke{i}": kind, f"te{i}": term})
+        conds.append(f"(kind = :ke{i} AND term = :te{i})")
+    sql = (f"SELECT resident_uuid AS uuid, max({score}) AS score FROM resident_term "
+           f"WHERE {' OR '.join(conds)} GROUP BY resident_uuid")  # fmt: skip
+    return sql, params
 
 
 def match(session: Session, query: str) -> dict[str, int]:
     """Resident uuids matching `query`, each with its relevance score (higher first)."""
-    sq = scored(query)
-    if sq is None:
+    hits = hits_sql(query)
+    if hits is None:
         return {}
-    return {u: s for u, s in session.execute(select(sq.c.uuid, sq.c.score))}
+    sql, params = hits
+    return {u: s for u, s in session.connection().exec_driver_sql(sql, params)}

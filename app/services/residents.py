@@ -251,10 +251,58 @@ def _filters(q, village: str | None, status: str | None, tag: str | None,
     if tag in ("htn", "dm"):
         q = q.where(or_(Resident.tags == tag, Resident.tags.like(f"{tag} %"), Resident.tags.like(f"% {tag}")))
     elif tag == "65+":
-        cutoff = today().replace(year=today().year - 65) if not (today().month == 2 and today().day == 29) \
-            else dt.date(today().year - 65, 2, 28)  # fmt: skip
-        q = q.where(Resident.birth_date <= cutoff.isoformat())
+        q = q.where(Resident.birth_date <= _cutoff_65().isoformat())
     return q
+
+
+def _filter_sql(village: str | None, status: str | None, tag: str | None,
+                household: str | None) -> tuple[list[str], dict[str, Any]]:  # fmt: skip
+    """The list filters as SQL over `resident AS r` (for the search path, see _filters)."""
+    where = ["r.status = :status" if status else "r.status != 'merged'"]
+    params: dict[str, Any] = {"status": status} if status else {}
+    if village:
+        where.append("r.village = :village")
+        params["village"] = village
+    if household:
+        where.append("r.household_uuid = :household")
+        params["household"] = household
+    if tag in ("htn", "dm"):
+        where.append("(r.tags = :tag OR r.tags LIKE :tag_first OR r.tags LIKE :tag_last)")
+        params.update(tag=tag, tag_first=f"{tag} %", tag_last=f"% {tag}")
+    elif tag == "65+":
+        where.append("r.birth_date <= :cutoff")
+        params["cutoff"] = _cutoff_65().isoformat()
+    return where, params
+
+
+def _cutoff_65() -> dt.date:
+    t = today()
+    return dt.date(t.year - 65, t.month, 28 if (t.month, t.day) == (2, 29) else t.day)
+
+
+def _search(s: Session, query: str, columns: str, limit: int | None, offset: int,
+            filters: dict[str, Any]) -> list[Any]:  # fmt: skip
+    """Rows of `columns` (over `resident AS r`) for residents matching `query`, best first."""
+    hits = search.hits_sql(query)
+    if hits is None:
+        return []
+    hits_sql, params = hits
+    where, more = _filter_sql(filters.get("village"), filters.get("status"), filters.get("tag"),
+                              filters.get("household"))  # fmt: skip
+    params = {**params, **more}
+    sql = (f"SELECT {columns} FROM ({hits_sql}) AS h JOIN resident AS r ON r.uuid = h.uuid "
+           f"WHERE {' AND '.join(where)} "
+           "ORDER BY h.score DESC, r.status != 'active', r.record_no")  # fmt: skip
+    if limit is not None:
+        sql += " LIMIT :limit OFFSET :offset"
+        params.update(limit=limit, offset=offset)
+    elif offset:
+        sql += " LIMIT -1 OFFSET :offset"
+        params["offset"] = offset
+    return list(s.connection().exec_driver_sql(sql, params))
+
+
+_SUMMARY_COLUMNS = ", ".join(f"r.{k}" for k in SUMMARY_KEYS)
 
 
 def find(store: Store, query: str = "", *, limit: int | None = None, offset: int = 0,
@@ -263,25 +311,15 @@ def find(store: Store, query: str = "", *, limit: int | None = None, offset: int
     """Residents matching `query` (name, pinyin, initials, ID, record number, phone), most relevant
     first; with an empty query, everyone passing the filters in record-number order."""
     with store.session() as s:
-        return [summary(r) for r in _find_rows(s, query, limit, offset, village, status, tag, household)]
-
-
-def _find_rows(s: Session, query: str, limit: int | None, offset: int, village: str | None,
-               status: str | None, tag: str | None, household: str | None) -> list[Resident]:  # fmt: skip
-    if not query.strip():
-        q = _filters(select(Resident), village, status, tag, household).order_by(Resident.record_no)
-        q = q.offset(offset)
-        if limit is not None:
-            q = q.limit(limit)
-        return list(s.execute(q).scalars())
-    sq = search.scored(query)
-    if sq is None:
-        return []
-    q = _filters(select(Resident).join(sq, Resident.uuid == sq.c.uuid), village, status, tag, household)
-    q = q.order_by(sq.c.score.desc(), Resident.status != "active", Resident.record_no).offset(offset)
-    if limit is not None:
-        q = q.limit(limit)
-    return list(s.execute(q).scalars())
+        if not query.strip():
+            q = _filters(select(Resident), village, status, tag, household).order_by(Resident.record_no)
+            q = q.offset(offset)
+            if limit is not None:
+                q = q.limit(limit)
+            return [summary(r) for r in s.execute(q).scalars()]
+        filters = {"village": village, "status": status, "tag": tag, "household": household}
+        rows = _search(s, query, _SUMMARY_COLUMNS, limit, offset, filters)
+        return [dict(zip(SUMMARY_KEYS, row, strict=True)) for row in rows]
 
 
 def ids(store: Store, query: str = "", **filters: Any) -> list[str]:
@@ -291,13 +329,7 @@ def ids(store: Store, query: str = "", **filters: Any) -> list[str]:
             q = _filters(select(Resident.uuid), filters.get("village"), filters.get("status"),
                          filters.get("tag"), filters.get("household")).order_by(Resident.record_no)  # fmt: skip
             return list(s.execute(q).scalars())
-        sq = search.scored(query)
-        if sq is None:
-            return []
-        q = _filters(select(Resident.uuid).join(sq, Resident.uuid == sq.c.uuid), filters.get("village"),
-                     filters.get("status"), filters.get("tag"), filters.get("household"))  # fmt: skip
-        q = q.order_by(sq.c.score.desc(), Resident.status != "active", Resident.record_no)
-        return list(s.execute(q).scalars())
+        return [row[0] for row in _search(s, query, "r.uuid", None, 0, filters)]
 
 
 def summaries(store: Store, uuids: list[str]) -> list[dict[str, Any]]:
