@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
@@ -100,16 +101,19 @@ def commit_change(s: Session, store: Store, r: Resident, before: dict[str, Any],
 
 
 def _similar(session: Session, doc: dict[str, Any], exclude: str | None = None) -> list[Resident]:
-    birth = doc.get("birth_date")
-    conds = [Resident.name == doc.get("name")]
-    pinyin = primary_pinyin(doc.get("name", ""))
+    """Residents born the same day with the same name, the same pinyin or the same phone. Found
+    through the term index (whole name, whole-name pinyin, reversed phone), never a table scan."""
+    keys = [("N", doc.get("name") or "")]
+    pinyin = primary_pinyin(doc.get("name") or "")
     if pinyin:
-        conds.append(Resident.uuid.in_(
-            select(ResidentTerm.resident_uuid).where(ResidentTerm.kind == "P", ResidentTerm.term == pinyin)
-        ))  # fmt: skip
+        keys.append(("P", pinyin))
     if doc.get("phone"):
-        conds.append(Resident.phone == doc["phone"])
-    q = select(Resident).where(Resident.birth_date == birth, or_(*conds), Resident.status != "merged")
+        keys.append(("T", re.sub(r"\D", "", doc["phone"])[::-1]))
+    candidates = select(ResidentTerm.resident_uuid).where(
+        or_(*(and_(ResidentTerm.kind == k, ResidentTerm.term == t) for k, t in keys))
+    )
+    q = select(Resident).where(Resident.uuid.in_(candidates), Resident.birth_date == doc.get("birth_date"),
+                               Resident.status != "merged")  # fmt: skip
     if exclude:
         q = q.where(Resident.uuid != exclude)
     return list(session.execute(q).scalars())
