@@ -18,13 +18,14 @@ SEX_CODES = {"0": "未知的性别", "1": "男", "2": "女", "9": "未说明的�
 LABELS = {
     "name": "姓名", "sex": "性别", "birth_date": "出生日期", "id_number": "身份证号",
     "phone": "本人电话", "address": "现住址", "village": "村（居）委会代码", "household": "家庭",
-    "status": "状态", "date": "日期", "reason": "原因或去向", "duplicate": "重复档案",
-    "ref": "居民", "survivor": "保留的档案",
 }  # fmt: skip
+# Keys of status and merge requests: named in messages, but not columns an import may carry.
+REQUEST_LABELS = {"status": "状态", "date": "日期", "reason": "原因或去向", "duplicate": "重复档案",
+                  "ref": "居民", "survivor": "保留的档案"}  # fmt: skip
 
 
 def label(key: str) -> str:
-    return LABELS.get(key, key)
+    return LABELS.get(key) or REQUEST_LABELS.get(key, key)
 
 
 def err(key: str, message: str) -> FieldError:
