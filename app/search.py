@@ -13,12 +13,9 @@ Upper-case kinds mark a term that starts at the beginning of the name, ranked hi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import ResidentTerm
 from app.pinyin import full_variants, initials_variants, readings
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -53,72 +50,61 @@ def terms_for(
     return terms
 
 
-def _prefix(kind: str, value: str):  # type: ignore[no-untyped-def]
-    return and_(
-        ResidentTerm.kind == kind, ResidentTerm.term >= value, ResidentTerm.term < value + HIGH
-    )
-
-
-def _exact(kind: str, value: str):  # type: ignore[no-untyped-def]
-    return and_(ResidentTerm.kind == kind, ResidentTerm.term == value)
-
-
-def match(session: Session, query: str) -> dict[str, int]:
-    """Resident uuids matching `query`, each with a relevance score (higher first)."""
+def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
+    """SQL selecting (uuid, score) of every resident matching `query`, and its parameters; None
+    when the query cannot match anything. Plain SQL text with bound parameters: building the same
+    statement from SQLAlchemy expressions cost more than running it."""
     q = query.strip()
     if not q:
-        return {}
-    scores: dict[str, int] = {}
-
-    def hit(rows: Iterable[tuple[str, str, str]], scorer) -> None:  # type: ignore[no-untyped-def]
-        for kind, term, uuid in rows:
-            s = scorer(kind, term)
-            if s > scores.get(uuid, 0):
-                scores[uuid] = s
-
-    def run(*conds) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-        stmt = select(ResidentTerm.kind, ResidentTerm.term, ResidentTerm.resident_uuid).where(
-            or_(*conds)
-        )
-        return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
-
+        return None
+    ranges: list[tuple[str, str]] = []  # (kind, prefix)
+    exacts: list[tuple[str, str]] = []  # (kind, term)
     if _ID_LIKE.match(q):
         digits = q.upper()
-        rev = digits[::-1]
-        conds = []
+        exact = digits[::-1]
         if len(digits) >= MIN_DIGITS:
-            conds += [_prefix("D", rev), _prefix("T", rev)]
-        if len(digits) in (8, 17) and digits.isdigit():
-            conds.append(_exact("R", rev) if len(digits) == 17 else _prefix("R", rev))
+            ranges += [("D", exact), ("T", exact)]
+        if len(digits) == 8 and digits.isdigit():
+            ranges.append(("R", exact))
+        if len(digits) == 17 and digits.isdigit():
+            exacts.append(("R", exact))
         if len(digits) == 15 and digits.isdigit():
             from forms.idnumber import convert_15_to_18
 
-            conds.append(_exact("D", convert_15_to_18(digits)[::-1]))
-        if not conds:
-            return {}
-        hit(run(*conds), lambda kind, term: 100 if term == rev else 80)
-        return scores
+            exacts.append(("D", convert_15_to_18(digits)[::-1]))
+        score = "CASE WHEN term = :exact THEN 100 ELSE 80 END"
+    elif _HAN.search(q):
+        exact = re.sub(r"\s+", "", q)
+        ranges = [("N", exact), ("n", exact)]
+        score = "CASE WHEN term = :exact THEN 100 WHEN kind = 'N' THEN 80 ELSE 60 END"
+    else:
+        exact = re.sub(r"[^a-z]", "", q.lower())
+        if not exact:
+            return None
+        ranges = [("P", exact), ("I", exact)]
+        if len(exact) >= 2:  # one letter inside a name matches nearly everyone: not useful
+            ranges += [("p", exact), ("i", exact)]
+        score = ("CASE WHEN kind IN ('P', 'I') AND term = :exact THEN 95 WHEN kind IN ('P', 'I') "
+                 "THEN 75 WHEN term = :exact THEN 55 ELSE 40 END")  # fmt: skip
+    if not ranges and not exacts:
+        return None
+    params = {"exact": exact}
+    conds = []
+    for i, (kind, prefix) in enumerate(ranges):
+        params.update({f"k{i}": kind, f"lo{i}": prefix, f"hi{i}": prefix + HIGH})
+        conds.append(f"(kind = :k{i} AND term >= :lo{i} AND term < :hi{i})")
+    for i, (kind, term) in enumerate(exacts):
+        params.update({f"ke{i}": kind, f"te{i}": term})
+        conds.append(f"(kind = :ke{i} AND term = :te{i})")
+    sql = (f"SELECT resident_uuid AS uuid, max({score}) AS score FROM resident_term "
+           f"WHERE {' OR '.join(conds)} GROUP BY resident_uuid")  # fmt: skip
+    return sql, params
 
-    if _HAN.search(q):
-        name_q = re.sub(r"\s+", "", q)
-        hit(
-            run(_prefix("N", name_q), _prefix("n", name_q)),
-            lambda kind, term: 100 if term == name_q else (80 if kind == "N" else 60),
-        )
-        return scores
 
-    letters = re.sub(r"[^a-z]", "", q.lower())
-    if not letters:
+def match(session: Session, query: str) -> dict[str, int]:
+    """Resident uuids matching `query`, each with its relevance score (higher first)."""
+    hits = hits_sql(query)
+    if hits is None:
         return {}
-    conds = [_prefix("P", letters), _prefix("I", letters)]
-    if len(letters) >= 2:
-        conds += [_prefix("p", letters), _prefix("i", letters)]
-
-    def score(kind: str, term: str) -> int:
-        exact = term == letters
-        if kind in "PI":
-            return 95 if exact else 75
-        return 55 if exact else 40
-
-    hit(run(*conds), score)
-    return scores
+    sql, params = hits
+    return {u: s for u, s in session.connection().exec_driver_sql(sql, params)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from app import paths
@@ -93,6 +93,13 @@ class Store:
         self.engine = engine
         self.user = user
         self.query_hook: Callable[[], None] | None = None
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _before_statement(*_args) -> None:  # type: ignore[no-untyped-def]
+            # The desktop client installs a hook here to prove no SQL runs on the GUI thread.
+            if self.query_hook is not None:
+                self.query_hook()
+
         with self.session() as s:
             inst = s.execute(select(Institution)).scalar_one()
             self.institution = InstitutionInfo(inst.area, inst.name, inst.installation_id)
@@ -203,7 +210,10 @@ class Store:
             probe(db, data_key)
         except sqlcipher3.DatabaseError:
             raise DataError("数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
-        if migrate.current_at(db, data_key) != migrate.head():
+        revision = migrate.current_at(db, data_key)
+        if revision != migrate.head():
+            if migrate.is_newer(revision):
+                raise DataError("这些数据由较新版本的村医保存，请先把本机的村医升级到新版本再打开")
             _migrate(db, data_key)
         engine = make_engine(db, data_key)
         with Session(engine) as s:

@@ -39,3 +39,10 @@ def test_layering_check_detects_pyside6() -> None:
     code = "import sys, ui.qt; assert any(m.startswith('PySide6') for m in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_test_modules_have_unique_names() -> None:
+    # Test folders are not packages (helpers are imported by bare name), so two test files with
+    # the same name would stop collection on a clean checkout.
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

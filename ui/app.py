@@ -98,5 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     shell = Shell(data_dir)
     shell.start()
     code = app.exec()
+    shell.backup_on_exit()
     shell.shutdown()
     return code

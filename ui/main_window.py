@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self.residents.search_now()
         self.residents.search_box.setFocus()
+        self.check_drafts()
 
     # --- toolbar and menus
     def _build_actions(self) -> None:
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
             ("booklets", "批量打印本村档案…", self.print_village_booklets),
             ("backup", "备份与恢复…", self.open_backup),
             ("password", "修改我的密码…", self.open_password),
+            ("drafts", "我的草稿…", self.open_drafts),
         ):
             menu.addAction(act(name, text, slot, toolbar=False))
         help_menu = self.menuBar().addMenu(tr("Main", "帮助"))
@@ -140,7 +142,10 @@ class MainWindow(QMainWindow):
         if index < 2 or widget is None:
             return
         if self.tabs.currentIndex() == index:
-            self.tabs.setCurrentIndex(0)  # back to the list, not to the neighbouring tab
+            # Back to where the doctor came from: the resident of the form, else the list.
+            uuid = getattr(widget, "resident_uuid", None)
+            back = self._find_tab(f"resident:{uuid}") if uuid else -1
+            self.tabs.setCurrentIndex(back if back >= 0 else 0)
         if isinstance(widget, EditArea):
             widget.save_draft()  # closing never loses what was typed
         self.tabs.removeTab(index)
@@ -418,6 +423,50 @@ class MainWindow(QMainWindow):
         dialog = BackupDialog(self.shell, self)
         return self._dialog("backup", dialog)
 
+    def open_drafts(self) -> QWidget:
+        from ui.drafts_dialog import DraftsDialog
+
+        dialog = DraftsDialog(self)
+        dialog.open_draft.connect(self.resume_draft)
+        return self._dialog("drafts", dialog)
+
+    def resume_draft(self, draft: dict[str, Any]) -> None:
+        """Open the form again; the editor finds its draft by the same key and restores it."""
+        form, resident, record = draft["form"], draft["resident"], draft["record"]
+        if form == "personal_info" and resident == "new":
+            self.open_register()
+            return
+
+        def load(store: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+            from app.services import records, residents
+
+            r = residents.get(store, resident)
+            return r, (records.get(store, record) if record != "new" else None)
+
+        def opened(result: tuple[dict[str, Any], dict[str, Any] | None]) -> None:
+            r, rec = result
+            if form == "personal_info":
+                self.edit_resident(r)
+            else:
+                self.open_editor(r, form, rec)
+
+        DbOp(self, load).success(opened).run()
+
+    def check_drafts(self) -> None:
+        """Tell the user at login when unfinished forms are waiting."""
+
+        def count(store: Any) -> int:
+            from app.services import drafts
+
+            return len(drafts.list_mine(store))
+
+        def show(n: int) -> None:
+            if n:
+                self.statusBar().showMessage(
+                    tr("Main", "您有 {0} 份没填完的表单，见“管理 → 我的草稿”").format(n), 30000)
+
+        DbOp(self, count).success(show).run()
+
     def open_password(self) -> QWidget:
         from ui.password_dialog import PasswordDialog
 
@@ -475,5 +524,6 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.tabs)
         self.shell.user_changed(user)
         self.due.stale = True
+        self.check_drafts()
         self.residents.search_now()
         log.info("unlocked")

@@ -218,13 +218,15 @@ class ResidentView(QWidget):
         status_html = status if r.get("status") == "active" else f"<b style='color:#c62828'>{status}</b>"
         provisional = tr("Resident", "（临时编号）") if r.get("provisional") else ""
         self.header.setText(
+            "<div style='white-space:pre'>"  # keep the spaces between the items
             f"<span style='font-size:16pt; font-weight:bold'>{r.get('name') or ''}</span>"
-            f"　{SEX.get(r.get('sex') or '', '')}　"
-            f"{'' if age is None else f'{age}岁'}　{tags}<br>"
-            f"档案编号 <b>{r.get('record_no') or ''}</b>{provisional}　　"
-            f"身份证 {r.get('id_number') or '—'}　　电话 {r.get('phone') or '—'}　　"
+            f"  {SEX.get(r.get('sex') or '', '')}  "
+            f"{'' if age is None else f'{age}岁'}  {tags}<br>"
+            f"档案编号 <b>{r.get('record_no') or ''}</b>{provisional}    "
+            f"身份证 {r.get('id_number') or '—'}    电话 {r.get('phone') or '—'}    "
             f"状态 {status_html}"
-            + (f"　　家庭 {r.get('household_label')}" if r.get("household_label") else "")
+            + (f"    家庭 {r.get('household_label')}" if r.get("household_label") else "")
+            + "</div>"
         )
         if r.get("redirected_from"):
             # Opened by the number of a duplicate merged into this record.

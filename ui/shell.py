@@ -158,6 +158,23 @@ class Shell(QObject):
             tr("Shell", "所有密码都忘记时，用此代码重设密码。丢失密码和此代码，数据将无法打开。"),
         ])  # fmt: skip
 
+    def backup_on_exit(self) -> str | None:
+        """The daily automatic backup (app/services/backup.py: at most one a day, checked by
+        opening it, the newest kept) when the client closes with a user logged in."""
+        from app.services import backup, settings
+
+        def run(store: Any) -> str | None:
+            if store is None:
+                return None
+            folder = settings.get_all(store).get("backup_dir") or None
+            return backup.auto_backup(store, Path(folder) if folder else None)["path"]
+
+        try:
+            return worker().run_sync(run)
+        except Exception as exc:  # never keep the window from closing; the reason is logged
+            log.warning("automatic backup failed: %s", type(exc).__name__)
+            return None
+
     def shutdown(self) -> None:
         if self.main is not None:
             for editor in self.main.editors():

@@ -12,7 +12,7 @@ import traceback
 
 import app.cli as cli_pkg
 from app.cli.common import add_global_options
-from app.errors import CunyiError
+from app.errors import CunyiError, DataError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,11 +30,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_problem(exc: Exception) -> str | None:
+    """A Chinese explanation for storage failures a user can act on, else None."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        return "数据库正被另一个程序（如桌面客户端）占用，请稍后再试"
+    if any(word in text for word in ("malformed", "not a database", "corrupt", "disk i/o")):
+        return "数据库文件已损坏：请运行 cunyi check 查看问题，并用 cunyi restore 从备份恢复"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        try:
+            return int(args.func(args) or 0)
+        except CunyiError:
+            raise
+        except Exception as e:
+            message = _database_problem(e)
+            if message is None:
+                raise
+            raise DataError(message) from None
     except CunyiError as e:
         print(f"错误：{e}", file=sys.stderr)
         return e.exit_code

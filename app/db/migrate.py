@@ -28,6 +28,11 @@ def head() -> str:
     return HEAD
 
 
+def is_newer(revision: str | None) -> bool:
+    """A database written by a later version of the program (revision ids are numbered)."""
+    return bool(revision and revision.isdigit() and int(revision) > int(HEAD))
+
+
 def script_head() -> str:
     from alembic.script import ScriptDirectory
 

@@ -58,8 +58,10 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _keyed(path: Path, data_key: bytes) -> sqlcipher3.Connection:
-    conn = sqlcipher3.connect(str(path))
+def _keyed(path: Path, data_key: bytes, read_only: bool = False) -> sqlcipher3.Connection:
+    # Read-only: closing it never checkpoints the WAL, so the files stay byte-for-byte as they were.
+    conn = (sqlcipher3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) if read_only
+            else sqlcipher3.connect(str(path)))  # fmt: skip
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
     return conn
@@ -269,6 +271,34 @@ def _current_installation(data_dir: Path) -> str | None:
         return ""
 
 
+def _is_fresh(data_dir: Path, attempts: list[tuple[str, str]]) -> bool:
+    """Whether the other installation in `data_dir` holds nothing worth refusing for: no resident
+    (opened with the restoring user's login), or the demo clinic (its login is public). Its files
+    are kept aside like any others."""
+    from app.services import demo
+
+    try:
+        keyfile = KeyFile.load(paths.keys_path(data_dir))
+    except (ValueError, KeyError, OSError):
+        return False
+    for user, password in attempts:
+        try:
+            key = keyfile.unwrap(user, password)
+        except (WrongSecret, NoSuchSlot, SlotDisabled):
+            continue
+        try:
+            conn = _keyed(paths.db_path(data_dir), key, read_only=True)
+            try:
+                people = conn.execute("SELECT count(*) FROM resident").fetchone()[0]
+                name, area = conn.execute("SELECT name, area FROM institution").fetchone()
+            finally:
+                conn.close()
+        except (sqlcipher3.DatabaseError, TypeError):
+            return False
+        return people == 0 or (user == demo.USER and (name, area) == (demo.INSTITUTION, demo.AREA))
+    return False
+
+
 def _db_files(data_dir: Path) -> list[str]:
     return [n for n in (paths.DB_NAME + "-wal", paths.DB_NAME + "-shm") if (data_dir / n).exists()]
 
@@ -310,7 +340,9 @@ def _swap(data_dir: Path, stage: Path, aside: Path) -> None:
 
 def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str, Any]:
     """Replace the data in `data_dir` by a verified backup; the previous files are kept in
-    `data_dir/replaced-<time>/`. Nothing in `data_dir` changes unless every check passes."""
+    `data_dir/replaced-<time>/`. Nothing in `data_dir` changes unless every check passes. A
+    backup of another installation is refused unless the data here is empty or the demo clinic
+    (a new laptop that started with the demo, then gets the clinic's backup)."""
     from app.store import Store
 
     data_dir = Path(data_dir)
@@ -321,7 +353,11 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
         manifest, keyfile = unpack(Path(backup), stage)
         data_key = _unwrap(keyfile, user, password)
         current = _current_installation(data_dir)
-        if current and current != keyfile.installation_id:
+        from app.services import demo
+
+        if current and current != keyfile.installation_id and not _is_fresh(
+            data_dir, [(user, password), (demo.USER, demo.PASSWORD)]
+        ):
             raise DataError("此备份属于另一个安装（另一台电脑或另一机构的数据），不能恢复到这里；"
                             "如确需查看，请恢复到一个空的数据目录（--data-dir）")  # fmt: skip
         problems = verify_copy(stage / paths.DB_NAME, data_key, keyfile.installation_id)

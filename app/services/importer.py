@@ -2,8 +2,9 @@
 
 Running the same file twice adds nobody twice: a row whose ID number is already registered (or,
 without an ID number, whose name and birth date are) is reported as already present. Rows are
-added in batches, one transaction each, through residents.add_in, so each still gets its history,
-audit entry and outbox row.
+added in batches of BATCH, one transaction each, by bulk_add.add_many (which stores what
+residents.add_in stores: history, audit entry and outbox row per resident); a process killed
+mid-import keeps whole batches, and running the import again adds the rest.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ SEX_CODES = {"0": "未知的性别", "1": "男", "2": "女", "9": "未说明的�
 LABELS = {
     "name": "姓名", "sex": "性别", "birth_date": "出生日期", "id_number": "身份证号",
     "phone": "本人电话", "address": "现住址", "village": "村（居）委会代码", "household": "家庭",
+    "status": "状态", "date": "日期", "reason": "原因或去向", "duplicate": "重复档案",
+    "ref": "居民", "survivor": "保留的档案",
 }  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
@@ -100,16 +101,19 @@ def commit_change(s: Session, store: Store, r: Resident, before: dict[str, Any],
 
 
 def _similar(session: Session, doc: dict[str, Any], exclude: str | None = None) -> list[Resident]:
-    birth = doc.get("birth_date")
-    conds = [Resident.name == doc.get("name")]
-    pinyin = primary_pinyin(doc.get("name", ""))
+    """Residents born the same day with the same name, the same pinyin or the same phone. Found
+    through the term index (whole name, whole-name pinyin, reversed phone), never a table scan."""
+    keys = [("N", doc.get("name") or "")]
+    pinyin = primary_pinyin(doc.get("name") or "")
     if pinyin:
-        conds.append(Resident.uuid.in_(
-            select(ResidentTerm.resident_uuid).where(ResidentTerm.kind == "P", ResidentTerm.term == pinyin)
-        ))  # fmt: skip
+        keys.append(("P", pinyin))
     if doc.get("phone"):
-        conds.append(Resident.phone == doc["phone"])
-    q = select(Resident).where(Resident.birth_date == birth, or_(*conds), Resident.status != "merged")
+        keys.append(("T", re.sub(r"\D", "", doc["phone"])[::-1]))
+    candidates = select(ResidentTerm.resident_uuid).where(
+        or_(*(and_(ResidentTerm.kind == k, ResidentTerm.term == t) for k, t in keys))
+    )
+    q = select(Resident).where(Resident.uuid.in_(candidates), Resident.birth_date == doc.get("birth_date"),
+                               Resident.status != "merged")  # fmt: skip
     if exclude:
         q = q.where(Resident.uuid != exclude)
     return list(session.execute(q).scalars())
@@ -251,10 +255,58 @@ def _filters(q, village: str | None, status: str | None, tag: str | None,
     if tag in ("htn", "dm"):
         q = q.where(or_(Resident.tags == tag, Resident.tags.like(f"{tag} %"), Resident.tags.like(f"% {tag}")))
     elif tag == "65+":
-        cutoff = today().replace(year=today().year - 65) if not (today().month == 2 and today().day == 29) \
-            else dt.date(today().year - 65, 2, 28)  # fmt: skip
-        q = q.where(Resident.birth_date <= cutoff.isoformat())
+        q = q.where(Resident.birth_date <= _cutoff_65().isoformat())
     return q
+
+
+def _filter_sql(village: str | None, status: str | None, tag: str | None,
+                household: str | None) -> tuple[list[str], dict[str, Any]]:  # fmt: skip
+    """The list filters as SQL over `resident AS r` (for the search path, see _filters)."""
+    where = ["r.status = :status" if status else "r.status != 'merged'"]
+    params: dict[str, Any] = {"status": status} if status else {}
+    if village:
+        where.append("r.village = :village")
+        params["village"] = village
+    if household:
+        where.append("r.household_uuid = :household")
+        params["household"] = household
+    if tag in ("htn", "dm"):
+        where.append("(r.tags = :tag OR r.tags LIKE :tag_first OR r.tags LIKE :tag_last)")
+        params.update(tag=tag, tag_first=f"{tag} %", tag_last=f"% {tag}")
+    elif tag == "65+":
+        where.append("r.birth_date <= :cutoff")
+        params["cutoff"] = _cutoff_65().isoformat()
+    return where, params
+
+
+def _cutoff_65() -> dt.date:
+    t = today()
+    return dt.date(t.year - 65, t.month, 28 if (t.month, t.day) == (2, 29) else t.day)
+
+
+def _search(s: Session, query: str, columns: str, limit: int | None, offset: int,
+            filters: dict[str, Any]) -> list[Any]:  # fmt: skip
+    """Rows of `columns` (over `resident AS r`) for residents matching `query`, best first."""
+    hits = search.hits_sql(query)
+    if hits is None:
+        return []
+    hits_sql, params = hits
+    where, more = _filter_sql(filters.get("village"), filters.get("status"), filters.get("tag"),
+                              filters.get("household"))  # fmt: skip
+    params = {**params, **more}
+    sql = (f"SELECT {columns} FROM ({hits_sql}) AS h JOIN resident AS r ON r.uuid = h.uuid "
+           f"WHERE {' AND '.join(where)} "
+           "ORDER BY h.score DESC, r.status != 'active', r.record_no")  # fmt: skip
+    if limit is not None:
+        sql += " LIMIT :limit OFFSET :offset"
+        params.update(limit=limit, offset=offset)
+    elif offset:
+        sql += " LIMIT -1 OFFSET :offset"
+        params["offset"] = offset
+    return list(s.connection().exec_driver_sql(sql, params))
+
+
+_SUMMARY_COLUMNS = ", ".join(f"r.{k}" for k in SUMMARY_KEYS)
 
 
 def find(store: Store, query: str = "", *, limit: int | None = None, offset: int = 0,
@@ -263,29 +315,15 @@ def find(store: Store, query: str = "", *, limit: int | None = None, offset: int
     """Residents matching `query` (name, pinyin, initials, ID, record number, phone), most relevant
     first; with an empty query, everyone passing the filters in record-number order."""
     with store.session() as s:
-        return [summary(r) for r in _find_rows(s, query, limit, offset, village, status, tag, household)]
-
-
-def _find_rows(s: Session, query: str, limit: int | None, offset: int, village: str | None,
-               status: str | None, tag: str | None, household: str | None) -> list[Resident]:  # fmt: skip
-    if not query.strip():
-        q = _filters(select(Resident), village, status, tag, household).order_by(Resident.record_no)
-        q = q.offset(offset)
-        if limit is not None:
-            q = q.limit(limit)
-        return list(s.execute(q).scalars())
-    scores = search.match(s, query)
-    if not scores:
-        return []
-    rows: list[Resident] = []
-    ids = list(scores)
-    for i in range(0, len(ids), 500):
-        q = _filters(select(Resident).where(Resident.uuid.in_(ids[i : i + 500])), village, status, tag,
-                     household)  # fmt: skip
-        rows.extend(s.execute(q).scalars())
-    rows.sort(key=lambda r: (-scores[r.uuid], r.status != "active", r.record_no))
-    end = None if limit is None else offset + limit
-    return rows[offset:end]
+        if not query.strip():
+            q = _filters(select(Resident), village, status, tag, household).order_by(Resident.record_no)
+            q = q.offset(offset)
+            if limit is not None:
+                q = q.limit(limit)
+            return [summary(r) for r in s.execute(q).scalars()]
+        filters = {"village": village, "status": status, "tag": tag, "household": household}
+        rows = _search(s, query, _SUMMARY_COLUMNS, limit, offset, filters)
+        return [dict(zip(SUMMARY_KEYS, row, strict=True)) for row in rows]
 
 
 def ids(store: Store, query: str = "", **filters: Any) -> list[str]:
@@ -295,18 +333,7 @@ def ids(store: Store, query: str = "", **filters: Any) -> list[str]:
             q = _filters(select(Resident.uuid), filters.get("village"), filters.get("status"),
                          filters.get("tag"), filters.get("household")).order_by(Resident.record_no)  # fmt: skip
             return list(s.execute(q).scalars())
-        scores = search.match(s, query)
-        # Only the three columns the order needs: loading whole rows for a broad query ("z"
-        # matches a fifth of a village) cost ~0.1 ms each, most of the time to first results.
-        found: list[tuple[str, str, str]] = []
-        uuids = list(scores)
-        for i in range(0, len(uuids), 500):
-            q = _filters(select(Resident.uuid, Resident.status, Resident.record_no)
-                         .where(Resident.uuid.in_(uuids[i : i + 500])), filters.get("village"),
-                         filters.get("status"), filters.get("tag"), filters.get("household"))  # fmt: skip
-            found.extend(tuple(r) for r in s.execute(q))  # type: ignore[misc]
-        found.sort(key=lambda r: (-scores[r[0]], r[1] != "active", r[2]))
-        return [r[0] for r in found]
+        return [row[0] for row in _search(s, query, "r.uuid", None, 0, filters)]
 
 
 def summaries(store: Store, uuids: list[str]) -> list[dict[str, Any]]:

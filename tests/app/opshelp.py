@@ -42,9 +42,13 @@ def cli_json(data_dir: Path, *args: str, **kw: Any) -> Any:
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    """Hashes of the installation files (what must stay untouched when an operation fails)."""
+    """Hashes of the installation files (what must stay untouched when an operation fails). The
+    WAL index (-shm) is left out: it is shared memory that any reader updates, not data; so is
+    an empty WAL, which a reader may create and which holds nothing."""
     out = {}
     for p in sorted(folder.iterdir()):
+        if p.name.endswith("-shm") or (p.name.endswith("-wal") and p.stat().st_size == 0):
+            continue
         if p.is_file() and p.name.startswith(("cunyi.db", "keys.json")):
             out[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out

@@ -229,3 +229,24 @@ def test_auto_backup_of_a_damaged_database_fails_and_keeps_the_older_backups(ins
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]
     r = cli(installation, "backup", "-o", str(tmp_path / "manual.cunyibak"))
     assert r.returncode == 1 and "损坏" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_restore_of_another_installation_over_a_fresh_one_or_the_demo(installation: Path,
+                                                                       tmp_path: Path) -> None:
+    """A new laptop: set up empty (or started with the demo clinic), then given the clinic's
+    backup. Both are replaced, and kept aside."""
+    from app.services import demo
+
+    out = tmp_path / "clinic.cunyibak"
+    cli_json(installation, "backup", "-o", str(out), "--json")
+    fresh = tmp_path / "fresh"
+    make_store(fresh, name="新电脑").close()  # same admin login, no residents
+    r = cli(fresh, "restore", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    assert len(cli_json(fresh, "resident", "find", "", "--json")) == 3
+    assert (Path(json.loads(r.stdout)["previous"]) / "keys.json").exists()
+    shown = tmp_path / "demo"
+    demo.create(shown, residents=5)
+    r = cli(shown, "restore", str(out))
+    assert r.returncode == 0, r.stderr
+    assert len(cli_json(shown, "resident", "find", "", "--json")) == 3

@@ -106,3 +106,21 @@ def test_users_and_disabled_login(cli):
     assert cli("user", "disable", "li").returncode == 0
     out = cli("resident", "find", "x", env=as_li)
     assert out.returncode == 4 and "已停用" in out.stderr
+
+
+def test_damaged_pages_give_a_clear_message(cli, store):
+    from app.services import residents
+
+    for i in range(30):
+        residents.add(store, {"name": f"王{'一二三四五六七八九十'[i % 10]}", "sex": "1",
+                              "birth_date": f"19{50 + i}-01-01"})  # fmt: skip
+    store.close()
+    db = cli.data_dir / "cunyi.db"
+    raw = bytearray(db.read_bytes())
+    for offset in range(8192, len(raw), 4096):  # every page after the first two: HMAC fails
+        raw[offset + 100 : offset + 140] = bytes(40)
+    db.write_bytes(bytes(raw))
+    for wal in cli.data_dir.glob("cunyi.db-*"):
+        wal.unlink()
+    out = cli("resident", "find", "王")
+    assert out.returncode == 1 and "已损坏" in out.stderr and "Traceback" not in out.stderr, out.stderr

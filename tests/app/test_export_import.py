@@ -317,3 +317,17 @@ def test_import_killed_mid_way_keeps_whole_batches_and_a_rerun_completes_it(data
         assert n == s.execute(select(func.count()).select_from(Outbox)).scalar_one()
         assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     store.close()
+
+
+def test_a_nurse_may_neither_export_nor_import(data: Path, tmp_path: Path) -> None:
+    from app.services import users
+
+    store = Store.open(data, USER, PASSWORD)
+    users.add(store, "nurse1", "nurse", "nurse-pass")
+    store.close()
+    out = tmp_path / "x.json"
+    r = cli(data, "export", "--format", "json", "-o", str(out), user="nurse1", password="nurse-pass")
+    assert r.returncode == 4 and "权限" in r.stderr and not out.exists()
+    src = _write_csv(tmp_path / "in.csv", ["name", "sex", "birth_date"], [["张三", "1", "1950-01-01"]])
+    r = cli(data, "import", str(src), user="nurse1", password="nurse-pass")
+    assert r.returncode == 4 and "权限" in r.stderr

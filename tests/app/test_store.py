@@ -174,3 +174,11 @@ def test_head_constant_matches_migration_scripts():
     from app.db import migrate
 
     assert migrate.script_head() == migrate.HEAD
+
+
+def test_database_from_a_newer_version_is_refused_clearly(store, data_dir):
+    with store.session(write=True) as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(DataError, match="较新版本"):
+        Store.open(data_dir, ADMIN, PASSWORD)

@@ -233,7 +233,13 @@ def test_draft_survives_closing_the_tab(qtbot, doctor):
     qtbot.keyClicks(editor.editor.widgets["fasting_glucose"].edit, "8.4")
     click(qtbot, editor.close_button)
     qtbot.waitUntil(lambda: gone(main, editor))
-    again = main.open_editor(view.data["resident"], "dm_followup")
+    main.actions_by_name["drafts"].trigger()
+    drafts = main.dialogs["drafts"]
+    qtbot.waitUntil(lambda: drafts.table.rowCount() == 1, timeout=5000)
+    assert drafts.table.item(0, 0).text() == "赵秀兰"
+    drafts.table.cellDoubleClicked.emit(0, 0)
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "editor_dm_followup", timeout=5000)
+    again = main.tabs.currentWidget()
     qtbot.waitUntil(lambda: again.editor.widgets["fasting_glucose"].value() == 8.4, timeout=5000)
     assert records_of(uuids["赵秀兰"], "dm_followup") == []
 
@@ -314,3 +320,21 @@ def test_household_filter_and_form_print(qtbot, doctor):
     qtbot.waitUntil(lambda: "preview" in main.dialogs, timeout=15000)
     assert main.dialogs["preview"].pdf.page_count() >= 1
     assert "高血压随访" in main.dialogs["preview"].windowTitle()
+
+
+def test_filters_key_population_status_village(qtbot, doctor):
+    main, uuids = doctor
+    lst = main.residents
+    lst.tag.setCurrentIndex(lst.tag.findData("htn"))
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1 and lst.model.uuid_at(0) == uuids["张三"])
+    lst.tag.setCurrentIndex(lst.tag.findData("65+"))
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1)  # 张三 (born 1958); 赵秀兰 is 64
+    lst.tag.setCurrentIndex(lst.tag.findData("dm"))
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 1 and lst.model.uuid_at(0) == uuids["赵秀兰"])
+    lst.tag.setCurrentIndex(0)
+    lst.village.setCurrentText("002")
+    qtbot.waitUntil(lambda: lst.model.rowCount() == 0)
+    assert lst.count_label.text() == "共 0 人"
+    lst.village.setCurrentText("")
+    lst.status.setCurrentIndex(lst.status.findData("moved"))
+    qtbot.waitUntil(lambda: lst.model.filters.get("status") == "moved" and lst.model.rowCount() == 0)

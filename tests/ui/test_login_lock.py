@@ -71,7 +71,15 @@ def test_lock_keeps_typed_work_and_switch_user(qtbot, guard, installation):
     main.lock()
     log_in(qtbot, main.lock_panel, *DOCTOR)
     qtbot.waitUntil(lambda: not main.is_locked() and main.user.name == "doc", timeout=10000)
-    again = main.open_register()
+    qtbot.waitUntil(lambda: "草稿" in main.statusBar().currentMessage(), timeout=5000)
+    main.actions_by_name["drafts"].trigger()
+    drafts = main.dialogs["drafts"]
+    qtbot.waitUntil(lambda: drafts.table.rowCount() == 1, timeout=5000)
+    assert drafts.table.item(0, 1).text() == "个人基本信息表"
+    screenshot(drafts, "11-drafts")
+    drafts.table.cellDoubleClicked.emit(0, 0)
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "register", timeout=5000)
+    again = main.tabs.currentWidget()
     qtbot.waitUntil(lambda: again.editor.widgets["name"].value() == "李四", timeout=5000)
     assert "草稿" in again.banner.text()
     shell.shutdown()
@@ -119,4 +127,15 @@ def test_admin_adds_a_user(qtbot, guard, installation):
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=10000)
     dialog.resize(700, 480)
     screenshot(dialog, "10-users")
+    shell.shutdown()
+
+
+def test_closing_the_client_makes_the_daily_backup(qtbot, guard, installation):
+    from app.services.backup import auto_backups
+
+    data_dir, _ = installation
+    shell, _main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    first = shell.backup_on_exit()
+    assert first and [str(p) for p in auto_backups(data_dir / "backups")] == [first]
+    assert shell.backup_on_exit() == first  # at most one a day
     shell.shutdown()

@@ -81,5 +81,5 @@ def test_open_demo_clinic(qtbot, guard, tmp_path):
     main = shell.main
     qtbot.addWidget(main)
     qtbot.waitUntil(lambda: main.residents.model.rowCount() == 120, timeout=10000)
-    assert "演示" in main.windowTitle()
+    assert "示例村卫生室" in main.windowTitle()  # the same demo clinic as `cunyi demo`
     shell.shutdown()
