@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sync.merge import get_path, merge_changes, set_path
 from sync.protocol import Change, ChangeResult, ProtocolError, parse_change, parse_mutation_id
-from sync.server import effects, feed
+from sync.server import batch, effects, feed
 from sync.server.db import SeqAllocator
 from sync.server.models import (
     AppliedMutation,
@@ -50,9 +50,18 @@ class Pusher:
         self.seen: set[str] = set()
         self.prior: dict[str, AppliedMutation] = {}
         self.known: set[str] | None = None  # entity uuids known to exist (after _prefetch)
+        self.pending: dict[str, Entity] = {}  # residents created by this batch's fast path
 
     def push(self, raw_changes: list[Any]) -> list[dict[str, Any]]:
         self._prefetch(raw_changes)
+        if batch.only_new_creates(self, raw_changes):
+            try:
+                with self.session.begin_nested():
+                    return batch.fast_creates(self, raw_changes)
+            except Exception:  # anything unexpected: redo the batch change by change
+                log.exception("push: fast path failed, applying one by one")
+                self.pending.clear()
+                self._prefetch(raw_changes)
         return [self._one(raw) for raw in raw_changes]
 
     def _prefetch(self, raw_changes: list[Any]) -> None:
@@ -173,7 +182,8 @@ class Pusher:
             return {**changes, "resident": {**fc, "new": survivor.uuid}}
         return changes
 
-    def _create(self, ch: Change) -> ChangeResult:
+    def _build_create(self, ch: Change) -> tuple[Entity, bool, str | None]:
+        """The new entity, validated and placed in its area; nothing is written yet."""
         state: dict[str, Any] = {}
         for key, fc in self._redirect_resident_refs(ch.changes).items():
             set_path(state, key, fc["new"])
@@ -196,6 +206,10 @@ class Pusher:
                 redirect_to = resident.uuid
             e.area, e.resident_uuid = resident.area, resident.uuid
             self._check_record(state, resident)
+        return e, provisional, redirect_to
+
+    def _create(self, ch: Change) -> ChangeResult:
+        e, provisional, redirect_to = self._build_create(ch)
         replaced = (
             effects.assign_record_no(self.session, e, provisional)
             if ch.entity == "resident"
@@ -226,7 +240,11 @@ class Pusher:
 
     def _record_resident(self, state: dict[str, Any], current: Entity | None) -> Entity:
         ref = state.get("resident")
-        resident = self.session.get(Entity, ref) if isinstance(ref, str) else None
+        resident = (
+            (self.pending.get(ref) or self.session.get(Entity, ref))
+            if isinstance(ref, str)
+            else None
+        )
         if resident is None or resident.kind != "resident":
             raise Rejected("所属居民（resident）在服务器上不存在", "not_found")
         resident = self._survivor(resident)

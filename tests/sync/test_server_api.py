@@ -241,3 +241,22 @@ def test_create_then_update_in_one_batch(county: County, clinic: tuple[str, str]
     ]
     rows = county.query("SELECT rev FROM entity WHERE uuid = :u", u=ch["entity_uuid"])
     assert rows[0][0] == 2
+
+
+def test_numbers_in_one_batch_never_collide(county: County, clinic: tuple[str, str]) -> None:
+    token, t = clinic
+    same = f"{t}00100007"
+    a = resident_change("001", record_no=same)
+    b = resident_change("001", record_no=same)
+    c = resident_change("001", record_no=f"{t}00199999", provisional=True)
+    d = resident_change("001")
+    results = push(county, token, a, b, c, d)
+    assert [r["result"] for r in results] == ["applied"] * 4
+    assert "record_no" not in results[0]
+    assert {r["record_no"] for r in results[1:]} and all(
+        r["record_no"] != same for r in results[1:]
+    )
+    rows = county.query("SELECT record_no FROM entity WHERE area = :a", a=t + "001")
+    numbers = [n for (n,) in rows]
+    assert len(numbers) == len(set(numbers)) == 4 and same in numbers
+    assert f"{t}00199999" not in numbers

@@ -15,5 +15,7 @@ def test_server_never_imports_app() -> None:
         "assert not bad, bad\n"
         "assert 'forms' in sys.modules and 'sync.merge' in sys.modules\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
