@@ -35,6 +35,7 @@ def set_status(store: Store, ref: str, status: str, date: str | None = None,
         r = refs.resident(s, ref)
         if r.status == "merged":
             raise InvalidInput(err("status", "该居民已合并到其他档案"))
+        refs.ensure_writable(s, r.uuid)
         problems = []
         if date is not None:
             try:

@@ -65,6 +65,7 @@ def add_in(s: Session, store: Store, ref: str, form: str, doc: Any) -> Record:
     resident = refs.resident(s, ref)
     if resident.status == "merged":
         raise InvalidInput(FieldError("resident", "居民", "该居民已合并，请在保留的档案下记录"))
+    refs.ensure_writable(s, resident.uuid)
     prepared = _checked(form, doc, resident, None)
     now = now_iso()
     rec = Record(
@@ -96,6 +97,7 @@ def update(store: Store, uuid: str, patch: Any) -> dict[str, Any]:
         rec = refs.record(s, uuid)
         resident = s.get(Resident, rec.resident_uuid)
         assert resident is not None
+        refs.ensure_writable(s, resident.uuid)
         doc = json.loads(rec.doc)
         for k, v in patch.items():
             if v is None:

@@ -7,8 +7,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Record, Redirect, Resident
-from app.errors import NotFound, UsageError
+from app.db.models import Record, Redirect, Resident, SyncEntity
+from app.errors import InvalidInput, NotFound, UsageError
+from forms.model import FieldError
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -52,3 +53,11 @@ def record(session: Session, ref: str) -> Record:
     if row is None:
         raise NotFound(f"找不到记录：{ref}")
     return row
+
+
+def ensure_writable(session: Session, resident_uuid: str) -> None:
+    """Refuse changes to a resident who moved out of this clinic's jurisdiction: the clinic keeps
+    what it recorded, read-only (sync marks such residents as stubs)."""
+    row = session.get(SyncEntity, resident_uuid)
+    if row is not None and row.stub:
+        raise InvalidInput(FieldError("resident", "居民", "该居民已迁出本机构辖区，档案只读；请由现辖区机构修改"))

@@ -198,6 +198,7 @@ def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
         r = refs.resident(s, ref)
         if r.status == "merged":
             raise InvalidInput(err("status", "该居民已合并到其他档案，不能修改"))
+        refs.ensure_writable(s, r.uuid)
         before = snapshot(r)
         c = clean(patch, merged_into=json.loads(r.doc), edition=r.edition)
         if c.errors:
