@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.orm import Session
-
 from app.pinyin import full_variants, initials_variants, readings
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -100,11 +98,3 @@ def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
            f"WHERE {' OR '.join(conds)} GROUP BY resident_uuid")  # fmt: skip
     return sql, params
 
-
-def match(session: Session, query: str) -> dict[str, int]:
-    """Resident uuids matching `query`, each with its relevance score (higher first)."""
-    hits = hits_sql(query)
-    if hits is None:
-        return {}
-    sql, params = hits
-    return {u: s for u, s in session.connection().exec_driver_sql(sql, params)}

@@ -35,8 +35,6 @@ from app.errors import AuthError, DataError, InvalidInput
 from app.services import audit
 from forms.idnumber import known_region
 
-ROLES = ("admin", "doctor", "nurse")
-ROLE_LABELS = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}
 USER_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,32}$")
 MIN_PASSWORD = 6
 
@@ -245,7 +243,9 @@ class Store:
 
     def require_role(self, *roles: str) -> None:
         if self.user.role not in roles:
-            names = "、".join(ROLE_LABELS[r] for r in roles)
+            from app.services.users import ROLES
+
+            names = "、".join(ROLES[r] for r in roles)
             raise AuthError(f"此操作需要{names}权限")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.services.users import ROLES
 from ui.admin_common import message_label as _message
 from ui.qt import (
     QAbstractItemView,
@@ -22,7 +23,7 @@ from ui.qt import (
 )
 from ui.tasks import DbOp
 
-ROLES = (("doctor", "医生"), ("nurse", "护士"), ("admin", "管理员"))
+ROLE_ORDER = ("doctor", "nurse", "admin")  # the most common choice first
 
 
 class UsersDialog(QDialog):
@@ -48,7 +49,8 @@ class UsersDialog(QDialog):
         self.display.setObjectName("newDisplay")
         self.role = QComboBox(self)
         self.role.setObjectName("newRole")
-        for code, label in ROLES:
+        for code in ROLE_ORDER:
+            label = ROLES[code]
             self.role.addItem(tr("Admin", label), code)
         self.password = QLineEdit(self)
         self.password.setObjectName("newPassword")
@@ -86,7 +88,7 @@ class UsersDialog(QDialog):
         DbOp(self, load).success(self._show).run()
 
     def _show(self, rows: list[dict[str, Any]]) -> None:
-        labels = dict(ROLES)
+        labels = ROLES
         self.table.setRowCount(len(rows))
         for i, u in enumerate(rows):
             state = tr("Admin", "正常") if u["state"] == "active" else tr("Admin", "已停用")
