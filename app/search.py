@@ -8,6 +8,10 @@ Terms (table resident_term, primary key (kind, term, resident)) are written with
   R    the record number reversed
   T    the phone number reversed
 Upper-case kinds mark a term that starts at the beginning of the name, ranked higher.
+
+Every term row also carries `ord`, its resident's place in the list (order_key): hits are grouped
+and sorted on that integer from the covering index (kind, term, ord, resident_uuid), so a broad
+query such as "zh" (a third of a village) never joins its hits to the resident table to sort them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _ID_LIKE = re.compile(r"^\d{3,17}[\dXx]$")
 MIN_DIGITS = 4
 HIGH = "\U0010ffff"
+ACTIVE_END = 10**17  # ord below this: an active resident
+MERGED_START = 2 * 10**17  # ord from this: merged away (hidden unless asked for)
+
+
+def order_key(status: str, record_no: str) -> int:
+    """Active residents first, then moved/deceased/lost, then merged; by record number within.
+    Kept in step with the SQL of migration 0004 (its triggers maintain the column)."""
+    rank = 0 if status == "active" else 2 if status == "merged" else 1
+    return rank * ACTIVE_END + int(record_no)
 
 
 def terms_for(
@@ -49,9 +62,10 @@ def terms_for(
 
 
 def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
-    """SQL selecting (uuid, score) of every resident matching `query`, and its parameters; None
-    when the query cannot match anything. Plain SQL text with bound parameters: building the same
-    statement from SQLAlchemy expressions cost more than running it."""
+    """SQL selecting (uuid, ord, score) of every resident matching `query` whose ord is below
+    :ord_end (the caller binds it), and its parameters; None when the query cannot match anything.
+    Plain SQL text with bound parameters: building the same statement from SQLAlchemy expressions
+    cost more than running it."""
     q = query.strip()
     if not q:
         return None
@@ -94,7 +108,8 @@ def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
     for i, (kind, term) in enumerate(exacts):
         params.update({f"ke{i}": kind, f"te{i}": term})
         conds.append(f"(kind = :ke{i} AND term = :te{i})")
-    sql = (f"SELECT resident_uuid AS uuid, max({score}) AS score FROM resident_term "
-           f"WHERE {' OR '.join(conds)} GROUP BY resident_uuid")  # fmt: skip
+    # One group per resident: ord is unique per resident (record numbers are unique).
+    sql = (f"SELECT resident_uuid AS uuid, ord, max({score}) AS score FROM resident_term "
+           f"WHERE ({' OR '.join(conds)}) AND ord < :ord_end GROUP BY ord")  # fmt: skip
     return sql, params
 

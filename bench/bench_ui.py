@@ -130,11 +130,17 @@ def main() -> None:
     print(f"login to main window with {model.rowCount()} residents listed: {login_ms:.0f} ms "
           f"(Store.open alone {open_ms:.0f} ms, ratio {login_ms / open_ms:.1f}; goal <= 1000 ms)")  # fmt: skip
 
-    # keystrokes: each waits for the list of the text typed so far
+    # keystrokes: each waits for the first screenful of results for the text typed so far (what
+    # the doctor sees); the next letter follows at once, while the full id list may still load.
     box = main_window.residents.search_box
     words = ["wang", "zxl", "4201061950", "1380", "李秀", "zhang", "42010600100100042"]
-    lat, sql, slow = [], [], []
+    lat, full, sql, slow = [], [], [], []
     from app.services import residents
+    from ui.resident_model import FIRST_PAGE
+
+    def shown(typed: str) -> bool:
+        return model.query == typed and (model.rowCount() == 0 and model.complete
+                                         or model.resident(0) is not None)  # fmt: skip
 
     for word in words:
         box.clear()  # the full list comes back first; typing starts once it is shown
@@ -147,18 +153,23 @@ def main() -> None:
             box.insert(ch)
             if len(typed) == 1 and typed.isascii():
                 continue  # the list waits for a second letter or digit (Enter would search)
-            spin_until(app, lambda typed=typed: model.query == typed and not tasks.worker().busy)
+            spin_until(app, lambda typed=typed: shown(typed))
             lat.append((time.perf_counter() - t) * 1000)
             slow.append((lat[-1], typed))
+        spin_until(app, lambda: model.complete and not tasks.worker().busy)
+        full.append((time.perf_counter() - t) * 1000)
+        for n in range(2, len(word) + 1):
             t = time.perf_counter()
-            tasks.worker().run_sync(lambda s, q=typed: residents.ids(s, q))
+            tasks.worker().run_sync(lambda s, q=word[:n]: residents.find(s, q, limit=FIRST_PAGE))
             sql.append((time.perf_counter() - t) * 1000)
     p95 = statistics.quantiles(lat, n=20)[18]
     sql95 = statistics.quantiles(sql, n=20)[18]
     print(f"keystroke to results ({len(lat)} keystrokes): median {statistics.median(lat):.0f} ms, "
-          f"p95 {p95:.0f} ms (the search query alone p95 {sql95:.0f} ms, ratio {p95 / sql95:.1f}; "
+          f"p95 {p95:.0f} ms (the first-page query alone p95 {sql95:.0f} ms, ratio {p95 / sql95:.1f}; "
           f"goal p95 <= 50 ms)")  # fmt: skip
     print("  slowest: " + ", ".join(f"{q!r} {ms:.0f} ms" for ms, q in sorted(slow, reverse=True)[:4]))
+    print(f"  last keystroke to the complete id list (scroll bar, count): median "
+          f"{statistics.median(full):.0f} ms, max {max(full):.0f} ms")
 
     # opening a resident with 50 records
     times = []

@@ -182,8 +182,21 @@ class MainWindow(QMainWindow):
 
         def titled(resident: dict[str, Any]) -> None:
             i = self.tabs.indexOf(view)
-            if i >= 0:
-                self.tabs.setTabText(i, resident.get("name") or "")
+            if i < 0:
+                return
+            key = f"resident:{resident['uuid']}"
+            if view.property("tabKey") != key:
+                # Opened by a merged-away duplicate and redirected: one tab per person. The older
+                # tab of the survivor goes (a resident view holds nothing unsaved), this one, with
+                # its "merged into this record" notice, takes its key.
+                older = self._find_tab(key)
+                if older >= 0:
+                    widget = self.tabs.widget(older)
+                    self.tabs.removeTab(older)
+                    widget.deleteLater()
+                    i = self.tabs.indexOf(view)
+                view.setProperty("tabKey", key)
+            self.tabs.setTabText(i, resident.get("name") or "")
 
         view.loaded.connect(titled)
         return view

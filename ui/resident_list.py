@@ -98,7 +98,7 @@ class ResidentList(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((150, 80, 50, 60, 100, 170, 110, 50, 60)):
+        for col, width in enumerate((150, 80, 50, 60, 100, 170, 110, 170, 50, 60)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)  # Enter or double click
         self.table.installEventFilter(self)

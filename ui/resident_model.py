@@ -11,6 +11,7 @@ from ui.qt import QAbstractTableModel, QColor, QModelIndex, QObject, Qt, Signal,
 from ui.tasks import DbOp
 
 BLOCK = 200
+FIRST_PAGE = 40  # rows fetched with the search itself: more than a 768-pixel screen shows
 CACHED_BLOCKS = 20  # rows kept in memory: scrolling through 50,000 residents stays small
 SEX = {"1": "男", "2": "女", "9": "未说明", "0": "未知"}
 STATUS = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
@@ -23,6 +24,7 @@ COLUMNS = (
     ("birth_date", "出生日期"),
     ("id_number", "身份证号"),
     ("phone", "电话"),
+    ("tags", "重点人群"),
     ("village", "村"),
     ("status", "状态"),
 )
@@ -52,6 +54,8 @@ def display(resident: dict[str, Any], key: str) -> str:
         return SEX.get(resident.get("sex") or "", "")
     if key == "status":
         return STATUS.get(resident.get("status") or "", resident.get("status") or "")
+    if key == "tags":
+        return "、".join(tag_labels(resident))
     if key == "age":
         age = age_on(resident.get("birth_date"))
         return "" if age is None else f"{age}岁"
@@ -73,6 +77,7 @@ class ResidentModel(QAbstractTableModel):
         self.query = ""
         self.filters: dict[str, Any] = {}
         self.generation = 0
+        self.complete = True  # False between the first screenful and the full id list
 
     # --- Qt model API
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -106,35 +111,72 @@ class ResidentModel(QAbstractTableModel):
 
     # --- loading
     def search(self, query: str, filters: dict[str, Any] | None = None) -> None:
-        """Ask the worker for the matching ids; an older search still queued is dropped."""
+        """Two trips to the worker: the first screenful of rows (shown at once), then the ids of
+        every match for the scroll bar. An older search still queued is dropped, and one still
+        running is stopped: typing on never waits for a list nobody will look at."""
         self.query = query
         self.filters = {k: v for k, v in (filters or {}).items() if v}
         self.generation += 1
         generation = self.generation
         q, f = self.query, dict(self.filters)
 
-        def find(store: Any) -> list[str]:
+        def first(store: Any) -> list[dict[str, Any]]:
             from app.services import residents
 
-            return residents.ids(store, q, **f)
+            return residents.find(store, q, limit=FIRST_PAGE, **f)
 
-        DbOp(None, find).latest_only(f"resident-search-{id(self)}").success(
+        def every(store: Any) -> list[str]:
+            from app.services import residents
+
+            return residents.ids(store, q, cancelled=lambda: self.generation != generation, **f)
+
+        key = f"resident-search-{id(self)}"
+        DbOp(None, first).latest_only(key + "-first").success(
+            lambda rows: self._set_first(generation, rows)
+        ).failure(self._failed).run()
+        DbOp(None, every).latest_only(key).success(
             lambda ids: self._set_ids(generation, ids)
         ).failure(self._failed).run()
 
     def refresh(self) -> None:
         self.search(self.query, self.filters)
 
-    def _set_ids(self, generation: int, ids: list[str]) -> None:
+    def _set_first(self, generation: int, rows: list[dict[str, Any]]) -> None:
         if generation != self.generation:
             return  # a newer search was started after this one
         self.beginResetModel()
-        self._ids = ids
-        self._rows.clear()
+        self._ids = [r["uuid"] for r in rows]
+        self._rows = {r["uuid"]: r for r in rows}
         self._asked.clear()
         self._blocks.clear()
+        self._blocks[0] = list(self._ids)
+        self.complete = False
         self.endResetModel()
-        self.loaded.emit(len(ids))
+        if len(rows) < FIRST_PAGE:  # that was every match: the id list will say nothing new
+            self.complete = True
+            self.loaded.emit(len(rows))
+
+    def _set_ids(self, generation: int, ids: list[str]) -> None:
+        if generation != self.generation:
+            return
+        shown = len(self._ids)
+        if ids[:shown] == self._ids:
+            # The first screenful is already on screen, in this order: only add the rest, so the
+            # selection and scroll position stay where the doctor left them.
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self._ids = ids
+                self.endInsertRows()
+        else:
+            self.beginResetModel()
+            self._ids = ids
+            self._rows.clear()
+            self._asked.clear()
+            self._blocks.clear()
+            self.endResetModel()
+        if not self.complete:
+            self.complete = True
+            self.loaded.emit(len(ids))
 
     def _fetch(self, block: int) -> None:
         if block in self._asked:
@@ -155,10 +197,12 @@ class ResidentModel(QAbstractTableModel):
     def _failed(self, exc: BaseException) -> None:
         # The list reloads on the next search or scroll; a failed background read (the session
         # being closed for a restore or a user switch) is no reason to interrupt anyone.
+        from app.services.residents import Cancelled
         from ui.errors import log_exception
 
         self._asked.clear()
-        log_exception(exc)
+        if not isinstance(exc, Cancelled):
+            log_exception(exc)
 
     def _arrived(self, generation: int, block: int, rows: list[dict[str, Any]]) -> None:
         if generation != self.generation:

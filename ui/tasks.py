@@ -69,9 +69,9 @@ class Worker:
             return key is not None and self._latest.get(key) != generation
 
         def job() -> None:
-            if stale():
-                return
             try:
+                if stale():
+                    return  # a newer op of this key was queued meanwhile: skip this one
                 result = fn(self.store)
             except BaseException as exc:  # noqa: BLE001 - handed to the GUI as an error
                 self.post(lambda e=exc: None if stale() else on_error(e))

@@ -97,6 +97,8 @@ def cmd_find(args: argparse.Namespace) -> int:
 
     rows = _run(args, lambda st: residents.find(st, args.query, limit=args.limit, village=args.village,
                                                 status=args.status, tag=args.tag))  # fmt: skip
+    # The JSON keys of `find` are a stable interface (issue 2): the list's extra keys stay out.
+    rows = [{k: r[k] for k in residents.SUMMARY_KEYS} for r in rows]
     emit(args, rows, "\n".join(f"{r['record_no']}  {r['name']}  {r['birth_date']}  {r['status']}"
                                for r in rows) or "没有找到")  # fmt: skip
     return 0

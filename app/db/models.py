@@ -99,6 +99,9 @@ class ResidentTerm(Base):
     resident_uuid: Mapped[str] = mapped_column(
         ForeignKey("resident.uuid"), primary_key=True, index=True
     )
+    # The resident's place in the list (search.order_key), kept in step by triggers (0004).
+    ord: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    __table_args__ = (Index("ix_resident_term_order", "kind", "term", "ord", "resident_uuid"),)
 
 
 class Record(Base):

@@ -6,9 +6,12 @@ import datetime as dt
 import json
 import re
 import uuid as uuidlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import forms
@@ -31,7 +34,10 @@ HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editio
 
 
 def summary(r: Resident) -> dict[str, Any]:
-    return {k: getattr(r, k) for k in SUMMARY_KEYS}
+    """A list row: the SUMMARY_KEYS and the key-population tags ("htn", "dm")."""
+    out = {k: getattr(r, k) for k in SUMMARY_KEYS}
+    out["tags"] = r.tags.split()
+    return out
 
 
 def full(session: Session, r: Resident) -> dict[str, Any]:
@@ -75,8 +81,9 @@ def forms_of(session: Session, resident_uuid: str) -> set[str]:
 
 def _write_terms(session: Session, r: Resident) -> None:
     session.execute(delete(ResidentTerm).where(ResidentTerm.resident_uuid == r.uuid))
+    ord_ = search.order_key(r.status, r.record_no)
     session.add_all(
-        ResidentTerm(kind=k, term=t, resident_uuid=r.uuid)
+        ResidentTerm(kind=k, term=t, resident_uuid=r.uuid, ord=ord_)
         for k, t in search.terms_for(r.name, r.id_number, r.record_no, r.phone)
     )
 
@@ -287,27 +294,44 @@ def _cutoff_65() -> dt.date:
 
 def _search(s: Session, query: str, columns: str, limit: int | None, offset: int,
             filters: dict[str, Any]) -> list[Any]:  # fmt: skip
-    """Rows of `columns` (over `resident AS r`) for residents matching `query`, best first."""
+    """Rows of `columns` (over `resident AS r`) for residents matching `query`, best first.
+
+    The hits are ranked on the term index alone (score, then ord); the resident table is joined
+    only for the rows returned, unless a filter needs its columns (village, tag, household, one
+    status other than active/merged)."""
     hits = search.hits_sql(query)
     if hits is None:
         return []
     hits_sql, params = hits
-    where, more = _filter_sql(filters.get("village"), filters.get("status"), filters.get("tag"),
-                              filters.get("household"))  # fmt: skip
-    params = {**params, **more}
-    sql = (f"SELECT {columns} FROM ({hits_sql}) AS h JOIN resident AS r ON r.uuid = h.uuid "
-           f"WHERE {' AND '.join(where)} "
-           "ORDER BY h.score DESC, r.status != 'active', r.record_no")  # fmt: skip
+    status = filters.get("status")
+    params = {**params, "ord_end": search.ACTIVE_END if status == "active"
+              else 2**63 - 1 if status == "merged" else search.MERGED_START}  # fmt: skip
+    needs_row = bool(filters.get("village") or filters.get("tag") or filters.get("household")
+                     or status not in (None, "", "active"))  # fmt: skip
+    page = ""
     if limit is not None:
-        sql += " LIMIT :limit OFFSET :offset"
+        page = " LIMIT :limit OFFSET :offset"
         params.update(limit=limit, offset=offset)
     elif offset:
-        sql += " LIMIT -1 OFFSET :offset"
+        page = " LIMIT -1 OFFSET :offset"
         params["offset"] = offset
+    if not needs_row:
+        ranked = f"SELECT uuid, ord, score FROM ({hits_sql}) ORDER BY score DESC, ord{page}"
+        if columns == "r.uuid":
+            sql = f"SELECT uuid FROM ({ranked})"
+        else:
+            sql = (f"SELECT {columns} FROM ({ranked}) AS h JOIN resident AS r ON r.uuid = h.uuid "
+                   "ORDER BY h.score DESC, h.ord")  # fmt: skip
+        return list(s.connection().exec_driver_sql(sql, params))
+    where, more = _filter_sql(filters.get("village"), status, filters.get("tag"),
+                              filters.get("household"))  # fmt: skip
+    params.update(more)
+    sql = (f"SELECT {columns} FROM ({hits_sql}) AS h JOIN resident AS r ON r.uuid = h.uuid "
+           f"WHERE {' AND '.join(where)} ORDER BY h.score DESC, h.ord{page}")  # fmt: skip
     return list(s.connection().exec_driver_sql(sql, params))
 
 
-_SUMMARY_COLUMNS = ", ".join(f"r.{k}" for k in SUMMARY_KEYS)
+_SUMMARY_COLUMNS = ", ".join(f"r.{k}" for k in (*SUMMARY_KEYS, "tags"))
 
 
 def find(store: Store, query: str = "", *, limit: int | None = None, offset: int = 0,
@@ -324,17 +348,48 @@ def find(store: Store, query: str = "", *, limit: int | None = None, offset: int
             return [summary(r) for r in s.execute(q).scalars()]
         filters = {"village": village, "status": status, "tag": tag, "household": household}
         rows = _search(s, query, _SUMMARY_COLUMNS, limit, offset, filters)
-        return [dict(zip(SUMMARY_KEYS, row, strict=True)) for row in rows]
+        out = []
+        for row in rows:
+            d = dict(zip((*SUMMARY_KEYS, "tags"), row, strict=True))
+            d["tags"] = (d["tags"] or "").split()
+            out.append(d)
+        return out
 
 
-def ids(store: Store, query: str = "", **filters: Any) -> list[str]:
-    """Uuids of all matches in display order, for a lazy list that loads rows as they scroll in."""
-    with store.session() as s:
+def ids(store: Store, query: str = "", *, cancelled: Callable[[], bool] | None = None,
+        **filters: Any) -> list[str]:  # fmt: skip
+    """Uuids of all matches in display order, for a lazy list that loads rows as they scroll in.
+    `cancelled` is polled while SQLite works: when it turns true (the doctor typed on), the query
+    stops early and raises Cancelled instead of finishing a list nobody will look at."""
+    with store.session() as s, _interruptible(s, cancelled):
         if not query.strip():
             q = _filters(select(Resident.uuid), filters.get("village"), filters.get("status"),
                          filters.get("tag"), filters.get("household")).order_by(Resident.record_no)  # fmt: skip
             return list(s.execute(q).scalars())
         return [row[0] for row in _search(s, query, "r.uuid", None, 0, filters)]
+
+
+class Cancelled(Exception):
+    """A query stopped because its caller no longer wanted the answer."""
+
+
+@contextmanager
+def _interruptible(s: Session, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    if cancelled is None:
+        yield
+        return
+    if cancelled():
+        raise Cancelled
+    raw = s.connection().connection.dbapi_connection
+    raw.set_progress_handler(lambda: 1 if cancelled() else 0, 2000)  # every 2,000 VM steps
+    try:
+        yield
+    except OperationalError as e:
+        if cancelled() and "interrupt" in str(e).lower():
+            raise Cancelled from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def summaries(store: Store, uuids: list[str]) -> list[dict[str, Any]]:

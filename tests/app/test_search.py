@@ -80,3 +80,59 @@ def test_ids_and_summaries_for_a_lazy_list(store, people):
     assert len(uuids) == 5
     assert [r["uuid"] for r in residents.summaries(store, uuids[:2])] == uuids[:2]
     assert residents.ids(store, "zw")[0] == people["张伟"]["uuid"]
+
+
+def _ords(store, uuid):
+    with store.session() as s:
+        return {o for (o,) in s.connection().exec_driver_sql(
+            "SELECT DISTINCT ord FROM resident_term WHERE resident_uuid = ?", (uuid,))}  # fmt: skip
+
+
+def test_every_term_carries_the_residents_list_position(store, people):
+    from app.search import order_key
+
+    for p in people.values():
+        assert _ords(store, p["uuid"]) == {order_key("active", p["record_no"])}
+    zw = people["张伟"]
+    # A status change made without the service (as a pulled change could be) still moves it:
+    # the trigger of migration 0004 keeps ord in step.
+    with store.session(write=True) as s:
+        s.connection().exec_driver_sql("UPDATE resident SET status = 'moved' WHERE uuid = ?",
+                                       (zw["uuid"],))  # fmt: skip
+    assert _ords(store, zw["uuid"]) == {order_key("moved", zw["record_no"])}
+    other = residents.add(store, {"name": "张伟", "sex": "1", "birth_date": "1990-01-01"})
+    assert [r["uuid"] for r in residents.find(store, "张伟")][:2] == [other["uuid"], zw["uuid"]]
+    assert zw["uuid"] not in residents.ids(store, "zw", status="active")
+    assert [r["name"] for r in residents.find(store, "zw", status="moved")] == ["张伟"]
+    # A writer that leaves ord out gets it filled in by the other trigger.
+    with store.session(write=True) as s:
+        s.connection().exec_driver_sql(
+            "INSERT INTO resident_term (kind, term, resident_uuid) VALUES ('N', '测试', ?)",
+            (people["欧阳伟"]["uuid"],))  # fmt: skip
+    assert names(store, "测试") == ["欧阳伟"]
+    assert _ords(store, people["欧阳伟"]["uuid"]) == {order_key("active", people["欧阳伟"]["record_no"])}
+
+
+def test_merged_residents_are_hidden_unless_asked_for(store, people):
+    dup = residents.add(store, {"name": "张伟", "sex": "1", "birth_date": "1960-05-01"},
+                        allow_similar=True)  # fmt: skip
+    lifecycle.merge(store, people["张伟"]["uuid"], dup["uuid"])
+    assert dup["uuid"] not in residents.ids(store, "张伟")
+    assert residents.ids(store, "张伟", status="merged") == [dup["uuid"]]
+
+
+def test_first_page_is_the_head_of_the_full_list(store, people):
+    for i in range(30):
+        digits = "一二三四五六七八九十"
+        residents.add(store, {"name": f"张{digits[i % 10]}{digits[i // 10]}", "sex": "1",
+                              "birth_date": f"19{50 + i}-01-01"})  # fmt: skip
+    full = residents.ids(store, "zh")
+    assert len(full) > 10
+    assert [r["uuid"] for r in residents.find(store, "zh", limit=10)] == full[:10]
+    assert [r["uuid"] for r in residents.find(store, "zh", limit=10, offset=10)] == full[10:20]
+
+
+def test_a_search_nobody_waits_for_stops(store, people):
+    with pytest.raises(residents.Cancelled):
+        residents.ids(store, "zw", cancelled=lambda: True)
+    assert residents.ids(store, "zw", cancelled=lambda: False)[0] == people["张伟"]["uuid"]

@@ -299,6 +299,10 @@ def test_merge_two_residents(qtbot, admin, monkeypatch):
     view = main.open_resident(dup)
     qtbot.waitUntil(lambda: bool(view.data) and view.merged_bar.isVisible(), timeout=5000)
     assert view.uuid == uuids["张三"]
+    # one tab per person: the survivor's earlier tab gave way to the redirected one
+    keys = [main.tabs.widget(i).property("tabKey") for i in range(main.tabs.count())]
+    assert keys.count(f"resident:{uuids['张三']}") == 1 and f"resident:{dup}" not in keys
+    assert main.tabs.currentWidget() is view
     click(qtbot, view.unmerge_button)
     qtbot.waitUntil(lambda: main.residents.model.rowCount() == 4, timeout=10000)
     assert db(lambda s: residents.get(s, dup))["uuid"] == dup
