@@ -9,9 +9,10 @@ Terms (table resident_term, primary key (kind, term, resident)) are written with
   T    the phone number reversed
 Upper-case kinds mark a term that starts at the beginning of the name, ranked higher.
 
-Every term row also carries `ord`, its resident's place in the list (order_key): hits are grouped
-and sorted on that integer from the covering index (kind, term, ord, resident_uuid), so a broad
-query such as "zh" (a third of a village) never joins its hits to the resident table to sort them.
+Every term row also carries `ord`, its resident's place in the list (order_key). The table is
+clustered on (kind, term, resident_uuid) (WITHOUT ROWID), so a term range is read together with
+its ord and the hits are grouped and sorted on that integer: a broad query such as "zh" (a third
+of a village) never joins its hits to the resident table to sort them.
 """
 
 from __future__ import annotations

@@ -101,7 +101,8 @@ class ResidentTerm(Base):
     )
     # The resident's place in the list (search.order_key), kept in step by triggers (0004).
     ord: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    __table_args__ = (Index("ix_resident_term_order", "kind", "term", "ord", "resident_uuid"),)
+    # Clustered on the primary key: a term range is read with its ord, no second index.
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class Record(Base):

@@ -182,3 +182,37 @@ def test_database_from_a_newer_version_is_refused_clearly(store, data_dir):
     store.close()
     with pytest.raises(DataError, match="较新版本"):
         Store.open(data_dir, ADMIN, PASSWORD)
+
+
+def test_upgrade_to_0004_fills_every_terms_list_position(store, data_dir):
+    """A database made before migration 0004 (terms without ord) is upgraded at login: every term
+    gets its resident's list position, and search finds and orders as before."""
+    from alembic import command
+
+    from app import paths
+    from app.db import migrate
+    from app.db.engine import make_engine
+    from app.search import order_key
+    from app.services import lifecycle, residents
+
+    a = residents.add(store, {"name": "张伟", "sex": "1", "birth_date": "1960-05-01"})
+    b = residents.add(store, {"name": "张伟", "sex": "1", "birth_date": "1970-05-01"})
+    lifecycle.set_status(store, a["uuid"], "lost")
+    key = store.data_key
+    store.close()
+    engine = make_engine(paths.db_path(data_dir), key, foreign_keys=False)
+    cfg = migrate._config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+        assert "ord" not in {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(resident_term)")}
+    engine.dispose()
+    again = Store.open(data_dir, ADMIN, PASSWORD)
+    try:
+        with again.session() as s:
+            rows = set(s.connection().exec_driver_sql("SELECT resident_uuid, ord FROM resident_term"))
+        assert rows == {(a["uuid"], order_key("lost", a["record_no"])),
+                        (b["uuid"], order_key("active", b["record_no"]))}  # fmt: skip
+        assert [r["uuid"] for r in residents.find(again, "张伟")] == [b["uuid"], a["uuid"]]
+    finally:
+        again.close()
