@@ -18,6 +18,7 @@ of a village) never joins its hits to the resident table to sort them.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from app.pinyin import full_variants, initials_variants, readings
 
@@ -62,11 +63,22 @@ def terms_for(
     return terms
 
 
-def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
-    """SQL selecting (uuid, ord, score) of every resident matching `query` whose ord is below
-    :ord_end (the caller binds it), and its parameters; None when the query cannot match anything.
-    Plain SQL text with bound parameters: building the same statement from SQLAlchemy expressions
-    cost more than running it."""
+class Plan(NamedTuple):
+    """How to answer one query. `hits`: SQL selecting (uuid, ord, score) of every matching
+    resident whose ord is below :ord_end (the caller binds it). `top`: SQL selecting (ord, uuid)
+    of the residents with the best possible score (the typed text is one of their terms exactly),
+    in list order, LIMIT :n; when it fills the page asked for, nobody else can rank above them and
+    the page is answered without grouping every hit (a broad "zh" or "yy"). Plain SQL text with
+    bound parameters: building the same statements from SQLAlchemy expressions cost more than
+    running them."""
+
+    hits: str
+    top: str
+    params: dict[str, str]
+
+
+def plan(query: str) -> Plan | None:
+    """The Plan for `query`; None when the query cannot match anything."""
     q = query.strip()
     if not q:
         return None
@@ -86,10 +98,12 @@ def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
 
             exacts.append(("D", convert_15_to_18(digits)[::-1]))
         score = "CASE WHEN term = :exact THEN 100 ELSE 80 END"
+        top_kinds = {k for k, _ in ranges} | {k for k, t in exacts if t == exact}
     elif _HAN.search(q):
         exact = re.sub(r"\s+", "", q)
         ranges = [("N", exact), ("n", exact)]
         score = "CASE WHEN term = :exact THEN 100 WHEN kind = 'N' THEN 80 ELSE 60 END"
+        top_kinds = {"N", "n"}
     else:
         exact = re.sub(r"[^a-z]", "", q.lower())
         if not exact:
@@ -99,6 +113,7 @@ def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
             ranges += [("p", exact), ("i", exact)]
         score = ("CASE WHEN kind IN ('P', 'I') AND term = :exact THEN 95 WHEN kind IN ('P', 'I') "
                  "THEN 75 WHEN term = :exact THEN 55 ELSE 40 END")  # fmt: skip
+        top_kinds = {"P", "I"}
     if not ranges and not exacts:
         return None
     params = {"exact": exact}
@@ -110,7 +125,10 @@ def hits_sql(query: str) -> tuple[str, dict[str, str]] | None:
         params.update({f"ke{i}": kind, f"te{i}": term})
         conds.append(f"(kind = :ke{i} AND term = :te{i})")
     # One group per resident: ord is unique per resident (record numbers are unique).
-    sql = (f"SELECT resident_uuid AS uuid, ord, max({score}) AS score FROM resident_term "
-           f"WHERE ({' OR '.join(conds)}) AND ord < :ord_end GROUP BY ord")  # fmt: skip
-    return sql, params
+    hits = (f"SELECT resident_uuid AS uuid, ord, max({score}) AS score FROM resident_term "
+            f"WHERE ({' OR '.join(conds)}) AND ord < :ord_end GROUP BY ord")  # fmt: skip
+    kinds = ", ".join(f"'{k}'" for k in sorted(top_kinds))  # kind letters are ours, not typed
+    top = (f"SELECT DISTINCT ord, resident_uuid AS uuid FROM resident_term WHERE kind IN ({kinds}) "
+           "AND term = :exact AND ord < :ord_end ORDER BY ord LIMIT :n")  # fmt: skip
+    return Plan(hits, top, params)
 

@@ -299,15 +299,29 @@ def _search(s: Session, query: str, columns: str, limit: int | None, offset: int
     The hits are ranked on the term index alone (score, then ord); the resident table is joined
     only for the rows returned, unless a filter needs its columns (village, tag, household, one
     status other than active/merged)."""
-    hits = search.hits_sql(query)
-    if hits is None:
+    found = search.plan(query)
+    if found is None:
         return []
-    hits_sql, params = hits
+    hits_sql, params = found.hits, found.params
     status = filters.get("status")
     params = {**params, "ord_end": search.ACTIVE_END if status == "active"
               else 2**63 - 1 if status == "merged" else search.MERGED_START}  # fmt: skip
     needs_row = bool(filters.get("village") or filters.get("tag") or filters.get("household")
                      or status not in (None, "", "active"))  # fmt: skip
+    conn = s.connection()
+    if limit is not None and not needs_row:
+        wanted = offset + limit
+        top = list(conn.exec_driver_sql(found.top, {**params, "n": wanted}))
+        if len(top) == wanted:  # the page is all best-score hits: nobody else ranks above them
+            page = [uuid for _, uuid in top[offset:]]
+            if columns == "r.uuid":
+                return [(u,) for u in page]
+            marks = ", ".join(f":u{i}" for i in range(len(page)))
+            rows = conn.exec_driver_sql(f"SELECT {columns}, r.uuid FROM resident AS r "
+                                        f"WHERE r.uuid IN ({marks})",
+                                        {f"u{i}": u for i, u in enumerate(page)})  # fmt: skip
+            by_uuid = {row[-1]: row[:-1] for row in rows}
+            return [by_uuid[u] for u in page if u in by_uuid]
     page = ""
     if limit is not None:
         page = " LIMIT :limit OFFSET :offset"
@@ -322,13 +336,13 @@ def _search(s: Session, query: str, columns: str, limit: int | None, offset: int
         else:
             sql = (f"SELECT {columns} FROM ({ranked}) AS h JOIN resident AS r ON r.uuid = h.uuid "
                    "ORDER BY h.score DESC, h.ord")  # fmt: skip
-        return list(s.connection().exec_driver_sql(sql, params))
+        return list(conn.exec_driver_sql(sql, params))
     where, more = _filter_sql(filters.get("village"), status, filters.get("tag"),
                               filters.get("household"))  # fmt: skip
     params.update(more)
     sql = (f"SELECT {columns} FROM ({hits_sql}) AS h JOIN resident AS r ON r.uuid = h.uuid "
            f"WHERE {' AND '.join(where)} ORDER BY h.score DESC, h.ord{page}")  # fmt: skip
-    return list(s.connection().exec_driver_sql(sql, params))
+    return list(conn.exec_driver_sql(sql, params))
 
 
 _SUMMARY_COLUMNS = ", ".join(f"r.{k}" for k in (*SUMMARY_KEYS, "tags"))

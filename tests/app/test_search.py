@@ -136,3 +136,21 @@ def test_a_search_nobody_waits_for_stops(store, people):
     with pytest.raises(residents.Cancelled):
         residents.ids(store, "zw", cancelled=lambda: True)
     assert residents.ids(store, "zw", cancelled=lambda: False)[0] == people["张伟"]["uuid"]
+
+
+def test_a_page_of_best_matches_is_answered_from_the_exact_terms_alone(store, people):
+    """When the page asked for is filled by residents whose initials are exactly what was typed,
+    the answer skips grouping every hit; it must still be the head of the full ranked list."""
+    exact = ["张华", "张辉", "张红", "张慧", "张海", "张浩", "张虎", "张鹤", "赵华", "周海"]
+    made = [residents.add(store, {"name": n, "sex": "1", "birth_date": f"19{60 + i}-02-03"})
+            for i, n in enumerate(exact)]  # fmt: skip
+    for i, n in enumerate(["张华明", "郑海洋", "周慧敏"]):  # prefix matches: rank lower
+        residents.add(store, {"name": n, "sex": "2", "birth_date": f"19{80 + i}-02-03"})
+    lifecycle.set_status(store, made[0]["uuid"], "lost")  # still a best match, listed last of them
+    full = residents.ids(store, "zh")
+    assert len(full) == 15  # and 张伟, 张伟民 by the full pinyin "zhang…"
+    assert set(full[:10]) == {m["uuid"] for m in made} and full[9] == made[0]["uuid"]
+    for limit, offset in ((5, 0), (4, 5), (10, 0), (12, 0), (3, 10)):
+        page = [r["uuid"] for r in residents.find(store, "zh", limit=limit, offset=offset)]
+        assert page == full[offset : offset + limit], (limit, offset)
+    assert [r["uuid"] for r in residents.find(store, "zh", limit=9, status="active")] == full[:9]
