@@ -141,6 +141,7 @@ class Shell(QObject):
         """After a restore the old session is gone: close the window, log in again."""
         if self.main is not None:
             self.main.close()
+            self.main.sync.shutdown()
             self.main = None
         self.idle.stop()
         self.show_login()
@@ -169,6 +170,8 @@ class Shell(QObject):
             folder = settings.get_all(store).get("backup_dir") or None
             return backup.auto_backup(store, Path(folder) if folder else None)["path"]
 
+        if self.main is not None:
+            self.main.sync.shutdown()  # the backup copies a database no sync is writing to
         try:
             return worker().run_sync(run)
         except Exception as exc:  # never keep the window from closing; the reason is logged
@@ -179,5 +182,6 @@ class Shell(QObject):
         if self.main is not None:
             for editor in self.main.editors():
                 editor.save_draft()
+            self.main.sync.shutdown()
         self.idle.close()
         reset_worker()

@@ -61,8 +61,9 @@ class County:
     def api(self, path: str) -> str:
         return f"{self.url}/api/v1{path}"
 
-    def start(self) -> None:
-        self.port = free_port()
+    def start(self, port: int | None = None) -> None:
+        """Start the server (on `port`, e.g. the one it had before a stop, else a free one)."""
+        self.port = port or free_port()
         log = open(self.workdir / f"server-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app", "county", "serve", "--db", self.db, "--port", str(self.port)],
