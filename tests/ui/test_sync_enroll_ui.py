@@ -98,3 +98,26 @@ def test_only_an_admin_enrolls(qtbot, guard, county, installations):  # noqa: F8
     assert not panel.enroll_button.isEnabled()
     assert "管理员" in panel.enroll_button.toolTip()
     close_client(shell)
+
+
+def test_enroll_over_tls_with_the_county_ca(qtbot, guard, county, installations, tmp_path):  # noqa: F811
+    from tests.ui.syncuihelp import tls_server
+
+    inst = installations(county.township() + "001")
+    inst.close()
+    with tls_server(county, tmp_path) as (url, cert):
+        shell, main = open_client(qtbot, inst.data_dir, probe_seconds=0.5)
+        panel = main.open_sync()
+        _enroll(qtbot, panel, url, county.enroll_code(inst.area))
+        dialog = panel.enroll_dialog
+        qtbot.waitUntil(lambda: "证书" in dialog.message.text(), timeout=15000)
+        assert "CA 证书文件" in dialog.message.text()
+        dialog.ca_cert.setText(str(tmp_path / "missing.pem"))
+        click(qtbot, dialog.submit_button)
+        qtbot.waitUntil(lambda: "找不到证书文件" in dialog.message.text(), timeout=15000)
+        dialog.ca_cert.setText(str(cert))
+        click(qtbot, dialog.submit_button)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=15000)
+        qtbot.waitUntil(lambda: status_text(main).startswith("上次同步"), timeout=20000)
+        assert url in panel.server_label.text()
+        close_client(shell)
