@@ -64,6 +64,7 @@ class SyncController(QObject):
         self.probe_seconds = _env("CUNYI_SYNC_PROBE_SECONDS", 60)
         self.settle_seconds = _env("CUNYI_SYNC_SETTLE_SECONDS", 10)  # after a save
         self.pull_minutes = _env("CUNYI_SYNC_PULL_MINUTES", 30)
+        self.cancel_pause = 30 * 60.0  # seconds without automatic runs after 取消
         self.auto = os.environ.get("CUNYI_SYNC_AUTO", "1") != "0"  # off: only 立即同步 runs
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.probe)
@@ -75,6 +76,7 @@ class SyncController(QObject):
         self._stops: set[Any] = set()  # StopSignal of every probe/run in flight
         self._run: Future | None = None
         self._probing = False
+        self._asked = False  # 立即同步 was pressed: run after the probe whatever the checks say
         self._failures = 0
         self._not_before = 0.0  # monotonic: no automatic run before this (back-off)
 
@@ -152,6 +154,8 @@ class SyncController(QObject):
         """Ask the county server for its health (network pool); start a run when it answers and
         there is work. `then_run` (the 立即同步 button) skips the work and back-off checks."""
         s = self.state
+        if then_run and not s.running:
+            self._asked = True  # a click during an automatic probe still counts
         if self._paused or s.running or self._probing or not s.enrolled or not s.server:
             return
         from sync.background import StopSignal, check_server
@@ -163,15 +167,15 @@ class SyncController(QObject):
 
         def done(problem: str | None) -> None:
             self._stops.discard(stop)
-            self._probing = False
+            asked, self._probing, self._asked = self._asked, False, False
             s.reachable = problem is None
             if problem is not None:
-                if then_run:
+                if asked:
                     s.error = problem
                 self.changed.emit()
                 return
             self.changed.emit()
-            wanted = then_run or (
+            wanted = asked or (
                 self.auto and self.has_work() and time.monotonic() >= self._not_before
             )
             if wanted and not self._paused:
@@ -179,7 +183,7 @@ class SyncController(QObject):
 
         def failed(exc: BaseException) -> None:
             self._stops.discard(stop)
-            self._probing = False
+            self._probing = self._asked = False
 
         DbOp(self, lambda _store: check_server(server, ca_cert, stop)).on_network().success(
             done
@@ -191,6 +195,9 @@ class SyncController(QObject):
         self.probe(then_run=True)
 
     def cancel(self) -> None:
+        """The 取消 button: stop now, and do not start again by itself for a while (the person
+        may be on a metered link); 立即同步 still works."""
+        self._not_before = time.monotonic() + self.cancel_pause
         for stop in list(self._stops):
             stop.stop()
 

@@ -19,7 +19,7 @@ def status_parts(s: SyncState) -> list[str]:
                 else tr("Sync", "正在同步…"))  # fmt: skip
     elif s.reachable is False:
         head = tr("Sync", "未连接县平台")
-    elif s.error and s.reachable is None:
+    elif s.error:  # until a run succeeds; the panel says why
         head = tr("Sync", "同步未完成")
     elif s.last_success:
         head = tr("Sync", "上次同步 {0}").format(when_text(s.last_success))
@@ -51,7 +51,7 @@ class SyncStatus(QToolButton):
         self.setText("｜".join(status_parts(s)))
         if s.conflicts or s.quarantined:
             self.setStyleSheet(WARN)
-        elif s.enrolled and (s.reachable is False or (s.error and s.reachable is None)):
+        elif s.enrolled and (s.reachable is False or s.error):
             self.setStyleSheet(ERROR)
         else:
             self.setStyleSheet("")

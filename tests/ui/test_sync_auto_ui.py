@@ -7,7 +7,7 @@ import threading
 
 from tests.sync.faultproxy import FaultProxy
 from tests.sync.synchelp import add_residents, chinese_name, local_residents, server_residents
-from tests.ui.helpers import screenshot
+from tests.ui.helpers import click, screenshot
 from tests.ui.syncuihelp import (  # noqa: F401 - fixtures
     close_client,
     county,
@@ -145,6 +145,35 @@ def test_lock_stops_a_run_and_unlock_resumes(qtbot, guard, county, installations
         proxy.close()
 
 
+def test_cancel_stops_the_run_and_automatic_runs_wait(qtbot, guard, county, installations):  # noqa: F811
+    township = county.township()
+    proxy = FaultProxy(county.port)
+    clinic = installations(township + "001", county, url=proxy.url)
+    add_residents(clinic.store, 5)
+    clinic.close()
+    proxy.arm("/sync/push", 1, "hold_request")
+    try:
+        shell, main = open_client(qtbot, clinic.data_dir, probe_seconds=0.2)
+        panel = main.open_sync()
+        qtbot.waitUntil(proxy.triggered.is_set, timeout=20000)
+        qtbot.waitUntil(panel.cancel_button.isEnabled, timeout=5000)
+        run = main.sync._run
+        click(qtbot, panel.cancel_button)
+        assert main.sync.wait(20), "取消 did not stop the run"
+        qtbot.waitUntil(lambda: "同步已停止" in panel.message.text(), timeout=5000)
+        assert status_text(main) == "同步未完成｜待上传 5 条"
+        screenshot(panel, "sync-15-panel-cancelled")
+        proxy.disarm()
+        qtbot.wait(1000)  # five probes: the server answers, yet nothing starts by itself
+        assert main.sync._run is run
+        click(qtbot, panel.sync_button)  # but 立即同步 does
+        qtbot.waitUntil(lambda: main.sync.state.last_result.get("pushed") == 5, timeout=20000)
+        assert len(server_residents(county, township + "001")) == 5
+        close_client(shell)
+    finally:
+        proxy.close()
+
+
 def test_never_two_runs_at_once(qtbot, guard, county, installations):  # noqa: F811
     from sync.client import single_flight
 
@@ -154,7 +183,7 @@ def test_never_two_runs_at_once(qtbot, guard, county, installations):  # noqa: F
     clinic.close()
     shell, main = open_client(qtbot, clinic.data_dir, probe_seconds=100000, settle_seconds=100000)
     qtbot.waitUntil(lambda: main.sync.state.enrolled, timeout=10000)
-    qtbot.waitUntil(lambda: main.sync._run is not None and main.sync._run.done(), timeout=20000)
+    qtbot.waitUntil(lambda: main.sync.state.last_result.get("pushed") == 2, timeout=20000)
     from app.store import Store
     from tests.sync.synchelp import PASSWORD, USER
 
@@ -174,4 +203,32 @@ def test_never_two_runs_at_once(qtbot, guard, county, installations):  # noqa: F
     assert len(server_residents(county, township + "001")) == 2
     panel.sync_button.click()
     qtbot.waitUntil(lambda: len(server_residents(county, township + "001")) == 3, timeout=20000)
+    close_client(shell)
+
+
+def test_a_refused_device_backs_off_and_says_why(qtbot, guard, county, installations):  # noqa: F811
+    from sync import local
+    from sync.server import admin
+
+    township = county.township()
+    clinic = installations(township + "001", county)
+    add_residents(clinic.store, 1)
+    with clinic.store.session() as s:
+        device = local.get_state(s, "device_id")
+    with county.sessions() as s, s.begin():
+        admin.revoke_device(s, device)
+    clinic.close()
+    shell, main = open_client(qtbot, clinic.data_dir, probe_seconds=0.1)
+    runs = set()
+    main.sync.changed.connect(
+        lambda: runs.add(id(main.sync._run)) if main.sync.state.running else None
+    )
+    qtbot.waitUntil(lambda: main.sync.state.error is not None, timeout=20000)
+    assert "重新注册" in main.sync.state.error
+    qtbot.wait(1500)  # fifteen probes: the server answers, but no new run before the back-off
+    assert len(runs) == 1
+    assert status_text(main) == "同步未完成｜待上传 1 条"
+    panel = main.open_sync()
+    assert "重新注册" in panel.message.text() and panel.message.isVisible()
+    screenshot(main, "sync-14-refused")
     close_client(shell)
