@@ -8,6 +8,7 @@ Both are measured first with nothing running (baseline), then during the sync, t
 same first sync run the naive way, as one job on the DB worker (what the design avoids).
 
     QT_QPA_PLATFORM=offscreen python bench/bench_sync_ui.py [--residents 2000] [--records-per 2]
+        [--no-freeze]   (the client as it was before gc.freeze() after login)
 
 Printed, not asserted."""
 
@@ -101,6 +102,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--residents", type=int, default=2000)
     ap.add_argument("--records-per", type=int, default=2)
+    ap.add_argument("--no-freeze", action="store_true", help="without gc.freeze() after login")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-sync-ui-"))
     db = f"sqlite:///{work / 'county.db'}"
@@ -127,6 +129,7 @@ def main() -> None:
         app = make_application()
         os.environ["CUNYI_SYNC_AUTO"] = "0"  # the bench starts the run itself
         shell = Shell(clients[0].data_dir)
+        shell.freeze_heap = not args.no_freeze  # as ui/app.py does
         login = shell.start()
         login.user.setCurrentText(USER)
         login.password.setText(PASSWORD)
