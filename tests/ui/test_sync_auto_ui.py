@@ -232,3 +232,68 @@ def test_a_refused_device_backs_off_and_says_why(qtbot, guard, county, installat
     assert "重新注册" in panel.message.text() and panel.message.isVisible()
     screenshot(main, "sync-14-refused")
     close_client(shell)
+
+
+DRIVER = """
+import sys
+from pathlib import Path
+
+from ui.app import make_application
+from ui.qt import QTimer
+from ui.shell import Shell
+
+data_dir, close_flag = Path(sys.argv[1]), Path(sys.argv[2])
+app = make_application()
+shell = Shell(data_dir)
+shell.freeze_heap = True
+login = shell.start()
+login.user.setCurrentText("admin")
+login.password.setText("secret123")
+login.submit()
+
+def poll():
+    if close_flag.exists() and shell.main is not None:
+        print("RUNNING" if shell.main.sync.state.running else "IDLE", flush=True)
+        shell.main.close()  # the window's close button; the app quits with its last window
+
+timer = QTimer()
+timer.timeout.connect(poll)
+timer.start(50)
+code = app.exec()
+shell.backup_on_exit()
+shell.shutdown()
+print("EXITED", code, flush=True)
+"""
+
+
+def test_the_process_exits_at_once_when_closed_mid_sync(county, installations, tmp_path):  # noqa: F811
+    """The real sequence of ui/app.py in its own process: closing the window while a response is
+    held (60 s) must end the process, including the interpreter's wait for worker threads."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.sync.synchelp import ROOT
+
+    township = county.township()
+    proxy = FaultProxy(county.port)
+    clinic = installations(township + "001", county, url=proxy.url)
+    add_residents(clinic.store, 10)
+    clinic.close()
+    proxy.arm("/sync/push", 1, "hold_response")
+    flag = tmp_path / "close-now"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
+           "CUNYI_SYNC_PROBE_SECONDS": "0.2"}  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(clinic.data_dir), str(flag)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        assert proxy.triggered.wait(60), "the client never started its sync"
+        flag.touch()
+        out, err = proc.communicate(timeout=40)  # a hang detector: the proxy holds for 60 s
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proxy.disarm()
+        proxy.close()
+    assert "RUNNING" in out and "EXITED 0" in out, err[-2000:]
