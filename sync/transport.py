@@ -46,10 +46,14 @@ class Transport:
 
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
         if retry_after and retry_after.isdigit():
-            time.sleep(min(float(retry_after), self.cap))
+            self.pause(min(float(retry_after), self.cap))
             return
         # Full jitter: many clinics coming back after an outage do not all knock at once.
-        time.sleep(random.uniform(0, min(self.cap, self.backoff * 2**attempt)))
+        self.pause(random.uniform(0, min(self.cap, self.backoff * 2**attempt)))
+
+    def pause(self, seconds: float) -> None:
+        """The wait between attempts; the desktop client replaces it with one it can stop."""
+        time.sleep(seconds)
 
     def call(
         self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None

@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_logging(data_dir)
     shell = Shell(data_dir)
+    shell.freeze_heap = True
     shell.start()
     code = app.exec()
     shell.backup_on_exit()

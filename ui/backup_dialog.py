@@ -149,11 +149,16 @@ class RestoreDialog(QDialog):
     def submit(self) -> None:
         data_dir, path = self.shell.data_dir, self.path
         user, password = self.user.text().strip(), self.password.text()
+        sync = self.shell.main.sync if self.shell.main is not None else None
+        if sync is not None:
+            sync.pause()  # a sync writing to the files being replaced would be lost or worse
 
         def run(store: Any, state: Any) -> dict[str, Any]:
             from app.services import backup
             from ui.tasks import worker
 
+            if sync is not None:
+                sync.wait()
             state.set_progress(20, tr("Backup", "正在校验备份……"))
             worker().set_store(None)  # the database files are about to be replaced
             return backup.restore(data_dir, path, user, password)

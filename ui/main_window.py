@@ -63,12 +63,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self._build_actions()
         self.user_label = QLabel(self)
+        self._build_sync()
         self.statusBar().addPermanentWidget(self.user_label)
         self.apply_user(user)
         self.resize(1366, 768)
         self.residents.search_now()
         self.residents.search_box.setFocus()
         self.check_drafts()
+        self.sync.begin()
 
     # --- toolbar and menus
     def _build_actions(self) -> None:
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
             ("backup", "备份与恢复…", self.open_backup),
             ("password", "修改我的密码…", self.open_password),
             ("drafts", "我的草稿…", self.open_drafts),
+            ("sync", "县平台同步…", self.open_sync),
         ):
             menu.addAction(act(name, text, slot, toolbar=False))
         help_menu = self.menuBar().addMenu(tr("Main", "帮助"))
@@ -202,6 +205,7 @@ class MainWindow(QMainWindow):
         return view
 
     def refresh_resident(self, uuid: str) -> None:
+        self.sync.poke()  # a save: count it and send it soon
         self.residents.model.forget(uuid)
         index = self._find_tab(f"resident:{uuid}")
         if index >= 0:
@@ -367,6 +371,49 @@ class MainWindow(QMainWindow):
                       lambda s, st: print_jobs.village_booklets_pdf(s, st, village))  # fmt: skip
         self.dialogs["job"] = job.success(shown).run().dialog
 
+    # --- sync with the county platform
+    def _build_sync(self) -> None:
+        from ui.sync_auto import SyncController
+        from ui.sync_status import SyncStatus
+
+        self.sync = SyncController(self)
+        self.sync.finished.connect(self._synced)
+        self.sync_status = SyncStatus(self.sync, self)
+        self.sync_status.clicked.connect(self.open_sync)
+        self.statusBar().addPermanentWidget(self.sync_status)
+
+    def open_sync(self) -> QWidget:
+        from ui.sync_panel import SyncPanel
+
+        panel = self.dialogs.get("sync")
+        if panel is None or not isValid(panel):
+            panel = SyncPanel(self.sync, self.user.role == "admin", self)
+            panel.resolved.connect(self.refresh_resident)
+            self.dialogs["sync"] = panel
+        panel.show()  # not modal: the doctor can look up a resident while deciding a conflict
+        panel.raise_()
+        return panel
+
+    def _synced(self, result: dict[str, Any]) -> None:
+        """Changes came down from the county: the lists and open residents show them."""
+        if not result.get("pulled"):
+            return
+        self.residents.search_now()
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, ResidentView):
+                widget.reload()
+        self.due.stale = True
+        if self.tabs.currentWidget() is self.due:
+            self.due.refresh()
+        self.statusBar().showMessage(
+            tr("Main", "已从县平台收到 {0} 条更新").format(result["pulled"]), 10000
+        )
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.sync.pause()  # a run in flight stops now; Shell.shutdown waits for it
+        super().closeEvent(event)
+
     # --- dialogs
     def _dialog(self, name: str, dialog: QWidget) -> QWidget:
         self.dialogs[name] = dialog
@@ -509,6 +556,7 @@ class MainWindow(QMainWindow):
         for dialog in list(self.dialogs.values()):
             if isValid(dialog):
                 dialog.close()
+        self.sync.pause()
         self.lock_panel.set_lock_mode(True, self.user.name)
         self.stack.setCurrentWidget(self.lock_panel)
         self.menuBar().setEnabled(False)
@@ -536,6 +584,7 @@ class MainWindow(QMainWindow):
         self.apply_user(user)
         self.stack.setCurrentWidget(self.tabs)
         self.shell.user_changed(user)
+        self.sync.begin()
         self.due.stale = True
         self.check_drafts()
         self.residents.search_now()

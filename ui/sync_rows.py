@@ -1,0 +1,193 @@
+"""What the sync panel shows, read on the DB worker: status, conflicts in words a doctor reads
+(Chinese field labels and option names from the forms definitions), quarantined changes with
+their reasons. No Qt here."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+RESIDENT_ONLY_LABELS = {"village": "村", "household": "家庭", "status": "档案状态",
+                        "status_date": "状态日期", "status_reason": "状态原因",
+                        "merged_into": "合并到", "record_no": "档案编号"}  # fmt: skip
+REASON_KINDS = {"invalid": "数据不合格", "forbidden": "超出本机构辖区", "not_found": "县平台上缺少相关档案",
+                "internal": "县平台内部错误"}  # fmt: skip
+_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\[\]]+)\])?")
+EMPTY = "（空）"
+
+
+def load_status(store: Any) -> dict[str, Any]:
+    from sync import local
+    from sync.client import status
+
+    out = status(store)
+    with store.session() as s:
+        out["ca_cert"] = local.get_state(s, "ca_cert")
+        out["institution_remote"] = local.get_state(s, "institution")
+    return out
+
+
+# -- conflicts ---------------------------------------------------------------------------------
+
+
+def _field_of(form: Any, path: str) -> tuple[str, Any]:
+    """(Chinese label, the forms Field or None) for a conflict path like
+    `past_diseases[<id>].diagnosed`."""
+    parts = _SEGMENT.findall(path.removeprefix("doc."))
+    if not parts:
+        return path, None
+    top, item = parts[0]
+    if form is None or not form.has_field(top):
+        return RESIDENT_ONLY_LABELS.get(top, top), None
+    field = form.field(top)
+    label = field.label
+    if item and len(parts) > 1 and field.item_fields:
+        try:
+            sub = field.item_field(parts[1][0])
+        except KeyError:
+            return f"{label}·{parts[1][0]}", None
+        return f"{label}·{sub.label}", (form, sub)
+    if item:
+        return f"{label}（其中一项）", (form, field, "item")
+    return label, (form, field)
+
+
+def show_value(value: Any, where: Any) -> str:
+    """A stored value as the doctor knows it: option names for codes, units for numbers."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if where is None:
+        return _plain(value)
+    form, field = where[0], where[1]
+    if len(where) == 3 and isinstance(value, dict):  # one item of a list
+        return _item(form, field, value)
+    if field.type == "code" and isinstance(value, str):
+        return _code(form, field, value)
+    if field.type == "multicode" and isinstance(value, list):
+        return "、".join(_code(form, field, str(c)) for c in value)
+    if field.type == "list" and isinstance(value, list):
+        return "；".join(_item(form, field, v) for v in value if isinstance(v, dict)) or EMPTY
+    if field.type == "bool":
+        return "是" if value else "否"
+    if field.unit and isinstance(value, int | float):
+        return f"{value} {field.unit}"
+    return _plain(value)
+
+
+def _code(form: Any, field: Any, code: str) -> str:
+    try:
+        return form.table(field).label(code) or code
+    except KeyError:
+        return code
+
+
+def _item(form: Any, field: Any, item: dict[str, Any]) -> str:
+    parts = []
+    for sub in field.item_fields:
+        if item.get(sub.key) not in (None, "", []):
+            parts.append(show_value(item[sub.key], (form, sub)))
+    return " ".join(parts) or EMPTY
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_plain(v)}" for k, v in value.items() if k != "id")
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    return str(value)
+
+
+def options_of(where: Any) -> list[tuple[str, str]] | None:
+    """The choices for typing another value: code options, [] for free text, None when only
+    one of the two values can be taken here (lists, multiple choice)."""
+    if where is None:
+        return []
+    if len(where) == 3:
+        return None
+    form, field = where[0], where[1]
+    if field.type == "code":
+        try:
+            return [(c.code, c.label) for c in form.table(field).codes]
+        except KeyError:
+            return []
+    if field.type in ("multicode", "list"):
+        return None
+    return []
+
+
+def conflict_rows(store: Any) -> list[dict[str, Any]]:
+    import forms
+    from app.db.models import Record
+    from sync.resolve import listing
+
+    rows = []
+    for c in listing(store):
+        code = "personal_info"
+        if c["entity"] == "record":
+            with store.session() as s:
+                rec = s.get(Record, c["entity_uuid"])
+                code = rec.form if rec else None
+        try:
+            form = forms.get_form(code) if code else None
+        except forms.UnknownForm:
+            form = None
+        label, where = _field_of(form, c["field"])
+        if c["entity"] == "record" and form is not None:
+            label = f"{form.title}·{label}"
+        rows.append({**c, "label": label, "options": options_of(where),
+                     **{f"{k}_text": show_value(c[k], where) for k in ("original", "mine", "theirs")}})  # fmt: skip
+    return rows
+
+
+# -- quarantine --------------------------------------------------------------------------------
+
+
+def reason_text(last_error: str | None) -> str:
+    """ "[forbidden] 该居民…" -> "超出本机构辖区：该居民…"."""
+    text = last_error or ""
+    m = re.match(r"\[(\w+)\]\s*(.*)", text, re.S)
+    if not m:
+        return text or "未说明原因"
+    kind, rest = REASON_KINDS.get(m.group(1)), m.group(2).strip()
+    if kind and rest:
+        return f"{kind}：{rest}"
+    return kind or rest or "未说明原因"
+
+
+def quarantine_rows(store: Any) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from app.db.models import Outbox, Record, Resident
+
+    what = {
+        "create": "新建",
+        "update": "修改",
+        "status": "更改状态",
+        "merge": "合并",
+        "unmerge": "撤销合并",
+    }
+    out = []
+    with store.session() as s:
+        for row in s.scalars(
+            select(Outbox).where(Outbox.state == "quarantined").order_by(Outbox.device_seq)
+        ):
+            resident_uuid, kind = row.entity_uuid, "档案"
+            if row.entity == "record":
+                rec = s.get(Record, row.entity_uuid)
+                resident_uuid, kind = (rec.resident_uuid if rec else None), "记录"
+            r = s.get(Resident, resident_uuid) if resident_uuid else None
+            out.append({
+                "seq": row.device_seq, "when": (row.created_at or "")[:16].replace("T", " "),
+                "name": r.name if r else "（未知居民）", "resident": resident_uuid,
+                "what": f"{what.get(row.op, '修改')}{kind}", "reason": reason_text(row.last_error),
+                "attempts": row.attempts,
+            })  # fmt: skip
+    return out
+
+
+def requeue_all(store: Any) -> int:
+    from sync.client import SyncClient
+
+    return SyncClient(store).requeue()
