@@ -31,10 +31,12 @@ MERGED_START = 2 * 10**17  # ord from this: merged away (hidden unless asked for
 
 
 def order_key(status: str, record_no: str) -> int:
-    """Active residents first, then moved/deceased/lost, then merged; by record number within.
-    Kept in step with the SQL of migration 0004 (its triggers maintain the column)."""
+    """Active residents first, then moved/deceased/lost, then merged; by record number within
+    (a number that is not 17 digits, such as a sync placeholder, last of its class). Kept in step
+    with the SQL of migration 0004 (its triggers maintain the column)."""
     rank = 0 if status == "active" else 2 if status == "merged" else 1
-    return rank * ACTIVE_END + int(record_no)
+    number = int(record_no) if len(record_no) == 17 and record_no.isdigit() else ACTIVE_END - 1
+    return rank * ACTIVE_END + number
 
 
 def terms_for(
@@ -124,11 +126,11 @@ def plan(query: str) -> Plan | None:
     for i, (kind, term) in enumerate(exacts):
         params.update({f"ke{i}": kind, f"te{i}": term})
         conds.append(f"(kind = :ke{i} AND term = :te{i})")
-    # One group per resident: ord is unique per resident (record numbers are unique).
-    hits = (f"SELECT resident_uuid AS uuid, ord, max({score}) AS score FROM resident_term "
-            f"WHERE ({' OR '.join(conds)}) AND ord < :ord_end GROUP BY ord")  # fmt: skip
+    hits = (f"SELECT resident_uuid AS uuid, min(ord) AS ord, max({score}) AS score "
+            f"FROM resident_term WHERE ({' OR '.join(conds)}) AND ord < :ord_end "
+            "GROUP BY resident_uuid")  # fmt: skip
     kinds = ", ".join(f"'{k}'" for k in sorted(top_kinds))  # kind letters are ours, not typed
     top = (f"SELECT DISTINCT ord, resident_uuid AS uuid FROM resident_term WHERE kind IN ({kinds}) "
-           "AND term = :exact AND ord < :ord_end ORDER BY ord LIMIT :n")  # fmt: skip
+           "AND term = :exact AND ord < :ord_end ORDER BY ord, resident_uuid LIMIT :n")  # fmt: skip
     return Plan(hits, top, params)
 

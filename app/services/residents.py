@@ -330,18 +330,18 @@ def _search(s: Session, query: str, columns: str, limit: int | None, offset: int
         page = " LIMIT -1 OFFSET :offset"
         params["offset"] = offset
     if not needs_row:
-        ranked = f"SELECT uuid, ord, score FROM ({hits_sql}) ORDER BY score DESC, ord{page}"
+        ranked = f"SELECT uuid, ord, score FROM ({hits_sql}) ORDER BY score DESC, ord, uuid{page}"
         if columns == "r.uuid":
             sql = f"SELECT uuid FROM ({ranked})"
         else:
             sql = (f"SELECT {columns} FROM ({ranked}) AS h JOIN resident AS r ON r.uuid = h.uuid "
-                   "ORDER BY h.score DESC, h.ord")  # fmt: skip
+                   "ORDER BY h.score DESC, h.ord, h.uuid")  # fmt: skip
         return list(conn.exec_driver_sql(sql, params))
     where, more = _filter_sql(filters.get("village"), status, filters.get("tag"),
                               filters.get("household"))  # fmt: skip
     params.update(more)
     sql = (f"SELECT {columns} FROM ({hits_sql}) AS h JOIN resident AS r ON r.uuid = h.uuid "
-           f"WHERE {' AND '.join(where)} ORDER BY h.score DESC, h.ord{page}")  # fmt: skip
+           f"WHERE {' AND '.join(where)} ORDER BY h.score DESC, h.ord, h.uuid{page}")  # fmt: skip
     return list(conn.exec_driver_sql(sql, params))
 
 

@@ -154,3 +154,17 @@ def test_a_page_of_best_matches_is_answered_from_the_exact_terms_alone(store, pe
         page = [r["uuid"] for r in residents.find(store, "zh", limit=limit, offset=offset)]
         assert page == full[offset : offset + limit], (limit, offset)
     assert [r["uuid"] for r in residents.find(store, "zh", limit=9, status="active")] == full[:9]
+
+
+def test_placeholder_record_numbers_keep_everyone_findable(store, people):
+    """Sync parks a colliding provisional number as 'P…' until the server gives a new one: such
+    residents stay findable, each once, listed after the properly numbered ones."""
+    a, b = people["张伟"], people["张伟民"]
+    with store.session(write=True) as s:
+        for p in (a, b):
+            s.connection().exec_driver_sql("UPDATE resident SET record_no = ? WHERE uuid = ?",
+                                           ("P" + p["uuid"].replace("-", "")[:16], p["uuid"]))  # fmt: skip
+    found = residents.ids(store, "wei")
+    assert sorted(found) == sorted(p["uuid"] for p in (a, b, people["欧阳伟"]))
+    assert found[0] == people["欧阳伟"]["uuid"]
+    assert [r["uuid"] for r in residents.find(store, "wei", limit=3)] == found

@@ -16,7 +16,8 @@ depends_on = None
 
 # Keep in step with app/search.py order_key(): status class * 10**17 + the 17-digit record number.
 ORDER_SQL = ("(CASE r.status WHEN 'active' THEN 0 WHEN 'merged' THEN 2 ELSE 1 END) "
-             "* 100000000000000000 + CAST(r.record_no AS INTEGER)")  # fmt: skip
+             "* 100000000000000000 + (CASE WHEN length(r.record_no) = 17 AND r.record_no NOT GLOB "
+             "'*[^0-9]*' THEN CAST(r.record_no AS INTEGER) ELSE 99999999999999999 END)")  # fmt: skip
 
 TABLE = """CREATE TABLE {name} (
     kind VARCHAR(1) NOT NULL,
