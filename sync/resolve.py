@@ -102,6 +102,10 @@ def resolve(
             if problem:
                 raise InvalidInput(FieldError("label", "户名", problem))
             chosen["label"] = chosen["label"].strip()
+        if c.entity == "household" and top == "head":
+            head = chosen.get("head")
+            if head is not None and (not isinstance(head, str) or s.get(Resident, head) is None):
+                raise InvalidInput(FieldError("head", "户主", "须为本机已登记居民的标识"))
         if c.entity == "resident" and top not in local.RESIDENT_ONLY:
             doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
             checked = clean({top: chosen.get(top)}, merged_into=doc)

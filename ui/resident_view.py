@@ -165,7 +165,7 @@ class ResidentView(QWidget):
         self.timeline.cellDoubleClicked.connect(self._record_clicked)
         rl.addWidget(self.timeline)
         lc.addWidget(records_box, 1)
-        house_box = QGroupBox(tr("Resident", "同户成员（双击打开）"), left)
+        house_box = QGroupBox(tr("Resident", "家庭（双击同户成员打开）"), left)
         hl = QVBoxLayout(house_box)
         house_row = QHBoxLayout()
         house_row.addWidget(QLabel(tr("Resident", "户名"), house_box))
@@ -329,7 +329,7 @@ class ResidentView(QWidget):
         self.household_label.setToolTip("" if has else tr("Resident", "未登记家庭：请在“修改基本信息”中填写"))
         self.rename_button.setEnabled(False)
         self.head_button.setEnabled(has and info["head"] != r["uuid"] and r.get("status") != "merged")
-        self.head_button.setText(tr("Resident", "户主") if has and info["head"] == r["uuid"]
+        self.head_button.setText(tr("Resident", "本人是户主") if has and info["head"] == r["uuid"]
                                  else tr("Resident", "设为户主"))  # fmt: skip
         self.household_button.setEnabled(has)
         self.household_message.setVisible(False)
