@@ -25,7 +25,7 @@ from app.db.models import (
     Version,
 )
 from app.services.residents import compute_tags, forms_of
-from sync import local
+from sync import bulk_households, local
 from sync.protocol import state_item_hash
 
 CHUNK = 500
@@ -57,6 +57,7 @@ def _with(doc_json: str, extra: dict[str, Any]) -> str:
 
 
 def apply_page(s: Session, items: list[dict[str, Any]]) -> None:
+    items = bulk_households.insert_new(s, items)  # first: the page's residents then find them
     upserts = [
         i
         for i in items

@@ -23,6 +23,7 @@ from app.db.models import (
     SyncState,
     Version,
 )
+from app.services import households
 from app.services.changes import diff, dumps
 from app.services.residents import _write_terms, compute_tags, forms_of, snapshot
 from sync.merge import set_path
@@ -64,6 +65,9 @@ def local_state(s: Session, kind: str, uuid: str) -> dict[str, Any] | None:
     if kind == "resident":
         r = s.get(Resident, uuid)
         return snapshot(r) if r else None
+    if kind == "household":
+        h = s.get(Household, uuid)
+        return households.snapshot(h) if h else None
     rec = s.get(Record, uuid)
     return record_snapshot(rec) if rec else None
 
@@ -111,6 +115,8 @@ def apply_item(s: Session, item: dict[str, Any]) -> bool:
     state = _rebased(data, unsent(s, item["uuid"]))
     if kind == "resident":
         changed = write_resident(s, item["uuid"], state, action="sync")
+    elif kind == "household":
+        changed = write_household(s, item["uuid"], state, action="sync")
     else:
         if s.get(Resident, state.get("resident")) is None:
             raise LookupError(f"record {item['uuid']} arrived before its resident")
@@ -151,12 +157,33 @@ def _household(s: Session, value: Any, village: str) -> str | None:
     if not value:
         return None
     if s.get(Household, value) is None:
-        # Households are not synced yet: keep the link with a placeholder the clinic can rename.
-        s.add(
-            Household(uuid=value, label=f"家庭 {value[:8]}", village=village, created_at=now_iso())
-        )
+        # Its household has not arrived (it comes later in the feed, or lies in a village this
+        # device does not see): keep the link with a placeholder, overwritten when it arrives.
+        s.add(Household(uuid=value, label=households.placeholder_label(value), village=village,
+                        created_at=now_iso()))  # fmt: skip
         s.flush()
     return value
+
+
+def write_household(s: Session, uuid: str, state: dict[str, Any], *, action: str) -> bool:
+    """The server's household (with unsent local edits on top); a placeholder becomes real."""
+    state = {k: state.get(k) for k in ("label", "village", "head")}
+    h = s.get(Household, uuid)
+    before = households.snapshot(h) if h else {}
+    if h is not None and same(before, state):
+        return False
+    if h is None:
+        h = Household(uuid=uuid, created_at=now_iso())
+    h.label = state.get("label") or h.label or households.placeholder_label(uuid)
+    h.village = state.get("village") or h.village
+    h.head_uuid = state.get("head")
+    s.add(h)
+    s.flush()
+    after = households.snapshot(h)
+    s.add(Version(entity="household", entity_uuid=uuid, rev=households.next_rev(s, uuid),
+                  action=action, data=dumps(after), changes=dumps(diff(before, after)),
+                  at=now_iso(), user=SYNC_USER))  # fmt: skip
+    return True
 
 
 def write_resident(s: Session, uuid: str, state: dict[str, Any], *, action: str) -> bool:

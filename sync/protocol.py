@@ -20,10 +20,10 @@ DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 2000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # after decompression (gzip-bomb cap)
 
-ENTITIES = ("resident", "record")
+ENTITIES = ("household", "resident", "record")
 OPS = ("create", "update", "status", "merge", "unmerge")
 RESULTS = ("applied", "merged", "duplicate", "conflict", "rejected", "redirected")
-FEED_KINDS = ("resident", "record", "conflict")
+FEED_KINDS = ("household", "resident", "record", "conflict")
 
 _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"

@@ -9,8 +9,9 @@ import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
 from app.clock import now_iso
-from app.db.models import Conflict, Outbox, Record, Resident, SyncEntity
+from app.db.models import Conflict, Household, Outbox, Record, Resident, SyncEntity
 from app.errors import InvalidInput, NotFound
+from app.services import households
 from app.services.changes import diff, dumps
 from app.services.resident_input import clean
 from forms.model import FieldError
@@ -32,9 +33,15 @@ def listing(store: Store, include_resolved: bool = False) -> list[dict[str, Any]
             if c.entity == "record":
                 rec = s.get(Record, c.entity_uuid)
                 resident = rec.resident_uuid if rec else None
+            elif c.entity == "household":
+                resident = None
             r = s.get(Resident, resident) if resident else None
+            name = r.name if r else None
+            if c.entity == "household":
+                h = s.get(Household, c.entity_uuid)
+                name = f"{h.label}（家庭）" if h else None
             out.append({
-                "id": c.id, "resident": resident, "name": r.name if r else None,
+                "id": c.id, "resident": resident, "name": name,
                 "record_no": r.record_no if r else None, "entity": c.entity, "entity_uuid": c.entity_uuid,
                 "field": c.field, "original": json.loads(c.original), "mine": json.loads(c.mine),
                 "theirs": json.loads(c.theirs), "status": c.status,
@@ -85,10 +92,20 @@ def resolve(
             value = _parse(value_text, c)
         state = local.local_state(s, c.entity, c.entity_uuid)
         if state is None:
-            raise NotFound(f"本机没有冲突所在的{('居民' if c.entity == 'resident' else '记录')}")
+            what = {"resident": "居民", "household": "家庭"}.get(c.entity, "记录")
+            raise NotFound(f"本机没有冲突所在的{what}")
         chosen = copy.deepcopy(state)
         set_path(chosen, c.field, value)
         top = c.field.split(".")[0].split("[")[0]
+        if c.entity == "household" and top == "label":
+            problem = households.label_error(chosen.get("label"))
+            if problem:
+                raise InvalidInput(FieldError("label", "户名", problem))
+            chosen["label"] = chosen["label"].strip()
+        if c.entity == "household" and top == "head":
+            head = chosen.get("head")
+            if head is not None and (not isinstance(head, str) or s.get(Resident, head) is None):
+                raise InvalidInput(FieldError("head", "户主", "须为本机已登记居民的标识"))
         if c.entity == "resident" and top not in local.RESIDENT_ONLY:
             doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
             checked = clean({top: chosen.get(top)}, merged_into=doc)
@@ -99,6 +116,8 @@ def resolve(
         change = diff({top: state.get(top)}, {top: chosen.get(top)})
         if c.entity == "resident":
             local.write_resident(s, c.entity_uuid, chosen, action="resolve")
+        elif c.entity == "household":
+            local.write_household(s, c.entity_uuid, chosen, action="resolve")
         else:
             local.write_record(s, c.entity_uuid, chosen, action="resolve")
         known = s.get(SyncEntity, c.entity_uuid)

@@ -15,6 +15,7 @@ from ui.qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -63,7 +64,7 @@ def measure_keys(code: str) -> dict[str, str]:
 
 def load_resident(store: Any, uuid: str) -> dict[str, Any]:
     """Everything the view shows, read in one trip to the DB worker."""
-    from app.services import due, records, residents
+    from app.services import due, households, records, residents
 
     resident = residents.get(store, uuid)
     out = {
@@ -71,10 +72,12 @@ def load_resident(store: Any, uuid: str) -> dict[str, Any]:
         "records": records.list_for(store, resident["uuid"]),
         "history": residents.history(store, resident["uuid"]),
         "household": [],
+        "household_info": None,
         "due": due.for_resident(store, resident["uuid"]),
     }
     if resident.get("household"):
         out["household"] = residents.household_members(store, resident["household"])
+        out["household_info"] = households.get(store, resident["household"])
     return out
 
 
@@ -162,12 +165,35 @@ class ResidentView(QWidget):
         self.timeline.cellDoubleClicked.connect(self._record_clicked)
         rl.addWidget(self.timeline)
         lc.addWidget(records_box, 1)
-        house_box = QGroupBox(tr("Resident", "同户成员（双击打开）"), left)
+        house_box = QGroupBox(tr("Resident", "家庭（双击同户成员打开）"), left)
         hl = QVBoxLayout(house_box)
+        house_row = QHBoxLayout()
+        house_row.addWidget(QLabel(tr("Resident", "户名"), house_box))
+        self.household_label = QLineEdit(house_box)
+        self.household_label.setObjectName("householdLabel")
+        self.household_label.setPlaceholderText(tr("Resident", "户主姓名加“户”，或户号、住址"))
+        self.household_label.textChanged.connect(self._household_edited)
+        self.household_label.returnPressed.connect(self.rename_household)
+        house_row.addWidget(self.household_label, 1)
+        self.rename_button = QPushButton(tr("Resident", "保存户名"), house_box)
+        self.rename_button.setObjectName("renameHousehold")
+        self.rename_button.clicked.connect(self.rename_household)
+        house_row.addWidget(self.rename_button)
+        self.head_button = QPushButton(tr("Resident", "设为户主"), house_box)
+        self.head_button.setObjectName("setHead")
+        self.head_button.setToolTip(tr("Resident", "把本居民设为这一户的户主（打印时用）"))
+        self.head_button.clicked.connect(self.set_head)
+        house_row.addWidget(self.head_button)
         self.household_button = QPushButton(tr("Resident", "在居民列表中只看这一户"), house_box)
         self.household_button.setObjectName("showHousehold")
         self.household_button.clicked.connect(self._show_household)
-        hl.addWidget(self.household_button, 0, Qt.AlignmentFlag.AlignLeft)
+        house_row.addWidget(self.household_button)
+        hl.addLayout(house_row)
+        self.household_message = QLabel(house_box)
+        self.household_message.setObjectName("householdMessage")
+        self.household_message.setStyleSheet("color: #c62828;")
+        self.household_message.setVisible(False)
+        hl.addWidget(self.household_message)
         self.household = QListWidget(house_box)
         self.household.setObjectName("household")
         self.household.setMaximumHeight(96)
@@ -226,6 +252,7 @@ class ResidentView(QWidget):
             f"身份证 {r.get('id_number') or '—'}    电话 {r.get('phone') or '—'}    "
             f"状态 {status_html}"
             + (f"    家庭 {r.get('household_label')}" if r.get("household_label") else "")
+            + (f"（户主 {head}）" if (head := (data.get("household_info") or {}).get("head_name")) else "")
             + "</div>"
         )
         if r.get("redirected_from"):
@@ -240,7 +267,7 @@ class ResidentView(QWidget):
         self._fill_due(data.get("due") or [])
         self._fill_timeline(data.get("records") or [])
         self._fill_household(data.get("household") or [])
-        self.household_button.setEnabled(bool(r.get("household")))
+        self._fill_household_info(r, data.get("household_info"))
         self._fill_charts(data.get("records") or [])
         self._fill_history(data.get("history") or [])
         self.loaded.emit(r)
@@ -278,6 +305,7 @@ class ResidentView(QWidget):
 
     def _fill_household(self, members: list[dict[str, Any]]) -> None:
         self.household.clear()
+        head = ((self.data or {}).get("household_info") or {}).get("head")
         for m in members:
             if m["uuid"] == self.uuid:
                 continue
@@ -285,11 +313,62 @@ class ResidentView(QWidget):
             item = QListWidgetItem(
                 f"{m.get('name')}  {SEX.get(m.get('sex') or '', '')}  "
                 f"{'' if age is None else f'{age}岁'}  {m.get('record_no')}"
+                + (tr("Resident", "  （户主）") if m["uuid"] == head else "")
             )
             item.setData(Qt.ItemDataRole.UserRole, m["uuid"])
             self.household.addItem(item)
         if self.household.count() == 0:
             self.household.addItem(tr("Resident", "（没有登记同户成员）"))
+
+    def _fill_household_info(self, r: dict[str, Any], info: dict[str, Any] | None) -> None:
+        has = info is not None
+        self.household_label.blockSignals(True)
+        self.household_label.setText(info["label"] if has else "")
+        self.household_label.blockSignals(False)
+        self.household_label.setEnabled(has)
+        self.household_label.setToolTip("" if has else tr("Resident", "未登记家庭：请在“修改基本信息”中填写"))
+        self.rename_button.setEnabled(False)
+        self.head_button.setEnabled(has and info["head"] != r["uuid"] and r.get("status") != "merged")
+        self.head_button.setText(tr("Resident", "本人是户主") if has and info["head"] == r["uuid"]
+                                 else tr("Resident", "设为户主"))  # fmt: skip
+        self.household_button.setEnabled(has)
+        self.household_message.setVisible(False)
+
+    def _household_edited(self, text: str) -> None:
+        info = (self.data or {}).get("household_info")
+        self.rename_button.setEnabled(bool(info) and text.strip() != info["label"])
+
+    def _household_failed(self, exc: BaseException) -> None:
+        from ui.errors import user_message
+
+        self.household_message.setText(user_message(exc))
+        self.household_message.setVisible(True)
+
+    def rename_household(self) -> None:
+        info = (self.data or {}).get("household_info")
+        if not info or not self.rename_button.isEnabled():
+            return
+        uuid, label = info["uuid"], self.household_label.text()
+
+        def run(store: Any) -> Any:
+            from app.services import households
+
+            return households.update(store, uuid, label=label)
+
+        DbOp(self, run).success(lambda _r: self.reload()).failure(self._household_failed).run()
+
+    def set_head(self) -> None:
+        info = (self.data or {}).get("household_info")
+        if not info:
+            return
+        uuid, me = info["uuid"], self.uuid
+
+        def run(store: Any) -> Any:
+            from app.services import households
+
+            return households.update(store, uuid, head=me)
+
+        DbOp(self, run).success(lambda _r: self.reload()).failure(self._household_failed).run()
 
     def _fill_charts(self, records: list[dict[str, Any]]) -> None:
         sbp, dbp, glu = (Series(tr("Resident", "收缩压"), "#c62828"),

@@ -9,7 +9,8 @@ from typing import Any
 
 RESIDENT_ONLY_LABELS = {"village": "村", "household": "家庭", "status": "档案状态",
                         "status_date": "状态日期", "status_reason": "状态原因",
-                        "merged_into": "合并到", "record_no": "档案编号"}  # fmt: skip
+                        "merged_into": "合并到", "record_no": "档案编号",
+                        "label": "户名", "head": "户主"}  # fmt: skip  (the last two: households)
 REASON_KINDS = {"invalid": "数据不合格", "forbidden": "超出本机构辖区", "not_found": "县平台上缺少相关档案",
                 "internal": "县平台内部错误"}  # fmt: skip
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\[\]]+)\])?")
@@ -124,7 +125,7 @@ def conflict_rows(store: Any) -> list[dict[str, Any]]:
 
     rows = []
     for c in listing(store):
-        code = "personal_info"
+        code = "personal_info" if c["entity"] == "resident" else None
         if c["entity"] == "record":
             with store.session() as s:
                 rec = s.get(Record, c["entity_uuid"])
@@ -136,9 +137,24 @@ def conflict_rows(store: Any) -> list[dict[str, Any]]:
         label, where = _field_of(form, c["field"])
         if c["entity"] == "record" and form is not None:
             label = f"{form.title}·{label}"
-        rows.append({**c, "label": label, "options": options_of(where),
-                     **{f"{k}_text": show_value(c[k], where) for k in ("original", "mine", "theirs")}})  # fmt: skip
+        texts = {f"{k}_text": show_value(c[k], where) for k in ("original", "mine", "theirs")}
+        options = options_of(where)
+        if c["entity"] == "household" and c["field"] == "head":
+            texts, options = _head_names(store, c), None  # one of the two residents, not free text
+        rows.append({**c, "label": label, "options": options, **texts})
     return rows
+
+
+def _head_names(store: Any, c: dict[str, Any]) -> dict[str, Any]:
+    """A household head conflict in names, not resident uuids."""
+    from app.db.models import Resident
+
+    with store.session() as s:
+        out = {}
+        for k in ("original", "mine", "theirs"):
+            r = s.get(Resident, c[k]) if isinstance(c[k], str) else None
+            out[f"{k}_text"] = r.name if r else show_value(c[k], None)
+        return out
 
 
 # -- quarantine --------------------------------------------------------------------------------
@@ -159,7 +175,7 @@ def reason_text(last_error: str | None) -> str:
 def quarantine_rows(store: Any) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
-    from app.db.models import Outbox, Record, Resident
+    from app.db.models import Household, Outbox, Record, Resident
 
     what = {
         "create": "新建",
@@ -178,9 +194,13 @@ def quarantine_rows(store: Any) -> list[dict[str, Any]]:
                 rec = s.get(Record, row.entity_uuid)
                 resident_uuid, kind = (rec.resident_uuid if rec else None), "记录"
             r = s.get(Resident, resident_uuid) if resident_uuid else None
+            name = r.name if r else "（未知居民）"
+            if row.entity == "household":
+                h = s.get(Household, row.entity_uuid)
+                resident_uuid, kind, name = None, "家庭", h.label if h else "（未知家庭）"
             out.append({
                 "seq": row.device_seq, "when": (row.created_at or "")[:16].replace("T", " "),
-                "name": r.name if r else "（未知居民）", "resident": resident_uuid,
+                "name": name, "resident": resident_uuid,
                 "what": f"{what.get(row.op, '修改')}{kind}", "reason": reason_text(row.last_error),
                 "attempts": row.attempts,
             })  # fmt: skip

@@ -189,13 +189,26 @@ def _add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], allow_si
             slow.append(i)
             continue
         doc = c.doc
+        known = len(households.new)
+        household_uuid = households.get(c.household, village, now)
+        for h_uuid, label, h_village, _head, _at in households.new[known:]:
+            # A new household goes up before the resident naming it (what create_in writes).
+            snap = {"label": label, "village": h_village, "head": None}
+            h_changes = diff({}, snap)
+            changes_json = dumps(h_changes)
+            version_rows.append(("household", h_uuid, 1, "create", dumps(snap), changes_json, now, user))
+            outbox_rows.append((str(uuidlib.uuid4()), "household", h_uuid, "create", None, changes_json,
+                                now, user, "pending", 0, None))  # fmt: skip
+            seq += 1
+            row, prev = _audit_row(seq, prev, now, user, "household", h_uuid, sorted(h_changes))
+            audit_rows.append(row)
         gen = numbers.get(village) or numbers.setdefault(village, _Numbers(s, store.institution.area, village))
         number, provisional = gen.next()
         r = SimpleNamespace(
             uuid=str(uuidlib.uuid4()), record_no=number, provisional=provisional, name=doc["name"],
             sex=doc["sex"], birth_date=doc["birth_date"], id_number=doc.get("id_number"),
             phone=doc.get("phone"), address=doc.get("address"), village=village,
-            household_uuid=households.get(c.household, village, now), status="active", status_date=None, status_reason=None,
+            household_uuid=household_uuid, status="active", status_date=None, status_reason=None,
             merged_into=None, tags=residents.compute_tags(doc, set()),
             doc=json.dumps(doc, ensure_ascii=False), edition=forms.CURRENT_EDITION, rev=1,
             created_at=now, updated_at=now, created_by=user, updated_by=user,
@@ -210,11 +223,8 @@ def _add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], allow_si
         outbox_rows.append((str(uuidlib.uuid4()), "resident", r.uuid, "create", None, changes_json,
                             now, user, "pending", 0, None))  # fmt: skip
         seq += 1
-        entry = SimpleNamespace(seq=seq, at=now, user=user, action="create", entity="resident", entity_uuid=r.uuid,
-                      detail=json.dumps({"rev": 1, "fields": sorted(changes)}, ensure_ascii=False,
-                                        sort_keys=True), prev_hash=prev)  # fmt: skip
-        entry.hash = prev = audit._digest(prev, entry)  # type: ignore[arg-type]
-        audit_rows.append(tuple(getattr(entry, col) for col in _COLUMNS[Audit]))
+        row, prev = _audit_row(seq, prev, now, user, "resident", r.uuid, sorted(changes))
+        audit_rows.append(row)
         seen.accept(doc, [t for k, t in terms if k == "P"])
         out[i] = Added(r.uuid, number, r.name, r.birth_date, r.id_number)
     s.flush()  # serial blocks first
@@ -230,6 +240,16 @@ def _add_many(s: Session, store: Store, rows: Sequence[dict[str, Any]], allow_si
         except InvalidInput as e:
             out[i] = e
     return out  # type: ignore[return-value]
+
+
+def _audit_row(seq: int, prev: str, now: str, user: str, entity: str, uuid: str,
+               fields: list[str]) -> tuple[tuple[Any, ...], str]:  # fmt: skip
+    """The chained audit entry record_change writes for a create, and its hash."""
+    entry = SimpleNamespace(seq=seq, at=now, user=user, action="create", entity=entity, entity_uuid=uuid,
+                            detail=json.dumps({"rev": 1, "fields": fields}, ensure_ascii=False,
+                                              sort_keys=True), prev_hash=prev)  # fmt: skip
+    entry.hash = audit._digest(prev, entry)  # type: ignore[arg-type]
+    return tuple(getattr(entry, col) for col in _COLUMNS[Audit]), entry.hash
 
 
 _COLUMNS: dict[type, list[str]] = {

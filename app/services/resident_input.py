@@ -10,6 +10,7 @@ from typing import Any
 
 import forms
 from app.clock import today
+from app.services.households import label_error
 from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
 
@@ -123,6 +124,10 @@ def clean(data: Any, *, merged_into: dict[str, Any] | None = None, edition: str 
         else:
             doc["phone"] = digits
 
+    if household not in (None, ""):
+        problem = label_error(household)
+        if problem:
+            errors.append(err("household", problem))
     if village is not None and not (isinstance(village, str) and re.fullmatch(r"\d{3}", village)):
         errors.append(err("village", "须为3位数字"))
     elif village == "000":

@@ -20,7 +20,7 @@ from app.clock import now_iso, today
 from app.db.models import Household, Record, Resident, ResidentTerm
 from app.errors import DuplicateResident, InvalidInput
 from app.pinyin import primary_pinyin
-from app.services import audit, refs
+from app.services import audit, households, refs
 from app.services.changes import diff, record_change
 from app.services.resident_input import clean, err
 
@@ -52,6 +52,7 @@ def full(session: Session, r: Resident) -> dict[str, Any]:
     if r.household_uuid:
         hh = session.get(Household, r.household_uuid)
         out["household_label"] = hh.label if hh else None
+        out["household_head"] = hh.head_uuid if hh else None
     return out
 
 
@@ -139,7 +140,9 @@ def _check_id_unique(session: Session, number: str | None, exclude: str | None =
         )
 
 
-def _household(session: Session, value: str | None, village: str) -> str | None:
+def _household(session: Session, value: str | None, village: str, user: str) -> str | None:
+    """The household named by uuid, or by label within the village, or a new one (queued for
+    the county server before the resident that names it)."""
     if not value:
         return None
     hh = session.get(Household, value)
@@ -148,9 +151,7 @@ def _household(session: Session, value: str | None, village: str) -> str | None:
             select(Household).where(Household.label == value, Household.village == village)
         ).scalars().first()
     if hh is None:
-        hh = Household(uuid=str(uuidlib.uuid4()), label=value, village=village, created_at=now_iso())
-        session.add(hh)
-        session.flush()
+        hh = households.create_in(session, user, value, village)
     return hh.uuid
 
 
@@ -185,7 +186,7 @@ def add_in(s: Session, store: Store, data: dict[str, Any], *, allow_similar: boo
         uuid=str(uuidlib.uuid4()), record_no=number, provisional=provisional, name=doc["name"],
         sex=doc["sex"], birth_date=doc["birth_date"], id_number=doc.get("id_number"),
         phone=doc.get("phone"), address=doc.get("address"), village=village,
-        household_uuid=_household(s, c.household, village), status="active",
+        household_uuid=_household(s, c.household, village, store.user.name), status="active",
         tags=compute_tags(doc, set()), doc=json.dumps(doc, ensure_ascii=False),
         edition=forms.CURRENT_EDITION, rev=1, created_at=now, updated_at=now,
         created_by=store.user.name, updated_by=store.user.name,
@@ -217,7 +218,7 @@ def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
         if c.village and c.village != r.village:
             r.village = c.village
         if c.household is not None:
-            r.household_uuid = _household(s, c.household, r.village)
+            r.household_uuid = _household(s, c.household, r.village, store.user.name)
         r.doc = json.dumps(doc, ensure_ascii=False)
         r.tags = compute_tags(doc, forms_of(s, r.uuid))
         changes = commit_change(s, store, r, before, action="update")

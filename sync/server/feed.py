@@ -166,18 +166,21 @@ def _scoped(q, scope: Scope):  # type: ignore[no-untyped-def]
     return q
 
 
+SNAPSHOT_KINDS = ("household", "resident", "record")
+
+
 def snapshot(
     session: Session, scope: Scope, after: str, limit: int, as_of: int | None
 ) -> dict[str, Any]:
-    """One page of every entity in scope, residents first (so records never precede their
-    resident), each kind by uuid. `after` is the resume point "kind:uuid" from the last page;
-    `as_of` (fixed by the first page) is the cursor to pull from afterwards: anything changed
-    while paging has a higher sequence number."""
+    """One page of every entity in scope, kind by kind in SNAPSHOT_KINDS order (households before
+    the residents naming them, residents before their records), each kind by uuid. `after` is the
+    resume point "kind:uuid" from the last page; `as_of` (fixed by the first page) is the cursor to
+    pull from afterwards: anything changed while paging has a higher sequence number."""
     if as_of is None:
         as_of = current_seq(session)
-    kind, _, last_uuid = after.partition(":") if after else ("resident", "", "")
-    if kind not in ("resident", "record"):
-        kind, last_uuid = "resident", ""
+    kind, _, last_uuid = after.partition(":") if after else (SNAPSHOT_KINDS[0], "", "")
+    if kind not in SNAPSHOT_KINDS:
+        kind, last_uuid = SNAPSHOT_KINDS[0], ""
     items: list[Entity] = []
     while True:
         room = limit - len(items)
@@ -188,12 +191,12 @@ def snapshot(
             done, resume = False, f"{kind}:{items[-1].uuid}" if items else after
             break
         items += rows
-        if kind == "record":
-            done, resume = True, f"record:{items[-1].uuid}" if items else after
+        if kind == SNAPSHOT_KINDS[-1]:
+            done, resume = True, f"{kind}:{items[-1].uuid}" if items else after
             break
-        kind, last_uuid = "record", ""
+        kind, last_uuid = SNAPSHOT_KINDS[SNAPSHOT_KINDS.index(kind) + 1], ""
         if len(items) == limit:
-            done, resume = False, "record:"
+            done, resume = False, f"{kind}:"
             break
     page: dict[str, Any] = {
         "as_of": as_of,

@@ -29,7 +29,7 @@ from sync.server.models import (
     utcnow,
 )
 from sync.server.scope import Scope
-from sync.server.validate import record_errors, record_form, resident_errors
+from sync.server.validate import household_errors, record_errors, record_form, resident_errors
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,8 @@ class Pusher:
     def _may_write(self, e: Entity, base_rev: int | None) -> bool:
         if self.scope.contains(e.area):
             return True
+        if e.kind == "household":
+            return False  # a household never changes village
         # Edits made while the resident was still ours, pushed after it moved away, are kept.
         resident = e.uuid if e.kind == "resident" else e.resident_uuid
         moves = self.session.scalars(select(Move).where(Move.uuid == resident))
@@ -161,7 +163,8 @@ class Pusher:
         if e.kind != ch.entity:
             raise Rejected(f"对象类型不符：服务器上是 {e.kind}")
         if not self._may_write(e, ch.base_rev):
-            raise Rejected("该居民不在本机构辖区，无权修改", "forbidden")
+            who = "该家庭" if e.kind == "household" else "该居民"
+            raise Rejected(f"{who}不在本机构辖区，无权修改", "forbidden")
         redirect_to = None
         if e.kind == "resident" and e.merged_into and ch.op not in ("unmerge", "merge"):
             target = self._survivor(e)
@@ -192,14 +195,18 @@ class Pusher:
             uuid=ch.entity_uuid, kind=ch.entity, rev=1, data=state, created_by=self.device.id
         )
         redirect_to = None
-        if ch.entity == "resident":
+        if ch.entity in ("resident", "household"):
             village = state.get("village")
             if not isinstance(village, str) or not re.fullmatch(r"\d{3}", village):
                 raise Rejected("村（village）：必须是 3 位数字")
             e.area = self._area(state)
             if not self.scope.contains(e.area):
-                raise Rejected(f"区划 {e.area} 不在本机构辖区，不能建档", "forbidden")
-            self._check_resident(state)
+                what = "建户" if ch.entity == "household" else "建档"
+                raise Rejected(f"区划 {e.area} 不在本机构辖区，不能{what}", "forbidden")
+            if ch.entity == "household":
+                self._check_household(state)
+            else:
+                self._check_resident(state)
         else:
             resident = self._record_resident(state, None)
             if resident.uuid != ch.changes.get("resident", {}).get("new"):
@@ -257,6 +264,11 @@ class Pusher:
         if errors:
             raise Rejected("；".join(errors))
 
+    def _check_household(self, state: dict[str, Any]) -> None:
+        errors = household_errors(state)
+        if errors:
+            raise Rejected("；".join(errors))
+
     def _check_record(self, state: dict[str, Any], resident: Entity) -> None:
         errors = record_errors(state, resident.data)
         if errors:
@@ -292,6 +304,11 @@ class Pusher:
                 if ch.op == "merge" or state.get("merged_into"):
                     self._check_merge_target(e, state.get("merged_into"))
                 e.merged_into = state.get("merged_into") or None
+            elif e.kind == "household":
+                self._check_household(state)
+                if state.get("village") != e.data.get("village"):
+                    raise Rejected("村（village）：家庭所属的村不能修改（迁往他村请在新村建户）")
+                new_area = old_area
             else:
                 resident = self._record_resident(state, e)
                 self._check_record(state, resident)
@@ -346,7 +363,7 @@ class Pusher:
             id=str(uuidlib.uuid4()),
             entity_uuid=e.uuid,
             kind=e.kind,
-            resident_uuid=e.uuid if e.kind == "resident" else e.resident_uuid,
+            resident_uuid=e.resident_uuid or e.uuid,  # a resident's or household's own uuid
             area=e.area,
             path=c.path,
             original=c.original,

@@ -19,6 +19,7 @@ RESIDENT_ONLY = {
 # Record-level keys of the synced record state; the rest is the form document.
 RECORD_ONLY = {"resident", "form", "edition", "status"}
 SEXES = {"0", "1", "2", "9"}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def _date(value: Any) -> dt.date | None:
@@ -82,4 +83,23 @@ def record_errors(state: dict[str, Any], resident: dict[str, Any]) -> list[str]:
     doc = {k: v for k, v in state.items() if k not in RECORD_ONLY}
     ctx = forms.ValidationContext(birth_date=resident.get("birth_date"), sex=resident.get("sex"))
     errors += [str(e) for e in forms.validate(form.code, doc, ctx, form.edition)]
+    return errors
+
+
+# The synced household state; "area" only from a county-level device, as for residents.
+HOUSEHOLD_KEYS = {"label", "village", "head", "area"}
+MAX_HOUSEHOLD_LABEL = 100
+
+
+def household_errors(state: dict[str, Any]) -> list[str]:
+    errors = [f"家庭：未知字段 {k[:40]}" for k in sorted(set(state) - HOUSEHOLD_KEYS)]
+    label = state.get("label")
+    if not isinstance(label, str) or not label.strip() or len(label) > MAX_HOUSEHOLD_LABEL:
+        errors.append(f"户名（label）：必填，不超过 {MAX_HOUSEHOLD_LABEL} 个字")
+    village = state.get("village")
+    if not isinstance(village, str) or not re.fullmatch(r"\d{3}", village):
+        errors.append("村（village）：必须是 3 位数字")
+    head = state.get("head")
+    if head is not None and not (isinstance(head, str) and _UUID.match(head)):
+        errors.append("户主（head）：必须是居民标识（UUID）或空")
     return errors

@@ -154,14 +154,17 @@ def chinese_name(i: int) -> str:
     return SURNAMES[i % 20] + GIVEN[(i // 20) % 25] + GIVEN[(i // 500) % 25]
 
 
-def add_residents(store: Any, n: int, start: int = 0) -> list[str]:
+def add_residents(store: Any, n: int, start: int = 0, household_size: int = 0) -> list[str]:
+    """`n` residents; with `household_size`, grouped in households of that many (labelled "户<k>")."""
     from app.services import residents
 
     out = []
     for i in range(start, start + n):
-        r = residents.add(store, {"name": chinese_name(i), "sex": "2", "birth_date": f"19{40 + i % 50}-0{1 + i % 9}-1{i % 9}",
-                                  "phone": f"138{i:08d}"}, allow_similar=True)  # fmt: skip
-        out.append(r["uuid"])
+        data = {"name": chinese_name(i), "sex": "2", "birth_date": f"19{40 + i % 50}-0{1 + i % 9}-1{i % 9}",
+                "phone": f"138{i:08d}"}  # fmt: skip
+        if household_size:
+            data["household"] = f"户{i // household_size}"
+        out.append(residents.add(store, data, allow_similar=True)["uuid"])
     return out
 
 
@@ -186,6 +189,25 @@ def local_residents(store: Any) -> dict[str, dict[str, Any]]:
 
     with store.session() as s:
         return {r.uuid: _set(snapshot(r)) for r in s.scalars(select(Resident))}
+
+
+def server_households(county: County, prefix: str) -> dict[str, dict[str, Any]]:
+    import json
+
+    rows = county.query(
+        "SELECT uuid, data FROM entity WHERE kind = 'household' AND area LIKE :p", p=prefix + "%"
+    )
+    return {u: _set(json.loads(d) if isinstance(d, str) else d) for u, d in rows}
+
+
+def local_households(store: Any) -> dict[str, dict[str, Any]]:
+    from sqlalchemy import select
+
+    from app.db.models import Household
+    from app.services.households import snapshot
+
+    with store.session() as s:
+        return {h.uuid: _set(snapshot(h)) for h in s.scalars(select(Household))}
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:

@@ -13,10 +13,17 @@ from typing import Any
 import pytest
 from faultproxy import FaultProxy
 from sqlalchemy import select
-from synchelp import ROOT, add_residents, local_residents, server_residents
+from synchelp import (
+    ROOT,
+    add_residents,
+    local_households,
+    local_residents,
+    server_households,
+    server_residents,
+)
 
 from app.db.models import Outbox
-from app.services import residents
+from app.services import households, residents
 
 SMALL_PAGES = {"CUNYI_SYNC_PULL_LIMIT": "40", "CUNYI_SYNC_SNAPSHOT_LIMIT": "60"}
 
@@ -56,7 +63,9 @@ def finish(inst: Any) -> dict[str, Any]:
 
 def assert_converged(county: Any, area: str, *insts: Any) -> None:
     server = server_residents(county, area)
+    server_hh = server_households(county, area)
     for inst in insts:
+        assert local_households(inst.store) == server_hh
         mine = local_residents(inst.store)
         diff = [
             (u, mine.get(u), server.get(u))
@@ -79,7 +88,7 @@ def test_killed_mid_push_then_resync_converges(
     t = county.township()
     victim = make_installation(t + "001")
     victim.enroll(county, proxy.url)
-    uuids = add_residents(victim.store, 450)
+    uuids = add_residents(victim.store, 450, household_size=3)  # + 150 households
     kill_at(
         victim, proxy, "/sync/push", 2, "hold_response"
     )  # server applied batch 2, client never heard
@@ -104,7 +113,7 @@ def test_killed_mid_pull_and_snapshot_then_resync_converges(
 ) -> None:
     t = county.township()
     source = make_installation(t + "001", county)  # another laptop of the same clinic
-    uuids = add_residents(source.store, 300)
+    uuids = add_residents(source.store, 300, household_size=4)  # + 75 households
     source.sync()
     victim = make_installation(t + "001")
     victim.enroll(county, proxy.url)
@@ -115,6 +124,8 @@ def test_killed_mid_pull_and_snapshot_then_resync_converges(
 
     for i, u in enumerate(uuids[:200]):
         residents.update(source.store, u, {"address": f"新地址{i % 7}组"})
+    for k in range(0, 75, 2):
+        households.update(source.store, uuids[4 * k], label=f"改名户{k}", head=uuids[4 * k + 1])
     source.sync()
     kill_at(victim, proxy, "/sync/pull", 3, "hold_response")
     kill_at(victim, proxy, "/sync/pull", 2, "hold_request")
@@ -129,8 +140,8 @@ def test_killed_at_random_moments_converges(county: Any, make_installation: Any)
     t = county.township()
     a = make_installation(t + "001", county)
     b = make_installation(t + "001", county)
-    ua = add_residents(a.store, 250)
-    ub = add_residents(b.store, 250, start=1000)
+    ua = add_residents(a.store, 250, household_size=3)
+    ub = add_residents(b.store, 250, start=1000, household_size=3)
     rng = random.Random(5)
     for _ in range(4):
         for inst in (a, b):

@@ -36,7 +36,7 @@ def test_good_change_parses() -> None:
     [
         ({"mutation_id": 5}, "mutation_id"),
         ({"mutation_id": "a b"}, "mutation_id"),
-        ({"entity": "household"}, "entity"),
+        ({"entity": "family"}, "entity"),
         ({"entity_uuid": "not-a-uuid"}, "entity_uuid"),
         ({"op": "delete"}, "op"),
         ({"base_rev": -1}, "base_rev"),

@@ -105,3 +105,18 @@ def test_client_commands_end_to_end(three: Any, county: Any, make_installation: 
     unenrolled = make_installation(t + "001")
     msg = unenrolled.cli("sync")
     assert msg.returncode != 0 and "cunyi enroll" in msg.stderr
+
+
+def test_sync_counts_include_households(three: Any) -> None:
+    a, _b, hospital, _t = three
+    r = residents.add(a.store, {"name": "秦一", "sex": "1", "birth_date": "1966-06-06", "household": "秦家"})
+    out = a.cli("sync", "--json")
+    assert json.loads(out.stdout) == {"pushed": 2, "pulled": 2, "conflicts": 0, "quarantined": 0}
+    assert json.loads(hospital.cli("sync", "--json").stdout)["pulled"] == 2
+    renamed = hospital.cli("household", "rename", r["record_no"], "秦一户", "--json")
+    assert renamed.returncode == 0, renamed.stderr
+    assert json.loads(hospital.cli("sync", "status", "--json").stdout)["queue"] == 1
+    assert json.loads(hospital.cli("sync", "--json").stdout)["pushed"] == 1
+    assert json.loads(a.cli("sync", "--json").stdout)["pulled"] == 1
+    shown = json.loads(a.cli("household", "show", r["uuid"], "--json").stdout)
+    assert shown["label"] == "秦一户" and [m["name"] for m in shown["members"]] == ["秦一"]

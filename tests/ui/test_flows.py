@@ -326,6 +326,41 @@ def test_household_filter_and_form_print(qtbot, doctor):
     assert "高血压随访" in main.dialogs["preview"].windowTitle()
 
 
+def test_household_rename_and_head_on_the_resident_view(qtbot, doctor):
+    main, uuids = doctor
+    view = main.open_resident(uuids["张三"])
+    qtbot.waitUntil(lambda: bool(view.data))
+    assert view.household_label.text() == "李家村1组" and not view.rename_button.isEnabled()
+    view.household_label.clear()
+    click(qtbot, view.rename_button)  # still disabled: nothing to save
+    type_text(qtbot, view.household_label, "张三户")
+    assert view.rename_button.isEnabled()
+    click(qtbot, view.rename_button)
+    qtbot.waitUntil(lambda: "家庭 张三户" in view.header.text(), timeout=5000)
+    click(qtbot, view.head_button)
+    qtbot.waitUntil(lambda: "户主 张三" in view.header.text(), timeout=5000)
+    assert not view.head_button.isEnabled() and view.head_button.text() == "本人是户主"
+    screenshot(view, "45-household")
+    view.household_label.setText(" ")
+    click(qtbot, view.rename_button)
+    qtbot.waitUntil(lambda: view.household_message.isVisible())
+    assert "户名" in view.household_message.text() and "不能为空" in view.household_message.text()
+    other = main.open_resident(uuids["赵秀兰"])
+    qtbot.waitUntil(lambda: bool(other.data))
+    assert other.household_label.text() == "张三户" and other.head_button.isEnabled()
+    texts = [other.household.item(i).text() for i in range(other.household.count())]
+    assert any("张三" in x and "（户主）" in x for x in texts)
+    screenshot(other, "46-household-member")
+
+    def stored(store):
+        from app.services import households
+
+        return households.get(store, uuids["王小明"])
+
+    got = db(stored)
+    assert (got["label"], got["head_name"]) == ("张三户", "张三")
+
+
 def test_filters_key_population_status_village(qtbot, doctor):
     main, uuids = doctor
     lst = main.residents

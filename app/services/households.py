@@ -1,0 +1,126 @@
+"""Households (户): created when a resident first names one, renamed and given a head here. Every
+change writes a version, an outbox row and an audit entry, like a resident's (synced as entity
+"household" with the state {label, village, head})."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.clock import now_iso
+from app.db.models import Household, Resident, SyncEntity, Version
+from app.errors import InvalidInput, NotFound
+from app.services import refs
+from app.services.changes import diff, record_change
+from forms.model import FieldError
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+MAX_LABEL = 100  # the county server refuses longer labels (sync/server/validate.py)
+_UNSET: Any = object()
+
+
+def snapshot(h: Household) -> dict[str, Any]:
+    """The flat state compared between versions and sent to the server field by field."""
+    return {"label": h.label, "village": h.village, "head": h.head_uuid}
+
+
+def placeholder_label(uuid: str) -> str:
+    """What a household known only by its uuid is called until its real label arrives by sync."""
+    return f"家庭 {uuid[:8]}"
+
+
+def next_rev(s: Session, uuid: str) -> int:
+    return int(s.scalar(select(func.max(Version.rev)).where(Version.entity_uuid == uuid)) or 0) + 1
+
+
+def create_in(s: Session, user: str, label: str, village: str) -> Household:
+    """A new household in the caller's transaction, queued for the county server."""
+    h = Household(uuid=str(uuidlib.uuid4()), label=label, village=village, head_uuid=None,
+                  created_at=now_iso())  # fmt: skip
+    s.add(h)
+    s.flush()
+    snap = snapshot(h)
+    record_change(s, user=user, entity="household", entity_uuid=h.uuid, rev=1, action="create",
+                  snapshot=snap, changes=diff({}, snap), op="create", base_rev=None)  # fmt: skip
+    return h
+
+
+def label_error(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "须为文本"
+    if not value.strip():
+        return "不能为空"
+    if len(value.strip()) > MAX_LABEL:
+        return f"不能超过 {MAX_LABEL} 个字"
+    return None
+
+
+def find(s: Session, ref: str) -> Household:
+    """The household `ref` names: its uuid, or any reference to one of its members."""
+    ref = (ref or "").strip()
+    h = s.get(Household, ref.lower())
+    if h is not None:
+        return h
+    r = refs.resident(s, ref)
+    if not r.household_uuid or s.get(Household, r.household_uuid) is None:
+        raise NotFound(f"居民 {r.name}（{r.record_no}）没有登记家庭")
+    return s.get(Household, r.household_uuid)
+
+
+def _members(s: Session, uuid: str) -> list[Resident]:
+    q = select(Resident).where(and_(Resident.household_uuid == uuid, Resident.status != "merged"))
+    return list(s.scalars(q.order_by(Resident.birth_date)))
+
+
+def describe(s: Session, h: Household) -> dict[str, Any]:
+    head = s.get(Resident, h.head_uuid) if h.head_uuid else None
+    return {"uuid": h.uuid, "label": h.label, "village": h.village, "head": h.head_uuid,
+            "head_name": head.name if head else None,
+            "members": [{"uuid": m.uuid, "name": m.name, "record_no": m.record_no}
+                        for m in _members(s, h.uuid)]}  # fmt: skip
+
+
+def get(store: Store, ref: str) -> dict[str, Any]:
+    with store.session() as s:
+        return describe(s, find(s, ref))
+
+
+def update(store: Store, ref: str, *, label: str | None = None, head: Any = _UNSET) -> dict[str, Any]:
+    """Rename the household `ref` names and/or set its head (a member's reference, or None to
+    clear it). Bad input changes nothing and names the field."""
+    with store.session(write=True) as s:
+        h = find(s, ref)
+        row = s.get(SyncEntity, h.uuid)
+        if row is not None and row.stub:
+            raise InvalidInput(FieldError("household", "家庭", "该家庭已不在本机构辖区，只读"))
+        before = snapshot(h)
+        if label is not None:
+            problem = label_error(label)
+            if problem:
+                raise InvalidInput(FieldError("label", "户名", problem))
+            label = label.strip()
+            other = s.scalar(select(Household.uuid).where(
+                Household.label == label, Household.village == h.village, Household.uuid != h.uuid))  # fmt: skip
+            if other is not None:
+                raise InvalidInput(FieldError("label", "户名", f"本村已有名为“{label}”的家庭"))
+            h.label = label
+        if head is not _UNSET:
+            if head is None:
+                h.head_uuid = None
+            else:
+                r = refs.resident(s, head)
+                if r.household_uuid != h.uuid or r.status == "merged":
+                    raise InvalidInput(FieldError("head", "户主", f"{r.name}（{r.record_no}）不是本户成员"))
+                h.head_uuid = r.uuid
+        changes = diff(before, snapshot(h))
+        if changes:
+            rev = next_rev(s, h.uuid)
+            record_change(s, user=store.user.name, entity="household", entity_uuid=h.uuid, rev=rev,
+                          action="update", snapshot=snapshot(h), changes=changes, op="update",
+                          base_rev=rev - 1)  # fmt: skip
+        return {**describe(s, h), "changed": sorted(changes)}
