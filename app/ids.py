@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 
 _lock = threading.Lock()
 _last = 0  # milliseconds << 12 | counter of the last id made by this process
@@ -26,5 +25,5 @@ def time_ordered_uuid() -> str:
         stamp = max(time.time_ns() // 1_000_000 << 12, _last + 1)  # a counter within one ms
         _last = stamp
     rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    value = (stamp >> 12) << 80 | 0x7 << 76 | (stamp & 0xFFF) << 64 | 0b10 << 62 | rand
-    return str(uuid.UUID(int=value))
+    h = f"{(stamp >> 12) << 80 | 0x7 << 76 | (stamp & 0xFFF) << 64 | 0b10 << 62 | rand:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # as str(uuid.UUID(...)), faster

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -61,6 +61,11 @@ def known_region(code6: str) -> bool:
 
 def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
     """Validate and normalise an identity number, or raise IdNumberError saying what is wrong."""
+    return _parse(raw, today or dt.date.today())
+
+
+@lru_cache(maxsize=16384)  # an import checks each number three times (file, resident, form)
+def _parse(raw: str, today: dt.date) -> IdInfo:
     number = raw.strip().upper().replace(" ", "")
     if len(number) == 15:
         if not number.isdigit():
@@ -80,7 +85,6 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdNumberError(f"出生日期{number[6:14]}不是有效日期") from None
-    today = today or dt.date.today()
     if birth > today or birth.year < 1880:
         raise IdNumberError(f"出生日期{birth.isoformat()}不合理")
     sex = "1" if int(number[16]) % 2 == 1 else "2"

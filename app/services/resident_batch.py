@@ -25,13 +25,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
 from app import recordno, search
 from app.clock import now_iso
-from app.db.models import Household, Outbox, Resident, ResidentTerm, SerialBlock, Version
+from app.db.models import Household, Outbox, Resident, ResidentTerm, Version
 from app.errors import DuplicateResident, InvalidInput
 from app.ids import time_ordered_uuid
 from app.pinyin import primary_pinyin
@@ -193,44 +192,6 @@ class _Households:
         return found
 
 
-class _Numbers:
-    """Record numbers for one village as recordno.allocate hands them out, without a query per
-    number: the first comes from allocate (which opens a block if needed), the next ones from
-    the same block while it lasts, skipping numbers already used."""
-
-    def __init__(self, s: Session, area: str, village: str) -> None:
-        self.s, self.area, self.village = s, area, village
-        self.prefix = area[:9] + village
-        self.block: SerialBlock | None = None
-        self.taken: set[str] = set()
-        self.last: str | None = None
-
-    def next(self) -> tuple[str, bool]:
-        if self.last is not None and self.block is None:
-            self._continue_block(self.last)  # only a batch needs a second number
-        b = self.block
-        while b is not None and b.next <= b.last:
-            number = f"{self.prefix}{b.next:05d}"
-            b.next += 1
-            if number not in self.taken:
-                return number, b.source == "provisional"
-        number, provisional = recordno.allocate(self.s, self.area, self.village)
-        self.block, self.last = None, number
-        return number, provisional
-
-    def _continue_block(self, number: str) -> None:
-        serial = int(number[12:])
-        self.block = self.s.execute(select(SerialBlock).where(
-            SerialBlock.prefix == self.prefix, SerialBlock.first <= serial, SerialBlock.last >= serial,
-            SerialBlock.next == serial + 1)).scalars().first()  # fmt: skip
-        if self.block is not None:
-            q = select(Resident.record_no).where(
-                Resident.record_no > number,
-                Resident.record_no <= f"{self.prefix}{self.block.last:05d}",
-            )
-            self.taken = set(self.s.execute(q).scalars())
-
-
 def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_similar: bool = False
              ) -> list[Registered | InvalidInput]:  # fmt: skip
     """Register `rows` (the keys of `cunyi resident add`) in the caller's write transaction.
@@ -254,7 +215,7 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
     taken = _Taken(s, (d["id_number"] for d in docs if d.get("id_number")))
     similar = None if allow_similar else _Similar(s, docs)
     households = _Households(s, {cleaned[i].household for i in todo if cleaned[i].household})
-    numbers: dict[str, _Numbers] = {}
+    numbers: dict[str, recordno.Numbers] = {}
     user, now = store.user.name, now_iso()
     area, edition = store.institution.area, forms.CURRENT_EDITION
     res_rows: list[tuple[Any, ...]] = []
@@ -273,7 +234,9 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
             out[i] = similar_resident(found)
             continue
         village = c.village or store.institution.village
-        gen = numbers.get(village) or numbers.setdefault(village, _Numbers(s, area, village))
+        gen = numbers.get(village) or numbers.setdefault(
+            village, recordno.Numbers(s, area, village)
+        )
         number, provisional = gen.next()
         uuid = time_ordered_uuid()
         household = households.get(c.household, village, now)
@@ -309,7 +272,8 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
             similar.add(summary, terms)
         out[i] = Registered(uuid, number, provisional, name, doc["birth_date"], id_number)
     if res_rows:
-        s.flush()  # the serial blocks' new positions, before the rows that use them
+        for gen in numbers.values():
+            gen.save()
         conn = s.connection()
         term_rows.sort()  # neighbouring terms share index pages: each is loaded once
         for sql, batch in ((_INSERT_HOUSEHOLD, households.new), (_INSERT_RESIDENT, res_rows),

@@ -303,9 +303,10 @@ def test_import_killed_mid_way_keeps_whole_batches_and_a_rerun_completes_it(data
     from app.db.models import Outbox, Resident, Version
     from app.services.demo_people import households
 
-    # Enough batches (of 1,000) that the import is still running when the first one is seen,
-    # even on an idle machine.
+    # Enough rows that the import is still running when its first batch is seen, even on an
+    # idle machine: 2.4 batches of importer.BATCH (5,000), ~1 s each at 5,000 residents/s.
     total = 12000
+    assert total > 2 * importer.BATCH
     people = households(total, seed=4, today=dt.date.today())
     keys = ["name", "sex", "birth_date", "id_number", "phone", "address", "household"]
     src = _write_csv(tmp_path / "big.csv", keys, [[str(p.data.get(k, "")) for k in keys]
