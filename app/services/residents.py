@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -14,6 +13,7 @@ from app import search
 from app.clock import now_iso, today
 from app.db.models import Household, Record, Resident, ResidentTerm
 from app.errors import InvalidInput
+from app.ids import time_ordered_uuid
 from app.services import audit, refs
 from app.services.changes import changes_of, diff, record_change
 from app.services.resident_batch import (  # noqa: F401 - compute_tags is used through this module
@@ -111,7 +111,7 @@ def _household(session: Session, value: str | None, village: str) -> str | None:
             select(Household).where(Household.label == value, Household.village == village)
         ).scalars().first()
     if hh is None:
-        hh = Household(uuid=str(uuidlib.uuid4()), label=value, village=village, created_at=now_iso())
+        hh = Household(uuid=time_ordered_uuid(), label=value, village=village, created_at=now_iso())
         session.add(hh)
         session.flush()
     return hh.uuid
