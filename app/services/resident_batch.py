@@ -10,11 +10,14 @@ entry: the resident itself when it registered one, else how many (an import is a
 action per batch, not 50,000 entries that would bury every other event in the audit view).
 
 Everything is fetched and written per call, not per row: duplicates are looked up through the
-ID-number and birth-date indexes for a whole batch at once, and the rows are
-inserted with one executemany per table (the ORM's per-object bookkeeping cost more than the
-inserts). A caller that registers many residents should pass them in batches of a few thousand:
-with fewer, larger transactions each index page is written once per batch rather than once per
-resident (see docs/decisions/backup-and-import.md for the figures).
+ID-number and birth-date indexes for a whole batch at once, and the rows are inserted with one
+executemany per table (the ORM's per-object bookkeeping cost more than the inserts). A caller
+that registers many residents should pass them in batches of a few thousand: with fewer, larger
+transactions each index page is written once per batch rather than once per resident (see
+docs/decisions/backup-and-import.md for the figures).
+
+This is for residents registered here: it writes outbox rows, which sync sends to the server.
+Residents pulled from the server must not get them (sync/bulk.py inserts those).
 """
 
 from __future__ import annotations
