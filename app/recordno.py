@@ -9,12 +9,13 @@ replaces it, because only the server can promise that no other machine hands out
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import now_iso
-from app.db.models import Resident, SerialBlock
+from app.db.models import SerialBlock
+from app.errors import DataError
 
 SERIAL_MAX = 99999
 PROVISIONAL_FIRST = 90000  # provisional serials are drawn from the top of the range
@@ -31,44 +32,85 @@ def short(record_no: str) -> str:
     return f"{record_no[9:12]}-{record_no[12:]}"
 
 
-def _taken(session: Session, number: str) -> bool:
-    return session.execute(select(Resident.uuid).where(Resident.record_no == number)).first() is not None
+class Numbers:
+    """Hands out the next free numbers of one village, in the order they were always allocated:
+    available blocks (next <= last) by (provisional last, id), each from its `next` on, skipping
+    numbers a resident already has. With no number left it opens a block: the village's whole
+    range for the installation's own village if it never had one, else a provisional block.
+
+    Plain SQL on the session's connection, no ORM objects: a registration costs a couple of
+    indexed statements, not an ORM round per block. save() writes the blocks' new positions;
+    call it before the transaction ends (register does). Pending ORM changes of the session
+    (a block added by sync) are flushed first, so they are seen."""
+
+    def __init__(self, session: Session, institution_area: str, village: str) -> None:
+        session.flush()
+        self.conn = session.connection()
+        self.prefix = institution_area[:9] + village
+        self.own_village = village == institution_area[9:12] and village != "000"
+        # [id, next, last, source, numbers taken in next..last (loaded when the block is reached)]
+        self.blocks: list[list[Any]] | None = None
+        self.ever = False
+        self.used: dict[int, list[Any]] = {}
+
+    def next(self) -> tuple[str, bool]:
+        if self.blocks is None:
+            rows = self.conn.exec_driver_sql(
+                "SELECT id, next, last, source FROM serial_block WHERE prefix = ? "
+                "ORDER BY source = 'provisional', id", (self.prefix,)).all()  # fmt: skip
+            self.ever = bool(rows)
+            self.blocks = [[i, n, last, source, None] for i, n, last, source in rows if n <= last]
+        for opened in (False, True):
+            for b in self.blocks:
+                while b[1] <= b[2]:
+                    if b[4] is None:
+                        b[4] = self._taken(b[1], b[2])
+                    number = f"{self.prefix}{b[1]:05d}"
+                    b[1] += 1
+                    self.used[b[0]] = b
+                    if number not in b[4]:
+                        return number, b[3] == "provisional"
+            if opened:
+                break
+            self._open_block()
+        raise DataError(
+            f"村（居）委会{self.prefix[9:]}的档案编号已用完：请先同步，由县平台分配新的编号段"
+        )
+
+    def _taken(self, first: int, last: int) -> set[str]:
+        rows = self.conn.exec_driver_sql(
+            "SELECT record_no FROM resident WHERE record_no >= ? AND record_no <= ?",
+            (f"{self.prefix}{first:05d}", f"{self.prefix}{last:05d}"))  # fmt: skip
+        return {r[0] for r in rows}
+
+    def _open_block(self) -> None:
+        assert self.blocks is not None
+        if self.own_village and not self.ever:
+            first, source = 1, "village-range"
+        elif not any(b[3] == "provisional" for b in self.blocks if b[1] <= b[2]):
+            first, source = PROVISIONAL_FIRST, "provisional"
+        else:
+            return
+        new_id = self.conn.exec_driver_sql(
+            "INSERT INTO serial_block (prefix, first, last, next, source, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (self.prefix, first, SERIAL_MAX, first, source, now_iso())
+        ).lastrowid  # fmt: skip
+        self.ever = True
+        self.blocks.append([new_id, first, SERIAL_MAX, source, None])
+
+    def save(self) -> None:
+        if self.used:
+            self.conn.exec_driver_sql("UPDATE serial_block SET next = ? WHERE id = ?",
+                                      [(b[1], b[0]) for b in self.used.values()])  # fmt: skip
+            self.used = {}
 
 
 def allocate(session: Session, institution_area: str, village: str) -> tuple[str, bool]:
     """Next free number for a resident of `village`; returns (number, provisional)."""
-    prefix = institution_area[:9] + village
-    blocks = session.execute(
-        select(SerialBlock)
-        .where(SerialBlock.prefix == prefix, SerialBlock.next <= SerialBlock.last)
-        .order_by(SerialBlock.source == "provisional", SerialBlock.id)
-    ).scalars().all()
-    for block in blocks:
-        while block.next <= block.last:
-            number = f"{prefix}{block.next:05d}"
-            block.next += 1
-            if not _taken(session, number):
-                return number, block.source == "provisional"
-    ever = session.execute(select(SerialBlock.id).where(SerialBlock.prefix == prefix)).first()
-    own_village = village == institution_area[9:12] and village != "000"
-    if own_village and ever is None:
-        session.add(
-            SerialBlock(
-                prefix=prefix, first=1, last=SERIAL_MAX, next=1, source="village-range",
-                created_at=now_iso(),
-            )
-        )  # fmt: skip
-    elif not any(b.source == "provisional" for b in blocks):
-        session.add(
-            SerialBlock(
-                prefix=prefix, first=PROVISIONAL_FIRST, last=SERIAL_MAX, next=PROVISIONAL_FIRST,
-                source="provisional", created_at=now_iso(),
-            )
-        )  # fmt: skip
-    else:
-        raise RuntimeError(f"no record numbers left for {prefix}")
-    session.flush()
-    return allocate(session, institution_area, village)
+    numbers = Numbers(session, institution_area, village)
+    found = numbers.next()
+    numbers.save()
+    return found
 
 
 def add_block(session: Session, prefix: str, first: int, last: int, source: str = "server") -> None:

@@ -28,7 +28,7 @@ USER, PASSWORD = "admin", "secret1"
 
 def build(folder: Path, count: int) -> str:
     """An installation with `count` residents and one resident with 50 follow-ups."""
-    from app.services import bulk_add, records, residents
+    from app.services import records, resident_batch, residents
     from app.services.demo_people import households
     from app.store import Store
 
@@ -41,7 +41,7 @@ def build(folder: Path, count: int) -> str:
     people = households(count, 7, dt.date.today(), village=store.institution.village)
     for i in range(0, len(people), 1000):
         with store.session(write=True) as s:
-            bulk_add.add_many(s, store, [p.data for p in people[i : i + 1000]], allow_similar=True)
+            resident_batch.register(s, store, [p.data for p in people[i : i + 1000]], allow_similar=True)
         print(f"  built {i + 1000}", end="\r")
     print(f"  built {count} residents in {time.perf_counter() - t:.0f} s")
     busy = residents.add(store, {"name": "随访多", "sex": "1", "birth_date": "1950-01-01",

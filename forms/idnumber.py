@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -26,7 +27,9 @@ class IdInfo:
 
 
 def check_char(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("check_char needs the first 17 characters")
+    return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def convert_15_to_18(number15: str) -> str:
@@ -58,6 +61,11 @@ def known_region(code6: str) -> bool:
 
 def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
     """Validate and normalise an identity number, or raise IdNumberError saying what is wrong."""
+    return _parse(raw, today or dt.date.today())
+
+
+@lru_cache(maxsize=16384)  # an import checks each number three times (file, resident, form)
+def _parse(raw: str, today: dt.date) -> IdInfo:
     number = raw.strip().upper().replace(" ", "")
     if len(number) == 15:
         if not number.isdigit():
@@ -77,7 +85,6 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdNumberError(f"出生日期{number[6:14]}不是有效日期") from None
-    today = today or dt.date.today()
     if birth > today or birth.year < 1880:
         raise IdNumberError(f"出生日期{birth.isoformat()}不合理")
     sex = "1" if int(number[16]) % 2 == 1 else "2"

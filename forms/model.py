@@ -91,12 +91,15 @@ class CodeTable:
     codes: tuple[Code, ...]
     exclusive: tuple[str, ...] = ()
     other_code: str | None = None
+    # Index built once: every code of every imported document is looked up here.
+    _labels: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for c in reversed(self.codes):  # the first of a repeated code wins, as a scan would
+            self._labels[c.code] = c.label
 
     def label(self, code: str) -> str | None:
-        for c in self.codes:
-            if c.code == code:
-                return c.label
-        return None
+        return self._labels.get(code) if isinstance(code, str) else None
 
     def has(self, code: str) -> bool:
         return self.label(code) is not None

@@ -22,6 +22,31 @@ OTHER_MAX = 100
 ID_MAX = 64
 
 
+class _Index:
+    """What validation looks up in a form for every document, worked out once per form: an
+    import validates tens of thousands of documents of one form."""
+
+    def __init__(self, form: FormDef) -> None:
+        self.form = form  # keeps the form alive, so its id() is never reused for another
+        self.fields = form.fields()
+        self.computed = frozenset(f.key for f in self.fields if f.computed)
+        self.others = _other_keys(form, self.fields)
+        self.known = {f.key for f in self.fields} | set(self.others)
+        self.id_fields = [f for f in self.fields if f.format == "id_number"]
+        self.lists = [f for f in self.fields if f.type == "list"]
+        self.item_others = {f.key: _other_keys(form, list(f.item_fields)) for f in self.lists}
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(form: FormDef) -> _Index:
+    found = _INDEXES.get(id(form))
+    if found is None:
+        found = _INDEXES[id(form)] = _Index(form)
+    return found
+
+
 def validate(
     code: str, doc: Any, ctx: ValidationContext | None = None, edition: str | None = None
 ) -> list[FieldError]:
@@ -30,13 +55,13 @@ def validate(
         kind = "列表" if isinstance(doc, list) else type(doc).__name__
         return [FieldError("$", "表单内容", f"必须是 JSON 对象（{{…}}），实际为{kind}")]
     ctx = ctx or ValidationContext()
+    index = _index(form)
     errors: list[FieldError] = []
     today = _today(ctx, errors)
-    errors += _unknown_keys(form, doc)
+    errors += _unknown_keys(form, doc, index.known)
     bounds = DateBounds(today, _birth(form, doc, ctx))
     good: dict[str, Any] = {}
-    fields = form.fields()
-    for f in fields:
+    for f in index.fields:
         if f.computed:
             continue  # recomputed by prepare(); whatever was sent is discarded
         value = doc.get(f.key)
@@ -48,8 +73,8 @@ def validate(
         errors += errs
         if not errs or (f.type == "list" and isinstance(value, list)):
             good[f.key] = value  # a list keeps its items for rules even if one item is bad
-    errors += _other_texts(form, doc, good)
-    errors += _id_numbers(form, good, ctx, today)
+    errors += _other_texts(form, doc, good, index.others)
+    errors += _id_numbers(index.id_fields, good, ctx, today)
     prepared = _computed(form, good)
     wrong = {e.key.split("[")[0].split(".")[0] for e in errors}
     for r in form.rules:
@@ -65,24 +90,34 @@ def prepare(
     form = get_form(code, edition)
     if not isinstance(doc, dict):
         raise TypeError("表单内容必须是 JSON 对象")
-    out = copy.deepcopy(doc)
-    for f in form.fields():
-        if f.type == "list" and isinstance(out.get(f.key), list):
+    out = _copy(doc)
+    for f in _index(form).lists:
+        if isinstance(out.get(f.key), list):
             for item in out[f.key]:
                 if isinstance(item, dict) and is_empty(item.get("id")):
                     item["id"] = uuid.uuid4().hex
     return _computed(form, out)
 
 
+def _copy(value: Any) -> Any:
+    """A deep copy of a JSON-like document; copy.deepcopy costs ~5x more on these (its memo
+    and dispatch). Strings, numbers, booleans and None are immutable and shared."""
+    t = type(value)
+    if t is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if t is list:
+        return [_copy(v) for v in value]
+    if t in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def _computed(form: FormDef, doc: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in doc.items() if not _is_computed(form, k)}
+    computed = _index(form).computed
+    out = {k: v for k, v in doc.items() if k not in computed}
     for step in form.compute:
         out = step(out)
     return out
-
-
-def _is_computed(form: FormDef, key: str) -> bool:
-    return form.has_field(key) and form.field(key).computed
 
 
 def _err(f: Field, message: str, key: str | None = None, label: str | None = None) -> FieldError:
@@ -125,8 +160,7 @@ def _required(form: FormDef, f: Field) -> str:
     return "必须填写"
 
 
-def _unknown_keys(form: FormDef, doc: dict[str, Any]) -> list[FieldError]:
-    known = {f.key for f in form.fields()} | set(_other_keys(form, form.fields()))
+def _unknown_keys(form: FormDef, doc: dict[str, Any], known: set[str]) -> list[FieldError]:
     errors = []
     for k in doc:
         if k in known:
@@ -174,7 +208,7 @@ def _check_list(
     if not isinstance(v, list):
         return [_err(f, "应为列表（[{…}, …]）", key, label)]
     errors: list[FieldError] = []
-    others = _other_keys(form, list(f.item_fields))
+    others = _index(form).item_others[f.key]
     known = {g.key for g in f.item_fields} | set(others) | {"id"}
     ids: set[str] = set()
     exclusive_at: list[int] = []
@@ -214,7 +248,7 @@ def _check_list(
                 good[g.key] = gv
                 if g.type == "code" and gv in form.table(g).exclusive:
                     exclusive_at.append(i)
-        errors += _other_texts(form, item, good, fields=list(f.item_fields), prefix=(ikey, ilabel))
+        errors += _other_texts(form, item, good, others, prefix=(ikey, ilabel))
     if exclusive_at and len(v) > 1:
         i = exclusive_at[0]
         errors.append(
@@ -227,12 +261,12 @@ def _other_texts(
     form: FormDef,
     doc: dict[str, Any],
     good: dict[str, Any],
+    others: dict[str, Field],
     *,
-    fields: list[Field] | None = None,
     prefix: tuple[str, str] | None = None,
 ) -> list[FieldError]:
     errors = []
-    for okey, f in _other_keys(form, fields if fields is not None else form.fields()).items():
+    for okey, f in others.items():
         v = doc.get(okey)
         if is_empty(v):
             continue
@@ -260,11 +294,11 @@ def _other_texts(
 
 
 def _id_numbers(
-    form: FormDef, good: dict[str, Any], ctx: ValidationContext, today: dt.date
+    id_fields: list[Field], good: dict[str, Any], ctx: ValidationContext, today: dt.date
 ) -> list[FieldError]:
     errors = []
-    for f in form.fields():
-        if f.format != "id_number" or f.key not in good:
+    for f in id_fields:
+        if f.key not in good:
             continue
         try:
             info = idnumber.parse(good[f.key], today=today)

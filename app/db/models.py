@@ -60,6 +60,8 @@ class Household(Base):
     head_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[str] = mapped_column(String(32))
 
+    __table_args__ = (Index("ix_household_label_village", "label", "village"),)
+
 
 class Resident(Base):
     __tablename__ = "resident"
@@ -68,7 +70,7 @@ class Resident(Base):
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(Text)
     sex: Mapped[str] = mapped_column(String(1))
-    birth_date: Mapped[str] = mapped_column(String(10))
+    birth_date: Mapped[str] = mapped_column(String(10), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True, nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     address: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -43,9 +43,13 @@ def append(
     detail: dict[str, Any] | None = None,
     at: str | None = None,
 ) -> Audit:
-    """Add one entry in the caller's (write) transaction, chained to the previous one."""
+    """Add one entry in the caller's (write) transaction, chained to the previous one. The
+    session's pending changes are flushed first (callers read them back); the entry itself is
+    one plain INSERT (an ORM object and flush per entry cost ~0.5 ms of a registration)."""
     assert action in ACTIONS, action
-    last = session.execute(select(Audit.seq, Audit.hash).order_by(Audit.seq.desc()).limit(1)).first()
+    session.flush()
+    conn = session.connection()
+    last = conn.exec_driver_sql("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     row = Audit(
         seq=seq,
@@ -58,9 +62,13 @@ def append(
         prev_hash=prev,
     )
     row.hash = _digest(prev, row)
-    session.add(row)
-    session.flush()
-    return row
+    conn.exec_driver_sql(_INSERT, tuple(getattr(row, c) for c in _COLUMNS))
+    return row  # not attached to the session
+
+
+_COLUMNS = ("seq", "at", "user", "action", "entity", "entity_uuid", "detail", "prev_hash", "hash")
+_INSERT = (f"INSERT INTO audit ({', '.join(chr(34) + c + chr(34) for c in _COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(_COLUMNS))})")  # fmt: skip
 
 
 def log(

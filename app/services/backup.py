@@ -110,7 +110,10 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
         # otherwise pass unnoticed into the backup.
         problems = check_backup_file(tmp_zip, store.data_key, thorough=False)
         if problems:
-            raise DataError("备份校验失败，未保留此备份：" + "；".join(problems) + "（请运行 cunyi check）")
+            # A damaged page of the live file does not always show in the copy as a failed page
+            # checksum; it may show as damaged structure instead. Either way the file is damaged.
+            raise DataError("备份校验失败，数据库文件已损坏，未保留此备份：" + "；".join(problems)
+                            + "（请运行 cunyi check）")  # fmt: skip
         os.replace(tmp_zip, target)
         _fsync_dir(target.parent)
     finally:

@@ -4,18 +4,30 @@ an outbox row (sync) and an audit entry."""
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.clock import now_iso
 from app.db.models import Outbox, Version
+from app.ids import time_ordered_uuid
 from app.services import audit
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def version_changes(action: str, changes_json: str) -> str:
+    """What `version.changes` keeps. A create's changes are its whole snapshot again (every
+    field from nothing), so the creating version stores "{}" and readers derive them from its
+    data (changes_of): the document is not stored twice per version."""
+    return "{}" if action == "create" else changes_json
+
+
+def changes_of(action: str, data: dict[str, Any], stored: str) -> dict[str, dict[str, Any]]:
+    """The field changes of a version row (see version_changes)."""
+    return diff({}, data) if action == "create" else json.loads(stored)
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -43,16 +55,17 @@ def record_change(
     audit_detail: dict[str, Any] | None = None,
 ) -> None:
     at = now_iso()
+    changes_json = dumps(changes)
     session.add(
         Version(
             entity=entity, entity_uuid=entity_uuid, rev=rev, action=action,
-            data=dumps(snapshot), changes=dumps(changes), at=at, user=user,
+            data=dumps(snapshot), changes=version_changes(action, changes_json), at=at, user=user,
         )
     )  # fmt: skip
     session.add(
         Outbox(
-            mutation_id=str(uuid.uuid4()), entity=entity, entity_uuid=entity_uuid, op=op,
-            base_rev=base_rev, changes=dumps(changes), created_at=at, user=user, state="pending",
+            mutation_id=time_ordered_uuid(), entity=entity, entity_uuid=entity_uuid, op=op,
+            base_rev=base_rev, changes=changes_json, created_at=at, user=user, state="pending",
         )
     )  # fmt: skip
     detail = {"rev": rev, "fields": sorted(changes)}

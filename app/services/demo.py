@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.clock import today as clock_today
-from app.services import bulk_add, records
+from app.services import records, resident_batch
 from app.services.demo_people import Person, households
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def populate(store: Store, residents: int = 300, seed: int = 20170101, today: dt
     for start in range(0, len(people), BATCH):
         chunk = people[start : start + BATCH]
         with store.session(write=True) as s:
-            results = bulk_add.add_many(s, store, [p.data for p in chunk], allow_similar=True)
+            results = resident_batch.register(s, store, [p.data for p in chunk], allow_similar=True)
             for p, r in zip(chunk, results, strict=True):
                 if isinstance(r, InvalidInput):
                     raise r  # a generator bug: demo data must always be valid

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import uuid as uuidlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -14,23 +12,25 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-import forms
-from app import recordno, search
+from app import search
 from app.clock import now_iso, today
 from app.db.models import Household, Record, Resident, ResidentTerm
-from app.errors import DuplicateResident, InvalidInput
-from app.pinyin import primary_pinyin
+from app.errors import InvalidInput
 from app.services import audit, households, refs
-from app.services.changes import diff, record_change
+from app.services.changes import changes_of, diff, record_change
+from app.services.resident_batch import (  # noqa: F401 - compute_tags is used through this module
+    SUMMARY_KEYS,
+    Registered,
+    compute_tags,
+    duplicate_id,
+    register,
+)
 from app.services.resident_input import clean, err
 
 if TYPE_CHECKING:
     from app.store import Store
 
 STATUSES = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
-SUMMARY_KEYS = ("uuid", "record_no", "name", "sex", "birth_date", "id_number", "phone", "village",
-                "status")  # fmt: skip
-HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editions agree on these)
 
 
 def summary(r: Resident) -> dict[str, Any]:
@@ -63,16 +63,6 @@ def snapshot(r: Resident) -> dict[str, Any]:
                 status_date=r.status_date, status_reason=r.status_reason,
                 merged_into=r.merged_into, record_no=r.record_no)  # fmt: skip
     return snap
-
-
-def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
-    codes = {str(item.get("code")) for item in doc.get("past_diseases") or [] if isinstance(item, dict)}
-    tags = []
-    if HTN_CODE in codes or "htn_followup" in forms_present:
-        tags.append("htn")
-    if DM_CODE in codes or "dm_followup" in forms_present:
-        tags.append("dm")
-    return " ".join(tags)
 
 
 def forms_of(session: Session, resident_uuid: str) -> set[str]:
@@ -108,25 +98,6 @@ def commit_change(s: Session, store: Store, r: Resident, before: dict[str, Any],
     return changes
 
 
-def _similar(session: Session, doc: dict[str, Any], exclude: str | None = None) -> list[Resident]:
-    """Residents born the same day with the same name, the same pinyin or the same phone. Found
-    through the term index (whole name, whole-name pinyin, reversed phone), never a table scan."""
-    keys = [("N", doc.get("name") or "")]
-    pinyin = primary_pinyin(doc.get("name") or "")
-    if pinyin:
-        keys.append(("P", pinyin))
-    if doc.get("phone"):
-        keys.append(("T", re.sub(r"\D", "", doc["phone"])[::-1]))
-    candidates = select(ResidentTerm.resident_uuid).where(
-        or_(*(and_(ResidentTerm.kind == k, ResidentTerm.term == t) for k, t in keys))
-    )
-    q = select(Resident).where(Resident.uuid.in_(candidates), Resident.birth_date == doc.get("birth_date"),
-                               Resident.status != "merged")  # fmt: skip
-    if exclude:
-        q = q.where(Resident.uuid != exclude)
-    return list(session.execute(q).scalars())
-
-
 def _check_id_unique(session: Session, number: str | None, exclude: str | None = None) -> None:
     if not number:
         return
@@ -135,9 +106,7 @@ def _check_id_unique(session: Session, number: str | None, exclude: str | None =
         q = q.where(Resident.uuid != exclude)
     other = session.execute(q).scalars().first()
     if other is not None:
-        raise DuplicateResident(
-            err("id_number", f"已有居民使用此身份证号，档案编号 {other.record_no}"), [summary(other)]
-        )
+        raise duplicate_id(summary(other))
 
 
 def _household(session: Session, value: str | None, village: str, user: str) -> str | None:
@@ -161,44 +130,13 @@ def add(store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> d
         return {"uuid": r.uuid, "record_no": r.record_no}
 
 
-def add_in(s: Session, store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> Resident:
-    """Register one resident inside the caller's transaction (import uses it for batches)."""
-    c = clean(data)
-    if c.errors:
-        raise InvalidInput(c.errors)
-    doc = c.doc
-    village = c.village or store.institution.village
-    if village == "000":
-        raise InvalidInput(err("village", "乡镇卫生院登记居民时须填写其所属村（居）委会代码"))
-    _check_id_unique(s, doc.get("id_number"))
-    if not allow_similar:
-        similar = _similar(s, doc)
-        if similar:
-            o = similar[0]
-            raise DuplicateResident(
-                err("name", f"可能与已有居民重复：{o.name}（出生日期 {o.birth_date}，档案编号 "
-                            f"{o.record_no}）；如确认不是同一人，请选择“仍然登记”（--allow-similar）"),
-                [summary(x) for x in similar],
-            )  # fmt: skip
-    number, provisional = recordno.allocate(s, store.institution.area, village)
-    now = now_iso()
-    r = Resident(
-        uuid=str(uuidlib.uuid4()), record_no=number, provisional=provisional, name=doc["name"],
-        sex=doc["sex"], birth_date=doc["birth_date"], id_number=doc.get("id_number"),
-        phone=doc.get("phone"), address=doc.get("address"), village=village,
-        household_uuid=_household(s, c.household, village, store.user.name), status="active",
-        tags=compute_tags(doc, set()), doc=json.dumps(doc, ensure_ascii=False),
-        edition=forms.CURRENT_EDITION, rev=1, created_at=now, updated_at=now,
-        created_by=store.user.name, updated_by=store.user.name,
-    )  # fmt: skip
-    s.add(r)
-    s.flush()
-    _write_terms(s, r)
-    snap = snapshot(r)
-    record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=1,
-                  action="create", snapshot=snap, changes=diff({}, snap), op="create",
-                  base_rev=None)  # fmt: skip
-    return r
+def add_in(s: Session, store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> Registered:
+    """Register one resident inside the caller's transaction: a batch of one for
+    resident_batch.register, which every registration goes through. Raises what refuses it."""
+    [result] = register(s, store, [data], allow_similar=allow_similar)
+    if isinstance(result, InvalidInput):
+        raise result
+    return result
 
 
 def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
@@ -247,8 +185,9 @@ def history(store: Store, ref: str) -> list[dict[str, Any]]:
         ).scalars()
         out = [
             {"rev": v.rev, "action": v.action, "user": v.user, "at": v.at,
-             "changes": json.loads(v.changes), "data": json.loads(v.data)}
+             "changes": changes_of(v.action, data, v.changes), "data": data}
             for v in rows
+            for data in (json.loads(v.data),)
         ]  # fmt: skip
         audit.append(s, store.user.name, "view", "resident", r.uuid, {"what": "history"})
         return out

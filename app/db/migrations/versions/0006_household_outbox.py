@@ -6,7 +6,7 @@ their members' records). Each one gets the create its device would have queued; 
 of the uuid) are left out: they belong to another device, which sends the real one.
 
 Revision ID: 0006
-Revises: 0004 (0005 is taken by another branch: when both are merged, this one revises 0005)
+Revises: 0005
 Create Date: 2026-11-26
 """
 
@@ -16,7 +16,7 @@ import uuid
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,339 @@
+"""Registering residents: the one code path that inserts new residents, for one (the register
+form, `cunyi resident add`) or for thousands (import, the demo clinic).
+
+`register(s, store, rows)` runs in the caller's write transaction and returns, per row and in
+order, a `Registered` or the `InvalidInput` (`DuplicateResident` included) that refuses it. The
+rows behave as if registered one after another: each is checked against the stored residents and
+against the rows accepted before it in the same call. Per resident it writes the resident row,
+its search terms, version 1 and an outbox "create" (what sync sends); the call writes one audit
+entry: the resident itself when it registered one, else how many (an import is audited as one
+action per batch, not 50,000 entries that would bury every other event in the audit view).
+
+Everything is fetched and written per call, not per row: duplicates are looked up through the
+ID-number and birth-date indexes for a whole batch at once, and the rows are inserted with one
+executemany per table (the ORM's per-object bookkeeping cost more than the inserts). A caller
+that registers many residents should pass them in batches of a few thousand: with fewer, larger
+transactions each index page is written once per batch rather than once per resident (see
+docs/decisions/backup-and-import.md for the figures).
+
+This is for residents registered here: it writes outbox rows, which sync sends to the server.
+Residents pulled from the server must not get them (sync/bulk.py inserts those).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy.orm import Session
+
+import forms
+from app import recordno, search
+from app.clock import now_iso
+from app.db.models import Household, Outbox, Resident, ResidentTerm, Version
+from app.errors import DuplicateResident, InvalidInput
+from app.ids import time_ordered_uuid
+from app.pinyin import primary_pinyin
+from app.services import audit
+from app.services.changes import version_changes
+from app.services.resident_input import clean, err
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+CHUNK = 500  # values per IN (...) list: SQLite's parameter limit is 32,766, keep statements small
+# What `cunyi resident find` lists per resident (residents.SUMMARY_KEYS is this tuple)
+SUMMARY_KEYS = ("uuid", "record_no", "name", "sex", "birth_date", "id_number", "phone", "village",
+                "status")  # fmt: skip
+HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editions agree on these)
+
+
+class Registered(NamedTuple):
+    uuid: str
+    record_no: str
+    provisional: bool
+    name: str
+    birth_date: str
+    id_number: str | None
+
+
+def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
+    """The list tags of a resident: "htn" and/or "dm" from past diseases or follow-up forms."""
+    codes = {
+        str(item.get("code")) for item in doc.get("past_diseases") or [] if isinstance(item, dict)
+    }
+    tags = []
+    if HTN_CODE in codes or "htn_followup" in forms_present:
+        tags.append("htn")
+    if DM_CODE in codes or "dm_followup" in forms_present:
+        tags.append("dm")
+    return " ".join(tags)
+
+
+def duplicate_id(other: dict[str, Any]) -> DuplicateResident:
+    return DuplicateResident(
+        err("id_number", f"已有居民使用此身份证号，档案编号 {other['record_no']}"), [other]
+    )
+
+
+def similar_resident(found: list[dict[str, Any]]) -> DuplicateResident:
+    o = found[0]
+    return DuplicateResident(
+        err("name", f"可能与已有居民重复：{o['name']}（出生日期 {o['birth_date']}，档案编号 "
+                    f"{o['record_no']}）；如确认不是同一人，请选择“仍然登记”（--allow-similar）"),
+        found,
+    )  # fmt: skip
+
+
+def similar_keys(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The search terms under which a similar resident (same birth date and same name, same
+    pinyin or same phone) is found: whole name, whole-name pinyin, reversed phone digits."""
+    name = doc.get("name") or ""
+    keys = [("N", name)]
+    pinyin = primary_pinyin(name)
+    if pinyin:
+        keys.append(("P", pinyin))
+    if doc.get("phone"):
+        keys.append(("T", re.sub(r"\D", "", doc["phone"])[::-1]))
+    return keys
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    values = list(values)
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
+
+
+_SUMMARY_SQL = ", ".join(f"r.{k}" for k in SUMMARY_KEYS)
+
+
+class _Taken:
+    """ID numbers in use (stored or earlier in this call), with the resident that holds each."""
+
+    def __init__(self, s: Session, numbers: Iterable[str]) -> None:
+        self.by_number: dict[str, dict[str, Any]] = {}
+        conn = s.connection()
+        for part in _chunks(set(numbers)):
+            sql = f"SELECT {_SUMMARY_SQL} FROM resident AS r WHERE r.id_number IN ({_marks(part)})"
+            for row in conn.exec_driver_sql(sql, tuple(part)):
+                self.by_number[row[5]] = dict(zip(SUMMARY_KEYS, row, strict=True))
+
+    def holder(self, number: str | None) -> dict[str, Any] | None:
+        return self.by_number.get(number) if number else None
+
+
+class _Similar:
+    """Residents a row could duplicate: stored ones born on the batch's birth dates (an index
+    lookup) keyed by their whole name, whole-name pinyin terms and reversed phone digits (what
+    similar_keys looks for), plus the rows accepted earlier in this call."""
+
+    def __init__(self, s: Session, docs: Iterable[dict[str, Any]]) -> None:
+        # (kind, term, birth date) -> summaries of residents born that day who have that term
+        self.found: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+        conn = s.connection()
+        candidates: dict[str, dict[str, Any]] = {}
+        for part in _chunks({doc["birth_date"] for doc in docs}):
+            sql = (f"SELECT {_SUMMARY_SQL} FROM resident AS r WHERE r.birth_date IN ({_marks(part)}) "
+                   "AND r.status != 'merged' ORDER BY r.record_no")  # fmt: skip
+            for row in conn.exec_driver_sql(sql, tuple(part)):
+                candidates[row[0]] = dict(zip(SUMMARY_KEYS, row, strict=True))
+        terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for part in _chunks(candidates):
+            # "+kind": look the few candidates up by uuid, not every 'P' term by kind.
+            sql = (f"SELECT resident_uuid, term FROM resident_term WHERE resident_uuid IN ({_marks(part)}) "
+                   "AND +kind = 'P'")  # fmt: skip
+            for uuid, term in conn.exec_driver_sql(sql, tuple(part)):
+                terms[uuid].append(("P", term))
+        for uuid, summary in candidates.items():
+            own = [("N", summary["name"].strip()), *terms[uuid]]
+            if summary["phone"]:
+                own.append(("T", re.sub(r"\D", "", summary["phone"])[::-1]))
+            self.add(summary, own)
+
+    def of(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for kind, term in similar_keys(doc):
+            for summary in self.found.get((kind, term, doc["birth_date"]), ()):
+                out.setdefault(summary["uuid"], summary)
+        return list(out.values())
+
+    def add(self, summary: dict[str, Any], terms: Iterable[tuple[str, str]]) -> None:
+        for kind, term in terms:
+            if kind in ("N", "P", "T"):
+                self.found[(kind, term, summary["birth_date"])].append(summary)
+
+
+class _Households:
+    """residents' household rule for many rows: a value naming a household's uuid is that
+    household; else the household with that label in the village; else a new one."""
+
+    def __init__(self, s: Session, values: set[str]) -> None:
+        self.uuids: set[str] = set()
+        self.by_label: dict[tuple[str, str], str] = {}
+        self.new: list[tuple[str, str, str, None, str]] = []
+        conn = s.connection()
+        for part in _chunks(values):
+            marks = _marks(part)
+            sql = (f"SELECT uuid, label, village FROM household WHERE uuid IN ({marks}) "
+                   f"OR label IN ({marks}) ORDER BY rowid")  # fmt: skip
+            for uuid, label, village in conn.exec_driver_sql(sql, (*part, *part)):
+                self.uuids.add(uuid)
+                self.by_label.setdefault((label, village), uuid)
+
+    def get(self, value: str | None, village: str, now: str) -> str | None:
+        if not value:
+            return None
+        if value in self.uuids:
+            return value
+        found = self.by_label.get((value, village))
+        if found is None:
+            found = self.by_label[(value, village)] = time_ordered_uuid()
+            self.new.append((found, value, village, None, now))
+        return found
+
+
+def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_similar: bool = False
+             ) -> list[Registered | InvalidInput]:  # fmt: skip
+    """Register `rows` (the keys of `cunyi resident add`) in the caller's write transaction.
+    Returns per row a Registered or the InvalidInput refusing it; a refused row writes nothing.
+    The caller decides whether a refusal aborts the transaction."""
+    out: list[Registered | InvalidInput | None] = [None] * len(rows)
+    cleaned = [clean(r) for r in rows]
+    todo: list[int] = []
+    for i, c in enumerate(cleaned):
+        if c.errors:
+            out[i] = InvalidInput(c.errors)
+        elif (c.village or store.institution.village) == "000":
+            out[i] = InvalidInput(
+                err("village", "乡镇卫生院登记居民时须填写其所属村（居）委会代码")
+            )
+        else:
+            todo.append(i)
+    if not todo:
+        return out  # type: ignore[return-value]
+    docs = [cleaned[i].doc for i in todo]
+    taken = _Taken(s, (d["id_number"] for d in docs if d.get("id_number")))
+    similar = None if allow_similar else _Similar(s, docs)
+    households = _Households(s, {cleaned[i].household for i in todo if cleaned[i].household})
+    numbers: dict[str, recordno.Numbers] = {}
+    user, now = store.user.name, now_iso()
+    area, edition = store.institution.area, forms.CURRENT_EDITION
+    res_rows: list[tuple[Any, ...]] = []
+    term_rows: list[tuple[str, str, str, int]] = []
+    version_rows: list[tuple[Any, ...]] = []
+    outbox_rows: list[tuple[Any, ...]] = []
+    fields: list[str] = []
+    for i in todo:
+        c = cleaned[i]
+        doc = c.doc
+        holder = taken.holder(doc.get("id_number"))
+        if holder is not None:
+            out[i] = duplicate_id(holder)
+            continue
+        if similar is not None and (found := similar.of(doc)):
+            out[i] = similar_resident(found)
+            continue
+        village = c.village or store.institution.village
+        gen = numbers.get(village) or numbers.setdefault(
+            village, recordno.Numbers(s, area, village)
+        )
+        number, provisional = gen.next()
+        uuid = time_ordered_uuid()
+        known = len(households.new)
+        household = households.get(c.household, village, now)
+        for h_uuid, label, h_village, _head, _at in households.new[known:]:
+            # A new household is queued before the resident naming it (what households.create_in
+            # writes for a registration of one): version 1 and an outbox create.
+            h_snap = {"label": label, "village": h_village, "head": None}
+            h_changes = _compact({k: {"new": v, "old": None} for k, v in h_snap.items() if v is not None})
+            version_rows.append(("household", h_uuid, 1, "create", _compact(h_snap),
+                                 version_changes("create", h_changes), now, user))  # fmt: skip
+            outbox_rows.append((time_ordered_uuid(), "household", h_uuid, "create", None, h_changes,
+                                now, user, "pending", 0, None))  # fmt: skip
+        name, id_number, phone = doc["name"], doc.get("id_number"), doc.get("phone")
+        doc_json = json.dumps(doc, ensure_ascii=False)
+        res_rows.append((
+            uuid, number, provisional, name, doc["sex"], doc["birth_date"], id_number, phone,
+            doc.get("address"), village, household, "active", None, None, None,
+            compute_tags(doc, set()), doc_json, edition, 1, now, now, user, user,
+        ))  # fmt: skip
+        terms = search.terms_for(name, id_number, number, phone)
+        place = search.order_key("active", number)
+        term_rows += [(k, t, uuid, place) for k, t in terms]
+        # residents.snapshot of the new row: the document plus the resident-level state
+        state = {"village": village, "household": household, "status": "active", "status_date": None,
+                 "status_reason": None, "merged_into": None, "record_no": number}  # fmt: skip
+        snap = {**doc, **state}
+        # Stored JSON is read back with json.loads, so key order carries no meaning: encode the
+        # document once (the snapshot is its JSON plus the state's) and the changes unsorted.
+        snap_json = _joined(doc_json, state) if not state.keys() & doc.keys() else _compact(snap)
+        changes = {k: {"new": snap[k], "old": None} for k in sorted(snap) if snap[k] is not None}
+        changes_json = _compact(changes)
+        version_rows.append(("resident", uuid, 1, "create", snap_json,
+                             version_changes("create", changes_json), now, user))  # fmt: skip
+        outbox_rows.append((time_ordered_uuid(), "resident", uuid, "create", None, changes_json, now,
+                            user, "pending", 0, None))  # fmt: skip
+        fields = sorted(changes)
+        summary = {"uuid": uuid, "record_no": number, "name": name, "sex": doc["sex"],
+                   "birth_date": doc["birth_date"], "id_number": id_number, "phone": phone,
+                   "village": village, "status": "active"}  # fmt: skip
+        if id_number:
+            taken.by_number[id_number] = summary
+        if similar is not None:
+            similar.add(summary, terms)
+        out[i] = Registered(uuid, number, provisional, name, doc["birth_date"], id_number)
+    if res_rows:
+        for gen in numbers.values():
+            gen.save()
+        conn = s.connection()
+        term_rows.sort()  # neighbouring terms share index pages: each is loaded once
+        for sql, batch in ((_INSERT_HOUSEHOLD, households.new), (_INSERT_RESIDENT, res_rows),
+                           (_INSERT_TERM, term_rows), (_INSERT_VERSION, version_rows),
+                           (_INSERT_OUTBOX, outbox_rows)):  # fmt: skip
+            if batch:
+                conn.exec_driver_sql(sql, batch)
+        for h_uuid, *_ in households.new if len(res_rows) == 1 else ():
+            audit.append(s, user, "create", "household", h_uuid,
+                         {"rev": 1, "fields": ["label", "village"]}, at=now)  # fmt: skip
+        if len(res_rows) == 1:
+            audit.append(s, user, "create", "resident", res_rows[0][0], {"rev": 1, "fields": fields},
+                         at=now)  # fmt: skip
+        else:
+            detail = {"count": len(res_rows), "households": len(households.new)}
+            audit.append(s, user, "create", "resident", None, detail, at=now)
+    return out  # type: ignore[return-value]
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _joined(doc_json: str, more: dict[str, Any]) -> str:
+    """The JSON of {**doc, **more} from the document's JSON (no key of `more` in it)."""
+    tail = _compact(more)
+    return tail if doc_json == "{}" else doc_json[:-1] + "," + tail[1:]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _insert(model: type, columns: Sequence[str]) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return f"INSERT INTO {model.__tablename__} ({cols}) VALUES ({_marks(columns)})"  # type: ignore[attr-defined]
+
+
+_INSERT_HOUSEHOLD = _insert(Household, ["uuid", "label", "village", "head_uuid", "created_at"])
+_INSERT_RESIDENT = _insert(Resident, [
+    "uuid", "record_no", "provisional", "name", "sex", "birth_date", "id_number", "phone", "address",
+    "village", "household_uuid", "status", "status_date", "status_reason", "merged_into", "tags",
+    "doc", "edition", "rev", "created_at", "updated_at", "created_by", "updated_by",
+])  # fmt: skip
+_INSERT_TERM = _insert(ResidentTerm, ["kind", "term", "resident_uuid", "ord"])
+_INSERT_VERSION = _insert(
+    Version, ["entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user"]
+)
+_INSERT_OUTBOX = _insert(Outbox, ["mutation_id", "entity", "entity_uuid", "op", "base_rev", "changes",
+                                  "created_at", "user", "state", "attempts", "last_error"])  # fmt: skip
