@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -256,15 +257,41 @@ class SyncClient:
         self._pull_pages()
         return True
 
+    def _pages(
+        self,
+        path: str,
+        params: dict[str, Any],
+        follow: Callable[[dict[str, Any]], dict[str, Any] | None],
+    ) -> Iterator[dict[str, Any]]:
+        """The pages of `path` in order, the next one already being fetched while the caller
+        applies this one (on a first sync the server's page build and the client's writes then
+        overlap instead of adding up). `follow` gives the next page's parameters, or None after
+        the last page. Nothing is kept between runs: a page fetched ahead and never applied is
+        simply fetched again, so a run killed at any point resumes as before."""
+        ahead = _Fetch(self.t, path, params)
+        while ahead is not None:
+            page = ahead.result()
+            nxt = follow(page)
+            ahead = _Fetch(self.t, path, nxt) if nxt is not None else None
+            yield page
+
     def snapshot(self, repair: bool = False) -> None:
         seen: set[str] = set()
-        while True:
-            with self.store.session() as s:
-                progress = local.get_state(s, "snapshot") or {"after": "", "as_of": None}
-            params = {"after": progress["after"], "limit": SNAPSHOT_LIMIT}
-            if progress["as_of"] is not None:
-                params["as_of"] = progress["as_of"]
-            page = self.t.call("GET", "/sync/snapshot", params=params)
+        with self.store.session() as s:
+            progress = local.get_state(s, "snapshot") or {"after": "", "as_of": None}
+
+        def params(after: str, as_of: int | None) -> dict[str, Any]:
+            out: dict[str, Any] = {"after": after, "limit": SNAPSHOT_LIMIT}
+            if as_of is not None:
+                out["as_of"] = as_of
+            return out
+
+        def follow(page: dict[str, Any]) -> dict[str, Any] | None:
+            return None if page["done"] else params(page["after"], page["as_of"])
+
+        for page in self._pages(
+            "/sync/snapshot", params(progress["after"], progress["as_of"]), follow
+        ):
             with self.store.session(write=True) as s:
                 bulk.apply_page(s, page["items"] + page.get("conflicts", []))
                 seen.update(item["uuid"] for item in page["items"])
@@ -281,21 +308,48 @@ class SyncClient:
                 else:
                     local.set_state(s, "snapshot", {"after": page["after"], "as_of": page["as_of"]})
             self.progress("snapshot", self.pulled)
-            if page["done"]:
-                return
 
     def _pull_pages(self) -> dict[str, Any] | None:
-        while True:
-            with self.store.session() as s:
-                cursor = local.get_state(s, "cursor") or 0
-            page = self.t.call("GET", "/sync/pull", params={"cursor": cursor, "limit": PULL_LIMIT})
+        with self.store.session() as s:
+            cursor = local.get_state(s, "cursor") or 0
+
+        def follow(page: dict[str, Any]) -> dict[str, Any] | None:
+            return {"cursor": page["cursor"], "limit": PULL_LIMIT} if page["has_more"] else None
+
+        state = None
+        for page in self._pages("/sync/pull", {"cursor": cursor, "limit": PULL_LIMIT}, follow):
             with self.store.session(write=True) as s:
                 bulk.apply_page(s, page["items"])
                 local.set_state(s, "cursor", page["cursor"])
             self.pulled += len(page["items"])
             self.progress("pull", self.pulled)
-            if not page["has_more"]:
-                return page.get("state")
+            state = page.get("state")
+        return state
+
+
+class _Fetch:
+    """One GET running on a daemon thread (a run that fails does not wait for it to exit)."""
+
+    def __init__(self, t: Transport, path: str, params: dict[str, Any]) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self.value = t.call("GET", path, params=params)
+            except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+                self.error = e
+            finally:
+                self.done.set()
+
+        threading.Thread(target=work, name="sync-fetch", daemon=True).start()
+
+    def result(self) -> Any:
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 def reachable(store: Store, timeout: float = 5.0) -> bool:
