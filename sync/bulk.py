@@ -24,7 +24,7 @@ from app.db.models import (
     SyncEntity,
     Version,
 )
-from app.services.residents import compute_tags, forms_of
+from app.services.residents import compute_tags
 from sync import bulk_households, local
 from sync.protocol import state_item_hash
 
@@ -39,14 +39,13 @@ def _in(s: Session, column: Any, values: list[Any], *where: Any) -> set[Any]:
     return found
 
 
-def _core(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+def _core(s: Session, model: Any, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """One DBAPI executemany of plain tuples: the ORM's (and even Core's) per-row bookkeeping
     costs more than the insert itself on a 1,000-row page."""
     if not rows:
         return
-    cols = list(rows[0])
     sql = f"INSERT INTO {model.__table__.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    s.connection().exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
+    s.connection().exec_driver_sql(sql, rows)
 
 
 def _with(doc_json: str, extra: dict[str, Any]) -> str:
@@ -91,13 +90,10 @@ def apply_page(s: Session, items: list[dict[str, Any]]) -> None:
             fast_rec.append(item)
     page_residents = {i["uuid"] for i in fast_res}
     owners = {i["data"].get("resident") for i in fast_rec} - page_residents
-    present = _in(s, Resident.uuid, list(owners))
+    stored = _tags_of(s, owners)
     slow_owners = {i["uuid"] for i in slow if i["kind"] == "resident"}
-    orphans = [
-        i
-        for i in fast_rec
-        if i["data"].get("resident") not in page_residents | present | slow_owners
-    ]
+    arrived = page_residents | slow_owners | stored.keys()
+    orphans = [i for i in fast_rec if i["data"].get("resident") not in arrived]
     if orphans:
         raise LookupError(f"{len(orphans)} records arrived before their residents")
     forms_by_owner: dict[str, set[str]] = defaultdict(set)
@@ -107,14 +103,72 @@ def apply_page(s: Session, items: list[dict[str, Any]]) -> None:
     for item in slow:
         local.apply_item(s, item)
     _insert_records(s, fast_rec)
-    for owner in owners:
-        r = s.get(Resident, owner)
-        if r is not None:
-            r.tags = compute_tags(json.loads(r.doc), forms_of(s, owner))
+    _retag(s, owners, stored, slow_owners, forms_by_owner)
     fast = fast_res + fast_rec
     if fast:
-        _core(s, SyncEntity, [{"uuid": i["uuid"], "kind": i["kind"], "rev": i["rev"], "area": i["area"],
-                                        "stub": False, "h": state_item_hash(i["uuid"], i["rev"])} for i in fast])  # fmt: skip
+        _core(s, SyncEntity, ("uuid", "kind", "rev", "area", "stub", "h"),
+              [(i["uuid"], i["kind"], i["rev"], i["area"], False, state_item_hash(i["uuid"], i["rev"]))
+               for i in fast])  # fmt: skip
+
+
+def _tags_of(s: Session, uuids: set[str]) -> dict[str, str]:
+    """Tags of the residents among `uuids` already stored (their presence is what the orphan
+    check needs; the tags are what retagging needs: one read serves both)."""
+    out: dict[str, str] = {}
+    listed, conn = sorted(u for u in uuids if u), s.connection()
+    for i in range(0, len(listed), CHUNK):
+        part = tuple(listed[i : i + CHUNK])
+        sql = f"SELECT uuid, tags FROM resident WHERE uuid IN ({', '.join('?' * len(part))})"
+        out.update(conn.exec_driver_sql(sql, part).all())
+    return out
+
+
+def _retag(
+    s: Session,
+    owners: set[str],
+    stored: dict[str, str],
+    rewritten: set[str],
+    forms_by_owner: dict[str, set[str]],
+) -> None:
+    """Tags of residents stored before this page that gained records on it (a first sync sends
+    every record pages after its resident). New records only add forms, so a resident whose
+    stored tags already hold what the page's forms imply is left alone; the others (and those
+    the page itself rewrote) are computed again from their document and all their forms, read
+    for the whole page at once instead of an ORM load and a form query per resident."""
+    stale = []
+    for o in owners:
+        implied = set(compute_tags({}, forms_by_owner[o]).split())
+        if o in rewritten or (implied and not implied <= set(stored.get(o, "").split())):
+            stale.append(o)
+    conn, changed = s.connection(), []
+    for i in range(0, len(stale), CHUNK):
+        part = tuple(stale[i : i + CHUNK])
+        marks = ", ".join("?" * len(part))
+        docs = conn.exec_driver_sql(
+            f"SELECT uuid, doc, tags FROM resident WHERE uuid IN ({marks})", part
+        ).all()
+        present: dict[str, set[str]] = defaultdict(set)
+        for owner, form in conn.exec_driver_sql(
+            f"SELECT DISTINCT resident_uuid, form FROM record WHERE resident_uuid IN ({marks})",
+            part,
+        ):
+            present[owner].add(form)
+        for u, doc, tags in docs:
+            new = compute_tags(json.loads(doc), present[u])
+            if new != tags:
+                changed.append((new, u))
+    if changed:
+        conn.exec_driver_sql("UPDATE resident SET tags = ? WHERE uuid = ?", changed)
+
+
+RESIDENT_COLS = ("uuid", "record_no", "provisional", "name", "sex", "birth_date", "id_number", "phone",
+                 "address", "village", "household_uuid", "status", "status_date", "status_reason",
+                 "merged_into", "tags", "doc", "edition", "rev", "created_at", "updated_at",
+                 "created_by", "updated_by")  # fmt: skip
+RECORD_COLS = ("uuid", "resident_uuid", "form", "edition", "visit_date", "doc", "status", "rev",
+               "created_at", "updated_at", "created_by", "updated_by")  # fmt: skip
+VERSION_COLS = ("entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user")
+TERM_COLS = ("kind", "term", "resident_uuid")
 
 
 def _insert_residents(
@@ -122,7 +176,7 @@ def _insert_residents(
 ) -> None:
     if not items:
         return
-    now = now_iso()
+    now, user = now_iso(), local.SYNC_USER
     households = {
         i["data"].get("household"): i["data"].get("village")
         for i in items
@@ -130,59 +184,50 @@ def _insert_residents(
     }
     missing = set(households) - _in(s, Household.uuid, list(households))
     if missing:
-        _core(s, Household, [{"uuid": h, "label": f"家庭 {h[:8]}", "village": households[h],
-                                       "head_uuid": None, "created_at": now} for h in missing])  # fmt: skip
+        _core(s, Household, ("uuid", "label", "village", "head_uuid", "created_at"),
+              [(h, f"家庭 {h[:8]}", households[h], None, now) for h in missing])  # fmt: skip
     rows, terms, versions, redirects = [], [], [], []
     for item in items:
         state = {k: v for k, v in item["data"].items() if k != "provisional"}
         doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
         doc_json = json.dumps(doc, ensure_ascii=False)
         u = item["uuid"]
-        row = {
-            "uuid": u, "record_no": state.get("record_no"), "provisional": False, "name": doc.get("name", ""),
-            "sex": doc.get("sex", "0"), "birth_date": doc.get("birth_date", ""),
-            "id_number": doc.get("id_number") or None, "phone": doc.get("phone"), "address": doc.get("address"),
-            "village": state.get("village"), "household_uuid": state.get("household"),
-            "status": state.get("status") or "active", "status_date": state.get("status_date"),
-            "status_reason": state.get("status_reason"), "merged_into": state.get("merged_into"),
-            "tags": compute_tags(doc, forms_by_owner.get(u, set())), "doc": doc_json,
-            "edition": forms.CURRENT_EDITION, "rev": 1, "created_at": now, "updated_at": now,
-            "created_by": local.SYNC_USER, "updated_by": local.SYNC_USER,
-        }  # fmt: skip
-        rows.append(row)
-        terms += [{"kind": k, "term": t, "resident_uuid": u}
-                  for k, t in search.terms_for(row["name"], row["id_number"], row["record_no"], row["phone"])]  # fmt: skip
+        name, id_number, record_no, phone = (doc.get("name", ""), doc.get("id_number") or None,
+                                             state.get("record_no"), doc.get("phone"))  # fmt: skip
+        merged_into = state.get("merged_into")
+        rows.append((
+            u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
+            phone, doc.get("address"), state.get("village"), state.get("household"),
+            state.get("status") or "active", state.get("status_date"), state.get("status_reason"),
+            merged_into, compute_tags(doc, forms_by_owner.get(u, set())), doc_json,
+            forms.CURRENT_EDITION, 1, now, now, user, user,
+        ))  # fmt: skip
+        terms += [(k, t, u) for k, t in search.terms_for(name, id_number, record_no, phone)]
         snap = _with(doc_json, {k: state.get(k) for k in local.RESIDENT_ONLY})
         # A first arrival's changes are its whole state, already in `data`: not stored twice.
-        versions.append({"entity": "resident", "entity_uuid": u, "rev": 1, "action": "sync", "data": snap,
-                         "changes": "{}", "at": now, "user": local.SYNC_USER})  # fmt: skip
-        if row["merged_into"]:
-            redirects.append({"old_uuid": u, "new_uuid": row["merged_into"], "at": now})
-    _core(s, Resident, rows)
-    _core(s, ResidentTerm, terms)
-    _core(s, Version, versions)
-    if redirects:
-        _core(s, Redirect, redirects)
+        versions.append(("resident", u, 1, "sync", snap, "{}", now, user))
+        if merged_into:
+            redirects.append((u, merged_into, now))
+    _core(s, Resident, RESIDENT_COLS, rows)
+    _core(s, ResidentTerm, TERM_COLS, terms)
+    _core(s, Version, VERSION_COLS, versions)
+    _core(s, Redirect, ("old_uuid", "new_uuid", "at"), redirects)
 
 
 def _insert_records(s: Session, items: list[dict[str, Any]]) -> None:
     if not items:
         return
-    now = now_iso()
+    now, user = now_iso(), local.SYNC_USER
     rows, versions = [], []
     for item in items:
         state = item["data"]
         doc = {k: v for k, v in state.items() if k not in local.RECORD_ONLY}
         doc_json = json.dumps(doc, ensure_ascii=False)
-        rows.append({
-            "uuid": item["uuid"], "resident_uuid": state["resident"], "form": state.get("form", ""),
-            "edition": state.get("edition") or forms.CURRENT_EDITION, "visit_date": doc.get("visit_date"),
-            "doc": doc_json, "status": "final", "rev": 1, "created_at": now,
-            "updated_at": now, "created_by": local.SYNC_USER, "updated_by": local.SYNC_USER,
-        })  # fmt: skip
-        versions.append({"entity": "record", "entity_uuid": item["uuid"], "rev": 1, "action": "sync",
-                         "data": _with(doc_json, {k: state.get(k) for k in local.RECORD_ONLY}),
-                         "changes": "{}", "at": now,
-                         "user": local.SYNC_USER})  # fmt: skip
-    _core(s, Record, rows)
-    _core(s, Version, versions)
+        u = item["uuid"]
+        rows.append((u, state["resident"], state.get("form", ""),
+                     state.get("edition") or forms.CURRENT_EDITION, doc.get("visit_date"), doc_json,
+                     "final", 1, now, now, user, user))  # fmt: skip
+        snap = _with(doc_json, {k: state.get(k) for k in local.RECORD_ONLY})
+        versions.append(("record", u, 1, "sync", snap, "{}", now, user))
+    _core(s, Record, RECORD_COLS, rows)
+    _core(s, Version, VERSION_COLS, versions)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
 
 PULL_LIMIT = int(os.environ.get("CUNYI_SYNC_PULL_LIMIT", "500"))
 SNAPSHOT_LIMIT = int(os.environ.get("CUNYI_SYNC_SNAPSHOT_LIMIT", "1000"))
+# Pages already fetched go into one local transaction up to this many items / seconds.
+GROUP_ENTITIES = int(os.environ.get("CUNYI_SYNC_GROUP_ENTITIES", "5000"))
+GROUP_SECONDS = 2.0
+GROUP_WAIT = 0.0  # how long a transaction waits for the next page (0: only one already there)
 SERIAL_LOW_WATER, SERIAL_BLOCK = 20, 100
 RETRYABLE = ("not_found", "internal")  # rejections that may pass later without anyone's help
 Progress = Callable[[str, int], None]
@@ -256,46 +262,118 @@ class SyncClient:
         self._pull_pages()
         return True
 
+    def _apply_pages(
+        self,
+        path: str,
+        params: dict[str, Any],
+        follow: Callable[[dict[str, Any]], dict[str, Any] | None],
+        apply: Callable[[Any, dict[str, Any]], None],
+        phase: str,
+    ) -> None:
+        """Fetch the pages of `path` in order and `apply` each, with its resume point, in a local
+        write transaction. The next page is already being fetched while this one is applied (the
+        server's page build and the client's writes overlap). A page that is already there when
+        the previous one is applied goes into the same transaction, up to GROUP_ENTITIES items
+        and GROUP_SECONDS: fewer commits rewrite the same index pages fewer times, while a slow
+        link (the next page not there yet) commits page by page and the write lock is never held
+        while waiting for the network. `follow` gives the next page's parameters, or None after
+        the last. A run killed at any point loses at most the uncommitted pages, which the next
+        run fetches again from the last committed resume point."""
+        ahead: _Fetch | None = _Fetch(self.t, path, params)
+        while ahead is not None:
+            page = ahead.result()
+            with self.store.session(write=True) as s:
+                started, applied = time.monotonic(), 0
+                while True:
+                    nxt = follow(page)
+                    ahead = _Fetch(self.t, path, nxt) if nxt is not None else None
+                    apply(s, page)
+                    applied += len(page["items"])
+                    if (ahead is None or not ahead.done.wait(GROUP_WAIT) or applied >= GROUP_ENTITIES
+                            or time.monotonic() - started >= GROUP_SECONDS):  # fmt: skip
+                        break
+                    page = ahead.result()
+            self.pulled += applied
+            self.progress(phase, self.pulled)
+
     def snapshot(self, repair: bool = False) -> None:
         seen: set[str] = set()
-        while True:
-            with self.store.session() as s:
-                progress = local.get_state(s, "snapshot") or {"after": "", "as_of": None}
-            params = {"after": progress["after"], "limit": SNAPSHOT_LIMIT}
-            if progress["as_of"] is not None:
-                params["as_of"] = progress["as_of"]
-            page = self.t.call("GET", "/sync/snapshot", params=params)
-            with self.store.session(write=True) as s:
-                bulk.apply_page(s, page["items"] + page.get("conflicts", []))
-                seen.update(item["uuid"] for item in page["items"])
-                self.pulled += len(page["items"])
-                if page["done"]:
-                    local.set_state(s, "snapshot", None)
-                    local.set_state(s, "cursor", page["as_of"])
-                    if repair:
-                        gone = [u for (u,) in s.execute(select(SyncEntity.uuid).where(SyncEntity.stub.is_(False)))
-                                if u not in seen]  # fmt: skip
-                        for i in range(0, len(gone), 500):
-                            s.execute(update(SyncEntity).where(SyncEntity.uuid.in_(gone[i : i + 500]))
-                                      .values(stub=True))  # fmt: skip
-                else:
-                    local.set_state(s, "snapshot", {"after": page["after"], "as_of": page["as_of"]})
-            self.progress("snapshot", self.pulled)
-            if page["done"]:
+        with self.store.session() as s:
+            progress = local.get_state(s, "snapshot") or {"after": "", "as_of": None}
+        if repair:
+            # A repair marks what it did not see as gone: it must see everything, so it never
+            # resumes an earlier run's pages (their uuids are not in `seen`).
+            progress = {"after": "", "as_of": None}
+
+        def params(after: str, as_of: int | None) -> dict[str, Any]:
+            out: dict[str, Any] = {"after": after, "limit": SNAPSHOT_LIMIT}
+            if as_of is not None:
+                out["as_of"] = as_of
+            return out
+
+        def follow(page: dict[str, Any]) -> dict[str, Any] | None:
+            return None if page["done"] else params(page["after"], page["as_of"])
+
+        def apply(s: Any, page: dict[str, Any]) -> None:
+            bulk.apply_page(s, page["items"] + page.get("conflicts", []))
+            seen.update(item["uuid"] for item in page["items"])
+            if not page["done"]:
+                local.set_state(s, "snapshot", {"after": page["after"], "as_of": page["as_of"]})
                 return
+            local.set_state(s, "snapshot", None)
+            local.set_state(s, "cursor", page["as_of"])
+            if repair:
+                gone = [u for (u,) in s.execute(select(SyncEntity.uuid).where(SyncEntity.stub.is_(False)))
+                        if u not in seen]  # fmt: skip
+                for i in range(0, len(gone), 500):
+                    s.execute(update(SyncEntity).where(SyncEntity.uuid.in_(gone[i : i + 500]))
+                              .values(stub=True))  # fmt: skip
+
+        first = params(progress["after"], progress["as_of"])
+        self._apply_pages("/sync/snapshot", first, follow, apply, "snapshot")
 
     def _pull_pages(self) -> dict[str, Any] | None:
-        while True:
-            with self.store.session() as s:
-                cursor = local.get_state(s, "cursor") or 0
-            page = self.t.call("GET", "/sync/pull", params={"cursor": cursor, "limit": PULL_LIMIT})
-            with self.store.session(write=True) as s:
-                bulk.apply_page(s, page["items"])
-                local.set_state(s, "cursor", page["cursor"])
-            self.pulled += len(page["items"])
-            self.progress("pull", self.pulled)
-            if not page["has_more"]:
-                return page.get("state")
+        with self.store.session() as s:
+            cursor = local.get_state(s, "cursor") or 0
+        state: dict[str, Any] = {}
+
+        def follow(page: dict[str, Any]) -> dict[str, Any] | None:
+            return {"cursor": page["cursor"], "limit": PULL_LIMIT} if page["has_more"] else None
+
+        def apply(s: Any, page: dict[str, Any]) -> None:
+            bulk.apply_page(s, page["items"])
+            local.set_state(s, "cursor", page["cursor"])
+            state["last"] = page.get("state")
+
+        self._apply_pages(
+            "/sync/pull", {"cursor": cursor, "limit": PULL_LIMIT}, follow, apply, "pull"
+        )
+        return state.get("last")
+
+
+class _Fetch:
+    """One GET running on a daemon thread (a run that fails does not wait for it to exit)."""
+
+    def __init__(self, t: Transport, path: str, params: dict[str, Any]) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self.value = t.call("GET", path, params=params)
+            except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+                self.error = e
+            finally:
+                self.done.set()
+
+        threading.Thread(target=work, name="sync-fetch", daemon=True).start()
+
+    def result(self) -> Any:
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 def reachable(store: Store, timeout: float = 5.0) -> bool:

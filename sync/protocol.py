@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import secrets
 import zlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -158,8 +159,31 @@ def parse_push(body: Any) -> list[Any]:
     return changes
 
 
+class RawJSON:
+    """Text that is already JSON (a document as the database returns it): `encode` places it as
+    it is. A snapshot page of 1,000 documents otherwise spends most of its time on the server
+    decoding the database's JSON and encoding it again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def encode(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    raws: list[str] = []
+    mark = f"raw-{secrets.token_hex(8)}-"  # random per call: no stored text can look like it
+
+    def placeholder(o: Any) -> str:
+        if not isinstance(o, RawJSON):
+            raise TypeError(f"{type(o).__name__} is not JSON serializable")
+        raws.append(o.text)
+        return f"{mark}{len(raws) - 1}"
+
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=placeholder)
+    if raws:
+        text = re.sub(f'"{mark}(\\d+)"', lambda m: raws[int(m.group(1))], text)
+    return text.encode("utf-8")
 
 
 def gzip_json(obj: Any) -> bytes:

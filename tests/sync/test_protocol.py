@@ -8,7 +8,9 @@ import pytest
 from sync.protocol import (
     BodyTooLarge,
     ProtocolError,
+    RawJSON,
     decode_body,
+    encode,
     gzip_json,
     parse_change,
     parse_mutation_id,
@@ -104,3 +106,17 @@ def test_bad_bodies(raw: bytes, enc: str | None) -> None:
 def test_plain_body_over_limit() -> None:
     with pytest.raises(BodyTooLarge):
         decode_body(b" " * 2000, None, limit=1000)
+
+
+def test_raw_json_is_placed_as_it_is_and_nothing_else_is_touched() -> None:
+    stored = '{"name": "王 \\"小\\" 明", "meds": [{"id": "m1", "dose": 12.5}], "x": null}'
+    page = {
+        "items": [{"uuid": "u1", "data": RawJSON(stored)}, {"uuid": "u2", "data": RawJSON("{}")}],
+        "note": "raw-0000000000000000-0",  # looks like a placeholder: must stay text
+    }
+    out = json.loads(encode(page))
+    assert out["items"][0]["data"] == json.loads(stored)
+    assert out["items"][1]["data"] == {}
+    assert out["note"] == "raw-0000000000000000-0"
+    with pytest.raises(TypeError):
+        encode({"x": object()})

@@ -97,3 +97,41 @@ def test_record_with_unknown_form_or_bad_values_is_rejected(three: Any, county: 
     assert res["result"] == "rejected" and "form" in res["reason"]
     with a.store.session() as s:
         assert s.scalar(select(Outbox).where(Outbox.state != "sent")) is None
+
+
+def test_first_sync_with_records_pages_after_their_residents_tags_and_indexes_them(
+    county: Any, make_installation: Any, monkeypatch: Any
+) -> None:
+    """A first sync sends every resident before any record; with small pages the records land
+    in later transactions than their residents, and those residents must still get the tags
+    the records imply (htn/dm lists) and be found by search."""
+    from synchelp import chinese_name
+
+    from sync import client
+
+    t = county.township()
+    clinic = make_installation(t + "001", county)
+    made = {}
+    for i in range(9):
+        r = residents.add(clinic.store, {"name": chinese_name(300 + i), "sex": "1",
+                                         "birth_date": "1950-02-03"}, allow_similar=True)  # fmt: skip
+        if i % 3 == 0:
+            records.add(clinic.store, r["uuid"], "htn_followup", example("htn_followup"))
+        if i % 3 == 1:
+            records.add(clinic.store, r["uuid"], "dm_followup", example("dm_followup"))
+        made[r["uuid"]] = chinese_name(300 + i)
+    clinic.sync()
+    expected = {u: residents.get(clinic.store, u)["tags"] for u in made}
+    assert sorted(map(tuple, expected.values())) == sorted(
+        [("htn",)] * 3 + [("dm",)] * 3 + [()] * 3
+    )
+
+    monkeypatch.setattr(client, "SNAPSHOT_LIMIT", 4)
+    hospital = make_installation(t + "000", county)
+    hospital.sync()
+    for u, name in made.items():
+        assert residents.get(hospital.store, u)["tags"] == expected[u]
+        assert u in [x["uuid"] for x in residents.find(hospital.store, name)]
+    assert {x["uuid"] for x in residents.find(hospital.store, "", tag="htn")} >= {
+        u for u, tags in expected.items() if "htn" in tags
+    }
