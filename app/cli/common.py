@@ -63,6 +63,15 @@ def login(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return Store.open(data_dir(args), user_name(args), password())
 
 
+def with_store(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]
+    """fn(store) for the logged-in user; the store is closed whatever happens."""
+    store = login(args)
+    try:
+        return fn(store)
+    finally:
+        store.close()
+
+
 def read_json(source: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli.common import emit, leaf, login
+from app.cli.common import emit, leaf, with_store
 
 
 def register(sub) -> None:  # type: ignore[no-untyped-def]
@@ -32,18 +32,10 @@ def _text(h: dict[str, Any]) -> str:
     return f"{h['label']}  村 {h['village']}  户主 {h.get('head_name') or '（未设）'}  成员 {members}"
 
 
-def _run(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]
-    store = login(args)
-    try:
-        return fn(store)
-    finally:
-        store.close()
-
-
 def cmd_show(args: argparse.Namespace) -> int:
     from app.services import households
 
-    h = _run(args, lambda st: households.get(st, args.ref))
+    h = with_store(args, lambda st: households.get(st, args.ref))
     emit(args, h, _text(h))
     return 0
 
@@ -51,7 +43,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_rename(args: argparse.Namespace) -> int:
     from app.services import households
 
-    h = _run(args, lambda st: households.update(st, args.ref, label=args.label))
+    h = with_store(args, lambda st: households.update(st, args.ref, label=args.label))
     emit(args, h, _text(h))
     return 0
 
@@ -59,6 +51,6 @@ def cmd_rename(args: argparse.Namespace) -> int:
 def cmd_set_head(args: argparse.Namespace) -> int:
     from app.services import households
 
-    h = _run(args, lambda st: households.update(st, args.resident, head=args.resident))
+    h = with_store(args, lambda st: households.update(st, args.resident, head=args.resident))
     emit(args, h, _text(h))
     return 0

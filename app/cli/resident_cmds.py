@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import emit, leaf, login, read_json
+from app.cli.common import emit, leaf, read_json, with_store
 
 
 def register(sub) -> None:  # type: ignore[no-untyped-def]
@@ -75,19 +75,11 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(func=cmd_record_list)
 
 
-def _run(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]
-    store = login(args)
-    try:
-        return fn(store)
-    finally:
-        store.close()
-
-
 def cmd_add(args: argparse.Namespace) -> int:
     from app.services import residents
 
     data = read_json(args.input)
-    out = _run(args, lambda st: residents.add(st, data, allow_similar=args.allow_similar))
+    out = with_store(args, lambda st: residents.add(st, data, allow_similar=args.allow_similar))
     emit(args, out, force_json=True)
     return 0
 
@@ -95,7 +87,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_find(args: argparse.Namespace) -> int:
     from app.services import residents
 
-    rows = _run(args, lambda st: residents.find(st, args.query, limit=args.limit, village=args.village,
+    rows = with_store(args, lambda st: residents.find(st, args.query, limit=args.limit, village=args.village,
                                                 status=args.status, tag=args.tag))  # fmt: skip
     # The JSON keys of `find` are a stable interface (issue 2): the list's extra keys stay out.
     rows = [{k: r[k] for k in residents.SUMMARY_KEYS} for r in rows]
@@ -107,7 +99,7 @@ def cmd_find(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from app.services import residents
 
-    r = _run(args, lambda st: residents.get(st, args.ref))
+    r = with_store(args, lambda st: residents.get(st, args.ref))
     emit(args, r, f"{r['name']}  {r['record_no']}  {r['birth_date']}  {r['status']}")
     return 0
 
@@ -116,14 +108,14 @@ def cmd_update(args: argparse.Namespace) -> int:
     from app.services import residents
 
     patch = read_json(args.input)
-    emit(args, _run(args, lambda st: residents.update(st, args.ref, patch)), force_json=True)
+    emit(args, with_store(args, lambda st: residents.update(st, args.ref, patch)), force_json=True)
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from app.services import residents
 
-    rows = _run(args, lambda st: residents.history(st, args.ref))
+    rows = with_store(args, lambda st: residents.history(st, args.ref))
     emit(args, rows, "\n".join(f"{v['rev']}  {v['at']}  {v['user']}  {v['action']}  "
                                f"{'、'.join(v['changes'])}" for v in rows))  # fmt: skip
     return 0
@@ -132,7 +124,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from app.services import lifecycle
 
-    out = _run(args, lambda st: lifecycle.set_status(st, args.ref, args.status, args.date, args.reason))
+    out = with_store(args, lambda st: lifecycle.set_status(st, args.ref, args.status, args.date, args.reason))
     emit(args, out, f"状态已变更为 {out['status']}")
     return 0
 
@@ -140,7 +132,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from app.services import lifecycle
 
-    out = _run(args, lambda st: lifecycle.merge(st, args.survivor, args.duplicate))
+    out = with_store(args, lambda st: lifecycle.merge(st, args.survivor, args.duplicate))
     emit(args, out, f"已合并，移动了{out['records_moved']}份记录")
     return 0
 
@@ -148,7 +140,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_unmerge(args: argparse.Namespace) -> int:
     from app.services import lifecycle
 
-    out = _run(args, lambda st: lifecycle.unmerge(st, args.ref))
+    out = with_store(args, lambda st: lifecycle.unmerge(st, args.ref))
     emit(args, out, f"已撤销合并，归还了{out['records_returned']}份记录")
     return 0
 
@@ -157,7 +149,7 @@ def cmd_record_add(args: argparse.Namespace) -> int:
     from app.services import records
 
     doc = read_json(args.input)
-    emit(args, _run(args, lambda st: records.add(st, args.ref, args.form, doc)), force_json=True)
+    emit(args, with_store(args, lambda st: records.add(st, args.ref, args.form, doc)), force_json=True)
     return 0
 
 
@@ -165,14 +157,14 @@ def cmd_record_update(args: argparse.Namespace) -> int:
     from app.services import records
 
     patch = read_json(args.input)
-    emit(args, _run(args, lambda st: records.update(st, args.uuid, patch)), force_json=True)
+    emit(args, with_store(args, lambda st: records.update(st, args.uuid, patch)), force_json=True)
     return 0
 
 
 def cmd_record_show(args: argparse.Namespace) -> int:
     from app.services import records
 
-    r = _run(args, lambda st: records.get(st, args.uuid))
+    r = with_store(args, lambda st: records.get(st, args.uuid))
     emit(args, r, f"{r['form']}  {r['visit_date']}  {r['uuid']}")
     return 0
 
@@ -180,6 +172,6 @@ def cmd_record_show(args: argparse.Namespace) -> int:
 def cmd_record_list(args: argparse.Namespace) -> int:
     from app.services import records
 
-    rows = _run(args, lambda st: records.list_for(st, args.ref, args.form))
+    rows = with_store(args, lambda st: records.list_for(st, args.ref, args.form))
     emit(args, rows, "\n".join(f"{r['visit_date']}  {r['form']}  {r['uuid']}" for r in rows))
     return 0

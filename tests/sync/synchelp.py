@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +238,28 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))  # fmt: skip
     return cert_file, key_file
+
+
+@contextlib.contextmanager
+def tls_server(db: str, folder: Path) -> Iterator[tuple[str, Path]]:
+    """The county database `db` served over TLS with its own CA: (url, CA certificate file)."""
+    cert, key = self_signed(folder)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "county", "serve", "--db", db, "--port", str(port),
+         "--tls-cert", str(cert), "--tls-key", str(key)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"https://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                requests.get(url + "/api/v1/health", verify=str(cert), timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        yield url, cert
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -3,7 +3,6 @@ real encrypted installations, and the logged-in client."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,36 +95,3 @@ def pending(store: Any) -> int:
     from sync.client import status
 
     return status(store)["queue"]
-
-
-@contextlib.contextmanager
-def tls_server(county: County, folder: Path) -> Iterator[tuple[str, Path]]:
-    """The same county database served over TLS with its own CA: (url, CA certificate file)."""
-    import subprocess
-    import sys
-    import time
-
-    import requests
-
-    from tests.sync.synchelp import ROOT, free_port, self_signed
-
-    cert, key = self_signed(folder)
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "county", "serve", "--db", county.db, "--port", str(port),
-         "--tls-cert", str(cert), "--tls-key", str(key)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"https://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(url + "/api/v1/health", verify=str(cert), timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        yield url, cert
-    finally:
-        proc.terminate()
-        proc.wait(10)

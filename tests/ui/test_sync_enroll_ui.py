@@ -101,11 +101,11 @@ def test_only_an_admin_enrolls(qtbot, guard, county, installations):  # noqa: F8
 
 
 def test_enroll_over_tls_with_the_county_ca(qtbot, guard, county, installations, tmp_path):  # noqa: F811
-    from tests.ui.syncuihelp import tls_server
+    from tests.sync.synchelp import tls_server
 
     inst = installations(county.township() + "001")
     inst.close()
-    with tls_server(county, tmp_path) as (url, cert):
+    with tls_server(county.db, tmp_path) as (url, cert):
         shell, main = open_client(qtbot, inst.data_dir, probe_seconds=0.5)
         panel = main.open_sync()
         _enroll(qtbot, panel, url, county.enroll_code(inst.area))
