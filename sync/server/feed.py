@@ -59,7 +59,9 @@ def scope_state(session: Session, scope: Scope) -> dict[str, Any]:
     return state_digest(count, digest)
 
 
-def entity_item(e: Entity, seq: int | None = None) -> dict[str, Any]:
+def entity_item(e: Any, seq: int | None = None, data: Any = None) -> dict[str, Any]:
+    """The feed item of `e` (an Entity, or a row with its columns); `data` replaces e.data (a
+    snapshot page passes the stored JSON text through as it is)."""
     return {
         "seq": seq if seq is not None else e.seq,
         "kind": e.kind,
@@ -68,7 +70,7 @@ def entity_item(e: Entity, seq: int | None = None) -> dict[str, Any]:
         "rev": e.rev,
         "area": e.area,
         "merged_into": e.merged_into,
-        "data": e.data,
+        "data": e.data if data is None else data,
     }
 
 
@@ -203,19 +205,7 @@ def snapshot(
             break
     page: dict[str, Any] = {
         "as_of": as_of,
-        "items": [
-            {
-                "seq": e.seq,
-                "kind": e.kind,
-                "op": "upsert",
-                "uuid": e.uuid,
-                "rev": e.rev,
-                "area": e.area,
-                "merged_into": e.merged_into,
-                "data": RawJSON(e.data),
-            }
-            for e in items
-        ],  # fmt: skip
+        "items": [entity_item(e, data=RawJSON(e.data)) for e in items],
         "after": resume,
         "done": done,
     }
