@@ -6,6 +6,7 @@ from typing import Any
 
 from ui.admin_common import message_label as _message
 from ui.qt import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -22,7 +23,7 @@ from ui.tasks import DbOp
 
 
 class SettingsDialog(QDialog):
-    """Institution name, idle lock minutes, backup folder (admins change them)."""
+    """Institution name, idle lock minutes, backup folder, automatic sync (admins change them)."""
 
     saved = Signal(dict)
 
@@ -46,10 +47,14 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.backup_dir, 1)
         row.addWidget(pick)
+        self.sync_auto = QCheckBox(tr("Admin", "连上县平台时自动同步（按流量计费的网络可关闭，只在点“立即同步”时发送）"), self)
+        self.sync_auto.setObjectName("syncAuto")
+        self.sync_auto.setChecked(bool(settings.get("sync_auto", True)))
         self.message = _message(self)
         form.addRow(tr("Admin", "机构名称"), self.institution)
         form.addRow(tr("Admin", "无操作自动锁定"), self.idle)
         form.addRow(tr("Admin", "备份文件夹"), row)
+        form.addRow(tr("Admin", "县平台同步"), self.sync_auto)
         form.addRow(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -65,7 +70,8 @@ class SettingsDialog(QDialog):
             self.backup_dir.setText(folder)
 
     def submit(self) -> None:
-        values = {"idle_lock_minutes": self.idle.value(), "backup_dir": self.backup_dir.text().strip()}
+        values = {"idle_lock_minutes": self.idle.value(), "backup_dir": self.backup_dir.text().strip(),
+                  "sync_auto": self.sync_auto.isChecked()}  # fmt: skip
         name = self.institution.text().strip()
 
         def run(store: Any) -> dict[str, Any]:

@@ -105,6 +105,7 @@ class Shell(QObject):
         self._apply_info(info)
         if self.main is None:
             self.main = MainWindow(self, user)
+            self.main.sync.set_auto(bool(self.settings.get("sync_auto", True)))
             self.main.show()
             if self.freeze_heap:
                 import gc
@@ -130,6 +131,7 @@ class Shell(QObject):
         self.settings = dict(values)
         self.idle.minutes = int(values.get("idle_lock_minutes") or 10)
         if self.main is not None:
+            self.main.sync.set_auto(bool(values.get("sync_auto", True)))
             DbOp(self.main, lambda s: s.institution.name).success(self._renamed).run()
 
     def _renamed(self, name: str) -> None:

@@ -80,6 +80,10 @@ class SyncController(QObject):
         self._failures = 0
         self._not_before = 0.0  # monotonic: no automatic run before this (back-off)
 
+    def set_auto(self, on: bool) -> None:
+        """The installation's setting; CUNYI_SYNC_AUTO=0 keeps it off whatever the setting says."""
+        self.auto = on and os.environ.get("CUNYI_SYNC_AUTO", "1") != "0"
+
     # --- life cycle (the main window calls these)
     def begin(self) -> None:
         self._paused = False

@@ -14,7 +14,9 @@ from app.services import audit
 if TYPE_CHECKING:
     from app.store import Store
 
-DEFAULTS: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": ""}
+# sync_auto: sync by itself whenever the county server answers (off on a metered link: only
+# 立即同步 then sends anything).
+DEFAULTS: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": "", "sync_auto": True}
 
 
 def get_all(store: Store) -> dict[str, Any]:
@@ -32,6 +34,8 @@ def put(store: Store, values: dict[str, Any]) -> None:
             raise InvalidInput.field(key, "设置项", "未知的设置项")
         if key == "idle_lock_minutes" and (not isinstance(value, int) or not 1 <= value <= 240):
             raise InvalidInput.field(key, "自动锁定时间", "须为1–240分钟")
+        if key == "sync_auto" and not isinstance(value, bool):
+            raise InvalidInput.field(key, "自动同步", "须为是或否")
     with store.session(write=True) as s:
         for key, value in values.items():
             row = s.get(Setting, key)

@@ -33,6 +33,14 @@ def test_settings_change_idle_lock(qtbot, admin):
     click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
     qtbot.waitUntil(lambda: shell.idle.minutes == 3, timeout=5000)
     qtbot.waitUntil(lambda: "（新）" in main.windowTitle(), timeout=5000)
+    assert main.sync.auto  # on by default
+    main.actions_by_name["settings"].trigger()
+    dialog = main.dialogs["settings"]
+    assert dialog.sync_auto.isChecked()
+    click(qtbot, dialog.sync_auto)  # a metered link: only 立即同步 sends
+    click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save))
+    qtbot.waitUntil(lambda: not main.sync.auto, timeout=5000)
+    assert shell.settings["sync_auto"] is False
 
 
 def test_audit_view_lists_logins(qtbot, admin):
