@@ -168,7 +168,7 @@ RESIDENT_COLS = ("uuid", "record_no", "provisional", "name", "sex", "birth_date"
 RECORD_COLS = ("uuid", "resident_uuid", "form", "edition", "visit_date", "doc", "status", "rev",
                "created_at", "updated_at", "created_by", "updated_by")  # fmt: skip
 VERSION_COLS = ("entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user")
-TERM_COLS = ("kind", "term", "resident_uuid")
+TERM_COLS = ("kind", "term", "resident_uuid", "ord")  # ord given: the fill trigger stays idle
 
 
 def _insert_residents(
@@ -202,7 +202,8 @@ def _insert_residents(
             merged_into, compute_tags(doc, forms_by_owner.get(u, set())), doc_json,
             forms.CURRENT_EDITION, 1, now, now, user, user,
         ))  # fmt: skip
-        terms += [(k, t, u) for k, t in search.terms_for(name, id_number, record_no, phone)]
+        place = search.order_key(state.get("status") or "active", record_no)
+        terms += [(k, t, u, place) for k, t in search.terms_for(name, id_number, record_no, phone)]
         snap = _with(doc_json, {k: state.get(k) for k in local.RESIDENT_ONLY})
         # A first arrival's changes are its whole state, already in `data`: not stored twice.
         versions.append(("resident", u, 1, "sync", snap, "{}", now, user))
