@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ui.admin_common import message_label
 from ui.qt import (
     QComboBox,
     QFormLayout,
@@ -93,10 +94,7 @@ class LoginPanel(QWidget):
         form.addRow(tr("Login", "用户名"), self.user)
         form.addRow(tr("Login", "密码"), self.password)
         box.addLayout(form)
-        self.message = QLabel(card)
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828;")
+        self.message = message_label(card)
         box.addWidget(self.message)
         self.button = QPushButton(tr("Login", "登录"), card)
         self.button.setObjectName("loginButton")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ui.admin_common import message_label
 from ui.qt import (
     QComboBox,
     QDialog,
@@ -84,10 +85,7 @@ class MergeDialog(QDialog):
         column.addLayout(form)
         if survivor:
             self.survivor.set_choices([survivor])
-        self.message = QLabel(self)
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828;")
+        self.message = message_label(self)
         column.addWidget(self.message)
         row = QHBoxLayout()
         row.addStretch(1)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget, tr
+from ui.admin_common import message_label
+from ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget, tr
 from ui.tasks import DbOp
 
 
@@ -20,9 +21,7 @@ class PasswordDialog(QDialog):
         for name, w in (("old", self.old), ("new", self.new), ("repeat", self.repeat)):
             w.setObjectName(name)
             w.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel(self)
-        self.message.setObjectName("message")
-        self.message.setStyleSheet("color: #c62828;")
+        self.message = message_label(self)
         form.addRow(tr("Password", "原密码"), self.old)
         form.addRow(tr("Password", "新密码（至少6个字符）"), self.new)
         form.addRow(tr("Password", "再输一次新密码"), self.repeat)

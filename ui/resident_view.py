@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 import forms
+from ui.admin_common import message_label
 from ui.charts import Series, Target, TrendChart
 from ui.qt import (
     QAbstractItemView,
@@ -189,9 +190,8 @@ class ResidentView(QWidget):
         self.household_button.clicked.connect(self._show_household)
         house_row.addWidget(self.household_button)
         hl.addLayout(house_row)
-        self.household_message = QLabel(house_box)
+        self.household_message = message_label(house_box)
         self.household_message.setObjectName("householdMessage")
-        self.household_message.setStyleSheet("color: #c62828;")
         self.household_message.setVisible(False)
         hl.addWidget(self.household_message)
         self.household = QListWidget(house_box)

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ui.admin_common import message_label
 from ui.qt import (
     QCheckBox,
     QFormLayout,
@@ -28,14 +29,6 @@ from ui.tasks import DbOp, worker
 log = logging.getLogger("cunyi.ui.wizard")
 
 PAGE_WELCOME, PAGE_INSTITUTION, PAGE_ADMIN, PAGE_RECOVERY = range(4)
-
-
-def _message_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName("message")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #c62828;")
-    return label
 
 
 class WelcomePage(QWizardPage):
@@ -74,7 +67,7 @@ class InstitutionPage(QWizardPage):
         self.name = QLineEdit(self)
         self.name.setObjectName("institutionName")
         self.name.setPlaceholderText(tr("Wizard", "例如 某某村卫生室"))
-        self.message = _message_label(self)
+        self.message = message_label(self)
         form.addRow(tr("Wizard", "机构区划代码"), self.area)
         form.addRow(tr("Wizard", "机构名称"), self.name)
         form.addRow(self.message)
@@ -118,7 +111,7 @@ class AdminPage(QWizardPage):
         self.repeat = QLineEdit(self)
         self.repeat.setObjectName("adminRepeat")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = _message_label(self)
+        self.message = message_label(self)
         form.addRow(tr("Wizard", "用户名（登录用）"), self.user)
         form.addRow(tr("Wizard", "姓名"), self.display)
         form.addRow(tr("Wizard", "密码"), self.password)

@@ -63,6 +63,23 @@ def upgrade(engine: Engine) -> None:
             raise RuntimeError(f"foreign key check failed after migration: {len(bad)} rows")
 
 
+def downgrade_file(db: Path, data_key: bytes, revision: str) -> None:
+    """Take a closed database file back to `revision` (support and upgrade tests: the next login
+    upgrades it again)."""
+    from alembic import command
+
+    from app.db.engine import make_engine
+
+    engine = make_engine(db, data_key, foreign_keys=False)
+    try:
+        cfg = _config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
 def current_at(db: Path, data_key: bytes) -> str | None:
     from app.db.engine import make_engine
 

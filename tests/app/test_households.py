@@ -100,11 +100,9 @@ def test_cli_show_rename_set_head(store, cli) -> None:  # type: ignore[no-untype
 
 
 def test_migration_0006_queues_households_made_before_it_but_not_placeholders(store, data_dir) -> None:
-    from alembic import command
 
     from app import paths
     from app.db import migrate
-    from app.db.engine import make_engine
     from app.store import Store
 
     typed = residents.add(store, person("陈三", "陈家"))
@@ -118,12 +116,8 @@ def test_migration_0006_queues_households_made_before_it_but_not_placeholders(st
         s.execute(Outbox.__table__.update().where(Outbox.entity_uuid == kept_hh).values(state="sent"))
     key = store.data_key
     store.close()
-    engine = make_engine(paths.db_path(data_dir), key, foreign_keys=False)
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")  # drops the household creates not yet sent
-    engine.dispose()
+    # 0006's downgrade drops the household creates not yet sent
+    migrate.downgrade_file(paths.db_path(data_dir), key, "0004")
     again = Store.open(data_dir, "admin", "secret123")
     try:
         assert queued(again, typed_hh) == [("create", {"label": {"old": None, "new": "陈家"},

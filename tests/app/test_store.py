@@ -187,11 +187,9 @@ def test_database_from_a_newer_version_is_refused_clearly(store, data_dir):
 def test_upgrade_to_0004_fills_every_terms_list_position(store, data_dir):
     """A database made before migration 0004 (terms without ord) is upgraded at login: every term
     gets its resident's list position, and search finds and orders as before."""
-    from alembic import command
 
     from app import paths
     from app.db import migrate
-    from app.db.engine import make_engine
     from app.search import order_key
     from app.services import lifecycle, residents
 
@@ -200,13 +198,8 @@ def test_upgrade_to_0004_fills_every_terms_list_position(store, data_dir):
     lifecycle.set_status(store, a["uuid"], "lost")
     key = store.data_key
     store.close()
-    engine = make_engine(paths.db_path(data_dir), key, foreign_keys=False)
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0003")
-        assert "ord" not in {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(resident_term)")}
-    engine.dispose()
+    migrate.downgrade_file(paths.db_path(data_dir), key, "0003")  # 0004's downgrade drops ord
+    assert migrate.current_at(paths.db_path(data_dir), key) == "0003"
     again = Store.open(data_dir, ADMIN, PASSWORD)
     try:
         with again.session() as s:

@@ -61,11 +61,9 @@ def test_placeholders_from_before_are_upgraded_when_the_household_arrives(
     only the household's uuid, so the hospital holds a placeholder. Upgrading the clinic's
     database queues the household (migration 0006); after the next sync the placeholder carries
     the real label, still linked to the same members, and nothing is duplicated."""
-    from alembic import command
 
     from app import paths
     from app.db import migrate
-    from app.db.engine import make_engine
     from app.store import Store
 
     a, _b, hospital, t = three
@@ -82,12 +80,7 @@ def test_placeholders_from_before_are_upgraded_when_the_household_arrives(
     # The upgrade: the database goes back to 0004 and is opened by this program (-> 0006).
     key = a.store.data_key
     a.store.close()
-    engine = make_engine(paths.db_path(a.data_dir), key, foreign_keys=False)
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")
-    engine.dispose()
+    migrate.downgrade_file(paths.db_path(a.data_dir), key, "0004")
     a.store = Store.open(a.data_dir, USER, PASSWORD)
     assert client.status(a.store)["queue"] == 1
     assert a.sync()["pushed"] == 1
