@@ -168,3 +168,23 @@ def test_placeholder_record_numbers_keep_everyone_findable(store, people):
     assert sorted(found) == sorted(p["uuid"] for p in (a, b, people["欧阳伟"]))
     assert found[0] == people["欧阳伟"]["uuid"]
     assert [r["uuid"] for r in residents.find(store, "wei", limit=3)] == found
+
+
+def test_a_running_search_stops_when_the_doctor_types_on(store, people):
+    """The cancel flag is polled while SQLite works (not only before): a query under way stops."""
+    from app.services import resident_batch
+
+    rows = [{"name": f"张{a}{b}", "sex": "1", "birth_date": "1970-01-01"}
+            for a in "一二三四五六七八九十" for b in "东南西北中发白春夏秋"]  # fmt: skip
+    with store.session(write=True) as s:
+        resident_batch.register(s, store, rows, allow_similar=True)
+    polls = []
+
+    def typed_on() -> bool:  # false when the query starts, true once SQLite is under way
+        polls.append(1)
+        return len(polls) > 1
+
+    with pytest.raises(residents.Cancelled):
+        residents.ids(store, "zh", cancelled=typed_on)
+    assert len(polls) >= 2
+    assert len(residents.ids(store, "zh", cancelled=lambda: False)) >= 100
