@@ -52,6 +52,10 @@ class Numbers:
         self.blocks: list[list[Any]] | None = None
         self.ever = False
         self.used: dict[int, list[Any]] = {}
+        # Numbers handed out by this object are not stored until the caller inserts them: a
+        # block opened later over the same range (provisional blocks restart at the same serial)
+        # must skip them as if they were.
+        self.handed: set[str] = set()
 
     def next(self) -> tuple[str, bool]:
         if self.blocks is None:
@@ -68,7 +72,8 @@ class Numbers:
                     number = f"{self.prefix}{b[1]:05d}"
                     b[1] += 1
                     self.used[b[0]] = b
-                    if number not in b[4]:
+                    if number not in b[4] and number not in self.handed:
+                        self.handed.add(number)
                         return number, b[3] == "provisional"
             if opened:
                 break

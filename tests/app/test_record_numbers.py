@@ -64,3 +64,24 @@ def test_running_out_of_numbers_is_a_clear_error_and_saves_nothing(store, monkey
     with pytest.raises(DataError, match="档案编号已用完"):
         residents.add(store, person(2, "202"))
     assert blocks(store) == before and residents.count(store) == 2
+
+
+def test_a_batch_that_uses_up_the_provisional_block_stops_with_the_message(store, monkeypatch) -> None:
+    # Numbers handed out earlier in the same batch are not stored yet: a block reopened over the
+    # same range must still skip them (it once handed 99998/99999 out again and again, and the
+    # batch failed on the unique index with a traceback).
+    monkeypatch.setattr(recordno, "PROVISIONAL_FIRST", 99997)  # three provisional numbers
+    with store.session(write=True) as s:
+        got = resident_batch.register(s, store, [person(i, "202") for i in range(3)])
+    assert [r.record_no[12:] for r in got] == ["99997", "99998", "99999"]
+    before = blocks(store)
+    with pytest.raises(DataError, match="档案编号已用完"), store.session(write=True) as s:
+        resident_batch.register(s, store, [person(i, "202") for i in range(3, 5)])
+    assert blocks(store) == before and residents.count(store) == 3
+
+
+def test_one_batch_longer_than_the_provisional_block_is_refused_whole(store, monkeypatch) -> None:
+    monkeypatch.setattr(recordno, "PROVISIONAL_FIRST", 99998)
+    with pytest.raises(DataError, match="档案编号已用完"), store.session(write=True) as s:
+        resident_batch.register(s, store, [person(i, "202") for i in range(3)])
+    assert residents.count(store) == 0 and blocks(store) == []
