@@ -25,6 +25,7 @@ from app.pinyin import full_variants, initials_variants, readings
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _ID_LIKE = re.compile(r"^\d{3,17}[\dXx]$")
 MIN_DIGITS = 4
+MIN_INNER = 2  # letters a query needs before it is matched inside a name (p/i terms)
 HIGH = "\U0010ffff"
 ACTIVE_END = 10**17  # ord below this: an active resident
 MERGED_START = 2 * 10**17  # ord from this: merged away (hidden unless asked for)
@@ -42,22 +43,32 @@ def order_key(status: str, record_no: str) -> int:
 def terms_for(
     name: str, id_number: str | None, record_no: str, phone: str | None
 ) -> set[tuple[str, str]]:
+    return identity_terms(name, id_number, phone) | {record_term(record_no)}
+
+
+def record_term(record_no: str) -> tuple[str, str]:
+    return ("R", record_no[::-1])
+
+
+def identity_terms(name: str, id_number: str | None, phone: str | None) -> set[tuple[str, str]]:
+    """The terms that do not depend on the record number: what an import can work out for a row
+    before it is given a number (in a worker process)."""
     terms: set[tuple[str, str]] = set()
     name = name.strip()
     syl = readings(name)
     for start in range(len(name)):
-        whole = start == 0
-        suffix = name[start:]
-        terms.add(("N" if whole else "n", suffix))
+        terms.add(("N" if start == 0 else "n", name[start:]))
     for start in range(len(syl)):
-        whole = start == 0
-        for v in full_variants(syl[start:]):
-            terms.add(("P" if whole else "p", v))
-        for v in initials_variants(syl[start:]):
-            terms.add(("I" if whole else "i", v))
+        if start == 0:
+            terms.update(("P", v) for v in full_variants(syl))
+            terms.update(("I", v) for v in initials_variants(syl))
+            continue
+        # A later suffix is only looked up by a query of two letters or more (plan()): its
+        # one-letter forms (the last initial, a syllable such as "e") could never be found.
+        terms.update(("p", v) for v in full_variants(syl[start:]) if len(v) >= MIN_INNER)
+        terms.update(("i", v) for v in initials_variants(syl[start:]) if len(v) >= MIN_INNER)
     if id_number:
         terms.add(("D", id_number[::-1]))
-    terms.add(("R", record_no[::-1]))
     if phone:
         digits = re.sub(r"\D", "", phone)
         if digits:
@@ -111,7 +122,7 @@ def plan(query: str) -> Plan | None:
         if not exact:
             return None
         ranges = [("P", exact), ("I", exact)]
-        if len(exact) >= 2:  # one letter inside a name matches nearly everyone: not useful
+        if len(exact) >= MIN_INNER:  # one letter inside a name matches nearly everyone: not useful
             ranges += [("p", exact), ("i", exact)]
         score = ("CASE WHEN kind IN ('P', 'I') AND term = :exact THEN 95 WHEN kind IN ('P', 'I') "
                  "THEN 75 WHEN term = :exact THEN 55 ELSE 40 END")  # fmt: skip

@@ -39,7 +39,13 @@ from app.ids import time_ordered_uuid
 from app.pinyin import primary_pinyin
 from app.services import audit
 from app.services.changes import version_changes
-from app.services.resident_input import clean, err
+from app.services.resident_input import err
+from app.services.resident_prep import (  # noqa: F401 - compute_tags is used through this module
+    Prepared,
+    compute_tags,
+    joined,
+    prepare_rows,
+)
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -48,7 +54,6 @@ CHUNK = 500  # values per IN (...) list: SQLite's parameter limit is 32,766, kee
 # What `cunyi resident find` lists per resident (residents.SUMMARY_KEYS is this tuple)
 SUMMARY_KEYS = ("uuid", "record_no", "name", "sex", "birth_date", "id_number", "phone", "village",
                 "status")  # fmt: skip
-HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editions agree on these)
 
 
 class Registered(NamedTuple):
@@ -58,19 +63,6 @@ class Registered(NamedTuple):
     name: str
     birth_date: str
     id_number: str | None
-
-
-def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
-    """The list tags of a resident: "htn" and/or "dm" from past diseases or follow-up forms."""
-    codes = {
-        str(item.get("code")) for item in doc.get("past_diseases") or [] if isinstance(item, dict)
-    }
-    tags = []
-    if HTN_CODE in codes or "htn_followup" in forms_present:
-        tags.append("htn")
-    if DM_CODE in codes or "dm_followup" in forms_present:
-        tags.append("dm")
-    return " ".join(tags)
 
 
 def duplicate_id(other: dict[str, Any]) -> DuplicateResident:
@@ -195,15 +187,17 @@ class _Households:
         return found
 
 
-def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_similar: bool = False
-             ) -> list[Registered | InvalidInput]:  # fmt: skip
+def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_similar: bool = False,
+             prepared: Sequence[Prepared] | None = None) -> list[Registered | InvalidInput]:  # fmt: skip
     """Register `rows` (the keys of `cunyi resident add`) in the caller's write transaction.
     Returns per row a Registered or the InvalidInput refusing it; a refused row writes nothing.
-    The caller decides whether a refusal aborts the transaction."""
-    out: list[Registered | InvalidInput | None] = [None] * len(rows)
-    cleaned = [clean(r) for r in rows]
+    The caller decides whether a refusal aborts the transaction. `prepared`, when given, is
+    resident_prep.prepare_rows(rows) worked out beforehand (an import does it in other processes)."""
+    prep = prepare_rows(rows) if prepared is None else prepared
+    out: list[Registered | InvalidInput | None] = [None] * len(prep)
     todo: list[int] = []
-    for i, c in enumerate(cleaned):
+    for i, p in enumerate(prep):
+        c = p.cleaned
         if c.errors:
             out[i] = InvalidInput(c.errors)
         elif (c.village or store.institution.village) == "000":
@@ -214,10 +208,10 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
             todo.append(i)
     if not todo:
         return out  # type: ignore[return-value]
-    docs = [cleaned[i].doc for i in todo]
+    docs = [prep[i].cleaned.doc for i in todo]
     taken = _Taken(s, (d["id_number"] for d in docs if d.get("id_number")))
     similar = None if allow_similar else _Similar(s, docs)
-    households = _Households(s, {cleaned[i].household for i in todo if cleaned[i].household})
+    households = _Households(s, {h for i in todo if (h := prep[i].cleaned.household)})
     numbers: dict[str, recordno.Numbers] = {}
     user, now = store.user.name, now_iso()
     area, edition = store.institution.area, forms.CURRENT_EDITION
@@ -227,7 +221,8 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
     outbox_rows: list[tuple[Any, ...]] = []
     fields: list[str] = []
     for i in todo:
-        c = cleaned[i]
+        p = prep[i]
+        c = p.cleaned
         doc = c.doc
         holder = taken.holder(doc.get("id_number"))
         if holder is not None:
@@ -254,36 +249,35 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
             outbox_rows.append((time_ordered_uuid(), "household", h_uuid, "create", None, h_changes,
                                 now, user, "pending", 0, None))  # fmt: skip
         name, id_number, phone = doc["name"], doc.get("id_number"), doc.get("phone")
-        doc_json = json.dumps(doc, ensure_ascii=False)
         res_rows.append((
             uuid, number, provisional, name, doc["sex"], doc["birth_date"], id_number, phone,
             doc.get("address"), village, household, "active", None, None, None,
-            compute_tags(doc, set()), doc_json, edition, 1, now, now, user, user,
+            p.tags, p.doc_json, edition, 1, now, now, user, user,
         ))  # fmt: skip
-        terms = search.terms_for(name, id_number, number, phone)
         place = search.order_key("active", number)
-        term_rows += [(k, t, uuid, place) for k, t in terms]
+        term_rows += [(k, t, uuid, place) for k, t in p.terms]
+        term_rows.append((*search.record_term(number), uuid, place))
         # residents.snapshot of the new row: the document plus the resident-level state
         state = {"village": village, "household": household, "status": "active", "status_date": None,
                  "status_reason": None, "merged_into": None, "record_no": number}  # fmt: skip
-        snap = {**doc, **state}
-        # Stored JSON is read back with json.loads, so key order carries no meaning: encode the
-        # document once (the snapshot is its JSON plus the state's) and the changes unsorted.
-        snap_json = _joined(doc_json, state) if not state.keys() & doc.keys() else _compact(snap)
-        changes = {k: {"new": snap[k], "old": None} for k in sorted(snap) if snap[k] is not None}
-        changes_json = _compact(changes)
-        version_rows.append(("resident", uuid, 1, "create", snap_json,
+        if state.keys() & doc.keys():  # a form key named like a state column: cannot happen today
+            raise AssertionError("resident state keys in the form document")
+        changes_json = joined(p.doc_changes, {k: {"new": v, "old": None} for k, v in state.items()
+                                              if v is not None})  # fmt: skip
+        version_rows.append(("resident", uuid, 1, "create", joined(p.doc_json, state),
                              version_changes("create", changes_json), now, user))  # fmt: skip
         outbox_rows.append((time_ordered_uuid(), "resident", uuid, "create", None, changes_json, now,
                             user, "pending", 0, None))  # fmt: skip
-        fields = sorted(changes)
+        if len(todo) == 1:
+            fields = sorted([*(k for k, v in doc.items() if v is not None),
+                             *(k for k, v in state.items() if v is not None)])  # fmt: skip
         summary = {"uuid": uuid, "record_no": number, "name": name, "sex": doc["sex"],
                    "birth_date": doc["birth_date"], "id_number": id_number, "phone": phone,
                    "village": village, "status": "active"}  # fmt: skip
         if id_number:
             taken.by_number[id_number] = summary
         if similar is not None:
-            similar.add(summary, terms)
+            similar.add(summary, p.terms)
         out[i] = Registered(uuid, number, provisional, name, doc["birth_date"], id_number)
     if res_rows:
         for gen in numbers.values():
@@ -308,12 +302,6 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
 
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _joined(doc_json: str, more: dict[str, Any]) -> str:
-    """The JSON of {**doc, **more} from the document's JSON (no key of `more` in it)."""
-    tail = _compact(more)
-    return tail if doc_json == "{}" else doc_json[:-1] + "," + tail[1:]
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from app import search
 from app.services import lifecycle, residents
 
 PEOPLE = [
@@ -42,6 +43,12 @@ def names(store, q):
         ("101-00002", []),  # not a search syntax (it is a REF syntax)
         ("123", []),  # fewer than 4 digits finds nothing rather than everything
         ("wei", ["张伟", "张伟民", "欧阳伟"]),  # given-name pinyin via suffix terms
+        ("tf", ["单田芳"]),  # initials inside a name
+        ("wm", ["张伟民"]),
+        ("yw", ["欧阳伟"]),
+        ("f", []),  # one letter matches only at the start of a name
+        ("fang", ["单田芳"]),
+        ("芳", ["单田芳"]),  # one character anywhere in a name
     ],
 )
 def test_queries(store, people, query, expected):
@@ -188,3 +195,14 @@ def test_a_running_search_stops_when_the_doctor_types_on(store, people):
         residents.ids(store, "zh", cancelled=typed_on)
     assert len(polls) >= 2
     assert len(residents.ids(store, "zh", cancelled=lambda: False)) >= 100
+
+
+def test_no_term_is_stored_that_no_query_could_reach():
+    # A later syllable's one-letter forms (the last initial "f", a syllable such as "e") are only
+    # ever compared with queries of two letters or more: storing them cost import time for nothing.
+    terms = search.terms_for("单田芳", None, "11010500110100001", None)
+    inner = {t for k, t in terms if k in ("p", "i")}
+    assert inner == {"tianfang", "fang", "tf"}
+    assert ("I", "stf") in terms and ("I", "dtf") in terms and ("n", "芳") in terms
+    assert search.terms_for("阿额", None, "11010500110100001", None) >= {("P", "ae"), ("I", "ae")}
+    assert not {t for k, t in search.terms_for("阿额", None, "1", None) if k in ("p", "i")}
