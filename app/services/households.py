@@ -15,12 +15,12 @@ from app.db.models import Household, Resident, SyncEntity, Version
 from app.errors import InvalidInput, NotFound
 from app.services import refs
 from app.services.changes import diff, record_change
+from app.services.resident_input import label_error
 from forms.model import FieldError
 
 if TYPE_CHECKING:
     from app.store import Store
 
-MAX_LABEL = 100  # the county server refuses longer labels (sync/server/validate.py)
 _UNSET: Any = object()
 
 
@@ -48,16 +48,6 @@ def create_in(s: Session, user: str, label: str, village: str) -> Household:
     record_change(s, user=user, entity="household", entity_uuid=h.uuid, rev=1, action="create",
                   snapshot=snap, changes=diff({}, snap), op="create", base_rev=None)  # fmt: skip
     return h
-
-
-def label_error(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return "须为文本"
-    if not value.strip():
-        return "不能为空"
-    if len(value.strip()) > MAX_LABEL:
-        return f"不能超过 {MAX_LABEL} 个字"
-    return None
 
 
 def find(s: Session, ref: str) -> Household:

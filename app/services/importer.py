@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Resident
 from app.errors import InvalidInput
-from app.services import audit, resident_batch
+from app.services import audit, prep_pool, resident_batch
 from app.services.import_table import Row, read_rows
+from app.services.resident_prep import Prepared
 from forms.idnumber import IdNumberError, parse
 
 if TYPE_CHECKING:
@@ -85,9 +87,12 @@ def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
     # walking every live object again and again, cost ~10% of an import. Paused meanwhile.
     collecting = gc.isenabled()
     gc.disable()
+    # Rows are cleaned and validated ahead, in worker processes when it pays (prep_pool).
+    stream = prep_pool.prepared([r.data for r in rows], prep_pool.worker_count(len(rows)))
     try:
         for start in range(0, len(rows), BATCH):
-            todo = rows[start : start + BATCH]
+            batch = rows[start : start + BATCH]
+            todo = list(zip(batch, islice(stream, len(batch)), strict=True))
             while todo:
                 # Two rows of one file for the same person: the later one waits for the first.
                 now, todo = _first_of_each(todo, known, report)
@@ -96,6 +101,7 @@ def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
             if progress:
                 progress(min(start + BATCH, len(rows)), len(rows))
     finally:
+        stream.close()
         if collecting:
             gc.enable()
     return report
@@ -106,29 +112,34 @@ def _key(row: Row) -> Any:
     return number or (" ".join(str(row.data.get("name", "")).split()), row.data.get("birth_date"))
 
 
-def _first_of_each(rows: list[Row], known: Known, report: dict[str, Any]) -> tuple[list[Row], list[Row]]:
-    now: list[Row] = []
-    later: list[Row] = []
+Pair = tuple[Row, Prepared]
+
+
+def _first_of_each(rows: list[Pair], known: Known, report: dict[str, Any]) -> tuple[list[Pair], list[Pair]]:
+    now: list[Pair] = []
+    later: list[Pair] = []
     keys: set[Any] = set()
-    for row in rows:
+    for pair in rows:
+        row = pair[0]
         if row.errors:
             report["failed"] += 1
             report["errors"] += _problems(row.line, row.errors)
         elif existing := known.find(row.data):
             report["present"] += 1
             report["already_present"].append({"line": row.line, "record_no": existing})
-        elif _key(row) in keys:
-            later.append(row)
+        elif (key := _key(row)) in keys:
+            later.append(pair)
         else:
-            keys.add(_key(row))
-            now.append(row)
+            keys.add(key)
+            now.append(pair)
     return now, later
 
 
-def _add(store: Store, rows: list[Row], known: Known, report: dict[str, Any], allow_similar: bool) -> None:
+def _add(store: Store, pairs: list[Pair], known: Known, report: dict[str, Any], allow_similar: bool) -> None:
     with store.session(write=True) as s:
-        results = resident_batch.register(s, store, [r.data for r in rows], allow_similar=allow_similar)
-    for row, result in zip(rows, results, strict=True):
+        results = resident_batch.register(s, store, [r.data for r, _ in pairs], allow_similar=allow_similar,
+                                          prepared=[p for _, p in pairs])  # fmt: skip
+    for (row, _), result in zip(pairs, results, strict=True):
         if isinstance(result, InvalidInput):
             report["failed"] += 1
             report["errors"] += _problems(row.line, result.errors)

@@ -80,16 +80,15 @@ def similar_resident(found: list[dict[str, Any]]) -> DuplicateResident:
     )  # fmt: skip
 
 
-def similar_keys(doc: dict[str, Any]) -> list[tuple[str, str]]:
+def similar_keys(name: str, phone: str | None) -> list[tuple[str, str]]:
     """The search terms under which a similar resident (same birth date and same name, same
     pinyin or same phone) is found: whole name, whole-name pinyin, reversed phone digits."""
-    name = doc.get("name") or ""
     keys = [("N", name)]
     pinyin = primary_pinyin(name)
     if pinyin:
         keys.append(("P", pinyin))
-    if doc.get("phone"):
-        keys.append(("T", re.sub(r"\D", "", doc["phone"])[::-1]))
+    if phone:
+        keys.append(("T", re.sub(r"\D", "", phone)[::-1]))
     return keys
 
 
@@ -122,12 +121,12 @@ class _Similar:
     lookup) keyed by their whole name, whole-name pinyin terms and reversed phone digits (what
     similar_keys looks for), plus the rows accepted earlier in this call."""
 
-    def __init__(self, s: Session, docs: Iterable[dict[str, Any]]) -> None:
+    def __init__(self, s: Session, births: Iterable[str]) -> None:
         # (kind, term, birth date) -> summaries of residents born that day who have that term
         self.found: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
         conn = s.connection()
         candidates: dict[str, dict[str, Any]] = {}
-        for part in _chunks({doc["birth_date"] for doc in docs}):
+        for part in _chunks(set(births)):
             sql = (f"SELECT {_SUMMARY_SQL} FROM resident AS r WHERE r.birth_date IN ({_marks(part)}) "
                    "AND r.status != 'merged' ORDER BY r.record_no")  # fmt: skip
             for row in conn.exec_driver_sql(sql, tuple(part)):
@@ -145,10 +144,10 @@ class _Similar:
                 own.append(("T", re.sub(r"\D", "", summary["phone"])[::-1]))
             self.add(summary, own)
 
-    def of(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    def of(self, p: Prepared) -> list[dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for kind, term in similar_keys(doc):
-            for summary in self.found.get((kind, term, doc["birth_date"]), ()):
+        for kind, term in similar_keys(p.name, p.phone):
+            for summary in self.found.get((kind, term, p.birth_date), ()):
                 out.setdefault(summary["uuid"], summary)
         return list(out.values())
 
@@ -195,23 +194,23 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
     resident_prep.prepare_rows(rows) worked out beforehand (an import does it in other processes)."""
     prep = prepare_rows(rows) if prepared is None else prepared
     out: list[Registered | InvalidInput | None] = [None] * len(prep)
-    todo: list[int] = []
+    todo: list[Prepared] = []
+    at: list[int] = []
     for i, p in enumerate(prep):
-        c = p.cleaned
-        if c.errors:
-            out[i] = InvalidInput(c.errors)
-        elif (c.village or store.institution.village) == "000":
+        if p.errors:
+            out[i] = InvalidInput(p.errors)
+        elif (p.village or store.institution.village) == "000":
             out[i] = InvalidInput(
                 err("village", "乡镇卫生院登记居民时须填写其所属村（居）委会代码")
             )
         else:
-            todo.append(i)
+            todo.append(p)
+            at.append(i)
     if not todo:
         return out  # type: ignore[return-value]
-    docs = [prep[i].cleaned.doc for i in todo]
-    taken = _Taken(s, (d["id_number"] for d in docs if d.get("id_number")))
-    similar = None if allow_similar else _Similar(s, docs)
-    households = _Households(s, {h for i in todo if (h := prep[i].cleaned.household)})
+    taken = _Taken(s, (p.id_number for p in todo if p.id_number))
+    similar = None if allow_similar else _Similar(s, (p.birth_date for p in todo))
+    households = _Households(s, {p.household for p in todo if p.household})
     numbers: dict[str, recordno.Numbers] = {}
     user, now = store.user.name, now_iso()
     area, edition = store.institution.area, forms.CURRENT_EDITION
@@ -220,25 +219,22 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
     version_rows: list[tuple[Any, ...]] = []
     outbox_rows: list[tuple[Any, ...]] = []
     fields: list[str] = []
-    for i in todo:
-        p = prep[i]
-        c = p.cleaned
-        doc = c.doc
-        holder = taken.holder(doc.get("id_number"))
+    for i, p in zip(at, todo, strict=True):
+        holder = taken.holder(p.id_number)
         if holder is not None:
             out[i] = duplicate_id(holder)
             continue
-        if similar is not None and (found := similar.of(doc)):
+        if similar is not None and (found := similar.of(p)):
             out[i] = similar_resident(found)
             continue
-        village = c.village or store.institution.village
+        village = p.village or store.institution.village
         gen = numbers.get(village) or numbers.setdefault(
             village, recordno.Numbers(s, area, village)
         )
         number, provisional = gen.next()
         uuid = time_ordered_uuid()
         known = len(households.new)
-        household = households.get(c.household, village, now)
+        household = households.get(p.household, village, now)
         for h_uuid, label, h_village, _head, _at in households.new[known:]:
             # A new household is queued before the resident naming it (what households.create_in
             # writes for a registration of one): version 1 and an outbox create.
@@ -248,11 +244,11 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
                                  version_changes("create", h_changes), now, user))  # fmt: skip
             outbox_rows.append((time_ordered_uuid(), "household", h_uuid, "create", None, h_changes,
                                 now, user, "pending", 0, None))  # fmt: skip
-        name, id_number, phone = doc["name"], doc.get("id_number"), doc.get("phone")
+        name, id_number, phone = p.name, p.id_number, p.phone
         res_rows.append((
-            uuid, number, provisional, name, doc["sex"], doc["birth_date"], id_number, phone,
-            doc.get("address"), village, household, "active", None, None, None,
-            p.tags, p.doc_json, edition, 1, now, now, user, user,
+            uuid, number, provisional, name, p.sex, p.birth_date, id_number, phone, p.address,
+            village, household, "active", None, None, None, p.tags, p.doc_json, edition, 1, now,
+            now, user, user,
         ))  # fmt: skip
         place = search.order_key("active", number)
         term_rows += [(k, t, uuid, place) for k, t in p.terms]
@@ -260,25 +256,22 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
         # residents.snapshot of the new row: the document plus the resident-level state
         state = {"village": village, "household": household, "status": "active", "status_date": None,
                  "status_reason": None, "merged_into": None, "record_no": number}  # fmt: skip
-        if state.keys() & doc.keys():  # a form key named like a state column: cannot happen today
-            raise AssertionError("resident state keys in the form document")
-        changes_json = joined(p.doc_changes, {k: {"new": v, "old": None} for k, v in state.items()
-                                              if v is not None})  # fmt: skip
+        state_changes = {k: {"new": v, "old": None} for k, v in state.items() if v is not None}
+        changes_json = joined(p.doc_changes, state_changes)
         version_rows.append(("resident", uuid, 1, "create", joined(p.doc_json, state),
                              version_changes("create", changes_json), now, user))  # fmt: skip
         outbox_rows.append((time_ordered_uuid(), "resident", uuid, "create", None, changes_json, now,
                             user, "pending", 0, None))  # fmt: skip
-        if len(todo) == 1:
-            fields = sorted([*(k for k, v in doc.items() if v is not None),
-                             *(k for k, v in state.items() if v is not None)])  # fmt: skip
-        summary = {"uuid": uuid, "record_no": number, "name": name, "sex": doc["sex"],
-                   "birth_date": doc["birth_date"], "id_number": id_number, "phone": phone,
+        if len(todo) == 1:  # the audit entry of a single registration names its fields
+            fields = sorted(json.loads(changes_json))
+        summary = {"uuid": uuid, "record_no": number, "name": name, "sex": p.sex,
+                   "birth_date": p.birth_date, "id_number": id_number, "phone": phone,
                    "village": village, "status": "active"}  # fmt: skip
         if id_number:
             taken.by_number[id_number] = summary
         if similar is not None:
             similar.add(summary, p.terms)
-        out[i] = Registered(uuid, number, provisional, name, doc["birth_date"], id_number)
+        out[i] = Registered(uuid, number, provisional, name, p.birth_date, id_number)
     if res_rows:
         for gen in numbers.values():
             gen.save()

@@ -10,10 +10,10 @@ from typing import Any
 
 import forms
 from app.clock import today
-from app.services.households import label_error
 from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
 
+MAX_LABEL = 100  # the county server refuses longer household labels (sync/server/validate.py)
 RESIDENT_ONLY = ("village", "household")  # resident-level keys, not part of the form document
 SEX_CODES = {"0": "未知的性别", "1": "男", "2": "女", "9": "未说明的性别"}
 LABELS = {
@@ -27,6 +27,17 @@ REQUEST_LABELS = {"status": "状态", "date": "日期", "reason": "原因或去�
 
 def label(key: str) -> str:
     return LABELS.get(key) or REQUEST_LABELS.get(key, key)
+
+
+def label_error(value: Any) -> str | None:
+    """What is wrong with a household label (family name or number), or None."""
+    if not isinstance(value, str):
+        return "须为文本"
+    if not value.strip():
+        return "不能为空"
+    if len(value.strip()) > MAX_LABEL:
+        return f"不能超过 {MAX_LABEL} 个字"
+    return None
 
 
 def err(key: str, message: str) -> FieldError:

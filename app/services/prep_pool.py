@@ -1,0 +1,75 @@
+"""Preparing an import's rows in worker processes while this process writes the rows before them.
+
+resident_prep.prepare (cleaning, validation, JSON, search terms) is about half of what a
+registered row costs and needs no database, so on a machine with two cores or more an import hands
+it to other processes and the writer only decides numbers, duplicates and households and inserts.
+Rows come back in their order, at most AHEAD chunks in flight, so an import of any size holds a
+bounded number of prepared rows. Workers are spawned (not forked: the desktop app runs threads, and
+Windows has nothing else); a frozen build calls multiprocessing.freeze_support() at its entry.
+If a worker dies, the rest is prepared here: the import goes on, slower.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from app.services.resident_prep import Prepared, prepare_rows
+
+MIN_ROWS = 2_000  # fewer rows: starting a worker (~0.2 s) would cost more than it saves
+CHUNK = 500  # rows per task: large enough that pickling overhead per task is small
+AHEAD = 16  # tasks in flight (8,000 rows): keeps the workers busy while a batch is written
+
+
+def worker_count(rows: int) -> int:
+    """Worker processes for an import of `rows` rows; 0 prepares them in this process.
+    CUNYI_IMPORT_WORKERS overrides (a number; 0 turns workers off)."""
+    forced = os.environ.get("CUNYI_IMPORT_WORKERS", "").strip()
+    if forced.isdigit():
+        return int(forced)
+    cpus = os.cpu_count() or 1
+    if rows < MIN_ROWS or cpus < 2:
+        return 0
+    # The writer needs a core of its own; the workers share the rest.
+    return max(1, cpus - 1)
+
+
+def prepared(rows: Sequence[Any], workers: int) -> Iterator[Prepared]:
+    """resident_prep.prepare of every row, in order."""
+    if workers <= 0:
+        for start in range(0, len(rows), CHUNK):
+            yield from prepare_rows(rows[start : start + CHUNK])
+        return
+    chunks = (rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pending: deque[tuple[Sequence[Any], Future[list[Prepared]] | None]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk, _submit(pool, chunk)))
+            if len(pending) >= AHEAD:
+                yield from _result(*pending.popleft())
+        while pending:
+            yield from _result(*pending.popleft())
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, chunk: Sequence[Any]) -> Future[list[Prepared]] | None:
+    try:
+        return pool.submit(prepare_rows, chunk)
+    except BrokenProcessPool:
+        return None
+
+
+def _result(chunk: Sequence[Any], future: Future[list[Prepared]] | None) -> list[Prepared]:
+    if future is not None:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+    return prepare_rows(chunk)
