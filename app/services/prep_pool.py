@@ -12,7 +12,9 @@ If a worker dies, the rest is prepared here: the import goes on, slower.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -46,7 +48,8 @@ def prepared(rows: Sequence[Any], workers: int) -> Iterator[Prepared]:
             yield from prepare_rows(rows[start : start + CHUNK])
         return
     chunks = (rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK))
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent)  # fmt: skip
     pending: deque[tuple[Sequence[Any], Future[list[Prepared]] | None]] = deque()
     try:
         for chunk in chunks:
@@ -57,6 +60,21 @@ def prepared(rows: Sequence[Any], workers: int) -> Iterator[Prepared]:
             yield from _result(*pending.popleft())
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _exit_with_parent() -> None:
+    """Runs in each worker: end it when the importing process ends, however it ends. A worker
+    holds both ends of its task queue, so it would never see EOF and wait for ever after a
+    kill -9 of the importer (seen: orphaned workers holding memory and the terminal)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _submit(pool: ProcessPoolExecutor, chunk: Sequence[Any]) -> Future[list[Prepared]] | None:

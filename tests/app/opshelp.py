@@ -71,3 +71,47 @@ def person(i: int, **extra: Any) -> dict[str, Any]:
             "phone": f"138{i:08d}"}  # fmt: skip
     data.update(extra)
     return data
+
+
+def stored_rows(store: Any) -> dict[Any, object]:
+    """What registration stored, keyed by record number (uuids and times vary between runs)."""
+    from sqlalchemy import select
+
+    from app.db.models import Household, Outbox, Resident, ResidentTerm, Version
+
+    with store.session() as s:
+        labels = {h.uuid: h.label for h in s.execute(select(Household)).scalars()}
+
+        def same(text: str) -> str:  # household uuids differ between stores, labels do not
+            for uuid, label in labels.items():
+                text = text.replace(uuid, label)
+            return text
+
+        res = {r.uuid: r for r in s.execute(select(Resident)).scalars()}
+        by_no = {r.record_no: r for r in res.values()}
+        out: dict[str, object] = {}
+        for no, r in by_no.items():
+            terms = set(s.execute(select(ResidentTerm.kind, ResidentTerm.term)
+                                  .where(ResidentTerm.resident_uuid == r.uuid)).all())  # fmt: skip
+            [v] = s.execute(select(Version).where(Version.entity_uuid == r.uuid)).scalars()
+            [o] = s.execute(select(Outbox).where(Outbox.entity_uuid == r.uuid)).scalars()
+            out[no] = (
+                {k: getattr(r, k) for k in ("name", "sex", "birth_date", "id_number", "phone", "address",
+                                            "village", "status", "tags", "doc", "edition", "rev",
+                                            "provisional", "created_by")},
+                labels.get(r.household_uuid or ""), terms,
+                (v.entity, v.rev, v.action, same(v.data), same(v.changes), v.user),
+                (o.entity, o.op, o.base_rev, same(o.changes), o.state, o.user),
+            )  # fmt: skip
+        for h in s.execute(select(Household)).scalars():
+            # Each new household goes up once, before the first resident that names it.
+            [v] = s.execute(select(Version).where(Version.entity_uuid == h.uuid)).scalars()
+            [o] = s.execute(select(Outbox).where(Outbox.entity_uuid == h.uuid)).scalars()
+            first = min(x.device_seq for x in s.execute(select(Outbox).join(
+                Resident, Resident.uuid == Outbox.entity_uuid).where(Resident.household_uuid == h.uuid)).scalars())  # fmt: skip
+            assert o.device_seq < first
+            out[(h.label, h.village)] = (
+                h.head_uuid, (v.entity, v.rev, v.action, v.data, v.changes, v.user),
+                (o.entity, o.op, o.base_rev, o.changes, o.state, o.user),
+            )  # fmt: skip
+        return out

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from opshelp import PASSWORD, USER, cli, cli_json, make_store, person
+from opshelp import PASSWORD, USER, cli, cli_json, make_store, person, stored_rows
 
 from app.services import audit, importer, records, residents
 from app.store import Store
@@ -182,50 +182,6 @@ def test_import_batches_rows_and_reports_similar_residents(data: Path) -> None:
     store.close()
 
 
-def _stored(store: Store) -> dict[str, object]:
-    """What registration stored, keyed by record number (uuids and times vary between runs)."""
-    from sqlalchemy import select
-
-    from app.db.models import Household, Outbox, Resident, ResidentTerm, Version
-
-    with store.session() as s:
-        labels = {h.uuid: h.label for h in s.execute(select(Household)).scalars()}
-
-        def same(text: str) -> str:  # household uuids differ between stores, labels do not
-            for uuid, label in labels.items():
-                text = text.replace(uuid, label)
-            return text
-
-        res = {r.uuid: r for r in s.execute(select(Resident)).scalars()}
-        by_no = {r.record_no: r for r in res.values()}
-        out: dict[str, object] = {}
-        for no, r in by_no.items():
-            terms = set(s.execute(select(ResidentTerm.kind, ResidentTerm.term)
-                                  .where(ResidentTerm.resident_uuid == r.uuid)).all())  # fmt: skip
-            [v] = s.execute(select(Version).where(Version.entity_uuid == r.uuid)).scalars()
-            [o] = s.execute(select(Outbox).where(Outbox.entity_uuid == r.uuid)).scalars()
-            out[no] = (
-                {k: getattr(r, k) for k in ("name", "sex", "birth_date", "id_number", "phone", "address",
-                                            "village", "status", "tags", "doc", "edition", "rev",
-                                            "provisional", "created_by")},
-                labels.get(r.household_uuid or ""), terms,
-                (v.entity, v.rev, v.action, same(v.data), same(v.changes), v.user),
-                (o.entity, o.op, o.base_rev, same(o.changes), o.state, o.user),
-            )  # fmt: skip
-        for h in s.execute(select(Household)).scalars():
-            # Each new household goes up once, before the first resident that names it.
-            [v] = s.execute(select(Version).where(Version.entity_uuid == h.uuid)).scalars()
-            [o] = s.execute(select(Outbox).where(Outbox.entity_uuid == h.uuid)).scalars()
-            first = min(x.device_seq for x in s.execute(select(Outbox).join(
-                Resident, Resident.uuid == Outbox.entity_uuid).where(Resident.household_uuid == h.uuid)).scalars())  # fmt: skip
-            assert o.device_seq < first
-            out[(h.label, h.village)] = (
-                h.head_uuid, (v.entity, v.rev, v.action, v.data, v.changes, v.user),
-                (o.entity, o.op, o.base_rev, o.changes, o.state, o.user),
-            )  # fmt: skip
-        return out
-
-
 def test_a_batch_stores_exactly_what_one_by_one_registration_stores(tmp_path: Path) -> None:
     """An import's batch and the register form (add_in: a batch of one) store the same rows and
     refuse the same rows with the same messages, within a batch as across transactions."""
@@ -249,7 +205,7 @@ def test_a_batch_stores_exactly_what_one_by_one_registration_stores(tmp_path: Pa
         results = resident_batch.register(s, many, rows)
     errors_many = [str(r) for r in results if isinstance(r, Exception)]
     assert errors_many == errors_one and len(errors_one) == 2
-    assert _stored(many) == _stored(one)
+    assert stored_rows(many) == stored_rows(one)
     assert check_store(many) == []
     assert [x["name"] for x in residents.find(many, "stf")] == ["单田芳"]
     # One audit entry per registering transaction: the resident, or how many a batch added.

@@ -1,0 +1,134 @@
+"""An import prepares its rows in worker processes (app/services/prep_pool.py): it must store
+exactly what one process stores, survive a worker's death, and never outlive the importer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from opshelp import PASSWORD, REPO, USER, make_store, person, stored_rows
+
+from app.services import importer, prep_pool, residents
+from app.services.demo_people import households
+from app.services.import_table import Row
+from app.services.integrity import check_store
+
+
+def rows_with_every_kind_of_problem() -> list[Row]:
+    data = [person(i, household=f"{i // 4}组") for i in range(600)]
+    data += [
+        dict(person(3), id_number=None),  # similar to row 3
+        {"name": "刘七", "sex": "1"},  # no birth date
+        person(5),  # row 5 again: already present by the time it is reached
+        person(700, village="202"),  # another village: a provisional number
+        dict(person(701), name="单田芳"),  # polyphonic name
+        dict(person(702), marital="结婚了"),  # no such code
+    ]
+    data += [person(i, household=f"{i // 4}组") for i in range(710, 1210)]
+    return [Row(i + 2, d) for i, d in enumerate(data)]
+
+
+def test_workers_store_exactly_what_one_process_stores(tmp_path: Path, monkeypatch) -> None:
+    rows = rows_with_every_kind_of_problem()
+    stores, reports = [], []
+    for workers in ("0", "1"):
+        monkeypatch.setenv("CUNYI_IMPORT_WORKERS", workers)
+        store = make_store(tmp_path / f"w{workers}")
+        reports.append(importer.import_rows(store, rows))
+        stores.append(store)
+    assert reports[0] == reports[1]
+    assert reports[0]["imported"] == len(rows) - 4 and reports[0]["present"] == 1
+    assert [(e["line"], e["field"]) for e in reports[0]["errors"]] == [
+        (602, "name"), (603, "birth_date"), (607, "marital")]  # fmt: skip
+    assert stored_rows(stores[0]) == stored_rows(stores[1])
+    assert check_store(stores[1]) == []
+    assert [x["name"] for x in residents.find(stores[1], "stf")] == ["单田芳"]
+    for store in stores:
+        store.close()
+
+
+def test_a_worker_killed_mid_import_loses_and_duplicates_nothing(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CUNYI_IMPORT_WORKERS", "1")
+    people = households(8000, seed=7, today=dt.date.today())
+    rows = [Row(i + 2, p.data) for i, p in enumerate(people)]
+    store = make_store(tmp_path / "data")
+    done: dict[str, object] = {}
+    t = threading.Thread(target=lambda: done.update(report=importer.import_rows(store, rows)))
+    t.start()
+    killed = []
+    deadline = time.monotonic() + 60
+    while not killed and t.is_alive() and time.monotonic() < deadline:
+        for child in multiprocessing.active_children():
+            child.kill()
+            killed.append(child.pid)
+        time.sleep(0.01)
+    t.join(300)
+    assert killed, "the import ended before its worker could be killed"
+    report = done["report"]
+    assert isinstance(report, dict) and report["failed"] + report["imported"] == len(rows)
+    assert residents.count(store) == report["imported"] > 7900
+    again = importer.import_rows(store, rows)
+    assert again["imported"] == 0 and again["present"] == report["imported"]
+    assert check_store(store) == []
+    store.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
+def test_killing_the_importer_ends_its_workers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    make_store(data).close()
+    people = households(6000, seed=8, today=dt.date.today())
+    src = tmp_path / "people.csv"
+    keys = ["name", "sex", "birth_date", "id_number", "phone", "address"]
+    src.write_text("\n".join([",".join(keys)] + [",".join(str(p.data.get(k, "")) for k in keys)
+                                                 for p in people]), encoding="utf-8")  # fmt: skip
+    env = dict(os.environ, CUNYI_DATA_DIR=str(data), CUNYI_USER=USER, CUNYI_PASSWORD=PASSWORD,
+               CUNYI_SCRYPT_N="16384", CUNYI_IMPORT_WORKERS="1")  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(src)], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    def children() -> list[int]:
+        try:
+            text = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text()
+        except FileNotFoundError:
+            return []
+        return [int(x) for x in text.split()]
+
+    deadline = time.monotonic() + 60
+    while len(children()) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # the worker and multiprocessing's resource tracker
+    kids = children()
+    assert proc.poll() is None and kids, "the import ended before it started a worker"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while any(alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [k for k in kids if alive(k)]
+    for k in left:
+        os.kill(k, signal.SIGKILL)
+    assert not left, "worker processes outlived the killed import"
+
+
+def test_small_imports_stay_in_one_process(monkeypatch) -> None:
+    monkeypatch.delenv("CUNYI_IMPORT_WORKERS", raising=False)
+    assert prep_pool.worker_count(prep_pool.MIN_ROWS - 1) == 0
+    expected = 0 if (os.cpu_count() or 1) < 2 else max(1, (os.cpu_count() or 1) - 1)
+    assert prep_pool.worker_count(50_000) == expected
+    monkeypatch.setenv("CUNYI_IMPORT_WORKERS", "0")
+    assert prep_pool.worker_count(50_000) == 0
