@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import sqlcipher3
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -232,13 +233,13 @@ def _cutoff_65() -> dt.date:
     return dt.date(t.year - 65, t.month, 28 if (t.month, t.day) == (2, 29) else t.day)
 
 
-def _search(s: Session, query: str, columns: str, limit: int | None, offset: int,
+def _search(cur: Any, query: str, columns: str, limit: int | None, offset: int,
             filters: dict[str, Any]) -> list[Any]:  # fmt: skip
     """Rows of `columns` (over `resident AS r`) for residents matching `query`, best first.
 
     The hits are ranked on the term index alone (score, then ord); the resident table is joined
     only for the rows returned, unless a filter needs its columns (village, tag, household, one
-    status other than active/merged)."""
+    status other than active/merged). `cur` is a DBAPI cursor (Store.cursor)."""
     found = search.plan(query)
     if found is None:
         return []
@@ -248,18 +249,16 @@ def _search(s: Session, query: str, columns: str, limit: int | None, offset: int
               else 2**63 - 1 if status == "merged" else search.MERGED_START}  # fmt: skip
     needs_row = bool(filters.get("village") or filters.get("tag") or filters.get("household")
                      or status not in (None, "", "active"))  # fmt: skip
-    conn = s.connection()
     if limit is not None and not needs_row:
         wanted = offset + limit
-        top = list(conn.exec_driver_sql(found.top, {**params, "n": wanted}))
+        top = cur.execute(found.top, {**params, "n": wanted}).fetchall()
         if len(top) == wanted:  # the page is all best-score hits: nobody else ranks above them
             page = [uuid for _, uuid in top[offset:]]
             if columns == "r.uuid":
                 return [(u,) for u in page]
             marks = ", ".join(f":u{i}" for i in range(len(page)))
-            rows = conn.exec_driver_sql(f"SELECT {columns}, r.uuid FROM resident AS r "
-                                        f"WHERE r.uuid IN ({marks})",
-                                        {f"u{i}": u for i, u in enumerate(page)})  # fmt: skip
+            rows = cur.execute(f"SELECT {columns}, r.uuid FROM resident AS r WHERE r.uuid IN ({marks})",
+                               {f"u{i}": u for i, u in enumerate(page)}).fetchall()  # fmt: skip
             by_uuid = {row[-1]: row[:-1] for row in rows}
             return [by_uuid[u] for u in page if u in by_uuid]
     page = ""
@@ -276,13 +275,13 @@ def _search(s: Session, query: str, columns: str, limit: int | None, offset: int
         else:
             sql = (f"SELECT {columns} FROM ({ranked}) AS h JOIN resident AS r ON r.uuid = h.uuid "
                    "ORDER BY h.score DESC, h.ord, h.uuid")  # fmt: skip
-        return list(conn.exec_driver_sql(sql, params))
+        return cur.execute(sql, params).fetchall()
     where, more = _filter_sql(filters.get("village"), status, filters.get("tag"),
                               filters.get("household"))  # fmt: skip
     params.update(more)
     sql = (f"SELECT {columns} FROM ({hits_sql}) AS h JOIN resident AS r ON r.uuid = h.uuid "
            f"WHERE {' AND '.join(where)} ORDER BY h.score DESC, h.ord, h.uuid{page}")  # fmt: skip
-    return list(conn.exec_driver_sql(sql, params))
+    return cur.execute(sql, params).fetchall()
 
 
 _SUMMARY_COLUMNS = ", ".join(f"r.{k}" for k in (*SUMMARY_KEYS, "tags"))
@@ -300,14 +299,15 @@ def find(store: Store, query: str = "", *, limit: int | None = None, offset: int
             if limit is not None:
                 q = q.limit(limit)
             return [summary(r) for r in s.execute(q).scalars()]
-        filters = {"village": village, "status": status, "tag": tag, "household": household}
-        rows = _search(s, query, _SUMMARY_COLUMNS, limit, offset, filters)
-        out = []
-        for row in rows:
-            d = dict(zip((*SUMMARY_KEYS, "tags"), row, strict=True))
-            d["tags"] = (d["tags"] or "").split()
-            out.append(d)
-        return out
+    filters = {"village": village, "status": status, "tag": tag, "household": household}
+    with store.cursor() as cur:
+        rows = _search(cur, query, _SUMMARY_COLUMNS, limit, offset, filters)
+    out = []
+    for row in rows:
+        d = dict(zip((*SUMMARY_KEYS, "tags"), row, strict=True))
+        d["tags"] = (d["tags"] or "").split()
+        out.append(d)
+    return out
 
 
 def ids(store: Store, query: str = "", *, cancelled: Callable[[], bool] | None = None,
@@ -315,12 +315,13 @@ def ids(store: Store, query: str = "", *, cancelled: Callable[[], bool] | None =
     """Uuids of all matches in display order, for a lazy list that loads rows as they scroll in.
     `cancelled` is polled while SQLite works: when it turns true (the doctor typed on), the query
     stops early and raises Cancelled instead of finishing a list nobody will look at."""
-    with store.session() as s, _interruptible(s, cancelled):
-        if not query.strip():
+    if not query.strip():
+        with store.session() as s, _interruptible(s.connection().connection.dbapi_connection, cancelled):
             q = _filters(select(Resident.uuid), filters.get("village"), filters.get("status"),
                          filters.get("tag"), filters.get("household")).order_by(Resident.record_no)  # fmt: skip
             return list(s.execute(q).scalars())
-        return [row[0] for row in _search(s, query, "r.uuid", None, 0, filters)]
+    with store.cursor() as cur, _interruptible(cur.connection, cancelled):
+        return [row[0] for row in _search(cur, query, "r.uuid", None, 0, filters)]
 
 
 class Cancelled(Exception):
@@ -328,17 +329,17 @@ class Cancelled(Exception):
 
 
 @contextmanager
-def _interruptible(s: Session, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+def _interruptible(raw: Any, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """`raw`: the DBAPI connection the query runs on."""
     if cancelled is None:
         yield
         return
     if cancelled():
         raise Cancelled
-    raw = s.connection().connection.dbapi_connection
     raw.set_progress_handler(lambda: 1 if cancelled() else 0, 2000)  # every 2,000 VM steps
     try:
         yield
-    except OperationalError as e:
+    except (OperationalError, sqlcipher3.OperationalError) as e:  # the ORM's wrapper, or raw
         if cancelled() and "interrupt" in str(e).lower():
             raise Cancelled from None
         raise
