@@ -254,11 +254,9 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
         term_rows += [(k, t, uuid, place) for k, t in p.terms]
         term_rows.append((*search.record_term(number), uuid, place))
         # residents.snapshot of the new row: the document plus the resident-level state
-        state = {"village": village, "household": household, "status": "active", "status_date": None,
-                 "status_reason": None, "merged_into": None, "record_no": number}  # fmt: skip
-        state_changes = {k: {"new": v, "old": None} for k, v in state.items() if v is not None}
-        changes_json = joined(p.doc_changes, state_changes)
-        version_rows.append(("resident", uuid, 1, "create", joined(p.doc_json, state),
+        state_json, changes_json = _state_json(village, household, number)
+        changes_json = joined(p.doc_changes, changes_json)
+        version_rows.append(("resident", uuid, 1, "create", joined(p.doc_json, state_json),
                              version_changes("create", changes_json), now, user))  # fmt: skip
         outbox_rows.append((time_ordered_uuid(), "resident", uuid, "create", None, changes_json, now,
                             user, "pending", 0, None))  # fmt: skip
@@ -295,6 +293,27 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
 
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_SAFE = re.compile(r"^[0-9a-f-]*$")  # digits and uuids: nothing in them needs escaping in JSON
+
+
+def _state_json(village: str, household: str | None, number: str) -> tuple[str, str]:
+    """The JSON of a new resident's state as residents.snapshot has it (village, household,
+    status "active", no status date/reason, not merged, record number) and of its changes from
+    nothing. Written out rather than encoded: the JSON encoder for these two small objects was
+    a tenth of the writer's time in an import; a test compares both with json.dumps."""
+    if not (_SAFE.match(village) and _SAFE.match(household or "") and _SAFE.match(number)):
+        state = {"village": village, "household": household, "status": "active", "status_date": None,
+                 "status_reason": None, "merged_into": None, "record_no": number}  # fmt: skip
+        return _compact(state), _compact({k: {"new": v, "old": None} for k, v in state.items()
+                                          if v is not None})  # fmt: skip
+    home = f'"{household}"' if household else "null"
+    state_json = (f'{{"village":"{village}","household":{home},"status":"active","status_date":null,'
+                  f'"status_reason":null,"merged_into":null,"record_no":"{number}"}}')  # fmt: skip
+    changes = f'{{"village":{{"new":"{village}","old":null}},'
+    if household:
+        changes += f'"household":{{"new":"{household}","old":null}},'
+    changes += (f'"status":{{"new":"active","old":null}},"record_no":{{"new":"{number}","old":null}}}}')
+    return state_json, changes
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -78,9 +78,9 @@ def prepare_rows(rows: Sequence[Any]) -> list[Prepared]:
     return [prepare(r) for r in rows]
 
 
-def joined(first_json: str, more: dict[str, Any]) -> str:
-    """The JSON object of `first_json`'s members followed by `more`'s (no key in both)."""
-    tail = _compact(more)
+def joined(first_json: str, tail: str) -> str:
+    """The JSON object of `first_json`'s members followed by those of `tail` (another JSON
+    object; no key in both)."""
     if first_json == "{}":
         return tail
     return first_json if tail == "{}" else first_json[:-1] + "," + tail[1:]

@@ -132,3 +132,17 @@ def test_small_imports_stay_in_one_process(monkeypatch) -> None:
     assert prep_pool.worker_count(50_000) == expected
     monkeypatch.setenv("CUNYI_IMPORT_WORKERS", "0")
     assert prep_pool.worker_count(50_000) == 0
+
+
+@pytest.mark.parametrize("household", [None, "01a214bf-995a-7002-b780-466500125c5c", 'a"b\\c'])
+def test_the_written_out_state_json_is_what_the_encoder_writes(household) -> None:
+    import json
+
+    from app.services.resident_batch import _state_json
+
+    state = {"village": "201", "household": household, "status": "active", "status_date": None,
+             "status_reason": None, "merged_into": None, "record_no": "13012310120100001"}  # fmt: skip
+    state_json, changes_json = _state_json("201", household, "13012310120100001")
+    assert json.loads(state_json) == state
+    assert json.loads(changes_json) == {k: {"new": v, "old": None} for k, v in state.items()
+                                        if v is not None}  # fmt: skip
