@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db.models import Resident, ResidentTerm  # noqa: E402
 from app.pinyin import initials_variants, primary_pinyin, readings  # noqa: E402
-from app.services import importer, residents  # noqa: E402
+from app.services import importer, prep_pool, residents  # noqa: E402
 from app.services.demo_people import households  # noqa: E402
 from app.services.import_table import Row  # noqa: E402
 from app.store import Store  # noqa: E402
@@ -124,6 +124,27 @@ def plain_copy(db: Path, key: bytes, target: Path) -> None:
     conn.close()
 
 
+SAME = 10_000  # rows imported both ways into fresh stores, for the workers' ratio
+
+
+def compare_workers(tmp: Path, people: list[Any]) -> None:
+    """The same rows imported in one process and with workers, alternately, into fresh stores."""
+    rows = [Row(i + 2, p.data) for i, p in enumerate(people)]
+    rates: dict[int, list[float]] = {0: [], max(1, prep_pool.worker_count(len(rows))): []}
+    for attempt in range(2):
+        for workers in rates:
+            store, _ = Store.create(tmp / f"cmp{attempt}-{workers}", area=AREA,
+                                    institution_name="对照", user=USER, password=PASSWORD)  # fmt: skip
+            t = time.perf_counter()
+            report = importer.import_rows(store, rows, workers=workers)
+            rates[workers].append(report["imported"] / (time.perf_counter() - t))
+            store.close()
+    (one, ones), (many, manys) = rates.items()
+    print(f"  same {len(rows):,} rows into a fresh store, two runs each: one process "
+          f"{max(ones):,.0f}/s, {many} worker(s) {max(manys):,.0f}/s "
+          f"(x{max(manys) / max(ones):.2f}); {load()}")  # fmt: skip
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     today = dt.date.today()
@@ -147,10 +168,12 @@ def main() -> None:
               f"(refused {report['failed']}, present {report['present']})")  # fmt: skip
         print(f"bulk import: {report['imported'] / took:,.0f} residents/s "
               f"({took * 1000 / done:.2f} ms each)   goal >= 5,000/s")
-        print(f"  CPU {cpu * 1000 / done:.3f} ms per resident ({done / cpu:,.0f}/s of CPU), "
+        print(f"  {prep_pool.worker_count(len(rows))} worker process(es) cleaning and validating "
+              f"ahead; the writer's CPU {cpu * 1000 / done:.3f} ms per resident, "
               f"{counter.n / done:.3f} SQL statements and {wrote / done / 1024:.1f} KiB written "
               f"per resident; batches of {importer.BATCH}; {load()}")  # fmt: skip
         store.query_hook = None
+        compare_workers(Path(tmp), people[:SAME])
 
         with store.session() as s:
             count = s.execute(select(func.count()).select_from(Resident)).scalar_one()

@@ -78,7 +78,10 @@ def _problems(line: int, errors: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:  # fmt: skip
+                progress: Callable[[int, int], None] | None = None,
+                workers: int | None = None) -> dict[str, Any]:  # fmt: skip
+    """`workers`: processes that clean and validate rows ahead of the writer (default:
+    prep_pool.worker_count, which depends on the machine and the number of rows)."""
     report: dict[str, Any] = {"imported": 0, "present": 0, "failed": 0, "errors": [],
                               "already_present": []}  # fmt: skip
     with store.session() as s:
@@ -88,7 +91,9 @@ def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
     collecting = gc.isenabled()
     gc.disable()
     # Rows are cleaned and validated ahead, in worker processes when it pays (prep_pool).
-    stream = prep_pool.prepared([r.data for r in rows], prep_pool.worker_count(len(rows)))
+    if workers is None:
+        workers = prep_pool.worker_count(len(rows))
+    stream = prep_pool.prepared([r.data for r in rows], workers)
     try:
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
