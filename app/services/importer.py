@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,6 @@ from app.errors import InvalidInput
 from app.services import audit, prep_pool, resident_batch
 from app.services.import_table import Row, read_rows
 from app.services.resident_prep import Prepared
-from forms.idnumber import IdNumberError, parse
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -49,27 +47,13 @@ class Known:
             self.by_id[id_number] = record_no
         self.by_name_birth.setdefault((name, birth), record_no)
 
-    def find(self, data: dict[str, Any]) -> str | None:
-        number = _normalised_id(data.get("id_number"))
+    def find(self, data: dict[str, Any], number: str | None) -> str | None:
+        """`number`: the row's ID number as parsed (Prepared.id_key), None without a valid one."""
         if number:
             return self.by_id.get(number)
         name, birth = data.get("name"), data.get("birth_date")
         if isinstance(name, str) and isinstance(birth, str):
             return self.by_name_birth.get((" ".join(name.split()), birth))
-        return None
-
-
-def _normalised_id(value: Any) -> str | None:
-    if not isinstance(value, str) or not value:
-        return None
-    return _parsed_id(value)
-
-
-@lru_cache(maxsize=4096)
-def _parsed_id(value: str) -> str | None:
-    try:
-        return parse(value).number
-    except IdNumberError:
         return None
 
 
@@ -112,8 +96,7 @@ def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
     return report
 
 
-def _key(row: Row) -> Any:
-    number = _normalised_id(row.data.get("id_number"))
+def _key(row: Row, number: str | None) -> Any:
     return number or (" ".join(str(row.data.get("name", "")).split()), row.data.get("birth_date"))
 
 
@@ -125,14 +108,14 @@ def _first_of_each(rows: list[Pair], known: Known, report: dict[str, Any]) -> tu
     later: list[Pair] = []
     keys: set[Any] = set()
     for pair in rows:
-        row = pair[0]
+        row, number = pair[0], pair[1].id_key
         if row.errors:
             report["failed"] += 1
             report["errors"] += _problems(row.line, row.errors)
-        elif existing := known.find(row.data):
+        elif existing := known.find(row.data, number):
             report["present"] += 1
             report["already_present"].append({"line": row.line, "record_no": existing})
-        elif (key := _key(row)) in keys:
+        elif (key := _key(row, number)) in keys:
             later.append(pair)
         else:
             keys.add(key)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from app import search
 from app.services.resident_input import clean
+from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
 
 HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editions agree on these)
@@ -42,6 +43,7 @@ class Prepared(NamedTuple):
     doc_changes: str  # {"key": {"new": value, "old": null}, ...} of the document's fields, JSON
     terms: tuple[tuple[str, str], ...]  # search terms but the record number's
     tags: str
+    id_key: str | None  # the ID number as typed, parsed (even on a refused row), else None
 
 
 def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
@@ -59,8 +61,9 @@ def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
 
 def prepare(row: Any) -> Prepared:
     c = clean(row)
+    id_key = id_number_key(row.get("id_number")) if isinstance(row, dict) else None
     if c.errors:
-        return Prepared(c.errors, None, None, "", "", "", None, None, None, "", "", (), "")
+        return Prepared(c.errors, None, None, "", "", "", None, None, None, "", "", (), "", id_key)
     doc = c.doc
     if STATE_KEYS & doc.keys():  # validation refuses unknown keys: a form change gone wrong
         raise AssertionError(f"resident state keys in the form document: {STATE_KEYS & doc.keys()}")
@@ -71,7 +74,18 @@ def prepare(row: Any) -> Prepared:
     return Prepared([], c.village, c.household, name, doc["sex"], doc["birth_date"], id_number,
                     phone, doc.get("address"), json.dumps(doc, ensure_ascii=False), changes,
                     tuple(search.identity_terms(name, id_number, phone)),
-                    compute_tags(doc, set()))  # fmt: skip
+                    compute_tags(doc, set()), id_key)  # fmt: skip
+
+
+def id_number_key(value: Any) -> str | None:
+    """The 18-character ID number `value` stands for (a 15-digit one converted), or None: how an
+    import recognises a resident registered before, whatever else is wrong with the row."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return parse(value.strip()).number
+    except IdNumberError:
+        return None
 
 
 def prepare_rows(rows: Sequence[Any]) -> list[Prepared]:
