@@ -48,8 +48,12 @@ def prepared(rows: Sequence[Any], workers: int) -> Iterator[Prepared]:
             yield from prepare_rows(rows[start : start + CHUNK])
         return
     chunks = (rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK))
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_with_parent)  # fmt: skip
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_exit_with_parent)  # fmt: skip
+    except (OSError, NotImplementedError):  # no semaphores here (some sandboxes): one process
+        yield from prepared(rows, 0)
+        return
     pending: deque[tuple[Sequence[Any], Future[list[Prepared]] | None]] = deque()
     try:
         for chunk in chunks:

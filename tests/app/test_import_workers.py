@@ -146,3 +146,15 @@ def test_the_written_out_state_json_is_what_the_encoder_writes(household) -> Non
     assert json.loads(state_json) == state
     assert json.loads(changes_json) == {k: {"new": v, "old": None} for k, v in state.items()
                                         if v is not None}  # fmt: skip
+
+
+def test_an_import_where_no_worker_can_start_runs_in_one_process(tmp_path: Path, monkeypatch) -> None:
+    def no_semaphores(*_args, **_kw):  # what a sandbox without /dev/shm raises
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(prep_pool, "ProcessPoolExecutor", no_semaphores)
+    store = make_store(tmp_path / "data")
+    rows = [Row(i + 2, person(i)) for i in range(50)]
+    report = importer.import_rows(store, rows, workers=1)
+    assert report["imported"] == 50 and residents.count(store) == 50
+    store.close()
