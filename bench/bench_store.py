@@ -53,6 +53,14 @@ class PlainStore:
         with Session(self.engine) as s, s.begin():
             yield s
 
+    @contextmanager
+    def cursor(self) -> Iterator[Any]:
+        conn = self.engine.raw_connection()
+        try:
+            yield conn.cursor()
+        finally:
+            conn.close()
+
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
