@@ -20,6 +20,11 @@ from forms.registry import get_form
 
 OTHER_MAX = 100
 ID_MAX = 64
+# Field types whose verdict on a value depends on nothing but the field and the value (dates also
+# depend on today and the birth date; lists and booleans are checked item by item or trivially).
+MEMO_TYPES = frozenset({"int", "decimal", "text", "code", "multicode"})
+MEMO_MAX = 2048  # distinct values remembered per field: codes repeat, names and addresses don't
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
 
 
 class _Index:
@@ -35,6 +40,19 @@ class _Index:
         self.id_fields = [f for f in self.fields if f.format == "id_number"]
         self.lists = [f for f in self.fields if f.type == "list"]
         self.item_others = {f.key: _other_keys(form, list(f.item_fields)) for f in self.lists}
+        self.item_known = {
+            f.key: {g.key for g in f.item_fields} | set(self.item_others[f.key]) | {"id"}
+            for f in self.lists
+        }
+        # The message (or None) each field gave each value already seen, by id(field): an
+        # import repeats the same codes in every document.
+        self.memos: dict[int, dict[Any, str | None]] = {
+            id(g): {}
+            for f in self.fields
+            for g in (f, *f.item_fields)
+            if g.type in MEMO_TYPES
+        }
+        self.checked = [(f, f.key, self.memos.get(id(f))) for f in self.fields if not f.computed]
 
 
 _INDEXES: dict[int, _Index] = {}
@@ -58,21 +76,25 @@ def validate(
     index = _index(form)
     errors: list[FieldError] = []
     today = _today(ctx, errors)
-    errors += _unknown_keys(form, doc, index.known)
+    if not doc.keys() <= index.known:
+        errors += _unknown_keys(form, doc, index.known)
     bounds = DateBounds(today, _birth(form, doc, ctx))
     good: dict[str, Any] = {}
-    for f in index.fields:
-        if f.computed:
-            continue  # recomputed by prepare(); whatever was sent is discarded
-        value = doc.get(f.key)
-        if is_empty(value):
+    for f, key, memo in index.checked:  # computed fields are left out: prepare() recomputes them
+        value = doc.get(key)
+        if value is None or value == "" or value == []:  # is_empty(), inlined (every field)
             if f.required:
                 errors.append(_err(f, _required(form, f)))
-            continue
-        errs = _check(f, value, form, bounds, f.key, f.label)
-        errors += errs
-        if not errs or (f.type == "list" and isinstance(value, list)):
-            good[f.key] = value  # a list keeps its items for rules even if one item is bad
+        elif f.type == "list":
+            errors += _check_list(f, value, form, bounds, key, f.label)
+            if isinstance(value, list):
+                good[key] = value  # a list keeps its items for rules even if one item is bad
+        else:
+            msg = _verdict(f, value, form, bounds, memo)
+            if msg:
+                errors.append(FieldError(key, f.label, msg))
+            else:
+                good[key] = value
     errors += _other_texts(form, doc, good, index.others)
     errors += _id_numbers(index.id_fields, good, ctx, today)
     prepared = _computed(form, good)
@@ -101,20 +123,23 @@ def prepare(
 
 def _copy(value: Any) -> Any:
     """A deep copy of a JSON-like document; copy.deepcopy costs ~5x more on these (its memo
-    and dispatch). Strings, numbers, booleans and None are immutable and shared."""
+    and dispatch). Strings, numbers, booleans and None are immutable and shared, without a call
+    each: they are most of a document."""
     t = type(value)
     if t is dict:
-        return {k: _copy(v) for k, v in value.items()}
+        return {k: v if type(v) in _ATOMIC else _copy(v) for k, v in value.items()}
     if t is list:
-        return [_copy(v) for v in value]
-    if t in (str, int, float, bool) or value is None:
+        return [v if type(v) in _ATOMIC else _copy(v) for v in value]
+    if t in _ATOMIC:
         return value
     return copy.deepcopy(value)
 
 
 def _computed(form: FormDef, doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` (which the steps may change: callers pass a dict of their own) with the computed
+    fields recomputed; whatever was sent for them is dropped first."""
     computed = _index(form).computed
-    out = {k: v for k, v in doc.items() if k not in computed}
+    out = {k: v for k, v in doc.items() if k not in computed} if computed else doc
     for step in form.compute:
         out = step(out)
     return out
@@ -182,24 +207,54 @@ def _label_of(form: FormDef, key: str) -> str:
 def _check(
     f: Field, v: Any, form: FormDef, bounds: DateBounds, key: str, label: str
 ) -> list[FieldError]:
-    msg: str | None
-    if f.type in ("int", "decimal"):
-        msg = checks.check_number(f, v)
-    elif f.type == "text":
-        msg = checks.check_text(f, v)
-    elif f.type == "date":
-        msg = checks.check_date(f, v, bounds)
-    elif f.type == "code":
-        msg = checks.check_code(f, form.table(f), v)
-    elif f.type == "multicode":
-        msg = checks.check_multicode(f, form.table(f), v)
-    elif f.type == "bool":
-        msg = None if isinstance(v, bool) else "应为 true 或 false"
-    elif f.type == "list":
+    if f.type == "list":
         return _check_list(f, v, form, bounds, key, label)
-    else:  # pragma: no cover - the model's FieldType is closed
-        msg = f"未知字段类型{f.type}"
+    msg = _verdict(f, v, form, bounds, _index(form).memos.get(id(f)))
     return [_err(f, msg, key, label)] if msg else []
+
+
+def _verdict(
+    f: Field, v: Any, form: FormDef, bounds: DateBounds, memo: dict[Any, str | None] | None
+) -> str | None:
+    """What is wrong with v as a value of f (not a list field), or None; remembered in memo
+    (the field's, when its type is in MEMO_TYPES) for values that can be keyed."""
+    if memo is None:
+        return _message(f, v, form, bounds)
+    t = type(v)
+    key: Any
+    if t is str:
+        key = v
+    elif t is int or t is bool or (t is float and v != 0):
+        # True == 1 == 1.0 but an int field takes only the 1; 0.0 == -0.0 but "实际为-0.0"
+        key = (t, v)
+    elif t is list and all(type(c) is str for c in v):
+        key = (list, *v)  # never equal to a str or to a (type, number) key
+    else:
+        return _message(f, v, form, bounds)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    msg = _message(f, v, form, bounds)
+    if len(memo) < MEMO_MAX:  # once full, the first values seen stay: codes are among them
+        memo[key] = msg
+    return msg
+
+
+def _message(f: Field, v: Any, form: FormDef, bounds: DateBounds) -> str | None:
+    if f.type in ("int", "decimal"):
+        return checks.check_number(f, v)
+    if f.type == "text":
+        return checks.check_text(f, v)
+    if f.type == "date":
+        return checks.check_date(f, v, bounds)
+    if f.type == "code":
+        return checks.check_code(f, form.table(f), v)
+    if f.type == "multicode":
+        return checks.check_multicode(f, form.table(f), v)
+    if f.type == "bool":
+        return None if isinstance(v, bool) else "应为 true 或 false"
+    return f"未知字段类型{f.type}"  # pragma: no cover - the model's FieldType is closed
 
 
 def _check_list(
@@ -208,8 +263,9 @@ def _check_list(
     if not isinstance(v, list):
         return [_err(f, "应为列表（[{…}, …]）", key, label)]
     errors: list[FieldError] = []
-    others = _index(form).item_others[f.key]
-    known = {g.key for g in f.item_fields} | set(others) | {"id"}
+    index = _index(form)
+    others = index.item_others[f.key]
+    known = index.item_known[f.key]
     ids: set[str] = set()
     exclusive_at: list[int] = []
     for i, item in enumerate(v):
