@@ -15,7 +15,7 @@ from typing import Any
 
 from forms import checks, idnumber
 from forms.checks import DateBounds, is_empty
-from forms.model import Field, FieldError, FormDef, ValidationContext
+from forms.model import CrossRule, Field, FieldError, FormDef, ValidationContext
 from forms.registry import get_form
 
 OTHER_MAX = 100
@@ -53,6 +53,10 @@ class _Index:
             if g.type in MEMO_TYPES
         }
         self.checked = [(f, f.key, self.memos.get(id(f))) for f in self.fields if not f.computed]
+        # (keys read, function) of each rule: a CrossRule is called through its function
+        self.rules = [
+            (getattr(r, "fields", ()), r.fn if isinstance(r, CrossRule) else r) for r in form.rules
+        ]
 
 
 _INDEXES: dict[int, _Index] = {}
@@ -82,7 +86,7 @@ def validate(
     good: dict[str, Any] = {}
     for f, key, memo in index.checked:  # computed fields are left out: prepare() recomputes them
         value = doc.get(key)
-        if value is None or value == "" or value == []:  # is_empty(), inlined (every field)
+        if value is None or (not value and is_empty(value)):  # no call for most values
             if f.required:
                 errors.append(_err(f, _required(form, f)))
         elif f.type == "list":
@@ -99,9 +103,9 @@ def validate(
     errors += _id_numbers(index.id_fields, good, ctx, today)
     prepared = _computed(form, good)
     wrong = {e.key.split("[")[0].split(".")[0] for e in errors}
-    for r in form.rules:
-        if not wrong.intersection(getattr(r, "fields", ())):
-            errors += r(prepared, ctx)
+    for reads, rule in index.rules:
+        if wrong.isdisjoint(reads):
+            errors += rule(prepared, ctx)
     return errors
 
 
@@ -112,7 +116,22 @@ def prepare(
     form = get_form(code, edition)
     if not isinstance(doc, dict):
         raise TypeError("表单内容必须是 JSON 对象")
-    out = _copy(doc)
+    return _prepare(form, copy_doc(doc))
+
+
+def prepare_in_place(
+    code: str, doc: dict[str, Any], ctx: ValidationContext | None = None, edition: str | None = None
+) -> dict[str, Any]:
+    """prepare() without its copy, for a document its caller has just built and shares with no
+    one (not a value of it is anyone else's): list items get their ids where they are. Returns
+    the prepared document, which may be `doc` itself."""
+    form = get_form(code, edition)
+    if not isinstance(doc, dict):
+        raise TypeError("表单内容必须是 JSON 对象")
+    return _prepare(form, doc)
+
+
+def _prepare(form: FormDef, out: dict[str, Any]) -> dict[str, Any]:
     for f in _index(form).lists:
         if isinstance(out.get(f.key), list):
             for item in out[f.key]:
@@ -121,15 +140,15 @@ def prepare(
     return _computed(form, out)
 
 
-def _copy(value: Any) -> Any:
+def copy_doc(value: Any) -> Any:
     """A deep copy of a JSON-like document; copy.deepcopy costs ~5x more on these (its memo
     and dispatch). Strings, numbers, booleans and None are immutable and shared, without a call
     each: they are most of a document."""
     t = type(value)
     if t is dict:
-        return {k: v if type(v) in _ATOMIC else _copy(v) for k, v in value.items()}
+        return {k: v if type(v) in _ATOMIC else copy_doc(v) for k, v in value.items()}
     if t is list:
-        return [v if type(v) in _ATOMIC else _copy(v) for v in value]
+        return [v if type(v) in _ATOMIC else copy_doc(v) for v in value]
     if t in _ATOMIC:
         return value
     return copy.deepcopy(value)
@@ -204,13 +223,14 @@ def _label_of(form: FormDef, key: str) -> str:
     return f"{form.field(key.removesuffix('_other')).label}·其他说明"
 
 
-def _check(
-    f: Field, v: Any, form: FormDef, bounds: DateBounds, key: str, label: str
+def _check_item_value(
+    g: Field, v: Any, form: FormDef, bounds: DateBounds, ikey: str, ilabel: str
 ) -> list[FieldError]:
-    if f.type == "list":
-        return _check_list(f, v, form, bounds, key, label)
-    msg = _verdict(f, v, form, bounds, _index(form).memos.get(id(f)))
-    return [_err(f, msg, key, label)] if msg else []
+    """The errors of the value of g in a list item, named "<ikey>.<g.key>" (made for errors only)."""
+    if g.type == "list":
+        return _check_list(g, v, form, bounds, f"{ikey}.{g.key}", f"{ilabel}·{g.label}")
+    msg = _verdict(g, v, form, bounds, _index(form).memos.get(id(g)))
+    return [_err(g, msg, f"{ikey}.{g.key}", f"{ilabel}·{g.label}")] if msg else []
 
 
 def _verdict(
@@ -227,7 +247,10 @@ def _verdict(
     elif t is int or t is bool or (t is float and v != 0):
         # True == 1 == 1.0 but an int field takes only the 1; 0.0 == -0.0 but "实际为-0.0"
         key = (t, v)
-    elif t is list and all(type(c) is str for c in v):
+    elif t is list:
+        for c in v:  # a loop, not all(<generator>): this runs for every code list
+            if type(c) is not str:
+                return _message(f, v, form, bounds)
         key = (list, *v)  # never equal to a str or to a (type, number) key
     else:
         return _message(f, v, form, bounds)
@@ -293,18 +316,19 @@ def _check_list(
             continue
         good: dict[str, Any] = {}
         for g in f.item_fields:
-            gv, gkey, glabel = item.get(g.key), f"{ikey}.{g.key}", f"{ilabel}·{g.label}"
+            gv = item.get(g.key)
             if is_empty(gv):
                 if g.required:
-                    errors.append(_err(g, _required(form, g), gkey, glabel))
+                    errors.append(_err(g, _required(form, g), f"{ikey}.{g.key}", f"{ilabel}·{g.label}"))
                 continue
-            errs = _check(g, gv, form, bounds, gkey, glabel)
+            errs = _check_item_value(g, gv, form, bounds, ikey, ilabel)
             errors += errs
             if not errs:
                 good[g.key] = gv
                 if g.type == "code" and gv in form.table(g).exclusive:
                     exclusive_at.append(i)
-        errors += _other_texts(form, item, good, others, prefix=(ikey, ilabel))
+        if others:
+            errors += _other_texts(form, item, good, others, prefix=(ikey, ilabel))
     if exclusive_at and len(v) > 1:
         i = exclusive_at[0]
         errors.append(
@@ -321,7 +345,9 @@ def _other_texts(
     *,
     prefix: tuple[str, str] | None = None,
 ) -> list[FieldError]:
-    errors = []
+    errors: list[FieldError] = []
+    if not others.keys() & doc.keys():  # most documents have no "<key>_other" text
+        return errors
     for okey, f in others.items():
         v = doc.get(okey)
         if is_empty(v):
