@@ -53,6 +53,14 @@ class _Index:
             if g.type in MEMO_TYPES
         }
         self.checked = [(f, f.key, self.memos.get(id(f))) for f in self.fields if not f.computed]
+        # Per list field: (field, memo, codes that stand alone) of its items' fields
+        self.item_checked = {
+            f.key: [
+                (g, self.memos.get(id(g)), form.table(g).exclusive if g.type == "code" else ())
+                for g in f.item_fields
+            ]
+            for f in self.lists
+        }
         # (keys read, function) of each rule: a CrossRule is called through its function
         self.rules = [
             (getattr(r, "fields", ()), r.fn if isinstance(r, CrossRule) else r) for r in form.rules
@@ -143,12 +151,18 @@ def _prepare(form: FormDef, out: dict[str, Any]) -> dict[str, Any]:
 def copy_doc(value: Any) -> Any:
     """A deep copy of a JSON-like document; copy.deepcopy costs ~5x more on these (its memo
     and dispatch). Strings, numbers, booleans and None are immutable and shared, without a call
-    each: they are most of a document."""
+    each; a container of nothing else (most code lists and list items) is copied by one C call."""
     t = type(value)
     if t is dict:
-        return {k: v if type(v) in _ATOMIC else copy_doc(v) for k, v in value.items()}
+        for v in value.values():
+            if type(v) not in _ATOMIC:
+                return {k: v if type(v) in _ATOMIC else copy_doc(v) for k, v in value.items()}
+        return value.copy()
     if t is list:
-        return [v if type(v) in _ATOMIC else copy_doc(v) for v in value]
+        for v in value:
+            if type(v) not in _ATOMIC:
+                return [v if type(v) in _ATOMIC else copy_doc(v) for v in value]
+        return value.copy()
     if t in _ATOMIC:
         return value
     return copy.deepcopy(value)
@@ -223,16 +237,6 @@ def _label_of(form: FormDef, key: str) -> str:
     return f"{form.field(key.removesuffix('_other')).label}·其他说明"
 
 
-def _check_item_value(
-    g: Field, v: Any, form: FormDef, bounds: DateBounds, ikey: str, ilabel: str
-) -> list[FieldError]:
-    """The errors of the value of g in a list item, named "<ikey>.<g.key>" (made for errors only)."""
-    if g.type == "list":
-        return _check_list(g, v, form, bounds, f"{ikey}.{g.key}", f"{ilabel}·{g.label}")
-    msg = _verdict(g, v, form, bounds, _index(form).memos.get(id(g)))
-    return [_err(g, msg, f"{ikey}.{g.key}", f"{ilabel}·{g.label}")] if msg else []
-
-
 def _verdict(
     f: Field, v: Any, form: FormDef, bounds: DateBounds, memo: dict[Any, str | None] | None
 ) -> str | None:
@@ -287,8 +291,7 @@ def _check_list(
         return [_err(f, "应为列表（[{…}, …]）", key, label)]
     errors: list[FieldError] = []
     index = _index(form)
-    others = index.item_others[f.key]
-    known = index.item_known[f.key]
+    others, known, checked = index.item_others[f.key], index.item_known[f.key], index.item_checked[f.key]
     ids: set[str] = set()
     exclusive_at: list[int] = []
     for i, item in enumerate(v):
@@ -296,9 +299,10 @@ def _check_list(
         if not isinstance(item, dict):
             errors.append(_err(f, "每一项应为对象（{…}）", ikey, ilabel))
             continue
-        for k in item:
-            if k not in known:
-                errors.append(FieldError(f"{ikey}.{k}", f"{ilabel}·未知字段", "没有这一项，请删去"))
+        if not item.keys() <= known:
+            for k in item:
+                if k not in known:
+                    errors.append(FieldError(f"{ikey}.{k}", f"{ilabel}·未知字段", "没有这一项，请删去"))
         item_id = item.get("id")
         if not is_empty(item_id):
             if not isinstance(item_id, str) or len(item_id) > ID_MAX:
@@ -311,21 +315,25 @@ def _check_list(
                 )
             else:
                 ids.add(item_id)
-        if all(is_empty(item.get(g.key)) for g in f.item_fields):
+        for g in f.item_fields:  # a loop, not all(<generator>): the first is usually filled in
+            if not is_empty(item.get(g.key)):
+                break
+        else:
             errors.append(_err(f, "这一项是空的，请填写或删去", ikey, ilabel))
             continue
         good: dict[str, Any] = {}
-        for g in f.item_fields:
+        for g, memo, exclusive in checked:  # item fields are never lists: no form nests them
             gv = item.get(g.key)
-            if is_empty(gv):
+            if gv is None or (not gv and is_empty(gv)):
                 if g.required:
                     errors.append(_err(g, _required(form, g), f"{ikey}.{g.key}", f"{ilabel}·{g.label}"))
                 continue
-            errs = _check_item_value(g, gv, form, bounds, ikey, ilabel)
-            errors += errs
-            if not errs:
+            msg = _verdict(g, gv, form, bounds, memo)
+            if msg:
+                errors.append(_err(g, msg, f"{ikey}.{g.key}", f"{ilabel}·{g.label}"))
+            else:
                 good[g.key] = gv
-                if g.type == "code" and gv in form.table(g).exclusive:
+                if gv in exclusive:
                     exclusive_at.append(i)
         if others:
             errors += _other_texts(form, item, good, others, prefix=(ikey, ilabel))
