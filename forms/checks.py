@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from forms.model import CodeTable, Field
@@ -38,8 +39,15 @@ def options_text(t: CodeTable) -> str:
 
 def parse_date(value: Any, *, month_ok: bool = False) -> dt.date | None:
     """A date from "YYYY-MM-DD" (or "YYYY-MM" when month_ok: the 1st of the month), else None."""
-    if not isinstance(value, str):
-        return None
+    if not isinstance(value, str) or len(value) not in (7, 10):
+        return None  # neither shape (\d is one character); nor kept by the cache below
+    return _parse_date(value, month_ok)
+
+
+# A date depends on its text alone; today and a resident's birth date are parsed several times
+# for each document (context, field check, cross-field rules).
+@lru_cache(maxsize=1024)
+def _parse_date(value: str, month_ok: bool) -> dt.date | None:
     try:
         if _DAY.fullmatch(value):
             return dt.date.fromisoformat(value)

@@ -9,6 +9,7 @@ from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_ZEROS = ord("0") * sum(_WEIGHTS)
 # Residence permits for Hong Kong, Macao (81, 82) and Taiwan (83) residents use these prefixes
 # in place of a GB/T 2260 region code.
 _PERMIT_PREFIXES = ("81", "82", "83")
@@ -29,6 +30,9 @@ class IdInfo:
 def check_char(first17: str) -> str:
     if len(first17) != 17:
         raise ValueError("check_char needs the first 17 characters")
+    if first17.isascii() and first17.isdigit():
+        # Each byte is 48 + the digit: no int() per character (a quarter of a number's check)
+        return _CHECK[(sum(map(mul, first17.encode(), _WEIGHTS)) - _ZEROS) % 11]
     return _CHECK[sum(map(mul, map(int, first17), _WEIGHTS)) % 11]
 
 

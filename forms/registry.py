@@ -31,6 +31,9 @@ def _load() -> None:
 
 def get_form(code: str, edition: str | None = None) -> FormDef:
     """The definition of a form in an edition (default: the current one); "2011" means "2009"."""
+    found = _FORMS.get((code, edition or CURRENT_EDITION))
+    if found is not None:  # once loaded; an alias is never registered, so it takes the long way
+        return found
     from forms.codes import canonical_edition
 
     _load()

@@ -15,11 +15,16 @@ from typing import Any
 
 from forms import checks, idnumber
 from forms.checks import DateBounds, is_empty
-from forms.model import Field, FieldError, FormDef, ValidationContext
+from forms.model import CrossRule, Field, FieldError, FormDef, ValidationContext
 from forms.registry import get_form
 
 OTHER_MAX = 100
 ID_MAX = 64
+# Field types whose verdict on a value depends on nothing but the field and the value (dates also
+# depend on today and the birth date; lists and booleans are checked item by item or trivially).
+MEMO_TYPES = frozenset({"int", "decimal", "text", "code", "multicode"})
+MEMO_MAX = 2048  # distinct values remembered per field: codes repeat, names and addresses don't
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
 
 
 class _Index:
@@ -35,6 +40,31 @@ class _Index:
         self.id_fields = [f for f in self.fields if f.format == "id_number"]
         self.lists = [f for f in self.fields if f.type == "list"]
         self.item_others = {f.key: _other_keys(form, list(f.item_fields)) for f in self.lists}
+        self.item_known = {
+            f.key: {g.key for g in f.item_fields} | set(self.item_others[f.key]) | {"id"}
+            for f in self.lists
+        }
+        # The message (or None) each field gave each value already seen, by id(field): an
+        # import repeats the same codes in every document.
+        self.memos: dict[int, dict[Any, str | None]] = {
+            id(g): {}
+            for f in self.fields
+            for g in (f, *f.item_fields)
+            if g.type in MEMO_TYPES
+        }
+        self.checked = [(f, f.key, self.memos.get(id(f))) for f in self.fields if not f.computed]
+        # Per list field: (field, memo, codes that stand alone) of its items' fields
+        self.item_checked = {
+            f.key: [
+                (g, self.memos.get(id(g)), form.table(g).exclusive if g.type == "code" else ())
+                for g in f.item_fields
+            ]
+            for f in self.lists
+        }
+        # (keys read, function) of each rule: a CrossRule is called through its function
+        self.rules = [
+            (getattr(r, "fields", ()), r.fn if isinstance(r, CrossRule) else r) for r in form.rules
+        ]
 
 
 _INDEXES: dict[int, _Index] = {}
@@ -58,28 +88,32 @@ def validate(
     index = _index(form)
     errors: list[FieldError] = []
     today = _today(ctx, errors)
-    errors += _unknown_keys(form, doc, index.known)
+    if not doc.keys() <= index.known:
+        errors += _unknown_keys(form, doc, index.known)
     bounds = DateBounds(today, _birth(form, doc, ctx))
     good: dict[str, Any] = {}
-    for f in index.fields:
-        if f.computed:
-            continue  # recomputed by prepare(); whatever was sent is discarded
-        value = doc.get(f.key)
-        if is_empty(value):
+    for f, key, memo in index.checked:  # computed fields are left out: prepare() recomputes them
+        value = doc.get(key)
+        if value is None or (not value and is_empty(value)):  # no call for most values
             if f.required:
                 errors.append(_err(f, _required(form, f)))
-            continue
-        errs = _check(f, value, form, bounds, f.key, f.label)
-        errors += errs
-        if not errs or (f.type == "list" and isinstance(value, list)):
-            good[f.key] = value  # a list keeps its items for rules even if one item is bad
+        elif f.type == "list":
+            errors += _check_list(f, value, form, bounds, key, f.label)
+            if isinstance(value, list):
+                good[key] = value  # a list keeps its items for rules even if one item is bad
+        else:
+            msg = _verdict(f, value, form, bounds, memo)
+            if msg:
+                errors.append(FieldError(key, f.label, msg))
+            else:
+                good[key] = value
     errors += _other_texts(form, doc, good, index.others)
     errors += _id_numbers(index.id_fields, good, ctx, today)
     prepared = _computed(form, good)
     wrong = {e.key.split("[")[0].split(".")[0] for e in errors}
-    for r in form.rules:
-        if not wrong.intersection(getattr(r, "fields", ())):
-            errors += r(prepared, ctx)
+    for reads, rule in index.rules:
+        if wrong.isdisjoint(reads):
+            errors += rule(prepared, ctx)
     return errors
 
 
@@ -90,7 +124,22 @@ def prepare(
     form = get_form(code, edition)
     if not isinstance(doc, dict):
         raise TypeError("表单内容必须是 JSON 对象")
-    out = _copy(doc)
+    return _prepare(form, copy_doc(doc))
+
+
+def prepare_in_place(
+    code: str, doc: dict[str, Any], ctx: ValidationContext | None = None, edition: str | None = None
+) -> dict[str, Any]:
+    """prepare() without its copy, for a document its caller has just built and shares with no
+    one (not a value of it is anyone else's): list items get their ids where they are. Returns
+    the prepared document, which may be `doc` itself."""
+    form = get_form(code, edition)
+    if not isinstance(doc, dict):
+        raise TypeError("表单内容必须是 JSON 对象")
+    return _prepare(form, doc)
+
+
+def _prepare(form: FormDef, out: dict[str, Any]) -> dict[str, Any]:
     for f in _index(form).lists:
         if isinstance(out.get(f.key), list):
             for item in out[f.key]:
@@ -99,22 +148,31 @@ def prepare(
     return _computed(form, out)
 
 
-def _copy(value: Any) -> Any:
+def copy_doc(value: Any) -> Any:
     """A deep copy of a JSON-like document; copy.deepcopy costs ~5x more on these (its memo
-    and dispatch). Strings, numbers, booleans and None are immutable and shared."""
+    and dispatch). Strings, numbers, booleans and None are immutable and shared, without a call
+    each; a container of nothing else (most code lists and list items) is copied by one C call."""
     t = type(value)
     if t is dict:
-        return {k: _copy(v) for k, v in value.items()}
+        for v in value.values():
+            if type(v) not in _ATOMIC:
+                return {k: v if type(v) in _ATOMIC else copy_doc(v) for k, v in value.items()}
+        return value.copy()
     if t is list:
-        return [_copy(v) for v in value]
-    if t in (str, int, float, bool) or value is None:
+        for v in value:
+            if type(v) not in _ATOMIC:
+                return [v if type(v) in _ATOMIC else copy_doc(v) for v in value]
+        return value.copy()
+    if t in _ATOMIC:
         return value
     return copy.deepcopy(value)
 
 
 def _computed(form: FormDef, doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` (which the steps may change: callers pass a dict of their own) with the computed
+    fields recomputed; whatever was sent for them is dropped first."""
     computed = _index(form).computed
-    out = {k: v for k, v in doc.items() if k not in computed}
+    out = {k: v for k, v in doc.items() if k not in computed} if computed else doc
     for step in form.compute:
         out = step(out)
     return out
@@ -179,27 +237,51 @@ def _label_of(form: FormDef, key: str) -> str:
     return f"{form.field(key.removesuffix('_other')).label}·其他说明"
 
 
-def _check(
-    f: Field, v: Any, form: FormDef, bounds: DateBounds, key: str, label: str
-) -> list[FieldError]:
-    msg: str | None
+def _verdict(
+    f: Field, v: Any, form: FormDef, bounds: DateBounds, memo: dict[Any, str | None] | None
+) -> str | None:
+    """What is wrong with v as a value of f (not a list field), or None; remembered in memo
+    (the field's, when its type is in MEMO_TYPES) for values that can be keyed."""
+    if memo is None:
+        return _message(f, v, form, bounds)
+    t = type(v)
+    key: Any
+    if t is str:
+        key = v
+    elif t is int or t is bool or (t is float and v != 0):
+        # True == 1 == 1.0 but an int field takes only the 1; 0.0 == -0.0 but "实际为-0.0"
+        key = (t, v)
+    elif t is list:
+        for c in v:  # a loop, not all(<generator>): this runs for every code list
+            if type(c) is not str:
+                return _message(f, v, form, bounds)
+        key = (list, *v)  # never equal to a str or to a (type, number) key
+    else:
+        return _message(f, v, form, bounds)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    msg = _message(f, v, form, bounds)
+    if len(memo) < MEMO_MAX:  # once full, the first values seen stay: codes are among them
+        memo[key] = msg
+    return msg
+
+
+def _message(f: Field, v: Any, form: FormDef, bounds: DateBounds) -> str | None:
     if f.type in ("int", "decimal"):
-        msg = checks.check_number(f, v)
-    elif f.type == "text":
-        msg = checks.check_text(f, v)
-    elif f.type == "date":
-        msg = checks.check_date(f, v, bounds)
-    elif f.type == "code":
-        msg = checks.check_code(f, form.table(f), v)
-    elif f.type == "multicode":
-        msg = checks.check_multicode(f, form.table(f), v)
-    elif f.type == "bool":
-        msg = None if isinstance(v, bool) else "应为 true 或 false"
-    elif f.type == "list":
-        return _check_list(f, v, form, bounds, key, label)
-    else:  # pragma: no cover - the model's FieldType is closed
-        msg = f"未知字段类型{f.type}"
-    return [_err(f, msg, key, label)] if msg else []
+        return checks.check_number(f, v)
+    if f.type == "text":
+        return checks.check_text(f, v)
+    if f.type == "date":
+        return checks.check_date(f, v, bounds)
+    if f.type == "code":
+        return checks.check_code(f, form.table(f), v)
+    if f.type == "multicode":
+        return checks.check_multicode(f, form.table(f), v)
+    if f.type == "bool":
+        return None if isinstance(v, bool) else "应为 true 或 false"
+    return f"未知字段类型{f.type}"  # pragma: no cover - the model's FieldType is closed
 
 
 def _check_list(
@@ -208,8 +290,8 @@ def _check_list(
     if not isinstance(v, list):
         return [_err(f, "应为列表（[{…}, …]）", key, label)]
     errors: list[FieldError] = []
-    others = _index(form).item_others[f.key]
-    known = {g.key for g in f.item_fields} | set(others) | {"id"}
+    index = _index(form)
+    others, known, checked = index.item_others[f.key], index.item_known[f.key], index.item_checked[f.key]
     ids: set[str] = set()
     exclusive_at: list[int] = []
     for i, item in enumerate(v):
@@ -217,9 +299,10 @@ def _check_list(
         if not isinstance(item, dict):
             errors.append(_err(f, "每一项应为对象（{…}）", ikey, ilabel))
             continue
-        for k in item:
-            if k not in known:
-                errors.append(FieldError(f"{ikey}.{k}", f"{ilabel}·未知字段", "没有这一项，请删去"))
+        if not item.keys() <= known:
+            for k in item:
+                if k not in known:
+                    errors.append(FieldError(f"{ikey}.{k}", f"{ilabel}·未知字段", "没有这一项，请删去"))
         item_id = item.get("id")
         if not is_empty(item_id):
             if not isinstance(item_id, str) or len(item_id) > ID_MAX:
@@ -232,23 +315,28 @@ def _check_list(
                 )
             else:
                 ids.add(item_id)
-        if all(is_empty(item.get(g.key)) for g in f.item_fields):
+        for g in f.item_fields:  # a loop, not all(<generator>): the first is usually filled in
+            if not is_empty(item.get(g.key)):
+                break
+        else:
             errors.append(_err(f, "这一项是空的，请填写或删去", ikey, ilabel))
             continue
         good: dict[str, Any] = {}
-        for g in f.item_fields:
-            gv, gkey, glabel = item.get(g.key), f"{ikey}.{g.key}", f"{ilabel}·{g.label}"
-            if is_empty(gv):
+        for g, memo, exclusive in checked:  # item fields are never lists: no form nests them
+            gv = item.get(g.key)
+            if gv is None or (not gv and is_empty(gv)):
                 if g.required:
-                    errors.append(_err(g, _required(form, g), gkey, glabel))
+                    errors.append(_err(g, _required(form, g), f"{ikey}.{g.key}", f"{ilabel}·{g.label}"))
                 continue
-            errs = _check(g, gv, form, bounds, gkey, glabel)
-            errors += errs
-            if not errs:
+            msg = _verdict(g, gv, form, bounds, memo)
+            if msg:
+                errors.append(_err(g, msg, f"{ikey}.{g.key}", f"{ilabel}·{g.label}"))
+            else:
                 good[g.key] = gv
-                if g.type == "code" and gv in form.table(g).exclusive:
+                if gv in exclusive:
                     exclusive_at.append(i)
-        errors += _other_texts(form, item, good, others, prefix=(ikey, ilabel))
+        if others:
+            errors += _other_texts(form, item, good, others, prefix=(ikey, ilabel))
     if exclusive_at and len(v) > 1:
         i = exclusive_at[0]
         errors.append(
@@ -265,7 +353,9 @@ def _other_texts(
     *,
     prefix: tuple[str, str] | None = None,
 ) -> list[FieldError]:
-    errors = []
+    errors: list[FieldError] = []
+    if not others.keys() & doc.keys():  # most documents have no "<key>_other" text
+        return errors
     for okey, f in others.items():
         v = doc.get(okey)
         if is_empty(v):

@@ -12,6 +12,7 @@ import forms
 from app.clock import today
 from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
+from forms.validate import copy_doc, prepare_in_place
 
 MAX_LABEL = 100  # the county server refuses longer household labels (sync/server/validate.py)
 RESIDENT_ONLY = ("village", "household")  # resident-level keys, not part of the form document
@@ -23,6 +24,11 @@ LABELS = {
 # Keys of status and merge requests: named in messages, but not columns an import may carry.
 REQUEST_LABELS = {"status": "状态", "date": "日期", "reason": "原因或去向", "duplicate": "重复档案",
                   "ref": "居民", "survivor": "保留的档案"}  # fmt: skip
+_NAME_SYMBOLS = re.compile(r"[\d<>\"'\\/]")
+_SPACES = re.compile(r"\s+")
+_PHONE_SEPARATORS = re.compile(r"[\s\-]")
+_PHONE = re.compile(r"\+?\d{7,15}")
+_VILLAGE = re.compile(r"\d{3}")
 
 
 def label(key: str) -> str:
@@ -60,26 +66,33 @@ def clean(data: Any, *, merged_into: dict[str, Any] | None = None, edition: str 
     """`data` is what was typed (add) or a patch; `merged_into` the current document (update)."""
     if not isinstance(data, dict):
         return Cleaned({}, None, None, [FieldError("$", "输入", "必须是 JSON 对象")])
-    data = {k: _text(v) for k, v in data.items()}
-    doc = dict(merged_into or {})
+    # A deep copy of what the document takes from data and merged_into: the caller's values are
+    # never shared, so the form can prepare it in place (list items get their ids).
+    doc = copy_doc(merged_into) if merged_into else {}
     for k, v in data.items():
         if k in RESIDENT_ONLY:
             continue
+        if isinstance(v, str):  # _text() and copy_doc() inlined for the commonest value
+            v = v.strip()
+            if v:
+                doc[k] = v
+                continue
         if v in ("", None):
             doc.pop(k, None)
         else:
-            doc[k] = v
-    village = data.get("village")
-    household = data.get("household")
+            doc[k] = copy_doc(v)
+    village = _text(data.get("village"))
+    household = _text(data.get("household"))
+    now = today()
     errors: list[FieldError] = []
 
     name = doc.get("name")
     if not isinstance(name, str) or not name:
         errors.append(err("name", "不能为空"))
-    elif len(name) > 40 or re.search(r"[\d<>\"'\\/]", name):
+    elif len(name) > 40 or _NAME_SYMBOLS.search(name):
         errors.append(err("name", "须为1–40个字，不能含数字或符号 < > \" ' / \\"))
     else:
-        doc["name"] = re.sub(r"\s+", " ", name)
+        doc["name"] = _SPACES.sub(" ", name)
 
     info = None
     if doc.get("id_number"):
@@ -87,7 +100,7 @@ def clean(data: Any, *, merged_into: dict[str, Any] | None = None, edition: str 
             errors.append(err("id_number", "须为文本"))
         else:
             try:
-                info = parse(doc["id_number"], today=today())
+                info = parse(doc["id_number"], today=now)
                 doc["id_number"] = info.number
             except IdNumberError as e:
                 errors.append(err("id_number", str(e)))
@@ -116,7 +129,7 @@ def clean(data: Any, *, merged_into: dict[str, Any] | None = None, edition: str 
             bd = None
         if bd is None:
             errors.append(err("birth_date", f"“{birth}”不是有效日期，格式须为 YYYY-MM-DD"))
-        elif bd > today():
+        elif bd > now:
             errors.append(err("birth_date", "不能晚于今天"))
         elif bd.year < 1880:
             errors.append(err("birth_date", "不能早于1880年"))
@@ -127,8 +140,8 @@ def clean(data: Any, *, merged_into: dict[str, Any] | None = None, edition: str 
 
     phone = doc.get("phone")
     if phone is not None:
-        digits = re.sub(r"[\s\-]", "", str(phone))
-        if not re.fullmatch(r"\+?\d{7,15}", digits):
+        digits = _PHONE_SEPARATORS.sub("", str(phone))
+        if not _PHONE.fullmatch(digits):
             errors.append(err("phone", "须为7–15位数字（手机11位，座机可带区号）"))
         elif digits.startswith("1") and len(digits) != 11:
             errors.append(err("phone", "手机号码须为11位"))
@@ -139,15 +152,15 @@ def clean(data: Any, *, merged_into: dict[str, Any] | None = None, edition: str 
         problem = label_error(household)
         if problem:
             errors.append(err("household", problem))
-    if village is not None and not (isinstance(village, str) and re.fullmatch(r"\d{3}", village)):
+    if village is not None and not (isinstance(village, str) and _VILLAGE.fullmatch(village)):
         errors.append(err("village", "须为3位数字"))
     elif village == "000":
         errors.append(err("village", "“000”是乡镇本级，居民须归属某个村（居）委会"))
 
-    ctx = forms.ValidationContext(today=today().isoformat(), birth_date=doc.get("birth_date"),
+    ctx = forms.ValidationContext(today=now.isoformat(), birth_date=doc.get("birth_date"),
                                   sex=doc.get("sex"))  # fmt: skip
     try:
-        doc = forms.prepare("personal_info", doc, ctx, edition)
+        doc = prepare_in_place("personal_info", doc, ctx, edition)
         named = {e.key for e in errors}
         # The form checks the identity fields too; report each field's problem once.
         errors.extend(
