@@ -25,7 +25,7 @@ ID_MAX = 64
 MEMO_TYPES = frozenset({"int", "decimal", "text", "code", "multicode"})
 MEMO_MAX = 2048  # distinct values remembered per field: codes repeat, names and addresses don't
 _ATOMIC = frozenset({str, int, float, bool, type(None)})
-_UNSEEN = object()  # a value no memo holds (None there means "no problem")
+_UNSEEN = object()  # what memo.get() gives for a value not seen yet (None means "no problem")
 
 
 class _Index:
@@ -259,7 +259,7 @@ def _verdict(
         key = (list, *v)  # never equal to a str or to a (type, number) key
     else:
         return _message(f, v, form, bounds)
-    msg = memo.get(key, _UNSEEN)
+    msg = memo.get(key, _UNSEEN)  # (not memo[key]: a KeyError costs more than a new value's check)
     if msg is _UNSEEN:
         msg = _message(f, v, form, bounds)
         if len(memo) < MEMO_MAX:  # once full, the first values seen stay: codes are among them
