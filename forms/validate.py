@@ -25,6 +25,7 @@ ID_MAX = 64
 MEMO_TYPES = frozenset({"int", "decimal", "text", "code", "multicode"})
 MEMO_MAX = 2048  # distinct values remembered per field: codes repeat, names and addresses don't
 _ATOMIC = frozenset({str, int, float, bool, type(None)})
+_UNSEEN = object()  # what memo.get() gives for a value not seen yet (None means "no problem")
 
 
 class _Index:
@@ -258,13 +259,11 @@ def _verdict(
         key = (list, *v)  # never equal to a str or to a (type, number) key
     else:
         return _message(f, v, form, bounds)
-    try:
-        return memo[key]
-    except KeyError:
-        pass
-    msg = _message(f, v, form, bounds)
-    if len(memo) < MEMO_MAX:  # once full, the first values seen stay: codes are among them
-        memo[key] = msg
+    msg = memo.get(key, _UNSEEN)  # (not memo[key]: a KeyError costs more than a new value's check)
+    if msg is _UNSEEN:
+        msg = _message(f, v, form, bounds)
+        if len(memo) < MEMO_MAX:  # once full, the first values seen stay: codes are among them
+            memo[key] = msg
     return msg
 
 
