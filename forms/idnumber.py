@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from operator import mul
@@ -70,14 +71,15 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
 
 @lru_cache(maxsize=16384)  # an import checks each number three times (file, resident, form)
 def _parse(raw: str, today: dt.date) -> IdInfo:
-    number = raw.strip().upper().replace(" ", "")
+    # NFKC: full-width digits and "Ｘ" typed with a Chinese input method are the ASCII ones.
+    number = unicodedata.normalize("NFKC", raw).strip().upper().replace(" ", "")
     if len(number) == 15:
-        if not number.isdigit():
+        if not _ascii_digits(number):
             raise IdNumberError("15位身份证号只能由数字组成")
         number = convert_15_to_18(number)
     if len(number) != 18:
         raise IdNumberError(f"应为18位（或旧式15位），实际为{len(number)}位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _ascii_digits(number[:17]) or not (_ascii_digits(number[17]) or number[17] == "X"):
         raise IdNumberError("前17位须为数字，最后一位为数字或X")
     expected = check_char(number[:17])
     if number[17] != expected:
@@ -93,6 +95,11 @@ def _parse(raw: str, today: dt.date) -> IdInfo:
         raise IdNumberError(f"出生日期{birth.isoformat()}不合理")
     sex = "1" if int(number[16]) % 2 == 1 else "2"
     return IdInfo(number=number, birth_date=birth.isoformat(), sex=sex, permit=permit)
+
+
+def _ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also accepts "²" or "٣", which int() then refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def make(region6: str, birth: dt.date, seq3: int) -> str:

@@ -283,3 +283,25 @@ def test_id_number_residence_permit_and_reference_example_accepted() -> None:
     ):
         doc = {"name": "甲", "sex": "2", "birth_date": birth, "id_number": number}
         assert forms.validate("personal_info", doc, today) == []
+
+
+@pytest.mark.parametrize(
+    ("number", "refused"),
+    [
+        ("１１０１０５１９４９１２３１００２Ｘ", False),  # full-width, as a Chinese input method types
+        ("11010519491231002x", False),
+        ("1101051949123100²X", False),  # "²" once raised ValueError (a traceback); NFKC: "2"
+        ("11010519491231٠٠2X", True),  # Arabic-Indic digits
+        ("110105491231٠٠2", True),  # the same in a 15-digit number
+    ],
+)
+def test_id_number_digits_of_other_scripts_are_a_message_not_a_crash(number: str, refused: bool) -> None:
+    doc = {"name": "甲", "sex": "2", "birth_date": "1949-12-31", "id_number": number}
+    errors = forms.validate("personal_info", doc, ValidationContext(today="2024-06-30"))
+    assert [e.key for e in errors] == (["id_number"] if refused else [])
+    from app.services.resident_input import clean
+
+    cleaned = clean(doc)
+    assert [e.key for e in cleaned.errors] == (["id_number"] if refused else [])
+    if not refused:
+        assert cleaned.doc["id_number"] == "11010519491231002X"  # stored in ASCII
