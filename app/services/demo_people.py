@@ -128,7 +128,9 @@ def _history(rng: random.Random, today: dt.date, birth: dt.date, age: int, male:
     diseases = []
     for code, flag, since in (("2", htn, 12), ("3", dm, 8)):
         if flag:
-            year = max(birth.year + 30, today.year - rng.randint(1, since))
+            # Diagnosed around 30 or later, in an earlier year (never in the future: the form
+            # refuses a date after today, and young patients once got one).
+            year = min(max(birth.year + 30, today.year - rng.randint(1, since)), today.year - 1)
             diseases.append({"id": f"d{code}", "code": code, "diagnosed": f"{year}-{rng.randint(1, 12):02d}"})
     opened = max(birth + dt.timedelta(days=1), today - dt.timedelta(days=rng.randint(400, 4000)))
     family = ["2"] if htn and rng.random() < 0.5 else ["1"]
