@@ -37,8 +37,21 @@ def worker_count(rows: int) -> int:
     cpus = os.cpu_count() or 1
     if rows < MIN_ROWS or cpus < 2:
         return 0
+    # A worker only pays with a core to itself: with another job holding one of two cores, an
+    # import with a worker ran at x0.73-0.86 of one process (idle: x1.10-1.25).
+    if _load() > cpus - 1.5:
+        return 0
     # The writer needs a core of its own; the workers share the rest.
     return max(1, cpus - 1)
+
+
+def _load() -> float:
+    """Processes wanting a core, averaged over the last minute (0 where the system does not
+    say: Windows)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
 
 
 def prepared(rows: Sequence[Any], workers: int) -> Iterator[Prepared]:

@@ -125,13 +125,23 @@ def test_killing_the_importer_ends_its_workers(tmp_path: Path) -> None:
     assert not left, "worker processes outlived the killed import"
 
 
-def test_small_imports_stay_in_one_process(monkeypatch) -> None:
+def test_workers_only_for_large_imports_with_a_free_core(monkeypatch) -> None:
     monkeypatch.delenv("CUNYI_IMPORT_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.5, 0.5), raising=False)
     assert prep_pool.worker_count(prep_pool.MIN_ROWS - 1) == 0
-    expected = 0 if (os.cpu_count() or 1) < 2 else max(1, (os.cpu_count() or 1) - 1)
-    assert prep_pool.worker_count(50_000) == expected
+    assert prep_pool.worker_count(50_000) == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0), raising=False)
+    assert prep_pool.worker_count(50_000) == 0  # another job holds a core
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert prep_pool.worker_count(50_000) == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert prep_pool.worker_count(50_000) == 0
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setenv("CUNYI_IMPORT_WORKERS", "0")
     assert prep_pool.worker_count(50_000) == 0
+    monkeypatch.setenv("CUNYI_IMPORT_WORKERS", "2")
+    assert prep_pool.worker_count(10) == 2
 
 
 @pytest.mark.parametrize("household", [None, "01a214bf-995a-7002-b780-466500125c5c", 'a"b\\c'])
