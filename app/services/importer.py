@@ -125,8 +125,8 @@ def _first_of_each(rows: list[Pair], known: Known, report: dict[str, Any]) -> tu
 
 def _add(store: Store, pairs: list[Pair], known: Known, report: dict[str, Any], allow_similar: bool) -> None:
     with store.session(write=True) as s:
-        results = resident_batch.register(s, store, [r.data for r, _ in pairs], allow_similar=allow_similar,
-                                          prepared=[p for _, p in pairs])  # fmt: skip
+        results = resident_batch.register_prepared(s, store, [p for _, p in pairs],
+                                                   allow_similar=allow_similar)  # fmt: skip
     for (row, _), result in zip(pairs, results, strict=True):
         if isinstance(result, InvalidInput):
             report["failed"] += 1

@@ -186,13 +186,18 @@ class _Households:
         return found
 
 
-def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_similar: bool = False,
-             prepared: Sequence[Prepared] | None = None) -> list[Registered | InvalidInput]:  # fmt: skip
+def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_similar: bool = False
+             ) -> list[Registered | InvalidInput]:  # fmt: skip
     """Register `rows` (the keys of `cunyi resident add`) in the caller's write transaction.
     Returns per row a Registered or the InvalidInput refusing it; a refused row writes nothing.
-    The caller decides whether a refusal aborts the transaction. `prepared`, when given, is
-    resident_prep.prepare_rows(rows) worked out beforehand (an import does it in other processes)."""
-    prep = prepare_rows(rows) if prepared is None else prepared
+    The caller decides whether a refusal aborts the transaction."""
+    return register_prepared(s, store, prepare_rows(rows), allow_similar=allow_similar)
+
+
+def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, allow_similar: bool = False
+                      ) -> list[Registered | InvalidInput]:  # fmt: skip
+    """register() of rows already through resident_prep.prepare (an import prepares them in
+    other processes)."""
     out: list[Registered | InvalidInput | None] = [None] * len(prep)
     todo: list[Prepared] = []
     at: list[int] = []
