@@ -9,6 +9,9 @@ Terms (table resident_term, primary key (kind, term, resident)) are written with
   T    the phone number reversed
 Upper-case kinds mark a term that starts at the beginning of the name, ranked higher.
 
+The resident row lists its terms (resident.terms, see pack()): that is how a resident's own term
+rows are found to be rewritten or re-sorted; the term table has no index by resident.
+
 Every term row also carries `ord`, its resident's place in the list (order_key). The table is
 clustered on (kind, term, resident_uuid) (WITHOUT ROWID), so a term range is read together with
 its ord and the hits are grouped and sorted on that integer: a broad query such as "zh" (a third
@@ -17,11 +20,14 @@ of a village) never joins its hits to the resident table to sort them.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from app.pinyin import full_variants, initials_variants, readings
 
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _ID_LIKE = re.compile(r"^\d{3,17}[\dXx]$")
 MIN_DIGITS = 4
@@ -44,6 +50,18 @@ def terms_for(
     name: str, id_number: str | None, record_no: str, phone: str | None
 ) -> set[tuple[str, str]]:
     return identity_terms(name, id_number, phone) | {record_term(record_no)}
+
+
+def pack(terms: Iterable[tuple[str, str]]) -> str:
+    """A resident's terms as stored on its row (resident.terms): a JSON array of kind + term,
+    sorted. The row says which term rows are its own, so they are found by their primary key
+    (no second index of the term table by resident: writing it was a third of an import's
+    SQLite time). Migration 0007's trigger reads it with json_each."""
+    return _compact(sorted(k + t for k, t in terms))
+
+
+def unpack(packed: str | None) -> list[tuple[str, str]]:
+    return [(v[0], v[1:]) for v in json.loads(packed)] if packed else []
 
 
 def record_term(record_no: str) -> tuple[str, str]:

@@ -164,7 +164,7 @@ def _retag(
 RESIDENT_COLS = ("uuid", "record_no", "provisional", "name", "sex", "birth_date", "id_number", "phone",
                  "address", "village", "household_uuid", "status", "status_date", "status_reason",
                  "merged_into", "tags", "doc", "edition", "rev", "created_at", "updated_at",
-                 "created_by", "updated_by")  # fmt: skip
+                 "created_by", "updated_by", "terms")  # fmt: skip
 RECORD_COLS = ("uuid", "resident_uuid", "form", "edition", "visit_date", "doc", "status", "rev",
                "created_at", "updated_at", "created_by", "updated_by")  # fmt: skip
 VERSION_COLS = ("entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user")
@@ -195,15 +195,16 @@ def _insert_residents(
         name, id_number, record_no, phone = (doc.get("name", ""), doc.get("id_number") or None,
                                              state.get("record_no"), doc.get("phone"))  # fmt: skip
         merged_into = state.get("merged_into")
+        place = search.order_key(state.get("status") or "active", record_no)
+        own = search.terms_for(name, id_number, record_no, phone)
         rows.append((
             u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
             phone, doc.get("address"), state.get("village"), state.get("household"),
             state.get("status") or "active", state.get("status_date"), state.get("status_reason"),
             merged_into, compute_tags(doc, forms_by_owner.get(u, set())), doc_json,
-            forms.CURRENT_EDITION, 1, now, now, user, user,
+            forms.CURRENT_EDITION, 1, now, now, user, user, search.pack(own),
         ))  # fmt: skip
-        place = search.order_key(state.get("status") or "active", record_no)
-        terms += [(k, t, u, place) for k, t in search.terms_for(name, id_number, record_no, phone)]
+        terms += [(k, t, u, place) for k, t in own]
         snap = _with(doc_json, {k: state.get(k) for k in local.RESIDENT_ONLY})
         # A first arrival's changes are its whole state, already in `data`: not stored twice.
         versions.append(("resident", u, 1, "sync", snap, "{}", now, user))

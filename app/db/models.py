@@ -90,6 +90,8 @@ class Resident(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(64))
     updated_by: Mapped[str] = mapped_column(String(64))
+    # Its search terms (app.search.pack): which resident_term rows are its own (migration 0007).
+    terms: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ResidentTerm(Base):
@@ -98,9 +100,9 @@ class ResidentTerm(Base):
     __tablename__ = "resident_term"
     kind: Mapped[str] = mapped_column(String(1), primary_key=True)
     term: Mapped[str] = mapped_column(Text, primary_key=True)
-    resident_uuid: Mapped[str] = mapped_column(
-        ForeignKey("resident.uuid"), primary_key=True, index=True
-    )
+    # No index by resident (the resident row lists its terms: resident.terms) and no foreign key
+    # (derived from the residents; `cunyi check` compares the table with the lists). Migration 0007.
+    resident_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     # The resident's place in the list (search.order_key), kept in step by triggers (0004).
     ord: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # Clustered on the primary key: a term range is read with its ord, no second index.

@@ -43,12 +43,38 @@ def check_session(session: Session, thorough: bool = True) -> list[str]:
         problems += [f"数据库结构检查：{r[0]}" for r in rows if r[0] != "ok"]
         for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
             problems.append(f"外键检查：{table} 表第{rowid}行引用的 {parent} 记录不存在")
+        if thorough:
+            problems += _term_problems(conn)
     except DB_ERRORS as e:
         return problems + [f"数据库文件损坏，无法读完：{_reason(e)}"]
     try:
         problems += audit.verify_chain(session)
     except DB_ERRORS as e:
         problems.append(f"审计日志无法读取：{_reason(e)}")
+    return problems
+
+
+# A resident's row lists its search terms (migration 0007); the term table must hold exactly those.
+_MISSING_TERMS = """SELECT count(*), count(DISTINCT r.uuid), min(r.record_no)
+    FROM resident AS r, json_each(r.terms) AS j
+    WHERE NOT EXISTS (SELECT 1 FROM resident_term AS t WHERE t.kind = substr(j.value, 1, 1)
+                      AND t.term = substr(j.value, 2) AND t.resident_uuid = r.uuid)"""
+_COUNTS = ("SELECT (SELECT count(*) FROM resident_term), "
+           "(SELECT coalesce(sum(json_array_length(terms)), 0) FROM resident)")  # fmt: skip
+
+
+def _term_problems(conn: Any) -> list[str]:
+    """Listed terms without their row (those residents cannot be found by them) and term rows no
+    resident lists (found by a search, never rewritten). A term is listed once and stored once
+    (both are keyed by it), so stored = listed - missing + unlisted."""
+    problems = []
+    missing, residents, example = conn.exec_driver_sql(_MISSING_TERMS).one()
+    if missing:
+        problems.append(f"检索词检查：{residents}位居民的检索词缺失（如档案编号 {example}），"
+                        "按这些词搜索找不到他们")  # fmt: skip
+    stored, listed = conn.exec_driver_sql(_COUNTS).one()
+    if (unlisted := stored - listed + missing) > 0:
+        problems.append(f"检索词检查：检索表中有{unlisted}条检索词不在其居民的检索词列表中")
     return problems
 
 

@@ -126,20 +126,15 @@ class _Similar:
         self.found: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
         conn = s.connection()
         candidates: dict[str, dict[str, Any]] = {}
+        pinyin: dict[str, list[tuple[str, str]]] = {}  # whole-name pinyin terms, from the row's list
         for part in _chunks(set(births)):
-            sql = (f"SELECT {_SUMMARY_SQL} FROM resident AS r WHERE r.birth_date IN ({_marks(part)}) "
-                   "AND r.status != 'merged' ORDER BY r.record_no")  # fmt: skip
-            for row in conn.exec_driver_sql(sql, tuple(part)):
+            sql = (f"SELECT {_SUMMARY_SQL}, r.terms FROM resident AS r WHERE r.birth_date IN "
+                   f"({_marks(part)}) AND r.status != 'merged' ORDER BY r.record_no")  # fmt: skip
+            for *row, terms in conn.exec_driver_sql(sql, tuple(part)):
                 candidates[row[0]] = dict(zip(SUMMARY_KEYS, row, strict=True))
-        terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for part in _chunks(candidates):
-            # "+kind": look the few candidates up by uuid, not every 'P' term by kind.
-            sql = (f"SELECT resident_uuid, term FROM resident_term WHERE resident_uuid IN ({_marks(part)}) "
-                   "AND +kind = 'P'")  # fmt: skip
-            for uuid, term in conn.exec_driver_sql(sql, tuple(part)):
-                terms[uuid].append(("P", term))
+                pinyin[row[0]] = [kt for kt in search.unpack(terms) if kt[0] == "P"]
         for uuid, summary in candidates.items():
-            own = [("N", summary["name"].strip()), *terms[uuid]]
+            own = [("N", summary["name"].strip()), *pinyin.pop(uuid)]
             if summary["phone"]:
                 own.append(("T", re.sub(r"\D", "", summary["phone"])[::-1]))
             self.add(summary, own)
@@ -249,15 +244,15 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
                                  version_changes("create", h_changes), now, user))  # fmt: skip
             outbox_rows.append((time_ordered_uuid(), "household", h_uuid, "create", None, h_changes,
                                 now, user, "pending", 0, None))  # fmt: skip
+        place = search.order_key("active", number)
+        own = [*p.terms, search.record_term(number)]
+        term_rows += [(k, t, uuid, place) for k, t in own]
         name, id_number, phone = p.name, p.id_number, p.phone
         res_rows.append((
             uuid, number, provisional, name, p.sex, p.birth_date, id_number, phone, p.address,
             village, household, "active", None, None, None, p.tags, p.doc_json, edition, 1, now,
-            now, user, user,
+            now, user, user, search.pack(own),
         ))  # fmt: skip
-        place = search.order_key("active", number)
-        term_rows += [(k, t, uuid, place) for k, t in p.terms]
-        term_rows.append((*search.record_term(number), uuid, place))
         # residents.snapshot of the new row: the document plus the resident-level state
         state_json, changes_json = _state_json(village, household, number)
         changes_json = joined(p.doc_changes, changes_json)
@@ -334,7 +329,7 @@ _INSERT_HOUSEHOLD = _insert(Household, ["uuid", "label", "village", "head_uuid",
 _INSERT_RESIDENT = _insert(Resident, [
     "uuid", "record_no", "provisional", "name", "sex", "birth_date", "id_number", "phone", "address",
     "village", "household_uuid", "status", "status_date", "status_reason", "merged_into", "tags",
-    "doc", "edition", "rev", "created_at", "updated_at", "created_by", "updated_by",
+    "doc", "edition", "rev", "created_at", "updated_at", "created_by", "updated_by", "terms",
 ])  # fmt: skip
 _INSERT_TERM = _insert(ResidentTerm, ["kind", "term", "resident_uuid", "ord"])
 _INSERT_VERSION = _insert(

@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import search
 from app.clock import now_iso, today
-from app.db.models import Household, Record, Resident, ResidentTerm
+from app.db.models import Household, Record, Resident
 from app.errors import InvalidInput
 from app.services import audit, households, refs
 from app.services.changes import changes_of, diff, record_change
@@ -71,13 +71,22 @@ def forms_of(session: Session, resident_uuid: str) -> set[str]:
     return {f for (f,) in rows}
 
 
+_DELETE_TERM = "DELETE FROM resident_term WHERE kind = ? AND term = ? AND resident_uuid = ?"
+_INSERT_TERM = "INSERT INTO resident_term (kind, term, resident_uuid, ord) VALUES (?, ?, ?, ?)"
+
+
 def _write_terms(session: Session, r: Resident) -> None:
-    session.execute(delete(ResidentTerm).where(ResidentTerm.resident_uuid == r.uuid))
-    ord_ = search.order_key(r.status, r.record_no)
-    session.add_all(
-        ResidentTerm(kind=k, term=t, resident_uuid=r.uuid, ord=ord_)
-        for k, t in search.terms_for(r.name, r.id_number, r.record_no, r.phone)
-    )
+    """Replace the search terms of `r` (stored or pending) with those of its current state: the
+    old ones are the ones its row lists, each deleted by primary key."""
+    session.flush()  # the row exists (term rows reference it) and its listed terms are stored
+    conn = session.connection()
+    old = search.unpack(r.terms)
+    if old:
+        conn.exec_driver_sql(_DELETE_TERM, [(k, t, r.uuid) for k, t in old])
+    new = search.terms_for(r.name, r.id_number, r.record_no, r.phone)
+    place = search.order_key(r.status, r.record_no)
+    conn.exec_driver_sql(_INSERT_TERM, [(k, t, r.uuid, place) for k, t in sorted(new)])
+    r.terms = search.pack(new)
 
 
 def commit_change(s: Session, store: Store, r: Resident, before: dict[str, Any], *, action: str,

@@ -71,11 +71,22 @@ def test_check_reports_a_removed_audit_entry(data: Path) -> None:
 def test_check_reports_a_broken_reference(data: Path) -> None:
     conn = _raw(data)
     conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("UPDATE resident SET household_uuid = 'nobody' WHERE rowid = 7")
+    conn.commit()
+    conn.close()
+    r = cli(data, "check")
+    assert r.returncode == 1 and "resident 表第7行" in r.stderr and "household" in r.stderr
+    assert "外键" in r.stderr
+
+
+def test_check_reports_a_search_term_of_nobody(data: Path) -> None:
+    # The term table has no foreign key (migration 0007): the check compares it with the lists.
+    conn = _raw(data)
     conn.execute("INSERT INTO resident_term (kind, term, resident_uuid) VALUES ('N', 'x', 'nobody')")
     conn.commit()
     conn.close()
     r = cli(data, "check")
-    assert r.returncode == 1 and "resident_term" in r.stderr and "外键" in r.stderr
+    assert r.returncode == 1 and "检索表中有1条检索词不在其居民的检索词列表中" in r.stderr
 
 
 def test_check_reports_a_damaged_page(data: Path) -> None:

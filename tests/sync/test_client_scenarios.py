@@ -11,7 +11,7 @@ from synchelp import add_residents, local_residents, server_residents
 
 from app.db.models import Outbox, Resident, SyncEntity, Version
 from app.errors import InvalidInput
-from app.services import lifecycle, records, residents
+from app.services import integrity, lifecycle, records, residents
 from forms.examples import example
 from sync import client, local
 
@@ -59,6 +59,11 @@ def test_provisional_and_colliding_numbers_are_replaced(
     # a new number after enrollment comes from a county block: never one handed out elsewhere
     rn = residents.add(b.store, person("王四"))
     assert rn["record_no"] not in got.values()
+    for inst in (a, b, hospital):  # renumbered residents are found by their new number only
+        with inst.store.session() as s:
+            assert integrity.check_session(s) == []
+    assert [r["uuid"] for r in residents.find(b.store, got[rb["uuid"]])] == [rb["uuid"]]
+    assert rb["uuid"] not in {r["uuid"] for r in residents.find(b.store, rb["record_no"])}
 
 
 def test_merge_on_device_redirects_late_edits_on_server(three: Any) -> None:

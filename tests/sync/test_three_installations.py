@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.services import residents
+from app.services import integrity, residents
 from sync import resolve
 
 
@@ -63,3 +63,6 @@ def test_edits_merge_conflict_resolves_and_scopes(three) -> None:  # type: ignor
         assert resolve.listing(inst.store) == []
     assert residents.find(b.store, "张三") == []
     assert rb["uuid"] not in {r["uuid"] for r in residents.find(a.store)}
+    for inst in (a, b, hospital):  # pulled, merged and resolved residents: terms as listed
+        with inst.store.session() as s:
+            assert integrity.check_session(s) == []
