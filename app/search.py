@@ -53,15 +53,35 @@ def terms_for(
 
 
 def pack(terms: Iterable[tuple[str, str]]) -> str:
-    """A resident's terms as stored on its row (resident.terms): a JSON array of kind + term,
-    sorted. The row says which term rows are its own, so they are found by their primary key
-    (no second index of the term table by resident: writing it was a third of an import's
-    SQLite time). Migration 0007's trigger reads it with json_each."""
+    """A resident's terms as stored on its row (resident.terms): a JSON array of kind + term
+    (sorted here; the order carries no meaning). The row says which term rows are its own, so
+    they are found by their primary key (no second index of the term table by resident:
+    writing it was a third of an import's SQLite time). Read in SQL with json_each: migration
+    0007's trigger, INSERT_LISTED."""
     return _compact(sorted(k + t for k, t in terms))
+
+
+def pack_with(packed: str, term: tuple[str, str]) -> str:
+    """`packed` (from pack) and one more term (not in it), without decoding it again."""
+    item = _compact(term[0] + term[1])
+    return f"[{item}]" if packed == "[]" else f"{packed[:-1]},{item}]"
 
 
 def unpack(packed: str | None) -> list[tuple[str, str]]:
     return [(v[0], v[1:]) for v in json.loads(packed)] if packed else []
+
+
+# Keep in step with order_key() (migrations 0004 and 0007 have their own copies).
+ORDER_SQL = ("(CASE r.status WHEN 'active' THEN 0 WHEN 'merged' THEN 2 ELSE 1 END) "
+             "* 100000000000000000 + (CASE WHEN length(r.record_no) = 17 AND r.record_no NOT GLOB "
+             "'*[^0-9]*' THEN CAST(r.record_no AS INTEGER) ELSE 99999999999999999 END)")  # fmt: skip
+
+# The term rows of the residents stored after rowid :after, from the lists on their rows, in key
+# order (neighbouring terms share index pages: each is loaded once), all in SQLite: building,
+# sorting and binding ~12 tuples per resident in Python cost as much as inserting them.
+INSERT_LISTED = (f"INSERT INTO resident_term (kind, term, resident_uuid, ord) "
+                 f"SELECT substr(j.value, 1, 1), substr(j.value, 2), r.uuid, {ORDER_SQL} "
+                 f"FROM resident AS r, json_each(r.terms) AS j WHERE r.rowid > ? ORDER BY 1, 2, 3")  # fmt: skip
 
 
 def record_term(record_no: str) -> tuple[str, str]:

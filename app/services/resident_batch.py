@@ -33,14 +33,14 @@ from sqlalchemy.orm import Session
 import forms
 from app import recordno, search
 from app.clock import now_iso
-from app.db.models import Household, Outbox, Resident, ResidentTerm, Version
+from app.db.models import Household, Outbox, Resident, Version
 from app.errors import DuplicateResident, InvalidInput
 from app.ids import time_ordered_uuid
-from app.pinyin import primary_pinyin
 from app.services import audit
 from app.services.changes import version_changes
 from app.services.resident_input import err
 from app.services.resident_prep import (  # noqa: F401 - compute_tags is used through this module
+    SIMILAR_KINDS,
     Prepared,
     compute_tags,
     joined,
@@ -80,18 +80,6 @@ def similar_resident(found: list[dict[str, Any]]) -> DuplicateResident:
     )  # fmt: skip
 
 
-def similar_keys(name: str, phone: str | None) -> list[tuple[str, str]]:
-    """The search terms under which a similar resident (same birth date and same name, same
-    pinyin or same phone) is found: whole name, whole-name pinyin, reversed phone digits."""
-    keys = [("N", name)]
-    pinyin = primary_pinyin(name)
-    if pinyin:
-        keys.append(("P", pinyin))
-    if phone:
-        keys.append(("T", re.sub(r"\D", "", phone)[::-1]))
-    return keys
-
-
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
     values = list(values)
     for i in range(0, len(values), CHUNK):
@@ -101,55 +89,61 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 _SUMMARY_SQL = ", ".join(f"r.{k}" for k in SUMMARY_KEYS)
 
 
+Summary = tuple[Any, ...]  # a resident's SUMMARY_KEYS values, made a dict only for a refusal
+
+
+def _as_dict(summary: Summary) -> dict[str, Any]:
+    return dict(zip(SUMMARY_KEYS, summary, strict=True))
+
+
 class _Taken:
     """ID numbers in use (stored or earlier in this call), with the resident that holds each."""
 
     def __init__(self, s: Session, numbers: Iterable[str]) -> None:
-        self.by_number: dict[str, dict[str, Any]] = {}
+        self.by_number: dict[str, Summary] = {}
         conn = s.connection()
         for part in _chunks(set(numbers)):
             sql = f"SELECT {_SUMMARY_SQL} FROM resident AS r WHERE r.id_number IN ({_marks(part)})"
             for row in conn.exec_driver_sql(sql, tuple(part)):
-                self.by_number[row[5]] = dict(zip(SUMMARY_KEYS, row, strict=True))
+                self.by_number[row[5]] = tuple(row)
 
     def holder(self, number: str | None) -> dict[str, Any] | None:
-        return self.by_number.get(number) if number else None
+        found = self.by_number.get(number) if number else None
+        return _as_dict(found) if found else None
 
 
 class _Similar:
     """Residents a row could duplicate: stored ones born on the batch's birth dates (an index
     lookup) keyed by their whole name, whole-name pinyin terms and reversed phone digits (what
-    similar_keys looks for), plus the rows accepted earlier in this call."""
+    resident_prep.similar_keys looks for), plus the rows accepted earlier in this call."""
 
     def __init__(self, s: Session, births: Iterable[str]) -> None:
-        # (kind, term, birth date) -> summaries of residents born that day who have that term
-        self.found: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+        # (kind, term, birth date) -> residents born that day who have that term
+        self.found: dict[tuple[str, str, str], list[Summary]] = defaultdict(list)
         conn = s.connection()
-        candidates: dict[str, dict[str, Any]] = {}
-        pinyin: dict[str, list[tuple[str, str]]] = {}  # whole-name pinyin terms, from the row's list
         for part in _chunks(set(births)):
             sql = (f"SELECT {_SUMMARY_SQL}, r.terms FROM resident AS r WHERE r.birth_date IN "
                    f"({_marks(part)}) AND r.status != 'merged' ORDER BY r.record_no")  # fmt: skip
             for *row, terms in conn.exec_driver_sql(sql, tuple(part)):
-                candidates[row[0]] = dict(zip(SUMMARY_KEYS, row, strict=True))
-                pinyin[row[0]] = [kt for kt in search.unpack(terms) if kt[0] == "P"]
-        for uuid, summary in candidates.items():
-            own = [("N", summary["name"].strip()), *pinyin.pop(uuid)]
-            if summary["phone"]:
-                own.append(("T", re.sub(r"\D", "", summary["phone"])[::-1]))
-            self.add(summary, own)
+                # the whole-name pinyin from its list; its name and phone as the row has them
+                own = [("N", row[2].strip()), *(("P", v[1:]) for v in json.loads(terms or "[]")
+                                                if v[0] == "P")]  # fmt: skip
+                if row[6]:
+                    own.append(("T", re.sub(r"\D", "", row[6])[::-1]))
+                self.add(tuple(row), own)
 
     def of(self, p: Prepared) -> list[dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for kind, term in similar_keys(p.name, p.phone):
+        out: dict[str, Summary] = {}
+        for kind, term in p.similar_keys:
             for summary in self.found.get((kind, term, p.birth_date), ()):
-                out.setdefault(summary["uuid"], summary)
-        return list(out.values())
+                out.setdefault(summary[0], summary)
+        return [_as_dict(o) for o in out.values()]
 
-    def add(self, summary: dict[str, Any], terms: Iterable[tuple[str, str]]) -> None:
+    def add(self, summary: Summary, terms: Iterable[tuple[str, str]]) -> None:
+        birth = summary[4]
         for kind, term in terms:
-            if kind in ("N", "P", "T"):
-                self.found[(kind, term, summary["birth_date"])].append(summary)
+            if kind in SIMILAR_KINDS:
+                self.found[(kind, term, birth)].append(summary)
 
 
 class _Households:
@@ -215,7 +209,6 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
     user, now = store.user.name, now_iso()
     area, edition = store.institution.area, forms.CURRENT_EDITION
     res_rows: list[tuple[Any, ...]] = []
-    term_rows: list[tuple[str, str, str, int]] = []
     version_rows: list[tuple[Any, ...]] = []
     outbox_rows: list[tuple[Any, ...]] = []
     fields: list[str] = []
@@ -244,14 +237,11 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
                                  version_changes("create", h_changes), now, user))  # fmt: skip
             outbox_rows.append((time_ordered_uuid(), "household", h_uuid, "create", None, h_changes,
                                 now, user, "pending", 0, None))  # fmt: skip
-        place = search.order_key("active", number)
-        own = [*p.terms, search.record_term(number)]
-        term_rows += [(k, t, uuid, place) for k, t in own]
         name, id_number, phone = p.name, p.id_number, p.phone
         res_rows.append((
             uuid, number, provisional, name, p.sex, p.birth_date, id_number, phone, p.address,
             village, household, "active", None, None, None, p.tags, p.doc_json, edition, 1, now,
-            now, user, user, search.pack(own),
+            now, user, user, search.pack_with(p.terms, search.record_term(number)),
         ))  # fmt: skip
         # residents.snapshot of the new row: the document plus the resident-level state
         state_json, changes_json = _state_json(village, household, number)
@@ -262,24 +252,22 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
                             user, "pending", 0, None))  # fmt: skip
         if len(todo) == 1:  # the audit entry of a single registration names its fields
             fields = sorted(json.loads(changes_json))
-        summary = {"uuid": uuid, "record_no": number, "name": name, "sex": p.sex,
-                   "birth_date": p.birth_date, "id_number": id_number, "phone": phone,
-                   "village": village, "status": "active"}  # fmt: skip
+        summary = (uuid, number, name, p.sex, p.birth_date, id_number, phone, village, "active")
         if id_number:
             taken.by_number[id_number] = summary
         if similar is not None:
-            similar.add(summary, p.terms)
+            similar.add(summary, p.similar_terms)
         out[i] = Registered(uuid, number, provisional, name, p.birth_date, id_number)
     if res_rows:
         for gen in numbers.values():
             gen.save()
         conn = s.connection()
-        term_rows.sort()  # neighbouring terms share index pages: each is loaded once
+        last = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM resident").scalar_one()
         for sql, batch in ((_INSERT_HOUSEHOLD, households.new), (_INSERT_RESIDENT, res_rows),
-                           (_INSERT_TERM, term_rows), (_INSERT_VERSION, version_rows),
+                           (search.INSERT_LISTED, [(last,)]), (_INSERT_VERSION, version_rows),
                            (_INSERT_OUTBOX, outbox_rows)):  # fmt: skip
             if batch:
-                conn.exec_driver_sql(sql, batch)
+                conn.exec_driver_sql(sql, batch[0] if len(batch) == 1 else batch)
         for h_uuid, *_ in households.new if len(res_rows) == 1 else ():
             audit.append(s, user, "create", "household", h_uuid,
                          {"rev": 1, "fields": ["label", "village"]}, at=now)  # fmt: skip
@@ -331,7 +319,6 @@ _INSERT_RESIDENT = _insert(Resident, [
     "village", "household_uuid", "status", "status_date", "status_reason", "merged_into", "tags",
     "doc", "edition", "rev", "created_at", "updated_at", "created_by", "updated_by", "terms",
 ])  # fmt: skip
-_INSERT_TERM = _insert(ResidentTerm, ["kind", "term", "resident_uuid", "ord"])
 _INSERT_VERSION = _insert(
     Version, ["entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user"]
 )

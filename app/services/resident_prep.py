@@ -9,10 +9,12 @@ no SQLAlchemy: a worker process starts in a fraction of the time the whole store
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from app import search
+from app.pinyin import primary_pinyin
 from app.services.resident_input import clean
 from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
@@ -41,7 +43,9 @@ class Prepared(NamedTuple):
     address: str | None
     doc_json: str  # the document as stored in resident.doc
     doc_changes: str  # {"key": {"new": value, "old": null}, ...} of the document's fields, JSON
-    terms: tuple[tuple[str, str], ...]  # search terms but the record number's
+    terms: str  # its search terms but the record number's, as search.pack lists them
+    similar_keys: tuple[tuple[str, str], ...]  # where a resident it would duplicate is listed
+    similar_terms: tuple[tuple[str, str], ...]  # where it is listed for the rows after it
     tags: str
     id_key: str | None  # the ID number as typed, parsed (even on a refused row), else None
 
@@ -63,7 +67,8 @@ def prepare(row: Any) -> Prepared:
     c = clean(row)
     id_key = id_number_key(row.get("id_number")) if isinstance(row, dict) else None
     if c.errors:
-        return Prepared(c.errors, None, None, "", "", "", None, None, None, "", "", (), "", id_key)
+        return Prepared(c.errors, None, None, "", "", "", None, None, None, "", "", "[]", (), (), "",
+                        id_key)  # fmt: skip
     doc = c.doc
     if STATE_KEYS & doc.keys():  # validation refuses unknown keys: a form change gone wrong
         raise AssertionError(f"resident state keys in the form document: {STATE_KEYS & doc.keys()}")
@@ -71,10 +76,27 @@ def prepare(row: Any) -> Prepared:
     # is encoded once, and the changes of a creation unsorted.
     changes = _compact({k: {"new": v, "old": None} for k, v in doc.items() if v is not None})
     name, id_number, phone = doc["name"], doc.get("id_number"), doc.get("phone")
+    terms = search.identity_terms(name, id_number, phone)
     return Prepared([], c.village, c.household, name, doc["sex"], doc["birth_date"], id_number,
                     phone, doc.get("address"), json.dumps(doc, ensure_ascii=False), changes,
-                    tuple(search.identity_terms(name, id_number, phone)),
-                    compute_tags(doc, set()), id_key)  # fmt: skip
+                    search.pack(terms), tuple(similar_keys(name, phone)),
+                    tuple(t for t in terms if t[0] in SIMILAR_KINDS), compute_tags(doc, set()),
+                    id_key)  # fmt: skip
+
+
+SIMILAR_KINDS = ("N", "P", "T")  # whole name, whole-name pinyin (every reading), phone
+
+
+def similar_keys(name: str, phone: str | None) -> list[tuple[str, str]]:
+    """The search terms under which a similar resident (same birth date and same name, same
+    pinyin or same phone) is found: whole name, whole-name pinyin, reversed phone digits."""
+    keys = [("N", name)]
+    pinyin = primary_pinyin(name)
+    if pinyin:
+        keys.append(("P", pinyin))
+    if phone:
+        keys.append(("T", re.sub(r"\D", "", phone)[::-1]))
+    return keys
 
 
 def id_number_key(value: Any) -> str | None:
