@@ -15,6 +15,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -39,10 +40,37 @@ def worker_count(rows: int) -> int:
         return 0
     # A worker only pays with a core to itself: with another job holding one of two cores, an
     # import with a worker ran at x0.73-0.86 of one process (idle: x1.10-1.25).
-    if _load() > cpus - 1.5:
+    if _busy_elsewhere() > cpus - 1.5:
         return 0
     # The writer needs a core of its own; the workers share the rest.
     return max(1, cpus - 1)
+
+
+WINDOW = 0.1  # seconds of /proc/stat looked at before an import: a fraction of one at 2,000 rows
+
+
+def _busy_elsewhere() -> float:
+    """Cores other processes keep busy now: this process sleeps while the system's CPU times
+    are read twice (Linux). The one-minute load average counted the importing process itself,
+    busy reading the file just before, and still remembered whatever ran a minute ago: an idle
+    machine was taken for a busy one. Where there is no /proc/stat, the load average; where
+    there is neither (Windows), 0."""
+    try:
+        before = _cpu_times()
+        time.sleep(WINDOW)
+        after = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return _load()
+    total, idle = after[0] - before[0], after[1] - before[1]
+    return (os.cpu_count() or 1) * (1 - idle / total) if total > 0 else 0.0
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(all, idle) clock ticks of every core since boot, from the first line of /proc/stat:
+    user nice system idle iowait irq softirq steal (guest time is inside user)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        ticks = [int(v) for v in f.readline().split()[1:9]]
+    return sum(ticks), ticks[3] + ticks[4]
 
 
 def _load() -> float:

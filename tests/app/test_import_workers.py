@@ -125,11 +125,28 @@ def test_killing_the_importer_ends_its_workers(tmp_path: Path) -> None:
     assert not left, "worker processes outlived the killed import"
 
 
+def _ticks(*samples: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """A stand-in for /proc/stat: the (all, idle) tick counts it gives one after the other."""
+    it = iter(samples)
+    return lambda: next(it)
+
+
 def test_workers_only_for_large_imports_with_a_free_core(monkeypatch) -> None:
     monkeypatch.delenv("CUNYI_IMPORT_WORKERS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.5, 0.5), raising=False)
     assert prep_pool.worker_count(prep_pool.MIN_ROWS - 1) == 0
+    # 20 ticks of two cores, 18 idle: 0.2 of a core busy elsewhere
+    monkeypatch.setattr(prep_pool, "_cpu_times", _ticks((1000, 900), (1020, 918)))
+    assert prep_pool.worker_count(50_000) == 1
+    # 20 ticks, 9 idle: another job holds a core
+    monkeypatch.setattr(prep_pool, "_cpu_times", _ticks((1000, 900), (1020, 909)))
+    assert prep_pool.worker_count(50_000) == 0
+    # No /proc/stat (macOS): the load average decides
+    def missing() -> tuple[int, int]:
+        raise OSError("no /proc/stat")
+
+    monkeypatch.setattr(prep_pool, "_cpu_times", missing)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.3, 0.5, 0.5), raising=False)
     assert prep_pool.worker_count(50_000) == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0), raising=False)
     assert prep_pool.worker_count(50_000) == 0  # another job holds a core
@@ -168,3 +185,19 @@ def test_an_import_where_no_worker_can_start_runs_in_one_process(tmp_path: Path,
     report = importer.import_rows(store, rows, workers=1)
     assert report["imported"] == 50 and residents.count(store) == 50
     store.close()
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="the CPU times of Linux")
+def test_a_job_holding_a_core_is_seen_and_no_worker_starts(monkeypatch) -> None:
+    """A real busy process: measured, not taken from the load average of the past minute."""
+    monkeypatch.delenv("CUNYI_IMPORT_WORKERS", raising=False)
+    cpus = os.cpu_count() or 1
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        assert prep_pool._busy_elsewhere() >= 0.7
+        # two cores (this machine): none left for a worker; more: the others are free
+        assert prep_pool.worker_count(50_000) == (0 if cpus <= 2 else cpus - 1)
+    finally:
+        busy.kill()
+        busy.wait()
