@@ -80,7 +80,7 @@ def prepare(row: Any) -> Prepared:
     return Prepared([], c.village, c.household, name, doc["sex"], doc["birth_date"], id_number,
                     phone, doc.get("address"), json.dumps(doc, ensure_ascii=False), changes,
                     search.pack(terms), tuple(similar_keys(name, phone)),
-                    tuple(t for t in terms if t[0] in SIMILAR_KINDS), compute_tags(doc, set()),
+                    tuple(sorted(t for t in terms if t[0] in SIMILAR_KINDS)), compute_tags(doc, set()),
                     id_key)  # fmt: skip
 
 
