@@ -167,8 +167,9 @@ def main() -> None:
         rows = [Row(i + 2, p.data) for i, p in enumerate(people)]
         print(f"machine: {os.cpu_count()} cores, {load()} (before the import)")
         counter = Counter(store)
+        workers = prep_pool.worker_count(len(rows))  # what import_rows would choose
         t, cpu, wrote = time.perf_counter(), time.process_time(), written_bytes()
-        report = importer.import_rows(store, rows)
+        report = importer.import_rows(store, rows, workers=workers)
         took, cpu, wrote = (time.perf_counter() - t, time.process_time() - cpu,
                             written_bytes() - wrote)  # fmt: skip
         done = max(1, report["imported"])
@@ -176,7 +177,7 @@ def main() -> None:
               f"(refused {report['failed']}, present {report['present']})")  # fmt: skip
         print(f"bulk import: {report['imported'] / took:,.0f} residents/s "
               f"({took * 1000 / done:.2f} ms each)   goal >= 5,000/s")
-        print(f"  {prep_pool.worker_count(len(rows))} worker process(es) cleaning and validating "
+        print(f"  {workers} worker process(es) cleaning and validating "
               f"ahead; the writer's CPU {cpu * 1000 / done:.3f} ms per resident, "
               f"{counter.n / done:.3f} SQL statements and {wrote / done / 1024:.1f} KiB written "
               f"per resident; batches of {importer.BATCH}; {load()}")  # fmt: skip
