@@ -14,20 +14,19 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from app.services.resident_prep import Prepared, prepare_rows
 
-# Fewer rows: starting a worker (~0.3 s, and the writer waits for its first chunk) costs more
-# than it saves. Measured with the writer at ~0.14 ms a row: 10,000 rows x0.85-0.87 of one
-# process, 20,000 x1.07-1.11, 50,000 x1.35-1.5.
-MIN_ROWS = 15_000
+# Fewer rows: starting a worker (~0.3 s) costs about what it saves. Measured with the writer at
+# ~0.15 ms a row and taking over what the worker has not reached: 10,000 rows x1.04-1.06 of one
+# process, 50,000 x1.4.
+MIN_ROWS = 10_000
 CHUNK = 500  # rows per task: large enough that pickling overhead per task is small
 AHEAD = 16  # tasks in flight (8,000 rows): keeps the workers busy while a batch is written
 
@@ -49,7 +48,7 @@ def worker_count(rows: int) -> int:
     return max(1, cpus - 1)
 
 
-WINDOW = 0.1  # seconds of /proc/stat looked at before an import: ~4% of one of 15,000 rows
+WINDOW = 0.1  # seconds of /proc/stat looked at before an import: ~5% of one of 10,000 rows
 
 
 def _busy_elsewhere() -> float:
@@ -85,35 +84,169 @@ def _load() -> float:
         return 0.0
 
 
-def prepared(rows: Sequence[Any], workers: int) -> Iterator[Prepared]:
-    """resident_prep.prepare of every row, in order."""
+def prepared(rows: Sequence[Any], workers: int, stats: dict[str, int] | None = None
+             ) -> Iterator[Prepared]:  # fmt: skip
+    """resident_prep.prepare of every row, in order. `stats["here"]` counts the rows this
+    process prepared itself while the workers were behind (_Pool.take)."""
+    if stats is not None:
+        stats.setdefault("here", 0)
     if workers <= 0:
         for start in range(0, len(rows), CHUNK):
             yield from prepare_rows(rows[start : start + CHUNK])
         return
-    chunks = (rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK))
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_exit_with_parent)  # fmt: skip
-    except (OSError, NotImplementedError):  # no semaphores here (some sandboxes): one process
-        yield from prepared(rows, 0)
+        pool = _Pool(workers)
+    except (OSError, NotImplementedError):  # no worker can start here (some sandboxes)
+        yield from prepared(rows, 0, stats)
         return
-    pending: deque[tuple[Sequence[Any], Future[list[Prepared]] | None]] = deque()
+    pending: deque[_Task] = deque()
     try:
-        for chunk in chunks:
-            pending.append((chunk, _submit(pool, chunk)))
+        for number, start in enumerate(range(0, len(rows), CHUNK), start=1):
+            pending.append(pool.send(number, rows[start : start + CHUNK]))
             if len(pending) >= AHEAD:
-                yield from _result(*pending.popleft())
+                yield from pool.take(pending, stats)
         while pending:
-            yield from _result(*pending.popleft())
+            yield from pool.take(pending, stats)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.close()
+
+
+RING = 4 * AHEAD  # slots of the chunks this process took over; more than are ever in flight
+
+
+class _Task:
+    __slots__ = ("number", "chunk", "worker", "out")
+
+    def __init__(self, number: int, chunk: Sequence[Any], worker: _Worker) -> None:
+        self.number, self.chunk, self.worker = number, chunk, worker
+        self.out: list[Prepared] | None = None  # prepared in this process instead
+
+
+class _Worker:
+    """A worker process and its two one-way pipes. Only the worker holds the result pipe's write
+    end, so when it dies, even half-way through sending, reading gives EOF and its rows are
+    prepared here: ProcessPoolExecutor, used before, kept both ends in this process, and its
+    manager thread waited for ever for the rest of a half-sent result (the import hung).
+    Tasks go out through a thread: this process never blocks sending to a worker that is itself
+    blocked sending back."""
+
+    def __init__(self, ctx: Any, taken: Any) -> None:
+        task_r, self.task_w = ctx.Pipe(duplex=False)
+        self.result_r, result_w = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_serve, args=(task_r, result_w, taken), daemon=True,
+                                name="cunyi-prepare")  # fmt: skip
+        self.proc.start()
+        task_r.close()
+        result_w.close()
+        self.alive = True
+        self.outbox: queue.SimpleQueue[tuple[int, Sequence[Any]] | None] = queue.SimpleQueue()
+        # Answers are read as they come, or the worker would wait on a full pipe after each chunk
+        self.answers: queue.SimpleQueue[tuple[int, list[Prepared] | None] | None] = queue.SimpleQueue()
+        threading.Thread(target=self._feed, name="cunyi-prepare-feed", daemon=True).start()
+        threading.Thread(target=self._read, name="cunyi-prepare-read", daemon=True).start()
+
+    def _feed(self) -> None:
+        while (item := self.outbox.get()) is not None:
+            try:
+                self.task_w.send(item)
+            except (OSError, ValueError):  # the worker is gone (or closed): prepared here
+                return
+
+    def _read(self) -> None:
+        while True:
+            try:
+                self.answers.put(self.result_r.recv())
+            except (EOFError, OSError, ValueError):  # died (or closed): no more answers
+                self.answers.put(None)
+                return
+
+    def ready(self) -> bool:
+        return not self.answers.empty()
+
+    def receive(self, number: int) -> list[Prepared] | None:
+        """The rows of task `number` (the oldest this worker has not answered); None when the
+        worker skipped it (taken over here) or has died."""
+        if not self.alive:
+            return None
+        answer = self.answers.get()
+        if answer is None or answer[0] != number:  # died; a mix-up cannot happen, never trust one
+            self.alive = False
+            return None
+        return answer[1]
+
+    def close(self) -> None:
+        self.alive = False
+        self.outbox.put(None)
+        if self.proc.is_alive():
+            self.proc.terminate()  # it may be blocked sending rows nobody will read
+        self.proc.join(5)
+        self.task_w.close()
+        self.result_r.close()
+
+
+class _Pool:
+    def __init__(self, workers: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.taken = ctx.RawArray("q", RING)
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(workers):
+                self.workers.append(_Worker(ctx, self.taken))
+        except BaseException:
+            self.close()
+            raise
+
+    def send(self, number: int, chunk: Sequence[Any]) -> _Task:
+        worker = self.workers[number % len(self.workers)]
+        if worker.alive:
+            worker.outbox.put((number, chunk))
+        return _Task(number, chunk, worker)
+
+    def take(self, pending: deque[_Task], stats: dict[str, int] | None) -> list[Prepared]:
+        """The rows of the first task. While its worker has not answered, this process prepares
+        the furthest task not yet prepared rather than wait, and marks it taken in shared memory
+        so that a worker reaching it skips it: when the workers are the slower side (starting
+        up, or a core shared with another job) the writer does what they have not reached. The
+        writer outran a worker at 0.11 ms a row against its 0.12, and waited ~0.3 s for it to
+        start."""
+        first = pending.popleft()
+        worker = first.worker
+        while first.out is None and worker.alive and not worker.ready():
+            far = next((t for t in reversed(pending) if t.out is None), None)
+            if far is None:
+                break
+            self.taken[far.number % RING] = far.number
+            far.out = prepare_rows(far.chunk)
+            if stats is not None:
+                stats["here"] += len(far.chunk)
+        answer = worker.receive(first.number)  # keeps the worker's answers in step
+        if first.out is not None:
+            return first.out
+        return answer if answer is not None else prepare_rows(first.chunk)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+
+
+def _serve(tasks: Any, results: Any, taken: Any) -> None:
+    """A worker's life: prepare each chunk sent (unless the importing process took it over)
+    and send its rows back, in order, until told to stop or the importer is gone."""
+    _exit_with_parent()
+    while True:
+        try:
+            item = tasks.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        number, chunk = item
+        results.send((number, None if taken[number % RING] == number else prepare_rows(chunk)))
 
 
 def _exit_with_parent() -> None:
-    """Runs in each worker: end it when the importing process ends, however it ends. A worker
-    holds both ends of its task queue, so it would never see EOF and wait for ever after a
-    kill -9 of the importer (seen: orphaned workers holding memory and the terminal)."""
+    """Runs in each worker: end it when the importing process ends, however it ends (a kill -9
+    of the importer had left workers waiting for ever, holding memory and the terminal)."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -123,19 +256,3 @@ def _exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-def _submit(pool: ProcessPoolExecutor, chunk: Sequence[Any]) -> Future[list[Prepared]] | None:
-    try:
-        return pool.submit(prepare_rows, chunk)
-    except BrokenProcessPool:
-        return None
-
-
-def _result(chunk: Sequence[Any], future: Future[list[Prepared]] | None) -> list[Prepared]:
-    if future is not None:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            pass
-    return prepare_rows(chunk)

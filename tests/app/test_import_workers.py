@@ -4,6 +4,7 @@ exactly what one process stores, survive a worker's death, and never outlive the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,8 @@ from app.services import importer, prep_pool, residents
 from app.services.demo_people import households
 from app.services.import_table import Row
 from app.services.integrity import check_store
+from app.services.resident_prep import prepare_rows
+from app.store import Store
 
 
 def rows_with_every_kind_of_problem() -> list[Row]:
@@ -81,6 +84,67 @@ def test_a_worker_killed_mid_import_loses_and_duplicates_nothing(tmp_path: Path,
     store.close()
 
 
+def _workers_of(pid: int) -> list[int]:
+    """The spawned worker processes of process `pid` (Linux)."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(k) for k in kids if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()]
+    except FileNotFoundError:
+        return []
+
+
+def test_the_writer_prepares_what_the_worker_has_not_reached(monkeypatch) -> None:
+    """While the worker starts (a new interpreter importing the forms), the writer prepares the
+    furthest chunks itself; every row comes back once, in order, as one process makes it."""
+    monkeypatch.setattr(prep_pool, "CHUNK", 50)  # a chunk takes ms here, the start far longer
+    rows = [person(i) for i in range(1500)]
+    rows[700]["birth_date"] = "1990-02-30"  # a refused row keeps its place
+    stats: dict[str, int] = {}
+    out = list(prep_pool.prepared(rows, 1, stats))
+    assert out == prepare_rows(rows)
+    assert 0 < stats["here"] < len(rows), stats  # both sides prepared some
+    assert stats["here"] % prep_pool.CHUNK == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
+@pytest.mark.parametrize("after", [0.0, 0.3, 0.6])
+def test_an_import_whose_worker_is_killed_finishes_and_the_program_ends(tmp_path: Path, after: float
+                                                                        ) -> None:  # fmt: skip
+    """`cunyi import` in its own process, its worker killed at start-up or while it works or
+    sends rows back: every row stored once, and the program ends (with ProcessPoolExecutor a
+    worker killed half-way through sending its rows hung the import for ever)."""
+    data = tmp_path / "data"
+    make_store(data).close()
+    people = households(12000, seed=9, today=dt.date.today())
+    src = tmp_path / "people.csv"
+    keys = ["name", "sex", "birth_date", "id_number", "phone", "address"]
+    src.write_text("\n".join([",".join(keys)] + [",".join(str(p.data.get(k, "")) for k in keys)
+                                                 for p in people]), encoding="utf-8")  # fmt: skip
+    env = dict(os.environ, CUNYI_DATA_DIR=str(data), CUNYI_USER=USER, CUNYI_PASSWORD=PASSWORD,
+               CUNYI_SCRYPT_N="16384", CUNYI_IMPORT_WORKERS="1")  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(src), "--allow-similar",
+                             "--json"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (workers := _workers_of(proc.pid)) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers, "the import ended before it started a worker"
+    time.sleep(after)
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        out, _ = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("the import never ended after its worker was killed") from None
+    assert proc.returncode == 0
+    report = json.loads(out)
+    assert report["imported"] == len(people) and report["failed"] == 0
+    store = Store.open(data, USER, PASSWORD)
+    assert residents.count(store) == len(people)
+    assert check_store(store) == []
+    store.close()
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
 def test_killing_the_importer_ends_its_workers(tmp_path: Path) -> None:
     data = tmp_path / "data"
@@ -103,8 +167,8 @@ def test_killing_the_importer_ends_its_workers(tmp_path: Path) -> None:
         return [int(x) for x in text.split()]
 
     deadline = time.monotonic() + 60
-    while len(children()) < 2 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)  # the worker and multiprocessing's resource tracker
+    while not _workers_of(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     kids = children()
     assert proc.poll() is None and kids, "the import ended before it started a worker"
     os.kill(proc.pid, signal.SIGKILL)
@@ -163,7 +227,6 @@ def test_workers_only_for_large_imports_with_a_free_core(monkeypatch) -> None:
 
 @pytest.mark.parametrize("household", [None, "01a214bf-995a-7002-b780-466500125c5c", 'a"b\\c'])
 def test_the_written_out_state_json_is_what_the_encoder_writes(household) -> None:
-    import json
 
     from app.services.resident_batch import _state_json
 
@@ -179,7 +242,7 @@ def test_an_import_where_no_worker_can_start_runs_in_one_process(tmp_path: Path,
     def no_semaphores(*_args, **_kw):  # what a sandbox without /dev/shm raises
         raise OSError(38, "Function not implemented")
 
-    monkeypatch.setattr(prep_pool, "ProcessPoolExecutor", no_semaphores)
+    monkeypatch.setattr(prep_pool, "_Pool", no_semaphores)
     store = make_store(tmp_path / "data")
     rows = [Row(i + 2, person(i)) for i in range(50)]
     report = importer.import_rows(store, rows, workers=1)
