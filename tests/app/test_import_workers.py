@@ -93,6 +93,22 @@ def _workers_of(pid: int) -> list[int]:
         return []
 
 
+def _import_in_a_process(data: Path, n: int, *args: str) -> tuple[list, subprocess.Popen[str]]:
+    """A new installation in `data` and `cunyi import` of n generated people running in its own
+    process with one worker (stdout piped)."""
+    make_store(data).close()
+    people = households(n, seed=n, today=dt.date.today())
+    src = data.parent / "people.csv"
+    keys = ["name", "sex", "birth_date", "id_number", "phone", "address"]
+    src.write_text("\n".join([",".join(keys)] + [",".join(str(p.data.get(k, "")) for k in keys)
+                                                 for p in people]), encoding="utf-8")  # fmt: skip
+    env = dict(os.environ, CUNYI_DATA_DIR=str(data), CUNYI_USER=USER, CUNYI_PASSWORD=PASSWORD,
+               CUNYI_SCRYPT_N="16384", CUNYI_IMPORT_WORKERS="1")  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(src), *args], cwd=REPO,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    return people, proc
+
+
 def test_the_writer_prepares_what_the_worker_has_not_reached(monkeypatch) -> None:
     """While the worker starts (a new interpreter importing the forms), the writer prepares the
     furthest chunks itself; every row comes back once, in order, as one process makes it."""
@@ -114,17 +130,7 @@ def test_an_import_whose_worker_is_killed_finishes_and_the_program_ends(tmp_path
     sends rows back: every row stored once, and the program ends (with ProcessPoolExecutor a
     worker killed half-way through sending its rows hung the import for ever)."""
     data = tmp_path / "data"
-    make_store(data).close()
-    people = households(12000, seed=9, today=dt.date.today())
-    src = tmp_path / "people.csv"
-    keys = ["name", "sex", "birth_date", "id_number", "phone", "address"]
-    src.write_text("\n".join([",".join(keys)] + [",".join(str(p.data.get(k, "")) for k in keys)
-                                                 for p in people]), encoding="utf-8")  # fmt: skip
-    env = dict(os.environ, CUNYI_DATA_DIR=str(data), CUNYI_USER=USER, CUNYI_PASSWORD=PASSWORD,
-               CUNYI_SCRYPT_N="16384", CUNYI_IMPORT_WORKERS="1")  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(src), "--allow-similar",
-                             "--json"], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    people, proc = _import_in_a_process(data, 12000, "--allow-similar", "--json")
     deadline = time.monotonic() + 60
     while not (workers := _workers_of(proc.pid)) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -147,17 +153,7 @@ def test_an_import_whose_worker_is_killed_finishes_and_the_program_ends(tmp_path
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads children from /proc")
 def test_killing_the_importer_ends_its_workers(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    make_store(data).close()
-    people = households(6000, seed=8, today=dt.date.today())
-    src = tmp_path / "people.csv"
-    keys = ["name", "sex", "birth_date", "id_number", "phone", "address"]
-    src.write_text("\n".join([",".join(keys)] + [",".join(str(p.data.get(k, "")) for k in keys)
-                                                 for p in people]), encoding="utf-8")  # fmt: skip
-    env = dict(os.environ, CUNYI_DATA_DIR=str(data), CUNYI_USER=USER, CUNYI_PASSWORD=PASSWORD,
-               CUNYI_SCRYPT_N="16384", CUNYI_IMPORT_WORKERS="1")  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(src)], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    _people, proc = _import_in_a_process(tmp_path / "data", 6000)
 
     def children() -> list[int]:
         try:
