@@ -236,6 +236,7 @@ class SyncClient:
         if holder is not None:
             holder.record_no, holder.provisional = f"P{holder.uuid.replace('-', '')[:16]}", True
             s.flush()
+            _write_terms(s, holder)  # no longer found by the number it gave up
         old = r.record_no
         r.record_no, r.provisional = number, False
         s.flush()

@@ -66,6 +66,24 @@ def test_provisional_and_colliding_numbers_are_replaced(
     assert rb["uuid"] not in {r["uuid"] for r in residents.find(b.store, rb["record_no"])}
 
 
+def test_a_resident_giving_up_its_number_is_no_longer_found_by_it(county: Any, make_installation: Any
+                                                                  ) -> None:  # fmt: skip
+    """The server hands resident A a number that resident B of this device still holds (B not
+    yet sent): B takes a placeholder until its own number comes, and a search for that number
+    finds A only."""
+    from sync.client import SyncClient
+
+    inst = make_installation(county.township() + "001", county)
+    a = residents.add(inst.store, person("周一"))
+    b = residents.add(inst.store, person("吴二", birth_date="1962-02-03"))
+    with inst.store.session(write=True) as s:
+        SyncClient(inst.store)._renumber(s, a["uuid"], b["record_no"])
+    assert [r["uuid"] for r in residents.find(inst.store, b["record_no"])] == [a["uuid"]]
+    assert numbers(inst.store)[b["uuid"]][0].startswith("P")
+    with inst.store.session() as s:
+        assert integrity.check_session(s) == []
+
+
 def test_merge_on_device_redirects_late_edits_on_server(three: Any) -> None:
     a, _b, hospital, t = three
     keep = residents.add(a.store, person("冯五", phone="13700000001"))
