@@ -20,7 +20,6 @@ from app.db.models import (
     Record,
     Redirect,
     Resident,
-    ResidentTerm,
     SyncEntity,
     Version,
 )
@@ -168,7 +167,6 @@ RESIDENT_COLS = ("uuid", "record_no", "provisional", "name", "sex", "birth_date"
 RECORD_COLS = ("uuid", "resident_uuid", "form", "edition", "visit_date", "doc", "status", "rev",
                "created_at", "updated_at", "created_by", "updated_by")  # fmt: skip
 VERSION_COLS = ("entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user")
-TERM_COLS = ("kind", "term", "resident_uuid", "ord")  # ord given: the fill trigger stays idle
 
 
 def _insert_residents(
@@ -186,7 +184,7 @@ def _insert_residents(
     if missing:
         _core(s, Household, ("uuid", "label", "village", "head_uuid", "created_at"),
               [(h, f"家庭 {h[:8]}", households[h], None, now) for h in missing])  # fmt: skip
-    rows, terms, versions, redirects = [], [], [], []
+    rows, versions, redirects = [], [], []
     for item in items:
         state = {k: v for k, v in item["data"].items() if k != "provisional"}
         doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
@@ -195,23 +193,23 @@ def _insert_residents(
         name, id_number, record_no, phone = (doc.get("name", ""), doc.get("id_number") or None,
                                              state.get("record_no"), doc.get("phone"))  # fmt: skip
         merged_into = state.get("merged_into")
-        place = search.order_key(state.get("status") or "active", record_no)
-        own = search.terms_for(name, id_number, record_no, phone)
         rows.append((
             u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
             phone, doc.get("address"), state.get("village"), state.get("household"),
             state.get("status") or "active", state.get("status_date"), state.get("status_reason"),
             merged_into, compute_tags(doc, forms_by_owner.get(u, set())), doc_json,
-            forms.CURRENT_EDITION, 1, now, now, user, user, search.pack(own),
+            forms.CURRENT_EDITION, 1, now, now, user, user,
+            search.pack(search.terms_for(name, id_number, record_no, phone)),
         ))  # fmt: skip
-        terms += [(k, t, u, place) for k, t in own]
         snap = _with(doc_json, {k: state.get(k) for k in local.RESIDENT_ONLY})
         # A first arrival's changes are its whole state, already in `data`: not stored twice.
         versions.append(("resident", u, 1, "sync", snap, "{}", now, user))
         if merged_into:
             redirects.append((u, merged_into, now))
+    conn = s.connection()
+    last = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM resident").scalar_one()
     _core(s, Resident, RESIDENT_COLS, rows)
-    _core(s, ResidentTerm, TERM_COLS, terms)
+    conn.exec_driver_sql(search.INSERT_LISTED, (last,))  # their term rows, as registration writes them
     _core(s, Version, VERSION_COLS, versions)
     _core(s, Redirect, ("old_uuid", "new_uuid", "at"), redirects)
 
