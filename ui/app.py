@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.paths import default_data_dir
 
 from ui.qt import (
     QApplication,
@@ -18,21 +20,15 @@ from ui.qt import (
     QTranslator,
 )
 
+if TYPE_CHECKING:
+    from ui.shell import Shell
+
 log = logging.getLogger("cunyi.ui.app")
 
 FONT_PATH = Path(__file__).resolve().parent.parent / "forms" / "fonts" / "wqy-microhei.ttc"
 FONT_POINT_SIZE = 10
 
 _translators: list[QTranslator] = []  # kept alive: Qt does not own installed translators
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("CUNYI_DATA_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("cunyi", appauthor=False))
 
 
 def register_font(app: QApplication) -> str | None:
@@ -86,19 +82,28 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    app = make_application()
+def open_client(argv: list[str], *, real_process: bool = False) -> Shell:
+    """The client on the data directory the command line names, else the one default that the
+    CLI and packaging/run-app.sh use too (app/paths.py), showing its first window."""
+    args = parse_args(argv)
+    make_application()
     data_dir: Path = args.data_dir or default_data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
-    from ui.errors import setup_logging
     from ui.shell import Shell
 
-    setup_logging(data_dir)
+    if real_process:
+        from ui.errors import setup_logging
+
+        setup_logging(data_dir)
     shell = Shell(data_dir)
-    shell.freeze_heap = True
+    shell.freeze_heap = real_process
     shell.start()
-    code = app.exec()
+    return shell
+
+
+def main(argv: list[str] | None = None) -> int:
+    shell = open_client(sys.argv[1:] if argv is None else argv, real_process=True)
+    code = QApplication.instance().exec()
     shell.backup_on_exit()
     shell.shutdown()
     return code
