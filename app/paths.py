@@ -11,6 +11,7 @@ DB_NAME = "cunyi.db"
 KEYS_NAME = "keys.json"
 AUTH_STATE_NAME = "auth-state.json"
 BACKUP_DIR = "backups"
+DEMO_DIR = "demo"  # the practice clinic the desktop wizard opens, kept apart from the real data
 
 
 def default_data_dir() -> Path:
@@ -27,3 +28,12 @@ def db_path(data_dir: Path) -> Path:
 
 def keys_path(data_dir: Path) -> Path:
     return data_dir / KEYS_NAME
+
+
+def demo_dir(data_dir: Path) -> Path:
+    return data_dir / DEMO_DIR
+
+
+def has_installation(data_dir: Path) -> bool:
+    """A clinic was set up here (cheap: no database import, for the first window)."""
+    return keys_path(data_dir).exists() or db_path(data_dir).exists()

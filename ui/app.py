@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.paths import default_data_dir
-
 from ui.qt import (
     QApplication,
     QCoreApplication,

@@ -58,7 +58,7 @@ class Shell(QObject):
         # The first window appears before the database layer is even imported: that import
         # (SQLAlchemy, the models, the services) runs on the DB worker while the user types.
         DbOp(None, warm_up).run()
-        if paths.keys_path(self.data_dir).exists() or paths.db_path(self.data_dir).exists():
+        if paths.has_installation(self.data_dir):
             return self.show_login()
         return self.show_wizard()
 
@@ -91,10 +91,20 @@ class Shell(QObject):
             return store.user
 
         def opened(user: Any) -> None:
-            self.data_dir = root / "demo"
+            from app.paths import demo_dir
+
+            self.data_dir = demo_dir(root)
             self.logged_in(user)
 
-        LongJob(None, tr("Shell", "打开演示卫生室"), run).success(opened).run()
+        def failed(exc: BaseException) -> None:
+            from ui.errors import show_error
+
+            if self.wizard is not None:
+                self.wizard.set_busy(False)
+            show_error(self.wizard, exc)
+
+        # The wizard stays open (and owns the progress dialog) until the main window is shown.
+        LongJob(self.wizard, tr("Shell", "打开演示卫生室"), run).success(opened).failure(failed).run()
 
     def logged_in(self, user: Any) -> None:
         DbOp(None, session_info).success(lambda info: self._open_main(user, info)).run()
@@ -148,13 +158,16 @@ class Shell(QObject):
             self.main.lock()
 
     def restored(self) -> None:
-        """After a restore the old session is gone: close the window, log in again."""
+        """After a restore the old session is gone: log in again. The login shows before the main
+        window closes, so there is always a window and the program goes on."""
+        login = self.show_login()
         if self.main is not None:
             self.main.close()
             self.main.sync.shutdown()
             self.main = None
         self.idle.stop()
-        self.show_login()
+        login.raise_()
+        login.activateWindow()
 
     def print_recovery(self, code: str) -> None:
         from ui.printing import ask_printer, print_text_page

@@ -32,7 +32,10 @@ PAGE_WELCOME, PAGE_INSTITUTION, PAGE_ADMIN, PAGE_RECOVERY = range(4)
 
 
 class WelcomePage(QWizardPage):
-    def __init__(self) -> None:
+    """Until this clinic is set up every start comes here; a demo practised in before is one
+    click away, with what was entered in it (docs/decisions/first-start.md)."""
+
+    def __init__(self, demo_exists: bool = False) -> None:
         super().__init__()
         self.setTitle(tr("Wizard", "欢迎使用村医"))
         self.setSubTitle(tr("Wizard", "本机还没有居民健康档案数据。"))
@@ -41,10 +44,15 @@ class WelcomePage(QWizardPage):
         create.setWordWrap(True)
         box.addWidget(create)
         box.addSpacing(16)
-        demo_text = QLabel(tr("Wizard", "只想先练习？打开演示卫生室，里面的居民都是虚构的，"
-                                        "不会和真实档案混在一起。"), self)  # fmt: skip
+        if demo_exists:
+            demo_text = QLabel(tr("Wizard", "上次练习用的演示卫生室还在，练习时录入的内容都保留着。"
+                                            "演示卫生室的居民都是虚构的，不会和真实档案混在一起。"), self)  # fmt: skip
+            self.demo = QPushButton(tr("Wizard", "继续使用演示卫生室"), self)
+        else:
+            demo_text = QLabel(tr("Wizard", "只想先练习？打开演示卫生室，里面的居民都是虚构的，"
+                                            "不会和真实档案混在一起。"), self)  # fmt: skip
+            self.demo = QPushButton(tr("Wizard", "打开演示卫生室"), self)
         demo_text.setWordWrap(True)
-        self.demo = QPushButton(tr("Wizard", "打开演示卫生室"), self)
         self.demo.setObjectName("openDemo")
         self.demo.setMinimumHeight(32)
         box.addWidget(demo_text)
@@ -228,7 +236,9 @@ class SetupWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.welcome = WelcomePage()
+        from app.paths import demo_dir, has_installation
+
+        self.welcome = WelcomePage(has_installation(demo_dir(data_dir)))
         self.institution = InstitutionPage()
         self.admin = AdminPage(data_dir)
         self.recovery = RecoveryPage()
@@ -239,18 +249,25 @@ class SetupWizard(QWizard):
         self.institution.registerField("area", self.institution.area)
         self.institution.registerField("institutionName", self.institution.name)
         self.resize(720, 480)
-        self.finished.connect(self._on_finished)
-        self.demo_wanted = False
         self.welcome.demo.clicked.connect(self._demo)
 
-    def _demo(self) -> None:
-        self.demo_wanted = True
-        self.accept()
-
-    def _on_finished(self, result: int) -> None:
-        if result != QWizard.DialogCode.Accepted:
-            return
-        if self.demo_wanted:
-            self.demo_chosen.emit()
-        elif self.admin.created is not None:
+    def done(self, result: int) -> None:
+        """完成 hands over to the main window without closing: this window stays up until the
+        shell closes it after the main window is shown, because the program ends when its last
+        visible window closes."""
+        if result == QWizard.DialogCode.Accepted and self.admin.created is not None:
+            self.set_busy(True)
             self.created.emit(self.admin.created[0])
+            return
+        super().done(result)
+
+    def _demo(self) -> None:
+        self.set_busy(True)
+        self.demo_chosen.emit()  # the shell opens it, then closes this window
+
+    def set_busy(self, busy: bool) -> None:
+        """While the next window is being prepared nothing here can be pressed twice."""
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
+                      QWizard.WizardButton.FinishButton, QWizard.WizardButton.CancelButton):  # fmt: skip
+            self.button(which).setEnabled(not busy)
+        self.welcome.demo.setEnabled(not busy)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui.helpers import click, log_in, screenshot, type_text
-from ui.qt import QApplication, QTimer, QWizard
+from ui.qt import QApplication, QEvent, QObject, QTimer, QWizard
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_APP = ROOT / "packaging" / "run-app.sh"
@@ -72,3 +72,150 @@ def test_readme_run_flow_opens_the_demo_login(qtbot, guard, tmp_path, monkeypatc
     assert installations(home) == made  # no second data folder
     data_folders = [p for p in (home / ".local" / "share").iterdir()]
     assert data_folders == [made[0]]
+
+
+class QuitWatch(QObject):
+    """Notes every request to end the program: the last window closing (Qt then posts a Quit
+    event to the application, as it does in `python -m ui`) and the Quit event itself."""
+
+    def __init__(self, qapp) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+        self.qapp = qapp
+        qapp.lastWindowClosed.connect(self._last_closed)
+        qapp.installEventFilter(self)
+
+    def _last_closed(self) -> None:
+        self.seen.append("lastWindowClosed")
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.qapp and event.type() == QEvent.Type.Quit:
+            self.seen.append("Quit")
+        return False
+
+    def stop(self) -> None:
+        self.qapp.removeEventFilter(self)
+        self.qapp.lastWindowClosed.disconnect(self._last_closed)
+
+
+def run_in_event_loop(qapp, drive) -> list[str]:
+    """Run `drive()` inside the application's real event loop (QApplication.exec, as `python -m
+    ui` does: Qt ends the program when the last visible window closes only while exec runs).
+    Returns the requests to quit that came while drive() ran."""
+    watch = QuitWatch(qapp)
+    during: list[str] = []
+
+    def step() -> None:
+        try:
+            drive()
+        finally:
+            during.extend(watch.seen)
+            qapp.exit(0)
+
+    assert qapp.quitOnLastWindowClosed()  # the real client's setting, not switched off here
+    QTimer.singleShot(0, step)
+    try:
+        qapp.exec()
+    finally:
+        watch.stop()
+    return during
+
+
+def visible_top_levels() -> list[str]:
+    return [w.objectName() or type(w).__name__ for w in QApplication.topLevelWidgets()
+            if w.isVisible()]  # fmt: skip
+
+
+def fill_wizard(qtbot, wizard) -> None:
+    """Through the real pages: area, name, administrator, recovery code; then 完成."""
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    click(qtbot, next_button)
+    page = wizard.institution
+    qtbot.keyClicks(page.area, "420106001001")
+    type_text(qtbot, page.name, "李家村卫生室")
+    click(qtbot, next_button)
+    admin = wizard.admin
+    qtbot.keyClicks(admin.user, "admin")
+    type_text(qtbot, admin.display, "李医生")
+    qtbot.keyClicks(admin.password, "secret1")
+    qtbot.keyClicks(admin.repeat, "secret1")
+    click(qtbot, next_button)
+    qtbot.waitUntil(lambda: wizard.currentId() == wizard.pageIds()[-1], timeout=20000)
+    click(qtbot, wizard.recovery.confirm)
+    click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+
+
+def test_finishing_the_wizard_keeps_the_program_running(qtbot, qapp, guard, tmp_path):
+    from ui.shell import Shell
+
+    shell = Shell(tmp_path / "new")
+    seen: dict[str, object] = {}
+
+    def drive() -> None:
+        wizard = shell.start()
+        qtbot.addWidget(wizard)
+        fill_wizard(qtbot, wizard)
+        qtbot.waitUntil(lambda: shell.main is not None and shell.main.isVisible(), timeout=20000)
+        qtbot.addWidget(shell.main)
+        qtbot.wait(300)  # a quit posted when the wizard closed would have run by now
+        seen["windows"] = visible_top_levels()
+        seen["title"] = shell.main.windowTitle()
+
+    assert run_in_event_loop(qapp, drive) == [], "the program ended after the wizard"
+    assert seen["windows"] == ["mainWindow"]
+    assert "李家村卫生室" in str(seen["title"])
+    shell.shutdown()
+
+
+def test_demo_from_the_wizard_keeps_the_program_running(qtbot, qapp, guard, tmp_path):
+    from ui.shell import Shell
+
+    shell = Shell(tmp_path / "new")
+    seen: dict[str, object] = {}
+
+    def drive() -> None:
+        wizard = shell.start()
+        qtbot.addWidget(wizard)
+        click(qtbot, wizard.welcome.demo)
+        qtbot.waitUntil(lambda: shell.main is not None and shell.main.isVisible(), timeout=60000)
+        qtbot.addWidget(shell.main)
+        qtbot.wait(300)
+        seen["windows"] = visible_top_levels()
+
+    assert run_in_event_loop(qapp, drive) == [], "the program ended before the demo opened"
+    assert seen["windows"] == ["mainWindow"]
+    shell.shutdown()
+
+
+def test_next_start_after_the_demo_offers_it_again(qtbot, guard, tmp_path):
+    """The demo chosen in the wizard lives in data_dir/demo; the next start (no clinic set up yet)
+    shows the welcome page again, where 继续使用演示卫生室 opens the same demo with what was
+    entered in it, and setting up the real clinic stays possible."""
+    from app.services import residents
+    from ui import tasks
+    from ui.shell import Shell
+
+    data_dir = tmp_path / "new"
+    shell = Shell(data_dir)
+    wizard = shell.start()
+    qtbot.addWidget(wizard)
+    assert wizard.welcome.demo.text() == "打开演示卫生室"
+    click(qtbot, wizard.welcome.demo)
+    qtbot.waitUntil(lambda: shell.main is not None, timeout=60000)
+    qtbot.addWidget(shell.main)
+    tasks.worker().run_sync(lambda s: residents.add(s, {"name": "练习者", "sex": "2",
+                                                        "birth_date": "1980-05-06"}))  # fmt: skip
+    shell.shutdown()
+
+    shell = Shell(data_dir)
+    wizard = shell.start()
+    qtbot.addWidget(wizard)
+    assert isinstance(wizard, QWizard)  # the real clinic can still be set up
+    assert wizard.welcome.demo.text() == "继续使用演示卫生室"
+    screenshot(wizard, "first-day-welcome-again")
+    click(qtbot, wizard.welcome.demo)
+    qtbot.waitUntil(lambda: shell.main is not None, timeout=60000)
+    qtbot.addWidget(shell.main)
+    found = tasks.worker().run_sync(lambda s: residents.count(s))
+    assert found == 121  # the same demo, not a new one
+    shell.shutdown()
