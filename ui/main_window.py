@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(
             tr("Main", "{0}（{1}）｜{2}").format(user.display_name, role, self.shell.institution_name)
         )
-        self.setWindowTitle(tr("Main", "村医 — {0}").format(self.shell.institution_name))
+        self.setWindowTitle(self.shell.institution_name)  # Qt appends " — 村医"
 
     # --- tabs
     def _find_tab(self, key: str) -> int:

@@ -18,7 +18,7 @@ log = logging.getLogger("cunyi.ui.shell")
 class LoginWindow(LoginPanel):
     def __init__(self, data_dir: Path) -> None:
         super().__init__(data_dir)
-        self.setWindowTitle(tr("Login", "村医 — 登录"))
+        self.setWindowTitle(tr("Login", "登录"))  # Qt appends the display name
         self.resize(640, 480)
 
 

@@ -232,7 +232,7 @@ class SetupWizard(QWizard):
 
     def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Wizard", "村医 · 首次设置"))
+        self.setWindowTitle(tr("Wizard", "首次设置"))  # Qt appends the display name
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)

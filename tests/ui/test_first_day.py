@@ -219,3 +219,33 @@ def test_next_start_after_the_demo_offers_it_again(qtbot, guard, tmp_path):
     found = tasks.worker().run_sync(lambda s: residents.count(s))
     assert found == 121  # the same demo, not a new one
     shell.shutdown()
+
+
+def shown_title(widget) -> str:
+    """The title bar text: Qt's platform window appends the application display name (村医)
+    unless the title already ends with it (QPlatformWindow::formatWindowTitle)."""
+    name = QApplication.applicationDisplayName()
+    title = widget.windowTitle()
+    return title if title.endswith(name) else f"{title} — {name}"
+
+
+def test_window_titles_name_the_app_once(qtbot, guard, installation, tmp_path):
+    from tests.ui.conftest import ADMIN
+    from tests.ui.helpers import start_logged_in
+    from ui.shell import Shell
+
+    wizard = Shell(tmp_path / "new").start()
+    qtbot.addWidget(wizard)
+    data_dir, _ = installation
+    shell = Shell(data_dir)
+    login = shell.start()
+    qtbot.addWidget(login)
+    titles = [shown_title(wizard), shown_title(login)]
+    shell.shutdown()
+    shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
+    titles.append(shown_title(main))
+    main.actions_by_name["backup"].trigger()
+    titles.append(shown_title(main.dialogs["backup"]))
+    assert [t.count("村医") for t in titles] == [1] * len(titles), titles
+    assert titles[2] == "李家村卫生室 — 村医"
+    shell.shutdown()
