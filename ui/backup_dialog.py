@@ -8,7 +8,6 @@ from typing import Any
 
 from ui.qt import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -110,9 +109,10 @@ class BackupDialog(QDialog):
             lambda e: self.message.setText(str(e))).run()  # fmt: skip
 
     def ask_restore(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Backup", "选择备份文件"),
-                                              str(getattr(self, "folder_path", "")),
-                                              tr("Backup", "村医备份 (*.cunyibak)"))  # fmt: skip
+        from ui.file_dialogs import open_file
+
+        path = open_file(self, tr("Backup", "选择备份文件"), str(getattr(self, "folder_path", "")),
+                         tr("Backup", "村医备份 (*.cunyibak)"))  # fmt: skip
         if path:
             dialog = RestoreDialog(self.shell, Path(path), self)
             self.restore_dialog = dialog
@@ -143,6 +143,7 @@ class RestoreDialog(QDialog):
         self.message.setWordWrap(True)
         form.addRow(self.message)
         button = QPushButton(tr("Backup", "恢复"), self)
+        button.setObjectName("restoreNow")
         button.clicked.connect(self.submit)
         form.addRow(button)
 
@@ -171,5 +172,19 @@ class RestoreDialog(QDialog):
             shell.restored()
             show_error(shell.login_window, exc)
 
-        LongJob(self, tr("Backup", "恢复"), run).success(lambda _r: self.shell.restored()).failure(
-            failed).run()  # fmt: skip
+        def restored(result: dict[str, Any]) -> None:
+            self.close()
+            if isinstance(self.parent(), QDialog):
+                self.parent().close()  # the backup dialog
+            self.shell.restored(restored_message(result))
+
+        LongJob(self, tr("Backup", "恢复"), run).success(restored).failure(failed).run()
+
+
+def restored_message(result: dict[str, Any]) -> str:
+    when = str(result.get("restored_from") or "")[:16].replace("T", " ")
+    text = tr("Backup", "恢复成功。数据已恢复到备份时（{0}）的状态。\n请用备份时的用户名和密码重新登录。"
+              ).format(when)  # fmt: skip
+    if result.get("previous"):
+        text += "\n" + tr("Backup", "恢复前的数据没有删除，另存在：{0}").format(result["previous"])
+    return text

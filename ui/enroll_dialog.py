@@ -10,7 +10,6 @@ from ui.admin_common import message_label
 from ui.qt import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -66,12 +65,10 @@ class EnrollDialog(QDialog):
         self.resize(560, 260)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            tr("Sync", "选择县平台的 CA 证书"),
-            "",
-            tr("Sync", "证书 (*.pem *.crt *.cer);;所有文件 (*)"),
-        )
+        from ui.file_dialogs import open_file
+
+        path = open_file(self, tr("Sync", "选择县平台的 CA 证书"), "",
+                         tr("Sync", "证书 (*.pem *.crt *.cer);;所有文件 (*)"))  # fmt: skip
         if path:
             self.ca_cert.setText(path)
 

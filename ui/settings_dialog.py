@@ -9,7 +9,6 @@ from ui.qt import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -65,7 +64,9 @@ class SettingsDialog(QDialog):
         self.resize(560, 220)
 
     def _pick(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("Admin", "选择备份文件夹"))
+        from ui.file_dialogs import existing_folder
+
+        folder = existing_folder(self, tr("Admin", "选择备份文件夹"), self.backup_dir.text())
         if folder:
             self.backup_dir.setText(folder)
 

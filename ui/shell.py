@@ -46,6 +46,7 @@ class Shell(QObject):
         self.main: Any = None
         self.login_window: LoginWindow | None = None
         self.wizard: Any = None
+        self.notice: Any = None  # the last message shown over the login (after a restore)
         self.settings: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": ""}
         self.institution_name = ""
         self.default_village = ""
@@ -157,9 +158,10 @@ class Shell(QObject):
         if self.main is not None:
             self.main.lock()
 
-    def restored(self) -> None:
+    def restored(self, message: str = "") -> None:
         """After a restore the old session is gone: log in again. The login shows before the main
-        window closes, so there is always a window and the program goes on."""
+        window closes, so there is always a window and the program goes on; `message` (恢复成功)
+        is shown over the login."""
         login = self.show_login()
         if self.main is not None:
             self.main.close()
@@ -168,6 +170,10 @@ class Shell(QObject):
         self.idle.stop()
         login.raise_()
         login.activateWindow()
+        if message:
+            from ui.errors import show_info
+
+            self.notice = show_info(login, message, tr("Shell", "恢复成功"))
 
     def print_recovery(self, code: str) -> None:
         from ui.printing import ask_printer, print_text_page

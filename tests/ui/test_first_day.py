@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.event_loop import run_in_event_loop
 from tests.ui.helpers import click, log_in, screenshot, type_text
-from ui.qt import QApplication, QEvent, QObject, QTimer, QWizard
+from ui.qt import QApplication, QWizard
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_APP = ROOT / "packaging" / "run-app.sh"
@@ -72,53 +73,6 @@ def test_readme_run_flow_opens_the_demo_login(qtbot, guard, tmp_path, monkeypatc
     assert installations(home) == made  # no second data folder
     data_folders = [p for p in (home / ".local" / "share").iterdir()]
     assert data_folders == [made[0]]
-
-
-class QuitWatch(QObject):
-    """Notes every request to end the program: the last window closing (Qt then posts a Quit
-    event to the application, as it does in `python -m ui`) and the Quit event itself."""
-
-    def __init__(self, qapp) -> None:
-        super().__init__()
-        self.seen: list[str] = []
-        self.qapp = qapp
-        qapp.lastWindowClosed.connect(self._last_closed)
-        qapp.installEventFilter(self)
-
-    def _last_closed(self) -> None:
-        self.seen.append("lastWindowClosed")
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if obj is self.qapp and event.type() == QEvent.Type.Quit:
-            self.seen.append("Quit")
-        return False
-
-    def stop(self) -> None:
-        self.qapp.removeEventFilter(self)
-        self.qapp.lastWindowClosed.disconnect(self._last_closed)
-
-
-def run_in_event_loop(qapp, drive) -> list[str]:
-    """Run `drive()` inside the application's real event loop (QApplication.exec, as `python -m
-    ui` does: Qt ends the program when the last visible window closes only while exec runs).
-    Returns the requests to quit that came while drive() ran."""
-    watch = QuitWatch(qapp)
-    during: list[str] = []
-
-    def step() -> None:
-        try:
-            drive()
-        finally:
-            during.extend(watch.seen)
-            qapp.exit(0)
-
-    assert qapp.quitOnLastWindowClosed()  # the real client's setting, not switched off here
-    QTimer.singleShot(0, step)
-    try:
-        qapp.exec()
-    finally:
-        watch.stop()
-    return during
 
 
 def visible_top_levels() -> list[str]:
