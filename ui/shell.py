@@ -9,8 +9,9 @@ from typing import Any
 
 from ui.idle import IdleWatcher
 from ui.login import LoginPanel
-from ui.qt import QObject, QWidget, tr
+from ui.qt import QEvent, QObject, QWidget, tr
 from ui.tasks import DbOp, LongJob, reset_worker, worker
+from ui.window_geometry import remember, show_fitted
 
 log = logging.getLogger("cunyi.ui.shell")
 
@@ -117,7 +118,8 @@ class Shell(QObject):
         if self.main is None:
             self.main = MainWindow(self, user)
             self.main.sync.set_auto(bool(self.settings.get("sync_auto", True)))
-            self.main.show()
+            self.main.installEventFilter(self)  # its placement is remembered when it closes
+            show_fitted(self.main, self.root_dir)
             if self.freeze_heap:
                 import gc
 
@@ -132,6 +134,11 @@ class Shell(QObject):
         self.login_window = self.wizard = None
         self.idle.start()
         log.info("main window open")
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.main and event.type() == QEvent.Type.Close:
+            remember(self.main, self.root_dir)
+        return False
 
     def _apply_info(self, info: dict[str, Any]) -> None:
         self.institution_name = info["institution"]
