@@ -10,6 +10,7 @@ from typing import Any
 from ui.admin_common import message_label
 from ui.qt import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -61,41 +62,115 @@ class WelcomePage(QWizardPage):
 
 
 class InstitutionPage(QWizardPage):
+    """The 12-digit area code from its parts: county chosen from GB/T 2260 (forms/regions.py),
+    township and village typed (their codes come from the county's own table)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.setTitle(tr("Wizard", "机构信息"))
-        self.setSubTitle(
-            tr("Wizard", "区划代码共12位：县6位 + 乡镇3位 + 村3位（乡镇卫生院的村段填 000）。")
-        )
+        self.setSubTitle(tr("Wizard", "选择本机构所在的省、市、县（区），再填乡镇和村的代码。"))
         form = QFormLayout(self)
+        self.province = self._combo("province", tr("Wizard", "请选择省份"))
+        self.city = self._combo("city", tr("Wizard", "请先选择省份"))
+        self.county = self._combo("county", tr("Wizard", "请先选择市"))
+        from forms.regions import provinces
+
+        for region in provinces():
+            self.province.addItem(region.name, region.code)
+        self.province.currentIndexChanged.connect(self._province_changed)
+        self.city.currentIndexChanged.connect(self._city_changed)
+        self.county.currentIndexChanged.connect(self._update_area)
+        self.township = self._digits("township", "001")
+        self.village = self._digits("village", "000")
         self.area = QLineEdit(self)
         self.area.setObjectName("area")
-        self.area.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,12}"), self))
-        self.area.setPlaceholderText(tr("Wizard", "例如 420106001001"))
+        self.area.setReadOnly(True)
         self.name = QLineEdit(self)
         self.name.setObjectName("institutionName")
         self.name.setPlaceholderText(tr("Wizard", "例如 某某村卫生室"))
         self.message = message_label(self)
+        form.addRow(tr("Wizard", "省（自治区、直辖市）"), self.province)
+        form.addRow(tr("Wizard", "市（地区、州）"), self.city)
+        form.addRow(tr("Wizard", "县（区、县级市）"), self.county)
+        form.addRow(tr("Wizard", "乡镇代码（3位）"), self.township)
+        form.addRow("", self._note(tr("Wizard", "乡镇、街道的3位代码（001–599），可向县卫健局或统计局查询。")))
+        form.addRow(tr("Wizard", "村代码（3位）"), self.village)
+        form.addRow("", self._note(tr("Wizard", "村卫生室填本村的3位代码；乡镇卫生院不属于某一个村，填 000。")))
         form.addRow(tr("Wizard", "机构区划代码"), self.area)
         form.addRow(tr("Wizard", "机构名称"), self.name)
         form.addRow(self.message)
+
+    def _combo(self, name: str, placeholder: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.setPlaceholderText(placeholder)
+        combo.setMaxVisibleItems(20)
+        combo.setMinimumWidth(260)
+        return combo
+
+    def _digits(self, name: str, example: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setObjectName(name)
+        edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,3}"), edit))
+        edit.setPlaceholderText(tr("Wizard", "例如 {0}").format(example))
+        edit.setMaximumWidth(120)
+        edit.textChanged.connect(self._update_area)
+        return edit
+
+    def _note(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setWordWrap(True)
+        label.setStyleSheet("color: #555;")
+        return label
+
+    def _province_changed(self) -> None:
+        from forms.regions import cities
+
+        self.city.clear()  # the county list follows through _city_changed
+        self.city.setPlaceholderText(tr("Wizard", "请选择市"))
+        for region in cities(self.province.currentData() or ""):
+            self.city.addItem(region.name, region.code)
+        self.city.setCurrentIndex(-1)
+        self._city_changed()
+
+    def _city_changed(self) -> None:
+        from forms.regions import counties
+
+        self.county.clear()
+        self.county.setPlaceholderText(
+            tr("Wizard", "请选择县（区）") if self.city.currentIndex() >= 0 else tr("Wizard", "请先选择市"))
+        for region in counties(self.city.currentData() or ""):
+            self.county.addItem(region.name, region.code)
+        self.county.setCurrentIndex(-1)
+        self._update_area()
+
+    def _update_area(self) -> None:
+        county = self.county.currentData() or ""
+        self.area.setText(county + self.township.text() + self.village.text() if county else "")
 
     def validatePage(self) -> bool:
         from app.errors import InvalidInput
         from app.store import check_area
 
+        for combo, label in ((self.province, "省"), (self.city, "市"), (self.county, "县（区）")):
+            if combo.currentIndex() < 0:
+                return self._refuse(combo, tr("Wizard", "{0}：请选择").format(label))
+        for edit, label in ((self.township, "乡镇代码"), (self.village, "村代码")):
+            if len(edit.text()) != 3:
+                return self._refuse(edit, tr("Wizard", "{0}：须为3位数字").format(label))
         try:
             check_area(self.area.text())
         except InvalidInput as e:
-            self.message.setText(str(e))
-            self.area.setFocus()
-            return False
+            return self._refuse(self.township, str(e))
         if not self.name.text().strip():
-            self.message.setText(tr("Wizard", "机构名称（institution_name）：不能为空"))
-            self.name.setFocus()
-            return False
+            return self._refuse(self.name, tr("Wizard", "机构名称（institution_name）：不能为空"))
         self.message.clear()
         return True
+
+    def _refuse(self, widget: QWidget, text: str) -> bool:
+        self.message.setText(text)
+        widget.setFocus()
+        return False
 
 
 class AdminPage(QWizardPage):

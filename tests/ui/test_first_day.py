@@ -13,6 +13,7 @@ import pytest
 
 from tests.ui.event_loop import run_in_event_loop
 from tests.ui.helpers import click, log_in, screenshot, type_text
+from tests.ui.test_wizard import choose
 from ui.qt import QApplication, QWizard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +86,11 @@ def fill_wizard(qtbot, wizard) -> None:
     next_button = wizard.button(QWizard.WizardButton.NextButton)
     click(qtbot, next_button)
     page = wizard.institution
-    qtbot.keyClicks(page.area, "420106001001")
+    choose(page.province, "湖北省")
+    choose(page.city, "武汉市")
+    choose(page.county, "武昌区")
+    qtbot.keyClicks(page.township, "001")
+    qtbot.keyClicks(page.village, "001")
     type_text(qtbot, page.name, "李家村卫生室")
     click(qtbot, next_button)
     admin = wizard.admin

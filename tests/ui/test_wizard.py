@@ -21,6 +21,12 @@ def pdf_printer(path):
     return ask
 
 
+def choose(combo, text: str) -> None:
+    index = combo.findText(text)
+    assert index >= 0, text
+    combo.setCurrentIndex(index)
+
+
 def test_first_start_wizard(qtbot, guard, tmp_path, monkeypatch):
     shell = Shell(tmp_path / "new")
     wizard = shell.start()
@@ -32,14 +38,33 @@ def test_first_start_wizard(qtbot, guard, tmp_path, monkeypatch):
     click(qtbot, next_button)
     assert wizard.currentId() == PAGE_INSTITUTION
     page = wizard.institution
-    qtbot.keyClicks(page.area, "999999001001")
     type_text(qtbot, page.name, "李家村卫生室")
     click(qtbot, next_button)
-    assert wizard.currentId() == PAGE_INSTITUTION  # an unknown county is refused
-    assert "机构区划代码（area）" in page.message.text()
+    assert wizard.currentId() == PAGE_INSTITUTION  # nothing chosen yet
+    assert page.message.text() == "省：请选择"
+    choose(page.province, "湖北省")
+    choose(page.city, "武汉市")
+    assert {page.county.itemData(i)[:4] for i in range(page.county.count())} == {"4201"}
+    choose(page.city, "黄石市")  # the county list follows the city
+    assert {page.county.itemData(i)[:4] for i in range(page.county.count())} == {"4202"}
+    assert page.county.currentIndex() == -1
+    choose(page.city, "武汉市")
+    choose(page.county, "武昌区")
+    qtbot.keyClicks(page.township, "1")
+    click(qtbot, next_button)
+    assert wizard.currentId() == PAGE_INSTITUTION
+    assert page.message.text() == "乡镇代码：须为3位数字"
+    page.township.clear()
+    qtbot.keyClicks(page.township, "600")
+    qtbot.keyClicks(page.village, "001")
+    click(qtbot, next_button)
+    assert wizard.currentId() == PAGE_INSTITUTION  # township codes end at 599
+    assert "001–599" in page.message.text()
     screenshot(wizard, "21-wizard-bad-area")
-    page.area.clear()
-    qtbot.keyClicks(page.area, "420106001001")
+    page.township.clear()
+    qtbot.keyClicks(page.township, "001")
+    assert page.area.text() == "420106001001"
+    screenshot(wizard, "21-wizard-area")
     click(qtbot, next_button)
     assert wizard.currentId() == PAGE_ADMIN
     admin = wizard.admin
@@ -69,6 +94,9 @@ def test_first_start_wizard(qtbot, guard, tmp_path, monkeypatch):
     qtbot.addWidget(shell.main)
     assert "李家村卫生室" in shell.main.windowTitle()
     assert shell.main.user.role == "admin"
+    from ui import tasks
+
+    assert tasks.worker().run_sync(lambda s: s.institution.area) == "420106001001"
     shell.shutdown()
 
 
