@@ -39,7 +39,8 @@ class WelcomePage(QWizardPage):
     def __init__(self, demo_exists: bool = False) -> None:
         super().__init__()
         self.setTitle(tr("Wizard", "欢迎使用村医"))
-        self.setSubTitle(tr("Wizard", "本机还没有居民健康档案数据。"))
+        self.setSubTitle(tr("Wizard", "本机构的档案还没有建立，目前只有演示卫生室。") if demo_exists
+                         else tr("Wizard", "本机还没有居民健康档案数据。"))  # fmt: skip
         box = QVBoxLayout(self)
         create = QLabel(tr("Wizard", "第一次使用：点“下一步”，为本机构建立档案（约需1分钟）。"), self)
         create.setWordWrap(True)
