@@ -33,6 +33,7 @@ from app.db import migrate
 from app.db.engine import make_engine, probe, write_transaction
 from app.db.models import Institution, User
 from app.errors import AuthError, DataError, InvalidInput
+from app.hardening import secure_tree
 from app.services import audit
 from forms.idnumber import known_region
 
@@ -225,6 +226,7 @@ class Store:
         db = paths.db_path(data_dir)
         if not db.exists():
             raise DataError(f"找不到数据库文件 {db}")
+        secure_tree(data_dir)
         try:
             probe(db, data_key)
         except sqlcipher3.DatabaseError:

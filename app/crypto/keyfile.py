@@ -173,7 +173,8 @@ def read_raw(path: Path) -> dict[str, Any]:
 
 def write_raw(path: Path, raw: dict[str, Any]) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private whatever the umask
+    with open(fd, "w", encoding="utf-8") as f:
         f.write(json.dumps(raw, indent=1, sort_keys=True))
         f.flush()
         os.fsync(f.fileno())
