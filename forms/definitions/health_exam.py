@@ -14,7 +14,6 @@ from forms.definitions._dsl import assemble, code, date, decimal, items, multi, 
 from forms.definitions._dsl import rule as _rule
 from forms.model import Field, FieldError, FormDef, Section, ValidationContext
 
-
 # 五分记录: the chart's lines run 4.0～5.3; reading it from nearer (走近法) records down to 3.0.
 VISION_MIN, VISION_MAX = 3.0, 5.3
 
