@@ -234,3 +234,25 @@ def test_warnings_for_is_pure_and_names_fields():
     young = rw.ResidentFacts.of({"sex": "2", "birth_date": "1990-01-01", "tags": ""})
     assert "34岁" in rw.form_fit("elderly_selfcare", young, dt.date(2024, 5, 1)).reason
     json.dumps([w.__dict__ for w in rw.warnings_for("htn_followup", doc, facts)], ensure_ascii=False)
+
+
+# --- 3. scale and "—" refusals through the service: named, and nothing saved ------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "changes", "key", "says"),
+    [
+        ("health_exam", {"vision_left": 0.8}, "vision_left", "4.9"),
+        ("elderly_selfcare", {"eating": "2"}, "eating", "“—”"),
+        ("elderly_selfcare", {"dressing": "2"}, "dressing", "不适用"),
+    ],
+)
+def test_scale_and_not_applicable_refused_through_the_service(store, elderly, form, changes, key, says):
+    doc = example(form)
+    doc.update(visit_date=DAY, **changes)
+    before = footprint(store)
+    with pytest.raises(InvalidInput) as e:
+        records.add(store, elderly, form, doc)
+    (err,) = [x for x in e.value.errors if x.key == key]
+    assert says in err.message and err.label in str(e.value)
+    assert footprint(store) == before
