@@ -50,7 +50,7 @@ def test_enroll_from_the_panel(qtbot, guard, county, installations):  # noqa: F8
     # not an address
     dialog.server.setText("county.example")
     click(qtbot, dialog.submit_button)
-    qtbot.waitUntil(lambda: "http://" in dialog.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "https://" in dialog.message.text(), timeout=5000)
     assert "县平台地址" in dialog.message.text()
     # a code that does not exist, then one already spent
     dialog.server.setText(county.url)
