@@ -139,3 +139,29 @@ def test_closing_the_client_makes_the_daily_backup(qtbot, guard, installation):
     assert first and [str(p) for p in auto_backups(data_dir / "backups")] == [first]
     assert shell.backup_on_exit() == first  # at most one a day
     shell.shutdown()
+
+
+def test_lock_screen_fields_have_their_full_height(qtbot, guard, installation):
+    """The lock screen sits in the main window under its toolbar and status bar: its user and
+    password boxes keep the height they need for the text (they were squashed)."""
+    data_dir, _ = installation
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    main.lock()
+    qtbot.wait(50)
+    panel = main.lock_panel
+    screenshot(main, "04-lock-1366x768")
+    for w in (panel.user, panel.password, panel.button):
+        assert w.height() >= w.sizeHint().height(), (w.objectName(), w.height(), w.sizeHint())
+        assert w.height() >= w.fontMetrics().height() + 6
+    assert panel.password.width() >= 200
+    assert panel.password.geometry().top() - panel.user.geometry().bottom() >= 6  # not touching
+    log_in(qtbot, panel, "doc", "wrong-one")  # a message appears: the boxes keep their height
+    qtbot.waitUntil(lambda: "密码错误" in panel.message.text(), timeout=10000)
+    qtbot.wait(50)
+    screenshot(main, "05-lock-wrong-password")
+    for w in (panel.user, panel.password, panel.button, panel.message):
+        assert w.height() >= w.sizeHint().height(), (w.objectName(), w.height(), w.sizeHint())
+    shell.shutdown()
