@@ -109,6 +109,14 @@ class LoginPanel(QWidget):
         self.button.setMinimumHeight(34)
         self.button.clicked.connect(self.submit)
         box.addWidget(self.button)
+        self.forgot = QPushButton(tr("Login", "忘记密码？"), card)
+        self.forgot.setObjectName("forgotPassword")
+        self.forgot.setFlat(True)
+        self.forgot.setStyleSheet("color: #1f5f99; text-decoration: underline;")
+        self.forgot.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.forgot.clicked.connect(self.open_recovery)
+        box.addWidget(self.forgot, 0, Qt.AlignmentFlag.AlignRight)
+        self.recovery: QWidget | None = None
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(3)
         self._tick = QTimer(self)
@@ -130,7 +138,11 @@ class LoginPanel(QWidget):
                 tr("Login", "输入密码继续工作；换人值班请选择其他用户登录，未保存的内容会保留。")
             )
             self.button.setText(tr("Login", "解锁"))
+            # Not while locked: another user's store is open with the key file as it was read
+            # at login, and its next save would undo a password set beside it.
+            self.forgot.setVisible(False)
         else:
+            self.forgot.setVisible(True)
             self.title.setText(tr("Login", "村医 · 居民健康档案"))
             self.subtitle.setText(tr("Login", "请登录"))
             self.button.setText(tr("Login", "登录"))
@@ -139,9 +151,24 @@ class LoginPanel(QWidget):
         self.message.clear()
         self._fit_card()
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, colour: str = "#c62828") -> None:
+        self.message.setStyleSheet(f"color: {colour};")
         self.message.setText(text)
         self._fit_card()
+
+    def open_recovery(self) -> None:
+        from ui.recovery_dialog import RecoveryDialog
+
+        dialog = RecoveryDialog(self.data_dir, user_names(self.data_dir), self.user.currentText(), self)
+        dialog.recovered.connect(self._recovered)
+        self.recovery = dialog
+        dialog.open()
+
+    def _recovered(self, user: str) -> None:
+        self.refresh_users(user)
+        self.password.clear()
+        self.password.setFocus()
+        self._say(tr("Login", "新密码已生效，请用新密码登录"), "#1b5e20")
 
     def _fit_card(self) -> None:
         """The card as tall as its contents at its width: a wrapped subtitle (the lock screen's
