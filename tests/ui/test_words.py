@@ -89,7 +89,15 @@ def test_audit_log_in_words(qtbot, guard, installation):
     import io
 
     printing.print_cards(store, [zhao], io.BytesIO(), mask_id=True)
+    from app.services import backup
+
+    backup.write_backup(store, data_dir.parent / "b.cunyibak", auto=True)
+    users.reset_password(store, "doc", "new-pass-7")
     store.close()
+    from app.errors import AuthError
+
+    with pytest.raises(AuthError):
+        Store.open(data_dir, "doc", "secret2")  # noted as 登录失败 at the next login
     shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
     try:
         main.actions_by_name["audit"].trigger()
@@ -109,5 +117,7 @@ def test_audit_log_in_words(qtbot, guard, installation):
         details = " ".join(r[4] for r in rows)
         assert "角色：护士" in details and "高血压患者随访服务记录表" in details
         assert "隐去身份证号：是" in details and "自动锁定时间" in details
+        assert "原因：密码错误" in details and "自动备份：是" in details
+        assert {"登录失败", "重设密码", "备份", "停用用户"} <= {r[2] for r in rows}
     finally:
         shell.shutdown()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 # Words that are the user's own vocabulary on a Chinese clinic form, not our internals.
-ALLOWED = {"BMI", "mmHg", "mmol", "kg", "cm", "ID", "PDF", "QR", "A4", "HbA1c", "CUNYI"}
+ALLOWED = {"BMI", "mmHg", "mmol", "kg", "cm", "ID", "PDF", "QR", "A4", "HbA1c", "KB", "MB", "CSV", "XLSX"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d|\d\d:\d\d(:\d\d)?(\.\d+)?(Z|[+-]\d\d:\d\d)")
 
