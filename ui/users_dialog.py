@@ -129,7 +129,7 @@ class UsersDialog(QDialog):
         DbOp(self, run).success(ok).failure(self._error).run()
 
     def disable_user(self) -> None:
-        row = self.table.currentRow()
+        row = self._chosen_row()
         if row < 0:
             self._error(tr("Admin", "请先在表中选中一位用户"))
             return
@@ -143,7 +143,7 @@ class UsersDialog(QDialog):
         DbOp(self, run).success(lambda _: self.refresh()).failure(self._error).run()
 
     def reset_password(self) -> None:
-        row = self.table.currentRow()
+        row = self._chosen_row()
         if row < 0:
             self._error(tr("Admin", "请先在表中选中一位用户"))
             return
@@ -157,6 +157,12 @@ class UsersDialog(QDialog):
     def _was_reset(self, display_name: str) -> None:
         self.message.setStyleSheet("color: #1b5e20;")
         self.message.setText(tr("Admin", "已为 {0} 重设密码").format(display_name))
+
+    def _chosen_row(self) -> int:
+        """The selected user's row, or -1. (Not currentRow(): the table gets a current cell as
+        soon as it has focus, before anyone has chosen a user.)"""
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
 
     def _error(self, exc: BaseException | str) -> None:
         from ui.errors import user_message
