@@ -36,7 +36,7 @@ SETTINGS = {"idle_lock_minutes": "自动锁定时间", "backup_dir": "备份文�
 DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what": "内容", "pages": "页数",
                "reason": "原因", "form": "表单", "village": "村", "auto": "自动备份",
                "keys": "设置项", "masked": "隐去身份证号", "bytes": "大小", "rev": "第几版",
-               "fields": "涉及", "count": "人数", "households": "新建家庭", "format": "格式",
+               "fields": "涉及", "count": "数量", "households": "新建家庭", "format": "格式",
                "rows": "行数", "imported": "导入", "residents": "居民", "records": "记录",
                "problems": "问题", "pushed": "上传", "pulled": "下载", "conflicts": "冲突",
                "quarantined": "待处理", "repaired": "已修复", "records_moved": "转移记录",
@@ -46,7 +46,10 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
 HIDDEN_DETAILS = {"db_sha256", "hash", "record"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册"}  # fmt: skip
-FAILURES = {"wrong_password": "密码错误", "disabled": "用户已停用"}
+FAILURES = {"wrong_password": "密码错误", "disabled": "用户已停用", "unknown_user": "没有这个用户",
+            "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录"}  # fmt: skip
+# Who, when the audit names no user of ours: the recovery code's slot, or an unknown name.
+NON_USERS = {"__recovery__": "（恢复代码）", "": "（未知用户）", "?": "（未知用户）"}
 TAKE = {"mine": "本机的值", "theirs": "县平台的值", "value": "另填的值"}
 
 EMPTY = ""

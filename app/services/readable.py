@@ -27,7 +27,8 @@ def display_names(store: Store) -> dict[str, str]:
 
 
 def person(names: dict[str, str], login: str | None) -> str:
-    return names.get(login or "", login or "")
+    login = login or ""
+    return names.get(login) or labels.NON_USERS.get(login, login)
 
 
 def history(store: Store, uuid: str) -> list[dict[str, str]]:
