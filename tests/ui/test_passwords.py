@@ -148,6 +148,16 @@ def test_forgotten_password_set_again_with_the_recovery_code(qtbot, guard, clini
         qtbot.waitUntil(lambda: shell.main is not None, timeout=15000)
         qtbot.addWidget(shell.main)
         assert shell.main.user.name == "doc"
+        # the audit log says it in words: the wrong code, then the reset, by whom
+        from app.services import readable
+        from ui import tasks
+
+        rows = tasks.worker().run_sync(lambda s: readable.audit_rows(s))
+        for row in rows:
+            assert_plain(list(row.values()))
+        said = {(r["user"], r["action"], r["detail"]) for r in rows}
+        assert ("（恢复代码）", "登录失败", "原因：恢复代码不正确") in said
+        assert ("张医生", "用恢复代码重设密码", "用户：张医生") in said
     finally:
         shell.shutdown()
 
