@@ -160,6 +160,11 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
+        # What a person reads names the field by its label only; scripts read `key`, or keyed().
+        return f"{self.label}：{self.message}"
+
+    def keyed(self) -> str:
+        """The message with the JSON key, for the command line and files scripts read."""
         return f"{self.label}（{self.key}）：{self.message}"
 
 

@@ -65,13 +65,14 @@ def measure_keys(code: str) -> dict[str, str]:
 
 def load_resident(store: Any, uuid: str) -> dict[str, Any]:
     """Everything the view shows, read in one trip to the DB worker."""
-    from app.services import due, households, records, residents
+    from app.services import due, households, readable, records, residents
 
     resident = residents.get(store, uuid)
     out = {
         "resident": resident,
         "records": records.list_for(store, resident["uuid"]),
-        "history": residents.history(store, resident["uuid"]),
+        "history": readable.history(store, resident["uuid"]),
+        "names": readable.display_names(store),
         "household": [],
         "household_info": None,
         "due": due.for_resident(store, resident["uuid"]),
@@ -297,7 +298,7 @@ class ResidentView(QWidget):
             if "glucose" in keys and doc.get(keys["glucose"]) is not None:
                 summary.append(f"空腹血糖 {doc[keys['glucose']]}")
             cells = (rec.get("visit_date") or rec.get("created_at", "")[:10], form_title(rec["form"]),
-                     "，".join(summary), rec.get("created_by") or "")  # fmt: skip
+                     "，".join(summary), self._person(rec.get("created_by")))  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, rec["uuid"])
@@ -385,19 +386,19 @@ class ResidentView(QWidget):
         self.bp_chart.set_data([sbp, dbp], [Target(140, "140"), Target(90, "90")])
         self.glucose_chart.set_data([glu], [Target(7.0, "7.0")])
 
-    def _fill_history(self, versions: list[dict[str, Any]]) -> None:
+    def _person(self, login: str | None) -> str:
+        """记录人 by the name staff know each other by (app.services.readable.display_names)."""
+        return (self.data.get("names") or {}).get(login or "", login or "")
+
+    def _fill_history(self, versions: list[dict[str, str]]) -> None:
+        """Rows already in words (app.services.readable.history): local time, display name,
+        新建/修改/同步…, field labels and option names."""
         self.history.setRowCount(len(versions))
         for row, v in enumerate(versions):
-            changes = v.get("changes") or {}
-            what = "；".join(
-                f"{k}: {c.get('old') if isinstance(c, dict) else ''} → "
-                f"{c.get('new') if isinstance(c, dict) else c}"
-                for k, c in list(changes.items())[:6]
-            )
-            cells = ((v.get("at") or "")[:19].replace("T", " "), v.get("user") or "",
-                     v.get("action") or "", what)  # fmt: skip
-            for col, text in enumerate(cells):
-                self.history.setItem(row, col, QTableWidgetItem(str(text)))
+            for col, key in enumerate(("at", "user", "action", "what")):
+                item = QTableWidgetItem(v.get(key, ""))
+                item.setToolTip(v.get(key, "") if key == "what" else "")  # (the column is cut)
+                self.history.setItem(row, col, item)
 
     # --- actions
     def _show_household(self) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from app import labels
 from app.clock import now_iso
 from app.crypto.keyfile import RECOVERY, NoSuchSlot, WrongSecret, normalise_recovery_code
 from app.db.models import User
@@ -17,7 +18,15 @@ from app.services import audit
 if TYPE_CHECKING:
     from app.store import Store
 
-ROLES = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}
+ROLES = labels.ROLES  # (read here by the UI and app.store)
+
+
+def _check_new(password: str) -> None:
+    """A new password, named as the field the user typed it in."""
+    from app.store import MIN_PASSWORD
+
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput.field("new_password", "新密码", f"至少{MIN_PASSWORD}个字符")
 
 
 def list_users(store: Store) -> list[dict[str, Any]]:
@@ -64,10 +73,24 @@ def disable(store: Store, name: str) -> None:
         store.keyfile.save()
 
 
-def change_password(store: Store, old: str, new: str) -> None:
-    from app.store import check_password
+def reset_password(store: Store, name: str, new: str) -> None:
+    """An administrator sets a new password for a user who forgot theirs (the old one stops
+    working at once: its slot is replaced)."""
+    store.require_role("admin")
+    _check_new(new)
+    with store.session(write=True) as s:
+        user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
+        if user is None:
+            raise NotFound(f"找不到用户：{name}")
+        if user.state != "active" or store.keyfile.is_disabled(name):
+            raise InvalidInput.field("user", "用户", f"用户“{user.display_name}”已停用，不能重设密码")
+        store.keyfile.set_slot(name, new, store.data_key)
+        store.keyfile.save()
+        audit.append(s, store.user.name, "password_reset", "user", None, {"name": name})
 
-    check_password(new, "new_password")
+
+def change_password(store: Store, old: str, new: str) -> None:
+    _check_new(new)
     try:
         store.keyfile.unwrap(store.user.name, old)
     except (WrongSecret, NoSuchSlot):
@@ -81,10 +104,10 @@ def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
     """Set a new password for `user` with the recovery code printed at set-up. Attempts back off
     like logins (one counter for the recovery code, whoever types it) and are audited."""
     from app.authstate import AuthState
-    from app.store import Store, check_password, check_user_name, load_keyfile
+    from app.store import Store, check_user_name, load_keyfile
 
     check_user_name(user)
-    check_password(new_password, "new_password")
+    _check_new(new_password)
     keyfile = load_keyfile(Path(data_dir))
     state = AuthState(Path(data_dir))
     wait = state.wait_seconds(RECOVERY)

@@ -16,7 +16,7 @@ def fe(f: Field, message: str) -> FieldError:
 
 
 def ref(f: Field) -> str:
-    return f"{f.label}（{f.key}）"
+    return f.label  # (users read these messages; the key of the failing field is in FieldError)
 
 
 def blood_pressure(sbp: Field, dbp: Field) -> CrossRule:

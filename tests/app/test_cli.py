@@ -53,7 +53,7 @@ def test_records_through_the_cli(cli):
     listed = json.loads(cli("record", "list", created["record_no"], "--json").stdout)
     assert [r["uuid"] for r in listed] == [uuid]
     bad = cli("record", "update", uuid, "--json", "-", input='{"sbp": 20}')
-    assert bad.returncode == 3 and "sbp" in bad.stderr
+    assert bad.returncode == 3 and "收缩压（sbp）" in bad.stderr  # scripts get the key
     assert json.loads(cli("record", "show", uuid, "--json").stdout)["doc"]["sbp"] == shown["doc"]["sbp"]
 
 
