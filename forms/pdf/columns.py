@@ -66,7 +66,7 @@ class ColumnBuilder:
         label = label + (f"（{unit}）" if unit and f.type in ("int", "decimal") else "")
         if f.type in ("code", "multicode") and f.codes and self.options_in_label(f):
             table = self.form.code_tables[f.codes]
-            opts = tuple(("t", f"{c.code}{c.label}  ") for c in table.codes)
+            opts = tuple(("o", f"{c.code}{c.label}  ") for c in table.codes)
             return Flow((("t", label), ("br",), *opts))
         return text(label)
 

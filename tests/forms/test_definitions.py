@@ -138,6 +138,8 @@ FIELD_HINTS = {
     "digits",
     "width",
     "inline",
+    "cross",  # 齿列: the text fields written in each option's quadrant cross
+    "fixed",  # 视力 5.0 keeps its decimal
 }
 SECTION_HINTS = {"role", "columns", "side", "applies_when", "stub_of", "stub", "label"}
 
