@@ -134,8 +134,13 @@ def line_width(line: Line, size: float = SIZE) -> float:
     return x + token_width(tok, size)
 
 
-def line_height(line: Line) -> float:
-    return CROSS_H if any(tok[0] == "x" for _x, tok in line) else LEAD
+def line_height(line: Line, size: float = SIZE) -> float:
+    """A line with a box keeps the box's height; smaller text lines close up with their size."""
+    if any(tok[0] == "x" for _x, tok in line):
+        return CROSS_H
+    if size < SIZE and not any(tok[0] in ("b", "d") for _x, tok in line):
+        return LEAD * size / SIZE
+    return LEAD
 
 
 def draw_line(c: Canvas, line: Line, x0: float, baseline: float, size: float = SIZE) -> None:
@@ -222,7 +227,7 @@ class Flow:
         return body, rline, own_line
 
     def _used(self, body: tuple[Line, ...], own_line: bool) -> float:
-        return sum(line_height(line) for line in body) + (LEAD if own_line else 0.0)
+        return sum(line_height(line, self.size) for line in body) + (LEAD if own_line else 0.0)
 
     def height(self, width: float) -> float:
         body, _rline, own_line = self._lines(width)
@@ -239,16 +244,16 @@ class Flow:
         inner = width - 2 * PAD
         last_h = LEAD
         for line in body:
-            last_h = line_height(line)
-            y -= last_h if last_h == LEAD else last_h / 2 + LEAD / 2 - 1
+            last_h = line_height(line, self.size)
+            y -= last_h if last_h <= LEAD else last_h / 2 + LEAD / 2 - 1
             dx = (inner - line_width(line, self.size)) / 2 if self.align == "center" else 0.0
             draw_line(c, line, x + PAD + dx, y, self.size)
-            if last_h != LEAD:
+            if last_h > LEAD:
                 y -= last_h / 2 - LEAD / 2 + 1
         if rline:
             if own_line:
                 y -= LEAD
-            elif last_h != LEAD:  # boxes after the cross sit on the cross's middle line
+            elif last_h > LEAD:  # boxes after the cross sit on the cross's middle line
                 y += last_h / 2 - LEAD / 2 + 1
             rx = x + PAD + inner - line_width(rline, self.size)
             draw_line(c, rline, rx, y, self.size)

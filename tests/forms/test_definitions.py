@@ -140,6 +140,7 @@ FIELD_HINTS = {
     "inline",
     "cross",  # 齿列: the text fields written in each option's quadrant cross
     "fixed",  # 视力 5.0 keeps its decimal
+    "slots",  # a list printed in the paper's fixed rows (用药情况: 药物名称1-3, 其他药物)
 }
 SECTION_HINTS = {"role", "columns", "side", "applies_when", "stub_of", "stub", "label"}
 

@@ -41,7 +41,9 @@ def printed_section_labels(form: FormDef, doc: dict) -> list[str]:
     out = []
     for s in form.sections:
         cond = s.layout.get("applies_when") or {}
-        if s.layout.get("role") == "header" or any(doc.get(k) != v for k, v in cond.items()):
+        if s.layout.get("role") in ("header", "rows") or any(
+            doc.get(k) != v for k, v in cond.items()
+        ):
             continue
         if entries(s):
             out.append(str(s.layout.get("label") or s.label))
