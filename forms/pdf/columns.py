@@ -147,7 +147,11 @@ class ColumnBuilder:
             label = str(section.layout.get("label") or section.label)
             # 随访日期/随访方式 (role header), 服药依从性 … (role rows) and one-field sections
             # have no section column: each row is labelled on its own, as on paper
-            single = len(ents) == 1 or section.layout.get("role") in ("header", "rows")
+            slotted = any(e.field.layout.get("slots") for e in ents)  # 用药情况 keeps its label
+            single = (len(ents) == 1 and not slotted) or section.layout.get("role") in (
+                "header",
+                "rows",
+            )
             sec = Cell(0, SEC_W, Vertical(label), merge=("sec", section.key))
             for e in ents:
                 if e.field.type == "list" and e.field.layout.get("slots"):
