@@ -80,8 +80,9 @@ class ColumnBuilder:
     ) -> list[Token]:
         v = doc.get(f.key)
         if blank and f.type in ("int", "decimal"):  # a line to write the number on
-            unit = [("s", f.unit)] if f.unit and not unit_in_label else []
-            return [("u", "", 22), *unit]
+            # the unit stays on the line of its blank ("g"): ____次/周 never splits
+            unit = [("g", f.unit)] if f.unit and not unit_in_label else []
+            return [("u", "", 14 if unit else 22), *unit]
         if blank and f.type == "date":
             return [("t", "    年    月    日")]
         if f.type in ("code", "multicode") and f.codes:
@@ -132,6 +133,8 @@ class ColumnBuilder:
                 toks += [("br",), *V.option_tokens(table, V.other_text(self.form, a, doc)), *sub]
             elif sub:
                 toks += [("t", " " + V.printed_label(a) + "："), *sub]
+            elif blank:  # 胰岛素 用法和用量: its label and a line to write on
+                toks += [("br",), ("t", V.printed_label(a) + "："), ("u", "", 30)]
         centred = f.type not in ("list", "text") and f.type != "multicode"
         free = f.type in ("text", "list")
         return Flow(tuple(toks), align="center" if centred else "left", size=size if free else SIZE)

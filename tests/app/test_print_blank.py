@@ -20,7 +20,9 @@ def squeeze(s: str) -> str:
 
 
 def with_visits(store):
-    r = residents.add(store, {"name": "王秀兰", "id_number": "110105195103082025", "phone": "13800138000"})
+    r = residents.add(
+        store, {"name": "王秀兰", "id_number": "110105195103082025", "phone": "13800138000"}
+    )
     doc = example("htn_followup")
     doc.update(visit_date="2026-01-10", sbp=163, dbp=97, next_visit_date=None)
     records.add(store, r["uuid"], "htn_followup", {k: v for k, v in doc.items() if v is not None})
@@ -75,7 +77,9 @@ def test_round_pack_keeps_the_order_asked(store, tmp_path):
     a = residents.add(store, {"name": "赵大山", "sex": "1", "birth_date": "1950-02-03"})
     b = residents.add(store, {"name": "钱小梅", "sex": "2", "birth_date": "1952-05-06"})
     out = tmp_path / "pack.pdf"
-    pages = printing.print_blanks(store, [("htn_followup", b["uuid"]), ("dm_followup", a["uuid"])], out)
+    pages = printing.print_blanks(
+        store, [("htn_followup", b["uuid"]), ("dm_followup", a["uuid"])], out
+    )
     pages_text = pdftext(out).split("\f")
     assert pages == 2
     assert "钱小梅" in pages_text[0] and "高血压患者随访服务记录表" in pages_text[0]
