@@ -51,6 +51,9 @@ def token_width(tok: Token, size: float = SIZE) -> float:
     return 0.0
 
 
+NO_LINE_START = set("、，。；：！？）》」』】,.;:!?)")  # Chinese line-breaking rule (禁则)
+
+
 def _split_text(text: str, size: float, room: float, width: float) -> tuple[str, str]:
     """Longest head of `text` that fits `room`, breaking after a space or a CJK character."""
     best = 0
@@ -59,7 +62,9 @@ def _split_text(text: str, size: float, room: float, width: float) -> tuple[str,
         w += text_width(ch, size)
         if w > room:
             break
-        if ch == " " or ord(ch) > 0x2E80 or (i + 1 < len(text) and ord(text[i + 1]) > 0x2E80):
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        breakable = ch == " " or ord(ch) > 0x2E80 or (nxt != "" and ord(nxt) > 0x2E80)
+        if breakable and nxt not in NO_LINE_START:  # 、，。 never begin a line
             best = i + 1
         if i + 1 == len(text):
             best = i + 1

@@ -13,6 +13,7 @@ from forms.pdf.entries import Entry, entries, group_and_label
 from forms.pdf.flow import PAD, Flow, Token, Vertical, text
 from forms.pdf.fonts import draw_centred, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
+from forms.pdf.levels import level_grid_rows, level_total_rows
 from forms.pdf.page import (
     CONTENT_W,
     MARGIN_TOP,
@@ -256,7 +257,12 @@ class SheetBuilder:
                 continue
             if stub_only and not section.layout.get("stub"):
                 continue
-            g.rows.extend(self.section_rows(section))
+            if section.layout.get("level_grid"):
+                g.rows.extend(level_grid_rows(self.form, section, self.doc))
+            elif section.layout.get("level_total"):
+                g.rows.extend(level_total_rows(self.form, section, self.doc))
+            else:
+                g.rows.extend(self.section_rows(section))
         g.measure()
         return g
 
