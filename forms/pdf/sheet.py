@@ -83,7 +83,16 @@ class SheetBuilder:
             if entry.attached:
                 return Flow((*opts, *boxes, *self.attached_tokens(entry)))
             return Flow(opts, right=boxes)
-        return Flow((*self.answer(f), *self.attached_tokens(entry)))
+        own = self.answer(f)
+        joined = [a for a, mode in entry.attached if mode == "join:/"]
+        if (
+            f.unit
+            and joined
+            and all(a.unit == f.unit for a in joined)
+            and own[-1:] == [("s", f.unit)]
+        ):
+            own = own[:-1]  # 血压 ___/___mmHg: the unit once, after the second number
+        return Flow((*own, *self.attached_tokens(entry)))
 
     def half_eligible(self, entry: Entry) -> bool:
         f = entry.field

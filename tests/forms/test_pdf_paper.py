@@ -158,3 +158,10 @@ def test_no_option_label_is_broken_inside(code: str, tmp_path: Path) -> None:
                 if a.endswith(head) and b.startswith(tail):
                     broken.append((opt, a[-12:], b[:12]))
     assert not broken, broken
+
+
+def test_blood_pressure_carries_its_unit_once(exam_pdf: Path) -> None:
+    doc = E.example("health_exam")
+    text = squeeze(pdf_layout(exam_pdf))
+    assert f"{doc['sbp_left']}/{doc['dbp_left']}mmHg" in text
+    assert "mmHg/" not in text
