@@ -254,13 +254,15 @@ def column_pages(
                 else:
                     # the page's shared text object ignores transforms: text drawn scaled
                     # goes out on its own, then the page collects text again
+                    collecting = getattr(c, "_cunyi_text", None) is not None
                     end_page_text(c)
                     c.saveState()
                     c.translate(MARGIN_X, content_top(first))
                     c.scale(scale, scale)
                     draw_rows(c, rows, 0, 0)
                     c.restoreState()
-                    begin_page_text(c)
+                    if collecting:
+                        begin_page_text(c)
                 draw_footer(c, ctx)
 
             drawers.append(draw)

@@ -25,9 +25,14 @@ Layout hints read from `Field.layout` (all optional; a definition without hints 
                       that option's quadrant cross (齿列: 2缺齿, 3龋齿, 4义齿)
     fixed: bool       keep the decimals of a whole number (视力 5.0); others print 68, not 68.0
     mask: bool        an identity number: only its last 4 digits print when masking is asked
+    slots: list       a list printed in the paper's fixed rows (follow-up 用药情况: 药物名称1-3,
+                      其他药物), each followed by a 用法用量 row (`usage` names it)
+    levels, points:   a scored item's level descriptions and points (自理能力评估 grid)
 Section.layout: label (printed label), columns (label/value pairs per sheet row), role
-"header" (fields printed on the line above the table), side "front" | "back" (card),
-applies_when {key: code} (block printed only when the document has that code).
+"header" (fields printed on the line above the table) or "rows" (follow-up columns: rows
+without a section label), side "front" | "back" (card), applies_when {key: code} (block
+printed only when the document has that code), level_grid / level_total (the items x levels
+grid of a scored assessment and its 总评分/判断 row, forms/pdf/levels.py).
 FormDef.paper: header (["name", "record_no8"]: what the line above the table shows),
 instructions (填表说明 printed under the table), sides (card: section keys per side).
 Document keys `<key>_other` hold the free text of a code table's `other_code` and print on the

@@ -106,3 +106,15 @@ def test_referral_reason_and_institution_have_their_own_cells(tmp_path: Path) ->
     value_of = {w["text"]: w for w in ws}
     assert abs(value_of["血压控制不满意"]["y0"] - reason["y0"]) < 4
     assert abs(value_of["县人民医院心内科"]["y0"] - org["y0"]) < 4
+
+
+def test_a_booklet_prints_the_fitted_sheet_too(tmp_path: Path) -> None:
+    code = "dm_followup"
+    visits = [long_visit(code, i) for i in range(4)]
+    out = tmp_path / "booklet.pdf"
+    P.render_booklets(
+        [(resident_from_examples(), [rec(code, d, i) for i, d in enumerate(visits)])], out
+    )
+    text = squeeze(pdf_layout(out))
+    assert "2型糖尿病患者随访服务记录表" in text
+    assert all(squeeze(d["referral_reason"][:12]) in text for d in visits)
