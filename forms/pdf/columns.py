@@ -104,7 +104,7 @@ class ColumnBuilder:
             return [("t", V.date_text(v))] if not V.blank(v) else []
         s = V.scalar(f, v)
         if s and f.unit and not unit_in_label:
-            return [("t", s), ("s", f.unit)]
+            return [("t", s), ("g", f.unit)]  # the unit stays with its number
         return [("t", s)] if s else []
 
     def value_flow(self, e: Entry, doc: dict[str, Any] | None, size: float = SIZE) -> Flow:
@@ -123,9 +123,12 @@ class ColumnBuilder:
             toks = [*opts, *boxes]
         else:
             toks = self.value_tokens(f, doc, unit_in_label, blank=blank)
+        now_side = 1 + sum(1 for a, _m in e.attached if a.layout.get("pair_role") == "now")
         for a, mode in e.attached:
             sub = self.value_tokens(a, doc, unit_in_label, blank=blank)
-            if mode.startswith("join:"):
+            if mode == "join: / " and now_side > 1:  # 运动: the target on a line of its own
+                toks += [("s", " /"), ("br",), *sub]
+            elif mode.startswith("join:"):
                 toks += [("s", mode[5:]), *sub]
             elif a.type in ("code", "multicode") and a.codes:
                 # an attached coded field (足背动脉搏动 侧别) keeps its options: it has no row label
