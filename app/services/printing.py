@@ -123,8 +123,12 @@ def print_blanks(store: Store, items: list[tuple[str, str]], out: Any) -> int:
 
     if not items:
         raise InvalidInput(FieldError("ref", "居民", "请至少指定一位居民"))
+    import forms
+
     for form in {f for f, _ in items}:
         _known_form(form)
+        if form == "cover" or forms.get_form(form).layout == "card":
+            raise InvalidInput(FieldError("form", "表单代码", f"{form} 由居民资料直接打印，没有空白表"))
     with store.session() as s:
         uuids = [refs.resident(s, ref).uuid for _, ref in items]
     forms_of = [f for f, _ in items]

@@ -84,3 +84,17 @@ def test_round_pack_keeps_the_order_asked(store, tmp_path):
     assert pages == 2
     assert "钱小梅" in pages_text[0] and "高血压患者随访服务记录表" in pages_text[0]
     assert "赵大山" in pages_text[1] and "2型糖尿病患者随访服务记录表" in pages_text[1]
+
+
+def test_cover_and_card_have_no_blank_sheet(store, tmp_path):
+    import pytest
+
+    from app.errors import InvalidInput
+
+    r, _doc = with_visits(store)
+    before = len(audit.entries(store))
+    for form in ("cover", "info_card"):
+        with pytest.raises(InvalidInput, match="没有空白表") as e:
+            printing.print_form(store, form, [r["uuid"]], tmp_path / "x.pdf", blank=True)
+        assert "表单代码" in str(e.value)
+    assert not (tmp_path / "x.pdf").exists() and len(audit.entries(store)) == before
