@@ -25,7 +25,8 @@ def with_visits(store):
     )
     doc = example("htn_followup")
     doc.update(visit_date="2026-01-10", sbp=163, dbp=97, next_visit_date=None)
-    records.add(store, r["uuid"], "htn_followup", {k: v for k, v in doc.items() if v is not None})
+    records.add(store, r["uuid"], "htn_followup", {k: v for k, v in doc.items() if v is not None},
+                confirmed=True)  # no diagnosis on file: confirmed  # fmt: skip
     return r, doc
 
 
