@@ -28,7 +28,7 @@ from ui.qt import (
     tr,
 )
 from ui.resident_model import SEX, age_on
-from ui.tasks import DbOp
+from ui.tasks import DbOp, LongJob
 
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
@@ -135,6 +135,7 @@ class DueList(QWidget):
         self.blanks_button.setToolTip(tr("Due", "按名单顺序每人一张只带姓名和编号的空白表，入户手填后再录入"))
         self.blanks_button.clicked.connect(self.print_blanks)
         self.blanks_preview: Any = None
+        self.blanks_job: Any = None
         bar.addWidget(self.round_button)
         bar.addWidget(self.print_button)
         bar.addWidget(self.blanks_button)
@@ -208,13 +209,19 @@ class DueList(QWidget):
         if not items:
             return
 
-        def make(store: Any) -> bytes:
+        def make(store: Any, state: Any) -> bytes:
             import io
 
             from app.services import printing
 
+            def progress(done: int, total: int | None) -> None:
+                state.set_progress(100 * done / max(total or 1, 1),
+                                   tr("Due", "已完成 {0} / {1} 张").format(done, total))  # fmt: skip
+
             out = io.BytesIO()
-            printing.print_blanks(store, items, out)  # audited there, like every print
+            # audited there, like every print
+            printing.print_blanks(store, items, out, progress=progress, cancelled=state.is_cancelled)
+            state.check()
             return out.getvalue()
 
         def shown(pdf: bytes) -> None:
@@ -223,7 +230,7 @@ class DueList(QWidget):
             title = tr("Due", "空白随访表（{0} 人）").format(len({u for _f, u in items}))
             self.blanks_preview = show_preview(self, pdf, title)
 
-        DbOp(self, make).success(shown).run()
+        self.blanks_job = LongJob(self, tr("Due", "正在生成空白随访表……"), make).success(shown).run()
 
     # --- the printed round list
     def print_list(self) -> None:

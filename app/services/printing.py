@@ -116,15 +116,17 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
     return pages
 
 
-def print_blanks(store: Store, items: list[tuple[str, str]], out: Any) -> int:
+def print_blanks(store: Store, items: list[tuple[str, str]], out: Any, *,
+                 progress: Callable[[int, int | None], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> int:  # fmt: skip
     """Blank sheets, one per (form code, resident reference), in the order given: the pack for
-    a round of home visits. Audited per resident like every print."""
+    a round of home visits. `progress(done, total)` after each sheet; `cancelled()` stops
+    between sheets. Audited per resident printed, like every print."""
+    import forms
     from forms.pdf.forms_print import render_blanks
 
     if not items:
         raise InvalidInput(FieldError("ref", "居民", "请至少指定一位居民"))
-    import forms
-
     for form in {f for f, _ in items}:
         _known_form(form)
         if form == "cover" or forms.get_form(form).layout == "card":
@@ -132,14 +134,21 @@ def print_blanks(store: Store, items: list[tuple[str, str]], out: Any) -> int:
     with store.session() as s:
         uuids = [refs.resident(s, ref).uuid for _, ref in items]
     forms_of = [f for f, _ in items]
+    done: list[tuple[str, str]] = []
 
     def pack() -> Iterator[tuple[str, dict[str, Any]]]:
         residents = (r for r, _recs in _stream(store, uuids, records=False))
-        yield from zip(forms_of, residents, strict=True)
+        for form, resident in zip(forms_of, residents, strict=True):
+            if cancelled is not None and cancelled():
+                return
+            yield form, resident
+            done.append((form, resident["uuid"]))
+            if progress is not None:
+                progress(len(done), len(items))
 
     pages = render_blanks(pack(), out)
     with store.session(write=True) as s:
-        for form, u in zip(forms_of, uuids, strict=True):
+        for form, u in done:
             audit.append(s, store.user.name, "print", "resident", u,
                          {"what": f"form:{form}", "blank": True, "pages": pages})  # fmt: skip
     return pages

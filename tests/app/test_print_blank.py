@@ -99,3 +99,18 @@ def test_cover_and_card_have_no_blank_sheet(store, tmp_path):
             printing.print_form(store, form, [r["uuid"]], tmp_path / "x.pdf", blank=True)
         assert "表单代码" in str(e.value)
     assert not (tmp_path / "x.pdf").exists() and len(audit.entries(store)) == before
+
+
+def test_round_pack_reports_progress_and_stops_when_cancelled(store, tmp_path):
+    people = [residents.add(store, {"name": name, "sex": "1", "birth_date": "1950-02-03"})
+              for name in ("孙一", "孙二", "孙三")]  # fmt: skip
+    seen = []
+    pages = printing.print_blanks(store, [("htn_followup", p["uuid"]) for p in people],
+                                  tmp_path / "all.pdf", progress=lambda d, t: seen.append((d, t)))  # fmt: skip
+    assert pages == 3 and seen == [(1, 3), (2, 3), (3, 3)]
+    before = len([e for e in audit.entries(store) if e["action"] == "print"])
+    stop = iter([False, True, True])
+    pages = printing.print_blanks(store, [("htn_followup", p["uuid"]) for p in people],
+                                  tmp_path / "part.pdf", cancelled=lambda: next(stop))  # fmt: skip
+    audited = [e for e in audit.entries(store) if e["action"] == "print"][before:]
+    assert pages == 1 and [e["entity_uuid"] for e in audited] == [people[0]["uuid"]]
