@@ -322,6 +322,10 @@ class MainWindow(QMainWindow):
 
         if what == "booklet":
             fn, title = (lambda s: print_jobs.booklet_pdf(s, uuid)), tr("Main", "居民健康档案")
+        elif what.startswith("blank:"):
+            form = what.split(":", 1)[1]
+            fn = lambda s: print_jobs.blank_pdf(s, uuid, form)  # noqa: E731
+            title = tr("Main", "空白表·{0}").format(SHORT_TITLES.get(form, form))
         else:
             form = what.split(":", 1)[1]
             fn = lambda s: print_jobs.form_pdf(s, uuid, form)  # noqa: E731

@@ -90,7 +90,7 @@ class ResidentView(QWidget):
     open_resident = Signal(str)
     show_household = Signal(str, str)  # household uuid, label
     print_card = Signal(dict)
-    print_pdf = Signal(str, str)  # what ("form:<code>" or "booklet"), resident uuid
+    print_pdf = Signal(str, str)  # what ("form:<code>", "blank:<code>", "booklet"), resident uuid
     change_status = Signal(dict)
     loaded = Signal(dict)  # the resident, each time the view is filled
     unmerge = Signal(str)  # the merged duplicate to give back its own record
@@ -131,6 +131,7 @@ class ResidentView(QWidget):
             ("card", "打印信息卡"),
             ("print_form", "打印所选表单"),
             ("booklet", "打印整本档案"),
+            ("blank", "打印空白表"),
             ("status", "更改状态"),
         ):
             b = QPushButton(tr("Resident", text), self)
@@ -424,6 +425,13 @@ class ResidentView(QWidget):
             self.change_status.emit(r)
         elif key == "booklet":
             self.print_pdf.emit("booklet", r["uuid"])
+        elif key == "blank":  # a sheet to fill in by hand: the selected form, else what is due
+            row = self.timeline.currentRow()
+            item = self.timeline.item(row, 0) if row >= 0 else None
+            rec = next((x for x in self.data.get("records", []) if item is not None
+                        and x["uuid"] == item.data(Qt.ItemDataRole.UserRole)), None)  # fmt: skip
+            due = self.data.get("due") or [{"kind": "health_exam"}]
+            self.print_pdf.emit(f"blank:{rec['form'] if rec else due[0]['kind']}", r["uuid"])
         elif key == "print_form":
             row = self.timeline.currentRow()
             item = self.timeline.item(row, 0) if row >= 0 else None

@@ -81,15 +81,26 @@ def _audit(store: Store, uuids: Iterable[str], what: str, pages: int, **extra: A
             audit.append(s, store.user.name, "print", "resident", u, {"what": what, "pages": pages, **extra})
 
 
-def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record: str | None = None,
-               mask_id: bool = False) -> int:  # fmt: skip
+def _known_form(form: str) -> None:
     import forms
-    from forms.pdf import render_forms
 
     try:
         forms.get_form(form)
     except forms.UnknownForm as e:
         raise InvalidInput(FieldError("form", "表单代码", f"{e}；可用：{'、'.join(forms.form_codes())}")) from None
+
+
+def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record: str | None = None,
+               mask_id: bool = False, blank: bool = False) -> int:  # fmt: skip
+    """One form of residents: their records, or with `blank` the empty form under their name
+    and number, to fill in by hand on a home visit and enter later."""
+    from forms.pdf import render_forms
+
+    _known_form(form)
+    if blank and record:
+        raise InvalidInput(FieldError("record", "记录", "打印空白表时不能指定记录"))
+    if blank:
+        return print_blanks(store, [(form, ref) for ref in ref_list], out)
     uuids = _residents(store, ref_list)
     items: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]
     if record:
@@ -102,6 +113,44 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
         items = _stream(store, uuids, form)
     pages = render_forms(form, items, out, mask_id=mask_id)
     _audit(store, uuids, f"form:{form}", pages, **({"record": record} if record else {}))
+    return pages
+
+
+def print_blanks(store: Store, items: list[tuple[str, str]], out: Any, *,
+                 progress: Callable[[int, int | None], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> int:  # fmt: skip
+    """Blank sheets, one per (form code, resident reference), in the order given: the pack for
+    a round of home visits. `progress(done, total)` after each sheet; `cancelled()` stops
+    between sheets. Audited per resident printed, like every print."""
+    import forms
+    from forms.pdf.forms_print import render_blanks
+
+    if not items:
+        raise InvalidInput(FieldError("ref", "居民", "请至少指定一位居民"))
+    for form in {f for f, _ in items}:
+        _known_form(form)
+        if form == "cover" or forms.get_form(form).layout == "card":
+            raise InvalidInput(FieldError("form", "表单代码", f"{form} 由居民资料直接打印，没有空白表"))
+    with store.session() as s:
+        uuids = [refs.resident(s, ref).uuid for _, ref in items]
+    forms_of = [f for f, _ in items]
+    done: list[tuple[str, str]] = []
+
+    def pack() -> Iterator[tuple[str, dict[str, Any]]]:
+        residents = (r for r, _recs in _stream(store, uuids, records=False))
+        for form, resident in zip(forms_of, residents, strict=True):
+            if cancelled is not None and cancelled():
+                return
+            yield form, resident
+            done.append((form, resident["uuid"]))
+            if progress is not None:
+                progress(len(done), len(items))
+
+    pages = render_blanks(pack(), out)
+    with store.session(write=True) as s:
+        for form, u in done:
+            audit.append(s, store.user.name, "print", "resident", u,
+                         {"what": f"form:{form}", "blank": True, "pages": pages})  # fmt: skip
     return pages
 
 

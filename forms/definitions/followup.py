@@ -110,6 +110,7 @@ def _medication_rows(extra: tuple[Field, ...] = ()) -> Section:
             decimal("dose", "每次剂量", 0, 100000, "mg", places=2, layout={"prefix": "每次"}),
             rows=4,
             hint="纸质表：药物名称1～3 与“其他药物”四行",
+            layout={"slots": ("药物名称1", "药物名称2", "药物名称3", "其他药物")},
         ),
         *extra,
     )
@@ -120,10 +121,18 @@ def _closing() -> tuple[Section, Field]:
     s = section(
         "closing",
         "转诊与下次随访",
-        text("referral_reason", "转诊原因", max_length=100, layout={"row": "referral"}),
-        text("referral_org", "转诊机构及科别", max_length=100, layout={"row": "referral"}),
+        text(
+            "referral_reason", "转诊原因", max_length=100, layout={"group": "转诊", "label": "原因"}
+        ),
+        text(
+            "referral_org",
+            "转诊机构及科别",
+            max_length=100,
+            layout={"group": "转诊", "label": "机构及科别"},
+        ),
         next_visit,
         text("doctor", "随访医生签名", max_length=50, layout={"signature": True}),
+        role="rows",  # no section column: 转诊, 下次随访日期, 随访医生签名 are rows of their own
     )
     return s, next_visit
 
@@ -141,6 +150,7 @@ def _assessment(extra: tuple[Field, ...] = ()) -> Section:
             "classification",
             hint="同时存在几种情况时填最严重的一种；决定下次随访日期",
         ),
+        role="rows",
     )
 
 

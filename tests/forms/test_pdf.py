@@ -41,7 +41,9 @@ def printed_section_labels(form: FormDef, doc: dict) -> list[str]:
     out = []
     for s in form.sections:
         cond = s.layout.get("applies_when") or {}
-        if s.layout.get("role") == "header" or any(doc.get(k) != v for k, v in cond.items()):
+        if s.layout.get("role") in ("header", "rows") or any(
+            doc.get(k) != v for k, v in cond.items()
+        ):
             continue
         if entries(s):
             out.append(str(s.layout.get("label") or s.label))
@@ -234,7 +236,8 @@ def test_computed_values_print_when_the_stored_document_lacks_them(
     total = prepare("elderly_selfcare", doc)["total_score"]
     out = tmp_path / "sc.pdf"
     P.render_form("elderly_selfcare", resident, [record("elderly_selfcare", doc)], out)
-    assert f"总评分{total}分" in squeeze(pdf_text(out))
+    text = squeeze(pdf_text(out))  # 总评分, its 判断, then the total in the score column
+    assert "总评分判断：" in text and f"(≥19分)2{total}分" in text
     exam = E.example("health_exam")
     bmi = prepare("health_exam", exam)["bmi"]
     out2 = tmp_path / "he.pdf"
