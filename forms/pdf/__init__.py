@@ -11,7 +11,7 @@ listed in forms/pdf/values.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -30,11 +30,14 @@ from forms.pdf.card import (
 )
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas, write_pages
-from forms.pdf.fonts import unprintable
+from forms.pdf.fonts import UnprintableText, unprintable
+from forms.pdf.printable import check_printable
 from forms.pdf.forms_print import form_pages, resolve
 from forms.registry import get_form
 
 __all__ = [
+    "UnprintableText",
+    "check_printable",
     "render_booklets",
     "render_cards",
     "render_covers",
@@ -59,6 +62,7 @@ def render_form(
         return render_cards([resident], out, mask_id=mask_id)
     if form.code == "cover":
         return render_covers([resident], out)
+    check_printable(resident, records)
     pages = form_pages(form, resident, records, mask_id=mask_id)
     return write_pages(out, pages, title=form.title)
 
@@ -79,6 +83,7 @@ def render_forms(
     c = new_canvas(out, title=form.title)
     n = 0
     for resident, records in items:
+        check_printable(resident, records)
         pages = form_pages(form, resident, records, mask_id=mask_id)
         draw_pages(c, pages)
         n += len(pages)
@@ -97,7 +102,7 @@ def render_cards(
     size = (CARD_W, CARD_H) if page == "card" else A4
     c = new_canvas(out, pagesize=size, title=form.title)
     n = 0
-    it = iter(residents)  # streamed: a village's cards never sit in memory at once
+    it = _checked(residents)  # streamed: a village's cards never sit in memory at once
     if page == "card":
         for res in it:
             for side in ("front", "back"):
@@ -118,7 +123,7 @@ def render_covers(residents: Iterable[dict[str, Any]], out: Any) -> int:
     form = get_form("cover")
     c: Canvas = new_canvas(out, title=form.title)
     n = 0
-    for res in residents:
+    for res in _checked(residents):
         pages = cover_pages(form, res)
         draw_pages(c, pages, first_numbered=len(pages) + 1)
         n += len(pages)
@@ -136,4 +141,21 @@ def render_booklets(
 ) -> int:
     """Booklets of many residents in one PDF, streamed chunk by chunk; returns pages written.
     `progress(done, total_or_None)` after each resident; `cancelled()` stops between residents."""
-    return write_booklets(items, out, progress=progress, cancelled=cancelled, mask_id=mask_id)
+    checked = ((res, _checked_records(res, recs)) for res, recs in items)
+    return write_booklets(checked, out, progress=progress, cancelled=cancelled, mask_id=mask_id)
+
+
+def _checked(residents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The residents, each refused (UnprintableText, naming the field) before it is drawn when
+    it holds a character no bundled font can print."""
+    for res in residents:
+        check_printable(res)
+        yield res
+
+
+def _checked_records(
+    resident: dict[str, Any], records: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    records = list(records)
+    check_printable(resident, records)
+    return records

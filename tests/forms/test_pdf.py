@@ -297,7 +297,8 @@ def test_follow_up_other_symptoms_print_once(resident: dict, tmp_path: Path) -> 
 
 def test_unprintable_names_the_characters_the_font_lacks() -> None:
     assert P.unprintable("王秀兰 36.8℃ ×10⁹/L") == []
-    assert P.unprintable("张𠮷") == ["𠮷"]  # CJK Extension B, outside the font
+    assert P.unprintable("张𠮷䶮𬌗") == []  # CJK Ext B, A, E: drawn by the bundled fallbacks
+    assert P.unprintable("张\ue000") == ["\ue000"]  # private use: no font draws it
     assert P.unprintable("ǎ") == ["ǎ"]  # mapped to an empty glyph
 
 
