@@ -31,8 +31,8 @@ from forms.pdf.card import (
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas, write_pages
 from forms.pdf.fonts import UnprintableText, unprintable
-from forms.pdf.printable import check_printable
 from forms.pdf.forms_print import form_pages, resolve
+from forms.pdf.printable import check_printable
 from forms.registry import get_form
 
 __all__ = [

@@ -50,7 +50,7 @@ def _utf16_to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     for i, v in enumerate(subset):
         if v > 0xFFFF:
             units = chr(v).encode("utf-16-be").hex().upper()
-            out = out.replace("<%02X> <%04X>" % (i, v), f"<{i:02X}> <{units}>", 1)
+            out = out.replace(f"<{i:02X}> <{v:04X}>", f"<{i:02X}> <{units}>", 1)
     return out
 
 
