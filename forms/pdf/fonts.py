@@ -41,6 +41,7 @@ def bad_chars_message(chars: list[str]) -> str:
     shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in chars)
     return f"含无法打印的字符{shown}，请改为可打印的字或写明读音后再打印"
 
+
 def _utf16_to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap with characters beyond the BMP written as UTF-16 surrogate
     pairs, as the PDF reference requires: reportlab prints the bare code point ("<2C317>"), so
