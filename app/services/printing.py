@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Household, Record, Resident, User
@@ -30,14 +30,40 @@ def printable(session: Session, store: Store, r: Resident) -> dict[str, Any]:
         if hh and hh.head_uuid:
             head_row = session.get(Resident, hh.head_uuid)
             head = head_row.name if head_row else None
+    # 建档人: who registered the resident, when that is a user of this installation (a resident
+    # pulled from the county server was registered elsewhere: left for the pen, never "sync")
     creator = session.execute(select(User.display_name).where(User.name == r.created_by)).scalar()
     return {
         "uuid": r.uuid, "record_no": r.record_no, "name": r.name, "sex": r.sex,
         "birth_date": r.birth_date, "id_number": r.id_number, "phone": r.phone,
         "village": r.village, "status": r.status, "address": r.address, "doc": json.loads(r.doc),
-        "institution": store.institution.name, "doctor": creator or r.created_by,
-        "household_head": head, "created_at": r.created_at[:10],
+        "institution": store.institution.name, "creator": creator, "tags": r.tags.split(),
+        "household_head": head, "created_at": r.created_at[:10], **_archive_facts(session, r.uuid),
     }  # fmt: skip
+
+
+def _archive_facts(session: Session, resident_uuid: str) -> dict[str, Any]:
+    """From the resident's records: the saved cover and card (printed as saved), the 责任医生
+    (a 健康体检表's, else the latest record that names a doctor) and the first visit date."""
+    rows = session.execute(
+        select(Record.form, Record.visit_date, func.json_extract(Record.doc, "$.doctor"),
+               case((Record.form.in_(("cover", "info_card")), Record.doc)))
+        .where(Record.resident_uuid == resident_uuid, Record.status == "final")
+        .order_by(Record.visit_date, Record.created_at)).all()  # fmt: skip
+    out: dict[str, Any] = {"doctor": None, "first_visit": None}
+    exam_doctor = None
+    for form, visit_date, doctor, doc in rows:
+        if doc is not None:
+            out["cover_doc" if form == "cover" else "card_doc"] = json.loads(doc)
+            continue
+        if visit_date and out["first_visit"] is None:
+            out["first_visit"] = visit_date
+        if isinstance(doctor, str) and doctor.strip():
+            out["doctor"] = doctor.strip()
+            if form == "health_exam":
+                exam_doctor = out["doctor"]
+    out["doctor"] = exam_doctor or out["doctor"]
+    return out
 
 
 def _records(session: Session, resident_uuid: str, form: str | None = None) -> list[dict[str, Any]]:

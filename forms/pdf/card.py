@@ -115,7 +115,7 @@ def draw_card_side(
     masked: bool,
 ) -> None:
     """One side of one card with its lower-left corner at (x, y)."""
-    vals = resident_values(resident)
+    vals = resident_values(resident, saved=("card_doc", "cover_doc"))
     text = CardText(form, vals, masked)
     c.saveState()
     c.setLineWidth(0.4)
