@@ -101,6 +101,17 @@ def _stream(store: Store, uuids: list[str], form: str | None = None,
         yield from batch
 
 
+def _refusing_unprintable(render: Callable[..., int], *args: Any, **kwargs: Any) -> int:
+    """Run a forms.pdf renderer; a value no bundled font can print (a private-use character)
+    is refused like bad input, naming the field, and nothing is audited as printed."""
+    from forms.pdf import UnprintableText
+
+    try:
+        return render(*args, **kwargs)
+    except UnprintableText as e:
+        raise InvalidInput(e.errors) from None
+
+
 def _audit(store: Store, uuids: Iterable[str], what: str, pages: int, **extra: Any) -> None:
     with store.session(write=True) as s:
         for u in uuids:
@@ -126,7 +137,7 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
             items = [(printable(s, store, s.get(Resident, rec.resident_uuid)), [as_dict(rec)])]
     else:
         items = _stream(store, uuids, form)
-    pages = render_forms(form, items, out, mask_id=mask_id)
+    pages = _refusing_unprintable(render_forms, form, items, out, mask_id=mask_id)
     _audit(store, uuids, f"form:{form}", pages, **({"record": record} if record else {}))
     return pages
 
@@ -136,8 +147,8 @@ def print_cards(store: Store, ref_list: list[str] | None, out: Any, *, village: 
     from forms.pdf import render_cards
 
     uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
-    pages = render_cards((r for r, _ in _stream(store, uuids, records=False)), out, page=page,
-                         mask_id=mask_id)  # fmt: skip
+    pages = _refusing_unprintable(render_cards, (r for r, _ in _stream(store, uuids, records=False)),
+                                  out, page=page, mask_id=mask_id)  # fmt: skip
     _audit(store, uuids, "card", pages, masked=mask_id)
     return pages
 
@@ -147,7 +158,7 @@ def print_covers(store: Store, ref_list: list[str] | None, out: Any, *,
     from forms.pdf import render_covers
 
     uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
-    pages = render_covers((r for r, _ in _stream(store, uuids, records=False)), out)
+    pages = _refusing_unprintable(render_covers, (r for r, _ in _stream(store, uuids, records=False)), out)
     _audit(store, uuids, "cover", pages)
     return pages
 
@@ -169,6 +180,7 @@ def print_booklets(store: Store, ref_list: list[str] | None, out: Any, *, villag
         if progress:
             progress(n, len(uuids))
 
-    pages = render_booklets(items(), out, progress=report, cancelled=cancelled, mask_id=mask_id)
+    pages = _refusing_unprintable(render_booklets, items(), out, progress=report, cancelled=cancelled,
+                                  mask_id=mask_id)
     _audit(store, done, "booklet", pages, **({"village": village} if village else {}))
     return pages

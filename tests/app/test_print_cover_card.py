@@ -109,3 +109,24 @@ def test_a_saved_card_record_is_what_prints(store, villager, tmp_path: Path) -> 
     printing.print_cards(store, [villager["uuid"]], out, page="card")
     text = layout_text(out).replace(" ", "")
     assert "过敏史：花粉" in text and "刘大勇" in text and "行动不便，请上门随访" in text
+
+
+def test_rare_name_prints_and_a_private_use_character_is_refused_by_the_cli(
+    store, cli, tmp_path: Path
+) -> None:
+    r = residents.add(store, {"name": "王䶮𬌗𠮷", "sex": "1", "birth_date": "1960-01-02"})
+    ok = cli("print", "card", r["record_no"], "-o", str(tmp_path / "ok.pdf"))
+    assert ok.returncode == 0, ok.stderr
+    assert "王䶮𬌗𠮷" in layout_text(tmp_path / "ok.pdf")
+    with store.session(write=True) as s:  # as an older version or an import may have stored it
+        from app.db.models import Resident
+
+        s.get(Resident, r["uuid"]).address = "东风镇\ue000村"
+    bad = cli("print", "cover", r["record_no"], "-o", str(tmp_path / "bad.pdf"))
+    assert bad.returncode == 3 and "Traceback" not in bad.stderr
+    assert "现住址" in bad.stderr and "U+E000" in bad.stderr and "无法打印" in bad.stderr
+    assert not (tmp_path / "bad.pdf").exists()
+    from app.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="现住址"):
+        printing.print_booklets(store, [r["uuid"]], tmp_path / "b.pdf")
