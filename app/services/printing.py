@@ -101,6 +101,12 @@ def _stream(store: Store, uuids: list[str], form: str | None = None,
         yield from batch
 
 
+def _typed_signatures(store: Store) -> bool:
+    from app.services import settings
+
+    return bool(settings.get_all(store).get("print_typed_signatures"))
+
+
 def _refusing_unprintable(render: Callable[..., int], *args: Any, **kwargs: Any) -> int:
     """Run a forms.pdf renderer; a value no bundled font can print (a private-use character)
     is refused like bad input, naming the field, and nothing is audited as printed."""
@@ -137,7 +143,8 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
             items = [(printable(s, store, s.get(Resident, rec.resident_uuid)), [as_dict(rec)])]
     else:
         items = _stream(store, uuids, form)
-    pages = _refusing_unprintable(render_forms, form, items, out, mask_id=mask_id)
+    pages = _refusing_unprintable(render_forms, form, items, out, mask_id=mask_id,
+                                  typed_signatures=_typed_signatures(store))  # fmt: skip
     _audit(store, uuids, f"form:{form}", pages, **({"record": record} if record else {}))
     return pages
 
@@ -181,6 +188,6 @@ def print_booklets(store: Store, ref_list: list[str] | None, out: Any, *, villag
             progress(n, len(uuids))
 
     pages = _refusing_unprintable(render_booklets, items(), out, progress=report, cancelled=cancelled,
-                                  mask_id=mask_id)
+                                  mask_id=mask_id, typed_signatures=_typed_signatures(store))
     _audit(store, done, "booklet", pages, **({"village": village} if village else {}))
     return pages

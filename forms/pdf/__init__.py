@@ -33,6 +33,7 @@ from forms.pdf.document import draw_pages, new_canvas, write_pages
 from forms.pdf.fonts import UnprintableText, unprintable
 from forms.pdf.forms_print import form_pages, resolve
 from forms.pdf.printable import check_printable
+from forms.pdf.signatures import unsigned
 from forms.registry import get_form
 
 __all__ = [
@@ -54,14 +55,17 @@ def render_form(
     out: Any,
     *,
     mask_id: bool = False,
+    typed_signatures: bool = False,
 ) -> int:
     """One form of one resident: a sheet per record, or the visits in columns. Returns pages.
-    The cover and the card, printed from the resident's data, go to their own renderers."""
+    The cover and the card, printed from the resident's data, go to their own renderers.
+    Signature cells stay empty for the pen unless `typed_signatures` prints the typed name."""
     form = resolve(code)
     if form.layout == "card":
         return render_cards([resident], out, mask_id=mask_id)
     if form.code == "cover":
         return render_covers([resident], out)
+    records = _signed(records, typed_signatures)
     check_printable(resident, records)
     pages = form_pages(form, resident, records, mask_id=mask_id)
     return write_pages(out, pages, title=form.title)
@@ -73,6 +77,7 @@ def render_forms(
     out: Any,
     *,
     mask_id: bool = False,
+    typed_signatures: bool = False,
 ) -> int:
     """One form for several residents in one PDF (each numbered on its own). Returns pages."""
     form = resolve(code)
@@ -83,6 +88,7 @@ def render_forms(
     c = new_canvas(out, title=form.title)
     n = 0
     for resident, records in items:
+        records = _signed(records, typed_signatures)
         check_printable(resident, records)
         pages = form_pages(form, resident, records, mask_id=mask_id)
         draw_pages(c, pages)
@@ -138,10 +144,13 @@ def render_booklets(
     progress: Callable[[int, int | None], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     mask_id: bool = False,
+    typed_signatures: bool = False,
 ) -> int:
     """Booklets of many residents in one PDF, streamed chunk by chunk; returns pages written.
     `progress(done, total_or_None)` after each resident; `cancelled()` stops between residents."""
-    checked = ((res, _checked_records(res, recs)) for res, recs in items)
+    checked = (
+        (res, _checked_records(res, _signed(list(recs), typed_signatures))) for res, recs in items
+    )
     return write_booklets(checked, out, progress=progress, cancelled=cancelled, mask_id=mask_id)
 
 
@@ -159,3 +168,7 @@ def _checked_records(
     records = list(records)
     check_printable(resident, records)
     return records
+
+
+def _signed(records: Iterable[dict[str, Any]], typed: bool) -> list[dict[str, Any]]:
+    return list(records) if typed else unsigned(list(records))

@@ -130,3 +130,22 @@ def test_rare_name_prints_and_a_private_use_character_is_refused_by_the_cli(
 
     with pytest.raises(InvalidInput, match="现住址"):
         printing.print_booklets(store, [r["uuid"]], tmp_path / "b.pdf")
+
+
+def test_signature_cells_follow_the_setting(store, villager, tmp_path: Path) -> None:
+    from app.errors import InvalidInput
+    from app.services import settings
+
+    def followup_text() -> str:
+        out = tmp_path / "htn.pdf"
+        printing.print_form(store, "htn_followup", [villager["uuid"]], out)
+        return layout_text(out).replace(" ", "")
+
+    signer = example("htn_followup")["doctor"]
+    assert settings.get_all(store)["print_typed_signatures"] is False
+    assert signer not in followup_text()  # left empty for the doctor's hand
+    settings.put(store, {"print_typed_signatures": True})
+    assert signer in followup_text()
+    with pytest.raises(InvalidInput, match="签名栏打印医生姓名"):
+        settings.put(store, {"print_typed_signatures": "是"})
+    assert settings.get_all(store)["print_typed_signatures"] is True
