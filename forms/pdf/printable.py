@@ -4,6 +4,7 @@ bundled fonts; a value that cannot stops the print with the field named (Unprint
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from forms.model import FieldError, FormDef
@@ -22,15 +23,35 @@ EXTRA_LABELS = {
 PERSON_FORMS = ("personal_info", "cover", "info_card")
 
 
+_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+
+
 def _labels(form: FormDef | None) -> dict[str, str]:
-    out: dict[str, str] = {}
+    """Label of every field key (list items as "key.item"); cached per form and edition: a
+    village prints the same few forms thousands of times (callers do not change the dict)."""
     if form is None:
-        return out
+        return {}
+    key = (form.code, form.edition)
+    if key not in _LABELS:
+        _LABELS[key] = _field_labels(form)
+    return _LABELS[key]
+
+
+def _field_labels(form: FormDef) -> dict[str, str]:
+    out: dict[str, str] = {}
     for f in form.fields():
         out.setdefault(f.key, f.label)
         for item in f.item_fields:
             out.setdefault(f"{f.key}.{item.key}", f"{f.label}（{item.label}）")
     return out
+
+
+@lru_cache(maxsize=1)
+def _person_labels() -> dict[str, str]:
+    labels: dict[str, str] = dict(EXTRA_LABELS)
+    for code in reversed(PERSON_FORMS):  # the 个人基本信息表 labels win
+        labels.update(_labels(_form(code)))
+    return labels
 
 
 def _form(code: str) -> FormDef | None:
@@ -59,9 +80,7 @@ def _walk(value: Any, key: str, labels: dict[str, str], out: list[FieldError]) -
 def check_printable(resident: dict[str, Any], records: Iterable[dict[str, Any]] = ()) -> None:
     """Raise UnprintableText naming every field (of the resident and of each record) that holds
     a character no bundled font draws; the message names the resident's record number."""
-    labels: dict[str, str] = dict(EXTRA_LABELS)
-    for code in reversed(PERSON_FORMS):  # the 个人基本信息表 labels win
-        labels.update(_labels(_form(code)))
+    labels = _person_labels()
     errors: list[FieldError] = []
     for k, v in resident.items():
         if k in ("doc", "uuid", "cover_doc", "card_doc"):
