@@ -39,7 +39,8 @@ def villager(store):
     records.add(store, r["uuid"], "health_exam", exam)
     follow = example("htn_followup")  # a hypertension follow-up: the resident is on the htn list
     follow.update(visit_date="2025-01-10", next_visit_date=None)
-    records.add(store, r["uuid"], "htn_followup", {k: v for k, v in follow.items() if v is not None})
+    records.add(store, r["uuid"], "htn_followup", {k: v for k, v in follow.items() if v is not None},
+                confirmed=True)  # no diagnosis on file: confirmed, as the doctor would  # fmt: skip
     return r
 
 
