@@ -100,9 +100,17 @@ def build_card(edition: str) -> FormDef:
                 text("emergency_contact", "紧急情况联系人", max_length=50, layout={"row": "e"}),
                 phone("emergency_phone", "联系人电话", layout={"row": "e"}),
                 text("institution", "建档机构名称", max_length=100, layout={"row": "i"}),
-                phone("institution_phone", "联系电话（建档机构）", layout={"row": "i"}),
+                phone(
+                    "institution_phone",
+                    "联系电话（建档机构）",
+                    layout={"row": "i", "label": "联系电话"},  # the card's own words
+                ),
                 text("doctor", "责任医生或护士", max_length=50, layout={"row": "d"}),
-                phone("doctor_phone", "联系电话（责任医生）", layout={"row": "d"}),
+                phone(
+                    "doctor_phone",
+                    "联系电话（责任医生）",
+                    layout={"row": "d", "label": "联系电话"},
+                ),
                 text("notes", "其他说明", max_length=200),
                 side="back",
             ),

@@ -76,6 +76,19 @@ def form_pages(
             form = edition_of(base, edition)
             pages += column_pages(form, list(group), resident)
         return pages or column_pages(base, [], resident)
+    if base.paper.get("letter"):  # 双向转诊单: stub and slip worded as a letter
+        from forms.pdf.letter import letter_pages
+
+        docs = [
+            dict(
+                r.get("doc") or {},
+                visit_date=r.get("visit_date") or (r.get("doc") or {}).get("visit_date"),
+            )
+            for r in records
+        ] or [{"referral_type": "1"}, {"referral_type": "2"}]  # blank: both
+        return [
+            p for d in docs for p in letter_pages(base, person_doc(base, resident, d), resident)
+        ]
     if not records:
         doc = resident.get("doc") if base.code == PERSONAL_INFO else {}
         doc = with_computed(base, person_doc(base, resident, doc))

@@ -213,7 +213,7 @@ def test_layouts() -> None:
     assert {c for c in ALL if forms.get_form(c).layout == "columns"} == set(FOLLOWUPS)
     assert forms.get_form("info_card").layout == "card"
     assert forms.get_form("personal_info").paper["header"] == ["name", "record_no8"]
-    assert forms.get_form("referral").paper["stubs"] is True
+    assert forms.get_form("referral").paper["letter"] is True  # 存根, cut line, letter slip
     assert forms.get_form("cover").field("record_no").layout["digit_groups"] == [6, 3, 3, 5]
 
 
