@@ -23,7 +23,7 @@ from ui.qt import (
 from ui.record_editor import EditArea
 from ui.register import RegisterEditor
 from ui.resident_list import ResidentList
-from ui.resident_view import ResidentView
+from ui.resident_view import ResidentView, form_title
 from ui.tasks import DbOp, LongJob
 
 log = logging.getLogger("cunyi.ui.main")
@@ -261,11 +261,15 @@ class MainWindow(QMainWindow):
 
             return residents.get(store, uuid)
 
-        def open_for(r: dict[str, Any]) -> None:
-            tags = r.get("tags") or []
-            self.open_editor(r, "dm_followup" if "dm" in tags and "htn" not in tags else "htn_followup")
+        DbOp(self, load).success(self.choose_form).run()
 
-        DbOp(self, load).success(open_for).run()
+    def choose_form(self, resident: dict[str, Any]) -> QWidget:
+        """Ask which form to fill: the ones that fit this resident are offered first."""
+        from ui.form_chooser import FormChooser
+
+        dialog = FormChooser(resident, self)
+        dialog.chosen.connect(lambda r, form: self.open_editor(r, form))
+        return self._dialog("chooser", dialog)
 
     def open_register(self) -> RegisterEditor:
         index = self._find_tab("register:new")
@@ -325,7 +329,7 @@ class MainWindow(QMainWindow):
         else:
             form = what.split(":", 1)[1]
             fn = lambda s: print_jobs.form_pdf(s, uuid, form)  # noqa: E731
-            title = SHORT_TITLES.get(form, form)
+            title = SHORT_TITLES.get(form) or form_title(form)
         DbOp(self, fn).success(lambda pdf: self.dialogs.__setitem__(
             "preview", show_preview(self, pdf, title))).run()  # fmt: skip
 
