@@ -98,8 +98,18 @@ class EditArea(QWidget):
         self.close_button = QPushButton(tr("Editor", "关闭（保留草稿）"), self)
         self.close_button.setObjectName("closeButton")
         self.close_button.clicked.connect(self.close_requested)
+        self.edit_button = QPushButton(tr("Editor", "修改"), self)
+        self.edit_button.setObjectName("editButton")
+        self.edit_button.setToolTip(tr("Editor", "更正这份已保存的记录（每次修改都留有历史）"))
+        self.edit_button.clicked.connect(self.start_editing)
+        self.discard_button = QPushButton(tr("Editor", "放弃草稿"), self)
+        self.discard_button.setObjectName("discardButton")
+        self.discard_button.setToolTip(tr("Editor", "删除这次没有保存的内容"))
+        self.discard_button.clicked.connect(self.discard_draft)
+        self.discard_button.setVisible(False)
+        buttons.addWidget(self.discard_button)
         buttons.addStretch(1)
-        for b in (self.save_button, self.next_button, self.close_button):
+        for b in (self.edit_button, self.save_button, self.next_button, self.close_button):
             b.setMinimumHeight(32)
             buttons.addWidget(b)
         column.addLayout(buttons)
@@ -109,7 +119,28 @@ class EditArea(QWidget):
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
+        # A saved record opens for reading: a stray key press must not start a correction.
+        self.set_read_only((record or {}).get("status") == "final")
         self.load_initial()
+
+    # --- reading and correcting an old record
+    def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self.editor.set_read_only(read_only)
+        self.edit_button.setVisible(read_only)
+        self.save_button.setVisible(not read_only)
+        self.next_button.setVisible(not read_only and self.next_uuid() is not None)
+        self.close_button.setText(tr("Editor", "关闭") if read_only else tr("Editor", "关闭（保留草稿）"))
+        if read_only:
+            self.show_banner(tr("Editor", "这是已保存的记录，只能查看；要更正请点“修改”。"), "info")
+        elif self.banner.text().startswith(tr("Editor", "这是已保存的记录")):
+            self.show_banner("")
+
+    def start_editing(self) -> None:
+        self.set_read_only(False)
+        first = next(iter(self.editor.widgets.values()), None)
+        if first is not None:
+            first.focus_input()
 
     # --- identity
     @property
@@ -147,14 +178,48 @@ class EditArea(QWidget):
 
     def _draft_loaded(self, doc: dict[str, Any] | None) -> None:
         if doc and not self.dirty:
+            if self.read_only:
+                self.set_read_only(False)  # the correction was under way: go on with it
             self.editor.load(doc)
             self.dirty = True
+            self.discard_button.setVisible(True)
             self.show_banner(tr("Editor", "已恢复上次未保存的内容（草稿）。"), "info")
 
     # --- drafts
     def _changed(self) -> None:
         self.dirty = True
+        self.discard_button.setVisible(True)
         self._draft_timer.start()
+
+    def discard_draft(self) -> None:
+        """Throw away what was typed and not saved (after asking): a new form closes, a
+        correction goes back to the saved record."""
+        from ui import errors
+
+        if not errors.confirm(self, tr("Editor", "放弃这份草稿吗？没有保存的内容将被删除，不能恢复。"),
+                              tr("Editor", "放弃草稿")):  # fmt: skip
+            return
+        self._draft_timer.stop()
+        self.dirty = False
+        key = self.draft_key()
+
+        def drop(store: Any) -> None:
+            from app.services import drafts
+
+            drafts.discard(store, key)
+
+        DbOp(self, drop).success(lambda _r: self._discarded()).run()
+
+    def _discarded(self) -> None:
+        self.discard_button.setVisible(False)
+        if self.mode == "new":
+            self.close_requested.emit()
+            return
+        self.editor.load(self.initial_document())
+        self.dirty = False
+        self.set_read_only((self.record or {}).get("status") == "final")
+        if not self.read_only:
+            self.show_banner(tr("Editor", "草稿已放弃，显示的是保存的内容。"), "info")
 
     def save_draft(self) -> None:
         """Keep what is typed (encrypted, in the database) so a closed window or a power cut
@@ -188,7 +253,7 @@ class EditArea(QWidget):
         self.show_banner(text, "error")
 
     def save(self, then_next: bool = False) -> None:
-        if self.saving:
+        if self.saving or self.read_only:
             return
         self.editor.refresh_computed()
         errors = self.editor.validate()
@@ -244,6 +309,7 @@ class EditArea(QWidget):
         self.dirty = False
         self._draft_timer.stop()
         self.save_button.setEnabled(True)
+        self.discard_button.setVisible(False)
         log.info("form saved")
         self.after_save(result)
         self.saved.emit(self.resident_uuid or "")

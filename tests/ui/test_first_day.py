@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 import forms
-from tests.ui.conftest import ADMIN, DOCTOR
+from tests.ui.conftest import DOCTOR
 from tests.ui.helpers import click, screenshot, start_logged_in, type_text
 from ui import errors, tasks
 from ui.qt import Qt, isValid
@@ -114,3 +114,102 @@ def test_new_followup_asks_which_form_fits(qtbot, doctor):
     assert main.dialogs["chooser"].codes()[0] == "dm_followup"
     main.dialogs["chooser"].accept()
     qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "editor_dm_followup")
+
+
+def test_old_record_opens_read_only_until_edit(qtbot, doctor, monkeypatch):
+    main, uuids = doctor
+    zhang = uuids["张三"]
+    view = open_view(qtbot, main, zhang)
+    view.timeline.cellDoubleClicked.emit(0, 0)
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "editor_htn_followup")
+    editor = main.tabs.currentWidget()
+    w = editor.editor.widgets
+    assert editor.read_only and editor.edit_button.isVisible() and not editor.save_button.isVisible()
+    assert "修改" in editor.banner.text()
+    screenshot(main, "112-record-read-only")
+    qtbot.keyClicks(w["sbp"].edit, "9")  # typing changes nothing
+    click(qtbot, w["symptoms"].buttons["2"])  # nor does clicking a choice
+    assert w["sbp"].value() == 150 and w["symptoms"].value() is None
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not editor.dirty and records_of(zhang, "htn_followup")[0]["rev"] == 1
+    click(qtbot, editor.edit_button)
+    assert not editor.read_only and editor.save_button.isVisible() and not editor.edit_button.isVisible()
+    w["sbp"].edit.clear()
+    qtbot.keyClicks(w["sbp"].edit, "145")
+    click(qtbot, w["symptoms"].buttons["2"])
+    assert w["symptoms"].value() == ["2"]
+    click(qtbot, editor.save_button)
+    qtbot.waitUntil(lambda: records_of(zhang, "htn_followup")[0]["rev"] == 2, timeout=10000)
+    assert records_of(zhang, "htn_followup")[0]["doc"]["sbp"] == 145
+
+
+def test_discard_draft_in_the_editor(qtbot, doctor, monkeypatch):
+    main, uuids = doctor
+    view = open_view(qtbot, main, uuids["赵秀兰"])
+    editor = main.open_editor(view.data["resident"], "dm_followup")
+    assert not editor.discard_button.isVisible()  # nothing typed, nothing to throw away
+    qtbot.keyClicks(editor.editor.widgets["fasting_glucose"].edit, "8.4")
+    assert editor.discard_button.isVisible()
+    editor.save_draft()
+    qtbot.waitUntil(lambda: len(drafts_of_mine()) == 1, timeout=5000)
+    asked = []
+    monkeypatch.setattr(errors, "confirm", lambda parent, text, title="": asked.append(text) or False)
+    click(qtbot, editor.discard_button)  # asked, and the doctor says no: nothing changes
+    assert asked and "放弃" in asked[0]
+    assert main.tabs.currentWidget() is editor and len(drafts_of_mine()) == 1
+    monkeypatch.setattr(errors, "confirm", lambda parent, text, title="": True)
+    click(qtbot, editor.discard_button)
+    qtbot.waitUntil(lambda: main.tabs.indexOf(editor) < 0, timeout=5000)
+    assert drafts_of_mine() == []
+    assert records_of(uuids["赵秀兰"], "dm_followup") == []
+    # a correction of an old record: discarding goes back to the saved record, read-only
+    zhang = open_view(qtbot, main, uuids["张三"])
+    rec = zhang.data["records"][0]
+    old = main.open_record(zhang.data["resident"], rec)
+    click(qtbot, old.edit_button)
+    qtbot.keyClicks(old.editor.widgets["dbp"].edit, "1")
+    old.save_draft()
+    qtbot.waitUntil(lambda: len(drafts_of_mine()) == 1, timeout=5000)
+    click(qtbot, old.discard_button)
+    qtbot.waitUntil(lambda: old.read_only, timeout=5000)
+    assert old.editor.widgets["dbp"].value() == 95 and drafts_of_mine() == []
+
+
+def test_discard_draft_in_the_drafts_dialog(qtbot, doctor, monkeypatch):
+    main, uuids = doctor
+    view = open_view(qtbot, main, uuids["赵秀兰"])
+    editor = main.open_editor(view.data["resident"], "dm_followup")
+    qtbot.keyClicks(editor.editor.widgets["fasting_glucose"].edit, "9.1")
+    click(qtbot, editor.close_button)
+    qtbot.waitUntil(lambda: len(drafts_of_mine()) == 1, timeout=5000)
+    main.actions_by_name["drafts"].trigger()
+    dialog = main.dialogs["drafts"]
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
+    screenshot(dialog, "113-drafts-dialog")
+    asked = []
+    monkeypatch.setattr(errors, "confirm", lambda parent, text, title="": asked.append(text) or True)
+    click(qtbot, dialog.discard_button)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=5000)
+    assert "赵秀兰" in asked[0] and "糖尿病" in asked[0]
+    assert drafts_of_mine() == []
+    assert not dialog.discard_button.isEnabled()
+
+
+def test_health_exam_hides_gynaecology_for_men(qtbot, doctor):
+    main, uuids = doctor
+    gyn = {"gyn_vulva", "gyn_vagina", "gyn_cervix", "gyn_uterus", "gyn_adnexa"}
+    man = open_view(qtbot, main, uuids["张三"])
+    exam = main.open_editor(man.data["resident"], "health_exam")
+    assert not gyn & set(exam.editor.widgets)
+    assert "dre" in exam.editor.widgets  # what applies to everyone stays
+    woman = open_view(qtbot, main, uuids["赵秀兰"])
+    her_exam = main.open_editor(woman.data["resident"], "health_exam")
+    assert gyn <= set(her_exam.editor.widgets)
+    her_exam.editor.ensureWidgetVisible(her_exam.editor.widgets["gyn_vulva"])
+    screenshot(main, "114-exam-woman-gyn")
+    # the man's exam saves without them
+    main.tabs.setCurrentWidget(exam)
+    exam.editor.widgets["visit_date"].set_value(dt.date.today().isoformat())
+    click(qtbot, exam.save_button)
+    qtbot.waitUntil(lambda: len(records_of(uuids["张三"], "health_exam")) == 1, timeout=10000)
+    assert not gyn & set(records_of(uuids["张三"], "health_exam")[0]["doc"])
