@@ -145,6 +145,8 @@ class FormEditor(QScrollArea):
     def set_read_only(self, read_only: bool) -> None:
         """An old record is shown read-only until the doctor asks to correct it."""
         self.read_only = read_only
+        # Grey boxes say "cannot type here" at a glance; the text itself stays black.
+        self.widget().setStyleSheet("QLineEdit:read-only { background: #f1f4f8; }" if read_only else "")
         for widget in self.widgets.values():
             widget.set_read_only(read_only)
 

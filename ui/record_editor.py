@@ -73,10 +73,10 @@ class EditArea(QWidget):
         self.setObjectName(f"editor_{form_code}")
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
-        title = self.form.title + (tr("Editor", "（修改）") if record else tr("Editor", "（新增）"))
-        head = QLabel(f"<b style='font-size:13pt'>{title}</b>　{resident_line(resident or {})}")
-        head.setObjectName("editorTitle")
-        column.addWidget(head)
+        self.title = QLabel(self)
+        self.title.setObjectName("editorTitle")
+        self._set_title(tr("Editor", "（修改）") if record else tr("Editor", "（新增）"))
+        column.addWidget(self.title)
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -124,8 +124,14 @@ class EditArea(QWidget):
         self.load_initial()
 
     # --- reading and correcting an old record
+    def _set_title(self, mode: str) -> None:
+        self.title.setText(f"<b style='font-size:13pt'>{self.form.title}{mode}</b>　"
+                           f"{resident_line(self.resident or {})}")  # fmt: skip
+
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
+        if self.record:
+            self._set_title(tr("Editor", "（查看）") if read_only else tr("Editor", "（修改）"))
         self.editor.set_read_only(read_only)
         self.edit_button.setVisible(read_only)
         self.save_button.setVisible(not read_only)
