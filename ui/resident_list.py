@@ -55,7 +55,7 @@ class ResidentList(QWidget):
         )
         self.search_box.setMinimumWidth(420)
         self.search_box.textChanged.connect(self._typed)
-        self.search_box.returnPressed.connect(self.search_now)
+        self.search_box.returnPressed.connect(self.enter_pressed)
         self.search_box.installEventFilter(self)
         bar.addWidget(self.search_box, 3)
         self.village = QComboBox(self)
@@ -112,6 +112,7 @@ class ResidentList(QWidget):
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.search_now)
         self.setTabOrder(self.search_box, self.table)
+        self._open_single: str | None = None  # Enter was pressed for this query: act on its hits
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -137,6 +138,7 @@ class ResidentList(QWidget):
         self.search_now()
 
     def _typed(self, *_: Any) -> None:
+        self._open_single = None  # typing on: an earlier Enter no longer says what to open
         text = self.search_box.text().strip()
         if len(text) == 1 and text.isascii():
             return  # one letter or digit matches a fifth of a village: wait for the next (Enter searches)
@@ -146,10 +148,36 @@ class ResidentList(QWidget):
         self._timer.stop()
         self.model.search(self.search_box.text().strip(), self.filters())
 
+    def enter_pressed(self) -> None:
+        """Enter in the search box: one hit opens that resident at once; several put the cursor
+        on the first of them (Enter again opens it). Waits for a search still under way."""
+        text = self.search_box.text().strip()
+        self._open_single = text
+        wanted = {k: v for k, v in self.filters().items() if v}
+        if self.model.query != text or self.model.filters != wanted:
+            self.search_now()
+        elif self.model.complete:
+            self._act_on_enter(self.model.rowCount())
+
+    def _act_on_enter(self, count: int) -> None:
+        self._open_single = None
+        if count == 1 and (uuid := self.model.uuid_at(0)):
+            self.open_resident.emit(uuid)
+        elif count > 1:
+            self.table.setFocus()
+            self.table.selectRow(max(self.table.currentIndex().row(), 0))
+
     def _loaded(self, count: int) -> None:
-        self.count_label.setText(tr("Residents", "共 {0} 人").format(count))
+        from app.search import hint
+
+        text = tr("Residents", "共 {0} 人").format(count)
+        if said := hint(self.model.query):
+            text += "　" + said
+        self.count_label.setText(text)
         if count and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
+        if self._open_single is not None and self._open_single == self.model.query:
+            self._act_on_enter(count)
 
     def _activated(self, index: Any) -> None:
         uuid = self.model.uuid_at(index.row())

@@ -213,3 +213,51 @@ def test_health_exam_hides_gynaecology_for_men(qtbot, doctor):
     click(qtbot, exam.save_button)
     qtbot.waitUntil(lambda: len(records_of(uuids["张三"], "health_exam")) == 1, timeout=10000)
     assert not gyn & set(records_of(uuids["张三"], "health_exam")[0]["doc"])
+
+
+def test_enter_opens_the_single_hit(qtbot, doctor):
+    main, uuids = doctor
+    box = main.residents.search_box
+    box.setFocus()
+    qtbot.keyClicks(box, "zxl")
+    qtbot.keyClick(box, Qt.Key.Key_Return)  # at once, whether or not the search has come back
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "residentView", timeout=5000)
+    assert main.tabs.currentWidget().uuid == uuids["赵秀兰"]
+    # several hits: Enter puts the cursor on the first; Enter again opens it
+    main.focus_search()
+    qtbot.keyClicks(box, "z")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: main.residents.model.query == "z" and main.residents.table.hasFocus(), timeout=5000)
+    assert main.residents.model.rowCount() == 2 and main.tabs.currentWidget() is main.residents
+    qtbot.keyClick(main.residents.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "residentView")
+    assert main.tabs.currentWidget().uuid == main.residents.model.uuid_at(0)
+
+
+def test_search_by_id_start_and_birth_date(qtbot, doctor):
+    main, uuids = doctor
+    lst = main.residents
+    box = lst.search_box
+
+    def search(text):
+        box.clear()
+        with qtbot.waitSignal(lst.model.loaded, timeout=5000):
+            qtbot.keyClicks(box, text)
+            qtbot.keyClick(box, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: lst.model.query == text and lst.model.complete, timeout=5000)
+
+    main.focus_search()
+    search("420106")  # the region: the same for the whole county, too short to be useful
+    qtbot.waitUntil(lambda: "至少输入前10位" in lst.count_label.text(), timeout=5000)
+    screenshot(main, "115-search-hint")
+    search("4201061958")  # region and birth year
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "residentView", timeout=5000)
+    assert main.tabs.currentWidget().uuid == uuids["张三"]
+    main.focus_search()
+    search("19620930")  # the birth-date part of the ID number
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "residentView", timeout=5000)
+    assert main.tabs.currentWidget().uuid == uuids["赵秀兰"]
+    main.focus_search()
+    search("12")
+    qtbot.waitUntil(lambda: "至少输入4位" in lst.count_label.text(), timeout=5000)
+    assert lst.model.rowCount() == 0
