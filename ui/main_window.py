@@ -100,6 +100,13 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         act("lock", "锁定", self.lock, "Ctrl+L")
         act("switch", "切换用户", self.lock)
+        data_menu = self.menuBar().addMenu(tr("Main", "数据"))
+        data_menu.setObjectName("dataMenu")
+        for name, text, slot in (
+            ("import", "导入居民（Excel/CSV）…", self.open_import),
+            ("export", "导出居民档案（Excel/CSV）…", self.open_export),
+        ):
+            data_menu.addAction(act(name, text, slot, toolbar=False))
         menu = self.menuBar().addMenu(tr("Main", "管理"))
         for name, text, slot in (
             ("merge", "合并重复档案…", self.open_merge),
@@ -121,6 +128,8 @@ class MainWindow(QMainWindow):
         admin = user.role == "admin"
         for name in ("users", "audit", "settings", "merge", "backup"):
             self.actions_by_name[name].setEnabled(admin)
+        for name in ("import", "export"):  # the services allow admins and doctors
+            self.actions_by_name[name].setEnabled(user.role in ("admin", "doctor"))
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
             tr("Main", "{0}（{1}）｜{2}").format(user.display_name, role, self.shell.institution_name)
@@ -486,6 +495,24 @@ class MainWindow(QMainWindow):
 
         dialog = BackupDialog(self.shell, self)
         return self._dialog("backup", dialog)
+
+    def open_import(self) -> QWidget:
+        from ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self)
+        dialog.imported.connect(self._imported)
+        return self._dialog("import", dialog)
+
+    def _imported(self, added: int) -> None:
+        if added:
+            self.sync.poke()
+            self.residents.search_now()
+            self.due.stale = True
+
+    def open_export(self) -> QWidget:
+        from ui.export_dialog import ExportDialog
+
+        return self._dialog("export", ExportDialog(parent=self))
 
     def open_drafts(self) -> QWidget:
         from ui.drafts_dialog import DraftsDialog
