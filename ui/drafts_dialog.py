@@ -38,6 +38,7 @@ def load_drafts(store: Any) -> list[dict[str, Any]]:
 
 class DraftsDialog(QDialog):
     open_draft = Signal(dict)
+    discarded = Signal(dict)  # a draft deleted here (its editor, if open, lets it go too)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,4 +111,8 @@ class DraftsDialog(QDialog):
 
             drafts.discard(store, key)
 
-        DbOp(self, drop).success(lambda _r: self.reload()).run()
+        def dropped(_r: Any) -> None:
+            self.discarded.emit(draft)
+            self.reload()
+
+        DbOp(self, drop).success(dropped).run()

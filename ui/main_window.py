@@ -519,7 +519,15 @@ class MainWindow(QMainWindow):
 
         dialog = DraftsDialog(self)
         dialog.open_draft.connect(self.resume_draft)
+        dialog.discarded.connect(self._draft_discarded)
         return self._dialog("drafts", dialog)
+
+    def _draft_discarded(self, draft: dict[str, Any]) -> None:
+        """A draft deleted in the drafts dialog: an editor still showing it must not save it
+        again when it closes."""
+        for editor in self.editors():
+            if editor.draft_key() == draft["key"]:
+                editor.after_discard()
 
     def resume_draft(self, draft: dict[str, Any]) -> None:
         """Open the form again; the editor finds its draft by the same key and restores it."""

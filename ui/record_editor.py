@@ -214,9 +214,13 @@ class EditArea(QWidget):
 
             drafts.discard(store, key)
 
-        DbOp(self, drop).success(lambda _r: self._discarded()).run()
+        DbOp(self, drop).success(lambda _r: self.after_discard()).run()
 
-    def _discarded(self) -> None:
+    def after_discard(self) -> None:
+        """The draft is gone from storage: a new form closes, a correction shows the saved
+        record again."""
+        self._draft_timer.stop()
+        self.dirty = False
         self.discard_button.setVisible(False)
         if self.mode == "new":
             self.close_requested.emit()

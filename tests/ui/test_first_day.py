@@ -193,6 +193,19 @@ def test_discard_draft_in_the_drafts_dialog(qtbot, doctor, monkeypatch):
     assert "赵秀兰" in asked[0] and "糖尿病" in asked[0]
     assert drafts_of_mine() == []
     assert not dialog.discard_button.isEnabled()
+    dialog.close()
+    # the form still open in a tab when its draft is discarded: it lets it go too
+    again = main.open_editor(view.data["resident"], "dm_followup")
+    qtbot.keyClicks(again.editor.widgets["fasting_glucose"].edit, "7.7")
+    again.save_draft()
+    qtbot.waitUntil(lambda: len(drafts_of_mine()) == 1, timeout=5000)
+    dialog = main.open_drafts()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
+    click(qtbot, dialog.discard_button)
+    qtbot.waitUntil(lambda: main.tabs.indexOf(again) < 0, timeout=5000)
+    main.lock()  # locking keeps the drafts of open forms: there is none to keep
+    qtbot.waitUntil(lambda: not tasks.worker().busy, timeout=5000)
+    assert drafts_of_mine() == []
 
 
 def test_health_exam_hides_gynaecology_for_men(qtbot, doctor):
