@@ -87,6 +87,11 @@ class ResidentList(QWidget):
         self.household_button.clicked.connect(lambda: self.set_household(None))
         bar.addWidget(self.household_button)
         column.addLayout(bar)
+        self.hint_label = QLabel(self)
+        self.hint_label.setObjectName("searchHint")
+        self.hint_label.setStyleSheet("color: #8d5b00; padding: 2px 4px;")
+        self.hint_label.setVisible(False)
+        column.addWidget(self.hint_label)
         self.table = QTableView(self)
         self.table.setObjectName("residentTable")
         self.table.setModel(self.model)
@@ -171,10 +176,10 @@ class ResidentList(QWidget):
     def _loaded(self, count: int) -> None:
         from app.search import hint
 
-        text = tr("Residents", "共 {0} 人").format(count)
-        if said := hint(self.model.query):
-            text += "　" + said
-        self.count_label.setText(text)
+        self.count_label.setText(tr("Residents", "共 {0} 人").format(count))
+        said = hint(self.model.query)  # what to type when the digits are too few to search
+        self.hint_label.setText(said or "")
+        self.hint_label.setVisible(bool(said))
         if count and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
         if self._open_single is not None and self._open_single == self.model.query:
