@@ -93,9 +93,6 @@ class Resident(Base):
     # Its search terms (app.search.pack): which resident_term rows are its own (migration 0007).
     terms: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    # Search by the start of an ID number reads this index alone (migration 0008).
-    __table_args__ = (Index("ix_resident_id_start", "id_number", "status", "record_no", "uuid"),)
-
 
 class ResidentTerm(Base):
     """Search terms of a resident, one index entry each (see app/search.py for the kinds)."""
