@@ -51,7 +51,7 @@ class ResidentList(QWidget):
         self.search_box.setObjectName("search")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setPlaceholderText(
-            tr("Residents", "查找：姓名、拼音或首字母（如 zs）、身份证号（前10位或后几位）、"
+            tr("Residents", "查找：姓名、拼音或首字母（如 zs）、身份证号（前12位或后几位）、"
                             "出生日期（如 19491231）、档案编号、电话；回车打开")
         )
         self.search_box.setMinimumWidth(420)

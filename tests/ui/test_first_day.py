@@ -261,10 +261,10 @@ def test_search_by_id_start_and_birth_date(qtbot, doctor):
 
     main.focus_search()
     search("420106")  # the region: the same for the whole county, too short to be useful
-    qtbot.waitUntil(lambda: "至少输入前10位" in lst.hint_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "至少输入前12位" in lst.hint_label.text(), timeout=5000)
     assert lst.hint_label.isVisible()
     screenshot(main, "115-search-hint")
-    search("4201061958")  # region and birth year
+    search("420106195804")  # region, birth year and month
     assert lst.hint_label.isHidden()
     qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "residentView", timeout=5000)
     assert main.tabs.currentWidget().uuid == uuids["张三"]
