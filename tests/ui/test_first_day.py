@@ -276,3 +276,18 @@ def test_search_by_id_start_and_birth_date(qtbot, doctor):
     search("12")
     qtbot.waitUntil(lambda: "至少输入4位" in lst.hint_label.text(), timeout=5000)
     assert lst.model.rowCount() == 0
+
+
+def test_discard_a_half_typed_registration(qtbot, doctor, monkeypatch):
+    main, _ = doctor
+    editor = main.open_register()
+    type_text(qtbot, editor.editor.widgets["name"].edit, "钱五")
+    editor.save_draft()
+    qtbot.waitUntil(lambda: len(drafts_of_mine()) == 1, timeout=5000)
+    monkeypatch.setattr(errors, "confirm", lambda parent, text, title="": True)
+    click(qtbot, editor.discard_button)
+    qtbot.waitUntil(lambda: main.tabs.indexOf(editor) < 0, timeout=5000)
+    assert drafts_of_mine() == []
+    again = main.open_register()  # a fresh form, nothing restored
+    qtbot.waitUntil(lambda: not tasks.worker().busy, timeout=5000)  # its draft lookup answered
+    assert again.editor.widgets["name"].value() is None and not again.dirty
