@@ -19,7 +19,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from app import paths
-from app.authstate import AuthState
+from app.authstate import UNKNOWN, AuthState, subject_for
 from app.clock import now_iso
 from app.crypto.keyfile import (
     RECOVERY,
@@ -33,6 +33,7 @@ from app.db import migrate
 from app.db.engine import make_engine, probe, write_transaction
 from app.db.models import Institution, User
 from app.errors import AuthError, DataError, InvalidInput
+from app.hardening import secure_tree
 from app.services import audit
 from forms.idnumber import known_region
 
@@ -63,8 +64,12 @@ class InstitutionInfo:
         return self.village == "000"
 
 
+def valid_user_name(name: str) -> bool:
+    return isinstance(name, str) and USER_NAME.fullmatch(name) is not None
+
+
 def check_user_name(name: str) -> None:
-    if not USER_NAME.match(name or ""):
+    if not valid_user_name(name):
         raise InvalidInput.field("user", "用户名", "须为1–32个字母、数字、汉字或 _ . -，不能有空格")
 
 
@@ -177,34 +182,51 @@ class Store:
         data_dir = Path(data_dir)
         keyfile = load_keyfile(data_dir)
         state = AuthState(data_dir)
-        wait = state.wait_seconds(user)
+        subject = subject_for(user or "", valid_user_name, keyfile.slots)
+        if subject == RECOVERY:
+            subject = UNKNOWN  # the recovery slot is not a login
+        wait = state.wait_seconds(subject)
         if wait:
             raise AuthError(f"登录失败次数过多，请在{wait}秒后再试")
         try:
-            data_key = keyfile.unwrap(user, password or "")
+            if subject == UNKNOWN:
+                raise NoSuchSlot(user)
+            data_key = keyfile.unwrap(subject, password or "")
         except SlotDisabled:
-            state.record_failure(user, "disabled", now_iso())
-            raise AuthError(f"用户“{user}”已停用，请联系管理员") from None
+            state.record_failure(subject, "disabled", now_iso())
+            raise AuthError(f"用户“{subject}”已停用，请联系管理员") from None
         except (WrongSecret, NoSuchSlot):
-            state.record_failure(user, "wrong_password", now_iso())
+            reason = "unknown_user" if subject == UNKNOWN else "wrong_password"
+            state.record_failure(subject, reason, now_iso())
             raise AuthError("用户名或密码错误") from None
-        store = cls.open_with_key(data_dir, keyfile, data_key, user)
-        state.clear(user)
-        with store.session(write=True) as s:
-            for failed in state.take_pending():
-                audit.append(
-                    s, failed["user"], "login_failed", detail={"reason": failed["reason"]},
-                    at=failed["at"],
-                )  # fmt: skip
-            audit.append(s, user, "login")
-        state._save()
+        store = cls.open_with_key(data_dir, keyfile, data_key, subject)
+        state.clear(subject)
+        store.audit_pending_failures(state, "login")
         return store
+
+    def audit_pending_failures(self, state: AuthState, action: str) -> None:
+        """Moves the failed attempts noted in the key file into the audit chain, followed by
+        this `action` (login, recover) of the current user."""
+        pending, dropped = state.take_pending()
+        try:
+            with self.session(write=True) as s:
+                for failed in pending:
+                    detail: dict[str, Any] = {"reason": failed["reason"]}
+                    audit.append(s, failed["user"], "login_failed", detail=detail, at=failed["at"])
+                if dropped:
+                    audit.append(s, "", "login_failed", detail={"reason": "dropped", "count": dropped})
+                if action == "login":
+                    audit.append(s, self.user.name, "login")
+        except BaseException:
+            state.give_back(pending, dropped)
+            raise
 
     @classmethod
     def open_with_key(cls, data_dir: Path, keyfile: KeyFile, data_key: bytes, user: str) -> Store:
         db = paths.db_path(data_dir)
         if not db.exists():
             raise DataError(f"找不到数据库文件 {db}")
+        secure_tree(data_dir)
         try:
             probe(db, data_key)
         except sqlcipher3.DatabaseError:
@@ -266,6 +288,16 @@ class Store:
 
             names = "、".join(ROLES[r] for r in roles)
             raise AuthError(f"此操作需要{names}权限")
+
+
+def login_wait_seconds(data_dir: Path, name: str) -> int:
+    """How long a login as `name` must wait now (the login screen counts it down)."""
+    try:
+        slots = load_keyfile(Path(data_dir)).slots
+    except DataError:
+        return 0
+    subject = subject_for(name or "", valid_user_name, slots)
+    return AuthState(Path(data_dir)).wait_seconds(UNKNOWN if subject == RECOVERY else subject)
 
 
 def load_keyfile(data_dir: Path) -> KeyFile:

@@ -170,6 +170,11 @@ class ValidationContext:
     today: str | None = None  # "YYYY-MM-DD"; None means the real date
     birth_date: str | None = None
     sex: str | None = None
+    # Additions: a final record (not a draft) must hold its form's core items; False where the
+    # status is not known (the county server, the editor while typing), so only the saving
+    # service enforces them. record_no: the resident's 17-digit number (cover and card).
+    final: bool = False
+    record_no: str | None = None
 
 
 Rule = Callable[[dict[str, Any], ValidationContext], list[FieldError]]

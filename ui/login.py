@@ -42,14 +42,13 @@ def user_names(data_dir: Path) -> list[str]:
 def open_store(data_dir: Path, user: str, password: str) -> tuple[str, Any]:
     """Runs on the DB worker: log in and make the new store the worker's store.
     Returns ("ok", CurrentUser) or ("refused", message, seconds to wait)."""
-    from app.authstate import AuthState
     from app.errors import AuthError
-    from app.store import Store
+    from app.store import Store, login_wait_seconds
 
     try:
         store = Store.open(data_dir, user, password)
     except AuthError as e:
-        return ("refused", str(e), AuthState(data_dir).wait_seconds(user))
+        return ("refused", str(e), login_wait_seconds(data_dir, user))
     worker().set_store(store)
     return ("ok", store.user)
 

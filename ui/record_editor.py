@@ -52,6 +52,8 @@ class EditArea(QWidget):
     saved = Signal(str)  # resident uuid
     next_requested = Signal(str)  # the next resident of the round
     close_requested = Signal()
+    confirmed = False  # the current save was confirmed (see ask_confirmation)
+    _then_next = False
 
     def __init__(
         self,
@@ -181,6 +183,18 @@ class EditArea(QWidget):
             return drafts.load(store, key)
 
         DbOp(self, load).success(self._draft_loaded).run()
+        from app.services.records import SIGNED_BY_SAVER  # loaded by the worker already
+
+        if self.mode == "new" and self.form.code in SIGNED_BY_SAVER:
+            # After the draft (one worker, in order): a draft's own signer is kept.
+            DbOp(self, lambda store: store.user.display_name).success(self._default_signer).run()
+
+    def _default_signer(self, name: str) -> None:
+        """随访医生 is the logged-in user unless already filled in; not an edit (no draft)."""
+        if name and self._has("doctor") and not self.editor.widgets["doctor"].value():
+            doc = self.editor.document()
+            doc["doctor"] = name
+            self.editor.load(doc)
 
     def _draft_loaded(self, doc: dict[str, Any] | None) -> None:
         if doc and not self.dirty:
@@ -262,9 +276,11 @@ class EditArea(QWidget):
             text += tr("Editor", "（另有 {0} 处需要修改，已用红框标出）").format(more)
         self.show_banner(text, "error")
 
-    def save(self, then_next: bool = False) -> None:
+    def save(self, then_next: bool = False, *, confirmed: bool = False) -> None:
         if self.saving or self.read_only:
             return
+        # Read by the save functions: True once the doctor answered 仍然保存 (ConfirmDialog).
+        self.confirmed, self._then_next = confirmed, then_next
         self.editor.refresh_computed()
         errors = self.editor.validate()
         if errors:
@@ -286,12 +302,12 @@ class EditArea(QWidget):
         DbOp(self, run).success(lambda r: self._saved(r, then_next)).failure(self._failed).run()
 
     def _save_new(self, doc: dict[str, Any]):  # noqa: ANN202 - returns a worker function
-        resident, form = self.resident_uuid, self.form.code
+        resident, form, confirmed = self.resident_uuid, self.form.code, self.confirmed
 
         def fn(store: Any) -> Any:
             from app.services import records
 
-            return records.add(store, resident, form, doc)
+            return records.add(store, resident, form, doc, confirmed=confirmed)
 
         return fn
 
@@ -300,11 +316,12 @@ class EditArea(QWidget):
         old = self.record.get("doc") or {}
         patch = {k: v for k, v in doc.items() if old.get(k) != v}
         patch.update({k: None for k in old if k not in doc and not self._computed(k)})
+        confirmed = self.confirmed
 
         def fn(store: Any) -> Any:
             from app.services import records
 
-            return records.update(store, uuid, patch)
+            return records.update(store, uuid, patch, confirmed=confirmed)
 
         return fn
 
@@ -334,6 +351,10 @@ class EditArea(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.saving = False
         self.save_button.setEnabled(True)
+        warnings = getattr(exc, "warnings", None)  # record_warnings.NeedsConfirmation
+        if warnings:
+            self.ask_confirmation(warnings)
+            return
         errors = getattr(exc, "errors", None)
         if errors:
             self.show_errors(errors)
@@ -341,3 +362,18 @@ class EditArea(QWidget):
         from ui.errors import show_error
 
         show_error(self, exc)
+
+    # --- confirmation of an unusual record (issue 11)
+    def ask_confirmation(self, warnings: list[Any]) -> None:
+        """Name the reasons; 仍然保存 saves again confirmed, 返回修改 marks the fields."""
+        from ui.confirm_dialog import ConfirmDialog
+
+        dialog = ConfirmDialog(warnings, self)
+        self.confirm_dialog = dialog
+        then_next = self._then_next
+        dialog.accepted.connect(lambda: self.save(then_next, confirmed=True))
+        # After the dialog has given the focus back (to the save button), take it to the field.
+        back = [w.as_error() for w in warnings]
+        dialog.rejected.connect(lambda: QTimer.singleShot(0, lambda: self.show_errors(back)))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()

@@ -41,6 +41,9 @@ def _database_problem(exc: Exception) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.hardening import harden_process
+
+    harden_process()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

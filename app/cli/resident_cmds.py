@@ -61,10 +61,14 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("ref")
     p.add_argument("--form", required=True)
     p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.add_argument("--draft", action="store_true", help="保存为草稿（可暂缺必填的核心项目）")
+    p.add_argument("--confirm", action="store_true", help="确认保存需要确认的记录（如控制满意但血压偏高）")
     p.set_defaults(func=cmd_record_add)
     p = leaf(cs, "update", "修改记录（只写要改的字段）", json_flag=False)
     p.add_argument("uuid")
     p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.add_argument("--final", action="store_true", help="把草稿定稿")
+    p.add_argument("--confirm", action="store_true", help="确认保存需要确认的记录")
     p.set_defaults(func=cmd_record_update)
     p = leaf(cs, "show", "查看记录")
     p.add_argument("uuid")
@@ -145,11 +149,25 @@ def cmd_unmerge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask_confirm(fn):  # type: ignore[no-untyped-def]
+    """fn(), with a refusal for want of confirmation told how to confirm (exit code 3)."""
+    from app.services.record_warnings import NeedsConfirmation
+
+    try:
+        return fn()
+    except NeedsConfirmation as e:
+        e.args = (f"{e}。核对无误后，请加 --confirm 重新运行",)
+        raise
+
+
 def cmd_record_add(args: argparse.Namespace) -> int:
     from app.services import records
 
     doc = read_json(args.input)
-    emit(args, with_store(args, lambda st: records.add(st, args.ref, args.form, doc)), force_json=True)
+    status = "draft" if args.draft else "final"
+    out = _ask_confirm(lambda: with_store(args, lambda st: records.add(
+        st, args.ref, args.form, doc, status=status, confirmed=args.confirm)))  # fmt: skip
+    emit(args, out, force_json=True)
     return 0
 
 
@@ -157,7 +175,10 @@ def cmd_record_update(args: argparse.Namespace) -> int:
     from app.services import records
 
     patch = read_json(args.input)
-    emit(args, with_store(args, lambda st: records.update(st, args.uuid, patch)), force_json=True)
+    status = "final" if args.final else None
+    out = _ask_confirm(lambda: with_store(args, lambda st: records.update(
+        st, args.uuid, patch, status=status, confirmed=args.confirm)))  # fmt: skip
+    emit(args, out, force_json=True)
     return 0
 
 

@@ -13,6 +13,8 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,15 +83,17 @@ class KeyFile:
         )
 
     def save(self, path: Path | None = None) -> None:
-        """Write atomically: a power cut leaves the old or the new file, never half of one."""
+        """Write atomically: a power cut leaves the old or the new file, never half of one. The
+        login bookkeeping kept in the same file (app/authstate.py) is carried over as it is on
+        disk, not as it was when this object was loaded: another process may have added to it."""
         target = path or self.path
         assert target is not None
-        tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(self.dumps())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        with locked(target):
+            raw = json.loads(self.dumps())
+            kept = read_raw(target).get(AUTH_SECTION)
+            if kept is not None:
+                raw[AUTH_SECTION] = kept
+            write_raw(target, raw)
         self.path = target
 
     # --- slots
@@ -133,6 +137,48 @@ class KeyFile:
             return AESGCM(kek).decrypt(_unb64(slot["nonce"]), _unb64(slot["wrapped"]), self._aad(name))
         except InvalidTag:
             raise WrongSecret(name) from None
+
+
+AUTH_SECTION = "auth"
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Holds an exclusive lock on `path`'s lock file, across processes: every writer of the key
+    file (password changes, failed-login counts) takes it, so no update is lost to a race."""
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for ~10 s, then raises OSError
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock on both systems
+
+
+def read_raw(path: Path) -> dict[str, Any]:
+    """The key file as JSON, or {} when it is missing or unreadable."""
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def write_raw(path: Path, raw: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private whatever the umask
+    with open(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(raw, indent=1, sort_keys=True))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def new_recovery_code() -> str:

@@ -96,7 +96,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
             "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
             "schema": migrate.head(), "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,
         }  # fmt: skip
-        keys = paths.keys_path(store.data_dir).read_text("utf-8")
+        keys = _keys_without_login_counts(paths.keys_path(store.data_dir))
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             zf.writestr("manifest.json", json.dumps(manifest, indent=1))
             zf.writestr("keys.json", keys, compress_type=zipfile.ZIP_DEFLATED)
@@ -337,8 +337,30 @@ def _swap(data_dir: Path, stage: Path, aside: Path) -> None:
     # Database first, key file last (as at set-up): the pair in place always opens, because
     # restoring over existing data requires the same installation and so the same data key.
     os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
+    _keep_login_counts(data_dir / paths.KEYS_NAME, stage / paths.KEYS_NAME)
     os.replace(stage / paths.KEYS_NAME, data_dir / paths.KEYS_NAME)
     _fsync_dir(data_dir)
+
+
+def _keys_without_login_counts(path: Path) -> str:
+    """The key file for a backup: the failed-login bookkeeping (app/authstate.py) belongs to the
+    live installation; a restored copy must neither reset its back-off nor audit it twice."""
+    from app.crypto.keyfile import AUTH_SECTION, read_raw
+
+    raw = read_raw(path)
+    raw.pop(AUTH_SECTION, None)
+    return json.dumps(raw, indent=1, sort_keys=True)
+
+
+def _keep_login_counts(live: Path, staged: Path) -> None:
+    from app.crypto.keyfile import AUTH_SECTION, locked, read_raw, write_raw
+
+    with locked(live):
+        section = read_raw(live).get(AUTH_SECTION)
+        if section is not None:
+            raw = read_raw(staged)
+            raw[AUTH_SECTION] = section
+            write_raw(staged, raw)
 
 
 def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str, Any]:

@@ -78,17 +78,27 @@ def change_password(store: Store, old: str, new: str) -> None:
 
 
 def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
-    """Set a new password for `user` with the recovery code printed at set-up."""
-    from app.store import Store, check_password, load_keyfile
+    """Set a new password for `user` with the recovery code printed at set-up. Attempts back off
+    like logins (one counter for the recovery code, whoever types it) and are audited."""
+    from app.authstate import AuthState
+    from app.store import Store, check_password, check_user_name, load_keyfile
 
+    check_user_name(user)
     check_password(new_password, "new_password")
     keyfile = load_keyfile(Path(data_dir))
+    state = AuthState(Path(data_dir))
+    wait = state.wait_seconds(RECOVERY)
+    if wait:
+        raise AuthError(f"恢复代码试错次数过多，请在{wait}秒后再试")
     try:
         data_key = keyfile.unwrap(RECOVERY, normalise_recovery_code(code))
     except (WrongSecret, NoSuchSlot):
+        state.record_failure(RECOVERY, "wrong_recovery_code", now_iso())
         raise AuthError("恢复代码不正确") from None
     store = Store.open_with_key(Path(data_dir), keyfile, data_key, user)
+    state.clear(RECOVERY)
     keyfile.set_slot(user, new_password, data_key)
     keyfile.save()
+    store.audit_pending_failures(state, "recover")
     audit.log(store, "recover", "user", None, {"name": user})
     return store

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from forms.compute import selfcare_level
+from forms.definitions import _rules as R
 from forms.definitions._dsl import assemble, code, date, integer, section, text
 from forms.model import FormDef
 
@@ -17,6 +18,7 @@ SCORES: dict[str, tuple[str, tuple[int, int, int, int]]] = {
     "activity": ("活动：站立、室内行走、上下楼梯、户外活动", (0, 1, 5, 10)),
 }
 MAX_TOTAL = sum(points[3] for _, points in SCORES.values())
+NO_MILD_LEVEL = ("eating", "dressing")  # the paper's "—" cells (not applicable)
 
 
 def score(item: str, level: str) -> int:
@@ -90,6 +92,12 @@ def build(edition: str) -> FormDef:
             ),
         ),
         compute=(_total,),
+        # 进餐 and 穿衣 print "—" under 轻度依赖 (their points 0 are only a placeholder).
+        rules=tuple(
+            R.not_applicable(f, ("2",), edition=edition)
+            for f in fields
+            if f.key in NO_MILD_LEVEL
+        ),
         layout="sheet",
         insert_only=True,
         paper={

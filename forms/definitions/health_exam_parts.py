@@ -178,7 +178,7 @@ def organs() -> Section:
             0,
             5.3,
             layout={"row": "vision"},
-            hint="五分记录（如4.9）或小数记录（如0.8）",
+            hint="五分记录（标准对数视力表，如4.9；小数记录0.8应记为4.9）",
         ),
         decimal("vision_right", "视力右眼", 0, 5.3, layout={"row": "vision"}),
         decimal("corrected_vision_left", "矫正视力左眼", 0, 5.3, layout={"row": "cvision"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms.definitions import _rules as R
 from forms.definitions._dsl import (
     RECORD_NO_HINT,
     RECORD_NO_PATTERN,
@@ -29,12 +30,13 @@ def _record_no(**layout: object) -> Field:
 
 
 def build_cover(edition: str) -> FormDef:
+    number = _record_no(digit_groups=[6, 3, 3, 5])
     return assemble(
         "cover",
         "居民健康档案封面",
         edition,
         (
-            section("number", "编号", _record_no(digit_groups=[6, 3, 3, 5]), role="header"),
+            section("number", "编号", number, role="header"),
             section(
                 "resident",
                 "居民",
@@ -54,12 +56,14 @@ def build_cover(edition: str) -> FormDef:
                 date("visit_date", "建档日期", layout={"style": "年月日"}),
             ),
         ),
+        rules=(R.same_record_no(number),),
         layout="sheet",
         paper={"header": [], "full_title": "居民健康档案", "record_no_digits": 17},
     )
 
 
 def build_card(edition: str) -> FormDef:
+    number = _record_no()
     return assemble(
         "info_card",
         "居民健康档案信息卡",
@@ -71,7 +75,7 @@ def build_card(edition: str) -> FormDef:
                 text("name", "姓名", max_length=50, required=True, layout={"row": "f1"}),
                 code("sex", "性别", "sex", layout={"row": "f1", "options": "none"}),
                 date("birth_date", "出生日期", layout={"row": "f1"}),
-                _record_no(),
+                number,
                 code("blood_abo", "ABO血型", "blood_abo", layout={"options": "check"}),
                 code(
                     "blood_rh",
@@ -103,6 +107,7 @@ def build_card(edition: str) -> FormDef:
                 side="back",
             ),
         ),
+        rules=(R.same_record_no(number),),
         layout="card",
         paper={
             "header": [],

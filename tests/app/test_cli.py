@@ -42,7 +42,8 @@ def test_resident_round_trip(cli):
 
 
 def test_records_through_the_cli(cli):
-    created = json.loads(add(cli, {"name": "王秀兰", "id_number": "110105195103082025"}).stdout)
+    created = json.loads(add(cli, {"name": "王秀兰", "id_number": "110105195103082025",
+                                   "past_diseases": [{"code": "2"}]}).stdout)  # fmt: skip
     doc = json.dumps(example("htn_followup"), ensure_ascii=False)
     out = cli("record", "add", created["uuid"], "--form", "htn_followup", "--json", "-", input=doc)
     assert out.returncode == 0, out.stderr

@@ -9,7 +9,8 @@ from forms.examples import example
 
 @pytest.fixture
 def patient(store):
-    return residents.add(store, {"name": "王秀兰", "id_number": "110105195103082025"})
+    return residents.add(store, {"name": "王秀兰", "id_number": "110105195103082025",
+                                 "past_diseases": [{"code": "2"}]})  # 高血压
 
 
 def followup(**changes):

@@ -81,6 +81,6 @@ def installation(tmp_path):
         uuids[name] = residents.add(store, data)["uuid"]
     records.add(store, uuids["张三"], "htn_followup",
                 {"visit_date": (dt.date.today() - dt.timedelta(days=200)).isoformat(),
-                 "sbp": 150, "dbp": 95})  # fmt: skip
+                 "sbp": 150, "dbp": 95, "classification": "2"})  # fmt: skip
     store.close()
     return data_dir, uuids

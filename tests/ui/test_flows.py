@@ -167,6 +167,7 @@ def test_htn_followup_invalid_then_valid_and_due_list(qtbot, doctor):
     assert len(records_of(zhang, "htn_followup")) == 1  # nothing saved
     w["sbp"].edit.clear()
     qtbot.keyClicks(w["sbp"].edit, "150")
+    click(qtbot, w["classification"].buttons["2"])  # a final follow-up needs it (issue 11)
     click(qtbot, editor.save_button)
     qtbot.waitUntil(lambda: gone(main, editor), timeout=10000)
     saved = records_of(zhang, "htn_followup")
@@ -216,6 +217,7 @@ def test_save_and_next_round(qtbot, doctor):
     assert first.resident_uuid == order[0] and first.next_button.isVisible()
     qtbot.keyClicks(first.editor.widgets["sbp"].edit, "135")
     qtbot.keyClicks(first.editor.widgets["dbp"].edit, "85")
+    click(qtbot, first.editor.widgets["classification"].buttons["1"])
     click(qtbot, first.next_button)
     qtbot.waitUntil(lambda: getattr(main.tabs.currentWidget(), "resident_uuid", None) == order[1],
                     timeout=10000)  # fmt: skip
