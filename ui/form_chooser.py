@@ -41,7 +41,13 @@ class FormChooser(QDialog):
         self.list = QListWidget(self)
         self.list.setObjectName("forms")
         self.list.itemActivated.connect(lambda _item: self.accept())
+        self.list.currentItemChanged.connect(lambda *_: self._show_reason())
         column.addWidget(self.list, 1)
+        self.reason = QLabel(self)
+        self.reason.setObjectName("reason")
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color: #8d5b00;")
+        column.addWidget(self.reason)
         self.show_all = QCheckBox(tr("Chooser", "显示不适用于此居民的表单"), self)
         self.show_all.setObjectName("showAll")
         self.show_all.toggled.connect(self._fill)
@@ -63,14 +69,23 @@ class FormChooser(QDialog):
             why = form_fit.why_not(self.resident, code)
             if why is not None and not self.show_all.isChecked():
                 continue
-            item = QListWidgetItem(form_title(code) + ("" if why is None else f"　（{why}）"))
+            item = QListWidgetItem(form_title(code) + ("" if why is None else tr("Chooser", "（不适用）")))
             item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setData(Qt.ItemDataRole.UserRole + 1, why)
             if why is not None:
                 item.setForeground(Qt.GlobalColor.darkGray)
                 item.setToolTip(why)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.setFocus()
+        self._show_reason()
+
+    def _show_reason(self) -> None:
+        """Why the selected form does not fit (saving it will ask again)."""
+        item = self.list.currentItem()
+        why = item.data(Qt.ItemDataRole.UserRole + 1) if item is not None else None
+        self.reason.setText(tr("Chooser", "不适用：{0}").format(why) if why else "")
+        self.reason.setVisible(bool(why))
 
     def codes(self) -> list[str]:
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]

@@ -1,4 +1,5 @@
-"""Which forms fit a resident (app.services.form_fit): the rule the chooser and warnings share."""
+"""Which forms to offer a resident (app.services.form_fit): the order, and the one rule shared
+with the warnings asked at saving (record_warnings.form_fit)."""
 
 from __future__ import annotations
 
@@ -20,16 +21,19 @@ def test_key_populations_and_age():
     assert "elderly_selfcare" in form_fit.fitting_visit_forms(htn_old, ON)
     assert "糖尿病" in form_fit.why_not(htn_old, "dm_followup", ON)
     young = {"tags": "", "birth_date": "1995-01-20", "sex": "2"}
-    assert form_fit.fitting_visit_forms(young, ON)[0] == "health_exam"
+    assert form_fit.fitting_visit_forms(young, ON) == ["health_exam", "encounter", "consultation", "referral"]
     assert "65" in form_fit.why_not(young, "elderly_selfcare", ON)
     # 65 on the day of the birthday, not the day before
     assert form_fit.fits({"birth_date": "1961-06-01"}, "elderly_selfcare", ON)
     assert not form_fit.fits({"birth_date": "1961-06-02"}, "elderly_selfcare", ON)
-    assert not form_fit.fits({"birth_date": None}, "elderly_selfcare", ON)  # unknown age: not assumed
     assert form_fit.fits({"tags": "htn dm"}, "dm_followup", ON)  # the table's spelling too
 
 
-def test_a_rule_for_one_sex(monkeypatch):
-    monkeypatch.setitem(form_fit.RULES, "referral", form_fit.FitRule(sex="2"))
-    assert form_fit.why_not({"sex": "1"}, "referral", ON) == "仅用于女性"
-    assert form_fit.fits({"sex": "2"}, "referral", ON)
+def test_the_chooser_and_the_save_warning_agree():
+    from app.services.record_warnings import ResidentFacts, warnings_for
+
+    young = {"tags": "", "birth_date": "1995-01-20", "sex": "1"}
+    for form in form_fit.VISIT_FORMS:
+        asked = [w for w in warnings_for(form, {"visit_date": ON.isoformat()}, ResidentFacts.of(young),
+                                         today=ON) if w.code == "form_not_fit"]  # fmt: skip
+        assert bool(asked) == (not form_fit.fits(young, form, ON)), form
