@@ -56,7 +56,7 @@ def test_every_form_starts_from_the_resident_view(qtbot, doctor):
     assert set(view.form_actions) == set(forms.form_codes())  # none forgotten, none invented
     click(qtbot, view.buttons["forms"])
     qtbot.waitUntil(lambda: view.forms_menu.isVisible())
-    screenshot(main, "110-forms-menu")
+    screenshot(view.forms_menu, "110-forms-menu")
     view.forms_menu.close()
     for code in forms.form_codes():
         main.tabs.setCurrentWidget(view)
