@@ -153,3 +153,20 @@ def test_cancelled_export_leaves_no_file(qtbot, doctor, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: not tasks.worker().busy, timeout=10000)
     assert not out.exists() and dialog.result is None and audit_of("export") == []
     assert dialog.start_button.isEnabled()
+
+
+def test_a_nurse_has_no_import_or_export(qtbot, guard, installation):
+    from app.services import users
+    from app.store import Store
+    from tests.ui.conftest import ADMIN
+
+    data_dir, _ = installation
+    store = Store.open(data_dir, *ADMIN)
+    users.add(store, "nurse1", "nurse", "secret3", display_name="王护士")
+    store.close()
+    shell, main = start_logged_in(qtbot, data_dir, "nurse1", "secret3")
+    try:
+        assert not main.actions_by_name["import"].isEnabled()
+        assert not main.actions_by_name["export"].isEnabled()
+    finally:
+        shell.shutdown()
