@@ -170,3 +170,30 @@ def test_a_nurse_has_no_import_or_export(qtbot, guard, installation):
         assert not main.actions_by_name["export"].isEnabled()
     finally:
         shell.shutdown()
+
+
+def test_cancelled_import_keeps_whole_batches_and_can_be_run_again(qtbot, doctor, tmp_path, monkeypatch):
+    from app.services import importer
+
+    main, _ = doctor
+    monkeypatch.setattr(importer, "BATCH", 1)
+    path = tmp_path / "名单.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["姓名", "性别", "出生日期"])
+        w.writerows([["孙七", "男", "1970-03-04"], ["周八", "女", "1980-01-01"], ["吴九", "女", "1985-01-01"]])
+    dialog = main.open_import()
+    dialog.path.setText(str(path))
+    gate = threading.Event()
+    tasks.worker().submit(lambda _s: gate.wait(10), lambda _r: None, lambda _e: None)  # hold the worker
+    click(qtbot, dialog.start_button)
+    cancel = next(b for b in dialog.job.dialog.findChildren(QPushButton) if b.text() == "取消")
+    cancel.click()
+    gate.set()
+    qtbot.waitUntil(lambda: not tasks.worker().busy, timeout=10000)
+    assert dialog.report is None and dialog.start_button.isEnabled()
+    assert count_residents() == 4  # the first batch (one row) stays, the rest did not start
+    click(qtbot, dialog.start_button)  # again: only the rest is added
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert dialog.report["imported"] == 2 and dialog.report["present"] == 1
+    assert count_residents() == 6
