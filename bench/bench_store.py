@@ -83,8 +83,13 @@ def timed(fn: Callable[[], Any], n: int, cpu: list[float] | None = None) -> list
 
 def queries(sample: list[Resident], rng: random.Random) -> dict[str, list[str]]:
     q: dict[str, list[str]] = {k: [] for k in ("name", "initials", "pinyin", "id suffix 6",
-                                               "phone suffix 4", "record no. last 8")}  # fmt: skip
+                                               "phone suffix 4", "record no. last 8",
+                                               "id start 12", "id start 14", "birth date 8")}  # fmt: skip
     for r in sample:
+        q["birth date 8"].append(r.birth_date.replace("-", ""))
+        if r.id_number:
+            q["id start 12"].append(r.id_number[:12])
+            q["id start 14"].append(r.id_number[:14])
         q["name"].append(r.name)
         q["initials"].append(rng.choice(initials_variants(readings(r.name))))
         q["pinyin"].append(primary_pinyin(r.name))

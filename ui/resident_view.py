@@ -25,6 +25,7 @@ from ui.qt import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QtWidgets,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -128,6 +129,7 @@ class ResidentView(QWidget):
             ("htn_followup", "新增高血压随访"),
             ("dm_followup", "新增糖尿病随访"),
             ("health_exam", "新增健康体检"),
+            ("forms", "其他表单"),
             ("card", "打印信息卡"),
             ("print_form", "打印所选表单"),
             ("booklet", "打印整本档案"),
@@ -141,6 +143,7 @@ class ResidentView(QWidget):
             self.buttons[key] = b
         actions.addStretch(1)
         column.addLayout(actions)
+        self._build_forms_menu()
         split = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(split)
         lc = QVBoxLayout(left)
@@ -228,6 +231,55 @@ class ResidentView(QWidget):
         column.addWidget(split, 1)
         self.reload()
 
+    def _build_forms_menu(self) -> None:
+        """Every form of the standard, reachable from here: the visit forms open an editor, the
+        basic information opens the resident's own editor, the cover and the card print."""
+        from app.services import form_fit
+
+        menu = QtWidgets.QMenu(self)
+        menu.setObjectName("formsMenu")
+        menu.setToolTipsVisible(True)
+        self.form_actions: dict[str, Any] = {}
+        entries = [("personal_info", tr("Resident", "修改"))]
+        entries += [(code, tr("Resident", "新增")) for code in form_fit.VISIT_FORMS]
+        entries += [("cover", tr("Resident", "打印")), ("info_card", tr("Resident", "打印"))]
+        for code, verb in entries:
+            action = menu.addAction(f"{verb} {form_title(code)}")
+            action.setObjectName(f"form_{code}")
+            action.triggered.connect(lambda _=False, c=code: self.start_form(c))
+            self.form_actions[code] = action
+            if code in ("personal_info", form_fit.VISIT_FORMS[-1]):
+                menu.addSeparator()
+        menu.aboutToShow.connect(self._mark_fitting_forms)
+        self.forms_menu = menu
+        self.buttons["forms"].setMenu(menu)
+        self.buttons["forms"].setToolTip(tr("Resident", "全部表单：新增接诊、会诊、转诊、老年人自理能力评估，打印封面等"))
+
+    def _mark_fitting_forms(self) -> None:
+        from app.services import form_fit
+
+        r = (self.data or {}).get("resident") or {}
+        for code in form_fit.VISIT_FORMS:
+            why = form_fit.why_not(r, code)
+            action = self.form_actions[code]
+            action.setText(tr("Resident", "新增 {0}").format(form_title(code))
+                           + ("" if why is None else tr("Resident", "（不适用）")))  # fmt: skip
+            action.setToolTip(why or form_title(code))
+
+    def start_form(self, code: str) -> None:
+        """Start `code` for this resident, whatever kind of form it is."""
+        if not self.data:
+            return
+        r = self.data["resident"]
+        if code == "personal_info":
+            self.edit_resident.emit(r)
+        elif code == "cover":
+            self.print_pdf.emit("form:cover", r["uuid"])
+        elif code == "info_card":
+            self.print_card.emit(r)
+        else:
+            self.new_record.emit(r, code)
+
     def reload(self) -> None:
         uuid = self.uuid
         DbOp(self, lambda store: load_resident(store, uuid)).success(self.show_data).run()
@@ -266,6 +318,10 @@ class ResidentView(QWidget):
         active = r.get("status") == "active"
         for key in ("htn_followup", "dm_followup", "health_exam", "edit"):
             self.buttons[key].setEnabled(active)
+        from app.services import form_fit
+
+        for code in (*form_fit.VISIT_FORMS, "personal_info"):
+            self.form_actions[code].setEnabled(active)
         self._fill_due(data.get("due") or [])
         self._fill_timeline(data.get("records") or [])
         self._fill_household(data.get("household") or [])
@@ -432,6 +488,8 @@ class ResidentView(QWidget):
                         and x["uuid"] == item.data(Qt.ItemDataRole.UserRole)), None)  # fmt: skip
             due = self.data.get("due") or [{"kind": "health_exam"}]
             self.print_pdf.emit(f"blank:{rec['form'] if rec else due[0]['kind']}", r["uuid"])
+        elif key == "forms":
+            return  # the button opens its menu
         elif key == "print_form":
             row = self.timeline.currentRow()
             item = self.timeline.item(row, 0) if row >= 0 else None
