@@ -111,6 +111,8 @@ def blank_pages(code: str | FormDef, resident: dict[str, Any]) -> list[PageDrawe
     form = resolve(code)
     if form.layout == "columns":
         return column_pages(form, [], resident)
+    if form.paper.get("letter"):  # 双向转诊单: both letters, the patient's name on them
+        return form_pages(form, resident, [])
     return sheet_pages(form, {}, resident)
 
 

@@ -114,3 +114,14 @@ def test_round_pack_reports_progress_and_stops_when_cancelled(store, tmp_path):
                                   tmp_path / "part.pdf", cancelled=lambda: next(stop))  # fmt: skip
     audited = [e for e in audit.entries(store) if e["action"] == "print"][before:]
     assert pages == 1 and [e["entity_uuid"] for e in audited] == [people[0]["uuid"]]
+
+
+def test_a_blank_referral_is_the_paper_letter_under_the_residents_name(cli, store, tmp_path):
+    r, _doc = with_visits(store)
+    out = tmp_path / "referral.pdf"
+    res = cli("print", "form", "referral", r["record_no"], "--blank", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    flat = squeeze(pdftext(out))
+    assert "存根" in flat and r["record_no"] in flat  # the stub keeps the 档案编号
+    assert "现有患者王秀兰" in flat and "需转入贵单位，请予以接诊" in flat
+    assert "双向转诊（回转）单" in flat
