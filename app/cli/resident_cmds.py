@@ -156,7 +156,7 @@ def _ask_confirm(fn):  # type: ignore[no-untyped-def]
     try:
         return fn()
     except NeedsConfirmation as e:
-        e.args = (f"{e}。核对无误后，请加 --confirm 重新运行",)
+        e.hint = "。核对无误后，请加 --confirm 重新运行"
         raise
 
 

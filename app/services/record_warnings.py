@@ -56,11 +56,15 @@ class NeedsConfirmation(InvalidInput):
 
     def __init__(self, warnings: Sequence[RecordWarning]) -> None:
         self.warnings = list(warnings)
+        self.hint = ""  # how to confirm, added by the caller (the CLI: --confirm)
         super().__init__([w.as_error() for w in self.warnings])
-        self.args = ("需要确认后才能保存：" + "；".join(str(w) for w in self.warnings),)
 
     def __str__(self) -> str:
-        return str(self.args[0])
+        return "需要确认后才能保存：" + "；".join(str(w) for w in self.warnings) + self.hint
+
+    def cli_text(self) -> str:
+        keyed = "；".join(w.as_error().keyed() for w in self.warnings)
+        return "需要确认后才能保存：" + keyed + self.hint
 
 
 @dataclass(frozen=True)
