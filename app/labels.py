@@ -42,7 +42,8 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
                "quarantined": "待处理", "repaired": "已修复", "records_moved": "转移记录",
                "survivor": "保留的档案", "duplicate": "重复档案", "field": "项目",
                "take": "采用", "enrolled": "注册本机", "record": "记录",
-               "backup_created_at": "备份时间"}  # fmt: skip
+               "backup_created_at": "备份时间", "bulk": "一次查看人数", "members": "成员数",
+               "blank": "空白表"}  # fmt: skip
 HIDDEN_DETAILS = {"db_sha256", "hash", "record"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册"}  # fmt: skip

@@ -88,11 +88,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_find(args: argparse.Namespace) -> int:
-    from app.services import residents
+BULK_READ = 50  # one page of the desktop client's list
 
-    rows = with_store(args, lambda st: residents.find(st, args.query, limit=args.limit, village=args.village,
-                                                status=args.status, tag=args.tag))  # fmt: skip
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from app.services import audit, residents
+
+    def run(st):  # type: ignore[no-untyped-def]
+        found = residents.find(st, args.query, limit=args.limit, village=args.village,
+                               status=args.status, tag=args.tag)  # fmt: skip
+        if len(found) > BULK_READ:
+            # More than a screenful of people leaves in one go: audited like an export (the
+            # count only: the query may be a name).
+            audit.log(st, "view", "resident", None, {"bulk": len(found)})
+        return found
+
+    rows = with_store(args, run)
     # The JSON keys of `find` are a stable interface (issue 2): the list's extra keys stay out.
     rows = [{k: r[k] for k in residents.SUMMARY_KEYS} for r in rows]
     emit(args, rows, "\n".join(f"{r['record_no']}  {r['name']}  {r['birth_date']}  {r['status']}"
