@@ -49,7 +49,8 @@ HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record i
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册"}  # fmt: skip
 FAILURES = {"wrong_password": "密码错误", "disabled": "用户已停用", "unknown_user": "没有这个用户",
-            "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录"}  # fmt: skip
+            "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录",
+            "throttled": "等待期间再次尝试"}  # fmt: skip
 # Who, when the audit names no user of ours: the recovery code's slot, or an unknown name.
 NON_USERS = {"__recovery__": "（恢复代码）", "": "（未知用户）", "?": "（未知用户）"}
 TAKE = {"mine": "本机的值", "theirs": "县平台的值", "value": "另填的值"}

@@ -187,6 +187,9 @@ class Store:
             subject = UNKNOWN  # the recovery slot is not a login
         wait = state.wait_seconds(subject)
         if wait:
+            # Counted and audited too: attempts from parallel processes must not slip through
+            # uncounted while one of them is waiting.
+            wait = state.record_failure(subject, "throttled", now_iso())
             raise AuthError(f"登录失败次数过多，请在{wait}秒后再试")
         try:
             if subject == UNKNOWN:
@@ -200,6 +203,9 @@ class Store:
             state.record_failure(subject, reason, now_iso())
             raise AuthError("用户名或密码错误") from None
         store = cls.open_with_key(data_dir, keyfile, data_key, subject)
+        if keyfile.weaker_than_now(subject):
+            keyfile.set_slot(subject, password, data_key)
+            keyfile.save()
         state.clear(subject)
         store.audit_pending_failures(state, "login")
         return store

@@ -112,6 +112,7 @@ def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
     state = AuthState(Path(data_dir))
     wait = state.wait_seconds(RECOVERY)
     if wait:
+        wait = state.record_failure(RECOVERY, "throttled", now_iso())
         raise AuthError(f"恢复代码试错次数过多，请在{wait}秒后再试")
     try:
         data_key = keyfile.unwrap(RECOVERY, normalise_recovery_code(code))
