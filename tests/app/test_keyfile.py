@@ -115,3 +115,22 @@ def test_a_tampered_slot_cost_is_refused_not_run(data_dir):
     kf.slots[ADMIN]["m"] = 64 * 1024 * 1024  # 64 GiB
     with pytest.raises(ValueError):
         kf.unwrap(ADMIN, PASSWORD)
+
+
+@pytest.mark.parametrize("weak", ["1234567", "12345678", "88888888", "password1", "Woaini1314",
+                                  "aaaabbbb", "9876543210", "xx-liwei-1"])  # fmt: skip
+def test_weak_passwords_are_refused_naming_the_field(store, weak):
+    from app.errors import InvalidInput
+    from app.services import users
+
+    with pytest.raises(InvalidInput, match="密码") as e:
+        users.add(store, "liwei", "nurse", weak)
+    assert e.value.errors[0].key == "password"
+    assert "liwei" not in [u["name"] for u in users.list_users(store)]
+
+
+def test_a_good_password_is_accepted(store):
+    from app.services import users
+
+    users.add(store, "li", "nurse", "hebian-liushu-3")
+    assert "li" in [u["name"] for u in users.list_users(store)]
