@@ -42,12 +42,15 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
                "quarantined": "待处理", "repaired": "已修复", "records_moved": "转移记录",
                "survivor": "保留的档案", "duplicate": "重复档案", "field": "项目",
                "take": "采用", "enrolled": "注册本机", "record": "记录",
-               "backup_created_at": "备份时间"}  # fmt: skip
-HIDDEN_DETAILS = {"db_sha256", "hash", "record"}  # (a record is named in the 对象 column)
+               "backup_created_at": "备份时间", "bulk": "一次查看人数", "members": "成员数",
+               "blank": "空白表", "replaced_kept": "原数据保存在",
+               "replaced_by_backup": "由备份替换"}  # fmt: skip
+HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册"}  # fmt: skip
 FAILURES = {"wrong_password": "密码错误", "disabled": "用户已停用", "unknown_user": "没有这个用户",
-            "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录"}  # fmt: skip
+            "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录",
+            "throttled": "等待期间再次尝试"}  # fmt: skip
 # Who, when the audit names no user of ours: the recovery code's slot, or an unknown name.
 NON_USERS = {"__recovery__": "（恢复代码）", "": "（未知用户）", "?": "（未知用户）"}
 TAKE = {"mine": "本机的值", "theirs": "县平台的值", "value": "另填的值"}

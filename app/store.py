@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from app.services import audit
 from forms.idnumber import known_region
 
 USER_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,32}$")
-MIN_PASSWORD = 6
+MIN_PASSWORD = 8
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,23 @@ def check_user_name(name: str) -> None:
         raise InvalidInput.field("user", "用户名", "须为1–32个字母、数字、汉字或 _ . -，不能有空格")
 
 
-def check_password(password: str, key: str = "password") -> None:
+def check_password(password: str, key: str = "password", user: str | None = None) -> None:
+    """At least MIN_PASSWORD characters and not one an attacker tries first (the commonest
+    passwords, one character repeated, a run of the keyboard's digits, the user's own name)."""
+    label = "新密码" if key == "new_password" else "密码"
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput.field(key, "密码", f"至少{MIN_PASSWORD}个字符")
+        raise InvalidInput.field(key, label, f"至少{MIN_PASSWORD}个字符")
+    lowered = password.lower()
+    if (lowered in _common_passwords() or len(set(password)) <= 2
+            or lowered in "01234567890" or lowered in "09876543210"
+            or (user and len(user) >= 3 and user.lower() in lowered)):  # fmt: skip
+        raise InvalidInput.field(key, label, "太容易被猜到（如 12345678、88888888、用户名），请换一个")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "crypto" / "common-passwords.txt").read_text("utf-8")
+    return frozenset(w.strip().lower() for w in text.splitlines() if w.strip() and w[0] != "#")
 
 
 def check_area(area: str) -> None:
@@ -130,7 +145,7 @@ class Store:
         if not (institution_name or "").strip():
             raise InvalidInput.field("institution_name", "机构名称", "不能为空")
         check_user_name(user)
-        check_password(password)
+        check_password(password, user=user)
         data_dir = Path(data_dir)
         if cls.exists(data_dir):
             raise DataError(f"数据目录 {data_dir} 中已有村医数据，不能重复初始化")
@@ -187,6 +202,9 @@ class Store:
             subject = UNKNOWN  # the recovery slot is not a login
         wait = state.wait_seconds(subject)
         if wait:
+            # Counted and audited too: attempts from parallel processes must not slip through
+            # uncounted while one of them is waiting.
+            wait = state.record_failure(subject, "throttled", now_iso())
             raise AuthError(f"登录失败次数过多，请在{wait}秒后再试")
         try:
             if subject == UNKNOWN:
@@ -200,6 +218,9 @@ class Store:
             state.record_failure(subject, reason, now_iso())
             raise AuthError("用户名或密码错误") from None
         store = cls.open_with_key(data_dir, keyfile, data_key, subject)
+        if keyfile.weaker_than_now(subject):
+            keyfile.set_slot(subject, password, data_key)
+            keyfile.save()
         state.clear(subject)
         store.audit_pending_failures(state, "login")
         return store

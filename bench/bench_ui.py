@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-USER, PASSWORD = "admin", "secret1"
+USER, PASSWORD = "admin", "secret1-pw"
 
 
 def build(folder: Path, count: int) -> str:

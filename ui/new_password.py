@@ -31,8 +31,13 @@ class NewPasswordFields:
         """What is wrong, naming the box in Chinese, and the box to put the cursor in."""
         if not self.first.text():
             return tr("Password", "{0}：请填写").format(self.label), self.first
-        if len(self.first.text()) < min_length():
-            return tr("Password", "{0}：至少{1}个字符").format(self.label, min_length()), self.first
+        from app.errors import InvalidInput
+        from app.store import check_password
+
+        try:  # the same policy the service applies (length, commonest passwords), said at once
+            check_password(self.first.text())
+        except InvalidInput as e:
+            return tr("Password", "{0}：{1}").format(self.label, e.errors[0].message), self.first
         if self.repeat.text() != self.first.text():
             return tr("Password", "再输一次：与{0}不一样，请重新输入").format(self.label), self.repeat
         return None

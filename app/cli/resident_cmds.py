@@ -73,6 +73,10 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p = leaf(cs, "show", "查看记录")
     p.add_argument("uuid")
     p.set_defaults(func=cmd_record_show)
+    p = leaf(cs, "history", "记录的每一个保存过的版本（谁、何时、改了什么）")
+    p.add_argument("uuid")
+    p.add_argument("--rev", type=int, help="只显示第几版的完整内容")
+    p.set_defaults(func=cmd_record_history)
     p = leaf(cs, "list", "居民的全部记录")
     p.add_argument("ref")
     p.add_argument("--form")
@@ -88,11 +92,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_find(args: argparse.Namespace) -> int:
-    from app.services import residents
+BULK_READ = 50  # one page of the desktop client's list
 
-    rows = with_store(args, lambda st: residents.find(st, args.query, limit=args.limit, village=args.village,
-                                                status=args.status, tag=args.tag))  # fmt: skip
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from app.services import audit, residents
+
+    def run(st):  # type: ignore[no-untyped-def]
+        found = residents.find(st, args.query, limit=args.limit, village=args.village,
+                               status=args.status, tag=args.tag)  # fmt: skip
+        if len(found) > BULK_READ:
+            # More than a screenful of people leaves in one go: audited like an export (the
+            # count only: the query may be a name).
+            audit.log(st, "view", "resident", None, {"bulk": len(found)})
+        return found
+
+    rows = with_store(args, run)
     # The JSON keys of `find` are a stable interface (issue 2): the list's extra keys stay out.
     rows = [{k: r[k] for k in residents.SUMMARY_KEYS} for r in rows]
     emit(args, rows, "\n".join(f"{r['record_no']}  {r['name']}  {r['birth_date']}  {r['status']}"
@@ -187,6 +202,22 @@ def cmd_record_show(args: argparse.Namespace) -> int:
 
     r = with_store(args, lambda st: records.get(st, args.uuid))
     emit(args, r, f"{r['form']}  {r['visit_date']}  {r['uuid']}")
+    return 0
+
+
+def cmd_record_history(args: argparse.Namespace) -> int:
+    from app.errors import NotFound
+    from app.services import records
+
+    rows = with_store(args, lambda st: records.history(st, args.uuid))
+    if args.rev is not None:
+        chosen = [v for v in rows if v["rev"] == args.rev]
+        if not chosen:
+            raise NotFound(f"该记录没有第{args.rev}版（共{rows[-1]['rev'] if rows else 0}版）")
+        emit(args, chosen[-1], force_json=True)
+        return 0
+    emit(args, rows, "\n".join(f"第{v['rev']}版  {v['at']}  {v['user']}  {v['action']}  "
+                               f"{'、'.join(v['changes'])}" for v in rows))  # fmt: skip
     return 0
 
 

@@ -65,13 +65,26 @@ def _private_open(path: Path, newline: str | None = None):  # type: ignore[no-un
     return open(fd, "w", encoding="utf-8-sig" if newline == "" else "utf-8", newline=newline)
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (=HYPERLINK(...) sends
+# data away when clicked, @SUM(...) runs); openpyxl even stores "=..." strings as formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A typed text that a spreadsheet would read as a formula, made plain text by a leading
+    apostrophe (the import takes it off again: app/services/import_table.py)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(v: Any) -> Any:
     if v is None:
         return ""
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False)
+        return neutralise(json.dumps(v, ensure_ascii=False))
+    if isinstance(v, str):
+        return neutralise(v)
     return v
 
 

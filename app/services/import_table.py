@@ -145,6 +145,8 @@ def _line_of(raw: bytes, position: int, encoding: str = "utf-8") -> int:
 
 
 def _text(v: Any) -> str:
+    if isinstance(v, str) and v.startswith("'") and v[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        v = v[1:]  # neutralised by our export (app/services/export.py): the typed text again
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, (dt.datetime, dt.date)):

@@ -21,12 +21,11 @@ if TYPE_CHECKING:
 ROLES = labels.ROLES  # (read here by the UI and app.store)
 
 
-def _check_new(password: str) -> None:
+def _check_new(password: str, user: str | None = None) -> None:
     """A new password, named as the field the user typed it in."""
-    from app.store import MIN_PASSWORD
+    from app.store import check_password
 
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput.field("new_password", "新密码", f"至少{MIN_PASSWORD}个字符")
+    check_password(password, "new_password", user)
 
 
 def list_users(store: Store) -> list[dict[str, Any]]:
@@ -43,7 +42,7 @@ def add(store: Store, name: str, role: str, password: str, display_name: str | N
     check_user_name(name)
     if role not in ROLES:
         raise InvalidInput.field("role", "角色", "可选：admin（管理员）doctor（医生）nurse（护士）")
-    check_password(password)
+    check_password(password, user=name)
     with store.session(write=True) as s:
         if s.execute(select(User).where(User.name == name)).first() is not None:
             raise InvalidInput.field("user", "用户名", f"用户“{name}”已存在")
@@ -77,7 +76,7 @@ def reset_password(store: Store, name: str, new: str) -> None:
     """An administrator sets a new password for a user who forgot theirs (the old one stops
     working at once: its slot is replaced)."""
     store.require_role("admin")
-    _check_new(new)
+    _check_new(new, name)
     with store.session(write=True) as s:
         user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
         if user is None:
@@ -90,7 +89,7 @@ def reset_password(store: Store, name: str, new: str) -> None:
 
 
 def change_password(store: Store, old: str, new: str) -> None:
-    _check_new(new)
+    _check_new(new, store.user.name)
     try:
         store.keyfile.unwrap(store.user.name, old)
     except (WrongSecret, NoSuchSlot):
@@ -107,11 +106,12 @@ def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
     from app.store import Store, check_user_name, load_keyfile
 
     check_user_name(user)
-    _check_new(new_password)
+    _check_new(new_password, user)
     keyfile = load_keyfile(Path(data_dir))
     state = AuthState(Path(data_dir))
     wait = state.wait_seconds(RECOVERY)
     if wait:
+        wait = state.record_failure(RECOVERY, "throttled", now_iso())
         raise AuthError(f"恢复代码试错次数过多，请在{wait}秒后再试")
     try:
         data_key = keyfile.unwrap(RECOVERY, normalise_recovery_code(code))

@@ -16,7 +16,7 @@ AREA = "420106001001"
 @pytest.fixture
 def store(tmp_path):
     s, _ = Store.create(tmp_path / "d", area=AREA, institution_name="测试村卫生室", user="admin",
-                        password="secret1")  # fmt: skip
+                        password="secret1-pw")  # fmt: skip
     yield s
     s.close()
 

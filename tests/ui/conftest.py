@@ -9,8 +9,8 @@ import pytest
 
 from ui.qt import QApplication
 
-ADMIN = ("admin", "secret1")
-DOCTOR = ("doc", "secret2")
+ADMIN = ("admin", "secret1-pw")
+DOCTOR = ("doc", "secret2-pw")
 AREA = "420106001001"
 
 

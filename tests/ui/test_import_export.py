@@ -162,9 +162,9 @@ def test_a_nurse_has_no_import_or_export(qtbot, guard, installation):
 
     data_dir, _ = installation
     store = Store.open(data_dir, *ADMIN)
-    users.add(store, "nurse1", "nurse", "secret3", display_name="王护士")
+    users.add(store, "nurse1", "nurse", "secret3-pw", display_name="王护士")
     store.close()
-    shell, main = start_logged_in(qtbot, data_dir, "nurse1", "secret3")
+    shell, main = start_logged_in(qtbot, data_dir, "nurse1", "secret3-pw")
     try:
         assert not main.actions_by_name["import"].isEnabled()
         assert not main.actions_by_name["export"].isEnabled()

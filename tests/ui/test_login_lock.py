@@ -123,13 +123,18 @@ def test_admin_adds_a_user(qtbot, guard, installation):
     assert dialog.table.rowCount() == 2  # refused: nothing added
     assert "初始密码" in dialog.message.text()  # the refusal names the box
     dialog.password.clear()
-    qtbot.keyClicks(dialog.password, "123456")
-    qtbot.keyClicks(dialog.password_repeat, "123457")
+    qtbot.keyClicks(dialog.password, "12345678")
+    click(qtbot, dialog.findChild(QPushButton, "addUser"))
+    qtbot.waitUntil(lambda: "太容易被猜到" in dialog.message.text(), timeout=10000)
+    assert dialog.table.rowCount() == 2  # the commonest password: refused
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.password, "zhou-hs-2026")
+    qtbot.keyClicks(dialog.password_repeat, "zhou-hs-2027")
     click(qtbot, dialog.findChild(QPushButton, "addUser"))
     qtbot.waitUntil(lambda: "再输一次" in dialog.message.text(), timeout=10000)
     assert dialog.table.rowCount() == 2  # typed differently twice: nothing added
     dialog.password_repeat.clear()
-    qtbot.keyClicks(dialog.password_repeat, "123456")
+    qtbot.keyClicks(dialog.password_repeat, "zhou-hs-2026")
     click(qtbot, dialog.findChild(QPushButton, "addUser"))
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=10000)
     assert all(dialog.table.item(r, 2).text() in ("管理员", "医生", "护士") for r in range(3))

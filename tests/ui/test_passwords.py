@@ -61,7 +61,7 @@ def test_admin_resets_a_forgotten_password(qtbot, guard, installation):
         assert "张医生" in dialog.findChild(type(users.message)).text()
         refused(qtbot, dialog, "新密码", "请填写")
         type_into(qtbot, dialog.fields.first, "abc")
-        refused(qtbot, dialog, "新密码", "至少6个字符")
+        refused(qtbot, dialog, "新密码", "至少8个字符")
         type_into(qtbot, dialog.fields.first, NEW)
         type_into(qtbot, dialog.fields.repeat, NEW + "x")
         refused(qtbot, dialog, "再输一次", "不一样")

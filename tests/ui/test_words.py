@@ -81,7 +81,7 @@ def test_audit_log_in_words(qtbot, guard, installation):
     records.get(store, rec["uuid"])
     residents.history(store, zhao)
     settings.put(store, {"idle_lock_minutes": 15, "sync_auto": False})
-    users.add(store, "nurse1", "nurse", "secret3", display_name="王护士")
+    users.add(store, "nurse1", "nurse", "secret3-pw", display_name="王护士")
     users.disable(store, "nurse1")
     lifecycle.set_status(store, uuids["王小明"], "moved", reason="迁往县城")
     dup = residents.add(store, {"name": "张三", "sex": "1", "birth_date": "1958-04-12"},
@@ -98,7 +98,7 @@ def test_audit_log_in_words(qtbot, guard, installation):
     from app.errors import AuthError
 
     with pytest.raises(AuthError):
-        Store.open(data_dir, "doc", "secret2")  # noted as 登录失败 at the next login
+        Store.open(data_dir, "doc", "secret2-pw")  # noted as 登录失败 at the next login
     shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
     try:
         main.actions_by_name["audit"].trigger()
