@@ -12,6 +12,10 @@ class CunyiError(Exception):
 
     exit_code = 1
 
+    def cli_text(self) -> str:
+        """The message as the command line prints it (str(e) is the desktop's)."""
+        return str(self)
+
 
 class UsageError(CunyiError):
     exit_code = 2
@@ -25,6 +29,10 @@ class InvalidInput(CunyiError):
     def __init__(self, errors: Sequence[FieldError] | FieldError) -> None:
         self.errors = [errors] if isinstance(errors, FieldError) else list(errors)
         super().__init__("；".join(str(e) for e in self.errors))
+
+    def cli_text(self) -> str:
+        # Scripts that write JSON for `cunyi` need the key of each bad field as well.
+        return "；".join(e.keyed() for e in self.errors)
 
     @classmethod
     def field(cls, key: str, label: str, message: str) -> InvalidInput:

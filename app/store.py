@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
 from app import paths
-from app.authstate import AuthState
+from app.authstate import UNKNOWN, AuthState, subject_for
 from app.clock import now_iso
 from app.crypto.keyfile import (
     RECOVERY,
@@ -33,11 +34,12 @@ from app.db import migrate
 from app.db.engine import make_engine, probe, write_transaction
 from app.db.models import Institution, User
 from app.errors import AuthError, DataError, InvalidInput
+from app.hardening import secure_tree
 from app.services import audit
 from forms.idnumber import known_region
 
 USER_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,32}$")
-MIN_PASSWORD = 6
+MIN_PASSWORD = 8
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,32 @@ class InstitutionInfo:
         return self.village == "000"
 
 
+def valid_user_name(name: str) -> bool:
+    return isinstance(name, str) and USER_NAME.fullmatch(name) is not None
+
+
 def check_user_name(name: str) -> None:
-    if not USER_NAME.match(name or ""):
+    if not valid_user_name(name):
         raise InvalidInput.field("user", "用户名", "须为1–32个字母、数字、汉字或 _ . -，不能有空格")
 
 
-def check_password(password: str, key: str = "password") -> None:
+def check_password(password: str, key: str = "password", user: str | None = None) -> None:
+    """At least MIN_PASSWORD characters and not one an attacker tries first (the commonest
+    passwords, one character repeated, a run of the keyboard's digits, the user's own name)."""
+    label = "新密码" if key == "new_password" else "密码"
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput.field(key, "密码", f"至少{MIN_PASSWORD}个字符")
+        raise InvalidInput.field(key, label, f"至少{MIN_PASSWORD}个字符")
+    lowered = password.lower()
+    if (lowered in _common_passwords() or len(set(password)) <= 2
+            or lowered in "01234567890" or lowered in "09876543210"
+            or (user and len(user) >= 3 and user.lower() in lowered)):  # fmt: skip
+        raise InvalidInput.field(key, label, "太容易被猜到（如 12345678、88888888、用户名），请换一个")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).parent / "crypto" / "common-passwords.txt").read_text("utf-8")
+    return frozenset(w.strip().lower() for w in text.splitlines() if w.strip() and w[0] != "#")
 
 
 def check_area(area: str) -> None:
@@ -125,7 +145,7 @@ class Store:
         if not (institution_name or "").strip():
             raise InvalidInput.field("institution_name", "机构名称", "不能为空")
         check_user_name(user)
-        check_password(password)
+        check_password(password, user=user)
         data_dir = Path(data_dir)
         if cls.exists(data_dir):
             raise DataError(f"数据目录 {data_dir} 中已有村医数据，不能重复初始化")
@@ -177,34 +197,57 @@ class Store:
         data_dir = Path(data_dir)
         keyfile = load_keyfile(data_dir)
         state = AuthState(data_dir)
-        wait = state.wait_seconds(user)
+        subject = subject_for(user or "", valid_user_name, keyfile.slots)
+        if subject == RECOVERY:
+            subject = UNKNOWN  # the recovery slot is not a login
+        wait = state.wait_seconds(subject)
         if wait:
+            # Counted and audited too: attempts from parallel processes must not slip through
+            # uncounted while one of them is waiting.
+            wait = state.record_failure(subject, "throttled", now_iso())
             raise AuthError(f"登录失败次数过多，请在{wait}秒后再试")
         try:
-            data_key = keyfile.unwrap(user, password or "")
+            if subject == UNKNOWN:
+                raise NoSuchSlot(user)
+            data_key = keyfile.unwrap(subject, password or "")
         except SlotDisabled:
-            state.record_failure(user, "disabled", now_iso())
-            raise AuthError(f"用户“{user}”已停用，请联系管理员") from None
+            state.record_failure(subject, "disabled", now_iso())
+            raise AuthError(f"用户“{subject}”已停用，请联系管理员") from None
         except (WrongSecret, NoSuchSlot):
-            state.record_failure(user, "wrong_password", now_iso())
+            reason = "unknown_user" if subject == UNKNOWN else "wrong_password"
+            state.record_failure(subject, reason, now_iso())
             raise AuthError("用户名或密码错误") from None
-        store = cls.open_with_key(data_dir, keyfile, data_key, user)
-        state.clear(user)
-        with store.session(write=True) as s:
-            for failed in state.take_pending():
-                audit.append(
-                    s, failed["user"], "login_failed", detail={"reason": failed["reason"]},
-                    at=failed["at"],
-                )  # fmt: skip
-            audit.append(s, user, "login")
-        state._save()
+        store = cls.open_with_key(data_dir, keyfile, data_key, subject)
+        if keyfile.weaker_than_now(subject):
+            keyfile.set_slot(subject, password, data_key)
+            keyfile.save()
+        state.clear(subject)
+        store.audit_pending_failures(state, "login")
         return store
+
+    def audit_pending_failures(self, state: AuthState, action: str) -> None:
+        """Moves the failed attempts noted in the key file into the audit chain, followed by
+        this `action` (login, recover) of the current user."""
+        pending, dropped = state.take_pending()
+        try:
+            with self.session(write=True) as s:
+                for failed in pending:
+                    detail: dict[str, Any] = {"reason": failed["reason"]}
+                    audit.append(s, failed["user"], "login_failed", detail=detail, at=failed["at"])
+                if dropped:
+                    audit.append(s, "", "login_failed", detail={"reason": "dropped", "count": dropped})
+                if action == "login":
+                    audit.append(s, self.user.name, "login")
+        except BaseException:
+            state.give_back(pending, dropped)
+            raise
 
     @classmethod
     def open_with_key(cls, data_dir: Path, keyfile: KeyFile, data_key: bytes, user: str) -> Store:
         db = paths.db_path(data_dir)
         if not db.exists():
             raise DataError(f"找不到数据库文件 {db}")
+        secure_tree(data_dir)
         try:
             probe(db, data_key)
         except sqlcipher3.DatabaseError:
@@ -266,6 +309,16 @@ class Store:
 
             names = "、".join(ROLES[r] for r in roles)
             raise AuthError(f"此操作需要{names}权限")
+
+
+def login_wait_seconds(data_dir: Path, name: str) -> int:
+    """How long a login as `name` must wait now (the login screen counts it down)."""
+    try:
+        slots = load_keyfile(Path(data_dir)).slots
+    except DataError:
+        return 0
+    subject = subject_for(name or "", valid_user_name, slots)
+    return AuthState(Path(data_dir)).wait_seconds(UNKNOWN if subject == RECOVERY else subject)
 
 
 def load_keyfile(data_dir: Path) -> KeyFile:

@@ -29,7 +29,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
-os.environ.setdefault("CUNYI_SCRYPT_N", "16384")
 
 import requests  # noqa: E402
 from sqlalchemy import insert  # noqa: E402

@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("CUNYI_SCRYPT_N", "16384")
 
 from bench_sync import seed  # noqa: E402
 from synchelp import COUNTY, PASSWORD, USER, County, Installation, cli  # noqa: E402

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-USER, PASSWORD = "admin", "secret1"
+USER, PASSWORD = "admin", "secret1-pw"
 
 
 def build(folder: Path, count: int) -> str:
@@ -50,7 +50,7 @@ def build(folder: Path, count: int) -> str:
     for k in range(50):
         records.add(store, busy, "htn_followup", {
             "visit_date": (start + dt.timedelta(days=30 * k)).isoformat(),
-            "sbp": 130 + k % 20, "dbp": 80 + k % 10})  # fmt: skip
+            "sbp": 130 + k % 20, "dbp": 80 + k % 10, "classification": "1"})  # fmt: skip
     store.close()
     marker.write_text(json.dumps({"busy": busy}))
     return busy

@@ -160,6 +160,11 @@ class FieldError:
     message: str
 
     def __str__(self) -> str:
+        # What a person reads names the field by its label only; scripts read `key`, or keyed().
+        return f"{self.label}：{self.message}"
+
+    def keyed(self) -> str:
+        """The message with the JSON key, for the command line and files scripts read."""
         return f"{self.label}（{self.key}）：{self.message}"
 
 
@@ -170,6 +175,11 @@ class ValidationContext:
     today: str | None = None  # "YYYY-MM-DD"; None means the real date
     birth_date: str | None = None
     sex: str | None = None
+    # Additions: a final record (not a draft) must hold its form's core items; False where the
+    # status is not known (the county server, the editor while typing), so only the saving
+    # service enforces them. record_no: the resident's 17-digit number (cover and card).
+    final: bool = False
+    record_no: str | None = None
 
 
 Rule = Callable[[dict[str, Any], ValidationContext], list[FieldError]]

@@ -394,13 +394,13 @@ def _id_numbers(
         except idnumber.IdNumberError as e:
             errors.append(_err(f, f"{e}；应为18位居民身份证号（或旧式15位）"))
             continue
-        sex, sex_from = good.get("sex"), "本表性别（sex）"
+        sex, sex_from = good.get("sex"), "本表性别"
         if sex is None and ctx.sex:
             sex, sex_from = ctx.sex, "档案中的性别"
         if sex in ("1", "2") and sex != info.sex:
             said = "男" if info.sex == "1" else "女"
             errors.append(_err(f, f"与{sex_from}不一致：身份证号第17位表示{said}性"))
-        birth, birth_from = good.get("birth_date"), "本表出生日期（birth_date）"
+        birth, birth_from = good.get("birth_date"), "本表出生日期"
         if birth is None and ctx.birth_date:
             birth, birth_from = ctx.birth_date, "档案中的出生日期"
         if birth and birth != info.birth_date:

@@ -153,14 +153,9 @@ class Opener:
 
 
 def normalise_server(text: str) -> str:
-    server = (text or "").strip().rstrip("/")
-    if not server:
-        raise InvalidInput.field("server", "县平台地址", "不能为空")
-    if not server.startswith(("http://", "https://")) or len(server.split("://", 1)[1]) < 1:
-        raise InvalidInput.field(
-            "server", "县平台地址", "须以 http:// 或 https:// 开头，如 https://192.168.1.10:8443"
-        )
-    return server
+    from sync.transport import check_server_url
+
+    return check_server_url(text)
 
 
 def check_server(

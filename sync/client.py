@@ -23,7 +23,7 @@ from app.services import audit
 from app.services.residents import _write_terms
 from sync import bulk, local
 from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES
-from sync.transport import SyncError, Transport
+from sync.transport import SyncError, Transport, check_server_url, peer_fingerprint
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -66,7 +66,12 @@ def single_flight(data_dir: Path) -> Iterator[None]:
 
 
 def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> dict[str, Any]:
-    t = Transport(server, ca_cert=ca_cert, attempts=3)
+    """Register this installation with the county server (administrators only: from then on
+    every record goes there). The server's certificate is pinned for every later sync."""
+    store.require_role("admin")
+    server = check_server_url(server)
+    fingerprint = peer_fingerprint(server) if server.startswith("https://") else None
+    t = Transport(server, ca_cert=ca_cert, attempts=3, fingerprint=fingerprint)
     inst = store.institution
     reply = t.call("POST", "/enroll", {"code": code.strip(), "name": inst.name, "area": inst.area})
     with store.session(write=True) as s:
@@ -75,6 +80,7 @@ def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> 
         local.set_state(s, "token", reply["token"])
         local.set_state(s, "device_id", reply["device_id"])
         local.set_state(s, "ca_cert", str(Path(ca_cert).resolve()) if ca_cert else None)
+        local.set_state(s, "tls_fingerprint", fingerprint)
         local.set_state(s, "institution", reply["institution"])
         if previous != server.rstrip("/"):
             for key in ("cursor", "snapshot"):
@@ -99,11 +105,12 @@ class SyncClient:
             server = local.get_state(s, "server")
             token = local.get_state(s, "token")
             ca_cert = local.get_state(s, "ca_cert")
+            fingerprint = local.get_state(s, "tls_fingerprint")
         if not server or not token:
             raise SyncError(
                 "本机尚未注册到县级服务器：请先运行 cunyi enroll --server URL --code 注册码"
             )
-        self.t = Transport(server, token, ca_cert)
+        self.t = Transport(server, token, ca_cert, fingerprint=fingerprint)
         self.pushed = 0
         self.pulled = 0
 

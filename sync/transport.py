@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import os
 import random
+import ssl
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
-from app.errors import AuthError, CunyiError
+from app.errors import AuthError, CunyiError, InvalidInput
 from sync.protocol import API_PREFIX, gzip_json
 
 RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -17,6 +22,61 @@ RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 class SyncError(CunyiError):
     """The server could not be reached or refused the request; str() is Chinese."""
+
+
+CHANGED_CERTIFICATE = ("县平台的证书与本机注册时记下的不同：可能有人冒充县平台。"
+                       "如县卫健局确实更换了证书，请管理员重新注册本机")
+
+
+def check_server_url(text: str) -> str:
+    """The county server's address, normalised. Health records travel only over HTTPS; plain
+    HTTP is accepted for a server on this machine (tests, a trial on one computer)."""
+    server = (text or "").strip().rstrip("/")
+    if not server:
+        raise InvalidInput.field("server", "县平台地址", "不能为空")
+    parts = urlsplit(server)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput.field(
+            "server", "县平台地址", "须以 https:// 开头，如 https://192.168.1.10:8443"
+        )
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise InvalidInput.field(
+            "server", "县平台地址", "须用 https:// 加密连接（http:// 只能用于本机上的服务器）"
+        )
+    return server
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def peer_fingerprint(server: str, timeout: float = 10.0) -> str:
+    """SHA-256 of the certificate the HTTPS server presents now (hex). Not verified here: the
+    enrolment request that follows verifies the chain and asserts this very fingerprint."""
+    parts = urlsplit(server)
+    try:
+        pem = ssl.get_server_certificate((parts.hostname, parts.port or 443), timeout=timeout)
+    except (OSError, ssl.SSLError) as e:
+        raise SyncError(f"无法连接县平台（{server}）：{type(e).__name__}") from None
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest()
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Every HTTPS connection must present the certificate pinned at enrolment (urllib3 checks
+    it in addition to the CA chain)."""
+
+    def __init__(self, fingerprint: str) -> None:
+        self.fingerprint = fingerprint
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["assert_fingerprint"] = self.fingerprint
+        super().init_poolmanager(*args, **kwargs)
 
 
 class Transport:
@@ -29,6 +89,7 @@ class Transport:
         attempts: int | None = None,
         backoff: float | None = None,
         timeout: tuple[float, float] = (10, 60),
+        fingerprint: str | None = None,
     ) -> None:
         self.base = server.rstrip("/") + API_PREFIX
         self.token = token
@@ -40,6 +101,8 @@ class Transport:
         self.cap = 60.0
         self.timeout = timeout
         self.http = requests.Session()
+        if fingerprint:
+            self.http.mount("https://", PinnedAdapter(fingerprint))
         self.requests = 0
         self.bytes_up = 0
         self.bytes_down = 0
@@ -77,6 +140,8 @@ class Transport:
                 self.bytes_up += len(data or b"") + len(path) + 200
                 self.bytes_down += int(r.headers.get("content-length") or len(r.content)) + 150
             except requests.exceptions.SSLError as e:
+                if "fingerprint" in str(e).lower():
+                    raise SyncError(CHANGED_CERTIFICATE) from None
                 raise SyncError(
                     f"无法验证服务器证书（请检查 --ca-cert）：{type(e).__name__}"
                 ) from e

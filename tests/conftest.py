@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-# Key wrapping uses scrypt N=2^15 in production; tests create many installations.
-os.environ.setdefault("CUNYI_SCRYPT_N", "16384")
+# Key wrapping costs ~0.25 s in production (Argon2id, 64 MiB); tests make hundreds of
+# installations. The cheap cost is honoured only while pytest runs (app/crypto/keyfile.py).
+os.environ.setdefault("CUNYI_KDF_COST", "test")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,6 +2,9 @@
 
 import sys
 
+from app.hardening import harden_process
 from ui.app import main
+
+harden_process()
 
 sys.exit(main())

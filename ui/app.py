@@ -24,21 +24,37 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cunyi.ui.app")
 
-FONT_PATH = Path(__file__).resolve().parent.parent / "forms" / "fonts" / "wqy-microhei.ttc"
+FONT_DIR = Path(__file__).resolve().parent.parent / "forms" / "fonts"
+FONT_PATH = FONT_DIR / "wqy-microhei.ttc"
+FALLBACK_PATHS = (FONT_DIR / "HanaMinA-ext.ttf", FONT_DIR / "HanaMinB-ext.ttf")
 FONT_POINT_SIZE = 10
 
 _translators: list[QTranslator] = []  # kept alive: Qt does not own installed translators
 
 
 def register_font(app: QApplication) -> str | None:
-    """Register the font that ships with the app, so Chinese renders on machines without CJK
-    fonts, and make it the application font."""
+    """Register the fonts that ship with the app, so Chinese renders on machines without CJK
+    fonts, and make WenQuanYi the application font with the Hanazono subsets as its fallbacks:
+    rare name characters (䶮 𬌗 𠮷, CJK Extension A and B-F) then show in every widget, as
+    they print (forms/pdf/fonts.py), instead of as boxes."""
     font_id = QFontDatabase.addApplicationFont(str(FONT_PATH))
     if font_id < 0:
         log.warning("bundled font could not be loaded")
         return None
     family = QFontDatabase.applicationFontFamilies(font_id)[0]
-    app.setFont(QFont(family, FONT_POINT_SIZE))
+    fallbacks: list[str] = []
+    for path in FALLBACK_PATHS:
+        fid = QFontDatabase.addApplicationFont(str(path))
+        if fid < 0:
+            log.warning("bundled fallback font could not be loaded")
+            continue
+        fallbacks += QFontDatabase.applicationFontFamilies(fid)[:1]
+    # Both ways: the application font lists them, and widgets that name the family themselves
+    # (QFont(family)) get them by substitution.
+    QFont.insertSubstitutions(family, fallbacks)
+    font = QFont(family, FONT_POINT_SIZE)
+    font.setFamilies([family, *fallbacks])
+    app.setFont(font)
     return family
 
 

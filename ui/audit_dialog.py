@@ -1,4 +1,4 @@
-"""The audit view for administrators."""
+"""The audit view for administrators: who did what, when, to whom, in words (no codes)."""
 
 from __future__ import annotations
 
@@ -19,41 +19,6 @@ from ui.qt import (
     tr,
 )
 from ui.tasks import DbOp
-
-ACTIONS = {"init": "初始化", "login": "登录", "login_failed": "登录失败", "logout": "退出",
-           "view": "查看", "create": "新建", "update": "修改", "status": "更改状态",
-           "merge": "合并", "unmerge": "撤销合并", "print": "打印", "export": "导出",
-           "import": "导入", "backup": "备份", "restore": "恢复", "user_add": "添加用户",
-           "user_disable": "停用用户", "password_change": "修改密码", "recover": "恢复代码",
-           "sync": "同步", "conflict_resolve": "处理冲突", "check": "检查"}  # fmt: skip
-
-
-DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what": "内容", "pages": "页数",
-               "reason": "原因", "form": "表单", "village": "村", "auto": "自动", "keys": "设置项",
-               "masked": "隐去身份证号", "bytes": "字节"}  # fmt: skip
-
-
-def _label_of(key: str) -> str:
-    import forms
-
-    for code in ("personal_info", *forms.form_codes()):
-        try:
-            return forms.get_form(code).field(key).label
-        except (KeyError, forms.UnknownForm):
-            continue
-    return {"village": "村", "household": "家庭", "status": "状态", "record_no": "档案编号",
-            "resident": "居民", "form": "表单", "edition": "版本"}.get(key, key)  # fmt: skip
-
-
-def describe_detail(detail: dict[str, Any]) -> str:
-    """Audit details in words a doctor reads (field names become their Chinese labels)."""
-    parts = []
-    for key, value in (detail or {}).items():
-        if key == "fields" and isinstance(value, list):
-            parts.append("涉及：" + "、".join(_label_of(k) for k in value))
-        elif key not in ("db_sha256",):
-            parts.append(f"{DETAIL_KEYS.get(key, key)}：{value}")
-    return "；".join(parts)
 
 
 class AuditDialog(QDialog):
@@ -81,7 +46,8 @@ class AuditDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 150)
+        self.table.setColumnWidth(0, 130)
+        self.table.setColumnWidth(3, 220)
         column.addWidget(self.table, 1)
         self.resize(900, 600)
         self.refresh()
@@ -89,21 +55,19 @@ class AuditDialog(QDialog):
     def refresh(self) -> None:
         since = self.since.text().strip() or None
 
-        def load(store: Any) -> list[dict[str, Any]]:
-            from app.services import audit
+        def load(store: Any) -> list[dict[str, str]]:
+            from app.services import readable
 
             store.require_role("admin")
-            return audit.entries(store, since=since)[-2000:]
+            return readable.audit_rows(store, since=since)
 
         DbOp(self, load).success(self._show).run()
 
-    def _show(self, rows: list[dict[str, Any]]) -> None:
-        rows = list(reversed(rows))
+    def _show(self, rows: list[dict[str, str]]) -> None:
+        """Rows already in words (app.services.readable.audit_rows), newest first."""
         self.table.setRowCount(len(rows))
         for i, e in enumerate(rows):
-            entity = {"resident": "居民档案", "record": "记录", "user": "用户", "setting": "设置"}.get(
-                e.get("entity") or "", e.get("entity") or "")
-            cells = ((e["at"] or "")[:19].replace("T", " "), e["user"], ACTIONS.get(e["action"], e["action"]),
-                     entity, describe_detail(e.get("detail") or {}))  # fmt: skip
-            for col, text in enumerate(cells):
-                self.table.setItem(i, col, QTableWidgetItem(text))
+            for col, key in enumerate(("at", "user", "action", "subject", "detail")):
+                item = QTableWidgetItem(e.get(key, ""))
+                item.setToolTip(e.get(key, "") if key in ("subject", "detail") else "")
+                self.table.setItem(i, col, item)

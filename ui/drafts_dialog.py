@@ -7,8 +7,10 @@ from typing import Any
 from ui.qt import (
     QAbstractItemView,
     QDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -36,6 +38,7 @@ def load_drafts(store: Any) -> list[dict[str, Any]]:
 
 class DraftsDialog(QDialog):
     open_draft = Signal(dict)
+    discarded = Signal(dict)  # a draft deleted here (its editor, if open, lets it go too)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +56,21 @@ class DraftsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.cellDoubleClicked.connect(lambda row, _c: self._open(row))
         column.addWidget(self.table)
+        buttons = QHBoxLayout()
+        self.open_button = QPushButton(tr("Drafts", "继续填写"), self)
+        self.open_button.setObjectName("openDraft")
+        self.open_button.clicked.connect(lambda: self._open(self.table.currentRow()))
+        self.discard_button = QPushButton(tr("Drafts", "放弃草稿"), self)
+        self.discard_button.setObjectName("discardDraft")
+        self.discard_button.clicked.connect(self.discard_selected)
+        buttons.addWidget(self.discard_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        column.addLayout(buttons)
         self.resize(600, 360)
+        self.reload()
+
+    def reload(self) -> None:
         DbOp(self, load_drafts).success(self._show).run()
 
     def _show(self, rows: list[dict[str, Any]]) -> None:
@@ -64,6 +81,38 @@ class DraftsDialog(QDialog):
             for col, text in enumerate(cells):
                 self.table.setItem(i, col, QTableWidgetItem(text))
 
+        if rows:
+            self.table.selectRow(0)
+        self.open_button.setEnabled(bool(rows))
+        self.discard_button.setEnabled(bool(rows))
+
     def _open(self, row: int) -> None:
+        if not 0 <= row < len(self.rows):
+            return
         self.open_draft.emit(self.rows[row])
         self.accept()
+
+    def discard_selected(self) -> None:
+        """Delete the selected draft for good, after asking."""
+        from ui import errors
+
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.rows):
+            return
+        draft = self.rows[row]
+        text = tr("Drafts", "放弃“{0}”的{1}草稿吗？没有保存的内容将被删除，不能恢复。").format(
+            draft["name"], form_title(draft["form"]))  # fmt: skip
+        if not errors.confirm(self, text, tr("Drafts", "放弃草稿")):
+            return
+        key = draft["key"]
+
+        def drop(store: Any) -> None:
+            from app.services import drafts
+
+            drafts.discard(store, key)
+
+        def dropped(_r: Any) -> None:
+            self.discarded.emit(draft)
+            self.reload()
+
+        DbOp(self, drop).success(dropped).run()

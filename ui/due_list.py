@@ -28,7 +28,7 @@ from ui.qt import (
     tr,
 )
 from ui.resident_model import SEX, age_on
-from ui.tasks import DbOp
+from ui.tasks import DbOp, LongJob
 
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
@@ -130,8 +130,15 @@ class DueList(QWidget):
         self.print_button = QPushButton(tr("Due", "打印随访名单"), self)
         self.print_button.setObjectName("printRound")
         self.print_button.clicked.connect(self.print_list)
+        self.blanks_button = QPushButton(tr("Due", "打印空白随访表"), self)
+        self.blanks_button.setObjectName("printBlanks")
+        self.blanks_button.setToolTip(tr("Due", "按名单顺序每人一张只带姓名和编号的空白表，入户手填后再录入"))
+        self.blanks_button.clicked.connect(self.print_blanks)
+        self.blanks_preview: Any = None
+        self.blanks_job: Any = None
         bar.addWidget(self.round_button)
         bar.addWidget(self.print_button)
+        bar.addWidget(self.blanks_button)
         column.addLayout(bar)
         self.model = DueModel(self)
         self.table = QTableView(self)
@@ -183,6 +190,47 @@ class DueList(QWidget):
         kind = self.items[row]["kind"]
         uuids = [i["resident"]["uuid"] for i in self.items[row:] if i["kind"] == kind]
         self.start_round.emit(kind, uuids)
+
+    # --- the round pack: blank sheets to fill in by hand on the home visits
+    def blank_items(self) -> list[tuple[str, str]]:
+        """(form, resident uuid) in list order, each once: one sheet per resident for a list of
+        one kind; a resident listed for two (高血压 and 糖尿病) gets both sheets."""
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for item in self.items:
+            key = (item["kind"], item["resident"]["uuid"])
+            if key not in seen:
+                seen.add(key)
+                out.append(key)
+        return out
+
+    def print_blanks(self) -> None:
+        items = self.blank_items()
+        if not items:
+            return
+
+        def make(store: Any, state: Any) -> bytes:
+            import io
+
+            from app.services import printing
+
+            def progress(done: int, total: int | None) -> None:
+                state.set_progress(100 * done / max(total or 1, 1),
+                                   tr("Due", "已完成 {0} / {1} 张").format(done, total))  # fmt: skip
+
+            out = io.BytesIO()
+            # audited there, like every print
+            printing.print_blanks(store, items, out, progress=progress, cancelled=state.is_cancelled)
+            state.check()
+            return out.getvalue()
+
+        def shown(pdf: bytes) -> None:
+            from ui.preview import show_preview
+
+            title = tr("Due", "空白随访表（{0} 人）").format(len({u for _f, u in items}))
+            self.blanks_preview = show_preview(self, pdf, title)
+
+        self.blanks_job = LongJob(self, tr("Due", "正在生成空白随访表……"), make).success(shown).run()
 
     # --- the printed round list
     def print_list(self) -> None:

@@ -33,7 +33,11 @@ def user_message(exc: BaseException) -> str:
     """The Chinese text for an exception. Our own errors (app.errors.CunyiError, forms errors)
     already carry a user-facing Chinese message; anything else is a defect."""
     if _is_ours(exc):
-        return str(exc)
+        from app.labels import without_keys
+
+        # Our messages name fields by label; texts from the county server still carry the keys
+        # scripts need, which the desktop leaves out.
+        return without_keys(str(exc))
     return tr("Errors", "出现了意外错误，刚才的操作没有完成，已保存的资料不受影响。\n"
               "请重试；如果再次出现，请联系乡镇卫生院技术人员。")
 
@@ -59,7 +63,9 @@ def show_error(parent: QWidget | None, exc: BaseException | str) -> QMessageBox:
             log_exception(exc)
         text = user_message(exc)
     else:
-        text = exc
+        from app.labels import without_keys
+
+        text = without_keys(exc)
     return _box(parent, QMessageBox.Icon.Warning, tr("Errors", "出错了"), text)
 
 

@@ -54,6 +54,8 @@ class FormEditor(QScrollArea):
         column = QVBoxLayout(inner)
         column.setContentsMargins(6, 6, 6, 6)
         keys = {f.key for f in form.fields()}
+        hidden = (*hidden, *other_sex_keys(form, self.ctx.sex))
+        self.read_only = False
         for section in form.sections:
             fields = [f for f in section.fields if f.key not in hidden]
             # "<key>_other" fields are drawn inside their code field's row.
@@ -140,6 +142,14 @@ class FormEditor(QScrollArea):
         self.clear_errors()
         self.refresh_computed()
 
+    def set_read_only(self, read_only: bool) -> None:
+        """An old record is shown read-only until the doctor asks to correct it."""
+        self.read_only = read_only
+        # Grey boxes say "cannot type here" at a glance; the text itself stays black.
+        self.widget().setStyleSheet("QLineEdit:read-only { background: #f1f4f8; }" if read_only else "")
+        for widget in self.widgets.values():
+            widget.set_read_only(read_only)
+
     def set_value(self, key: str, value: Any) -> None:
         self.widgets[key].set_value(value)
 
@@ -199,6 +209,15 @@ def _is_other_of(key: str, keys: set[str], form: FormDef) -> bool:
         return False
     f = form.field(base)
     return f.codes is not None and form.code_tables[f.codes].other_code is not None
+
+
+def other_sex_keys(form: FormDef, sex: str | None) -> tuple[str, ...]:
+    """Items printed for one sex only (layout applies_to, e.g. the 妇科 items of the health exam)
+    that do not apply to a resident of the other sex. An unknown sex hides nothing."""
+    own = {"1": "male", "2": "female"}.get(sex or "")
+    if own is None:
+        return ()
+    return tuple(f.key for f in form.fields() if f.layout.get("applies_to") not in (None, own))
 
 
 def context_for(resident: dict[str, Any] | None, today: str | None = None) -> ValidationContext:

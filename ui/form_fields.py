@@ -7,20 +7,24 @@ from typing import Any
 
 from forms.model import CodeTable, Field
 from ui.qt import (
+    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QEvent,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QObject,
     QPushButton,
     QRadioButton,
     QRegularExpression,
     QRegularExpressionValidator,
     QSizePolicy,
     QStyledItemDelegate,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -66,6 +70,31 @@ class FieldWidget(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self.setEnabled(not read_only)
+
+
+class _Frozen(QObject):
+    """Eats the clicks and keys of a read-only choice."""
+
+    EATEN = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+             QEvent.Type.MouseButtonDblClick, QEvent.Type.KeyPress, QEvent.Type.KeyRelease)  # fmt: skip
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        return event.type() in self.EATEN or super().eventFilter(watched, event)
+
+
+def _freeze(widget: QWidget, read_only: bool) -> None:
+    """A choice that can be read but not changed: its normal colours (a disabled button is grey
+    and hard to read on an old screen), no clicks, no keys, no keyboard focus."""
+    frozen = widget.findChild(_Frozen, "frozen")
+    if read_only and frozen is None:
+        frozen = _Frozen(widget)
+        frozen.setObjectName("frozen")
+        widget.installEventFilter(frozen)
+    elif not read_only and frozen is not None:
+        widget.removeEventFilter(frozen)
+        frozen.deleteLater()
+        frozen.setObjectName("")
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus if read_only else Qt.FocusPolicy.StrongFocus)
 
 
 class LineField(FieldWidget):
@@ -142,6 +171,10 @@ class LineField(FieldWidget):
         self.edit.setStyleSheet(f"QLineEdit {{{ERROR_STYLE}}}" if message else "")
         self.edit.setToolTip(message or self.field.hint)
 
+    def set_read_only(self, read_only: bool) -> None:
+        if not self.field.computed:
+            self.edit.setReadOnly(read_only)
+
 
 class BoolField(FieldWidget):
     def __init__(self, field: Field, parent: QWidget | None = None) -> None:
@@ -159,6 +192,9 @@ class BoolField(FieldWidget):
 
     def set_value(self, value: Any) -> None:
         self.box.setChecked(bool(value))
+
+    def set_read_only(self, read_only: bool) -> None:
+        _freeze(self.box, read_only)
 
 
 class CodeField(FieldWidget):
@@ -194,7 +230,7 @@ class CodeField(FieldWidget):
                 grid.addWidget(button, i // RADIO_COLUMNS, i % RADIO_COLUMNS)
             self.group.buttonToggled.connect(lambda *_: self._on_change())
             row.addLayout(grid)
-            clear = QToolButton(self)
+            clear = self.clear_button = QToolButton(self)
             clear.setText("×")
             clear.setToolTip(tr("Form", "清除选择"))
             clear.setFocusPolicy(clear.focusPolicy().NoFocus)
@@ -248,6 +284,17 @@ class CodeField(FieldWidget):
     def set_other(self, text: str | None) -> None:
         if self.other is not None:
             self.other.setText(text or "")
+
+    def set_read_only(self, read_only: bool) -> None:
+        if self.combo is not None:
+            self.combo.setEnabled(not read_only)
+        for button in self.buttons.values():
+            _freeze(button, read_only)
+        clear = getattr(self, "clear_button", None)
+        if clear is not None:
+            clear.setVisible(not read_only)
+        if self.other is not None:
+            self.other.setReadOnly(read_only)
 
     def focus_input(self) -> None:
         current = self.value()
@@ -379,6 +426,7 @@ class ListField(FieldWidget):
         add.clicked.connect(lambda: self.add_row({}))
         remove = QPushButton(tr("Form", "删除选中行"), self)
         remove.clicked.connect(self._remove_selected)
+        self.row_buttons = (add, remove)
         buttons.addWidget(add)
         buttons.addWidget(remove)
         buttons.addStretch(1)
@@ -431,6 +479,14 @@ class ListField(FieldWidget):
         self._ids.clear()
         for item in value or []:
             self.add_row(item)
+
+    def set_read_only(self, read_only: bool) -> None:
+        if not hasattr(self, "_triggers"):
+            self._triggers = self.table.editTriggers()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers if read_only
+                                   else self._triggers)  # fmt: skip
+        for button in self.row_buttons:
+            button.setVisible(not read_only)
 
     def set_error(self, message: str | None) -> None:
         self.table.setStyleSheet(f"QTableWidget {{{ERROR_STYLE}}}" if message else "")

@@ -24,6 +24,7 @@ from ui.qt import (
 from ui.tasks import DbOp, worker
 
 log = logging.getLogger("cunyi.ui.login")
+FIELD_HEIGHT = 30  # px: a comfortable box for a mouse or a finger on a touchpad
 
 
 def user_names(data_dir: Path) -> list[str]:
@@ -42,14 +43,13 @@ def user_names(data_dir: Path) -> list[str]:
 def open_store(data_dir: Path, user: str, password: str) -> tuple[str, Any]:
     """Runs on the DB worker: log in and make the new store the worker's store.
     Returns ("ok", CurrentUser) or ("refused", message, seconds to wait)."""
-    from app.authstate import AuthState
     from app.errors import AuthError
-    from app.store import Store
+    from app.store import Store, login_wait_seconds
 
     try:
         store = Store.open(data_dir, user, password)
     except AuthError as e:
-        return ("refused", str(e), AuthState(data_dir).wait_seconds(user))
+        return ("refused", str(e), login_wait_seconds(data_dir, user))
     worker().set_store(store)
     return ("ok", store.user)
 
@@ -67,10 +67,12 @@ class LoginPanel(QWidget):
         self._busy = False
         outer = QVBoxLayout(self)
         outer.addStretch(2)
-        card = QFrame(self)
+        card = self.card = QFrame(self)
         card.setObjectName("loginCard")
         card.setFrameShape(QFrame.Shape.StyledPanel)
-        card.setMaximumWidth(440)
+        # A fixed width lets the wrapped subtitle know its height; without it the layout
+        # guessed too little in the lock screen and squashed the boxes below it.
+        card.setFixedWidth(440)
         card.setStyleSheet("#loginCard { background: white; border-radius: 8px; }")
         box = QVBoxLayout(card)
         box.setContentsMargins(28, 24, 28, 24)
@@ -83,6 +85,8 @@ class LoginPanel(QWidget):
         box.addWidget(self.title)
         box.addWidget(self.subtitle)
         form = QFormLayout()
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.user = QComboBox(card)
         self.user.setEditable(True)
         self.user.setObjectName("user")
@@ -91,6 +95,8 @@ class LoginPanel(QWidget):
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.returnPressed.connect(self.submit)
+        for w in (self.user, self.password):
+            w.setMinimumHeight(max(w.sizeHint().height(), FIELD_HEIGHT))
         form.addRow(tr("Login", "用户名"), self.user)
         form.addRow(tr("Login", "密码"), self.password)
         box.addLayout(form)
@@ -102,6 +108,14 @@ class LoginPanel(QWidget):
         self.button.setMinimumHeight(34)
         self.button.clicked.connect(self.submit)
         box.addWidget(self.button)
+        self.forgot = QPushButton(tr("Login", "忘记密码？"), card)
+        self.forgot.setObjectName("forgotPassword")
+        self.forgot.setFlat(True)
+        self.forgot.setStyleSheet("color: #1f5f99; text-decoration: underline;")
+        self.forgot.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.forgot.clicked.connect(self.open_recovery)
+        box.addWidget(self.forgot, 0, Qt.AlignmentFlag.AlignRight)
+        self.recovery: QWidget | None = None
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(3)
         self._tick = QTimer(self)
@@ -123,13 +137,43 @@ class LoginPanel(QWidget):
                 tr("Login", "输入密码继续工作；换人值班请选择其他用户登录，未保存的内容会保留。")
             )
             self.button.setText(tr("Login", "解锁"))
+            # Not while locked: another user's store is open with the key file as it was read
+            # at login, and its next save would undo a password set beside it.
+            self.forgot.setVisible(False)
         else:
+            self.forgot.setVisible(True)
             self.title.setText(tr("Login", "村医 · 居民健康档案"))
             self.subtitle.setText(tr("Login", "请登录"))
             self.button.setText(tr("Login", "登录"))
         self.refresh_users(user)
         self.password.clear()
         self.message.clear()
+        self._fit_card()
+
+    def _say(self, text: str, colour: str = "#c62828") -> None:
+        self.message.setStyleSheet(f"color: {colour};")
+        self.message.setText(text)
+        self._fit_card()
+
+    def open_recovery(self) -> None:
+        from ui.recovery_dialog import RecoveryDialog
+
+        dialog = RecoveryDialog(self.data_dir, user_names(self.data_dir), self.user.currentText(), self)
+        dialog.recovered.connect(self._recovered)
+        self.recovery = dialog
+        dialog.open()
+
+    def _recovered(self, user: str) -> None:
+        self.refresh_users(user)
+        self.password.clear()
+        self.password.setFocus()
+        self._say(tr("Login", "新密码已生效，请用新密码登录"), "#1b5e20")
+
+    def _fit_card(self) -> None:
+        """The card as tall as its contents at its width: a wrapped subtitle (the lock screen's
+        two lines) is otherwise counted as one line and the boxes under it are squashed."""
+        layout = self.card.layout()
+        self.card.setMinimumHeight(layout.totalHeightForWidth(self.card.width()))
 
     def focus(self) -> None:
         (self.password if self.user.currentText() else self.user).setFocus()
@@ -139,16 +183,16 @@ class LoginPanel(QWidget):
             return
         name = self.user.currentText().strip()
         if not name:
-            self.message.setText(tr("Login", "请填写用户名"))
+            self._say(tr("Login", "请填写用户名"))
             self.user.setFocus()
             return
         if not self.password.text():
-            self.message.setText(tr("Login", "请填写密码"))
+            self._say(tr("Login", "请填写密码"))
             self.password.setFocus()
             return
         self._busy = True
         self.button.setEnabled(False)
-        self.message.setText(tr("Login", "正在登录……"))
+        self._say(tr("Login", "正在登录……"))
         password = self.password.text()
         DbOp(self, lambda _s: open_store(self.data_dir, name, password)).success(
             self._done
@@ -167,7 +211,7 @@ class LoginPanel(QWidget):
         log.info("login refused")
         self.password.clear()
         self.password.setFocus()
-        self.message.setText(message)
+        self._say(message)
         if wait:
             self._wait_left = wait
             self._count_down()
@@ -178,7 +222,7 @@ class LoginPanel(QWidget):
 
         self._busy = False
         self.button.setEnabled(True)
-        self.message.setText(user_message(exc))
+        self._say(user_message(exc))
 
     def _count_down(self) -> None:
         """Back-off after repeated failures: the button says how long to wait."""

@@ -23,7 +23,7 @@ from ui.qt import (
 from ui.record_editor import EditArea
 from ui.register import RegisterEditor
 from ui.resident_list import ResidentList
-from ui.resident_view import ResidentView
+from ui.resident_view import ResidentView, form_title
 from ui.tasks import DbOp, LongJob
 
 log = logging.getLogger("cunyi.ui.main")
@@ -99,6 +99,13 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         act("lock", "锁定", self.lock, "Ctrl+L")
         act("switch", "切换用户", self.lock)
+        data_menu = self.menuBar().addMenu(tr("Main", "数据"))
+        data_menu.setObjectName("dataMenu")
+        for name, text, slot in (
+            ("import", "导入居民（Excel/CSV）…", self.open_import),
+            ("export", "导出居民档案（Excel/CSV）…", self.open_export),
+        ):
+            data_menu.addAction(act(name, text, slot, toolbar=False))
         menu = self.menuBar().addMenu(tr("Main", "管理"))
         for name, text, slot in (
             ("merge", "合并重复档案…", self.open_merge),
@@ -120,6 +127,8 @@ class MainWindow(QMainWindow):
         admin = user.role == "admin"
         for name in ("users", "audit", "settings", "merge", "backup"):
             self.actions_by_name[name].setEnabled(admin)
+        for name in ("import", "export"):  # the services allow admins and doctors
+            self.actions_by_name[name].setEnabled(user.role in ("admin", "doctor"))
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
             tr("Main", "{0}（{1}）｜{2}").format(user.display_name, role, self.shell.institution_name)
@@ -260,11 +269,15 @@ class MainWindow(QMainWindow):
 
             return residents.get(store, uuid)
 
-        def open_for(r: dict[str, Any]) -> None:
-            tags = r.get("tags") or []
-            self.open_editor(r, "dm_followup" if "dm" in tags and "htn" not in tags else "htn_followup")
+        DbOp(self, load).success(self.choose_form).run()
 
-        DbOp(self, load).success(open_for).run()
+    def choose_form(self, resident: dict[str, Any]) -> QWidget:
+        """Ask which form to fill: the ones that fit this resident are offered first."""
+        from ui.form_chooser import FormChooser
+
+        dialog = FormChooser(resident, self)
+        dialog.chosen.connect(lambda r, form: self.open_editor(r, form))
+        return self._dialog("chooser", dialog)
 
     def open_register(self) -> RegisterEditor:
         index = self._find_tab("register:new")
@@ -321,10 +334,14 @@ class MainWindow(QMainWindow):
 
         if what == "booklet":
             fn, title = (lambda s: print_jobs.booklet_pdf(s, uuid)), tr("Main", "居民健康档案")
+        elif what.startswith("blank:"):
+            form = what.split(":", 1)[1]
+            fn = lambda s: print_jobs.blank_pdf(s, uuid, form)  # noqa: E731
+            title = tr("Main", "空白表·{0}").format(SHORT_TITLES.get(form, form))
         else:
             form = what.split(":", 1)[1]
             fn = lambda s: print_jobs.form_pdf(s, uuid, form)  # noqa: E731
-            title = SHORT_TITLES.get(form, form)
+            title = SHORT_TITLES.get(form) or form_title(form)
         DbOp(self, fn).success(lambda pdf: self.dialogs.__setitem__(
             "preview", show_preview(self, pdf, title))).run()  # fmt: skip
 
@@ -482,12 +499,38 @@ class MainWindow(QMainWindow):
         dialog = BackupDialog(self.shell, self)
         return self._dialog("backup", dialog)
 
+    def open_import(self) -> QWidget:
+        from ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self)
+        dialog.imported.connect(self._imported)
+        return self._dialog("import", dialog)
+
+    def _imported(self, added: int) -> None:
+        if added:
+            self.sync.poke()
+            self.residents.search_now()
+            self.due.stale = True
+
+    def open_export(self) -> QWidget:
+        from ui.export_dialog import ExportDialog
+
+        return self._dialog("export", ExportDialog(parent=self))
+
     def open_drafts(self) -> QWidget:
         from ui.drafts_dialog import DraftsDialog
 
         dialog = DraftsDialog(self)
         dialog.open_draft.connect(self.resume_draft)
+        dialog.discarded.connect(self._draft_discarded)
         return self._dialog("drafts", dialog)
+
+    def _draft_discarded(self, draft: dict[str, Any]) -> None:
+        """A draft deleted in the drafts dialog: an editor still showing it must not save it
+        again when it closes."""
+        for editor in self.editors():
+            if editor.draft_key() == draft["key"]:
+                editor.after_discard()
 
     def resume_draft(self, draft: dict[str, Any]) -> None:
         """Open the form again; the editor finds its draft by the same key and restores it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ui.admin_common import message_label
+from ui.new_password import NewPasswordFields
 from ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget, tr
 from ui.tasks import DbOp
 
@@ -16,15 +17,12 @@ class PasswordDialog(QDialog):
         self.setWindowTitle(tr("Password", "修改我的密码"))
         form = QFormLayout(self)
         self.old = QLineEdit(self)
-        self.new = QLineEdit(self)
-        self.repeat = QLineEdit(self)
-        for name, w in (("old", self.old), ("new", self.new), ("repeat", self.repeat)):
-            w.setObjectName(name)
-            w.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = message_label(self)
+        self.old.setObjectName("old")
+        self.old.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(tr("Password", "原密码"), self.old)
-        form.addRow(tr("Password", "新密码（至少6个字符）"), self.new)
-        form.addRow(tr("Password", "再输一次新密码"), self.repeat)
+        self.fields = NewPasswordFields(form, self)
+        self.new, self.repeat = self.fields.first, self.fields.repeat
+        self.message = message_label(self)
         form.addRow(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -34,16 +32,27 @@ class PasswordDialog(QDialog):
         form.addRow(buttons)
 
     def submit(self) -> None:
-        if self.new.text() != self.repeat.text():
-            self.message.setText(tr("Password", "两次输入的新密码不一样"))
+        if not self.old.text():
+            self._refuse(tr("Password", "原密码：请填写"), self.old)
             return
-        old, new = self.old.text(), self.new.text()
+        problem = self.fields.problem()
+        if problem:
+            self._refuse(*problem)
+            return
+        old, new = self.old.text(), self.fields.text()
 
         def run(store: Any) -> None:
             from app.services import users
 
             users.change_password(store, old, new)
 
-        DbOp(self, run).success(lambda _: self.accept()).failure(
-            lambda e: self.message.setText(str(e))
-        ).run()
+        DbOp(self, run).success(lambda _: self.accept()).failure(self._failed).run()
+
+    def _refuse(self, text: str, where: QLineEdit) -> None:
+        self.message.setText(text)
+        where.setFocus()
+
+    def _failed(self, exc: BaseException) -> None:
+        from ui.errors import user_message
+
+        self.message.setText(user_message(exc))

@@ -36,6 +36,15 @@ def form_pdf(store: Any, uuid: str, form: str) -> bytes:
     return out.getvalue()
 
 
+def blank_pdf(store: Any, uuid: str, form: str) -> bytes:
+    """The form with only the resident's name and number, to fill in by hand on a home visit."""
+    from app.services import printing
+
+    out = io.BytesIO()
+    printing.print_blanks(store, [(form, uuid)], out)
+    return out.getvalue()
+
+
 def booklet_pdf(store: Any, uuid: str) -> bytes:
     """The whole record of one resident: cover, basic information, exams, follow-ups."""
     from app.services import printing

@@ -89,6 +89,7 @@ class RegisterEditor(EditArea):
     def __init__(self, resident: dict[str, Any] | None = None, *, default_village: str = "",
                  parent: QWidget | None = None) -> None:  # fmt: skip
         self.allow_similar = False
+        self._on_file_number: str | None = None  # the number the duplicate warning is about
         self.new_uuid: str | None = None
         self._auto: dict[str, Any] = {}
         self._default_village = default_village
@@ -129,12 +130,15 @@ class RegisterEditor(EditArea):
     def _id_typed(self) -> None:
         raw = self.editor.widgets["id_number"].value() or ""
         raw = str(raw).strip().upper()
+        if self._on_file_number and raw != self._on_file_number:
+            self._on_file_number = None
+            self.duplicates.setVisible(False)
         if len(raw) not in (15, 18):
             return
         try:
             info = idnumber.parse(raw)
         except idnumber.IdNumberError as e:
-            self.show_banner(tr("Register", "身份证号（id_number）：{0}").format(e), "error")
+            self.show_banner(tr("Register", "身份证号：{0}").format(e), "error")
             return
         self.show_banner("", "info")
         for key, value in (("sex", info.sex), ("birth_date", info.birth_date)):
@@ -147,9 +151,9 @@ class RegisterEditor(EditArea):
                 widget.set_value(value)
                 self._auto[key] = value
         if self.mode == "new":
-            self._look_for_number(info.number)
+            self._look_for_number(info.number, typed=raw)
 
-    def _look_for_number(self, number: str) -> None:
+    def _look_for_number(self, number: str, typed: str) -> None:
         def find(store: Any) -> list[dict[str, Any]]:
             from app.services import residents
 
@@ -157,6 +161,7 @@ class RegisterEditor(EditArea):
 
         def found(rows: list[dict[str, Any]]) -> None:
             if rows:
+                self._on_file_number = typed  # (a 15-digit number is looked up as its 18)
                 self.duplicates.show_residents(
                     rows, tr("Register", "这个身份证号已经登记过："), allow_anyway=False
                 )

@@ -51,11 +51,12 @@ class ResidentList(QWidget):
         self.search_box.setObjectName("search")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setPlaceholderText(
-            tr("Residents", "查找：姓名、拼音或首字母（如 zs）、身份证号、档案编号、电话")
+            tr("Residents", "查找：姓名、拼音或首字母（如 zs）、身份证号（前12位或后几位）、"
+                            "出生日期（如 19491231）、档案编号、电话；回车打开")
         )
         self.search_box.setMinimumWidth(420)
         self.search_box.textChanged.connect(self._typed)
-        self.search_box.returnPressed.connect(self.search_now)
+        self.search_box.returnPressed.connect(self.enter_pressed)
         self.search_box.installEventFilter(self)
         bar.addWidget(self.search_box, 3)
         self.village = QComboBox(self)
@@ -86,6 +87,11 @@ class ResidentList(QWidget):
         self.household_button.clicked.connect(lambda: self.set_household(None))
         bar.addWidget(self.household_button)
         column.addLayout(bar)
+        self.hint_label = QLabel(self)
+        self.hint_label.setObjectName("searchHint")
+        self.hint_label.setStyleSheet("color: #8d5b00; padding: 2px 4px;")
+        self.hint_label.setVisible(False)
+        column.addWidget(self.hint_label)
         self.table = QTableView(self)
         self.table.setObjectName("residentTable")
         self.table.setModel(self.model)
@@ -112,6 +118,7 @@ class ResidentList(QWidget):
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.search_now)
         self.setTabOrder(self.search_box, self.table)
+        self._open_single: str | None = None  # Enter was pressed for this query: act on its hits
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -137,6 +144,7 @@ class ResidentList(QWidget):
         self.search_now()
 
     def _typed(self, *_: Any) -> None:
+        self._open_single = None  # typing on: an earlier Enter no longer says what to open
         text = self.search_box.text().strip()
         if len(text) == 1 and text.isascii():
             return  # one letter or digit matches a fifth of a village: wait for the next (Enter searches)
@@ -146,10 +154,36 @@ class ResidentList(QWidget):
         self._timer.stop()
         self.model.search(self.search_box.text().strip(), self.filters())
 
+    def enter_pressed(self) -> None:
+        """Enter in the search box: one hit opens that resident at once; several put the cursor
+        on the first of them (Enter again opens it). Waits for a search still under way."""
+        text = self.search_box.text().strip()
+        self._open_single = text
+        wanted = {k: v for k, v in self.filters().items() if v}
+        if self.model.query != text or self.model.filters != wanted:
+            self.search_now()
+        elif self.model.complete:
+            self._act_on_enter(self.model.rowCount())
+
+    def _act_on_enter(self, count: int) -> None:
+        self._open_single = None
+        if count == 1 and (uuid := self.model.uuid_at(0)):
+            self.open_resident.emit(uuid)
+        elif count > 1:
+            self.table.setFocus()
+            self.table.selectRow(max(self.table.currentIndex().row(), 0))
+
     def _loaded(self, count: int) -> None:
+        from app.search import hint
+
         self.count_label.setText(tr("Residents", "共 {0} 人").format(count))
+        said = hint(self.model.query)  # what to type when the digits are too few to search
+        self.hint_label.setText(said or "")
+        self.hint_label.setVisible(bool(said))
         if count and self.table.currentIndex().row() < 0:
             self.table.selectRow(0)
+        if self._open_single is not None and self._open_single == self.model.query:
+            self._act_on_enter(count)
 
     def _activated(self, index: Any) -> None:
         uuid = self.model.uuid_at(index.row())

@@ -25,6 +25,7 @@ from ui.qt import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QtWidgets,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -65,13 +66,14 @@ def measure_keys(code: str) -> dict[str, str]:
 
 def load_resident(store: Any, uuid: str) -> dict[str, Any]:
     """Everything the view shows, read in one trip to the DB worker."""
-    from app.services import due, households, records, residents
+    from app.services import due, households, readable, records, residents
 
     resident = residents.get(store, uuid)
     out = {
         "resident": resident,
         "records": records.list_for(store, resident["uuid"]),
-        "history": residents.history(store, resident["uuid"]),
+        "history": readable.history(store, resident["uuid"]),
+        "names": readable.display_names(store),
         "household": [],
         "household_info": None,
         "due": due.for_resident(store, resident["uuid"]),
@@ -89,7 +91,7 @@ class ResidentView(QWidget):
     open_resident = Signal(str)
     show_household = Signal(str, str)  # household uuid, label
     print_card = Signal(dict)
-    print_pdf = Signal(str, str)  # what ("form:<code>" or "booklet"), resident uuid
+    print_pdf = Signal(str, str)  # what ("form:<code>", "blank:<code>", "booklet"), resident uuid
     change_status = Signal(dict)
     loaded = Signal(dict)  # the resident, each time the view is filled
     unmerge = Signal(str)  # the merged duplicate to give back its own record
@@ -127,9 +129,11 @@ class ResidentView(QWidget):
             ("htn_followup", "新增高血压随访"),
             ("dm_followup", "新增糖尿病随访"),
             ("health_exam", "新增健康体检"),
+            ("forms", "其他表单"),
             ("card", "打印信息卡"),
             ("print_form", "打印所选表单"),
             ("booklet", "打印整本档案"),
+            ("blank", "打印空白表"),
             ("status", "更改状态"),
         ):
             b = QPushButton(tr("Resident", text), self)
@@ -139,6 +143,7 @@ class ResidentView(QWidget):
             self.buttons[key] = b
         actions.addStretch(1)
         column.addLayout(actions)
+        self._build_forms_menu()
         split = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(split)
         lc = QVBoxLayout(left)
@@ -226,6 +231,55 @@ class ResidentView(QWidget):
         column.addWidget(split, 1)
         self.reload()
 
+    def _build_forms_menu(self) -> None:
+        """Every form of the standard, reachable from here: the visit forms open an editor, the
+        basic information opens the resident's own editor, the cover and the card print."""
+        from app.services import form_fit
+
+        menu = QtWidgets.QMenu(self)
+        menu.setObjectName("formsMenu")
+        menu.setToolTipsVisible(True)
+        self.form_actions: dict[str, Any] = {}
+        entries = [("personal_info", tr("Resident", "修改"))]
+        entries += [(code, tr("Resident", "新增")) for code in form_fit.VISIT_FORMS]
+        entries += [("cover", tr("Resident", "打印")), ("info_card", tr("Resident", "打印"))]
+        for code, verb in entries:
+            action = menu.addAction(f"{verb} {form_title(code)}")
+            action.setObjectName(f"form_{code}")
+            action.triggered.connect(lambda _=False, c=code: self.start_form(c))
+            self.form_actions[code] = action
+            if code in ("personal_info", form_fit.VISIT_FORMS[-1]):
+                menu.addSeparator()
+        menu.aboutToShow.connect(self._mark_fitting_forms)
+        self.forms_menu = menu
+        self.buttons["forms"].setMenu(menu)
+        self.buttons["forms"].setToolTip(tr("Resident", "全部表单：新增接诊、会诊、转诊、老年人自理能力评估，打印封面等"))
+
+    def _mark_fitting_forms(self) -> None:
+        from app.services import form_fit
+
+        r = (self.data or {}).get("resident") or {}
+        for code in form_fit.VISIT_FORMS:
+            why = form_fit.why_not(r, code)
+            action = self.form_actions[code]
+            action.setText(tr("Resident", "新增 {0}").format(form_title(code))
+                           + ("" if why is None else tr("Resident", "（不适用）")))  # fmt: skip
+            action.setToolTip(why or form_title(code))
+
+    def start_form(self, code: str) -> None:
+        """Start `code` for this resident, whatever kind of form it is."""
+        if not self.data:
+            return
+        r = self.data["resident"]
+        if code == "personal_info":
+            self.edit_resident.emit(r)
+        elif code == "cover":
+            self.print_pdf.emit("form:cover", r["uuid"])
+        elif code == "info_card":
+            self.print_card.emit(r)
+        else:
+            self.new_record.emit(r, code)
+
     def reload(self) -> None:
         uuid = self.uuid
         DbOp(self, lambda store: load_resident(store, uuid)).success(self.show_data).run()
@@ -264,6 +318,10 @@ class ResidentView(QWidget):
         active = r.get("status") == "active"
         for key in ("htn_followup", "dm_followup", "health_exam", "edit"):
             self.buttons[key].setEnabled(active)
+        from app.services import form_fit
+
+        for code in (*form_fit.VISIT_FORMS, "personal_info"):
+            self.form_actions[code].setEnabled(active)
         self._fill_due(data.get("due") or [])
         self._fill_timeline(data.get("records") or [])
         self._fill_household(data.get("household") or [])
@@ -297,7 +355,7 @@ class ResidentView(QWidget):
             if "glucose" in keys and doc.get(keys["glucose"]) is not None:
                 summary.append(f"空腹血糖 {doc[keys['glucose']]}")
             cells = (rec.get("visit_date") or rec.get("created_at", "")[:10], form_title(rec["form"]),
-                     "，".join(summary), rec.get("created_by") or "")  # fmt: skip
+                     "，".join(summary), self._person(rec.get("created_by")))  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, rec["uuid"])
@@ -385,19 +443,19 @@ class ResidentView(QWidget):
         self.bp_chart.set_data([sbp, dbp], [Target(140, "140"), Target(90, "90")])
         self.glucose_chart.set_data([glu], [Target(7.0, "7.0")])
 
-    def _fill_history(self, versions: list[dict[str, Any]]) -> None:
+    def _person(self, login: str | None) -> str:
+        """记录人 by the name staff know each other by (app.services.readable.display_names)."""
+        return (self.data.get("names") or {}).get(login or "", login or "")
+
+    def _fill_history(self, versions: list[dict[str, str]]) -> None:
+        """Rows already in words (app.services.readable.history): local time, display name,
+        新建/修改/同步…, field labels and option names."""
         self.history.setRowCount(len(versions))
         for row, v in enumerate(versions):
-            changes = v.get("changes") or {}
-            what = "；".join(
-                f"{k}: {c.get('old') if isinstance(c, dict) else ''} → "
-                f"{c.get('new') if isinstance(c, dict) else c}"
-                for k, c in list(changes.items())[:6]
-            )
-            cells = ((v.get("at") or "")[:19].replace("T", " "), v.get("user") or "",
-                     v.get("action") or "", what)  # fmt: skip
-            for col, text in enumerate(cells):
-                self.history.setItem(row, col, QTableWidgetItem(str(text)))
+            for col, key in enumerate(("at", "user", "action", "what")):
+                item = QTableWidgetItem(v.get(key, ""))
+                item.setToolTip(v.get(key, "") if key == "what" else "")  # (the column is cut)
+                self.history.setItem(row, col, item)
 
     # --- actions
     def _show_household(self) -> None:
@@ -423,6 +481,15 @@ class ResidentView(QWidget):
             self.change_status.emit(r)
         elif key == "booklet":
             self.print_pdf.emit("booklet", r["uuid"])
+        elif key == "blank":  # a sheet to fill in by hand: the selected form, else what is due
+            row = self.timeline.currentRow()
+            item = self.timeline.item(row, 0) if row >= 0 else None
+            rec = next((x for x in self.data.get("records", []) if item is not None
+                        and x["uuid"] == item.data(Qt.ItemDataRole.UserRole)), None)  # fmt: skip
+            due = self.data.get("due") or [{"kind": "health_exam"}]
+            self.print_pdf.emit(f"blank:{rec['form'] if rec else due[0]['kind']}", r["uuid"])
+        elif key == "forms":
+            return  # the button opens its menu
         elif key == "print_form":
             row = self.timeline.currentRow()
             item = self.timeline.item(row, 0) if row >= 0 else None

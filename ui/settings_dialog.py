@@ -22,7 +22,8 @@ from ui.tasks import DbOp
 
 
 class SettingsDialog(QDialog):
-    """Institution name, idle lock minutes, backup folder, automatic sync (admins change them)."""
+    """Institution name, idle lock minutes, backup folder, automatic sync, typed names in the
+    printed signature cells (admins change them)."""
 
     saved = Signal(dict)
 
@@ -49,11 +50,17 @@ class SettingsDialog(QDialog):
         self.sync_auto = QCheckBox(tr("Admin", "连上县平台时自动同步（按流量计费的网络可关闭，只在点“立即同步”时发送）"), self)
         self.sync_auto.setObjectName("syncAuto")
         self.sync_auto.setChecked(bool(settings.get("sync_auto", True)))
+        self.typed_signatures = QCheckBox(
+            tr("Admin", "签名栏打印医生姓名（不选则留空，由医生手写签名）"), self
+        )
+        self.typed_signatures.setObjectName("typedSignatures")
+        self.typed_signatures.setChecked(bool(settings.get("print_typed_signatures", False)))
         self.message = _message(self)
         form.addRow(tr("Admin", "机构名称"), self.institution)
         form.addRow(tr("Admin", "无操作自动锁定"), self.idle)
         form.addRow(tr("Admin", "备份文件夹"), row)
         form.addRow(tr("Admin", "县平台同步"), self.sync_auto)
+        form.addRow(tr("Admin", "打印签名"), self.typed_signatures)
         form.addRow(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -72,7 +79,8 @@ class SettingsDialog(QDialog):
 
     def submit(self) -> None:
         values = {"idle_lock_minutes": self.idle.value(), "backup_dir": self.backup_dir.text().strip(),
-                  "sync_auto": self.sync_auto.isChecked()}  # fmt: skip
+                  "sync_auto": self.sync_auto.isChecked(),
+                  "print_typed_signatures": self.typed_signatures.isChecked()}  # fmt: skip
         name = self.institution.text().strip()
 
         def run(store: Any) -> dict[str, Any]:

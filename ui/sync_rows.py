@@ -166,7 +166,10 @@ def reason_text(last_error: str | None) -> str:
     m = re.match(r"\[(\w+)\]\s*(.*)", text, re.S)
     if not m:
         return text or "未说明原因"
-    kind, rest = REASON_KINDS.get(m.group(1)), m.group(2).strip()
+    from app.labels import without_keys
+
+    # The county names fields with their keys too (for scripts); the doctor reads labels.
+    kind, rest = REASON_KINDS.get(m.group(1)), without_keys(m.group(2).strip())
     if kind and rest:
         return f"{kind}：{rest}"
     return kind or rest or "未说明原因"

@@ -164,7 +164,7 @@ class InstitutionPage(QWizardPage):
         except InvalidInput as e:
             return self._refuse(self.township, str(e))
         if not self.name.text().strip():
-            return self._refuse(self.name, tr("Wizard", "机构名称（institution_name）：不能为空"))
+            return self._refuse(self.name, tr("Wizard", "机构名称：不能为空"))
         self.message.clear()
         return True
 

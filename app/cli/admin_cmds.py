@@ -27,7 +27,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(func=cmd_audit)
 
     p = leaf(sub, "export", "导出全部居民和记录（未加密，请妥善保管）", json_flag=False)
-    p.add_argument("--format", required=True, choices=["json", "csv"])
+    p.add_argument("--format", required=True, choices=["json", "csv", "xlsx"])
     p.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
     p.set_defaults(func=cmd_export)
 

@@ -41,6 +41,9 @@ def _database_problem(exc: Exception) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.hardening import harden_process
+
+    harden_process()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             raise DataError(message) from None
     except CunyiError as e:
-        print(f"错误：{e}", file=sys.stderr)
+        print(f"错误：{e.cli_text()}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)

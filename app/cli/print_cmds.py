@@ -19,6 +19,8 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("code")
     p.add_argument("refs", nargs="+", metavar="REF")
     p.add_argument("--record")
+    p.add_argument("--blank", action="store_true",
+                   help="空白表：只印居民姓名和编号，各项选项和□留空，入户时手填后再录入")  # fmt: skip
     _common(p, mask_default=False)
     p.set_defaults(func=cmd_form)
 
@@ -72,7 +74,8 @@ def cmd_form(args: argparse.Namespace) -> int:
     from app.services import printing
 
     return _run(args, lambda st, out: printing.print_form(st, args.code, args.refs, out,
-                                                         record=args.record, mask_id=args.mask_id))
+                                                         record=args.record, mask_id=args.mask_id,
+                                                         blank=args.blank))  # fmt: skip
 
 
 def cmd_card(args: argparse.Namespace) -> int:

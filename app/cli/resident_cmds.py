@@ -61,14 +61,22 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("ref")
     p.add_argument("--form", required=True)
     p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.add_argument("--draft", action="store_true", help="保存为草稿（可暂缺必填的核心项目）")
+    p.add_argument("--confirm", action="store_true", help="确认保存需要确认的记录（如控制满意但血压偏高）")
     p.set_defaults(func=cmd_record_add)
     p = leaf(cs, "update", "修改记录（只写要改的字段）", json_flag=False)
     p.add_argument("uuid")
     p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
+    p.add_argument("--final", action="store_true", help="把草稿定稿")
+    p.add_argument("--confirm", action="store_true", help="确认保存需要确认的记录")
     p.set_defaults(func=cmd_record_update)
     p = leaf(cs, "show", "查看记录")
     p.add_argument("uuid")
     p.set_defaults(func=cmd_record_show)
+    p = leaf(cs, "history", "记录的每一个保存过的版本（谁、何时、改了什么）")
+    p.add_argument("uuid")
+    p.add_argument("--rev", type=int, help="只显示第几版的完整内容")
+    p.set_defaults(func=cmd_record_history)
     p = leaf(cs, "list", "居民的全部记录")
     p.add_argument("ref")
     p.add_argument("--form")
@@ -84,11 +92,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_find(args: argparse.Namespace) -> int:
-    from app.services import residents
+BULK_READ = 50  # one page of the desktop client's list
 
-    rows = with_store(args, lambda st: residents.find(st, args.query, limit=args.limit, village=args.village,
-                                                status=args.status, tag=args.tag))  # fmt: skip
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from app.services import audit, residents
+
+    def run(st):  # type: ignore[no-untyped-def]
+        found = residents.find(st, args.query, limit=args.limit, village=args.village,
+                               status=args.status, tag=args.tag)  # fmt: skip
+        if len(found) > BULK_READ:
+            # More than a screenful of people leaves in one go: audited like an export (the
+            # count only: the query may be a name).
+            audit.log(st, "view", "resident", None, {"bulk": len(found)})
+        return found
+
+    rows = with_store(args, run)
     # The JSON keys of `find` are a stable interface (issue 2): the list's extra keys stay out.
     rows = [{k: r[k] for k in residents.SUMMARY_KEYS} for r in rows]
     emit(args, rows, "\n".join(f"{r['record_no']}  {r['name']}  {r['birth_date']}  {r['status']}"
@@ -145,11 +164,25 @@ def cmd_unmerge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask_confirm(fn):  # type: ignore[no-untyped-def]
+    """fn(), with a refusal for want of confirmation told how to confirm (exit code 3)."""
+    from app.services.record_warnings import NeedsConfirmation
+
+    try:
+        return fn()
+    except NeedsConfirmation as e:
+        e.hint = "。核对无误后，请加 --confirm 重新运行"
+        raise
+
+
 def cmd_record_add(args: argparse.Namespace) -> int:
     from app.services import records
 
     doc = read_json(args.input)
-    emit(args, with_store(args, lambda st: records.add(st, args.ref, args.form, doc)), force_json=True)
+    status = "draft" if args.draft else "final"
+    out = _ask_confirm(lambda: with_store(args, lambda st: records.add(
+        st, args.ref, args.form, doc, status=status, confirmed=args.confirm)))  # fmt: skip
+    emit(args, out, force_json=True)
     return 0
 
 
@@ -157,7 +190,10 @@ def cmd_record_update(args: argparse.Namespace) -> int:
     from app.services import records
 
     patch = read_json(args.input)
-    emit(args, with_store(args, lambda st: records.update(st, args.uuid, patch)), force_json=True)
+    status = "final" if args.final else None
+    out = _ask_confirm(lambda: with_store(args, lambda st: records.update(
+        st, args.uuid, patch, status=status, confirmed=args.confirm)))  # fmt: skip
+    emit(args, out, force_json=True)
     return 0
 
 
@@ -166,6 +202,22 @@ def cmd_record_show(args: argparse.Namespace) -> int:
 
     r = with_store(args, lambda st: records.get(st, args.uuid))
     emit(args, r, f"{r['form']}  {r['visit_date']}  {r['uuid']}")
+    return 0
+
+
+def cmd_record_history(args: argparse.Namespace) -> int:
+    from app.errors import NotFound
+    from app.services import records
+
+    rows = with_store(args, lambda st: records.history(st, args.uuid))
+    if args.rev is not None:
+        chosen = [v for v in rows if v["rev"] == args.rev]
+        if not chosen:
+            raise NotFound(f"该记录没有第{args.rev}版（共{rows[-1]['rev'] if rows else 0}版）")
+        emit(args, chosen[-1], force_json=True)
+        return 0
+    emit(args, rows, "\n".join(f"第{v['rev']}版  {v['at']}  {v['user']}  {v['action']}  "
+                               f"{'、'.join(v['changes'])}" for v in rows))  # fmt: skip
     return 0
 
 

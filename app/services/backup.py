@@ -96,7 +96,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
             "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
             "schema": migrate.head(), "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,
         }  # fmt: skip
-        keys = paths.keys_path(store.data_dir).read_text("utf-8")
+        keys = _keys_without_login_counts(paths.keys_path(store.data_dir))
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             zf.writestr("manifest.json", json.dumps(manifest, indent=1))
             zf.writestr("keys.json", keys, compress_type=zipfile.ZIP_DEFLATED)
@@ -302,6 +302,34 @@ def _is_fresh(data_dir: Path, attempts: list[tuple[str, str]]) -> bool:
     return False
 
 
+def _live_admin(data_dir: Path, user: str, password: str) -> dict[str, Any] | None:
+    """Replacing the data of a working installation needs one of its current administrators:
+    an old backup must not bring back a disabled account or erase later work on the say of
+    someone who is no longer trusted. The login counts like any other (back-off, audit) and the
+    live log records the restore before it is replaced. Returns where the live log ended."""
+    from app.store import Store
+
+    try:
+        store = Store.open(data_dir, user, password)
+    except DataError:
+        # The live database cannot be opened (the reason to restore): a live, enabled key slot
+        # of this user is the proof left.
+        try:
+            KeyFile.load(paths.keys_path(data_dir)).unwrap(user, password)
+        except SlotDisabled:
+            raise AuthError(f"用户“{user}”已停用，不能恢复备份") from None
+        except (WrongSecret, NoSuchSlot, ValueError, KeyError, OSError):
+            raise AuthError("恢复备份需要本机现有管理员的用户名和密码") from None
+        return None
+    try:
+        store.require_role("admin")
+        with store.session(write=True) as s:
+            entry = audit.append(s, user, "restore", detail={"replaced_by_backup": True})
+            return {"seq": entry.seq, "hash": entry.hash[:16]}
+    finally:
+        store.close()
+
+
 def _db_files(data_dir: Path) -> list[str]:
     return [n for n in (paths.DB_NAME + "-wal", paths.DB_NAME + "-shm") if (data_dir / n).exists()]
 
@@ -337,8 +365,30 @@ def _swap(data_dir: Path, stage: Path, aside: Path) -> None:
     # Database first, key file last (as at set-up): the pair in place always opens, because
     # restoring over existing data requires the same installation and so the same data key.
     os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
+    _keep_login_counts(data_dir / paths.KEYS_NAME, stage / paths.KEYS_NAME)
     os.replace(stage / paths.KEYS_NAME, data_dir / paths.KEYS_NAME)
     _fsync_dir(data_dir)
+
+
+def _keys_without_login_counts(path: Path) -> str:
+    """The key file for a backup: the failed-login bookkeeping (app/authstate.py) belongs to the
+    live installation; a restored copy must neither reset its back-off nor audit it twice."""
+    from app.crypto.keyfile import AUTH_SECTION, read_raw
+
+    raw = read_raw(path)
+    raw.pop(AUTH_SECTION, None)
+    return json.dumps(raw, indent=1, sort_keys=True)
+
+
+def _keep_login_counts(live: Path, staged: Path) -> None:
+    from app.crypto.keyfile import AUTH_SECTION, locked, read_raw, write_raw
+
+    with locked(live):
+        section = read_raw(live).get(AUTH_SECTION)
+        if section is not None:
+            raw = read_raw(staged)
+            raw[AUTH_SECTION] = section
+            write_raw(staged, raw)
 
 
 def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str, Any]:
@@ -358,9 +408,8 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
         current = _current_installation(data_dir)
         from app.services import demo
 
-        if current and current != keyfile.installation_id and not _is_fresh(
-            data_dir, [(user, password), (demo.USER, demo.PASSWORD)]
-        ):
+        fresh = bool(current) and _is_fresh(data_dir, [(user, password), (demo.USER, demo.PASSWORD)])
+        if current and current != keyfile.installation_id and not fresh:
             raise DataError("此备份属于另一个安装（另一台电脑或另一机构的数据），不能恢复到这里；"
                             "如确需查看，请恢复到一个空的数据目录（--data-dir）")  # fmt: skip
         problems = verify_copy(stage / paths.DB_NAME, data_key, keyfile.installation_id)
@@ -371,6 +420,7 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
             probe.require_role("admin")
         finally:
             probe.close()
+        live_head = None if (not current or fresh) else _live_admin(data_dir, user, password)
         _checkpoint(stage, data_key)
         for leftover in _db_files(stage):
             (stage / leftover).unlink()
@@ -384,8 +434,14 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
         shutil.rmtree(stage, ignore_errors=True)
     store = Store.open_with_key(data_dir, keyfile, data_key, user)
     try:
-        audit.log(store, "restore", detail={"backup_created_at": manifest["created_at"],
-                                            "db_sha256": manifest["db_sha256"][:16]})  # fmt: skip
+        detail: dict[str, Any] = {"backup_created_at": manifest["created_at"],
+                                  "db_sha256": manifest["db_sha256"][:16]}  # fmt: skip
+        if aside.exists():
+            detail["replaced_kept"] = aside.name
+        if live_head is not None:
+            # The log that was replaced goes on in the one restored: where it ended is recorded.
+            detail["replaced_head"] = live_head
+        audit.log(store, "restore", detail=detail)
     finally:
         store.close()
     return {"restored_from": manifest["created_at"], "previous": str(aside) if aside.exists() else None}

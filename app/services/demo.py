@@ -93,6 +93,9 @@ def _health_exam(rng: random.Random, p: Person, day: dt.date) -> dict[str, Any]:
         doc.pop(key, None)
     for i, text in enumerate(abnormal, 1):
         doc[f"abnormality_{i}"] = text
+    birth = dt.date.fromisoformat(p.data["birth_date"])
+    if (day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))) < 65:
+        doc.pop("elderly_selfcare_score", None)  # the self-assessment is for 65 and over
     if not male:
         doc["breast"] = ["1"]
     meds = []

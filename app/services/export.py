@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Household, Record, Resident
@@ -23,6 +23,9 @@ from app.services.residents import SUMMARY_KEYS
 
 if TYPE_CHECKING:
     from app.store import Store
+
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 500
 
 # Columns after the summary keys, before the form's other fields.
 RESIDENT_EXTRA = ("address", "household", "status_date", "status_reason", "merged_into", "provisional",
@@ -62,13 +65,26 @@ def _private_open(path: Path, newline: str | None = None):  # type: ignore[no-un
     return open(fd, "w", encoding="utf-8-sig" if newline == "" else "utf-8", newline=newline)
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (=HYPERLINK(...) sends
+# data away when clicked, @SUM(...) runs); openpyxl even stores "=..." strings as formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A typed text that a spreadsheet would read as a formula, made plain text by a leading
+    apostrophe (the import takes it off again: app/services/import_table.py)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(v: Any) -> Any:
     if v is None:
         return ""
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False)
+        return neutralise(json.dumps(v, ensure_ascii=False))
+    if isinstance(v, str):
+        return neutralise(v)
     return v
 
 
@@ -88,11 +104,22 @@ def write_json(s: Session, path: Path) -> tuple[int, int]:
     return n_res, n_rec
 
 
-def write_csv(s: Session, path: Path) -> tuple[int, int]:
-    rows = list(resident_rows(s))
+def _table(s: Session, progress: Progress | None) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every resident as a row of one table (CSV, XLSX), and the columns they use."""
+    total = s.execute(select(func.count()).select_from(Resident)).scalar_one() if progress else 0
+    rows = []
+    for row in resident_rows(s):
+        rows.append(row)
+        if progress and len(rows) % PROGRESS_EVERY == 0:
+            progress(len(rows), total)
     columns: dict[str, None] = dict.fromkeys((*SUMMARY_KEYS, *RESIDENT_EXTRA))
     for row in rows:
         columns.update(dict.fromkeys(row))
+    return list(columns), rows
+
+
+def write_csv(s: Session, path: Path, progress: Progress | None = None) -> tuple[int, int]:
+    columns, rows = _table(s, progress)
     # UTF-8 with a byte-order mark: Excel on Chinese Windows otherwise reads it as GBK.
     with _private_open(path, newline="") as f:
         w = csv.writer(f)
@@ -102,14 +129,48 @@ def write_csv(s: Session, path: Path) -> tuple[int, int]:
     return len(rows), 0
 
 
-def export(store: Store, path: Path, fmt: str) -> dict[str, Any]:
+def write_xlsx(s: Session, path: Path, progress: Progress | None = None) -> tuple[int, int]:
+    """The same table as the CSV, as an Excel workbook (cells as text: an ID number stays whole,
+    not 4.2e17)."""
+    from openpyxl import Workbook
+
+    columns, rows = _table(s, progress)
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet("居民")
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([_text_cell(row.get(k)) for k in columns])
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "wb") as f:
+        wb.save(f)
+    return len(rows), 0
+
+
+def _text_cell(v: Any) -> Any:
+    v = _cell(v)
+    return v if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+def export(store: Store, path: Path, fmt: str, progress: Progress | None = None) -> dict[str, Any]:
+    """`progress(done, total)` is called as residents are read; an exception it raises (a
+    cancel) stops the export, and a file left half-written is removed."""
     store.require_role("admin", "doctor")
     path = Path(path)
-    if fmt not in ("json", "csv"):
-        raise UsageError("导出格式可选：json、csv")
+    if fmt not in FORMATS:
+        raise UsageError("导出格式可选：json、csv、xlsx")
     if not path.parent.is_dir():
         raise UsageError(f"目录不存在：{path.parent}")
-    with store.session() as s:
-        n_res, n_rec = write_json(s, path) if fmt == "json" else write_csv(s, path)
+    try:
+        with store.session() as s:
+            if fmt == "json":
+                n_res, n_rec = write_json(s, path)
+            else:
+                n_res, n_rec = (write_csv if fmt == "csv" else write_xlsx)(s, path, progress)
+    except BaseException:
+        path.unlink(missing_ok=True)  # no half-written file of personal data left behind
+        raise
     audit.log(store, "export", detail={"format": fmt, "residents": n_res, "records": n_rec})
     return {"path": str(path), "format": fmt, "residents": n_res, "records": n_rec}

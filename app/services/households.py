@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.clock import now_iso
 from app.db.models import Household, Resident, SyncEntity, Version
 from app.errors import InvalidInput, NotFound
-from app.services import refs
+from app.services import audit, refs
 from app.services.changes import diff, record_change
 from app.services.resident_input import label_error
 from forms.model import FieldError
@@ -76,8 +76,13 @@ def describe(s: Session, h: Household) -> dict[str, Any]:
 
 
 def get(store: Store, ref: str) -> dict[str, Any]:
-    with store.session() as s:
-        return describe(s, find(s, ref))
+    """The household and its members; audited as a view (it lists several people at once)."""
+    with store.session(write=True) as s:
+        h = find(s, ref)
+        out = describe(s, h)
+        audit.append(s, store.user.name, "view", "household", h.uuid,
+                     {"members": len(out["members"])})  # fmt: skip
+        return out
 
 
 def update(store: Store, ref: str, *, label: str | None = None, head: Any = _UNSET) -> dict[str, Any]:

@@ -95,20 +95,58 @@ def _xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")  # Excel on Chinese Windows saves GBK
+    text = decode_text(path.read_bytes(), path.name)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
+    # The csv module's own limit (128 KiB a field) would end the whole import at one huge cell;
+    # a cell over MAX_CELL is refused as that line's error instead (Converter.value).
+    csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
     for i, cells in enumerate(reader, 1):
         if any(c.strip() for c in cells):
             yield i, cells
 
 
+def decode_text(raw: bytes, name: str) -> str:
+    """The text of a CSV file saved as UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode
+    text") or GB18030/GBK (Excel on Chinese Windows). A file that is none of them cleanly is
+    refused naming its first bad line: guessing would import garbled names."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(raw, "utf-16", name)
+    if len(raw) >= 4 and raw[:4000].count(0) * 3 > min(len(raw), 4000):
+        # No BOM but every other byte NUL: UTF-16 of mostly ASCII text.
+        even_nuls = raw[:4000:2].count(0)
+        return _strict(raw, "utf-16-be" if even_nuls > raw[1:4000:2].count(0) else "utf-16-le", name)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        utf8_error = e
+    loose = raw.decode("utf-8", errors="replace")
+    damaged = loose.count("\ufffd")
+    readable = sum(1 for ch in loose if ord(ch) > 0x7F and ch != "\ufffd")
+    if readable >= 4 * damaged:
+        # Mostly good UTF-8 with a few bad bytes: a damaged UTF-8 file, not GB18030.
+        raise UsageError(f"{name} 第{_line_of(raw, utf8_error.start)}行有无法识别的字符（文件按 UTF-8 "
+                         "读取，但这里的字节已损坏）；请在 Excel 中另存为“CSV UTF-8”后重新导入")
+    return _strict(raw, "gb18030", name)
+
+
+def _strict(raw: bytes, encoding: str, name: str) -> str:
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{name} 第{_line_of(raw, e.start, encoding)}行有无法识别的字符（不是 UTF-8、"
+                         "GB18030 或 UTF-16 编码）；请在 Excel 中另存为“CSV UTF-8”后重新导入") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _line_of(raw: bytes, position: int, encoding: str = "utf-8") -> int:
+    return raw[:position].decode(encoding, errors="replace").count("\n") + 1
+
+
 def _text(v: Any) -> str:
+    if isinstance(v, str) and v.startswith("'") and v[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        v = v[1:]  # neutralised by our export (app/services/export.py): the typed text again
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, (dt.datetime, dt.date)):
@@ -142,6 +180,9 @@ def _code(v: Any, table: forms.CodeTable | None) -> str:
     return s
 
 
+MAX_CELL = 4000  # characters: far above any real field (a long address, a list of illnesses)
+
+
 class Converter:
     """Cell values -> the JSON the form expects, guided by the personal_info definition."""
 
@@ -150,6 +191,14 @@ class Converter:
         self.fields = {f.key: f for f in form.fields()} if form else {}
 
     def value(self, key: str, v: Any) -> Any:
+        if isinstance(v, str) and len(v) > MAX_CELL:
+            raise CellError(f"内容过长（{len(v)}个字符，最多{MAX_CELL}个）")
+        try:
+            return self._value(key, v)
+        except RecursionError:
+            raise CellError("括号嵌套过深，无法识别") from None
+
+    def _value(self, key: str, v: Any) -> Any:
         if key == "sex":
             s = _text(v)
             return {label: code for code, label in SEX_CODES.items()}.get(s, s)

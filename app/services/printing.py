@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Household, Record, Resident, User
@@ -30,14 +30,40 @@ def printable(session: Session, store: Store, r: Resident) -> dict[str, Any]:
         if hh and hh.head_uuid:
             head_row = session.get(Resident, hh.head_uuid)
             head = head_row.name if head_row else None
+    # 建档人: who registered the resident, when that is a user of this installation (a resident
+    # pulled from the county server was registered elsewhere: left for the pen, never "sync")
     creator = session.execute(select(User.display_name).where(User.name == r.created_by)).scalar()
     return {
         "uuid": r.uuid, "record_no": r.record_no, "name": r.name, "sex": r.sex,
         "birth_date": r.birth_date, "id_number": r.id_number, "phone": r.phone,
         "village": r.village, "status": r.status, "address": r.address, "doc": json.loads(r.doc),
-        "institution": store.institution.name, "doctor": creator or r.created_by,
-        "household_head": head, "created_at": r.created_at[:10],
+        "institution": store.institution.name, "creator": creator, "tags": r.tags.split(),
+        "household_head": head, "created_at": r.created_at[:10], **_archive_facts(session, r.uuid),
     }  # fmt: skip
+
+
+def _archive_facts(session: Session, resident_uuid: str) -> dict[str, Any]:
+    """From the resident's records: the saved cover and card (printed as saved), the 责任医生
+    (a 健康体检表's, else the latest record that names a doctor) and the first visit date."""
+    rows = session.execute(
+        select(Record.form, Record.visit_date, func.json_extract(Record.doc, "$.doctor"),
+               case((Record.form.in_(("cover", "info_card")), Record.doc)))
+        .where(Record.resident_uuid == resident_uuid, Record.status == "final")
+        .order_by(Record.visit_date, Record.created_at)).all()  # fmt: skip
+    out: dict[str, Any] = {"doctor": None, "first_visit": None}
+    exam_doctor = None
+    for form, visit_date, doctor, doc in rows:
+        if doc is not None:
+            out["cover_doc" if form == "cover" else "card_doc"] = json.loads(doc)
+            continue
+        if visit_date and out["first_visit"] is None:
+            out["first_visit"] = visit_date
+        if isinstance(doctor, str) and doctor.strip():
+            out["doctor"] = doctor.strip()
+            if form == "health_exam":
+                exam_doctor = out["doctor"]
+    out["doctor"] = exam_doctor or out["doctor"]
+    return out
 
 
 def _records(session: Session, resident_uuid: str, form: str | None = None) -> list[dict[str, Any]]:
@@ -75,21 +101,49 @@ def _stream(store: Store, uuids: list[str], form: str | None = None,
         yield from batch
 
 
+def _typed_signatures(store: Store) -> bool:
+    from app.services import settings
+
+    return bool(settings.get_all(store).get("print_typed_signatures"))
+
+
+def _refusing_unprintable(render: Callable[..., int], *args: Any, **kwargs: Any) -> int:
+    """Run a forms.pdf renderer; a value no bundled font can print (a private-use character)
+    is refused like bad input, naming the field, and nothing is audited as printed."""
+    from forms.pdf import UnprintableText
+
+    try:
+        return render(*args, **kwargs)
+    except UnprintableText as e:
+        raise InvalidInput(e.errors) from None
+
+
 def _audit(store: Store, uuids: Iterable[str], what: str, pages: int, **extra: Any) -> None:
     with store.session(write=True) as s:
         for u in uuids:
             audit.append(s, store.user.name, "print", "resident", u, {"what": what, "pages": pages, **extra})
 
 
-def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record: str | None = None,
-               mask_id: bool = False) -> int:  # fmt: skip
+def _known_form(form: str) -> None:
     import forms
-    from forms.pdf import render_forms
 
     try:
         forms.get_form(form)
     except forms.UnknownForm as e:
         raise InvalidInput(FieldError("form", "表单代码", f"{e}；可用：{'、'.join(forms.form_codes())}")) from None
+
+
+def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record: str | None = None,
+               mask_id: bool = False, blank: bool = False) -> int:  # fmt: skip
+    """One form of residents: their records, or with `blank` the empty form under their name
+    and number, to fill in by hand on a home visit and enter later."""
+    from forms.pdf import render_forms
+
+    _known_form(form)
+    if blank and record:
+        raise InvalidInput(FieldError("record", "记录", "打印空白表时不能指定记录"))
+    if blank:
+        return print_blanks(store, [(form, ref) for ref in ref_list], out)
     uuids = _residents(store, ref_list)
     items: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]
     if record:
@@ -100,8 +154,47 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
             items = [(printable(s, store, s.get(Resident, rec.resident_uuid)), [as_dict(rec)])]
     else:
         items = _stream(store, uuids, form)
-    pages = render_forms(form, items, out, mask_id=mask_id)
+    pages = _refusing_unprintable(render_forms, form, items, out, mask_id=mask_id,
+                                  typed_signatures=_typed_signatures(store))  # fmt: skip
     _audit(store, uuids, f"form:{form}", pages, **({"record": record} if record else {}))
+    return pages
+
+
+def print_blanks(store: Store, items: list[tuple[str, str]], out: Any, *,
+                 progress: Callable[[int, int | None], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> int:  # fmt: skip
+    """Blank sheets, one per (form code, resident reference), in the order given: the pack for
+    a round of home visits. `progress(done, total)` after each sheet; `cancelled()` stops
+    between sheets. Audited per resident printed, like every print."""
+    import forms
+    from forms.pdf.forms_print import render_blanks
+
+    if not items:
+        raise InvalidInput(FieldError("ref", "居民", "请至少指定一位居民"))
+    for form in {f for f, _ in items}:
+        _known_form(form)
+        if form == "cover" or forms.get_form(form).layout == "card":
+            raise InvalidInput(FieldError("form", "表单代码", f"{form} 由居民资料直接打印，没有空白表"))
+    with store.session() as s:
+        uuids = [refs.resident(s, ref).uuid for _, ref in items]
+    forms_of = [f for f, _ in items]
+    done: list[tuple[str, str]] = []
+
+    def pack() -> Iterator[tuple[str, dict[str, Any]]]:
+        residents = (r for r, _recs in _stream(store, uuids, records=False))
+        for form, resident in zip(forms_of, residents, strict=True):
+            if cancelled is not None and cancelled():
+                return
+            yield form, resident
+            done.append((form, resident["uuid"]))
+            if progress is not None:
+                progress(len(done), len(items))
+
+    pages = render_blanks(pack(), out)
+    with store.session(write=True) as s:
+        for form, u in done:
+            audit.append(s, store.user.name, "print", "resident", u,
+                         {"what": f"form:{form}", "blank": True, "pages": pages})  # fmt: skip
     return pages
 
 
@@ -110,8 +203,8 @@ def print_cards(store: Store, ref_list: list[str] | None, out: Any, *, village: 
     from forms.pdf import render_cards
 
     uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
-    pages = render_cards((r for r, _ in _stream(store, uuids, records=False)), out, page=page,
-                         mask_id=mask_id)  # fmt: skip
+    pages = _refusing_unprintable(render_cards, (r for r, _ in _stream(store, uuids, records=False)),
+                                  out, page=page, mask_id=mask_id)  # fmt: skip
     _audit(store, uuids, "card", pages, masked=mask_id)
     return pages
 
@@ -121,7 +214,7 @@ def print_covers(store: Store, ref_list: list[str] | None, out: Any, *,
     from forms.pdf import render_covers
 
     uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
-    pages = render_covers((r for r, _ in _stream(store, uuids, records=False)), out)
+    pages = _refusing_unprintable(render_covers, (r for r, _ in _stream(store, uuids, records=False)), out)
     _audit(store, uuids, "cover", pages)
     return pages
 
@@ -143,6 +236,7 @@ def print_booklets(store: Store, ref_list: list[str] | None, out: Any, *, villag
         if progress:
             progress(n, len(uuids))
 
-    pages = render_booklets(items(), out, progress=report, cancelled=cancelled, mask_id=mask_id)
+    pages = _refusing_unprintable(render_booklets, items(), out, progress=report, cancelled=cancelled,
+                                  mask_id=mask_id, typed_signatures=_typed_signatures(store))
     _audit(store, done, "booklet", pages, **({"village": village} if village else {}))
     return pages

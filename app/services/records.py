@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 import forms
 from app.clock import now_iso, today
-from app.db.models import Record, Resident
+from app.db.models import Record, Resident, Version
 from app.errors import InvalidInput
-from app.services import audit, refs
-from app.services.changes import diff, record_change
+from app.services import audit, record_warnings, refs
+from app.services.changes import changes_of, diff, record_change
 from app.services.residents import compute_tags, forms_of
+from forms.checks import is_empty
 from forms.model import FieldError
 
 if TYPE_CHECKING:
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 # Forms held on the resident itself rather than as separate records.
 RESIDENT_FORMS = ("personal_info",)
+STATUSES = ("final", "draft")
+# Forms whose 随访医生 is the person saving it unless the document names someone else.
+SIGNED_BY_SAVER = ("htn_followup", "dm_followup")
 
 
 def as_dict(r: Record) -> dict[str, Any]:
@@ -34,12 +38,19 @@ def as_dict(r: Record) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _context(resident: Resident) -> forms.ValidationContext:
+def _context(resident: Resident, final: bool) -> forms.ValidationContext:
     return forms.ValidationContext(today=today().isoformat(), birth_date=resident.birth_date,
-                                   sex=resident.sex)  # fmt: skip
+                                   sex=resident.sex, final=final, record_no=resident.record_no)  # fmt: skip
 
 
-def _checked(form: str, doc: Any, resident: Resident, edition: str | None) -> dict[str, Any]:
+def _status(status: Any) -> str:
+    if status not in STATUSES:
+        raise InvalidInput(FieldError("status", "记录状态", "应为 final（定稿）或 draft（草稿）"))
+    return str(status)
+
+
+def _checked(form: str, doc: Any, resident: Resident, edition: str | None,
+             final: bool = True) -> dict[str, Any]:  # fmt: skip
     if not isinstance(doc, dict):
         raise InvalidInput(FieldError("$", "表单内容", "必须是 JSON 对象"))
     try:
@@ -48,7 +59,7 @@ def _checked(form: str, doc: Any, resident: Resident, edition: str | None) -> di
         raise InvalidInput(FieldError("form", "表单代码", f"{e}；可用：{'、'.join(forms.form_codes())}")) from None
     if form in RESIDENT_FORMS:
         raise InvalidInput(FieldError("form", "表单代码", "个人基本信息表随居民档案保存，请用 resident update 修改"))
-    ctx = _context(resident)
+    ctx = _context(resident, final)
     prepared = forms.prepare(form, doc, ctx, definition.edition)
     errors = forms.validate(form, prepared, ctx, definition.edition)
     if errors:
@@ -56,22 +67,33 @@ def _checked(form: str, doc: Any, resident: Resident, edition: str | None) -> di
     return prepared
 
 
-def add(store: Store, ref: str, form: str, doc: Any) -> dict[str, str]:
+def add(store: Store, ref: str, form: str, doc: Any, *, status: str = "final",
+        confirmed: bool = False) -> dict[str, str]:  # fmt: skip
+    """A new record. A final one (not a draft) that record_warnings finds unusual is refused
+    with NeedsConfirmation unless `confirmed`."""
     with store.session(write=True) as s:
-        return {"uuid": add_in(s, store, ref, form, doc).uuid}
+        return {"uuid": add_in(s, store, ref, form, doc, status=status, confirmed=confirmed).uuid}
 
 
-def add_in(s: Session, store: Store, ref: str, form: str, doc: Any) -> Record:
+def add_in(s: Session, store: Store, ref: str, form: str, doc: Any, *, status: str = "final",
+           confirmed: bool = False) -> Record:  # fmt: skip
     resident = refs.resident(s, ref)
     if resident.status == "merged":
         raise InvalidInput(FieldError("resident", "居民", "该居民已合并，请在保留的档案下记录"))
     refs.ensure_writable(s, resident.uuid)
-    prepared = _checked(form, doc, resident, None)
+    final = _status(status) == "final"
+    if final and form in SIGNED_BY_SAVER and isinstance(doc, dict) and is_empty(doc.get("doctor")):
+        doc = {**doc, "doctor": store.user.display_name or store.user.name}
+    prepared = _checked(form, doc, resident, None, final)
+    if final and not confirmed:
+        asked = record_warnings.warnings_in(s, resident, form, prepared, today=today())
+        if asked:
+            raise record_warnings.NeedsConfirmation(asked)
     now = now_iso()
     rec = Record(
         uuid=str(uuidlib.uuid4()), resident_uuid=resident.uuid, form=form,
         edition=forms.CURRENT_EDITION, visit_date=prepared.get("visit_date"),
-        doc=json.dumps(prepared, ensure_ascii=False), status="final", rev=1, created_at=now,
+        doc=json.dumps(prepared, ensure_ascii=False), status=status, rev=1, created_at=now,
         updated_at=now, created_by=store.user.name, updated_by=store.user.name,
     )  # fmt: skip
     s.add(rec)
@@ -90,7 +112,10 @@ def _snapshot(rec: Record) -> dict[str, Any]:
     return snap
 
 
-def update(store: Store, uuid: str, patch: Any) -> dict[str, Any]:
+def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
+           confirmed: bool = False) -> dict[str, Any]:  # fmt: skip
+    """Correct a record field by field (`status="final"` also finalises a draft). A final
+    record is asked about only the warnings its stored version did not already have."""
     if not isinstance(patch, dict):
         raise InvalidInput(FieldError("$", "表单内容", "必须是 JSON 对象"))
     with store.session(write=True) as s:
@@ -98,17 +123,38 @@ def update(store: Store, uuid: str, patch: Any) -> dict[str, Any]:
         resident = s.get(Resident, rec.resident_uuid)
         assert resident is not None
         refs.ensure_writable(s, resident.uuid)
-        doc = json.loads(rec.doc)
+        new_status = _status(status or rec.status)
+        if rec.status == "final" and new_status == "draft":
+            raise InvalidInput(FieldError("status", "记录状态", "定稿的记录不能改回草稿"))
+        final = new_status == "final"
+        stored = json.loads(rec.doc)
+        doc = dict(stored)
         for k, v in patch.items():
             if v is None:
                 doc.pop(k, None)
             else:
                 doc[k] = v
-        prepared = _checked(rec.form, doc, resident, rec.edition)
+        if final and rec.status == "draft" and rec.form in SIGNED_BY_SAVER and is_empty(doc.get("doctor")):
+            doc["doctor"] = store.user.display_name or store.user.name
+        prepared = _checked(rec.form, doc, resident, rec.edition, final)
+        if final and not confirmed:
+            now = record_warnings.warnings_in(s, resident, rec.form, prepared, exclude=rec.uuid,
+                                              today=today())  # fmt: skip
+            before = (record_warnings.warnings_in(s, resident, rec.form, stored, exclude=rec.uuid,
+                                                  today=today())
+                      if rec.status == "final" else None)  # fmt: skip
+            asked = record_warnings.unconfirmed(now, before)
+            if asked:
+                raise record_warnings.NeedsConfirmation(asked)
         before = _snapshot(rec)
         rec.doc = json.dumps(prepared, ensure_ascii=False)
         rec.visit_date = prepared.get("visit_date")
         changes = diff(before, _snapshot(rec))
+        finalised = rec.status != new_status
+        rec.status = new_status
+        if finalised:
+            audit.append(s, store.user.name, "update", "record", rec.uuid,
+                         {"form": rec.form, "status": new_status})  # fmt: skip
         if not changes:
             return {"uuid": rec.uuid, "rev": rec.rev, "changed": []}
         base = rec.rev
@@ -125,6 +171,25 @@ def get(store: Store, uuid: str) -> dict[str, Any]:
         rec = refs.record(s, uuid)
         audit.append(s, store.user.name, "view", "record", rec.uuid, {"form": rec.form})
         return as_dict(rec)
+
+
+def history(store: Store, uuid: str) -> list[dict[str, Any]]:
+    """Every saved version of a record, oldest first: who, when, what changed, and the whole
+    document as it was (versions are append-only, so nothing a doctor wrote is ever lost)."""
+    with store.session(write=True) as s:
+        rec = refs.record(s, uuid)
+        rows = s.execute(
+            select(Version).where(Version.entity_uuid == rec.uuid).order_by(Version.rev, Version.id)
+        ).scalars()
+        out = [
+            {"rev": v.rev, "action": v.action, "user": v.user, "at": v.at,
+             "changes": changes_of(v.action, data, v.changes), "data": data}
+            for v in rows
+            for data in (json.loads(v.data),)
+        ]  # fmt: skip
+        audit.append(s, store.user.name, "view", "record", rec.uuid,
+                     {"form": rec.form, "what": "history"})  # fmt: skip
+        return out
 
 
 def list_for(store: Store, ref: str, form: str | None = None) -> list[dict[str, Any]]:

@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 # sync_auto: sync by itself whenever the county server answers (off on a metered link: only
 # 立即同步 then sends anything).
-DEFAULTS: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": "", "sync_auto": True}
+# print_typed_signatures: print the doctor's typed name in the signature cells (医生签字,
+# 随访医生签名, 转诊医生（签字）…); off by default, the cells stay empty for the pen.
+DEFAULTS: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": "", "sync_auto": True,
+                            "print_typed_signatures": False}  # fmt: skip
 
 
 def get_all(store: Store) -> dict[str, Any]:
@@ -36,6 +39,8 @@ def put(store: Store, values: dict[str, Any]) -> None:
             raise InvalidInput.field(key, "自动锁定时间", "须为1–240分钟")
         if key == "sync_auto" and not isinstance(value, bool):
             raise InvalidInput.field(key, "自动同步", "须为是或否")
+        if key == "print_typed_signatures" and not isinstance(value, bool):
+            raise InvalidInput.field(key, "签名栏打印医生姓名", "须为是或否")
     with store.session(write=True) as s:
         for key, value in values.items():
             row = s.get(Setting, key)

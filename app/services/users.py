@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from app import labels
 from app.clock import now_iso
 from app.crypto.keyfile import RECOVERY, NoSuchSlot, WrongSecret, normalise_recovery_code
 from app.db.models import User
@@ -17,7 +18,14 @@ from app.services import audit
 if TYPE_CHECKING:
     from app.store import Store
 
-ROLES = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}
+ROLES = labels.ROLES  # (read here by the UI and app.store)
+
+
+def _check_new(password: str, user: str | None = None) -> None:
+    """A new password, named as the field the user typed it in."""
+    from app.store import check_password
+
+    check_password(password, "new_password", user)
 
 
 def list_users(store: Store) -> list[dict[str, Any]]:
@@ -34,7 +42,7 @@ def add(store: Store, name: str, role: str, password: str, display_name: str | N
     check_user_name(name)
     if role not in ROLES:
         raise InvalidInput.field("role", "角色", "可选：admin（管理员）doctor（医生）nurse（护士）")
-    check_password(password)
+    check_password(password, user=name)
     with store.session(write=True) as s:
         if s.execute(select(User).where(User.name == name)).first() is not None:
             raise InvalidInput.field("user", "用户名", f"用户“{name}”已存在")
@@ -64,10 +72,24 @@ def disable(store: Store, name: str) -> None:
         store.keyfile.save()
 
 
-def change_password(store: Store, old: str, new: str) -> None:
-    from app.store import check_password
+def reset_password(store: Store, name: str, new: str) -> None:
+    """An administrator sets a new password for a user who forgot theirs (the old one stops
+    working at once: its slot is replaced)."""
+    store.require_role("admin")
+    _check_new(new, name)
+    with store.session(write=True) as s:
+        user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
+        if user is None:
+            raise NotFound(f"找不到用户：{name}")
+        if user.state != "active" or store.keyfile.is_disabled(name):
+            raise InvalidInput.field("user", "用户", f"用户“{user.display_name}”已停用，不能重设密码")
+        store.keyfile.set_slot(name, new, store.data_key)
+        store.keyfile.save()
+        audit.append(s, store.user.name, "password_reset", "user", None, {"name": name})
 
-    check_password(new, "new_password")
+
+def change_password(store: Store, old: str, new: str) -> None:
+    _check_new(new, store.user.name)
     try:
         store.keyfile.unwrap(store.user.name, old)
     except (WrongSecret, NoSuchSlot):
@@ -78,17 +100,28 @@ def change_password(store: Store, old: str, new: str) -> None:
 
 
 def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
-    """Set a new password for `user` with the recovery code printed at set-up."""
-    from app.store import Store, check_password, load_keyfile
+    """Set a new password for `user` with the recovery code printed at set-up. Attempts back off
+    like logins (one counter for the recovery code, whoever types it) and are audited."""
+    from app.authstate import AuthState
+    from app.store import Store, check_user_name, load_keyfile
 
-    check_password(new_password, "new_password")
+    check_user_name(user)
+    _check_new(new_password, user)
     keyfile = load_keyfile(Path(data_dir))
+    state = AuthState(Path(data_dir))
+    wait = state.wait_seconds(RECOVERY)
+    if wait:
+        wait = state.record_failure(RECOVERY, "throttled", now_iso())
+        raise AuthError(f"恢复代码试错次数过多，请在{wait}秒后再试")
     try:
         data_key = keyfile.unwrap(RECOVERY, normalise_recovery_code(code))
     except (WrongSecret, NoSuchSlot):
+        state.record_failure(RECOVERY, "wrong_recovery_code", now_iso())
         raise AuthError("恢复代码不正确") from None
     store = Store.open_with_key(Path(data_dir), keyfile, data_key, user)
+    state.clear(RECOVERY)
     keyfile.set_slot(user, new_password, data_key)
     keyfile.save()
+    store.audit_pending_failures(state, "recover")
     audit.log(store, "recover", "user", None, {"name": user})
     return store

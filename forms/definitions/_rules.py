@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from forms.checks import fmt_num, is_empty, parse_date
@@ -15,7 +16,7 @@ def fe(f: Field, message: str) -> FieldError:
 
 
 def ref(f: Field) -> str:
-    return f"{f.label}（{f.key}）"
+    return f.label  # (users read these messages; the key of the failing field is in FieldError)
 
 
 def blood_pressure(sbp: Field, dbp: Field) -> CrossRule:
@@ -129,5 +130,74 @@ def for_sex(sex_code: str, *fields: Field) -> CrossRule:
             for f in fields
             if not is_empty(doc.get(f.key))
         ]
+
+    return check
+
+
+def final_requires(*fields: Field, what: str = "定稿的记录") -> tuple[CrossRule, ...]:
+    """The standard's core items of a form: a draft may leave them empty, a final record may
+    not. One rule per field, so a field already refused for its value is not also called
+    missing."""
+
+    def one(f: Field) -> CrossRule:
+        @rule(f"{what}（非草稿）必须填写{ref(f)}", f)
+        def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+            if not ctx.final or not is_empty(doc.get(f.key)):
+                return []
+            return [fe(f, f"{what}必须填写此项（草稿可暂不填写）")]
+
+        return check
+
+    return tuple(one(f) for f in fields)
+
+
+def not_applicable(f: Field, codes: tuple[str, ...], *, edition: str = "2017") -> CrossRule:
+    """Options the paper form prints as "—" for this item: the level does not exist there."""
+    table = tables(edition).get(f.codes or "")
+    names = "、".join(f"“{c}{table.label(c) if table else ''}”" for c in codes)
+
+    @rule(f"{ref(f)}不能选择{names}（纸质表此格为“—”，不适用）", f)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        v = doc.get(f.key)
+        if v not in codes:
+            return []
+        allowed = " ".join(f"{c.code}{c.label}" for c in table.codes if c.code not in codes) if table else ""
+        return [fe(f, f"纸质表此项“{v}{table.label(v) if table else ''}”一栏为“—”（不适用）；"
+                      f"可选：{allowed}")]  # fmt: skip
+
+    return check
+
+
+def same_record_no(f: Field) -> CrossRule:
+    """封面 / 信息卡 carry the resident's number: another number would print someone else's."""
+
+    @rule(f"{ref(f)}须与居民档案的健康档案编号一致", f)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        v = doc.get(f.key)
+        if ctx.record_no is None or v is None or v == ctx.record_no:
+            return []
+        return [fe(f, f"{v}与该居民的健康档案编号{ctx.record_no}不一致")]
+
+    return check
+
+
+def five_point_vision(*fields: Field, lo: float, hi: float) -> CrossRule:
+    """Visual acuity in 五分记录 (standard logarithmic chart), the scale of the 2017 health exam
+    (reference standard-forms.md §2.3 "视力 … 5-point logarithmic chart"). A decimal reading
+    (0.1～2.0) is refused with its five-point equivalent, 5 + lg(decimal)."""
+    names = "、".join(ref(f) for f in fields)
+
+    @rule(f"{names}按五分记录填写（{fmt_num(lo)}～{fmt_num(hi)}）", *fields)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        errors = []
+        for f in fields:
+            v = doc.get(f.key)
+            if v is None or lo <= v <= hi:
+                continue
+            hint = ""
+            if 0 < v < lo:
+                hint = f"；{fmt_num(v)}像是小数记录，五分记录应为{5 + math.log10(v):.1f}"
+            errors.append(fe(f, f"本表视力用五分记录（标准对数视力表），应为{fmt_num(lo)}～{fmt_num(hi)}{hint}"))
+        return errors
 
     return check

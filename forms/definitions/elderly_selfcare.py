@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from forms.compute import selfcare_level
+from forms.definitions import _rules as R
 from forms.definitions._dsl import assemble, code, date, integer, section, text
 from forms.model import FormDef
 
@@ -17,6 +18,33 @@ SCORES: dict[str, tuple[str, tuple[int, int, int, int]]] = {
     "activity": ("活动：站立、室内行走、上下楼梯、户外活动", (0, 1, 5, 10)),
 }
 MAX_TOTAL = sum(points[3] for _, points in SCORES.values())
+NO_MILD_LEVEL = ("eating", "dressing")  # the paper's "—" cells (not applicable)
+
+# What each level means, as the paper grid prints it (可自理, 轻度依赖, 中度依赖, 不能自理; "—"
+# where the form has no such level). The wording follows the 2017 form as we know it [U: not
+# in the reference; check against the official PDF].
+LEVEL_TEXT: dict[str, tuple[str, str, str, str]] = {
+    "eating": ("独立完成", "—", "需要协助，如切碎、搅拌食物等", "完全需要帮助"),
+    "grooming": (
+        "独立完成",
+        "能独立地洗头、梳头、洗脸、刷牙、剃须等；洗澡需要协助",
+        "在协助下和适当的时间内，能完成部分梳洗活动",
+        "完全需要帮助",
+    ),
+    "dressing": ("独立完成", "—", "需要协助，在适当的时间内完成部分穿衣", "完全需要帮助"),
+    "toileting": (
+        "不需协助，可自控",
+        "偶尔失禁，但基本上能如厕或使用便具",
+        "经常失禁，在很多提示和协助下尚能如厕或使用便具",
+        "完全失禁，完全需要帮助",
+    ),
+    "activity": (
+        "独立完成所有活动",
+        "借助较小的外力或辅助装置能完成站立、行走、上下楼梯等",
+        "借助较大的外力才能完成站立、行走，不能上下楼梯",
+        "卧床不起，活动完全需要帮助",
+    ),
+}
 
 
 def score(item: str, level: str) -> int:
@@ -48,7 +76,7 @@ def build(edition: str) -> FormDef:
                 label,
                 "selfcare_item",
                 required=True,
-                layout={"row": item},
+                layout={"row": item, "levels": LEVEL_TEXT[item], "points": points},
                 hint=f"评分：{options}",
             )
         )
@@ -75,7 +103,7 @@ def build(edition: str) -> FormDef:
                 text("doctor", "评估医生", max_length=50),
                 role="header",
             ),
-            section("items", "评估事项、内容与评分", *fields),
+            section("items", "评估事项、内容与评分", *fields, level_grid=True),
             section(
                 "total",
                 "总评分",
@@ -87,9 +115,16 @@ def build(edition: str) -> FormDef:
                     computed=True,
                     hint="0～3分可自理；4～8分轻度依赖；9～18分中度依赖；≥19分不能自理",
                 ),
+                level_total=True,
             ),
         ),
         compute=(_total,),
+        # 进餐 and 穿衣 print "—" under 轻度依赖 (their points 0 are only a placeholder).
+        rules=tuple(
+            R.not_applicable(f, ("2",), edition=edition)
+            for f in fields
+            if f.key in NO_MILD_LEVEL
+        ),
         layout="sheet",
         insert_only=True,
         paper={

@@ -14,7 +14,7 @@ from forms.definitions._dsl import (
     section,
     text,
 )
-from forms.model import Field, FormDef, Section
+from forms.model import CrossRule, Field, FormDef, Section
 
 VISITS_PER_PAGE = 4  # [U] the reference is not sure of the count on the official page
 NOW = {"pair_role": "now"}
@@ -110,6 +110,7 @@ def _medication_rows(extra: tuple[Field, ...] = ()) -> Section:
             decimal("dose", "每次剂量", 0, 100000, "mg", places=2, layout={"prefix": "每次"}),
             rows=4,
             hint="纸质表：药物名称1～3 与“其他药物”四行",
+            layout={"slots": ("药物名称1", "药物名称2", "药物名称3", "其他药物")},
         ),
         *extra,
     )
@@ -120,10 +121,18 @@ def _closing() -> tuple[Section, Field]:
     s = section(
         "closing",
         "转诊与下次随访",
-        text("referral_reason", "转诊原因", max_length=100, layout={"row": "referral"}),
-        text("referral_org", "转诊机构及科别", max_length=100, layout={"row": "referral"}),
+        text(
+            "referral_reason", "转诊原因", max_length=100, layout={"group": "转诊", "label": "原因"}
+        ),
+        text(
+            "referral_org",
+            "转诊机构及科别",
+            max_length=100,
+            layout={"group": "转诊", "label": "机构及科别"},
+        ),
         next_visit,
         text("doctor", "随访医生签名", max_length=50, layout={"signature": True}),
+        role="rows",  # no section column: 转诊, 下次随访日期, 随访医生签名 are rows of their own
     )
     return s, next_visit
 
@@ -141,6 +150,17 @@ def _assessment(extra: tuple[Field, ...] = ()) -> Section:
             "classification",
             hint="同时存在几种情况时填最严重的一种；决定下次随访日期",
         ),
+        role="rows",
+    )
+
+
+def _core_items(measured: tuple[Field, ...], assessment: Section, closing: Section) -> tuple[CrossRule, ...]:
+    """What a final follow-up must hold (the standard's core of the visit): the measurement the
+    form is about, 此次随访分类 (it sets the next visit) and 随访医生. 下次随访日期 stays
+    optional: without it the due list schedules by the quarter (app/services/due.py)."""
+    by_key = {f.key: f for f in (*assessment.fields, *closing.fields)}
+    return R.final_requires(
+        *measured, by_key["classification"], by_key["doctor"], what="定稿的随访记录"
     )
 
 
@@ -161,12 +181,17 @@ def build_htn(edition: str) -> FormDef:
     )
     aux = section("aux", "辅助检查", text("aux_exam", "辅助检查", max_length=200))
     closing, next_visit = _closing()
+    assessment = _assessment()
     return assemble(
         "htn_followup",
         "高血压患者随访服务记录表",
         edition,
-        (header, symptoms, signs, lifestyle, aux, _assessment(), _medication_rows(), closing),
-        rules=(R.blood_pressure(sbp, dbp), R.after(visit_date, next_visit)),
+        (header, symptoms, signs, lifestyle, aux, assessment, _medication_rows(), closing),
+        rules=(
+            R.blood_pressure(sbp, dbp),
+            R.after(visit_date, next_visit),
+            *_core_items((sbp, dbp), assessment, closing),
+        ),
         layout="columns",
         visits_per_page=VISITS_PER_PAGE,
         insert_only=True,
@@ -227,6 +252,7 @@ def build_dm(edition: str) -> FormDef:
             R.after(visit_date, next_visit),
             R.after(hba1c_date, visit_date, strict=False),
             R.only_when(foot, ("2", "3"), foot_side, edition=edition),
+            *_core_items((glucose,), assessment, closing),
         ),
         layout="columns",
         visits_per_page=VISITS_PER_PAGE,

@@ -14,6 +14,9 @@ from forms.definitions._dsl import assemble, code, date, decimal, items, multi, 
 from forms.definitions._dsl import rule as _rule
 from forms.model import Field, FieldError, FormDef, Section, ValidationContext
 
+# 五分记录: the chart's lines run 4.0～5.3; reading it from nearer (走近法) records down to 3.0.
+VISION_MIN, VISION_MAX = 3.0, 5.3
+
 
 def _problems() -> Section:
     return section(
@@ -137,12 +140,13 @@ def build(edition: str) -> FormDef:
     lab, lb = parts.lab()
     evaluation, ev, abn = _evaluation()
     guidance, risk, target, vaccine = _guidance()
+    organs = parts.organs()
     sections = [
         header,
         parts.symptoms(),
         general,
         lifestyle,
-        parts.organs(),
+        organs,
         physical,
         lab,
         _problems(),
@@ -237,7 +241,13 @@ def build(edition: str) -> FormDef:
         R.not_less(lb["ldl"], lb["tc"]),
         R.only_when(risk, ("5",), target, edition=edition),
         R.only_when(risk, ("6",), vaccine, edition=edition),
-        R.for_sex("2", *phys["gyn"]),
+        # 妇科 filled for a man is asked about, not refused: app/services/record_warnings.py
+        # (the resident's recorded sex may be the mistake, and a confirmed record must pass here).
+        R.five_point_vision(
+            *(f for f in organs.fields if f.key.endswith("vision_left") or f.key.endswith("vision_right")),
+            lo=VISION_MIN,
+            hi=VISION_MAX,
+        ),
         prostate_male,
         selfcare_matches,
         evaluation_matches,

@@ -6,6 +6,21 @@ from forms.definitions._dsl import code, decimal, integer, multi, section, text
 from forms.model import Field, Section
 
 STAR = {"star": True}  # marked * on paper: not a free item for ordinary residents
+# Group cells of the paper form: a label spanning the rows of its items (a starred group
+# carries the "*" once, on the group, as the paper does).
+EXERCISE = {"group": "体育锻炼"}
+SMOKE = {"group": "吸烟情况"}
+DRINK = {"group": "饮酒情况"}
+MOUTH = {"group": "口腔"}
+BLOOD = {"group": "血常规*"}
+URINE = {"group": "尿常规*"}
+LIVER = {"group": "肝功能*"}
+KIDNEY = {"group": "肾功能*"}
+LIPID = {"group": "血脂*"}
+ULTRASOUND = {"group": "B超*"}
+# 齿列: the tooth positions of 2缺齿 3龋齿 4义齿 are written in each option's quadrant cross
+CROSS = {"2": "dentition_missing", "3": "dentition_caries", "4": "dentition_denture"}
+IN_CROSS = {"print": False}  # printed inside the 齿列 cross, not as rows of their own
 
 
 def _hazard(key: str, label: str) -> tuple[Field, Field]:
@@ -36,7 +51,7 @@ def general() -> tuple[Section, dict[str, Field]]:
             50,
             300,
             "mmHg",
-            layout={"row": "bp_l", "label": "血压（左侧）"},
+            layout={"row": "bp_l", "label": "左侧", "group": "血压"},
         ),
         "dbp_left": integer(
             "dbp_left", "血压左侧舒张压", 30, 200, "mmHg", layout={"row": "bp_l", "join": "/"}
@@ -47,7 +62,7 @@ def general() -> tuple[Section, dict[str, Field]]:
             50,
             300,
             "mmHg",
-            layout={"row": "bp_r", "label": "血压（右侧）"},
+            layout={"row": "bp_r", "label": "右侧", "group": "血压"},
         ),
         "dbp_right": integer(
             "dbp_right", "血压右侧舒张压", 30, 200, "mmHg", layout={"row": "bp_r", "join": "/"}
@@ -108,15 +123,19 @@ def general() -> tuple[Section, dict[str, Field]]:
 
 def lifestyle() -> tuple[Section, dict[str, Field]]:
     f = {
-        "smoke": code("smoking_status", "吸烟状况", "smoking_status"),
+        "smoke": code("smoking_status", "吸烟状况", "smoking_status", layout=SMOKE),
         "smoke_start": integer(
-            "smoking_start_age", "开始吸烟年龄", 5, 120, "岁", layout={"row": "smk"}
+            "smoking_start_age", "开始吸烟年龄", 5, 120, "岁", layout={"row": "smk", **SMOKE}
         ),
-        "smoke_quit": integer("smoking_quit_age", "戒烟年龄", 5, 120, "岁", layout={"row": "smk"}),
+        "smoke_quit": integer(
+            "smoking_quit_age", "戒烟年龄", 5, 120, "岁", layout={"row": "smk", **SMOKE}
+        ),
         "drink_start": integer(
-            "drinking_start_age", "开始饮酒年龄", 5, 120, "岁", layout={"row": "drk"}
+            "drinking_start_age", "开始饮酒年龄", 5, 120, "岁", layout={"row": "drk", **DRINK}
         ),
-        "drink_quit": integer("alcohol_quit_age", "戒酒年龄", 5, 120, "岁", layout={"row": "quit"}),
+        "drink_quit": integer(
+            "alcohol_quit_age", "戒酒年龄", 5, 120, "岁", layout={"row": "quit", **DRINK}
+        ),
         "occ": code("occupational_exposure", "职业病危害因素接触史", "none_have"),
     }
     hazards = [
@@ -137,24 +156,28 @@ def lifestyle() -> tuple[Section, dict[str, Field]]:
     s = section(
         "lifestyle",
         "生活方式",
-        code("exercise_frequency", "锻炼频率", "exercise_freq"),
-        integer("exercise_minutes", "每次锻炼时间", 0, 600, "分钟", layout={"row": "ex"}),
-        decimal("exercise_years", "坚持锻炼时间", 0, 100, "年", layout={"row": "ex"}),
-        text("exercise_type", "锻炼方式", max_length=50),
+        code("exercise_frequency", "锻炼频率", "exercise_freq", layout=EXERCISE),
+        integer(
+            "exercise_minutes", "每次锻炼时间", 0, 600, "分钟", layout={"row": "ex", **EXERCISE}
+        ),
+        decimal("exercise_years", "坚持锻炼时间", 0, 100, "年", layout={"row": "ex", **EXERCISE}),
+        text("exercise_type", "锻炼方式", max_length=50, layout=EXERCISE),
         multi(
             "diet", "饮食习惯", "diet", layout={"boxes": 3}
         ),  # [U] box count: printed, not enforced
         f["smoke"],
-        integer("smoking_per_day", "日吸烟量", 0, 100, "支", layout={"prefix": "平均"}),
+        integer("smoking_per_day", "日吸烟量", 0, 100, "支", layout={"prefix": "平均", **SMOKE}),
         f["smoke_start"],
         f["smoke_quit"],
-        code("drinking_frequency", "饮酒频率", "drinking_freq"),
-        decimal("drinking_per_day", "日饮酒量", 0, 50, "两", layout={"prefix": "平均"}),
-        code("alcohol_quit", "是否戒酒", "alcohol_quit", layout={"row": "quit"}),
+        code("drinking_frequency", "饮酒频率", "drinking_freq", layout=DRINK),
+        decimal("drinking_per_day", "日饮酒量", 0, 50, "两", layout={"prefix": "平均", **DRINK}),
+        code("alcohol_quit", "是否戒酒", "alcohol_quit", layout={"row": "quit", **DRINK}),
         f["drink_quit"],
         f["drink_start"],
-        code("drunk_last_year", "近一年内是否曾醉酒", "yes_no", layout={"row": "drk"}),
-        multi("alcohol_types", "饮酒种类", "alcohol_type", layout={"boxes": 4}),  # [U] box count
+        code("drunk_last_year", "近一年内是否曾醉酒", "yes_no", layout={"row": "drk", **DRINK}),
+        multi(
+            "alcohol_types", "饮酒种类", "alcohol_type", layout={"boxes": 4, **DRINK}
+        ),  # [U] box count
         f["occ"],
         *f["occ_detail"],
         *hazards,
@@ -166,23 +189,41 @@ def organs() -> Section:
     return section(
         "organs",
         "脏器功能",
-        code("lips", "口唇", "lips"),
-        multi("dentition", "齿列", "dentition", boxes=3),
-        text("dentition_missing", "缺齿部位", max_length=30, hint="按牙位图记录，如“左上6 7”"),
-        text("dentition_caries", "龋齿部位", max_length=30),
-        text("dentition_denture", "义齿（假牙）部位", max_length=30),
-        code("pharynx", "咽部", "pharynx"),
+        code("lips", "口唇", "lips", layout=MOUTH),
+        multi("dentition", "齿列", "dentition", boxes=3, layout={"cross": CROSS, **MOUTH}),
+        text(
+            "dentition_missing",
+            "缺齿部位",
+            max_length=30,
+            hint="按牙位图记录，如“左上6 7”",
+            layout=IN_CROSS,
+        ),
+        text("dentition_caries", "龋齿部位", max_length=30, layout=IN_CROSS),
+        text("dentition_denture", "义齿（假牙）部位", max_length=30, layout=IN_CROSS),
+        code("pharynx", "咽部", "pharynx", layout=MOUTH),
         decimal(
             "vision_left",
             "视力左眼",
             0,
             5.3,
-            layout={"row": "vision"},
-            hint="五分记录（如4.9）或小数记录（如0.8）",
+            layout={"row": "vision", "fixed": True},
+            hint="五分记录（标准对数视力表，如4.9；小数记录0.8应记为4.9）",
         ),
-        decimal("vision_right", "视力右眼", 0, 5.3, layout={"row": "vision"}),
-        decimal("corrected_vision_left", "矫正视力左眼", 0, 5.3, layout={"row": "cvision"}),
-        decimal("corrected_vision_right", "矫正视力右眼", 0, 5.3, layout={"row": "cvision"}),
+        decimal("vision_right", "视力右眼", 0, 5.3, layout={"row": "vision", "fixed": True}),
+        decimal(
+            "corrected_vision_left",
+            "矫正视力左眼",
+            0,
+            5.3,
+            layout={"row": "cvision", "fixed": True},
+        ),
+        decimal(
+            "corrected_vision_right",
+            "矫正视力右眼",
+            0,
+            5.3,
+            layout={"row": "cvision", "fixed": True},
+        ),
         code("hearing", "听力", "hearing"),
         code("motor", "运动功能", "motor"),
     )
@@ -190,7 +231,7 @@ def organs() -> Section:
 
 def physical() -> tuple[Section, dict[str, Field]]:
     gyn = tuple(
-        code(k, f"妇科·{lbl}", "gyn", layout={"applies_to": "female", **STAR})
+        code(k, f"妇科·{lbl}", "gyn", layout={"applies_to": "female", "group": "妇科*"})
         for k, lbl in (
             ("gyn_vulva", "外阴"),
             ("gyn_vagina", "阴道"),
@@ -201,7 +242,7 @@ def physical() -> tuple[Section, dict[str, Field]]:
     )
     f = {"gyn": gyn, "dre": code("dre", "肛门指诊", "dre", layout=STAR)}
     abd = tuple(
-        code(k, f"腹部·{lbl}", "none_have_detail", layout={"row": "abd"})
+        code(k, f"腹部·{lbl}", "none_have_detail")
         for k, lbl in (
             ("abd_tenderness", "压痛"),
             ("abd_mass", "包块"),
@@ -217,12 +258,12 @@ def physical() -> tuple[Section, dict[str, Field]]:
         code("skin", "皮肤", "skin"),
         code("sclera", "巩膜", "sclera"),
         code("lymph_nodes", "淋巴结", "lymph"),
-        code("barrel_chest", "肺·桶状胸", "no_yes", layout={"row": "lung"}),
-        code("breath_sound", "肺·呼吸音", "normal_abnormal", layout={"row": "lung"}),
-        code("rales", "肺·罗音", "rales", layout={"row": "lung"}),
-        integer("heart_rate", "心脏·心率", 20, 250, "次/分", layout={"row": "heart"}),
-        code("heart_rhythm", "心脏·心律", "rhythm", layout={"row": "heart"}),
-        code("heart_murmur", "心脏·杂音", "none_have_detail", layout={"row": "heart"}),
+        code("barrel_chest", "肺·桶状胸", "no_yes"),
+        code("breath_sound", "肺·呼吸音", "normal_abnormal"),
+        code("rales", "肺·罗音", "rales"),
+        integer("heart_rate", "心脏·心率", 20, 250, "次/分钟"),
+        code("heart_rhythm", "心脏·心律", "rhythm"),
+        code("heart_murmur", "心脏·杂音", "none_have_detail"),
         *abd,
         code("leg_edema", "下肢水肿", "edema"),
         code(
@@ -238,11 +279,39 @@ def physical() -> tuple[Section, dict[str, Field]]:
 
 def lab() -> tuple[Section, dict[str, Field]]:
     f = {
-        "tbil": decimal("total_bilirubin", "总胆红素", 0, 1000, "μmol/L"),
-        "dbil": decimal("direct_bilirubin", "结合胆红素", 0, 1000, "μmol/L"),
-        "tc": decimal("total_cholesterol", "总胆固醇", 0.5, 30, "mmol/L", places=2),
-        "ldl": decimal("ldl", "血清低密度脂蛋白胆固醇", 0.1, 30, "mmol/L", places=2),
-        "hdl": decimal("hdl", "血清高密度脂蛋白胆固醇", 0.1, 10, "mmol/L", places=2),
+        "tbil": decimal(
+            "total_bilirubin", "总胆红素", 0, 1000, "μmol/L", layout={"row": "bil", **LIVER}
+        ),
+        "dbil": decimal(
+            "direct_bilirubin", "结合胆红素", 0, 1000, "μmol/L", layout={"row": "bil", **LIVER}
+        ),
+        "tc": decimal(
+            "total_cholesterol",
+            "总胆固醇",
+            0.5,
+            30,
+            "mmol/L",
+            places=2,
+            layout={"row": "lipid1", **LIPID},
+        ),
+        "ldl": decimal(
+            "ldl",
+            "血清低密度脂蛋白胆固醇",
+            0.1,
+            30,
+            "mmol/L",
+            places=2,
+            layout={"row": "lipid2", **LIPID},
+        ),
+        "hdl": decimal(
+            "hdl",
+            "血清高密度脂蛋白胆固醇",
+            0.1,
+            10,
+            "mmol/L",
+            places=2,
+            layout={"row": "lipid2", **LIPID},
+        ),
     }
 
     def yes(key: str, label: str, table: str = "normal_abnormal") -> Field:
@@ -251,18 +320,24 @@ def lab() -> tuple[Section, dict[str, Field]]:
     s = section(
         "lab",
         "辅助检查",
-        integer("hemoglobin", "血红蛋白", 20, 250, "g/L", layout={"row": "blood"}),
-        decimal("wbc", "白细胞", 0.1, 100, "×10⁹/L", layout={"row": "blood"}),
-        integer("platelets", "血小板", 1, 2000, "×10⁹/L", layout={"row": "blood"}),
-        text("blood_routine_other", "血常规·其他", max_length=100),
+        integer("hemoglobin", "血红蛋白", 20, 250, "g/L", layout={"row": "blood", **BLOOD}),
+        decimal("wbc", "白细胞", 0.1, 100, "×10⁹/L", layout={"row": "blood", **BLOOD}),
+        integer("platelets", "血小板", 1, 2000, "×10⁹/L", layout={"row": "blood", **BLOOD}),
+        text("blood_routine_other", "血常规·其他", max_length=100, layout=BLOOD),
         text(
-            "urine_protein", "尿蛋白", max_length=10, layout={"row": "urine"}, hint="如 -、±、+、++"
+            "urine_protein",
+            "尿蛋白",
+            max_length=10,
+            layout={"row": "urine", **URINE},
+            hint="如 -、±、+、++",
         ),
-        text("urine_glucose", "尿糖", max_length=10, layout={"row": "urine"}),
-        text("urine_ketone", "尿酮体", max_length=10, layout={"row": "urine"}),
-        text("urine_blood", "尿潜血", max_length=10, layout={"row": "urine"}),
-        text("urine_other", "尿常规·其他", max_length=100),
-        decimal("fasting_glucose", "空腹血糖", 1, 40, "mmol/L", places=2, layout={"row": "fbg"}),
+        text("urine_glucose", "尿糖", max_length=10, layout={"row": "urine", **URINE}),
+        text("urine_ketone", "尿酮体", max_length=10, layout={"row": "urine", **URINE}),
+        text("urine_blood", "尿潜血", max_length=10, layout={"row": "urine", **URINE}),
+        text("urine_other", "尿常规·其他", max_length=100, layout=URINE),
+        decimal(
+            "fasting_glucose", "空腹血糖", 1, 40, "mmol/L", places=2, layout={"row": "fbg", **STAR}
+        ),
         decimal(
             "fasting_glucose_mgdl",
             "空腹血糖（mg/dL）",
@@ -276,22 +351,32 @@ def lab() -> tuple[Section, dict[str, Field]]:
         yes("fecal_occult_blood", "大便潜血", "neg_pos"),
         decimal("hba1c", "糖化血红蛋白", 3, 20, "%", layout=STAR),
         yes("hbsag", "乙型肝炎表面抗原", "neg_pos"),
-        integer("alt", "血清谷丙转氨酶", 0, 5000, "U/L", layout={"row": "liver"}),
-        integer("ast", "血清谷草转氨酶", 0, 5000, "U/L", layout={"row": "liver"}),
-        decimal("albumin", "白蛋白", 5, 80, "g/L", layout={"row": "liver"}),
+        integer("alt", "血清谷丙转氨酶", 0, 5000, "U/L", layout={"row": "liver", **LIVER}),
+        integer("ast", "血清谷草转氨酶", 0, 5000, "U/L", layout={"row": "liver", **LIVER}),
+        decimal("albumin", "白蛋白", 5, 80, "g/L", layout={"row": "liver", **LIVER}),
         f["tbil"],
         f["dbil"],
-        decimal("creatinine", "血清肌酐", 10, 3000, "μmol/L", layout={"row": "kidney"}),
-        decimal("bun", "血尿素", 0.5, 100, "mmol/L", layout={"row": "kidney"}),
-        decimal("potassium", "血钾浓度", 1.5, 10, "mmol/L", places=2, layout={"row": "kidney"}),
-        decimal("sodium", "血钠浓度", 100, 200, "mmol/L", layout={"row": "kidney"}),
+        decimal("creatinine", "血清肌酐", 10, 3000, "μmol/L", layout={"row": "kidney", **KIDNEY}),
+        decimal("bun", "血尿素", 0.5, 100, "mmol/L", layout={"row": "kidney", **KIDNEY}),
+        decimal(
+            "potassium", "血钾浓度", 1.5, 10, "mmol/L", places=2, layout={"row": "salt", **KIDNEY}
+        ),
+        decimal("sodium", "血钠浓度", 100, 200, "mmol/L", layout={"row": "salt", **KIDNEY}),
         f["tc"],
-        decimal("triglycerides", "甘油三酯", 0.1, 50, "mmol/L", places=2),
+        decimal(
+            "triglycerides",
+            "甘油三酯",
+            0.1,
+            50,
+            "mmol/L",
+            places=2,
+            layout={"row": "lipid1", **LIPID},
+        ),
         f["ldl"],
         f["hdl"],
         yes("chest_xray", "胸部X线片"),
-        yes("b_ultrasound_abdomen", "B超·腹部B超"),
-        yes("b_ultrasound_other", "B超·其他"),
+        code("b_ultrasound_abdomen", "B超·腹部B超", "normal_abnormal", layout=ULTRASOUND),
+        code("b_ultrasound_other", "B超·其他", "normal_abnormal", layout=ULTRASOUND),
         yes("cervical_smear", "宫颈涂片"),
         text("lab_other", "辅助检查·其他", max_length=200, layout=STAR),
     )

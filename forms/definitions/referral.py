@@ -76,8 +76,7 @@ def build(edition: str) -> FormDef:
         insert_only=True,
         paper={
             "header": [],
-            "stubs": True,
-            "stub_title": {"1": "双向转诊（转出）单 存根", "2": "双向转诊（回转）单 存根"},
+            "letter": True,  # forms/pdf/letter.py: 存根, cut line, then the slip as a letter
             "slip_title": {"1": "双向转诊（转出）单", "2": "双向转诊（回转）单"},
         },
     )

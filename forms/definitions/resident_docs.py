@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forms.definitions import _rules as R
 from forms.definitions._dsl import (
     RECORD_NO_HINT,
     RECORD_NO_PATTERN,
@@ -29,12 +30,13 @@ def _record_no(**layout: object) -> Field:
 
 
 def build_cover(edition: str) -> FormDef:
+    number = _record_no(digit_groups=[6, 3, 3, 5])
     return assemble(
         "cover",
         "居民健康档案封面",
         edition,
         (
-            section("number", "编号", _record_no(digit_groups=[6, 3, 3, 5]), role="header"),
+            section("number", "编号", number, role="header"),
             section(
                 "resident",
                 "居民",
@@ -54,12 +56,14 @@ def build_cover(edition: str) -> FormDef:
                 date("visit_date", "建档日期", layout={"style": "年月日"}),
             ),
         ),
+        rules=(R.same_record_no(number),),
         layout="sheet",
         paper={"header": [], "full_title": "居民健康档案", "record_no_digits": 17},
     )
 
 
 def build_card(edition: str) -> FormDef:
+    number = _record_no()
     return assemble(
         "info_card",
         "居民健康档案信息卡",
@@ -71,7 +75,7 @@ def build_card(edition: str) -> FormDef:
                 text("name", "姓名", max_length=50, required=True, layout={"row": "f1"}),
                 code("sex", "性别", "sex", layout={"row": "f1", "options": "none"}),
                 date("birth_date", "出生日期", layout={"row": "f1"}),
-                _record_no(),
+                number,
                 code("blood_abo", "ABO血型", "blood_abo", layout={"options": "check"}),
                 code(
                     "blood_rh",
@@ -96,13 +100,22 @@ def build_card(edition: str) -> FormDef:
                 text("emergency_contact", "紧急情况联系人", max_length=50, layout={"row": "e"}),
                 phone("emergency_phone", "联系人电话", layout={"row": "e"}),
                 text("institution", "建档机构名称", max_length=100, layout={"row": "i"}),
-                phone("institution_phone", "联系电话（建档机构）", layout={"row": "i"}),
+                phone(
+                    "institution_phone",
+                    "联系电话（建档机构）",
+                    layout={"row": "i", "label": "联系电话"},  # the card's own words
+                ),
                 text("doctor", "责任医生或护士", max_length=50, layout={"row": "d"}),
-                phone("doctor_phone", "联系电话（责任医生）", layout={"row": "d"}),
+                phone(
+                    "doctor_phone",
+                    "联系电话（责任医生）",
+                    layout={"row": "d", "label": "联系电话"},
+                ),
                 text("notes", "其他说明", max_length=200),
                 side="back",
             ),
         ),
+        rules=(R.same_record_no(number),),
         layout="card",
         paper={
             "header": [],

@@ -11,7 +11,7 @@ listed in forms/pdf/values.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -30,11 +30,15 @@ from forms.pdf.card import (
 )
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas, write_pages
-from forms.pdf.fonts import unprintable
+from forms.pdf.fonts import UnprintableText, unprintable
 from forms.pdf.forms_print import form_pages, resolve
+from forms.pdf.printable import check_printable
+from forms.pdf.signatures import unsigned
 from forms.registry import get_form
 
 __all__ = [
+    "UnprintableText",
+    "check_printable",
     "render_booklets",
     "render_cards",
     "render_covers",
@@ -51,14 +55,18 @@ def render_form(
     out: Any,
     *,
     mask_id: bool = False,
+    typed_signatures: bool = False,
 ) -> int:
     """One form of one resident: a sheet per record, or the visits in columns. Returns pages.
-    The cover and the card, printed from the resident's data, go to their own renderers."""
+    The cover and the card, printed from the resident's data, go to their own renderers.
+    Signature cells stay empty for the pen unless `typed_signatures` prints the typed name."""
     form = resolve(code)
     if form.layout == "card":
         return render_cards([resident], out, mask_id=mask_id)
     if form.code == "cover":
         return render_covers([resident], out)
+    records = _signed(records, typed_signatures)
+    check_printable(resident, records)
     pages = form_pages(form, resident, records, mask_id=mask_id)
     return write_pages(out, pages, title=form.title)
 
@@ -69,6 +77,7 @@ def render_forms(
     out: Any,
     *,
     mask_id: bool = False,
+    typed_signatures: bool = False,
 ) -> int:
     """One form for several residents in one PDF (each numbered on its own). Returns pages."""
     form = resolve(code)
@@ -79,6 +88,8 @@ def render_forms(
     c = new_canvas(out, title=form.title)
     n = 0
     for resident, records in items:
+        records = _signed(records, typed_signatures)
+        check_printable(resident, records)
         pages = form_pages(form, resident, records, mask_id=mask_id)
         draw_pages(c, pages)
         n += len(pages)
@@ -97,7 +108,7 @@ def render_cards(
     size = (CARD_W, CARD_H) if page == "card" else A4
     c = new_canvas(out, pagesize=size, title=form.title)
     n = 0
-    it = iter(residents)  # streamed: a village's cards never sit in memory at once
+    it = _checked(residents)  # streamed: a village's cards never sit in memory at once
     if page == "card":
         for res in it:
             for side in ("front", "back"):
@@ -118,7 +129,7 @@ def render_covers(residents: Iterable[dict[str, Any]], out: Any) -> int:
     form = get_form("cover")
     c: Canvas = new_canvas(out, title=form.title)
     n = 0
-    for res in residents:
+    for res in _checked(residents):
         pages = cover_pages(form, res)
         draw_pages(c, pages, first_numbered=len(pages) + 1)
         n += len(pages)
@@ -133,7 +144,31 @@ def render_booklets(
     progress: Callable[[int, int | None], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     mask_id: bool = False,
+    typed_signatures: bool = False,
 ) -> int:
     """Booklets of many residents in one PDF, streamed chunk by chunk; returns pages written.
     `progress(done, total_or_None)` after each resident; `cancelled()` stops between residents."""
-    return write_booklets(items, out, progress=progress, cancelled=cancelled, mask_id=mask_id)
+    checked = (
+        (res, _checked_records(res, _signed(list(recs), typed_signatures))) for res, recs in items
+    )
+    return write_booklets(checked, out, progress=progress, cancelled=cancelled, mask_id=mask_id)
+
+
+def _checked(residents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The residents, each refused (UnprintableText, naming the field) before it is drawn when
+    it holds a character no bundled font can print."""
+    for res in residents:
+        check_printable(res)
+        yield res
+
+
+def _checked_records(
+    resident: dict[str, Any], records: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    records = list(records)
+    check_printable(resident, records)
+    return records
+
+
+def _signed(records: Iterable[dict[str, Any]], typed: bool) -> list[dict[str, Any]]:
+    return list(records) if typed else unsigned(list(records))

@@ -12,7 +12,7 @@ from forms.model import Field, FormDef, Section
 from forms.pdf import values as V
 from forms.pdf.entries import entries
 from forms.pdf.flow import LEAD, Flow, Token
-from forms.pdf.fonts import FONT
+from forms.pdf.fonts import draw_text
 from forms.pdf.residentdata import resident_values
 
 CARD_W = 85.6 * mm
@@ -73,11 +73,17 @@ def side_sections(form: FormDef, side: str) -> list[Section]:
     return list(form.sections[:half] if side == "front" else form.sections[half:])
 
 
+# Widths (points, before the card's scale) of the line left to write on when a field is empty:
+# a field alone on its line gets a long one, fields sharing a line a shorter one each.
+BLANK_ALONE = 150.0
+BLANK_SHARED = 62.0
+
+
 class CardText:
     def __init__(self, form: FormDef, vals: dict[str, Any], masked: bool) -> None:
         self.form, self.vals, self.masked = form, vals, masked
 
-    def tokens(self, f: Field) -> list[Token]:
+    def tokens(self, f: Field, blank_w: float = BLANK_ALONE) -> list[Token]:
         v = self.vals.get(f.key)
         if f.type in ("code", "multicode") and f.codes:
             table = self.form.code_tables[f.codes]
@@ -87,21 +93,35 @@ class CardText:
                 for code in table.codes:
                     out += [("b", "√" if code.code in chosen else ""), ("g", code.label + " ")]
                 return out
-            return [("t", "、".join(table.label(c) or c for c in chosen))]  # 性别：女
-        if f.type == "date":
-            return [("t", V.date_text(v))]
-        return [("t", V.scalar(f, v, masked=self.masked))]
+            value = "、".join(table.label(c) or c for c in chosen)  # 性别：女
+        elif f.type == "date":
+            value = V.date_text(v)
+        else:
+            value = V.scalar(f, v, masked=self.masked)
+        if not value:
+            return [("u", "", blank_w)]  # a line to write on, as on the paper card
+        # words (an address) wrap like handwriting; a number, date, name or code stays whole
+        # on the line of its label ("g")
+        return [("t" if f.type == "text" and f.key not in NO_BREAK else "g", value)]
 
     def flow(self, section: Section) -> list[Token]:
         out: list[Token] = []
         for e in entries(section, merge_rows=True):
             if out:
                 out.append(("br",))
-            out += [("t", V.printed_label(e.field) + "："), *self.tokens(e.field)]
+            blank_w = BLANK_SHARED if e.attached else BLANK_ALONE
+            # a label is one unbreakable piece: "联系电话" never splits across lines
+            out += [("s", V.printed_label(e.field) + "："), *self.tokens(e.field, blank_w)]
             for a, mode in e.attached:
-                sep = mode[5:] if mode.startswith("join:") else "  " + V.printed_label(a) + "："
-                out += [("t", sep), *self.tokens(a)]
+                sep = mode[5:] if mode.startswith("join:") else "  "
+                out += [("s", sep)] if sep else []
+                if not mode.startswith("join:"):
+                    out.append(("s", V.printed_label(a) + "："))
+                out += self.tokens(a, BLANK_SHARED)
         return out
+
+
+NO_BREAK = ("record_no", "name")
 
 
 def draw_card_side(
@@ -115,15 +135,14 @@ def draw_card_side(
     masked: bool,
 ) -> None:
     """One side of one card with its lower-left corner at (x, y)."""
-    vals = resident_values(resident)
+    vals = resident_values(resident, saved=("card_doc", "cover_doc"))
     text = CardText(form, vals, masked)
     c.saveState()
     c.setLineWidth(0.4)
     c.roundRect(x, y, CARD_W, CARD_H, 2.5 * mm, stroke=1, fill=0)
     top = y + CARD_H - 2.5 * mm
     if side == "front":
-        c.setFont(FONT, 9)
-        c.drawString(x + PAD_X, top - 8, form.title)
+        draw_text(c, x + PAD_X, top - 8, form.title, 9)
         qr_key = str(form.paper.get("qr") or "record_no") if hasattr(form, "paper") else "record_no"
         draw_qr(
             c,
@@ -139,19 +158,33 @@ def draw_card_side(
             toks.append(("br",))
         toks += text.flow(s)
     flow = Flow(tuple(toks))
-    # the largest text (up to 6.4 pt) whose lines still fit the card
-    scale = 0.8
-    while True:
-        width = (CARD_W - 2 * PAD_X - (QR_SIZE if side == "front" else 0)) / scale
-        h = flow.height(width)
-        room = (top - y - 2 * mm) / scale
-        if h <= room or scale <= 0.6:
-            break
-        scale -= 0.04
+    scale, width, h = card_scale(flow, side, top - y - 2 * mm)
     c.translate(x + PAD_X - 2, top)
     c.scale(scale, scale)
     flow.draw(c, 0, 0, width, h)
     c.restoreState()
+
+
+MIN_SCALE, MAX_SCALE = 0.6, 1.0  # 4.8 to 8 pt text
+
+
+def card_scale(flow: Flow, side: str, room: float) -> tuple[float, float, float]:
+    """(scale, width, height) of the text of one side: the largest text (up to the forms' 8 pt)
+    that fits the card and wraps no more lines than the smallest would, so a label and its
+    options stay on the line they share."""
+
+    def at(scale: float) -> tuple[float, float]:
+        width = (CARD_W - 2 * PAD_X - (QR_SIZE if side == "front" else 0)) / scale
+        return width, flow.height(width)
+
+    fewest = at(MIN_SCALE)[1]
+    scale = MAX_SCALE
+    while scale > MIN_SCALE:
+        width, h = at(scale)
+        if h <= fewest and h <= room / scale:
+            return scale, width, h
+        scale -= 0.04
+    return MIN_SCALE, *at(MIN_SCALE)
 
 
 __all__ = ["CARD_H", "CARD_W", "LEAD", "draw_card_side", "draw_qr"]

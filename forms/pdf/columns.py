@@ -12,7 +12,7 @@ from forms.pdf import values as V
 from forms.pdf.computed import with_computed
 from forms.pdf.entries import Entry, entries, group_and_label
 from forms.pdf.flow import SIZE, Flow, Token, Vertical, text
-from forms.pdf.fonts import text_width
+from forms.pdf.fonts import begin_page_text, end_page_text, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
 from forms.pdf.page import (
     CONTENT_W,
@@ -31,14 +31,19 @@ from forms.pdf.sheet import draw_paper_header
 SEC_W = 11 * mm
 LABEL_W = 36 * mm
 X_VISITS = SEC_W + LABEL_W
+FIT_SIZES = (SIZE, 7.5, 7.0, 6.5, 6.0)  # free text first gets smaller type …
+FIT_SCALES = (1.0, 0.96, 0.92, 0.88, 0.84, 0.8, 0.76, 0.72, 0.68)  # … then the whole table
 
 
 class ColumnBuilder:
-    def __init__(self, form: FormDef, docs: list[dict[str, Any]], per_page: int) -> None:
+    def __init__(
+        self, form: FormDef, docs: list[dict[str, Any]], per_page: int, width: float = CONTENT_W
+    ) -> None:
         self.form = form
         self.docs = docs
         self.per_page = per_page
-        self.col_w = (CONTENT_W - X_VISITS) / per_page
+        self.base_col_w = (CONTENT_W - X_VISITS) / per_page  # decides where options print
+        self.col_w = (width - X_VISITS) / per_page
 
     def options_in_label(self, f: Field) -> bool:
         mode = f.layout.get("options")
@@ -47,13 +52,13 @@ class ColumnBuilder:
         table = self.form.code_tables[f.codes or ""]
         opts = " ".join(f"{c.code}{c.label}" for c in table.codes)
         # options that fit two lines of a visit column print in every column, like 1门诊 2家庭 3电话
-        return f.type == "multicode" or text_width(opts, SIZE) > 2 * (self.col_w - 8) - 14
+        return f.type == "multicode" or text_width(opts, SIZE) > 2 * (self.base_col_w - 8) - 14
 
     def unit_of(self, e: Entry) -> str | None:
         units = [f.unit for f in (e.field, *(a for a, _ in e.attached)) if f.unit]
         return units[-1] if units and all(u == units[-1] for u in units) else None
 
-    def label_flow(self, e: Entry, section_label: str) -> Flow:
+    def label_flow(self, e: Entry, section_label: str, grouped: bool = False) -> Flow:
         f = e.field
         unit = self.unit_of(e)
         group, label = group_and_label(f, section_label)
@@ -61,17 +66,25 @@ class ColumnBuilder:
         for a, mode in e.attached:  # 收缩压/舒张压 unless the definition gives a `short` label
             if mode == "join:/" and not f.layout.get("short"):
                 label += "/" + str(a.layout.get("short") or V.printed_label(a))
-        if group:
+        if group and not grouped:
             label = f"{group}·{label}"
         label = label + (f"（{unit}）" if unit and f.type in ("int", "decimal") else "")
         if f.type in ("code", "multicode") and f.codes and self.options_in_label(f):
             table = self.form.code_tables[f.codes]
-            opts = tuple(("t", f"{c.code}{c.label}  ") for c in table.codes)
+            opts = tuple(("o", f"{c.code}{c.label}  ") for c in table.codes)
             return Flow((("t", label), ("br",), *opts))
         return text(label)
 
-    def value_tokens(self, f: Field, doc: dict[str, Any], unit_in_label: bool) -> list[Token]:
+    def value_tokens(
+        self, f: Field, doc: dict[str, Any], unit_in_label: bool, *, blank: bool = False
+    ) -> list[Token]:
         v = doc.get(f.key)
+        if blank and f.type in ("int", "decimal"):  # a line to write the number on
+            # the unit stays on the line of its blank ("g"): ____次/周 never splits
+            unit = [("g", f.unit)] if f.unit and not unit_in_label else []
+            return [("u", "", 14 if unit else 22), *unit]
+        if blank and f.type == "date":
+            return [("t", "    年    月    日")]
         if f.type in ("code", "multicode") and f.codes:
             table = self.form.code_tables[f.codes]
             out = list(V.answer_tokens(f, table, v))
@@ -91,12 +104,14 @@ class ColumnBuilder:
             return [("t", V.date_text(v))] if not V.blank(v) else []
         s = V.scalar(f, v)
         if s and f.unit and not unit_in_label:
-            return [("t", s), ("s", f.unit)]
+            return [("t", s), ("g", f.unit)]  # the unit stays with its number
         return [("t", s)] if s else []
 
-    def value_flow(self, e: Entry, doc: dict[str, Any] | None) -> Flow:
-        if doc is None:
-            return Flow(())
+    def value_flow(self, e: Entry, doc: dict[str, Any] | None, size: float = SIZE) -> Flow:
+        """One visit's cell. A column without a visit (a blank sheet, or the columns left over
+        on the last page) shows the options, boxes and lines to fill in by hand."""
+        blank = doc is None
+        doc = doc or {}
         f = e.field
         unit_in_label = self.unit_of(e) is not None
         if f.type in ("code", "multicode") and f.codes and not self.options_in_label(f):
@@ -107,10 +122,13 @@ class ColumnBuilder:
                 return Flow(opts, right=boxes)
             toks = [*opts, *boxes]
         else:
-            toks = self.value_tokens(f, doc, unit_in_label)
+            toks = self.value_tokens(f, doc, unit_in_label, blank=blank)
+        now_side = 1 + sum(1 for a, _m in e.attached if a.layout.get("pair_role") == "now")
         for a, mode in e.attached:
-            sub = self.value_tokens(a, doc, unit_in_label)
-            if mode.startswith("join:"):
+            sub = self.value_tokens(a, doc, unit_in_label, blank=blank)
+            if mode == "join: / " and now_side > 1:  # 运动: the target on a line of its own
+                toks += [("s", " /"), ("br",), *sub]
+            elif mode.startswith("join:"):
                 toks += [("s", mode[5:]), *sub]
             elif a.type in ("code", "multicode") and a.codes:
                 # an attached coded field (足背动脉搏动 侧别) keeps its options: it has no row label
@@ -118,28 +136,95 @@ class ColumnBuilder:
                 toks += [("br",), *V.option_tokens(table, V.other_text(self.form, a, doc)), *sub]
             elif sub:
                 toks += [("t", " " + V.printed_label(a) + "："), *sub]
+            elif blank:  # 胰岛素 用法和用量: its label and a line to write on
+                toks += [("br",), ("t", V.printed_label(a) + "："), ("u", "", 30)]
         centred = f.type not in ("list", "text") and f.type != "multicode"
-        return Flow(tuple(toks), align="center" if centred else "left")
+        free = f.type in ("text", "list")
+        return Flow(tuple(toks), align="center" if centred else "left", size=size if free else SIZE)
 
-    def grid(self, docs: list[dict[str, Any] | None]) -> Grid:
+    def grid(self, docs: list[dict[str, Any] | None], size: float = SIZE) -> Grid:
+        """Rows of the sheet for these visit columns; `size` is the type size of free text
+        (smaller when four visits' long notes would not fit one page)."""
         g = Grid()
         for section in self.form.sections:
             ents = entries(section, merge_rows=True)
             if not ents:
                 continue
             label = str(section.layout.get("label") or section.label)
-            # 随访日期/随访方式 (role header) and one-field sections need no section column
-            single = len(ents) == 1 or section.layout.get("role") == "header"
+            # 随访日期/随访方式 (role header), 服药依从性 … (role rows) and one-field sections
+            # have no section column: each row is labelled on its own, as on paper
+            slotted = any(e.field.layout.get("slots") for e in ents)  # 用药情况 keeps its label
+            single = (len(ents) == 1 and not slotted) or section.layout.get("role") in (
+                "header",
+                "rows",
+            )
             sec = Cell(0, SEC_W, Vertical(label), merge=("sec", section.key))
             for e in ents:
-                lab = self.label_flow(e, "" if single and len(ents) > 1 else label)
-                cells = [Cell(0, X_VISITS, lab)] if single else [sec, Cell(SEC_W, X_VISITS, lab)]
+                if e.field.type == "list" and e.field.layout.get("slots"):
+                    g.rows.extend(self.slot_rows(e.field, docs, None if single else sec, size))
+                    continue
+                group, _lab = group_and_label(e.field, label)
+                grouped = bool(single and group and len(ents) > 1)
+                lab = self.label_flow(e, "" if single and len(ents) > 1 else label, grouped)
+                if grouped:
+                    gcell = Cell(0, SEC_W, text(str(group), align="center"),
+                                 merge=("group", section.key, group))  # fmt: skip
+                    cells = [gcell, Cell(SEC_W, X_VISITS, lab)]
+                elif single:
+                    cells = [Cell(0, X_VISITS, lab)]
+                else:
+                    cells = [sec, Cell(SEC_W, X_VISITS, lab)]
                 for i, doc in enumerate(docs):
                     x0 = X_VISITS + i * self.col_w
-                    cells.append(Cell(x0, x0 + self.col_w, self.value_flow(e, doc)))
+                    cells.append(Cell(x0, x0 + self.col_w, self.value_flow(e, doc, size)))
                 g.rows.append(Row(cells))
         g.measure()
         return g
+
+    def slot_rows(
+        self, f: Field, docs: list[dict[str, Any] | None], sec: Cell | None, size: float
+    ) -> list[Row]:
+        """A list printed in the paper's fixed rows (用药情况: 药物名称1-3 and 其他药物, each
+        followed by its 用法用量 row); the last slot takes every item left over."""
+        slots = [str(x) for x in f.layout["slots"]]
+        usage_label = str(f.layout.get("usage") or "用法用量")
+        name = next(x for x in f.item_fields if x.type == "text" and x.key != "id")
+        usage = [x for x in f.item_fields if x.key not in ("id", name.key)]
+        x_label = SEC_W if sec else 0.0
+        lead = [sec] if sec else []
+        rows: list[Row] = []
+        for i, slot in enumerate(slots):
+            last = i == len(slots) - 1
+            names, uses = [], []
+            for k, doc in enumerate(docs):
+                x0 = X_VISITS + k * self.col_w
+                items = [it for it in (doc or {}).get(f.key) or [] if isinstance(it, dict)]
+                mine = items[i:] if last else items[i : i + 1]
+                written = "；".join(str(it.get(name.key) or "") for it in mine)
+                names.append(Cell(x0, x0 + self.col_w, text(written, size=size)))
+                toks: list[Token] = []
+                for j, it in enumerate(mine or [{}]):
+                    if j:
+                        toks.append(("br",))
+                    toks += self.usage_tokens(usage, it)
+                uses.append(Cell(x0, x0 + self.col_w, Flow(tuple(toks), size=size)))
+            rows.append(Row([*lead, Cell(x_label, X_VISITS, text(slot)), *names]))
+            rows.append(Row([*lead, Cell(x_label, X_VISITS, text(usage_label)), *uses]))
+        return rows
+
+    @staticmethod
+    def usage_tokens(fields: list[Field], item: dict[str, Any]) -> list[Token]:
+        """ "每日 2 次 每次 10 mg" with the numbers on lines, blank lines when not given."""
+        out: list[Token] = []
+        for x in fields:
+            pre, suf = x.layout.get("prefix"), x.layout.get("suffix")
+            if out:
+                out.append(("t", " "))
+            if pre:
+                out.append(("s", str(pre)))
+            out.append(("u", V.scalar(x, item.get(x.key)), 12))
+            out.append(("s", str(x.unit or "") + str(suf or "")))
+        return out
 
 
 def column_pages(
@@ -152,23 +237,57 @@ def column_pages(
     for d, r in zip(docs, ordered, strict=True):
         d.setdefault("visit_date", r.get("visit_date"))
     chunks = [docs[i : i + per_page] for i in range(0, len(docs), per_page)] or [[]]
-    builder = ColumnBuilder(form, docs, per_page)
     name = str(resident.get("name") or "")
     record_no = resident.get("record_no")
     top1, topn, bottom = content_top(True), content_top(False), content_bottom()
     drawers: list[PageDrawer] = []
     for chunk in chunks:
         padded: list[dict[str, Any] | None] = [*chunk, *([None] * (per_page - len(chunk)))]
-        pages = builder.grid(padded).paginate(top1 - bottom, topn - bottom)
+        grid, scale = fit_one_page(form, docs, per_page, padded, top1 - bottom)
+        pages = grid.paginate((top1 - bottom) / scale, (topn - bottom) / scale)
         for j, rows in enumerate(pages):
 
-            def draw(c: Canvas, ctx: PageContext, rows=rows, first=(j == 0)) -> None:
+            def draw(c: Canvas, ctx: PageContext, rows=rows, first=(j == 0), scale=scale) -> None:
                 top = PAGE_H - MARGIN_TOP
                 if first:
                     top = draw_title(c, form.title, top)
                 draw_paper_header(c, form, name, record_no, top)
-                draw_rows(c, rows, MARGIN_X, content_top(first))
+                if scale == 1.0:
+                    draw_rows(c, rows, MARGIN_X, content_top(first))
+                else:
+                    # the page's shared text object ignores transforms: text drawn scaled
+                    # goes out on its own, then the page collects text again
+                    collecting = getattr(c, "_cunyi_text", None) is not None
+                    end_page_text(c)
+                    c.saveState()
+                    c.translate(MARGIN_X, content_top(first))
+                    c.scale(scale, scale)
+                    draw_rows(c, rows, 0, 0)
+                    c.restoreState()
+                    if collecting:
+                        begin_page_text(c)
                 draw_footer(c, ctx)
 
             drawers.append(draw)
     return drawers
+
+
+def fit_one_page(
+    form: FormDef,
+    docs: list[dict[str, Any]],
+    per_page: int,
+    padded: list[dict[str, Any] | None],
+    room: float,
+) -> tuple[Grid, float]:
+    """The grid of one sheet of visits and the scale it is drawn at. Four visits belong on one
+    sheet, as on paper: long notes first get smaller type, then the whole table is laid out
+    wider and drawn smaller, so it still fills the page width."""
+    grid = None
+    for scale in FIT_SCALES:
+        builder = ColumnBuilder(form, docs, per_page, CONTENT_W / scale)
+        for size in FIT_SIZES:
+            grid = builder.grid(padded, size)
+            if sum(r.height for r in grid.rows) * scale <= room:
+                return grid, scale
+    assert grid is not None
+    return grid, FIT_SCALES[-1]  # beyond this it continues on a second sheet

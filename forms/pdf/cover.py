@@ -37,7 +37,8 @@ def _value(f: Field, vals: dict[str, Any]) -> str:
 
 
 def cover_pages(form: FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
-    vals = resident_values(resident)
+    vals = resident_values(resident, saved=("cover_doc", "card_doc"))
+    title = str(form.paper.get("full_title") or form.title)  # the paper says 居民健康档案
 
     def draw(c: Canvas, ctx: PageContext) -> None:
         y = PAGE_H - MARGIN_TOP - 10
@@ -52,7 +53,7 @@ def cover_pages(form: FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
                 line = layout(number_tokens(str(vals.get(f.key) or ""), groups), CONTENT_W)[0]
                 w = line[-1][0] + BOX * groups[-1]
                 draw_line(c, line, MARGIN_X + CONTENT_W - w, y - BOX, SIZE)
-        draw_centred(c, PAGE_W / 2, PAGE_H * 0.64, form.title, 34)
+        draw_centred(c, PAGE_W / 2, PAGE_H * 0.64, title, 34)
         y = PAGE_H * 0.50
         label_w = max(
             (text_width(V.printed_label(f) + "：", LINE_SIZE) for s in sections for f in s.fields),

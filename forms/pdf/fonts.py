@@ -1,4 +1,7 @@
-"""The one font every PDF uses: the bundled WenQuanYi Micro Hei, embedded as a TrueType subset."""
+"""The fonts every PDF uses: the bundled WenQuanYi Micro Hei, embedded as a TrueType subset, and
+for the rare characters it lacks (CJK Extension A and B-F, common in names: 䶮 𬌗 𠮷) the bundled
+Hanazono Mincho subsets, chosen character by character. A character no bundled font can draw
+stops the print (UnprintableText) instead of going to paper as a blank."""
 
 from __future__ import annotations
 
@@ -6,11 +9,54 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
+from forms.model import FieldError
+
 FONT = "CunyiCJK"
-FONT_FILE = Path(__file__).resolve().parent.parent / "fonts" / "wqy-microhei.ttc"
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_FILE = FONT_DIR / "wqy-microhei.ttc"
+# Tried in order for a character the main font lacks; registered only when first needed (the
+# Extension B-F file is 30 MB and most prints never touch it). See forms/fonts/ORIGIN.md.
+FALLBACKS: tuple[tuple[str, Path], ...] = (
+    ("CunyiExtA", FONT_DIR / "HanaMinA-ext.ttf"),
+    ("CunyiExtB", FONT_DIR / "HanaMinB-ext.ttf"),
+)
+
+
+class UnprintableText(ValueError):
+    """Text holds characters no bundled font can draw (private-use, unassigned, emoji ...).
+
+    `errors` name the fields when the check ran on the data before printing (check_printable);
+    a character met while drawing, outside any field, names only itself."""
+
+    def __init__(self, chars: list[str], errors: list[FieldError] | None = None) -> None:
+        self.chars = chars
+        self.errors = errors or [FieldError("text", "打印内容", bad_chars_message(chars))]
+        super().__init__("；".join(str(e) for e in self.errors))
+
+
+def bad_chars_message(chars: list[str]) -> str:
+    shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in chars)
+    return f"含无法打印的字符{shown}，请改为可打印的字或写明读音后再打印"
+
+
+def _utf16_to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap with characters beyond the BMP written as UTF-16 surrogate
+    pairs, as the PDF reference requires: reportlab prints the bare code point ("<2C317>"), so
+    copy-paste, search and pdftotext gave back the wrong character for 𬌗 𠮷. BMP entries are
+    written exactly as reportlab writes them, so ordinary PDFs stay byte-identical."""
+    out = _reportlab_cmap(fontname, subset)
+    for i, v in enumerate(subset):
+        if v > 0xFFFF:
+            units = chr(v).encode("utf-16-be").hex().upper()
+            out = out.replace(f"<{i:02X}> <{v:04X}>", f"<{i:02X}> <{units}>", 1)
+    return out
+
+
+_reportlab_cmap = ttfonts.makeToUnicodeCMap
+ttfonts.makeToUnicodeCMap = _utf16_to_unicode_cmap  # looked up by name when a subset is written
 
 _lock = threading.Lock()
 _registered = False
@@ -31,6 +77,59 @@ def register_font() -> str:
             pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
             _registered = True
     return FONT
+
+
+_fallbacks_registered: set[str] = set()
+
+
+def _face(name: str):
+    if name != FONT and name not in _fallbacks_registered:
+        with _lock:
+            if name not in _fallbacks_registered:
+                path = dict(FALLBACKS)[name]
+                pdfmetrics.registerFont(TTFont(name, str(path)))
+                _fallbacks_registered.add(name)
+    return pdfmetrics.getFont(name).face
+
+
+def _draws(face, ch: str) -> bool:
+    """The font maps `ch` to a glyph with an outline (an empty glyph prints as nothing)."""
+    glyph = face.charToGlyph.get(ord(ch))
+    return glyph is not None and face.glyphPos[glyph + 1] != face.glyphPos[glyph]
+
+
+@lru_cache(maxsize=65536)
+def font_for(ch: str) -> str | None:
+    """The first bundled font that draws `ch`, or None when none does."""
+    register_font()
+    if ch.isspace() or ch in SUPERSCRIPTS or _draws(_face(FONT), ch):
+        return FONT
+    if ord(ch) < 0x2E80:  # below the CJK blocks: the fallbacks hold only ideographs
+        return None
+    for name, _path in FALLBACKS:
+        if _draws(_face(name), ch):
+            return name
+    return None
+
+
+@lru_cache(maxsize=65536)
+def font_runs(text: str) -> tuple[tuple[str, str], ...]:
+    """`text` split into (font, piece) runs by which font draws each character; raises
+    UnprintableText when a character has no font at all."""
+    runs: list[tuple[str, str]] = []
+    bad: list[str] = []
+    for ch in text:
+        font = font_for(ch)
+        if font is None:
+            bad.append(ch)
+            continue
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + ch)
+        else:
+            runs.append((font, ch))
+    if bad:
+        raise UnprintableText(list(dict.fromkeys(bad)))
+    return tuple(runs)
 
 
 # Characters WenQuanYi Micro Hei maps to an empty glyph (they would print as nothing), written
@@ -55,7 +154,10 @@ SUPER_SCALE = 0.62
 def _char_width(ch: str) -> float:
     if ch in SUPERSCRIPTS:
         return pdfmetrics.stringWidth(SUPERSCRIPTS[ch], FONT, 1000) * SUPER_SCALE
-    return pdfmetrics.stringWidth(ch, FONT, 1000)
+    font = font_for(ch)
+    if font is None:
+        raise UnprintableText([ch])
+    return pdfmetrics.stringWidth(ch, font, 1000)
 
 
 @lru_cache(maxsize=65536)
@@ -83,29 +185,34 @@ def end_page_text(c) -> None:
 
 
 def _out(c, x: float, y: float, s: str, size: float) -> None:
+    runs = font_runs(s)
     t = getattr(c, "_cunyi_text", None)
     if t is None:
+        for font, piece in runs:
+            c.setFont(font, size)
+            c.drawString(x, y, piece)
+            x += pdfmetrics.stringWidth(piece, font, size)
         c.setFont(FONT, size)
-        c.drawString(x, y, s)
         return
-    if c._cunyi_size != size:
-        t.setFont(FONT, size)
-        c._cunyi_size = size
     t.setTextOrigin(x, y)
-    _text_out(c, t, s, size)
+    for font, piece in runs:  # each Tj moves the text position on: the runs follow each other
+        if c._cunyi_size != (font, size):
+            t.setFont(font, size)
+            c._cunyi_size = (font, size)
+        _text_out(c, t, piece, size)
 
 
 def _text_out(c, t, s: str, size: float) -> None:
     """t.textOut(s), memoised per document: encoding a string into font-subset runs is most of
     a page's render time and the labels and option lists repeat on every resident's pages.
-    The PDF code of a string depends only on the string, the size and the subset selected
-    before it (subset assignment is fixed per document once made), which is the key. Falls
+    The PDF code of a string depends only on the string, the font, the size and the subset
+    selected before it (subset assignment is fixed per document once made), which is the key. Falls
     back to textOut if reportlab's text object ever stops looking as expected."""
     cache = getattr(c, "_cunyi_fmt", None)
     if cache is None or not hasattr(t, "_curSubset") or not hasattr(t, "_formatText"):
         t.textOut(s)
         return
-    key = (s, size, t._curSubset)
+    key = (s, t._fontname, size, t._curSubset)
     hit = cache.get(key)
     if hit is None:
         if len(cache) > 20000:  # bounded: a village booklet has few distinct strings per chunk
@@ -141,15 +248,10 @@ def draw_text(c, x: float, y: float, s: str, size: float) -> None:
 
 
 def unprintable(text: str) -> list[str]:
-    """Characters of `text` the bundled font cannot draw (rare name characters outside GBK,
-    emoji): the app can warn before printing instead of letting a blank go to paper."""
-    register_font()
-    face = pdfmetrics.getFont(FONT).face
+    """Characters of `text` no bundled font can draw (private-use or unassigned code points,
+    emoji, CJK Extension G and later): the print stops naming them instead of leaving a blank."""
     out: list[str] = []
     for ch in dict.fromkeys(text.translate(BLANK_GLYPHS)):
-        if ch.isspace() or ch in SUPERSCRIPTS:
-            continue
-        glyph = face.charToGlyph.get(ord(ch))
-        if glyph is None or face.glyphPos[glyph + 1] == face.glyphPos[glyph]:
+        if font_for(ch) is None:
             out.append(ch)
     return out

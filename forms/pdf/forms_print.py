@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
@@ -9,6 +10,7 @@ from forms.codes import canonical_edition
 from forms.model import FormDef
 from forms.pdf.columns import column_pages
 from forms.pdf.computed import with_computed
+from forms.pdf.document import draw_pages, new_canvas
 from forms.pdf.page import PageDrawer
 from forms.pdf.sheet import sheet_pages
 from forms.registry import CURRENT_EDITION, UnknownForm, get_form
@@ -74,6 +76,19 @@ def form_pages(
             form = edition_of(base, edition)
             pages += column_pages(form, list(group), resident)
         return pages or column_pages(base, [], resident)
+    if base.paper.get("letter"):  # 双向转诊单: stub and slip worded as a letter
+        from forms.pdf.letter import letter_pages
+
+        docs = [
+            dict(
+                r.get("doc") or {},
+                visit_date=r.get("visit_date") or (r.get("doc") or {}).get("visit_date"),
+            )
+            for r in records
+        ] or [{"referral_type": "1"}, {"referral_type": "2"}]  # blank: both
+        return [
+            p for d in docs for p in letter_pages(base, person_doc(base, resident, d), resident)
+        ]
     if not records:
         doc = resident.get("doc") if base.code == PERSONAL_INFO else {}
         doc = with_computed(base, person_doc(base, resident, doc))
@@ -88,3 +103,27 @@ def form_pages(
         doc = with_computed(form, person_doc(form, resident, doc))
         pages += sheet_pages(form, doc, resident, masked=mask_id)
     return pages
+
+
+def blank_pages(code: str | FormDef, resident: dict[str, Any]) -> list[PageDrawer]:
+    """A form to fill in by hand on a home visit: the resident's 姓名 and 编号 above it, every
+    option with its □ and a line for every value, nothing else written."""
+    form = resolve(code)
+    if form.layout == "columns":
+        return column_pages(form, [], resident)
+    if form.paper.get("letter"):  # 双向转诊单: both letters, the patient's name on them
+        return form_pages(form, resident, [])
+    return sheet_pages(form, {}, resident)
+
+
+def render_blanks(items: Iterable[tuple[str, dict[str, Any]]], out: Any) -> int:
+    """Blank sheets in one PDF, (form code, resident) in the order given (a round of home
+    visits: one sheet per resident, numbered on its own). Returns pages."""
+    c = new_canvas(out, title="空白随访表")
+    n = 0
+    for code, resident in items:
+        pages = blank_pages(code, resident)
+        draw_pages(c, pages)
+        n += len(pages)
+    c.save()
+    return n

@@ -61,7 +61,10 @@ class Grid:
                 rows[-1].height += need - have
 
     def paginate(self, first: float, rest: float) -> list[list[Row]]:
-        """Split rows into pages: `first` points of room on the first page, `rest` on later ones."""
+        """Split rows into pages: `first` points of room on the first page, `rest` on later ones.
+        A section or group cut by a page break keeps its label on both pages: a piece too short
+        for its label moves to the next page (unless it is the whole page), and the rows of a
+        piece are stretched so that the label fits inside its cell."""
         pages: list[list[Row]] = [[]]
         room = first
         i = 0
@@ -72,12 +75,73 @@ class Grid:
                 group.append(self.rows[i + len(group)])
             h = sum(r.height for r in group)
             if h > room and pages[-1]:
+                n = _carry(pages[-1], self.rows[i:])
+                if n:
+                    group = [*pages[-1][-n:], *group]
+                    del pages[-1][-n:]
+                    i -= n
+                    h = sum(r.height for r in group)
                 pages.append([])
                 room = rest
             pages[-1].extend(group)
             room -= h
             i += len(group)
+        for page in pages:
+            _fit_labels(page)
         return pages
+
+
+def _need(cell: Cell) -> float:
+    return cell.content.height(cell.x1 - cell.x0)
+
+
+def _key(c: Cell) -> tuple[float, float, object]:
+    return (c.x0, c.x1, c.merge)
+
+
+def _run_rows(rows: list[Row], key: tuple[float, float, object]) -> list[Row]:
+    out: list[Row] = []
+    for row in rows:
+        if not any(_key(c) == key for c in row.cells):
+            break
+        out.append(row)
+    return out
+
+
+def _carry(page: list[Row], rest: list[Row]) -> int:
+    """How many rows at the end of `page` go to the next page with `rest` (the rows still to
+    place), so that neither piece of a section or group cut by the break is too short for its
+    label: a label squeezed into one short row is unreadable."""
+    carry = 0
+    for cell in (c for c in rest[0].cells if c.merge is not None):
+        key = _key(cell)
+        tail = list(reversed(_run_rows(list(reversed(page)), key)))
+        if not tail:
+            continue
+        need = _need(cell)
+        head_rows = _run_rows(rest, key)
+        head = sum(r.height for r in head_rows)
+        # a small group (血脂: two rows) is never cut; a short piece cannot show its label
+        if len(tail) + len(head_rows) <= 3 or sum(r.height for r in tail) < need:
+            carry = max(carry, len(tail))
+            continue
+        n = 0
+        while head < need and n < len(tail) - 1:
+            n += 1
+            head += tail[-n].height
+            if sum(r.height for r in tail[:-n]) < need:
+                n = len(tail)
+                break
+        carry = max(carry, n)
+    return carry if carry < len(page) else 0
+
+
+def _fit_labels(page: list[Row]) -> None:
+    for rows, cell in _merge_runs(page):
+        have = sum(r.height for r in rows)
+        need = _need(cell)
+        if need > have:
+            rows[-1].height += need - have
 
 
 def _merge_runs(rows: list[Row]) -> list[tuple[list[Row], Cell]]:

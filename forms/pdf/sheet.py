@@ -13,6 +13,7 @@ from forms.pdf.entries import Entry, entries, group_and_label
 from forms.pdf.flow import PAD, Flow, Token, Vertical, text
 from forms.pdf.fonts import draw_centred, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
+from forms.pdf.levels import level_grid_rows, level_total_rows
 from forms.pdf.page import (
     CONTENT_W,
     MARGIN_TOP,
@@ -29,8 +30,8 @@ from forms.pdf.page import (
 )
 
 SEC_W = 11 * mm
-LABEL_W = 30 * mm
-GROUP_W = 13 * mm
+LABEL_W = 32 * mm
+GROUP_W = 14 * mm
 X_LABEL = SEC_W
 X_VALUE = SEC_W + LABEL_W
 HALF_W = (CONTENT_W - SEC_W) / 2
@@ -77,10 +78,21 @@ class SheetBuilder:
             if f.layout.get("options", "inline") != "none":
                 opts = V.option_tokens(table, V.other_text(self.form, f, self.doc))
             boxes = V.answer_tokens(f, table, self.doc.get(f.key))
+            if f.layout.get("cross"):
+                opts = V.cross_tokens(table, f.layout["cross"], self.doc)
             if entry.attached:
                 return Flow((*opts, *boxes, *self.attached_tokens(entry)))
             return Flow(opts, right=boxes)
-        return Flow((*self.answer(f), *self.attached_tokens(entry)))
+        own = self.answer(f)
+        joined = [a for a, mode in entry.attached if mode == "join:/"]
+        if (
+            f.unit
+            and joined
+            and all(a.unit == f.unit for a in joined)
+            and own[-1:] == [("s", f.unit)]
+        ):
+            own = own[:-1]  # 血压 ___/___mmHg: the unit once, after the second number
+        return Flow((*own, *self.attached_tokens(entry)))
 
     def half_eligible(self, entry: Entry) -> bool:
         f = entry.field
@@ -146,23 +158,37 @@ class SheetBuilder:
                     Row([sec, *self.label_cells(pr[0], label), self.value_cell(pr[0], X_VALUE)])
                 )
             else:
-                pair_w = (CONTENT_W - SEC_W) / len(pr)
-                label_w = min(LABEL_W, pair_w * 0.42)
+                # a group (血常规*, 肝功能* …) has its own cell spanning its rows, as on paper
+                group, _lab = group_and_label(pr[0].field, label)
                 cells: list[Cell] = [sec]
+                start = SEC_W
+                if group:
+                    cells.append(self.group_cell(group, section))
+                    start = X_LABEL + GROUP_W
+                pair_w = (CONTENT_W - start) / len(pr)
+                label_w = (
+                    min(LABEL_W, pair_w * 0.42, X_VALUE - start)
+                    if group
+                    else min(LABEL_W, pair_w * 0.42)
+                )
                 for k, e in enumerate(pr):
-                    x0 = SEC_W + k * pair_w
+                    x0 = start + k * pair_w
                     _g, lab = group_and_label(e.field, label)
                     cells.append(Cell(x0, x0 + label_w, text(lab)))
                     cells.append(self.value_cell(e, x0 + label_w, x0 + pair_w))
                 rows.append(Row(cells))
         return rows
 
+    def group_cell(self, group: str, section: Section | None = None) -> Cell:
+        key = ("group", section.key if section else "", group)
+        return Cell(X_LABEL, X_LABEL + GROUP_W, text(group, align="center"), merge=key)
+
     def label_cells(self, e: Entry, section_label: str) -> list[Cell]:
         group, lab = group_and_label(e.field, section_label)
         if not group:
             return [Cell(X_LABEL, X_VALUE, text(lab))]
-        g = Cell(X_LABEL, X_LABEL + GROUP_W, text(group), merge=("group", group))
-        return [g, Cell(X_LABEL + GROUP_W, X_VALUE, text(lab))]
+        section = next((s for s in self.form.sections if e.field in s.fields), None)
+        return [self.group_cell(group, section), Cell(X_LABEL + GROUP_W, X_VALUE, text(lab))]
 
     def value_cell(self, e: Entry, x0: float, x1: float = CONTENT_W) -> Cell:
         flow = self.value_flow(e)
@@ -176,7 +202,8 @@ class SheetBuilder:
         items = self.doc.get(f.key) or []
         subs = [s for s in f.item_fields if s.key != "id" and V.is_printed(s)]
         if group:
-            g = Cell(X_LABEL, X_LABEL + GROUP_W, text(group), merge=("group", group))
+            section = next((s for s in self.form.sections if f in s.fields), None)
+            g = self.group_cell(group, section)
             lead = [sec, g, Cell(X_LABEL + GROUP_W, X_VALUE, text(lab), merge=("list", f.key))]
         else:
             lead = [sec, Cell(X_LABEL, X_VALUE, text(lab), merge=("list", f.key))]
@@ -239,7 +266,12 @@ class SheetBuilder:
                 continue
             if stub_only and not section.layout.get("stub"):
                 continue
-            g.rows.extend(self.section_rows(section))
+            if section.layout.get("level_grid"):
+                g.rows.extend(level_grid_rows(self.form, section, self.doc))
+            elif section.layout.get("level_total"):
+                g.rows.extend(level_total_rows(self.form, section, self.doc))
+            else:
+                g.rows.extend(self.section_rows(section))
         g.measure()
         return g
 

@@ -21,10 +21,18 @@ Layout hints read from `Field.layout` (all optional; a definition without hints 
                       a label "既往史·手术" means the same
     rows: int         blank item rows printed for a list (so the paper can be filled by hand)
     star: bool        printed with "*" (健康体检表 items not free for every resident)
+    cross: dict       option code -> key of the text field whose tooth positions are written in
+                      that option's quadrant cross (齿列: 2缺齿, 3龋齿, 4义齿)
+    fixed: bool       keep the decimals of a whole number (视力 5.0); others print 68, not 68.0
     mask: bool        an identity number: only its last 4 digits print when masking is asked
+    slots: list       a list printed in the paper's fixed rows (follow-up 用药情况: 药物名称1-3,
+                      其他药物), each followed by a 用法用量 row (`usage` names it)
+    levels, points:   a scored item's level descriptions and points (自理能力评估 grid)
 Section.layout: label (printed label), columns (label/value pairs per sheet row), role
-"header" (fields printed on the line above the table), side "front" | "back" (card),
-applies_when {key: code} (block printed only when the document has that code).
+"header" (fields printed on the line above the table) or "rows" (follow-up columns: rows
+without a section label), side "front" | "back" (card), applies_when {key: code} (block
+printed only when the document has that code), level_grid / level_total (the items x levels
+grid of a scored assessment and its 总评分/判断 row, forms/pdf/levels.py).
 FormDef.paper: header (["name", "record_no8"]: what the line above the table shows),
 instructions (填表说明 printed under the table), sides (card: section keys per side).
 Document keys `<key>_other` hold the free text of a code table's `other_code` and print on the
@@ -68,6 +76,11 @@ def scalar(f: Field, v: Any, *, masked: bool = False) -> str:
     """A non-code value as text: numbers with their decimals, dates as written, ID masked."""
     if blank(v):
         return ""
+    whole = (
+        isinstance(v, int) and not isinstance(v, bool) or isinstance(v, float) and v.is_integer()
+    )
+    if whole and f.type in ("int", "decimal") and not f.layout.get("fixed"):
+        return str(int(v))  # 68, not 68.0: the paper writes whole numbers whole
     if f.type == "decimal" and isinstance(v, int | float) and f.decimals is not None:
         s = f"{float(v):.{f.decimals}f}"
         # two places are a maximum (剂量 10.00 mg prints 10 mg); one place is the paper's style
@@ -95,11 +108,50 @@ def option_tokens(table: CodeTable, other_text: str = "", *, other_blank: float 
     out: list[Token] = []
     for code in table.codes:
         if table.other_code is not None and code.code == table.other_code:
-            out.append(("t", f"{code.code}{code.label}"))
+            out.append(("o", f"{code.code}{code.label}"))
             out.append(("u", other_text, other_blank))
             out.append(("t", "  "))
         else:
-            out.append(("t", f"{code.code}{code.label}  "))
+            out.append(("o", f"{code.code}{code.label}  "))
+    return tuple(out)
+
+
+QUADRANTS = ("右上", "左上", "右下", "左下")  # the patient's sides, in the cross's reading order
+
+
+def quadrants(positions: str) -> tuple[tuple[str, str, str, str], str]:
+    """ "右上5 6 左下6" -> the tooth numbers per quadrant (upper right, upper left, lower right,
+    lower left of the patient) and whatever text could not be placed in one."""
+    quads = {q: "" for q in QUADRANTS}
+    rest: list[str] = []
+    current: str | None = None
+    for part in str(positions).replace("，", " ").replace(",", " ").replace("、", " ").split():
+        head = part[:2]
+        if head in quads:
+            current, part = head, part[2:]
+        if not part:
+            continue
+        if current and part.isalnum() and len(part) <= 8:
+            quads[current] += part
+        else:
+            rest.append(part)
+    return (quads["右上"], quads["左上"], quads["右下"], quads["左下"]), " ".join(rest)
+
+
+def cross_tokens(table: CodeTable, cross: dict[str, str], doc: dict[str, Any]) -> tuple:
+    """齿列 options as on paper: each option with tooth positions gets its quadrant cross."""
+    out: list[Token] = []
+    for code in table.codes:
+        key = cross.get(code.code)
+        if not key:
+            out.append(("o", f"{code.code}{code.label}  "))
+            continue
+        quads, rest = quadrants("" if blank(doc.get(key)) else str(doc[key]))
+        out.append(("o", f"{code.code}{code.label}"))
+        out.append(("x", quads))
+        if rest:
+            out.append(("s", rest))
+        out.append(("t", "  "))
     return tuple(out)
 
 

@@ -59,7 +59,7 @@ def resident_errors(state: dict[str, Any]) -> list[str]:
     ctx = forms.ValidationContext(birth_date=state.get("birth_date"), sex=state.get("sex"))
     # Without a personal_info definition the identity checks above still apply.
     with contextlib.suppress(forms.UnknownForm):
-        errors += [str(e) for e in forms.validate("personal_info", doc, ctx)]
+        errors += [e.keyed() for e in forms.validate("personal_info", doc, ctx)]
     return errors
 
 
@@ -82,7 +82,7 @@ def record_errors(state: dict[str, Any], resident: dict[str, Any]) -> list[str]:
         errors.append("随访/检查日期（visit_date）：必须是 YYYY-MM-DD 日期")
     doc = {k: v for k, v in state.items() if k not in RECORD_ONLY}
     ctx = forms.ValidationContext(birth_date=resident.get("birth_date"), sex=resident.get("sex"))
-    errors += [str(e) for e in forms.validate(form.code, doc, ctx, form.edition)]
+    errors += [e.keyed() for e in forms.validate(form.code, doc, ctx, form.edition)]
     return errors
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("CUNYI_SCRYPT_N", "16384")  # before app.crypto.keyfile reads it
+os.environ.setdefault("CUNYI_KDF_COST", "test")  # cheap key wrapping, honoured under pytest only
 
 REPO = Path(__file__).resolve().parents[2]
 AREA = "130123101201"  # 正定县 / a township (101) / a village (201)
@@ -29,7 +29,7 @@ def make_store(data_dir: Path, **kwargs: Any):  # type: ignore[no-untyped-def]
 def cli(data_dir: Path, *args: str, password: str = PASSWORD, user: str = USER,
         stdin: str | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
     env = dict(os.environ, CUNYI_DATA_DIR=str(data_dir), CUNYI_USER=user, CUNYI_PASSWORD=password,
-               CUNYI_SCRYPT_N="16384")  # fmt: skip
+               CUNYI_KDF_COST="test")  # fmt: skip
     env.pop("CUNYI_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, env=env, input=stdin,
                           capture_output=True, text=True, timeout=300)  # fmt: skip

@@ -42,7 +42,8 @@ def test_resident_round_trip(cli):
 
 
 def test_records_through_the_cli(cli):
-    created = json.loads(add(cli, {"name": "王秀兰", "id_number": "110105195103082025"}).stdout)
+    created = json.loads(add(cli, {"name": "王秀兰", "id_number": "110105195103082025",
+                                   "past_diseases": [{"code": "2"}]}).stdout)  # fmt: skip
     doc = json.dumps(example("htn_followup"), ensure_ascii=False)
     out = cli("record", "add", created["uuid"], "--form", "htn_followup", "--json", "-", input=doc)
     assert out.returncode == 0, out.stderr
@@ -52,7 +53,7 @@ def test_records_through_the_cli(cli):
     listed = json.loads(cli("record", "list", created["record_no"], "--json").stdout)
     assert [r["uuid"] for r in listed] == [uuid]
     bad = cli("record", "update", uuid, "--json", "-", input='{"sbp": 20}')
-    assert bad.returncode == 3 and "sbp" in bad.stderr
+    assert bad.returncode == 3 and "收缩压（sbp）" in bad.stderr  # scripts get the key
     assert json.loads(cli("record", "show", uuid, "--json").stdout)["doc"]["sbp"] == shown["doc"]["sbp"]
 
 

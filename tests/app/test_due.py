@@ -16,7 +16,7 @@ AREA = "420106001001"
 @pytest.fixture
 def store(tmp_path):
     s, _ = Store.create(tmp_path / "d", area=AREA, institution_name="测试村卫生室", user="admin",
-                        password="secret1")  # fmt: skip
+                        password="secret1-pw")  # fmt: skip
     yield s
     s.close()
 
@@ -40,7 +40,8 @@ def test_quarterly_followup_and_next_visit_date(store, monkeypatch):
     assert kinds(due.list_due(store), htn) == ["htn_followup"]
     assert kinds(due.list_due(store), plain) == []
     # seen today: next due in three months, not listed this month
-    records.add(store, htn, "htn_followup", {"visit_date": today.isoformat(), "sbp": 130, "dbp": 80})
+    records.add(store, htn, "htn_followup", {"visit_date": today.isoformat(), "sbp": 130, "dbp": 80,
+                                             "classification": "1"})  # fmt: skip
     in_a_month = (today + dt.timedelta(days=31)).isoformat()
     assert kinds(due.list_due(store, until=in_a_month), htn) == []
     quarter = due.add_months(today, 3)
@@ -49,7 +50,9 @@ def test_quarterly_followup_and_next_visit_date(store, monkeypatch):
     # a next_visit_date written at the visit wins over the quarterly rule
     soon = today + dt.timedelta(days=14)
     records.add(store, htn, "htn_followup", {"visit_date": today.isoformat(), "sbp": 130,
-                                             "dbp": 80, "next_visit_date": soon.isoformat()})  # fmt: skip
+                                             "dbp": 80, "classification": "1",
+                                             "next_visit_date": soon.isoformat()},
+                confirmed=True)  # a second visit the same day: asked, and confirmed here  # fmt: skip
     assert due.for_resident(store, htn)[0]["due_date"] == soon.isoformat()
 
 
@@ -74,3 +77,17 @@ def test_add_months_clamps_to_month_end():
     assert due.add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
     assert due.add_months(dt.date(2026, 5, 31), 3) == dt.date(2026, 8, 31)
     assert due.add_months(dt.date(2026, 12, 15), 12) == dt.date(2027, 12, 15)
+
+
+def test_empty_next_visit_date_leaves_it_to_the_quarterly_rule(store):
+    """下次随访日期 is optional on a final follow-up: left empty ("" from a cleared field, or
+    absent) the schedule decides; a draft never moves the due date."""
+    today = dt.date.today()
+    htn = add(store, "高血压戊", "1972-03-01", 31, past_diseases=[{"code": "2"}])
+    records.add(store, htn, "htn_followup", {"visit_date": today.isoformat(), "sbp": 150, "dbp": 92,
+                                             "classification": "2", "next_visit_date": ""})  # fmt: skip
+    assert due.for_resident(store, htn)[0]["due_date"] == due.add_months(today, 3).isoformat()
+    soon = (today + dt.timedelta(days=3)).isoformat()
+    records.add(store, htn, "htn_followup", {"visit_date": today.isoformat(), "next_visit_date": soon},
+                status="draft")
+    assert due.for_resident(store, htn)[0]["due_date"] == due.add_months(today, 3).isoformat()

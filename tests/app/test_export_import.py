@@ -40,7 +40,7 @@ def test_export_json_has_find_keys_fields_and_records(data: Path, tmp_path: Path
         doc = example("htn_followup")
         doc["visit_date"] = dt.date.today().isoformat()
         doc.pop("next_visit_date", None)
-        rec = records.add(store, a["uuid"], "htn_followup", doc)
+        rec = records.add(store, a["uuid"], "htn_followup", doc, confirmed=True)
     except (ImportError, Exception):  # noqa: BLE001 - before the form definitions land
         rec = None
     store.close()

@@ -103,7 +103,7 @@ def _import_in_a_process(data: Path, n: int, *args: str) -> tuple[list, subproce
     src.write_text("\n".join([",".join(keys)] + [",".join(str(p.data.get(k, "")) for k in keys)
                                                  for p in people]), encoding="utf-8")  # fmt: skip
     env = dict(os.environ, CUNYI_DATA_DIR=str(data), CUNYI_USER=USER, CUNYI_PASSWORD=PASSWORD,
-               CUNYI_SCRYPT_N="16384", CUNYI_IMPORT_WORKERS="1")  # fmt: skip
+               CUNYI_KDF_COST="test", CUNYI_IMPORT_WORKERS="1")  # fmt: skip
     proc = subprocess.Popen([sys.executable, "-m", "app", "import", str(src), *args], cwd=REPO,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
     return people, proc

@@ -36,7 +36,7 @@ def test_scan_finds_plaintext_when_it_is_there(tmp_path):
 def test_no_personal_data_in_clear_anywhere(store, data_dir):
     r = residents.add(store, {"name": NAME, "id_number": ID_NUMBER, "phone": PHONE})
     doc = example("htn_followup")
-    records.add(store, r["uuid"], "htn_followup", doc)
+    records.add(store, r["uuid"], "htn_followup", doc, confirmed=True)  # no diagnosis: confirmed
     residents.update(store, r["uuid"], {"address": "东村3组"})
     residents.find(store, "oycy")
     # Uncheckpointed WAL and the checkpointed database both count: scan before and after closing.

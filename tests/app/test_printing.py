@@ -20,7 +20,8 @@ def patient(store):
     for date, sbp in (("2026-01-10", 150), ("2026-04-12", 142)):
         doc = example("htn_followup")
         doc.update(visit_date=date, sbp=sbp, next_visit_date=None)
-        records.add(store, r["uuid"], "htn_followup", {k: v for k, v in doc.items() if v is not None})
+        records.add(store, r["uuid"], "htn_followup", {k: v for k, v in doc.items() if v is not None},
+                    confirmed=True)  # no diagnosis on file: confirmed
     return r
 
 

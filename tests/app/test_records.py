@@ -9,7 +9,8 @@ from forms.examples import example
 
 @pytest.fixture
 def patient(store):
-    return residents.add(store, {"name": "王秀兰", "id_number": "110105195103082025"})
+    return residents.add(store, {"name": "王秀兰", "id_number": "110105195103082025",
+                                 "past_diseases": [{"code": "2"}]})  # 高血压
 
 
 def followup(**changes):
@@ -69,3 +70,23 @@ def test_computed_fields_are_recomputed(store, patient):
     doc.update(height_cm=160, weight_kg=64, bmi=99)
     out = records.add(store, patient["uuid"], "health_exam", doc)
     assert records.get(store, out["uuid"])["doc"]["bmi"] == 25.0
+
+
+def test_history_shows_every_version_of_a_record(store, patient, cli):
+    first = followup()
+    out = records.add(store, patient["uuid"], "htn_followup", first)
+    records.update(store, out["uuid"], {"sbp": 138, "dbp": 86})
+    records.update(store, out["uuid"], {"sbp": 136})
+    versions = records.history(store, out["uuid"])
+    assert [v["rev"] for v in versions] == [1, 2, 3]
+    assert versions[0]["data"]["sbp"] == first["sbp"]  # the first state is kept
+    assert sorted(versions[1]["changes"]) == ["dbp", "sbp"] and sorted(versions[2]["changes"]) == ["sbp"]
+    res = cli("record", "history", out["uuid"], "--rev", "1")
+    assert res.returncode == 0, res.stderr
+    import json
+
+    assert json.loads(res.stdout)["data"]["sbp"] == first["sbp"]
+    listed = cli("record", "history", out["uuid"])
+    assert listed.returncode == 0 and listed.stdout.count("第") == 3
+    missing = cli("record", "history", out["uuid"], "--rev", "9")
+    assert missing.returncode == 5 and "第9版" in missing.stderr

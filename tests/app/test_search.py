@@ -206,3 +206,59 @@ def test_no_term_is_stored_that_no_query_could_reach():
     assert ("I", "stf") in terms and ("I", "dtf") in terms and ("n", "芳") in terms
     assert search.terms_for("阿额", None, "11010500110100001", None) >= {("P", "ae"), ("I", "ae")}
     assert not {t for k, t in search.terms_for("阿额", None, "1", None) if k in ("p", "i")}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("110105194912", ["单田芳"]),  # the start of her ID number: region, birth year and month
+        ("1101051949123", ["单田芳"]),
+        ("11010519491231", ["单田芳"]),
+        ("19491231", ["单田芳"]),  # the birth-date part of the ID number
+        ("1949-12-31", ["单田芳"]),
+        ("1949年12月31日", ["单田芳"]),
+        ("19750302", ["曾小贤"]),  # a birth date, for a resident without an ID number
+        ("1975.3.2", ["曾小贤"]),
+        ("110105195012", []),  # another birth year
+        ("1101051949", []),  # region and year: too many at 50,000 residents (a hint says so)
+        ("19491232", []),  # no such day: not taken for a date
+    ],
+)
+def test_id_start_and_birth_date(store, people, query, expected):
+    assert sorted(names(store, query)) == sorted(expected)
+
+
+def test_id_start_and_birth_date_keep_the_list_filters_and_order(store, people):
+    import datetime as dt
+
+    from forms.idnumber import make
+
+    more = residents.add(store, {"name": "李明", "id_number": make("110105", dt.date(1949, 12, 31), 1)})
+    assert names(store, "19491231") == ["单田芳", "李明"]  # in list order
+    assert [r["uuid"] for r in residents.find(store, "110105194912", limit=1)] == [people["单田芳"]["uuid"]]
+    assert residents.ids(store, "110105194912", village="999") == []
+    lifecycle.set_status(store, more["uuid"], "moved", date="2025-01-01", reason="迁往武汉")
+    assert names(store, "19491231") == ["单田芳", "李明"]  # moved: still listed, after
+    assert names(store, "19491231")[-1] == "李明"
+    assert names(store, "19491231") == [r["name"] for r in residents.find(store, "19491231", limit=5)]
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [("12", "至少输入4位"), ("110105", "至少输入前12位"), ("1101051949", "至少输入前12位"),
+     ("19491231", None), ("110105194912", None), ("5678", None), ("zs", None), ("张三", None)],
+)
+def test_hint_says_what_to_type(query, says):
+    got = search.hint(query)
+    assert (got is None) if says is None else (says in got)
+
+
+def test_id_start_and_birth_date_are_answered_from_indexes(store, people):
+    """EXPLAIN QUERY PLAN: the resident table is searched through an index, never scanned."""
+    for query, index in (("110105194912", "id_number>?"), ("19491231", "ix_resident_birth_date")):
+        found = search.plan(query)
+        sql = found.hits.replace(":ord_end", str(search.MERGED_START))
+        with store.cursor() as cur:
+            steps = [row[-1] for row in cur.execute(f"EXPLAIN QUERY PLAN {sql}", found.params)]
+        assert any(s.startswith("SEARCH r ") and index in s for s in steps), steps
+        assert not any(s.startswith(("SCAN r", "SCAN resident")) for s in steps), steps

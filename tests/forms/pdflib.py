@@ -81,3 +81,30 @@ def resident_from_examples() -> dict:
         "household_head": "李建国",
         "created_at": "2021-04-12T09:30:00",
     }
+
+
+def pdf_layout(path: Path) -> str:
+    """`pdftotext -layout`: the page as a person reads it, columns kept apart."""
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return out.stdout
+
+
+def words(path: Path) -> list[dict]:
+    """Every word with its page (1-based) and box in points from the top left (pdftotext -bbox)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found, page = [], 0
+    for line in out.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line
+        )
+        if m:
+            x0, y0, x1, y1 = (float(m.group(i)) for i in range(1, 5))
+            text = m.group(5).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+            found.append({"page": page, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "text": text})
+    return found

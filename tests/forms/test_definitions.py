@@ -138,8 +138,23 @@ FIELD_HINTS = {
     "digits",
     "width",
     "inline",
+    "cross",  # 齿列: the text fields written in each option's quadrant cross
+    "fixed",  # 视力 5.0 keeps its decimal
+    "slots",  # a list printed in the paper's fixed rows (用药情况: 药物名称1-3, 其他药物)
+    "levels",  # 自理能力评估: what each level means, printed in the grid
+    "points",  # 自理能力评估: the points of each level
 }
-SECTION_HINTS = {"role", "columns", "side", "applies_when", "stub_of", "stub", "label"}
+SECTION_HINTS = {
+    "role",
+    "columns",
+    "side",
+    "applies_when",
+    "stub_of",
+    "stub",
+    "label",
+    "level_grid",  # items x levels grid (老年人生活自理能力评估表)
+    "level_total",  # its 总评分 and 判断 row
+}
 
 
 def test_every_form_is_registered_in_both_editions() -> None:
@@ -198,7 +213,7 @@ def test_layouts() -> None:
     assert {c for c in ALL if forms.get_form(c).layout == "columns"} == set(FOLLOWUPS)
     assert forms.get_form("info_card").layout == "card"
     assert forms.get_form("personal_info").paper["header"] == ["name", "record_no8"]
-    assert forms.get_form("referral").paper["stubs"] is True
+    assert forms.get_form("referral").paper["letter"] is True  # 存根, cut line, letter slip
     assert forms.get_form("cover").field("record_no").layout["digit_groups"] == [6, 3, 3, 5]
 
 

@@ -41,7 +41,9 @@ def printed_section_labels(form: FormDef, doc: dict) -> list[str]:
     out = []
     for s in form.sections:
         cond = s.layout.get("applies_when") or {}
-        if s.layout.get("role") == "header" or any(doc.get(k) != v for k, v in cond.items()):
+        if s.layout.get("role") in ("header", "rows") or any(
+            doc.get(k) != v for k, v in cond.items()
+        ):
             continue
         if entries(s):
             out.append(str(s.layout.get("label") or s.label))
@@ -80,15 +82,16 @@ def test_filled_example_prints_title_sections_and_values(
     doc = E.example(code)
     out = tmp_path / f"{code}.pdf"
     recs = [] if code == "personal_info" else [record(code, doc)]
-    pages = P.render_form(code, resident, recs, out)
+    # every value prints, signature cells included when the typed name is chosen
+    pages = P.render_form(code, resident, recs, out, typed_signatures=True)
     text = squeeze(pdf_text(out))
     titles = [form.title]
     if form.paper.get("slip_title"):
         titles = [form.paper["slip_title"][doc["referral_type"]]]
     for t in titles:
         assert squeeze(t) in text
-    for label in printed_section_labels(form, doc):
-        assert squeeze(label) in text, label
+    for label in printed_section_labels(form, doc) if not form.paper.get("letter") else []:
+        assert squeeze(label) in text, label  # (a letter has sentences, not section labels)
     missing = [
         v for v in expected_values(form, doc) if squeeze(v.translate(BLANK_GLYPHS)) not in text
     ]
@@ -234,7 +237,8 @@ def test_computed_values_print_when_the_stored_document_lacks_them(
     total = prepare("elderly_selfcare", doc)["total_score"]
     out = tmp_path / "sc.pdf"
     P.render_form("elderly_selfcare", resident, [record("elderly_selfcare", doc)], out)
-    assert f"总评分{total}分" in squeeze(pdf_text(out))
+    text = squeeze(pdf_text(out))  # 总评分, its 判断, then the total in the score column
+    assert "总评分判断：" in text and f"(≥19分)2{total}分" in text
     exam = E.example("health_exam")
     bmi = prepare("health_exam", exam)["bmi"]
     out2 = tmp_path / "he.pdf"
@@ -297,7 +301,8 @@ def test_follow_up_other_symptoms_print_once(resident: dict, tmp_path: Path) -> 
 
 def test_unprintable_names_the_characters_the_font_lacks() -> None:
     assert P.unprintable("王秀兰 36.8℃ ×10⁹/L") == []
-    assert P.unprintable("张𠮷") == ["𠮷"]  # CJK Extension B, outside the font
+    assert P.unprintable("张𠮷䶮𬌗") == []  # CJK Ext B, A, E: drawn by the bundled fallbacks
+    assert P.unprintable("张\ue000") == ["\ue000"]  # private use: no font draws it
     assert P.unprintable("ǎ") == ["ǎ"]  # mapped to an empty glyph
 
 

@@ -229,3 +229,58 @@ def test_booklet_to_a_file_object_and_an_empty_batch(tmp_path: Path) -> None:
     empty = tmp_path / "empty.pdf"
     assert P.render_booklets([], empty) == 1
     assert "没有可打印的档案" in pdf_text(empty)
+
+
+def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """(word, xMin, yMin, xMax, yMax) in points from the top left, as pdftotext sees them."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    pat = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(pat, html)]
+
+
+def _dark_run(pdf: Path, page: int, x0: float, x1: float, y0: float, y1: float) -> float:
+    """Longest horizontal run of dark pixels (in points) inside the box, on a 4x rendering."""
+    scale = 4
+    prefix = pdf.with_suffix("")
+    subprocess.run(
+        ["pdftoppm", "-gray", "-r", str(72 * scale), "-f", str(page), "-l", str(page),
+         "-singlefile", str(pdf), str(prefix)],
+        check=True,
+    )  # fmt: skip
+    data = Path(f"{prefix}.pgm").read_bytes()
+    head = data.split(b"\n", 3)
+    w, h = map(int, head[1].split())
+    pixels = head[3]
+    best = 0
+    for y in range(int(y0 * scale), min(h, int(y1 * scale) + 1)):
+        run = 0
+        for x in range(int(x0 * scale), min(w, int(x1 * scale))):
+            run = run + 1 if pixels[y * w + x] < 128 else 0
+            best = max(best, run)
+    return best / scale
+
+
+def test_card_labels_stay_whole_and_empty_fields_get_a_line(resident: dict, tmp_path: Path) -> None:
+    r = dict(resident, institution="某某县某某镇中心卫生院第二分院李家村卫生室")
+    r["doc"] = {k: v for k, v in r["doc"].items() if k not in ("contact_name", "contact_phone")}
+    out = tmp_path / "card.pdf"
+    P.render_cards([r], out, page="card")
+    back = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(out), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    lines = [squeeze(line) for line in back.splitlines() if line.strip()]
+    for label in ("家庭住址：", "紧急情况联系人：", "联系人电话：", "建档机构名称：", "联系电话：",
+                  "责任医生或护士：", "其他说明："):  # fmt: skip
+        assert any(label in line for line in lines), (label, lines)
+    # the paper card's own words: 联系电话, not the entry form's 联系电话（建档机构）
+    assert "（建档机构）" not in back and "（责任医生）" not in back
+    words = _words(out, 2)
+    for label in ("紧急情况联系人：", "联系人电话：", "其他说明："):
+        w, x0, y0, x1, y1 = next(w for w in words if w[0] == label)
+        following = [v for v in words if abs(v[4] - y1) < 2 and v[1] > x1]
+        end = min((v[1] for v in following), default=x1 + 60)
+        assert _dark_run(out, 2, x1, end, y1 - 1, y1 + 3) >= 25, label  # a line to write on
+    w, x0, y0, x1, y1 = next(w for w in words if w[0].startswith("家庭住址："))
+    assert _dark_run(out, 2, x0, x1, y1 - 1, y1 + 3) < 10  # a filled field has no line

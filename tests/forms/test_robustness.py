@@ -78,5 +78,5 @@ def test_messages_are_chinese_and_name_the_field() -> None:
     doc = example("health_exam") | {"height_cm": 500, "symptoms": ["1", "2"], "lips": "9", "zzz": 1}
     for e in forms.validate("health_exam", doc, ctx()):
         text = str(e)
-        assert text.startswith(f"{e.label}（{e.key}）：")
+        assert text.startswith(f"{e.label}：") and e.keyed().startswith(f"{e.label}（{e.key}）：")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in e.message), text

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-os.environ.setdefault("CUNYI_SCRYPT_N", "16384")  # fast key wrapping: tests make many installations
+os.environ.setdefault("CUNYI_KDF_COST", "test")  # fast key wrapping: tests make many installations
 os.environ.setdefault("CUNYI_SYNC_BACKOFF", "0.05")
 
 ROOT = Path(__file__).resolve().parents[2]

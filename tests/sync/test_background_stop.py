@@ -114,7 +114,7 @@ def test_stop_ends_a_back_off_pause_and_refuses_new_requests() -> None:
 def test_server_check_and_address_messages(tmp_path: Path) -> None:
     from app.errors import InvalidInput
 
-    with pytest.raises(InvalidInput, match="县平台地址.*http://"):
+    with pytest.raises(InvalidInput, match="县平台地址.*https://"):
         normalise_server("192.168.1.10:8443")
     with pytest.raises(InvalidInput, match="县平台地址.*不能为空"):
         normalise_server("  ")

@@ -88,7 +88,7 @@ def test_merge_on_device_redirects_late_edits_on_server(three: Any) -> None:
     a, _b, hospital, t = three
     keep = residents.add(a.store, person("冯五", phone="13700000001"))
     dup = residents.add(a.store, person("冯五", id_number=None), allow_similar=True)
-    visit = records.add(a.store, dup["uuid"], "htn_followup", example("htn_followup"))
+    visit = records.add(a.store, dup["uuid"], "htn_followup", example("htn_followup"), confirmed=True)
     a.sync()
     hospital.sync()
     residents.update(

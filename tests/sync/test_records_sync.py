@@ -18,7 +18,7 @@ from sync import resolve
 def test_records_sync_and_corrections_merge_per_item(three: Any, county: Any) -> None:
     a, b, hospital, t = three
     r = residents.add(a.store, {"name": "秦十一", "sex": "2", "birth_date": "1951-03-08"})
-    rec = records.add(a.store, r["uuid"], "htn_followup", example("htn_followup"))
+    rec = records.add(a.store, r["uuid"], "htn_followup", example("htn_followup"), confirmed=True)
     a.sync()
     hospital.sync()
     b.sync()
@@ -116,9 +116,9 @@ def test_first_sync_with_records_pages_after_their_residents_tags_and_indexes_th
         r = residents.add(clinic.store, {"name": chinese_name(300 + i), "sex": "1",
                                          "birth_date": "1950-02-03"}, allow_similar=True)  # fmt: skip
         if i % 3 == 0:
-            records.add(clinic.store, r["uuid"], "htn_followup", example("htn_followup"))
+            records.add(clinic.store, r["uuid"], "htn_followup", example("htn_followup"), confirmed=True)
         if i % 3 == 1:
-            records.add(clinic.store, r["uuid"], "dm_followup", example("dm_followup"))
+            records.add(clinic.store, r["uuid"], "dm_followup", example("dm_followup"), confirmed=True)
         made[r["uuid"]] = chinese_name(300 + i)
     clinic.sync()
     expected = {u: residents.get(clinic.store, u)["tags"] for u in made}

@@ -16,8 +16,8 @@ if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
 
 from ui.qt import QApplication
 
-ADMIN = ("admin", "secret1")
-DOCTOR = ("doc", "secret2")
+ADMIN = ("admin", "secret1-pw")
+DOCTOR = ("doc", "secret2-pw")
 AREA = "420106001001"
 
 
@@ -88,6 +88,6 @@ def installation(tmp_path):
         uuids[name] = residents.add(store, data)["uuid"]
     records.add(store, uuids["张三"], "htn_followup",
                 {"visit_date": (dt.date.today() - dt.timedelta(days=200)).isoformat(),
-                 "sbp": 150, "dbp": 95})  # fmt: skip
+                 "sbp": 150, "dbp": 95, "classification": "2"})  # fmt: skip
     store.close()
     return data_dir, uuids

@@ -96,8 +96,8 @@ def fill_wizard(qtbot, wizard) -> None:
     admin = wizard.admin
     qtbot.keyClicks(admin.user, "admin")
     type_text(qtbot, admin.display, "李医生")
-    qtbot.keyClicks(admin.password, "secret1")
-    qtbot.keyClicks(admin.repeat, "secret1")
+    qtbot.keyClicks(admin.password, "secret1-pw")
+    qtbot.keyClicks(admin.repeat, "secret1-pw")
     click(qtbot, next_button)
     qtbot.waitUntil(lambda: wizard.currentId() == wizard.pageIds()[-1], timeout=20000)
     click(qtbot, wizard.recovery.confirm)

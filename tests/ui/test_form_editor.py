@@ -108,7 +108,8 @@ def test_top_most_bad_field_gets_focus(editor, qtbot):
     assert [e.key for e in errors] == ["name", "height"]
     assert editor.widgets["name"].edit.hasFocus()
     assert "d32f2f" in editor.widgets["height"].edit.styleSheet()
-    assert "姓名（name）" in editor.widgets["name"].edit.toolTip()
+    assert "姓名：" in editor.widgets["name"].edit.toolTip()
+    assert "name" not in editor.widgets["name"].edit.toolTip()
     type_text(qtbot, editor.widgets["name"].edit, "张三")
     errors = editor.validate()
     assert [e.key for e in errors] == ["height"]

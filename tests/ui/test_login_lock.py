@@ -121,10 +121,23 @@ def test_admin_adds_a_user(qtbot, guard, installation):
     click(qtbot, dialog.findChild(QPushButton, "addUser"))
     qtbot.waitUntil(lambda: "密码" in dialog.message.text(), timeout=10000)
     assert dialog.table.rowCount() == 2  # refused: nothing added
+    assert "初始密码" in dialog.message.text()  # the refusal names the box
     dialog.password.clear()
-    qtbot.keyClicks(dialog.password, "123456")
+    qtbot.keyClicks(dialog.password, "12345678")
+    click(qtbot, dialog.findChild(QPushButton, "addUser"))
+    qtbot.waitUntil(lambda: "太容易被猜到" in dialog.message.text(), timeout=10000)
+    assert dialog.table.rowCount() == 2  # the commonest password: refused
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.password, "zhou-hs-2026")
+    qtbot.keyClicks(dialog.password_repeat, "zhou-hs-2027")
+    click(qtbot, dialog.findChild(QPushButton, "addUser"))
+    qtbot.waitUntil(lambda: "再输一次" in dialog.message.text(), timeout=10000)
+    assert dialog.table.rowCount() == 2  # typed differently twice: nothing added
+    dialog.password_repeat.clear()
+    qtbot.keyClicks(dialog.password_repeat, "zhou-hs-2026")
     click(qtbot, dialog.findChild(QPushButton, "addUser"))
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=10000)
+    assert all(dialog.table.item(r, 2).text() in ("管理员", "医生", "护士") for r in range(3))
     dialog.resize(700, 480)
     screenshot(dialog, "10-users")
     shell.shutdown()
@@ -138,4 +151,30 @@ def test_closing_the_client_makes_the_daily_backup(qtbot, guard, installation):
     first = shell.backup_on_exit()
     assert first and [str(p) for p in auto_backups(data_dir / "backups")] == [first]
     assert shell.backup_on_exit() == first  # at most one a day
+    shell.shutdown()
+
+
+def test_lock_screen_fields_have_their_full_height(qtbot, guard, installation):
+    """The lock screen sits in the main window under its toolbar and status bar: its user and
+    password boxes keep the height they need for the text (they were squashed)."""
+    data_dir, _ = installation
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    main.lock()
+    qtbot.wait(50)
+    panel = main.lock_panel
+    screenshot(main, "04-lock-1366x768")
+    for w in (panel.user, panel.password, panel.button):
+        assert w.height() >= w.sizeHint().height(), (w.objectName(), w.height(), w.sizeHint())
+        assert w.height() >= w.fontMetrics().height() + 6
+    assert panel.password.width() >= 200
+    assert panel.password.geometry().top() - panel.user.geometry().bottom() >= 6  # not touching
+    log_in(qtbot, panel, "doc", "wrong-one")  # a message appears: the boxes keep their height
+    qtbot.waitUntil(lambda: "密码错误" in panel.message.text(), timeout=10000)
+    qtbot.wait(50)
+    screenshot(main, "05-lock-wrong-password")
+    for w in (panel.user, panel.password, panel.button, panel.message):
+        assert w.height() >= w.sizeHint().height(), (w.objectName(), w.height(), w.sizeHint())
     shell.shutdown()

@@ -50,7 +50,7 @@ def test_enroll_from_the_panel(qtbot, guard, county, installations):  # noqa: F8
     # not an address
     dialog.server.setText("county.example")
     click(qtbot, dialog.submit_button)
-    qtbot.waitUntil(lambda: "http://" in dialog.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "https://" in dialog.message.text(), timeout=5000)
     assert "县平台地址" in dialog.message.text()
     # a code that does not exist, then one already spent
     dialog.server.setText(county.url)
@@ -82,7 +82,7 @@ def test_only_an_admin_enrolls(qtbot, guard, county, installations):  # noqa: F8
     from app.services import users
 
     inst = installations(county.township() + "001")
-    users.add(inst.store, "doc", "doctor", "secret9", display_name="张医生")
+    users.add(inst.store, "doc", "doctor", "secret9-pw", display_name="张医生")
     inst.close()
     from tests.ui.helpers import log_in
     from ui.shell import Shell
@@ -90,7 +90,7 @@ def test_only_an_admin_enrolls(qtbot, guard, county, installations):  # noqa: F8
     shell = Shell(inst.data_dir)
     window = shell.start()
     qtbot.addWidget(window)
-    log_in(qtbot, window, "doc", "secret9")
+    log_in(qtbot, window, "doc", "secret9-pw")
     qtbot.waitUntil(lambda: shell.main is not None, timeout=15000)
     qtbot.addWidget(shell.main)
     panel = shell.main.open_sync()

@@ -37,6 +37,6 @@ def test_refusal_reasons_read_as_sentences():
     assert reason_text("[forbidden] 该居民不在本机构辖区，无权修改") == (
         "超出本机构辖区：该居民不在本机构辖区，无权修改"
     )
-    assert reason_text("[invalid] 出生日期（birth_date）：不能晚于今天").startswith("数据不合格：")
+    assert reason_text("[invalid] 出生日期（birth_date）：不能晚于今天") == "数据不合格：出生日期：不能晚于今天"
     assert reason_text("[weird] 别的原因") == "别的原因"
     assert reason_text(None) == "未说明原因"

@@ -1,0 +1,48 @@
+"""Process-wide protection of the health data a process opens: private files and folders, no core
+dumps (a core file would hold the data key and decrypted pages)."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+from pathlib import Path
+
+PR_SET_DUMPABLE = 4
+
+
+def harden_process() -> None:
+    """Called first by every entry point (CLI, desktop client). On Windows the installer's ACL
+    on the data folder does this job (see packaging)."""
+    if os.name == "nt":
+        return
+    os.umask(0o077)  # every file and folder this process creates is its user's alone
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(OSError, AttributeError):
+        # Also no dump through a crash handler or another process of the same user (ptrace).
+        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def secure_tree(data_dir: Path) -> None:
+    """Folder 0700 and every file in it 0600: installations made before the umask above, or
+    files copied in by hand, are made private when they are opened."""
+    if os.name == "nt":
+        return
+    data_dir = Path(data_dir)
+    for folder, dirs, files in os.walk(data_dir):
+        _chmod(Path(folder), 0o700)
+        for name in files:
+            _chmod(Path(folder) / name, 0o600)
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.is_symlink() or (path.stat().st_mode & 0o777) == mode:
+            return
+        path.chmod(mode)
+    except OSError:  # a file of another owner: reported by `cunyi check`, not fatal here
+        pass

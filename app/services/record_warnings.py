@@ -1,0 +1,240 @@
+"""Records that are possible but unusual: the reasons to ask the doctor before saving (issue 11).
+
+A warning is not an error: the paper form allows the entry, the standard makes it unlikely.
+The record service refuses a final record with warnings unless the caller confirms (the desktop
+asks in a dialog, the CLI wants --confirm). Everything here but `warnings_in` is pure: it reads
+the document and facts about the resident, never the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import forms
+from app.db.models import Record, Resident
+from app.errors import InvalidInput
+from forms.checks import is_empty, parse_date
+from forms.model import FieldError
+
+ELDERLY_AGE = 65
+# Control thresholds, reference standard-forms.md §4.1 "HTN next-visit rule" [C2] S17:
+# 控制满意 means BP <140/90; for patients aged 65 and over <150/90 is acceptable.
+SBP_TARGET, SBP_TARGET_ELDERLY, DBP_TARGET = 140, 150, 90
+# §4.1 "DM classification" [U, mirrors the HTN text]: 控制满意 means fasting glucose <7.0 mmol/L.
+GLUCOSE_TARGET = 7.0
+# Visit records of which a second one on the same day is most likely typed twice.
+SAME_DAY_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare")
+DIAGNOSIS = {"htn_followup": ("htn", "高血压"), "dm_followup": ("dm", "2型糖尿病")}
+HEALTH_EXAM_ELDERLY = ("elderly_selfcare", "elderly_selfcare_score")
+
+
+@dataclass(frozen=True)
+class RecordWarning:
+    """One reason to ask: `code` is stable (tests, the UI), `reason` is the Chinese sentence
+    shown, naming the field by its label."""
+
+    code: str
+    key: str
+    label: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.reason}"
+
+    def as_error(self) -> FieldError:
+        return FieldError(self.key, self.label, self.reason)
+
+
+class NeedsConfirmation(InvalidInput):
+    """Refused until confirmed: `warnings` says why. Nothing was saved (CLI exit code 3)."""
+
+    def __init__(self, warnings: Sequence[RecordWarning]) -> None:
+        self.warnings = list(warnings)
+        self.hint = ""  # how to confirm, added by the caller (the CLI: --confirm)
+        super().__init__([w.as_error() for w in self.warnings])
+
+    def __str__(self) -> str:
+        return "需要确认后才能保存：" + "；".join(str(w) for w in self.warnings) + self.hint
+
+    def cli_text(self) -> str:
+        keyed = "；".join(w.as_error().keyed() for w in self.warnings)
+        return "需要确认后才能保存：" + keyed + self.hint
+
+
+@dataclass(frozen=True)
+class ResidentFacts:
+    """What the checks need to know about the resident (from the row, or from a summary)."""
+
+    sex: str | None
+    birth_date: str | None
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, r: Resident | dict[str, Any]) -> ResidentFacts:
+        get = r.get if isinstance(r, dict) else lambda k: getattr(r, k, None)
+        tags = get("tags") or ""
+        tag_set = frozenset(tags.split() if isinstance(tags, str) else tags)
+        return cls(get("sex"), get("birth_date"), tag_set)
+
+
+def age_on(birth: str | None, day: dt.date) -> int | None:
+    b = parse_date(birth)
+    if b is None:
+        return None
+    return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+def _visit_day(doc: dict[str, Any], today: dt.date) -> dt.date:
+    return parse_date(doc.get("visit_date")) or today
+
+
+def form_fit(form: str, facts: ResidentFacts, on: dt.date) -> RecordWarning | None:
+    """Why `form` does not suit this resident on day `on` (None: it suits). For the form
+    chooser as well as for saving."""
+    title = _title(form)
+    if form in DIAGNOSIS:
+        tag, disease = DIAGNOSIS[form]
+        if tag not in facts.tags:
+            return RecordWarning(
+                "form_not_fit", "form", title,
+                f"该居民档案中没有{disease}诊断（个人基本信息表·既往史），也没有{disease}随访记录；"
+                f"请确认已确诊，并在既往史中补记",
+            )  # fmt: skip
+    if form == "elderly_selfcare":
+        age = age_on(facts.birth_date, on)
+        if age is not None and age < ELDERLY_AGE:
+            return RecordWarning(
+                "form_not_fit", "form", title,
+                f"适用于{ELDERLY_AGE}岁及以上老年人，该居民评估时{age}岁",
+            )  # fmt: skip
+    return None
+
+
+def warnings_for(
+    form: str,
+    doc: dict[str, Any],
+    facts: ResidentFacts,
+    same_day: Iterable[dict[str, Any]] = (),
+    *,
+    today: dt.date | None = None,
+) -> list[RecordWarning]:
+    """Every reason to ask before saving `doc` (already validated) as a record of `form`.
+    `same_day`: the resident's other records of this form on the document's visit date."""
+    day = _visit_day(doc, today or dt.date.today())
+    out: list[RecordWarning] = []
+    fit = form_fit(form, facts, day)
+    if fit:
+        out.append(fit)
+    out += _control(form, doc, facts, day)
+    if form == "health_exam":
+        out += _health_exam_fit(doc, facts, day)
+    others = list(same_day)
+    if form in SAME_DAY_FORMS and others:
+        out.append(
+            RecordWarning(
+                "same_day", "visit_date", _label(form, "visit_date"),
+                f"该居民{day.isoformat()}已有{len(others)}份{_title(form)}；"
+                f"同一天再记一份，请确认不是重复录入",
+            )  # fmt: skip
+        )
+    return out
+
+
+def _control(
+    form: str, doc: dict[str, Any], facts: ResidentFacts, day: dt.date
+) -> list[RecordWarning]:
+    if doc.get("classification") != "1":
+        return []
+    label = _label(form, "classification")
+    if form == "htn_followup":
+        sbp, dbp = doc.get("sbp"), doc.get("dbp")
+        if sbp is None or dbp is None:
+            return []
+        age = age_on(facts.birth_date, day)
+        elderly = age is not None and age >= ELDERLY_AGE
+        target = SBP_TARGET_ELDERLY if elderly else SBP_TARGET
+        if sbp >= target or dbp >= DBP_TARGET:
+            who = f"（{ELDERLY_AGE}岁及以上）" if elderly else ""
+            return [RecordWarning(
+                "controlled_but_high", "classification", label,
+                f"选了“1控制满意”，但血压{sbp}/{dbp}mmHg达到或高于控制目标{target}/{DBP_TARGET}mmHg{who}；"
+                f"请核对分类或血压",
+            )]  # fmt: skip
+    if form == "dm_followup":
+        glucose = doc.get("fasting_glucose")
+        if glucose is not None and glucose >= GLUCOSE_TARGET:
+            return [RecordWarning(
+                "controlled_but_high", "classification", label,
+                f"选了“1控制满意”，但空腹血糖{glucose}mmol/L达到或高于{GLUCOSE_TARGET}mmol/L；"
+                f"请核对分类或血糖",
+            )]  # fmt: skip
+    return []
+
+
+def _health_exam_fit(doc: dict[str, Any], facts: ResidentFacts, day: dt.date) -> list[RecordWarning]:
+    out = []
+    definition = forms.get_form("health_exam")
+    gyn = [f for f in definition.fields() if f.key.startswith("gyn_") and not is_empty(doc.get(f.key))]
+    if gyn and facts.sex == "1":
+        out.append(RecordWarning(
+            "form_not_fit", gyn[0].key, "妇科",
+            f"填写了{'、'.join(f.label for f in gyn)}，但该居民档案中的性别为男；"
+            f"妇科检查仅适用于女性，请核对",
+        ))  # fmt: skip
+    age = age_on(facts.birth_date, day)
+    filled = [k for k in HEALTH_EXAM_ELDERLY if not is_empty(doc.get(k))]
+    if filled and age is not None and age < ELDERLY_AGE:
+        f = definition.field(filled[0])
+        out.append(RecordWarning(
+            "form_not_fit", f.key, f.label,
+            f"老年人生活自理能力评估适用于{ELDERLY_AGE}岁及以上，该居民体检时{age}岁",
+        ))  # fmt: skip
+    return out
+
+
+def warnings_in(
+    s: Session,
+    resident: Resident,
+    form: str,
+    doc: dict[str, Any],
+    *,
+    exclude: str | None = None,
+    today: dt.date | None = None,
+) -> list[RecordWarning]:
+    """warnings_for with the resident's same-day records read from the database (`exclude`:
+    the record being corrected, which is not its own duplicate)."""
+    same_day: list[dict[str, Any]] = []
+    visit = doc.get("visit_date")
+    if form in SAME_DAY_FORMS and isinstance(visit, str):
+        q = select(Record.uuid, Record.status).where(
+            Record.resident_uuid == resident.uuid, Record.form == form, Record.visit_date == visit
+        )
+        same_day = [{"uuid": u, "status": st} for u, st in s.execute(q) if u != exclude]
+    return warnings_for(form, doc, ResidentFacts.of(resident), same_day, today=today)
+
+
+def unconfirmed(
+    now: list[RecordWarning], before: list[RecordWarning] | None
+) -> list[RecordWarning]:
+    """The warnings still to confirm: a correction of a final record is not asked again about
+    what was confirmed when it was saved (same code on the same field)."""
+    seen = {(w.code, w.key) for w in before or ()}
+    return [w for w in now if (w.code, w.key) not in seen]
+
+
+def _title(form: str) -> str:
+    try:
+        return forms.get_form(form).title
+    except forms.UnknownForm:
+        return form
+
+
+def _label(form: str, key: str) -> str:
+    definition = forms.get_form(form)
+    return definition.field(key).label if definition.has_field(key) else key
