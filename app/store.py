@@ -139,13 +139,16 @@ class Store:
         user: str,
         password: str,
         display_name: str | None = None,
+        password_policy: bool = True,
     ) -> tuple[Store, str]:
-        """Set up a new installation; returns the store and the recovery code (shown once)."""
+        """Set up a new installation; returns the store and the recovery code (shown once).
+        `password_policy=False` only for the demo clinic, whose login is published (README)."""
         check_area(area)
         if not (institution_name or "").strip():
             raise InvalidInput.field("institution_name", "机构名称", "不能为空")
         check_user_name(user)
-        check_password(password, user=user)
+        if password_policy:
+            check_password(password, user=user)
         data_dir = Path(data_dir)
         if cls.exists(data_dir):
             raise DataError(f"数据目录 {data_dir} 中已有村医数据，不能重复初始化")

@@ -158,7 +158,8 @@ def create(data_dir: Path, residents: int = 300, seed: int = 20170101, today: dt
     from app.store import Store
 
     store, code = Store.create(Path(data_dir), area=AREA, institution_name=INSTITUTION, user=USER,
-                               password=PASSWORD, display_name=DOCTOR)  # fmt: skip
+                               password=PASSWORD, display_name=DOCTOR,
+                               password_policy=False)  # fmt: skip
     try:
         counts = populate(store, residents, seed, today, progress)
     finally:
