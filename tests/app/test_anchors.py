@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlcipher3
 from opshelp import PASSWORD, USER, cli, make_store, person
 
 from app.services import anchors, audit, backup, residents
-from app.services.audit import GENESIS, _digest
 from app.store import Store
+from tests.chainhelp import raw, rehash
 
 
 @pytest.fixture
@@ -25,33 +24,6 @@ def data(tmp_path: Path) -> Path:
         residents.add(store, person(i))
     store.close()
     return d
-
-
-def raw(data: Path) -> sqlcipher3.Connection:
-    """The database as a key holder with a SQLite shell would open it."""
-    from app.crypto.keyfile import KeyFile
-
-    key = KeyFile.load(data / "keys.json").unwrap(USER, PASSWORD)
-    conn = sqlcipher3.connect(str(data / "cunyi.db"), isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-    conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-    return conn
-
-
-def rehash(conn: sqlcipher3.Connection) -> None:
-    """Recompute the whole chain, as someone covering their tracks would."""
-    from app.db.models import Audit
-
-    prev = GENESIS
-    rows = conn.execute("SELECT seq, at, user, action, entity, entity_uuid, detail FROM audit "
-                        "ORDER BY seq").fetchall()  # fmt: skip
-    for seq, at, user, action, entity, entity_uuid, detail in rows:
-        row = Audit(seq=seq, at=at, user=user, action=action, entity=entity,
-                    entity_uuid=entity_uuid, detail=detail)  # fmt: skip
-        digest = _digest(prev, row)
-        conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
-        prev = digest
 
 
 def checkpoint(data: Path) -> None:
