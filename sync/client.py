@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from app import recordno
 from app.clock import now_iso
 from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
-from app.services import audit
+from app.services import anchors, audit
 from app.services.residents import _write_terms
 from sync import bulk, local
 from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES
@@ -131,7 +131,30 @@ class SyncClient:
                    "quarantined": counts["quarantined"]}  # fmt: skip
             with self.store.session(write=True) as s:
                 audit.append(s, self.store.user.name, "sync", detail={**out, "repaired": repaired})
+            flag = self.send_audit_head()
+            if flag:
+                out["audit_flag"] = flag
             return out
+
+    def send_audit_head(self) -> str | None:
+        """Give the county this installation's audit-chain head, with the entry it kept last
+        time as it stands here now (sync/server/anchor.py). Returns the county's flag, if any.
+        The sync itself has succeeded by now: a failure here only leaves the anchor as it was."""
+        try:
+            asked = self.t.call("GET", "/audit-head").get("seq")
+            with self.store.session() as s:
+                conn = s.connection()
+                head = anchors.chain_head(conn)
+                proof = None
+                if isinstance(asked, int):
+                    row = conn.exec_driver_sql("SELECT hash FROM audit WHERE seq = ?", (asked,)).first()
+                    proof = {"seq": asked, "hash": row[0]} if row else None
+            if head is None:
+                return None
+            reply = self.t.call("POST", "/audit-head", {"head": head, "proof": proof})
+        except SyncError:
+            return None
+        return reply.get("flag")
 
     def counts(self) -> dict[str, int]:
         with self.store.session() as s:

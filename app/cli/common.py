@@ -60,7 +60,10 @@ def password(prompt: str = "密码：", env: str = "CUNYI_PASSWORD", confirm: bo
 def login(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from app.store import Store
 
-    return Store.open(data_dir(args), user_name(args), password())
+    store = Store.open(data_dir(args), user_name(args), password())
+    for problem in store.anchor_problems:  # the command still runs: the data is needed
+        print(f"警告：{problem}；请运行 cunyi check 并报告管理员", file=sys.stderr)
+    return store
 
 
 def with_store(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]

@@ -63,6 +63,8 @@ def append(
     )
     row.hash = _digest(prev, row)
     conn.exec_driver_sql(_INSERT, tuple(getattr(row, c) for c in _COLUMNS))
+    # Store.session writes it to the head file once the transaction has committed.
+    session.info["audit_head"] = {"seq": seq, "hash": row.hash}
     return row  # not attached to the session
 
 

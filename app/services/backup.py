@@ -27,7 +27,7 @@ from app.clock import now_iso
 from app.crypto.keyfile import KeyFile, NoSuchSlot, SlotDisabled, WrongSecret
 from app.db import migrate
 from app.errors import AuthError, DataError
-from app.services import audit, integrity
+from app.services import anchors, audit, integrity
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -87,6 +87,10 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
     tmp_db = target.with_name(f".cunyi-backup-{tag}.db")
     tmp_zip = target.with_name(f".cunyi-backup-{tag}.tmp")
     try:
+        # Read before the copy: the copy holds this entry (and maybe later ones), so it is an
+        # anchor any later chain must extend.
+        with store.session() as s:
+            head = anchors.chain_head(s.connection())
         try:
             copy_database(store, tmp_db)
         except sqlcipher3.DatabaseError:
@@ -95,6 +99,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
             "format": FORMAT, "version": VERSION,
             "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
             "schema": migrate.head(), "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,
+            "audit_head": head,  # an anchor (app/services/anchors.py)
         }  # fmt: skip
         keys = _keys_without_login_counts(paths.keys_path(store.data_dir))
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
@@ -433,6 +438,8 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     store = Store.open_with_key(data_dir, keyfile, data_key, user)
+    with store.session() as s:
+        anchors.reset_head(data_dir, anchors.chain_head(s.connection()), now_iso())
     try:
         detail: dict[str, Any] = {"backup_created_at": manifest["created_at"],
                                   "db_sha256": manifest["db_sha256"][:16]}  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import now_iso
@@ -28,6 +29,20 @@ def version_changes(action: str, changes_json: str) -> str:
 def changes_of(action: str, data: dict[str, Any], stored: str) -> dict[str, dict[str, Any]]:
     """The field changes of a version row (see version_changes)."""
     return diff({}, data) if action == "create" else json.loads(stored)
+
+
+def versions_of(s: Session, entity_uuid: str) -> list[dict[str, Any]]:
+    """Every saved version of a resident or record, oldest first: rev, action, user, time, the
+    field changes and the whole state as it was."""
+    rows = s.execute(
+        select(Version).where(Version.entity_uuid == entity_uuid).order_by(Version.rev, Version.id)
+    ).scalars()
+    return [
+        {"rev": v.rev, "action": v.action, "user": v.user, "at": v.at,
+         "changes": changes_of(v.action, data, v.changes), "data": data}
+        for v in rows
+        for data in (json.loads(v.data),)
+    ]  # fmt: skip
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -158,8 +158,7 @@ def create(data_dir: Path, residents: int = 300, seed: int = 20170101, today: dt
     from app.store import Store
 
     store, code = Store.create(Path(data_dir), area=AREA, institution_name=INSTITUTION, user=USER,
-                               password=PASSWORD, display_name=DOCTOR,
-                               password_policy=False)  # fmt: skip
+                               password=PASSWORD, display_name=DOCTOR, public_login=True)  # fmt: skip
     try:
         counts = populate(store, residents, seed, today, progress)
     finally:

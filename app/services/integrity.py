@@ -91,6 +91,7 @@ def check_store(store: Store) -> list[str]:
     try:
         with store.session() as s:
             problems = check_session(s)
+        problems += store.check_anchors()
     except DB_ERRORS as e:  # ending the read transaction on a damaged file can fail too
         problems = problems or [f"数据库文件损坏，无法读完：{_reason(e)}"]
     try:

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 import forms
 from app.clock import now_iso, today
-from app.db.models import Record, Resident, Version
+from app.db.models import Record, Resident
 from app.errors import InvalidInput
 from app.services import audit, record_warnings, refs
-from app.services.changes import changes_of, diff, record_change
+from app.services.changes import diff, record_change, versions_of
 from app.services.residents import compute_tags, forms_of
 from forms.checks import is_empty
 from forms.model import FieldError
@@ -178,15 +178,7 @@ def history(store: Store, uuid: str) -> list[dict[str, Any]]:
     document as it was (versions are append-only, so nothing a doctor wrote is ever lost)."""
     with store.session(write=True) as s:
         rec = refs.record(s, uuid)
-        rows = s.execute(
-            select(Version).where(Version.entity_uuid == rec.uuid).order_by(Version.rev, Version.id)
-        ).scalars()
-        out = [
-            {"rev": v.rev, "action": v.action, "user": v.user, "at": v.at,
-             "changes": changes_of(v.action, data, v.changes), "data": data}
-            for v in rows
-            for data in (json.loads(v.data),)
-        ]  # fmt: skip
+        out = versions_of(s, rec.uuid)
         audit.append(s, store.user.name, "view", "record", rec.uuid,
                      {"form": rec.form, "what": "history"})  # fmt: skip
         return out

@@ -18,7 +18,7 @@ from app.clock import now_iso, today
 from app.db.models import Household, Record, Resident
 from app.errors import InvalidInput
 from app.services import audit, households, refs
-from app.services.changes import changes_of, diff, record_change
+from app.services.changes import diff, record_change, versions_of
 from app.services.resident_batch import (  # noqa: F401 - compute_tags is used through this module
     SUMMARY_KEYS,
     Registered,
@@ -186,19 +186,9 @@ def get(store: Store, ref: str) -> dict[str, Any]:
 
 
 def history(store: Store, ref: str) -> list[dict[str, Any]]:
-    from app.db.models import Version
-
     with store.session(write=True) as s:
         r = refs.resident(s, ref, follow=False)
-        rows = s.execute(
-            select(Version).where(Version.entity_uuid == r.uuid).order_by(Version.rev, Version.id)
-        ).scalars()
-        out = [
-            {"rev": v.rev, "action": v.action, "user": v.user, "at": v.at,
-             "changes": changes_of(v.action, data, v.changes), "data": data}
-            for v in rows
-            for data in (json.loads(v.data),)
-        ]  # fmt: skip
+        out = versions_of(s, r.uuid)
         audit.append(s, store.user.name, "view", "resident", r.uuid, {"what": "history"})
         return out
 

@@ -163,6 +163,7 @@ def list_devices(session: Session) -> list[dict]:
             if d.last_seen_at
             else None,
             "revoked": d.revoked_at is not None,
+            "audit_flag": d.audit_flag,
         }
         for d, i in rows
     ]

@@ -18,7 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolError, decode_body
-from sync.server import admin, effects, feed
+from sync.server import admin, anchor, effects, feed
 from sync.server.db import SeqAllocator, sessions
 from sync.server.models import Conflict, Device, Entity, Institution, SerialBlock, utcnow
 from sync.server.push import Pusher, Rejected, resolve_on_server
@@ -157,6 +157,28 @@ def create_app(engine: Engine) -> FastAPI:
                 "device_id": c.device.id,
                 "institution": {"area": c.inst.area, "name": c.inst.name, "level": c.inst.level},
             }
+
+        return await run(work)
+
+    @app.get(f"{API_PREFIX}/audit-head")
+    async def audit_head(token: Token) -> dict[str, Any]:
+        """Which entry of its audit chain the device must show next time (the one kept)."""
+
+        def work(s: Session) -> dict[str, Any]:
+            device = _auth(s, token).device
+            return {"seq": device.audit_seq}
+
+        return await run(work)
+
+    @app.post(f"{API_PREFIX}/audit-head")
+    async def audit_head_post(request: Request, token: Token) -> dict[str, Any]:
+        try:
+            head, proof = anchor.parse(await read_json(request, 4 * 1024))
+        except anchor.BadHead as e:
+            raise ApiError(400, "bad_request", str(e)) from e
+
+        def work(s: Session) -> dict[str, Any]:
+            return anchor.record(_auth(s, token).device, head, proof)
 
         return await run(work)
 

@@ -79,7 +79,8 @@ def cmd_device_list(a: argparse.Namespace) -> int:
     else:
         for d in devices:
             state = "已吊销" if d["revoked"] else "有效"
-            print(f"{d['id']}  {d['area']}  {d['institution']}  {d['name']}  {state}")
+            flag = f"  审计日志异常：{d['audit_flag']}" if d["audit_flag"] else ""
+            print(f"{d['id']}  {d['area']}  {d['institution']}  {d['name']}  {state}{flag}")
     return 0
 
 
@@ -87,6 +88,20 @@ def cmd_device_revoke(a: argparse.Namespace) -> int:
     with _session(a.db) as s, s.begin():
         admin.revoke_device(s, a.device_id)
     print(f"设备 {a.device_id} 已吊销", file=sys.stderr)
+    return 0
+
+
+def cmd_device_clear_audit(a: argparse.Namespace) -> int:
+    from sync.server import anchor
+    from sync.server.models import Device
+
+    with _session(a.db) as s, s.begin():
+        device = s.get(Device, a.device_id)
+        if device is None:
+            print(f"错误：找不到设备 {a.device_id}", file=sys.stderr)
+            return 5
+        anchor.clear(device)
+    print(f"设备 {a.device_id} 的审计日志标记已清除，下次同步重新记录", file=sys.stderr)
     return 0
 
 
@@ -146,3 +161,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = db(dev.add_parser("revoke"))
     p.add_argument("device_id")
     p.set_defaults(func=_guard(cmd_device_revoke))
+    p = db(dev.add_parser("clear-audit", help="核实后清除设备的审计日志异常标记"))
+    p.add_argument("device_id")
+    p.set_defaults(func=_guard(cmd_device_clear_audit))

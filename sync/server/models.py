@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -65,6 +65,12 @@ class Device(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The last head of the device's audit chain it sent (sync/server/anchor.py), and what was
+    # wrong when a later chain did not extend it (kept until the county clears it).
+    audit_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    audit_flag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    audit_flag_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Entity(Base):

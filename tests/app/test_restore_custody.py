@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from opshelp import PASSWORD, USER, fingerprint, make_store, person
+from opshelp import PASSWORD, USER, make_store, person
 
 from app.crypto.keyfile import KeyFile
 from app.errors import AuthError
@@ -35,13 +35,17 @@ def test_a_disabled_admin_cannot_restore_an_old_backup(installation) -> None:
     store = Store.open(data, USER, PASSWORD)
     users.disable(store, OTHER)
     store.close()
-    before = fingerprint(data)["cunyi.db"], KeyFile.load(data / "keys.json").slots
+    slots = KeyFile.load(data / "keys.json").slots
     with pytest.raises(AuthError, match="停用"):
         backup.restore(data, out, OTHER, OTHER_PW)  # the backup still knows him as an admin
-    # Nothing replaced; the attempt is counted like a failed login (the key file's auth section).
-    assert (fingerprint(data)["cunyi.db"], KeyFile.load(data / "keys.json").slots) == before
+    # Nothing replaced (the later resident is there, he is still disabled); the attempt is
+    # counted and audited like a failed login.
+    assert KeyFile.load(data / "keys.json").slots == slots
+    assert not list(data.glob("replaced-*"))
     store = Store.open(data, USER, PASSWORD)
     try:
+        assert residents.count(store) == 2
+        assert {u["name"]: u["state"] for u in users.list_users(store)}[OTHER] == "disabled"
         assert (OTHER, "disabled") in [(e["user"], (e["detail"] or {}).get("reason"))
                                        for e in audit.entries(store)]  # fmt: skip
     finally:

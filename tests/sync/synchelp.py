@@ -244,7 +244,13 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
 def tls_server(db: str, folder: Path) -> Iterator[tuple[str, Path]]:
     """The county database `db` served over TLS with its own CA: (url, CA certificate file)."""
     cert, key = self_signed(folder)
-    port = free_port()
+    with serve_tls(db, free_port(), cert, key, cert) as url:
+        yield url, cert
+
+
+@contextlib.contextmanager
+def serve_tls(db: str, port: int, cert: Path, key: Path, ca: Path) -> Iterator[str]:
+    """`cunyi county serve` on 127.0.0.1:`port` with this certificate, until the block ends."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "county", "serve", "--db", db, "--port", str(port),
          "--tls-cert", str(cert), "--tls-key", str(key)],
@@ -255,11 +261,11 @@ def tls_server(db: str, folder: Path) -> Iterator[tuple[str, Path]]:
     try:
         for _ in range(300):
             try:
-                requests.get(url + "/api/v1/health", verify=str(cert), timeout=1)
+                requests.get(url + "/api/v1/health", verify=str(ca), timeout=1)
                 break
             except requests.RequestException:
                 time.sleep(0.1)
-        yield url, cert
+        yield url
     finally:
         proc.terminate()
         proc.wait(10)

@@ -4,22 +4,15 @@ sync. Issue 12."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import ipaddress
-import os
 import ssl
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from synchelp import ROOT, free_port
+from synchelp import free_port, serve_tls
 
 from app.errors import AuthError, InvalidInput
 from app.services import residents, users
@@ -98,28 +91,6 @@ def _ca_and_leaves(folder: Path, n: int) -> tuple[Path, list[tuple[Path, Path]]]
     return ca_file, leaves
 
 
-@contextlib.contextmanager
-def _serve(db: str, port: int, cert: Path, key: Path, ca: Path) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "county", "serve", "--db", db, "--port", str(port),
-         "--tls-cert", str(cert), "--tls-key", str(key)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"https://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(url + "/api/v1/health", verify=str(ca), timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
 def test_a_replaced_certificate_stops_sync_even_if_the_ca_trusts_it(
     county: Any, make_installation: Any, tmp_path: Path
 ) -> None:
@@ -128,7 +99,7 @@ def test_a_replaced_certificate_stops_sync_even_if_the_ca_trusts_it(
     ca, [(cert1, key1), (cert2, key2)] = _ca_and_leaves(tmp_path, 2)
     port = free_port()
     inst = make_installation(county.township() + "001")
-    with _serve(county.db, port, cert1, key1, ca) as url:
+    with serve_tls(county.db, port, cert1, key1, ca) as url:
         enroll(inst.store, url, county.enroll_code(inst.area), str(ca))
         residents.add(inst.store, {"name": "严十三", "sex": "1", "birth_date": "1980-01-01"})
         assert SyncClient(inst.store).run()["pushed"] == 1
@@ -137,7 +108,7 @@ def test_a_replaced_certificate_stops_sync_even_if_the_ca_trusts_it(
 
     with inst.store.session() as s:
         assert local.get_state(s, "tls_fingerprint") == pinned
-    with _serve(county.db, port, cert2, key2, ca):
+    with serve_tls(county.db, port, cert2, key2, ca):
         residents.add(inst.store, {"name": "严十四", "sex": "1", "birth_date": "1981-01-01"})
         with pytest.raises(SyncError, match="证书与本机注册时记下的不同"):
             SyncClient(inst.store).run()
