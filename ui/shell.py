@@ -36,7 +36,8 @@ def session_info(store: Any) -> dict[str, Any]:
     from app.services import settings
 
     return {"institution": store.institution.name, "village": store.institution.village,
-            "settings": settings.get_all(store)}  # fmt: skip
+            "settings": settings.get_all(store),
+            "anchor_problems": list(getattr(store, "anchor_problems", []))}  # fmt: skip
 
 
 class Shell(QObject):
@@ -47,6 +48,7 @@ class Shell(QObject):
         self.main: Any = None
         self.login_window: LoginWindow | None = None
         self.wizard: Any = None
+        self.anchor_warning: Any = None  # the message shown after a login that found one
         self.notice: Any = None  # the last message shown over the login (after a restore)
         self.settings: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": ""}
         self.institution_name = ""
@@ -133,7 +135,23 @@ class Shell(QObject):
                 window.deleteLater()
         self.login_window = self.wizard = None
         self.idle.start()
+        if info.get("anchor_problems"):
+            self.warn_anchors(info["anchor_problems"])
         log.info("main window open")
+
+    def warn_anchors(self, problems: list[str]) -> None:
+        """The audit log does not extend what was recorded of it outside the database (found at
+        login, app/services/anchors.py): said once, without blocking the day's work."""
+        from ui.qt import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Shell", "审计日志异常"),
+                          tr("Shell", "本机的审计日志与之前记下的不一致（可能被人改动，或有已保存的内容丢失），请立即报告管理员：")
+                          + "\n\n" + "\n".join(problems), QMessageBox.StandardButton.Ok,
+                          self.main)  # fmt: skip
+        box.setObjectName("anchorWarning")
+        box.setModal(False)
+        box.show()
+        self.anchor_warning = box
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if obj is self.main and event.type() == QEvent.Type.Close:

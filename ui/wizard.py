@@ -183,7 +183,7 @@ class AdminPage(QWizardPage):
         self.created: tuple[Any, str] | None = None  # (CurrentUser, recovery code)
         self._busy = False
         self.setTitle(tr("Wizard", "第一位管理员"))
-        self.setSubTitle(tr("Wizard", "管理员可以添加其他医生、护士的账号。密码至少6个字符。"))
+        self.setSubTitle(tr("Wizard", "管理员可以添加其他医生、护士的账号。密码至少8个字符，且不能是 12345678 这类常见密码。"))
         form = QFormLayout(self)
         self.user = QLineEdit(self)
         self.user.setObjectName("adminUser")
