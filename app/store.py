@@ -268,6 +268,9 @@ class Store:
         if not db.exists():
             raise DataError(f"找不到数据库文件 {db}")
         secure_tree(data_dir)
+        from app.services.backup import clean_stale_stages
+
+        clean_stale_stages(data_dir)  # a killed restore's unpacked copy does not stay behind
         try:
             probe(db, data_key)
         except sqlcipher3.DatabaseError:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from app import recordno
 from app.clock import now_iso
 from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
+from app.filelock import lock
 from app.services import anchors, audit
 from app.services.residents import _write_terms
 from sync import bulk, local
@@ -41,18 +42,9 @@ Progress = Callable[[str, int], None]
 
 def _lock_file(path: Path):  # type: ignore[no-untyped-def]
     handle = open(path, "a+b")  # noqa: SIM115 - held for the whole run
-    try:
-        if os.name == "nt":
-            import msvcrt
-
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    if not lock(handle.fileno(), wait=False):
         handle.close()
-        raise SyncError("另一个同步正在进行") from None
+        raise SyncError("另一个同步正在进行")
     return handle
 
 

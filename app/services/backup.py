@@ -27,6 +27,7 @@ from app.clock import now_iso
 from app.crypto.keyfile import KeyFile, NoSuchSlot, SlotDisabled, WrongSecret
 from app.db import migrate
 from app.errors import AuthError, DataError
+from app.filelock import lock
 from app.services import anchors, audit, integrity
 
 if TYPE_CHECKING:
@@ -208,15 +209,55 @@ def check_backup_file(path: Path, data_key: bytes, thorough: bool = True) -> lis
     """Unpack a backup and open and check its database with a known data key (automatic
     backups use thorough=False: every page's checksum, quick_check, foreign keys, audit chain)."""
     path = Path(path)
-    stage = path.with_name(f".cunyi-verify-{secrets.token_hex(4)}")
-    stage.mkdir()
+    with staging(path.parent, VERIFY_PREFIX) as stage:
+        try:
+            manifest, _ = unpack(path, stage)
+            return verify_copy(stage / paths.DB_NAME, data_key, manifest["installation_id"], thorough)
+        except DataError as e:
+            return [str(e)]
+
+
+VERIFY_PREFIX, RESTORE_PREFIX = ".cunyi-verify-", ".restore-"
+_IN_USE = ".in-use"
+
+
+@contextmanager
+def staging(parent: Path, prefix: str) -> Iterator[Path]:
+    """A private folder to unpack a backup into, removed when done. Its owner holds a lock on a
+    marker inside, so one left behind by a killed process is known to be dead and is removed
+    at the next start (clean_stale_stages): a decrypted key file must not lie around."""
+    stage = Path(parent) / f"{prefix}{secrets.token_hex(4)}"
+    stage.mkdir(mode=0o700)
+    fd = os.open(stage / _IN_USE, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        manifest, _ = unpack(path, stage)
-        return verify_copy(stage / paths.DB_NAME, data_key, manifest["installation_id"], thorough)
-    except DataError as e:
-        return [str(e)]
+        lock(fd)
+        yield stage
     finally:
+        os.close(fd)
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def clean_stale_stages(folder: Path) -> int:
+    """Remove the staging folders of restores and checks that were killed; returns how many."""
+    removed = 0
+    for stage in [*Path(folder).glob(RESTORE_PREFIX + "*"), *Path(folder).glob(VERIFY_PREFIX + "*")]:
+        if not stage.is_dir():
+            continue
+        try:
+            fd = os.open(stage / _IN_USE, os.O_RDWR)
+        except FileNotFoundError:
+            fd = None  # killed before the marker was made
+        except OSError:
+            continue
+        try:
+            if fd is not None and not lock(fd, wait=False):
+                continue  # a restore or check running now
+        finally:
+            if fd is not None:
+                os.close(fd)
+        shutil.rmtree(stage, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 # --- automatic backups
@@ -405,9 +446,8 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
 
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    stage = data_dir / f".restore-{secrets.token_hex(4)}"
-    stage.mkdir()
-    try:
+    clean_stale_stages(data_dir)
+    with staging(data_dir, RESTORE_PREFIX) as stage:
         manifest, keyfile = unpack(Path(backup), stage)
         data_key = _unwrap(keyfile, user, password)
         current = _current_installation(data_dir)
@@ -435,8 +475,6 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
         _swap(data_dir, stage, aside)
         with suppress(OSError):
             aside.rmdir()  # only succeeds when there was nothing to keep
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
     store = Store.open_with_key(data_dir, keyfile, data_key, user)
     with store.session() as s:
         anchors.reset_head(data_dir, anchors.chain_head(s.connection()), now_iso())

@@ -102,3 +102,35 @@ def test_a_damaged_live_database_can_be_restored_by_an_enabled_admin(installatio
         assert residents.count(store) == 1
     finally:
         store.close()
+
+
+def test_a_killed_restore_leaves_no_staging_copy_at_the_next_start(installation) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    data, out = installation
+    # A restore that is killed while its copy is unpacked: the stage holds a decrypted-key-file
+    # copy and the database (a real restore process, stopped by SIGKILL at that point).
+    code = ("import sys, time; from pathlib import Path; from app.services import backup\n"
+            "with backup.staging(Path(sys.argv[1]), backup.RESTORE_PREFIX) as stage:\n"
+            "    backup.unpack(Path(sys.argv[2]), stage); print('unpacked', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(data), str(out)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert proc.stdout.readline().strip() == "unpacked"
+    [stage] = list(data.glob(".restore-*"))
+    assert (stage / "keys.json").exists()
+    # While it runs, a start leaves it alone...
+    Store.open(data, USER, PASSWORD).close()
+    assert stage.exists()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    time.sleep(0.1)
+    # ...once it is dead, the next start removes it.
+    Store.open(data, USER, PASSWORD).close()
+    assert not list(data.glob(".restore-*"))
