@@ -257,6 +257,22 @@ def main() -> None:
         print(f"login: median {statistics.median(logins):.3f} s (Argon2id unwrap {unwrap:.3f} s)   "
               "goal <= 0.5 s")
 
+        # The audit-chain anchors (head file, backup manifests) that every login and `check`
+        # compare: their share of a login, and of a whole check, at this size.
+        from app.services import backup as backups
+        from app.services import integrity
+
+        checked = Store.open(data, USER, PASSWORD)
+        for n in range(3):
+            backups.write_backup(checked, data / "backups" / f"bench-{n}.cunyibak", auto=True)
+        anchor_ms = statistics.median(timed(checked.check_anchors, 7))
+        t = time.perf_counter()
+        integrity.check_store(checked)
+        whole = time.perf_counter() - t
+        checked.close()
+        print(f"audit anchors: {anchor_ms:.2f} ms (head file + 3 backup manifests); whole check "
+              f"{whole:.1f} s")
+
         conn = sqlcipher3.connect(str(data / "cunyi.db"))
         conn.execute(f"PRAGMA key = \"x'{kf.unwrap(USER, PASSWORD).hex()}'\"")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
