@@ -306,12 +306,11 @@ class Store:
             with Session(self.engine, expire_on_commit=False) as s:
                 with s.begin():
                     yield s
-                head = s.info.get("audit_head")
+                head, base = s.info.get("audit_head"), s.info.get("audit_base")
         finally:
             write_transaction.reset(token)
         if head is not None:
-            with self.engine.connect() as conn:
-                anchors.advance(self.data_dir, head, conn)
+            anchors.advance(self.data_dir, head, base, self.engine.connect)
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:

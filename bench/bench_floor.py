@@ -30,7 +30,7 @@ from app.services.demo_people import households  # noqa: E402
 from app.services.import_table import Row  # noqa: E402
 from app.store import Store  # noqa: E402
 
-USER, PASSWORD = "bench", "bench-password"
+USER, PASSWORD = "bench", "liu-shu-8842"
 AREA = "130123101201"
 TABLES = ("resident", "resident_term", "version", "outbox")
 

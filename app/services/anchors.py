@@ -31,39 +31,55 @@ def chain_head(conn: Any) -> dict[str, Any] | None:
 
 
 def write_head(data_dir: Path, head: dict[str, Any], restored_at: str | None = None) -> None:
-    path = Path(data_dir) / HEAD_NAME
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        old = read_head(data_dir)
-        out = {"seq": head["seq"], "hash": head["hash"]}
-        if restored_at or (old and old.get("restored_at")):
-            out["restored_at"] = restored_at or old["restored_at"]  # type: ignore[index]
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(out))
-        if _seq_of(old) <= head["seq"]:  # never move the anchor backwards
-            os.replace(tmp, path)
-        else:
-            tmp.unlink(missing_ok=True)
-    except OSError:
-        pass  # a full disk must not fail a save that already committed; `check` says if it lags
+    old = read_head(data_dir)
+    if old is not None and old["seq"] > head["seq"]:
+        return  # never move the anchor backwards
+    content = {"seq": head["seq"], "hash": head["hash"]}
+    if restored_at or (old and old.get("restored_at")):
+        content["restored_at"] = restored_at or old["restored_at"]  # type: ignore[index]
+    _replace(data_dir, content)
 
 
-def advance(data_dir: Path, head: dict[str, Any], conn: Any) -> None:
-    """After a commit that added `head`: move the head file forward, but only when the chain
-    still holds the entry it names (else it keeps naming it, and every check reports it)."""
+def advance(data_dir: Path, head: dict[str, Any], base: dict[str, Any] | None,
+            connect: Any) -> None:
+    """After a commit that added entries from `base` (the entry they extend) up to `head`: move
+    the head file forward, but only when the chain still holds the entry it names (else it keeps
+    naming it, and every check reports it). The usual case, the file naming `base`, needs no
+    query; `connect()` gives a connection for the others."""
     old = read_head(data_dir)
     if old is not None:
         if old["seq"] >= head["seq"]:
             return
-        if compare(conn, old, "") != []:
-            return
-    write_head(data_dir, head)
+        if base is None or (old["seq"], old["hash"]) != (base["seq"], base["hash"]):
+            with connect() as conn:
+                if compare(conn, old, "") != []:
+                    return
+    _replace(data_dir, {"seq": head["seq"], "hash": head["hash"],
+                        **({"restored_at": old["restored_at"]} if old and old.get("restored_at") else {})})
+
+
+_SIZE = 256  # the file is one fixed-size block, rewritten in place
+
+
+def _replace(data_dir: Path, content: dict[str, Any]) -> None:
+    """Rewrite the head file in place: one small write at offset 0 (a rename per commit cost
+    0.6 ms of a 6 ms registration here). A torn write leaves text that does not parse, read as
+    no anchor: no false alarm."""
+    data = json.dumps(content).encode().ljust(_SIZE)
+    try:
+        fd = os.open(Path(data_dir) / HEAD_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # a full disk must not fail a save that already committed; `check` says if it lags
 
 
 def read_head(data_dir: Path) -> dict[str, Any] | None:
     try:
-        head = json.loads((Path(data_dir) / HEAD_NAME).read_text("utf-8"))
+        head = json.loads((Path(data_dir) / HEAD_NAME).read_bytes()[:_SIZE])
     except (OSError, ValueError):
         return None
     if isinstance(head, dict) and isinstance(head.get("seq"), int) and isinstance(head.get("hash"), str):

@@ -65,6 +65,7 @@ def append(
     conn.exec_driver_sql(_INSERT, tuple(getattr(row, c) for c in _COLUMNS))
     # Store.session writes it to the head file once the transaction has committed.
     session.info["audit_head"] = {"seq": seq, "hash": row.hash}
+    session.info.setdefault("audit_base", {"seq": seq - 1, "hash": prev})  # what it extends
     return row  # not attached to the session
 
 
