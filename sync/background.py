@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from app import roles
 from app.errors import InvalidInput
 from sync.protocol import API_PREFIX
 from sync.transport import SyncError, Transport
@@ -191,7 +192,7 @@ def enroll(
         raise SyncError(problem)
     store = opener.open()
     try:
-        store.require_role("admin")
+        roles.require(store, "enroll")
         try:
             return enroll_store(store, server, code, ca_cert or None)
         except SyncError as e:

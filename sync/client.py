@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from sqlalchemy import func, select, update
 
-from app import recordno
+from app import recordno, roles
 from app.clock import now_iso
 from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
 from app.filelock import lock
@@ -60,7 +60,7 @@ def single_flight(data_dir: Path) -> Iterator[None]:
 def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> dict[str, Any]:
     """Register this installation with the county server (administrators only: from then on
     every record goes there). The server's certificate is pinned for every later sync."""
-    store.require_role("admin")
+    roles.require(store, "enroll")
     server = check_server_url(server)
     fingerprint = peer_fingerprint(server) if server.startswith("https://") else None
     t = Transport(server, ca_cert=ca_cert, attempts=3, fingerprint=fingerprint)

@@ -56,9 +56,10 @@ class AuditDialog(QDialog):
         since = self.since.text().strip() or None
 
         def load(store: Any) -> list[dict[str, str]]:
+            from app import roles
             from app.services import readable
 
-            store.require_role("admin")
+            roles.require(store, "audit_log")
             return readable.audit_rows(store, since=since)
 
         DbOp(self, load).success(self._show).run()

@@ -31,6 +31,12 @@ SHORT_TITLES = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随�
                 "personal_info": "基本信息"}  # fmt: skip
 
 
+# Menu actions and the right (app/roles.py) each needs.
+ACTION_RIGHTS = {"users": "manage_users", "audit": "audit_log", "settings": "settings",
+                 "merge": "merge", "backup": "backup", "import": "import", "export": "export",
+                 "booklets": "print_village"}  # fmt: skip
+
+
 class MainWindow(QMainWindow):
     lock_requested = Signal()
 
@@ -124,11 +130,10 @@ class MainWindow(QMainWindow):
 
     def apply_user(self, user: Any) -> None:
         self.user = user
-        admin = user.role == "admin"
-        for name in ("users", "audit", "settings", "merge", "backup"):
-            self.actions_by_name[name].setEnabled(admin)
-        for name in ("import", "export"):  # the services allow admins and doctors
-            self.actions_by_name[name].setEnabled(user.role in ("admin", "doctor"))
+        from app import roles
+
+        for name, action in ACTION_RIGHTS.items():  # the services refuse the same (app/roles.py)
+            self.actions_by_name[name].setEnabled(roles.allowed(user.role, action))
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
             tr("Main", "{0}（{1}）｜{2}").format(user.display_name, role, self.shell.institution_name)
@@ -346,7 +351,7 @@ class MainWindow(QMainWindow):
             "preview", show_preview(self, pdf, title))).run()  # fmt: skip
 
     def unmerge(self, duplicate: str) -> None:
-        if not duplicate or not self._admin_only():
+        if not duplicate or not self._admin_only("merge"):
             return
         from ui.errors import confirm
 
@@ -436,11 +441,13 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def _admin_only(self) -> bool:
-        if self.user.role != "admin":
+    def _admin_only(self, action: str = "manage_users") -> bool:
+        from app import roles
+
+        if not roles.allowed(self.user.role, action):
             from ui.errors import show_error
 
-            show_error(self, tr("Main", "此操作需要管理员权限"))
+            show_error(self, roles.refusal(action))
             return False
         return True
 
@@ -460,14 +467,14 @@ class MainWindow(QMainWindow):
         return self._dialog("users", UsersDialog(self))
 
     def open_audit(self) -> QWidget | None:
-        if not self._admin_only():
+        if not self._admin_only("audit_log"):
             return None
         from ui.audit_dialog import AuditDialog
 
         return self._dialog("audit", AuditDialog(self))
 
     def open_settings(self) -> QWidget | None:
-        if not self._admin_only():
+        if not self._admin_only("settings"):
             return None
         from ui.settings_dialog import SettingsDialog
 
@@ -476,7 +483,7 @@ class MainWindow(QMainWindow):
         return self._dialog("settings", dialog)
 
     def open_merge(self) -> QWidget | None:
-        if not self._admin_only():
+        if not self._admin_only("merge"):
             return None
         from ui.merge_dialog import MergeDialog
 
@@ -492,11 +499,13 @@ class MainWindow(QMainWindow):
         return self._dialog("merge", dialog)
 
     def open_backup(self) -> QWidget | None:
-        if not self._admin_only():
+        if not self._admin_only("backup"):
             return None
+        from app import roles
         from ui.backup_dialog import BackupDialog
 
         dialog = BackupDialog(self.shell, self)
+        dialog.findChild(QWidget, "restore").setEnabled(roles.allowed(self.user.role, "restore"))
         return self._dialog("backup", dialog)
 
     def open_import(self) -> QWidget:

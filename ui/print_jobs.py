@@ -18,6 +18,13 @@ def printable_resident(store: Any, uuid: str) -> dict[str, Any]:
     return r
 
 
+def _masked(store: Any) -> bool:
+    """Whoever may not print whole ID numbers (app/roles.py) gets them masked, not refused."""
+    from app import roles
+
+    return not roles.allowed(store.user.role, "print_full_id")
+
+
 def card_pdf(store: Any, uuid: str) -> bytes:
     """One record card (A4 sheet with cut marks); app.services.printing audits the print."""
     from app.services import printing
@@ -32,7 +39,7 @@ def form_pdf(store: Any, uuid: str, form: str) -> bytes:
     from app.services import printing
 
     out = io.BytesIO()
-    printing.print_form(store, form, [uuid], out)
+    printing.print_form(store, form, [uuid], out, mask_id=_masked(store))
     return out.getvalue()
 
 
@@ -50,7 +57,7 @@ def booklet_pdf(store: Any, uuid: str) -> bytes:
     from app.services import printing
 
     out = io.BytesIO()
-    printing.print_booklets(store, [uuid], out)
+    printing.print_booklets(store, [uuid], out, mask_id=_masked(store))
     return out.getvalue()
 
 

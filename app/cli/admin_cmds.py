@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from app import roles
 from app.cli.common import data_dir, emit, leaf, login, password, user_name
 from app.errors import CunyiError
 
@@ -47,6 +48,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     store = login(args)
     try:
+        roles.require(store, "backup")
         out = backup.write_backup(store, args.output)
     finally:
         store.close()
@@ -92,6 +94,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     store = login(args)
     try:
+        roles.require(store, "audit_log")
         rows = audit.entries(store, since=args.since)
     finally:
         store.close()

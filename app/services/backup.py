@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
-from app import paths
+from app import paths, roles
 from app.clock import now_iso
 from app.crypto.keyfile import KeyFile, NoSuchSlot, SlotDisabled, WrongSecret
 from app.db import migrate
@@ -368,7 +368,7 @@ def _live_admin(data_dir: Path, user: str, password: str) -> dict[str, Any] | No
             raise AuthError("恢复备份需要本机现有管理员的用户名和密码") from None
         return None
     try:
-        store.require_role("admin")
+        roles.require(store, "restore")
         with store.session(write=True) as s:
             entry = audit.append(s, user, "restore", detail={"replaced_by_backup": True})
             return {"seq": entry.seq, "hash": entry.hash[:16]}
@@ -462,7 +462,7 @@ def restore(data_dir: Path, backup: Path, user: str, password: str) -> dict[str,
             raise DataError("备份未通过校验，未作任何更改：" + "；".join(problems))
         probe = Store.open_with_key(stage, keyfile, data_key, user)  # an active user of the backup
         try:
-            probe.require_role("admin")
+            roles.require(probe, "restore")
         finally:
             probe.close()
         live_head = None if (not current or fresh) else _live_admin(data_dir, user, password)

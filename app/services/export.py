@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import roles
 from app.db.models import Household, Record, Resident
 from app.errors import UsageError
 from app.services import audit
@@ -157,7 +158,7 @@ FORMATS = ("json", "csv", "xlsx")
 def export(store: Store, path: Path, fmt: str, progress: Progress | None = None) -> dict[str, Any]:
     """`progress(done, total)` is called as residents are read; an exception it raises (a
     cancel) stops the export, and a file left half-written is removed."""
-    store.require_role("admin", "doctor")
+    roles.require(store, "export")
     path = Path(path)
     if fmt not in FORMATS:
         raise UsageError("导出格式可选：json、csv、xlsx")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import roles
 from app.db.models import Resident
 from app.errors import InvalidInput
 from app.services import audit, prep_pool, resident_batch
@@ -138,7 +139,7 @@ def _add(store: Store, pairs: list[Pair], known: Known, report: dict[str, Any], 
 
 def import_file(store: Store, path: Path, *, allow_similar: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:  # fmt: skip
-    store.require_role("admin", "doctor")
+    roles.require(store, "import")
     rows, header_problems = read_rows(Path(path))
     report = import_rows(store, rows, allow_similar=allow_similar, progress=progress)
     report["warnings"] = _problems(1, header_problems)

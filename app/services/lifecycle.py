@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from app import roles
 from app.clock import now_iso, today
 from app.db.models import MergeEvent, Record, Redirect, Resident
 from app.errors import InvalidInput
@@ -29,6 +30,7 @@ FILL_FROM_DUPLICATE = ("id_number", "phone", "address")
 
 def set_status(store: Store, ref: str, status: str, date: str | None = None,
                reason: str | None = None) -> dict[str, Any]:  # fmt: skip
+    roles.require(store, "change_status")
     if status not in SETTABLE:
         raise InvalidInput(err("status", "可选：active（在册）moved（迁出）deceased（死亡）lost（失访）"))
     with store.session(write=True) as s:
@@ -63,6 +65,7 @@ def set_status(store: Store, ref: str, status: str, date: str | None = None,
 
 
 def merge(store: Store, survivor_ref: str, duplicate_ref: str) -> dict[str, Any]:
+    roles.require(store, "merge")
     with store.session(write=True) as s:
         keep = refs.resident(s, survivor_ref)
         dup = refs.resident(s, duplicate_ref, follow=False)
@@ -104,6 +107,7 @@ def merge(store: Store, survivor_ref: str, duplicate_ref: str) -> dict[str, Any]
 
 
 def unmerge(store: Store, ref: str) -> dict[str, Any]:
+    roles.require(store, "merge")
     with store.session(write=True) as s:
         dup = refs.resident(s, ref, follow=False)
         event = s.execute(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from app import roles
 from app.db.models import Household, Record, Resident, User
 from app.errors import InvalidInput
 from app.services import audit, refs
@@ -118,6 +119,14 @@ def _refusing_unprintable(render: Callable[..., int], *args: Any, **kwargs: Any)
         raise InvalidInput(e.errors) from None
 
 
+def _allowed(store: Store, *, village: str | None = None, mask_id: bool = True) -> None:
+    """A whole village, or the whole ID number, only for the roles the matrix names."""
+    if village:
+        roles.require(store, "print_village")
+    if not mask_id:
+        roles.require(store, "print_full_id")
+
+
 def _audit(store: Store, uuids: Iterable[str], what: str, pages: int, **extra: Any) -> None:
     with store.session(write=True) as s:
         for u in uuids:
@@ -140,6 +149,8 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
     from forms.pdf import render_forms
 
     _known_form(form)
+    if not blank:
+        _allowed(store, mask_id=mask_id)
     if blank and record:
         raise InvalidInput(FieldError("record", "记录", "打印空白表时不能指定记录"))
     if blank:
@@ -202,6 +213,7 @@ def print_cards(store: Store, ref_list: list[str] | None, out: Any, *, village: 
                 page: str = "a4", mask_id: bool = True) -> int:  # fmt: skip
     from forms.pdf import render_cards
 
+    _allowed(store, village=village, mask_id=mask_id)
     uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
     pages = _refusing_unprintable(render_cards, (r for r, _ in _stream(store, uuids, records=False)),
                                   out, page=page, mask_id=mask_id)  # fmt: skip
@@ -213,6 +225,7 @@ def print_covers(store: Store, ref_list: list[str] | None, out: Any, *,
                  village: str | None = None) -> int:  # fmt: skip
     from forms.pdf import render_covers
 
+    _allowed(store, village=village)
     uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
     pages = _refusing_unprintable(render_covers, (r for r, _ in _stream(store, uuids, records=False)), out)
     _audit(store, uuids, "cover", pages)
@@ -224,6 +237,7 @@ def print_booklets(store: Store, ref_list: list[str] | None, out: Any, *, villag
                    cancelled: Callable[[], bool] | None = None) -> int:  # fmt: skip
     from forms.pdf import render_booklets
 
+    _allowed(store, village=village, mask_id=mask_id)
     uuids = village_residents(store, village) if village else _residents(store, ref_list or [])
     done: list[str] = []
 

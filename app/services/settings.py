@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from app import roles
 from app.db.models import Institution, Setting
 from app.errors import InvalidInput
 from app.services import audit
@@ -31,7 +32,7 @@ def get_all(store: Store) -> dict[str, Any]:
 
 def put(store: Store, values: dict[str, Any]) -> None:
     """Change settings (admins only). Unknown keys are refused, naming the key."""
-    store.require_role("admin")
+    roles.require(store, "settings")
     for key, value in values.items():
         if key not in DEFAULTS:
             raise InvalidInput.field(key, "设置项", "未知的设置项")
@@ -52,7 +53,7 @@ def put(store: Store, values: dict[str, Any]) -> None:
 
 
 def rename_institution(store: Store, name: str) -> None:
-    store.require_role("admin")
+    roles.require(store, "settings")
     if not (name or "").strip():
         raise InvalidInput.field("institution_name", "机构名称", "不能为空")
     with store.session(write=True) as s:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from app import labels
+from app import labels, roles
 from app.clock import now_iso
 from app.crypto.keyfile import RECOVERY, NoSuchSlot, WrongSecret, normalise_recovery_code
 from app.db.models import User
@@ -38,7 +38,7 @@ def list_users(store: Store) -> list[dict[str, Any]]:
 def add(store: Store, name: str, role: str, password: str, display_name: str | None = None) -> None:
     from app.store import check_password, check_user_name
 
-    store.require_role("admin")
+    roles.require(store, "manage_users")
     check_user_name(name)
     if role not in ROLES:
         raise InvalidInput.field("role", "角色", "可选：admin（管理员）doctor（医生）nurse（护士）")
@@ -55,7 +55,7 @@ def add(store: Store, name: str, role: str, password: str, display_name: str | N
 
 
 def disable(store: Store, name: str) -> None:
-    store.require_role("admin")
+    roles.require(store, "manage_users")
     with store.session(write=True) as s:
         user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
         if user is None:
@@ -75,7 +75,7 @@ def disable(store: Store, name: str) -> None:
 def reset_password(store: Store, name: str, new: str) -> None:
     """An administrator sets a new password for a user who forgot theirs (the old one stops
     working at once: its slot is replaced)."""
-    store.require_role("admin")
+    roles.require(store, "manage_users")
     _check_new(new, name)
     with store.session(write=True) as s:
         user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()

@@ -103,7 +103,7 @@ def test_non_admin_cannot_open_user_management(qtbot, guard, installation):
     assert not action.isEnabled()
     before = len(errors.shown)
     assert main.open_users() is None  # even when reached another way (shortcut, script)
-    assert errors.shown[-1] == "此操作需要管理员权限" and len(errors.shown) == before + 1
+    assert errors.shown[-1] == "管理用户需要管理员权限" and len(errors.shown) == before + 1
     assert "users" not in main.dialogs
     shell.shutdown()
 
