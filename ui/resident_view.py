@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 import forms
+from app.labels import form_title
 from ui.admin_common import message_label
 from ui.charts import Series, Target, TrendChart
 from ui.qt import (
@@ -36,14 +37,6 @@ from ui.tasks import DbOp
 
 FOLLOW_UP_FORMS = ("htn_followup", "dm_followup", "health_exam")
 DUE_LABELS = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "年度健康体检"}
-
-
-@cache
-def form_title(code: str) -> str:
-    try:
-        return forms.get_form(code).title
-    except forms.UnknownForm:
-        return code
 
 
 @cache
