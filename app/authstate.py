@@ -102,6 +102,8 @@ class AuthState:
             data["pending_audit"], data["dropped"] = [], 0
             return taken, dropped
 
+        if not self.data["pending_audit"] and not self.data["dropped"]:
+            return [], 0  # nothing queued: no write (a login must work on a full disk)
         return self._update(change)
 
     def give_back(self, pending: list[dict[str, str]], dropped: int) -> None:
@@ -113,7 +115,8 @@ class AuthState:
         self._update(change)
 
     def clear(self, subject: str) -> None:
-        self._update(lambda data: data["failures"].pop(subject, None))
+        if subject in self.data["failures"]:
+            self._update(lambda data: data["failures"].pop(subject, None))
 
 
 def _clean(section: Any) -> dict[str, Any]:

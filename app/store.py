@@ -33,7 +33,7 @@ from app.crypto.keyfile import (
 from app.db import migrate
 from app.db.engine import make_engine, probe, write_transaction
 from app.db.models import Institution, User
-from app.errors import AuthError, DataError, InvalidInput
+from app.errors import AuthError, DataError, InvalidInput, storage_full
 from app.hardening import secure_tree
 from app.services import anchors, audit
 from forms.idnumber import known_region
@@ -273,8 +273,11 @@ class Store:
         clean_stale_stages(data_dir)  # a killed restore's unpacked copy does not stay behind
         try:
             probe(db, data_key)
-        except sqlcipher3.DatabaseError:
-            raise DataError("数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
+        except sqlcipher3.DatabaseError as e:
+            # A full disk fails the open too (the -shm file cannot be made): that must not read as
+            # damage, or someone restores a backup over good data.
+            raise DataError(storage_full(e, data_dir) or
+                            "数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
         revision = migrate.current_at(db, data_key)
         if revision != migrate.head():
             if migrate.is_newer(revision):

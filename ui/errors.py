@@ -32,6 +32,9 @@ def setup_logging(data_dir: Path | None) -> None:
 def user_message(exc: BaseException) -> str:
     """The Chinese text for an exception. Our own errors (app.errors.CunyiError, forms errors)
     already carry a user-facing Chinese message; anything else is a defect."""
+    full = _disk_full(exc)
+    if full:
+        return full
     if _is_ours(exc):
         from app.labels import without_keys
 
@@ -40,6 +43,14 @@ def user_message(exc: BaseException) -> str:
         return without_keys(str(exc))
     return tr("Errors", "出现了意外错误，刚才的操作没有完成，已保存的资料不受影响。\n"
               "请重试；如果再次出现，请联系乡镇卫生院技术人员。")
+
+
+def _disk_full(exc: BaseException) -> str | None:
+    from app.errors import storage_full
+    from ui.tasks import worker
+
+    store = getattr(worker(), "store", None)
+    return storage_full(exc, getattr(store, "data_dir", None) or tr("Errors", "数据文件夹"))
 
 
 def _is_ours(exc: BaseException) -> bool:

@@ -12,7 +12,7 @@ import traceback
 
 import app.cli as cli_pkg
 from app.cli.common import add_global_options
-from app.errors import CunyiError, DataError
+from app.errors import CunyiError, DataError, storage_full
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         except CunyiError:
             raise
         except Exception as e:
-            message = _database_problem(e)
+            from app.cli.common import data_dir
+
+            message = storage_full(e, data_dir(args)) or _database_problem(e)
             if message is None:
                 raise
             raise DataError(message) from None
