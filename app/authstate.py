@@ -47,7 +47,11 @@ class AuthState:
     # --- reading
 
     def _read(self) -> dict[str, Any]:
-        return _clean(read_raw(self.path).get(AUTH_SECTION))
+        raw = read_raw(self.path).get(AUTH_SECTION)
+        cleaned = _clean(raw)
+        # Something to tidy on disk: a malformed section, or the old state file to take over.
+        self.untidy = (raw is not None and raw != cleaned) or (self.data_dir / AUTH_STATE_NAME).exists()
+        return cleaned
 
     def wait_seconds(self, subject: str, now: float | None = None) -> int:
         """How long `subject` must wait before the next attempt (doubling after 3 failures)."""
@@ -71,7 +75,7 @@ class AuthState:
             result = change(data)
             raw[AUTH_SECTION] = data
             write_raw(self.path, raw)
-            self.data = data
+            self.data, self.untidy = data, False
             return result
 
     def record_failure(self, subject: str, reason: str, at_iso: str) -> int:
@@ -102,7 +106,7 @@ class AuthState:
             data["pending_audit"], data["dropped"] = [], 0
             return taken, dropped
 
-        if not self.data["pending_audit"] and not self.data["dropped"]:
+        if not self.data["pending_audit"] and not self.data["dropped"] and not self.untidy:
             return [], 0  # nothing queued: no write (a login must work on a full disk)
         return self._update(change)
 
@@ -115,7 +119,7 @@ class AuthState:
         self._update(change)
 
     def clear(self, subject: str) -> None:
-        if subject in self.data["failures"]:
+        if subject in self.data["failures"] or self.untidy:
             self._update(lambda data: data["failures"].pop(subject, None))
 
 
