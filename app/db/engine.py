@@ -20,6 +20,7 @@ def make_engine(
     *,
     foreign_keys: bool = True,
     query_hook: Callable[[], None] | None = None,
+    memory_security: bool = False,
 ) -> Engine:
     # A file URL gives a QueuePool; SingletonThreadPool crashes sqlcipher3 under threads.
     engine = create_engine(f"sqlite:///{path}", module=sqlcipher3, pool_size=4, max_overflow=4)
@@ -31,7 +32,10 @@ def make_engine(
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA cipher_log_level = NONE")
         cur.execute(key_pragma)  # must be the first statement that touches the file
-        cur.execute("PRAGMA cipher_memory_security = OFF")
+        # OFF: searches cost the same with it ON (x1.00 p95 at 50,000, bench_store), but the
+        # setting is global to the process and slowed writes: a registration's p95 7.6 -> 12.6
+        # ms, one-by-one adds 469 -> 159/s (issue 12; docs/decisions/custody.md).
+        cur.execute(f"PRAGMA cipher_memory_security = {'ON' if memory_security else 'OFF'}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")  # a power cut must not lose a saved form
         cur.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
