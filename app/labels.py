@@ -44,7 +44,8 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
                "take": "采用", "enrolled": "注册本机", "record": "记录",
                "backup_created_at": "备份时间", "bulk": "一次查看人数", "members": "成员数",
                "blank": "空白表", "replaced_kept": "原数据保存在",
-               "replaced_by_backup": "由备份替换", "anchor_problems": "审计日志异常"}  # fmt: skip
+               "replaced_by_backup": "由备份替换", "anchor_problems": "审计日志异常",
+               "accepted": "已确认的日志问题"}  # fmt: skip
 HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册"}  # fmt: skip

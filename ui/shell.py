@@ -154,8 +154,10 @@ class Shell(QObject):
         self.anchor_warning = box
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if obj is self.main and event.type() == QEvent.Type.Close:
-            remember(self.main, self.root_dir)
+        # getattr: Qt may still deliver an event while this object is being torn down.
+        main = getattr(self, "main", None)
+        if main is not None and obj is main and event.type() == QEvent.Type.Close:
+            remember(main, self.root_dir)
         return False
 
     def _apply_info(self, info: dict[str, Any]) -> None:
@@ -234,6 +236,7 @@ class Shell(QObject):
 
     def shutdown(self) -> None:
         if self.main is not None:
+            self.main.removeEventFilter(self)
             for editor in self.main.editors():
                 editor.save_draft()
             self.main.sync.shutdown()

@@ -132,3 +132,24 @@ def test_a_restore_moves_the_anchor_and_newer_backups_raise_no_alarm(data: Path,
         assert store.anchor_problems == []
     finally:
         store.close()
+
+
+def test_an_admin_accepts_what_was_looked_into_and_the_warnings_stop(data: Path, tmp_path: Path) -> None:
+    before = tmp_path / "before.db"
+    checkpoint(data)
+    shutil.copy2(data / "cunyi.db", before)
+    store = Store.open(data, USER, PASSWORD)
+    residents.add(store, person(8))
+    store.close()
+    for name in ("cunyi.db-wal", "cunyi.db-shm"):
+        (data / name).unlink(missing_ok=True)
+    shutil.copy2(before, data / "cunyi.db")  # the -wal with the last save is lost
+    accepted = cli(data, "check", "--accept-anchors", "--json")
+    assert accepted.returncode == 0, accepted.stderr
+    assert "已确认1个" in accepted.stderr
+    assert check(data) == (0, [])
+    login = cli(data, "resident", "find", "a")
+    assert login.returncode == 0 and "警告" not in login.stderr
+    # In another process: this one saw the files swapped under it.
+    entries = json.loads(cli(data, "audit", "--json").stdout)
+    assert any((e.get("detail") or {}).get("accepted") == 1 for e in entries)
