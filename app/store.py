@@ -333,12 +333,6 @@ class Store:
         finally:
             conn.close()  # back to the pool
 
-    def require_role(self, *roles: str) -> None:
-        if self.user.role not in roles:
-            from app.services.users import ROLES
-
-            names = "、".join(ROLES[r] for r in roles)
-            raise AuthError(f"此操作需要{names}权限")
 
 
 def login_wait_seconds(data_dir: Path, name: str) -> int:

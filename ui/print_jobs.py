@@ -8,16 +8,6 @@ from typing import Any
 from ui.tasks import TaskState
 
 
-def printable_resident(store: Any, uuid: str) -> dict[str, Any]:
-    """The resident as forms.pdf expects it (see forms/pdf/__init__.py)."""
-    from app.services import residents
-
-    r = residents.get(store, uuid)
-    r["institution"] = store.institution.name
-    r["doctor"] = store.user.display_name
-    return r
-
-
 def _masked(store: Any) -> bool:
     """Whoever may not print whole ID numbers (app/roles.py) gets them masked, not refused."""
     from app import roles

@@ -142,10 +142,6 @@ def _manifests(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
-def _seq_of(head: dict[str, Any] | None) -> int:
-    return head["seq"] if head else 0
-
-
 def _one(conn: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
     run = getattr(conn, "exec_driver_sql", None)
     result = run(sql, params) if run is not None else conn.execute(sql, params)

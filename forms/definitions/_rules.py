@@ -115,25 +115,6 @@ def at_least_one(*fields: Field) -> CrossRule:
     return check
 
 
-def for_sex(sex_code: str, *fields: Field) -> CrossRule:
-    """Sex-specific exam items (妇科 for women): refused when the resident's sex is the other."""
-    who = "女性" if sex_code == "2" else "男性"
-    names = "、".join(ref(f) for f in fields)
-
-    @rule(f"{names}仅适用于{who}")
-    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
-        sex = doc.get("sex") or ctx.sex
-        if sex not in ("1", "2") or sex == sex_code:
-            return []
-        return [
-            fe(f, f"仅适用于{who}，档案中的性别不是{who}")
-            for f in fields
-            if not is_empty(doc.get(f.key))
-        ]
-
-    return check
-
-
 def final_requires(*fields: Field, what: str = "定稿的记录") -> tuple[CrossRule, ...]:
     """The standard's core items of a form: a draft may leave them empty, a final record may
     not. One rule per field, so a field already refused for its value is not also called

@@ -11,7 +11,6 @@ from forms.model import Field, FormDef, Section
 from forms.pdf import values as V
 from forms.pdf.entries import Entry, entries, group_and_label
 from forms.pdf.flow import PAD, Flow, Token, Vertical, text
-from forms.pdf.fonts import draw_centred, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
 from forms.pdf.levels import level_grid_rows, level_total_rows
 from forms.pdf.page import (
@@ -259,12 +258,10 @@ class SheetBuilder:
                 toks += [*self.attached_tokens(e), ("t", "    ")]
         return Flow(tuple(toks), size=9.0) if toks else None
 
-    def grid(self, *, stub_only: bool = False) -> Grid:
+    def grid(self) -> Grid:
         g = Grid()
         for section in self.form.sections:
             if section.layout.get("role") == "header" or not self.applies(section):
-                continue
-            if stub_only and not section.layout.get("stub"):
                 continue
             if section.layout.get("level_grid"):
                 g.rows.extend(level_grid_rows(self.form, section, self.doc))
@@ -274,63 +271,6 @@ class SheetBuilder:
                 g.rows.extend(self.section_rows(section))
         g.measure()
         return g
-
-    def kind(self) -> str:
-        """The value of the first coded header field (转诊类型) that picks the slip titles."""
-        for section in self.form.sections:
-            if section.layout.get("role") == "header":
-                for f in section.fields:
-                    if f.type == "code":
-                        return str(self.doc.get(f.key) or "")
-        return ""
-
-    def stub_grid(self) -> Grid:
-        """存根 above a dashed cut line, then the slip itself (双向转诊单: paper `stubs`)."""
-        kind = self.kind()
-        stub_title = str(
-            (self.form.paper.get("stub_title") or {}).get(kind) or self.form.title + " 存根"
-        )
-        slip_title = str((self.form.paper.get("slip_title") or {}).get(kind) or self.form.title)
-        head = self.header_flow()
-        g = Grid()
-        g.rows.append(_banner(stub_title))
-        if head:
-            g.rows.append(Row([Cell(0, CONTENT_W, head, frame=False)]))
-        g.rows.extend(self.grid(stub_only=True).rows)
-        g.rows.append(Row([Cell(0, CONTENT_W, CutLine(), frame=False)], min_height=26))
-        g.rows.append(_banner(slip_title))
-        if head:
-            g.rows.append(Row([Cell(0, CONTENT_W, head, frame=False)]))
-        g.rows.extend(self.grid().rows)
-        g.measure()
-        return g
-
-
-def _banner(title: str) -> Row:
-    return Row(
-        [Cell(0, CONTENT_W, Flow((("t", title),), size=13, align="center"), frame=False)],
-        min_height=26,
-    )
-
-
-class CutLine:
-    """The dashed line along which the stub is cut off."""
-
-    def height(self, width: float) -> float:
-        return 20.0
-
-    def draw(self, c: Canvas, x: float, top: float, width: float, height: float) -> None:
-        c.saveState()
-        c.setDash(4, 3)
-        y = top - height / 2
-        c.line(x, y, x + width, y)
-        c.setDash()
-        c.setFillGray(1)
-        w = text_width("（沿此线剪开）", 7.5)
-        c.rect(x + width / 2 - w / 2 - 2, y - 4, w + 4, 9, stroke=0, fill=1)
-        c.setFillGray(0)
-        draw_centred(c, x + width / 2, y - 2.5, "（沿此线剪开）", 7.5)
-        c.restoreState()
 
 
 def _weight(s: Field) -> float:
@@ -351,9 +291,8 @@ def sheet_pages(
 ) -> list[PageDrawer]:
     """Lay out one document; returns page drawers (count known before drawing)."""
     builder = SheetBuilder(form, doc, masked=masked)
-    stubs = bool(form.paper.get("stubs")) if hasattr(form, "paper") else False
-    grid = builder.stub_grid() if stubs else builder.grid()
-    head = None if stubs else builder.header_flow()
+    grid = builder.grid()
+    head = builder.header_flow()
     head_h = head.height(CONTENT_W) if head else 0.0
     notes = str(form.paper.get("instructions") or "") if hasattr(form, "paper") else ""
     notes_flow = text(f"填表说明：{notes}", size=7.5) if notes else None
@@ -377,7 +316,7 @@ def sheet_pages(
             c: Canvas, ctx: PageContext, rows=rows, first=(i == 0), last=(i == count - 1)
         ) -> None:
             top = PAGE_H - MARGIN_TOP
-            if first and not stubs:
+            if first:
                 top = draw_title(c, form.title, top)
             draw_paper_header(c, form, name, record_no, top)
             y = content_top(first)
