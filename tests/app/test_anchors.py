@@ -88,8 +88,8 @@ def test_a_rewritten_and_rehashed_log_is_reported(data: Path) -> None:
         store.close()
 
 
-def test_lost_committed_work_is_reported(data: Path, tmp_path: Path) -> None:
-    """The -wal file held the last saves and was lost: the database alone looks complete."""
+def lose_the_last_save(data: Path, tmp_path: Path) -> None:
+    """A save whose -wal file is then lost: the database file is as it was before it."""
     before = tmp_path / "before.db"
     checkpoint(data)
     shutil.copy2(data / "cunyi.db", before)
@@ -99,6 +99,11 @@ def test_lost_committed_work_is_reported(data: Path, tmp_path: Path) -> None:
     for name in ("cunyi.db-wal", "cunyi.db-shm"):
         (data / name).unlink(missing_ok=True)
     shutil.copy2(before, data / "cunyi.db")
+
+
+def test_lost_committed_work_is_reported(data: Path, tmp_path: Path) -> None:
+    """The -wal file held the last saves and was lost: the database alone looks complete."""
+    lose_the_last_save(data, tmp_path)
     code, problems = check(data)
     assert code != 0 and any("-wal" in p for p in problems), problems
 
@@ -135,15 +140,7 @@ def test_a_restore_moves_the_anchor_and_newer_backups_raise_no_alarm(data: Path,
 
 
 def test_an_admin_accepts_what_was_looked_into_and_the_warnings_stop(data: Path, tmp_path: Path) -> None:
-    before = tmp_path / "before.db"
-    checkpoint(data)
-    shutil.copy2(data / "cunyi.db", before)
-    store = Store.open(data, USER, PASSWORD)
-    residents.add(store, person(8))
-    store.close()
-    for name in ("cunyi.db-wal", "cunyi.db-shm"):
-        (data / name).unlink(missing_ok=True)
-    shutil.copy2(before, data / "cunyi.db")  # the -wal with the last save is lost
+    lose_the_last_save(data, tmp_path)
     accepted = cli(data, "check", "--accept-anchors", "--json")
     assert accepted.returncode == 0, accepted.stderr
     assert "已确认1个" in accepted.stderr
