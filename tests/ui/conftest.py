@@ -91,3 +91,15 @@ def installation(tmp_path):
                  "sbp": 150, "dbp": 95, "classification": "2"})  # fmt: skip
     store.close()
     return data_dir, uuids
+
+
+@pytest.fixture
+def doctor(qtbot, guard, installation):
+    """The client logged in as the doctor on `installation`: (main window, resident uuids)."""
+    from tests.ui.helpers import start_logged_in
+
+    data_dir, uuids = installation
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    main.show()
+    yield main, uuids
+    shell.shutdown()

@@ -75,3 +75,23 @@ def start_logged_in(qtbot, data_dir, user: str, password: str):
     main = shell.main
     qtbot.waitUntil(lambda: main.residents.model.rowCount() > 0, timeout=5000)
     return shell, main
+
+
+def db(fn):
+    """Look at the database the way the app does: on the DB worker."""
+    from ui import tasks
+
+    return tasks.worker().run_sync(fn)
+
+
+def gone(main, widget) -> bool:
+    """A tab's widget closed (deleted, or no longer among the tabs)."""
+    from ui.qt import isValid
+
+    return not isValid(widget) or main.tabs.indexOf(widget) < 0
+
+
+def records_of(uuid, form=None):
+    from app.services import records
+
+    return db(lambda s: records.list_for(s, uuid, form))

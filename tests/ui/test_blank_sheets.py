@@ -5,18 +5,10 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
-
-from tests.ui.conftest import DOCTOR
-from tests.ui.helpers import click, screenshot, start_logged_in
-from ui import tasks
+from tests.ui.helpers import click, db, screenshot
 
 TITLES = {"htn_followup": "高血压患者随访服务记录表", "dm_followup": "2型糖尿病患者随访服务记录表",
           "health_exam": "健康体检表"}  # fmt: skip
-
-
-def db(fn):
-    return tasks.worker().run_sync(fn)
 
 
 def pdf_pages(data: bytes, tmp_path) -> list[str]:
@@ -25,15 +17,6 @@ def pdf_pages(data: bytes, tmp_path) -> list[str]:
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
     return [p for p in out.split("\f") if p.strip()]
-
-
-@pytest.fixture
-def doctor(qtbot, guard, installation):
-    data_dir, uuids = installation
-    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
-    main.show()
-    yield main, uuids
-    shell.shutdown()
 
 
 def prints(blank: bool = True) -> list[dict]:

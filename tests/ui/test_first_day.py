@@ -6,42 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 import forms
-from tests.ui.conftest import DOCTOR
-from tests.ui.helpers import click, screenshot, start_logged_in, type_text
+from tests.ui.helpers import click, db, gone, records_of, screenshot, type_text
 from ui import errors, tasks
 from ui.qt import Qt, isValid
-
-
-def db(fn):
-    return tasks.worker().run_sync(fn)
-
-
-def gone(main, widget) -> bool:
-    return not isValid(widget) or main.tabs.indexOf(widget) < 0
-
-
-def records_of(uuid, form=None):
-    from app.services import records
-
-    return db(lambda s: records.list_for(s, uuid, form))
 
 
 def drafts_of_mine():
     from app.services import drafts
 
     return db(lambda s: drafts.list_mine(s))
-
-
-@pytest.fixture
-def doctor(qtbot, guard, installation):
-    data_dir, uuids = installation
-    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
-    main.show()
-    yield main, uuids
-    shell.shutdown()
 
 
 def open_view(qtbot, main, uuid):

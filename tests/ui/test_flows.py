@@ -11,35 +11,11 @@ import subprocess
 import pytest
 
 from forms.idnumber import make
-from tests.ui.conftest import ADMIN, DOCTOR
-from tests.ui.helpers import click, screenshot, start_logged_in, type_text
+from tests.ui.conftest import ADMIN
+from tests.ui.helpers import click, db, gone, records_of, screenshot, start_logged_in, type_text
 from tests.ui.test_wizard import pdf_printer
-from ui import errors, printing, tasks
-from ui.qt import QPushButton, Qt, isValid
-
-
-def db(fn):
-    """Look at the database the way the app does: on the DB worker."""
-    return tasks.worker().run_sync(fn)
-
-
-def gone(main, widget) -> bool:
-    return not isValid(widget) or main.tabs.indexOf(widget) < 0
-
-
-def records_of(uuid, form=None):
-    from app.services import records
-
-    return db(lambda s: records.list_for(s, uuid, form))
-
-
-@pytest.fixture
-def doctor(qtbot, guard, installation):
-    data_dir, uuids = installation
-    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
-    main.show()
-    yield main, uuids
-    shell.shutdown()
+from ui import errors, printing
+from ui.qt import QPushButton, Qt
 
 
 @pytest.fixture

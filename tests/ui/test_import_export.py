@@ -11,14 +11,9 @@ import threading
 import pytest
 
 from forms.idnumber import make
-from tests.ui.conftest import DOCTOR
-from tests.ui.helpers import click, screenshot, start_logged_in
+from tests.ui.helpers import click, db, screenshot, start_logged_in
 from ui import tasks
 from ui.qt import QPushButton
-
-
-def db(fn):
-    return tasks.worker().run_sync(fn)
 
 
 def count_residents():
@@ -31,15 +26,6 @@ def audit_of(action):
     from app.services import audit
 
     return [e for e in db(lambda s: audit.entries(s)) if e["action"] == action]
-
-
-@pytest.fixture
-def doctor(qtbot, guard, installation):
-    data_dir, uuids = installation
-    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
-    main.show()
-    yield main, uuids
-    shell.shutdown()
 
 
 def test_import_csv_from_the_menu_with_errors_per_line(qtbot, doctor, tmp_path):

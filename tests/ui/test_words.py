@@ -6,13 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.conftest import ADMIN, DOCTOR
-from tests.ui.helpers import screenshot, start_logged_in
+from tests.ui.helpers import db, screenshot, start_logged_in
 from tests.ui.words import assert_plain, internal_words
-from ui import tasks
-
-
-def db(fn):
-    return tasks.worker().run_sync(fn)
 
 
 def table_texts(table) -> list[list[str]]:
