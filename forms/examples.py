@@ -300,6 +300,20 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "toileting": "2",
         "activity": "3",
     },
+    # 气虚质 是 (2+3+4+14 = 3+3+3+2 = 11); every other type 否; 平和质 18 but 否 because 气虚质 > 10.
+    "elderly_tcm": {
+        "bmi": 23.1,
+        "waist_cm": 78,
+        **{f"q{n}": "1" for n in range(1, 34)},
+        "q1": "2",
+        "q2": "3",
+        "q3": "3",
+        "q4": "3",
+        "q14": "2",
+        "qixu_guidance": ["1", "2", "4"],
+        "visit_date": "2024-03-20",
+        "doctor": "张医生",
+    },
     "encounter": {
         "visit_date": "2024-02-10",
         "subjective": "咳嗽、咳痰3天，无发热。",

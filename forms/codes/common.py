@@ -136,4 +136,15 @@ TABLES = tables_by_name(
         exclusive=("1",),
         other="8",
     ),
+    # --- 老年人中医药健康管理服务记录表 (programme-forms.md §14 [C2]; the service was
+    # added in 2013, under the second edition, with the same form)
+    # the words under each heading (根本不/从来没有 ...) are in the form's layout: short options
+    # keep the 33 rows of the editor within a laptop screen
+    table("tcm_scale", "1没有 2很少 3有时 4经常 5总是"),
+    table("tcm_biased", "1是 2倾向是 3否"),
+    table("tcm_balanced", "1是 2基本是 3否"),
+    table("tcm_guidance", "1情志调摄 2饮食调养 3起居调摄 4运动保健 5穴位保健 6其他", other="6"),
+    table(
+        "tcm_type", "1气虚质 2阳虚质 3阴虚质 4痰湿质 5湿热质 6血瘀质 7气郁质 8特禀质 9平和质"
+    ),
 )

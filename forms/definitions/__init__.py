@@ -6,6 +6,7 @@ from forms.codes import EDITIONS
 from forms.definitions import (
     clinical,
     elderly_selfcare,
+    elderly_tcm,
     followup,
     health_exam,
     personal_info,
@@ -21,6 +22,7 @@ BUILDERS = (
     personal_info.build,
     health_exam.build,
     elderly_selfcare.build,
+    elderly_tcm.build,
     followup.build_htn,
     followup.build_dm,
     clinical.build_encounter,
@@ -33,6 +35,7 @@ ORDER = (
     "personal_info",
     "health_exam",
     "elderly_selfcare",
+    "elderly_tcm",
     "htn_followup",
     "dm_followup",
     "encounter",

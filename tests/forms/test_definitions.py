@@ -93,6 +93,7 @@ ALL = (
     "personal_info",
     "health_exam",
     "elderly_selfcare",
+    "elderly_tcm",
     "htn_followup",
     "dm_followup",
     "encounter",
@@ -107,6 +108,7 @@ TITLES = {
     "htn_followup": "高血压患者随访服务记录表",
     "dm_followup": "2型糖尿病患者随访服务记录表",
     "elderly_selfcare": "老年人生活自理能力评估表",
+    "elderly_tcm": "老年人中医药健康管理服务记录表",
     "encounter": "接诊记录表",
     "consultation": "会诊记录表",
     "referral": "双向转诊单",
@@ -115,6 +117,9 @@ TITLES = {
 # The layout-hint vocabulary documented in forms/model.py: the PDF and UI helpers rely on it.
 FIELD_HINTS = {
     "row",
+    "bands",
+    "derived_from",
+    "tcm_type",
     "join",
     "pair",
     "pair_role",
@@ -146,6 +151,8 @@ FIELD_HINTS = {
 }
 SECTION_HINTS = {
     "role",
+    "tcm_questions",
+    "tcm_results",
     "columns",
     "side",
     "applies_when",

@@ -32,6 +32,7 @@ def test_catalogue_lists_every_form_in_booklet_order() -> None:
         "personal_info",
         "health_exam",
         "elderly_selfcare",
+        "elderly_tcm",
         "htn_followup",
         "dm_followup",
         "encounter",
