@@ -16,9 +16,11 @@ from typing import Any
 from app.services.record_warnings import ResidentFacts, form_fit
 
 # Forms that are a visit or an event (what 新增随访 offers), in the order the chooser lists them
-# when several fit: the key-population follow-ups first, as the doctor does them most.
-VISIT_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare", "elderly_tcm",
-               "encounter", "consultation", "referral")  # fmt: skip
+# when several fit: the key-population follow-ups first, as the doctor does them most; the
+# once-only enrolment forms of the SMI and TB programmes last.
+VISIT_FORMS = ("htn_followup", "dm_followup", "smi_followup", "tb_followup", "health_exam",
+               "elderly_selfcare", "elderly_tcm", "encounter", "consultation", "referral",
+               "smi_supplement", "tb_first_visit")  # fmt: skip
 # Forms that are not records of a visit: the basic information lives on the resident, the cover
 # and the record card are printed from it.
 RESIDENT_FORMS = ("personal_info", "cover", "info_card")

@@ -33,7 +33,17 @@ GLUCOSE_TARGET = 7.0
 SAME_DAY_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare", "elderly_tcm")
 # Forms for residents aged 65 and over (老年人健康管理).
 ELDERLY_FORMS = ("elderly_selfcare", "elderly_tcm")
-DIAGNOSIS = {"htn_followup": ("htn", "高血压"), "dm_followup": ("dm", "2型糖尿病")}
+DIAGNOSIS = {"htn_followup": ("htn", "高血压"), "dm_followup": ("dm", "2型糖尿病"),
+             "smi_followup": ("smi", "严重精神障碍"), "smi_supplement": ("smi", "严重精神障碍"),
+             "tb_followup": ("tb", "肺结核")}
+# Where the diagnosis is recorded, per programme (the sentence of the form_not_fit warning).
+WHERE_DIAGNOSED = {
+    "htn": "个人基本信息表·既往史", "dm": "个人基本信息表·既往史",
+    "smi": "个人基本信息表·既往史或严重精神障碍患者个人信息补充表",
+    "tb": "肺结核患者第一次入户随访记录表",
+}
+# 危险性评估 levels that make a visit 不稳定 (programme-forms.md §11 [C P7]).
+SMI_UNSTABLE_RISK = ("3", "4", "5")
 HEALTH_EXAM_ELDERLY = ("elderly_selfcare", "elderly_selfcare_score")
 
 
@@ -106,8 +116,8 @@ def form_fit(form: str, facts: ResidentFacts, on: dt.date) -> RecordWarning | No
         if tag not in facts.tags:
             return RecordWarning(
                 "form_not_fit", "form", title,
-                f"该居民档案中没有{disease}诊断（个人基本信息表·既往史），也没有{disease}随访记录；"
-                f"请确认已确诊，并在既往史中补记",
+                f"该居民档案中没有{disease}诊断（{WHERE_DIAGNOSED[tag]}），也没有{disease}随访记录；"
+                f"请确认已确诊并补记",
             )  # fmt: skip
     if form in ELDERLY_FORMS:
         age = age_on(facts.birth_date, on)
@@ -139,6 +149,8 @@ def warnings_for(
         out += _health_exam_fit(doc, facts, day)
     if form == "elderly_tcm":
         out += _constitution(doc)
+    if form == "smi_followup":
+        out += _smi_classification(doc)
     others = list(same_day)
     if form in SAME_DAY_FORMS and others:
         out.append(
@@ -179,6 +191,27 @@ def _control(
                 f"选了“1控制满意”，但空腹血糖{glucose}mmol/L达到或高于{GLUCOSE_TARGET}mmol/L；"
                 f"请核对分类或血糖",
             )]  # fmt: skip
+    return []
+
+
+def _smi_classification(doc: dict[str, Any]) -> list[RecordWarning]:
+    """本次随访分类 against 危险性评估: 3-5级 is 不稳定; 稳定 needs 0级 (§11 [C P7]; the 基本稳定
+    rule is [U] and not checked)."""
+    risk, cls = doc.get("risk_level"), doc.get("classification")
+    if risk is None or cls is None:
+        return []
+    label = _label("smi_followup", "classification")
+    if risk in SMI_UNSTABLE_RISK and cls != "1":
+        return [RecordWarning(
+            "smi_unstable", "classification", label,
+            f"危险性评估为{risk}级（3～5级），本次随访分类应为“1不稳定”（需立即转诊，2周内随访）；"
+            f"请核对",
+        )]  # fmt: skip
+    if cls == "3" and risk != "0":
+        return [RecordWarning(
+            "smi_unstable", "classification", label,
+            f"选了“3稳定”，但危险性评估为{risk}级；稳定要求危险性为0级，请核对",
+        )]  # fmt: skip
     return []
 
 

@@ -12,6 +12,8 @@ from forms.definitions import (
     personal_info,
     referral,
     resident_docs,
+    smi,
+    tb,
 )
 from forms.registry import register
 
@@ -25,6 +27,10 @@ BUILDERS = (
     elderly_tcm.build,
     followup.build_htn,
     followup.build_dm,
+    smi.build_supplement,
+    smi.build_followup,
+    tb.build_first,
+    tb.build_followup,
     clinical.build_encounter,
     clinical.build_consultation,
     referral.build,
@@ -38,6 +44,10 @@ ORDER = (
     "elderly_tcm",
     "htn_followup",
     "dm_followup",
+    "smi_supplement",
+    "smi_followup",
+    "tb_first_visit",
+    "tb_followup",
     "encounter",
     "consultation",
     "referral",
