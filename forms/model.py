@@ -23,6 +23,11 @@ mm, two sides).
     applies_when: {key: code}: the block is printed only when the document has that code
         (双向转诊单: 转出单 when referral_type == "1", 回转单 when "2").
     stub_of / stub: the referral stub blocks (存根) printed above a dashed cut line.
+    tcm_questions: the questions x five answer columns grid of 老年人中医药健康管理服务记录表
+        (each code field one row; its `bands` replace the column headings' words in its cells);
+        the value is the five explanations printed under the headings (根本不/从来没有 ...).
+    tcm_results: the nine constitution columns of the same form (体质辨识, 保健指导), fields
+        grouped by their `tcm_type`.
 
 ``Field.layout``:
     row: fields with the same row id share one printed row, in definition order.
@@ -51,6 +56,12 @@ mm, two sides).
     inline (True = printed after the previous field in the same cell).
 
     short: a shorter paper label where the full label does not fit (column forms).
+    bands: five texts printed in a scale question's answer cells instead of the scale words
+        (中医体质 question 9: BMI bands, 14: colds a year, 28: waist bands).
+    tcm_type: the constitution column a result field belongs to (中医体质辨识).
+    derived_from: the key of a measurement from which the form's compute step answers this
+        field when it is given (中医体质 question 9 from "bmi"); the editor shows the answer as
+        it will be saved.
     digit_groups: a number printed one digit per □, grouped (封面 编号: [6, 3, 3, 5]).
     style: dates: "年月日" = printed as "____年__月__日" (default: the same, except list rows,
         which print YYYY-MM-DD or YYYY-MM as stored).

@@ -164,12 +164,19 @@ class FormEditor(QScrollArea):
         computed = [w for w in self.widgets.values() if w.field.computed]
         if not computed:
             return
+        typed = self.document()
         try:
-            prepared = forms.prepare(self.form.code, self.document(), self.ctx, self.form.edition)
+            prepared = forms.prepare(self.form.code, typed, self.ctx, self.form.edition)
         except Exception:  # noqa: BLE001 - half-typed input: leave the old value until it parses
             return
         for widget in computed:
             widget.set_value(prepared.get(widget.field.key))
+        # An answer the form derives from a measurement (中医体质 question 9 from the BMI) is shown
+        # as it will be saved, not as it was clicked.
+        for key, widget in self.widgets.items():
+            derived = widget.field.layout.get("derived_from")
+            if derived and key in prepared and prepared[key] != typed.get(key):
+                widget.set_value(prepared[key])
 
     # --- validation
     def clear_errors(self) -> None:

@@ -3,7 +3,7 @@ for the form chooser of 新增随访 and the resident view's form menu. Qt-free.
 
 The rule itself is `record_warnings.form_fit`, the same one that asks "save anyway?" when a record
 of a form that does not fit is saved: HTN/DM follow-ups need the diagnosis (tag htn/dm), the
-elderly self-care assessment an age of 65 or more; every other form fits everyone. One rule, so
+elderly self-care and TCM assessments an age of 65 or more; every other form fits everyone. One rule, so
 the chooser never offers as fitting what saving then questions.
 """
 
@@ -16,9 +16,11 @@ from typing import Any
 from app.services.record_warnings import ResidentFacts, form_fit
 
 # Forms that are a visit or an event (what 新增随访 offers), in the order the chooser lists them
-# when several fit: the key-population follow-ups first, as the doctor does them most.
-VISIT_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare", "encounter",
-               "consultation", "referral")  # fmt: skip
+# when several fit: the key-population follow-ups first, as the doctor does them most; the
+# once-only enrolment forms of the SMI and TB programmes last.
+VISIT_FORMS = ("htn_followup", "dm_followup", "smi_followup", "tb_followup", "health_exam",
+               "elderly_selfcare", "elderly_tcm", "encounter", "consultation", "referral",
+               "smi_supplement", "tb_first_visit")  # fmt: skip
 # Forms that are not records of a visit: the basic information lives on the resident, the cover
 # and the record card are printed from it.
 RESIDENT_FORMS = ("personal_info", "cover", "info_card")

@@ -20,6 +20,7 @@ import forms
 from app.db.models import Record, Resident
 from app.errors import InvalidInput
 from forms.checks import is_empty, parse_date
+from forms.definitions import elderly_tcm as T
 from forms.model import FieldError
 
 ELDERLY_AGE = 65
@@ -29,8 +30,20 @@ SBP_TARGET, SBP_TARGET_ELDERLY, DBP_TARGET = 140, 150, 90
 # §4.1 "DM classification" [U, mirrors the HTN text]: 控制满意 means fasting glucose <7.0 mmol/L.
 GLUCOSE_TARGET = 7.0
 # Visit records of which a second one on the same day is most likely typed twice.
-SAME_DAY_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare")
-DIAGNOSIS = {"htn_followup": ("htn", "高血压"), "dm_followup": ("dm", "2型糖尿病")}
+SAME_DAY_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare", "elderly_tcm")
+# Forms for residents aged 65 and over (老年人健康管理).
+ELDERLY_FORMS = ("elderly_selfcare", "elderly_tcm")
+DIAGNOSIS = {"htn_followup": ("htn", "高血压"), "dm_followup": ("dm", "2型糖尿病"),
+             "smi_followup": ("smi", "严重精神障碍"), "smi_supplement": ("smi", "严重精神障碍"),
+             "tb_followup": ("tb", "肺结核")}
+# Where the diagnosis is recorded, per programme (the sentence of the form_not_fit warning).
+WHERE_DIAGNOSED = {
+    "htn": "个人基本信息表·既往史", "dm": "个人基本信息表·既往史",
+    "smi": "个人基本信息表·既往史或严重精神障碍患者个人信息补充表",
+    "tb": "肺结核患者第一次入户随访记录表",
+}
+# 危险性评估 levels that make a visit 不稳定 (programme-forms.md §11 [C P7]).
+SMI_UNSTABLE_RISK = ("3", "4", "5")
 HEALTH_EXAM_ELDERLY = ("elderly_selfcare", "elderly_selfcare_score")
 
 
@@ -103,10 +116,10 @@ def form_fit(form: str, facts: ResidentFacts, on: dt.date) -> RecordWarning | No
         if tag not in facts.tags:
             return RecordWarning(
                 "form_not_fit", "form", title,
-                f"该居民档案中没有{disease}诊断（个人基本信息表·既往史），也没有{disease}随访记录；"
-                f"请确认已确诊，并在既往史中补记",
+                f"该居民档案中没有{disease}诊断（{WHERE_DIAGNOSED[tag]}），也没有{disease}随访记录；"
+                f"请确认已确诊并补记",
             )  # fmt: skip
-    if form == "elderly_selfcare":
+    if form in ELDERLY_FORMS:
         age = age_on(facts.birth_date, on)
         if age is not None and age < ELDERLY_AGE:
             return RecordWarning(
@@ -134,6 +147,10 @@ def warnings_for(
     out += _control(form, doc, facts, day)
     if form == "health_exam":
         out += _health_exam_fit(doc, facts, day)
+    if form == "elderly_tcm":
+        out += _constitution(doc)
+    if form == "smi_followup":
+        out += _smi_classification(doc)
     others = list(same_day)
     if form in SAME_DAY_FORMS and others:
         out.append(
@@ -174,6 +191,59 @@ def _control(
                 f"选了“1控制满意”，但空腹血糖{glucose}mmol/L达到或高于{GLUCOSE_TARGET}mmol/L；"
                 f"请核对分类或血糖",
             )]  # fmt: skip
+    return []
+
+
+def _smi_classification(doc: dict[str, Any]) -> list[RecordWarning]:
+    """本次随访分类 against 危险性评估: 3-5级 is 不稳定; 稳定 needs 0级 (§11 [C P7]; the 基本稳定
+    rule is [U] and not checked)."""
+    risk, cls = doc.get("risk_level"), doc.get("classification")
+    if risk is None or cls is None:
+        return []
+    label = _label("smi_followup", "classification")
+    if risk in SMI_UNSTABLE_RISK and cls != "1":
+        return [RecordWarning(
+            "smi_unstable", "classification", label,
+            f"危险性评估为{risk}级（3～5级），本次随访分类应为“1不稳定”（需立即转诊，2周内随访）；"
+            f"请核对",
+        )]  # fmt: skip
+    if cls == "3" and risk != "0":
+        return [RecordWarning(
+            "smi_unstable", "classification", label,
+            f"选了“3稳定”，但危险性评估为{risk}级；稳定要求危险性为0级，请核对",
+        )]  # fmt: skip
+    return []
+
+
+def _constitution(doc: dict[str, Any]) -> list[RecordWarning]:
+    """What 体质判定标准表 asks the doctor to look at again (programme-forms.md §14 附件2 notes):
+    阴虚 and 阳虚 together, no constitution at all, or a tie for the guiding one."""
+    answers = {n: int(doc[T.qkey(n)]) for n in range(1, len(T.QUESTIONS) + 1)
+               if str(doc.get(T.qkey(n)) or "") in ("1", "2", "3", "4", "5")}  # fmt: skip
+    if len(answers) < len(T.QUESTIONS):
+        return []
+    scores = T.sums(answers)
+    results = T.judge(scores)
+    names = {key: name for key, name, _code, _items in T.TYPES}
+    positive = [k for k in names if results[k] in ("1", "2")]
+    label = "体质辨识"
+    if results["yinxu"] in ("1", "2") and results["yangxu"] in ("1", "2"):
+        return [RecordWarning(
+            "tcm_contradiction", "q11", label,
+            "阴虚质与阳虚质同时判定为“是”或“倾向是”，回答可能相互矛盾；请与老人逐题核对",
+        )]  # fmt: skip
+    if not positive:
+        return [RecordWarning(
+            "tcm_no_type", "q1", label,
+            "未判定出任何体质（平和质与8种偏颇体质均为“否”）；请核对回答，或2周后重新评估",
+        )]  # fmt: skip
+    best = max(scores[k] for k in positive)
+    tied = [names[k] for k in positive if scores[k] == best]
+    if len(tied) > 1:
+        return [RecordWarning(
+            "tcm_tie", "q1", label,
+            f"{'、'.join(tied)}得分相同（{best}分），保健指导以哪种体质为主请由中医师判定",
+        )]  # fmt: skip
     return []
 
 

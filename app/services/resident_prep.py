@@ -20,6 +20,10 @@ from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
 
 HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editions agree on these)
+SMI_CODE = "8"  # 既往史 严重精神障碍 (2009: 重性精神疾病, same code)
+SMI_FORMS = frozenset({"smi_supplement", "smi_followup"})
+# 既往史 9结核病 may be a cure long ago: only the TB programme's own forms mark a patient in care.
+TB_FORMS = frozenset({"tb_first_visit", "tb_followup"})
 
 # What residents.snapshot adds to the document (village, household, status...): set by register.
 STATE_KEYS = frozenset({"village", "household", "status", "status_date", "status_reason",
@@ -51,7 +55,8 @@ class Prepared(NamedTuple):
 
 
 def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
-    """The list tags of a resident: "htn" and/or "dm" from past diseases or follow-up forms."""
+    """The list tags of a resident: "htn", "dm", "smi" (严重精神障碍) from past diseases or the
+    programme's forms, "tb" (肺结核患者) from the TB forms."""
     codes = {
         str(item.get("code")) for item in doc.get("past_diseases") or [] if isinstance(item, dict)
     }
@@ -60,6 +65,10 @@ def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
         tags.append("htn")
     if DM_CODE in codes or "dm_followup" in forms_present:
         tags.append("dm")
+    if SMI_CODE in codes or SMI_FORMS & forms_present:
+        tags.append("smi")
+    if TB_FORMS & forms_present:
+        tags.append("tb")
     return " ".join(tags)
 
 

@@ -136,4 +136,78 @@ TABLES = tables_by_name(
         exclusive=("1",),
         other="8",
     ),
+    # --- 老年人中医药健康管理服务记录表 (programme-forms.md §14 [C2]; the service was
+    # added in 2013, under the second edition, with the same form)
+    # the words under each heading (根本不/从来没有 ...) are in the form's layout: short options
+    # keep the 33 rows of the editor within a laptop screen
+    table("tcm_scale", "1没有 2很少 3有时 4经常 5总是"),
+    table("tcm_biased", "1是 2倾向是 3否"),
+    table("tcm_balanced", "1是 2基本是 3否"),
+    table("tcm_guidance", "1情志调摄 2饮食调养 3起居调摄 4运动保健 5穴位保健 6其他", other="6"),
+    table(
+        "tcm_type", "1气虚质 2阳虚质 3阴虚质 4痰湿质 5湿热质 6血瘀质 7气郁质 8特禀质 9平和质"
+    ),
+    # --- 严重精神障碍 (programme-forms.md §10-11 [C2])
+    table("smi_household", "1城镇 2农村"),
+    table(
+        "smi_employment",
+        "1在岗工人 2在岗管理者 3农民 4下岗或无业 5在校学生 6退休 7专业技术人员 8其他 9不详",
+    ),
+    table("smi_consent", "1同意参加管理 2不同意参加管理"),
+    table(
+        "smi_symptom",
+        "1幻觉 2交流困难 3猜疑 4喜怒无常 5行为怪异 6兴奋话多 7伤人毁物 8悲观厌世 9无故外走 "
+        "10自语自笑 11孤僻懒散 12其他",
+        other="12",
+    ),
+    table("smi_lock", "1无关锁 2关锁 3关锁已解除"),
+    table("smi_outpatient", "1未治 2间断门诊治疗 3连续门诊治疗"),
+    table("smi_effect_past", "1临床痊愈 2好转 3无变化 4加重"),
+    table("smi_economy", "1贫困，在当地贫困线标准以下 2非贫困"),
+    table("smi_visit_form", "1门诊 2家庭访视 3电话"),
+    table("smi_lost_reason", "1外出打工 2迁居他处 3走失 4连续3次未到访 5其他", other="5"),
+    table(
+        "smi_death_cause",
+        "1躯体疾病 2自杀 3他杀 4意外 5精神疾病相关并发症 6其他",
+        other="6",
+    ),
+    table(
+        "smi_body_disease",
+        "1传染病和寄生虫病 2肿瘤 3心脏病 4脑血管病 5呼吸系统疾病 6消化系统疾病 7其他疾病 8不详",
+    ),
+    table("smi_risk_level", "0（0级） 1（1级） 2（2级） 3（3级） 4（4级） 5（5级）"),
+    table("smi_insight", "1自知力完全 2自知力不全 3自知力缺失"),
+    table("good_fair_worse", "1良好 2一般 3较差"),
+    table("good_fair_worse_na", "1良好 2一般 3较差 9此项不适用"),
+    table("smi_hospital", "0未住院 1目前正在住院 2曾住院，现未住院"),
+    table("smi_adherence", "1按医嘱规律用药 2间断用药 3不用药 4医嘱勿需用药"),
+    table("smi_adverse", "1无 2有 9此项不适用", other="2"),
+    table("smi_effect", "1痊愈 2好转 3无变化 4加重 9此项不适用"),
+    table("smi_rehab", "1生活劳动能力 2职业训练 3学习能力 4社会交往 5其他", other="5"),
+    table("smi_classification", "1不稳定 2基本稳定 3稳定"),
+    # --- 肺结核 (programme-forms.md §12-13 [C2])
+    table("tb_visit_place", "1门诊 2家庭"),
+    table("tb_patient_type", "1初治 2复治"),
+    table("tb_sputum", "1阳性 2阴性 3未查痰"),
+    table("tb_resistance", "1耐药 2非耐药 3未检测"),
+    table(
+        "tb_symptom_first",
+        "0没有症状 1咳嗽咳痰 2低热盗汗 3咯血或血痰 4胸痛消瘦 5恶心纳差 6头痛失眠 7视物模糊 "
+        "8皮肤瘙痒、皮疹 9耳鸣、听力下降",
+        exclusive=("0",),
+    ),
+    # the follow-up form inserts 6关节疼痛, so its codes differ from the first visit's
+    table(
+        "tb_symptom",
+        "0没有症状 1咳嗽咳痰 2低热盗汗 3咯血或血痰 4胸痛消瘦 5恶心纳差 6关节疼痛 7头痛失眠 "
+        "8视物模糊 9皮肤瘙痒、皮疹 10耳鸣、听力下降",
+        exclusive=("0",),
+    ),
+    table("tb_usage", "1每日 2间歇"),
+    table("tb_dosage_form", "1固定剂量复合制剂 2散装药 3板式组合药 4注射剂"),
+    table("tb_supervisor", "1医生 2家属 3自服药 4其他", other="4"),
+    table("have_not", "1有 2无"),
+    table("tb_ventilation", "1良好 2一般 3差"),
+    table("mastered", "1掌握 2未掌握"),
+    table("tb_stop_reason", "1完成疗程 2死亡 3丢失 4转入耐多药治疗"),
 )

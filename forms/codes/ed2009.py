@@ -30,4 +30,6 @@ TABLES = tables_by_name(
     # 2011 健康体检表 中医体质辨识 (deleted in 2017) [U exact codes]
     table("tcm_balanced", "1是 2基本是"),
     table("tcm_biased", "1是 2倾向是"),
+    # 重性精神疾病 患病对家庭社会的影响 (2011) [C P2]
+    table("smi_risk_behavior", "1轻度滋事 2肇事 3肇祸 4自伤 5自杀未遂 6无", exclusive=("6",)),
 )

@@ -26,4 +26,10 @@ TABLES = tables_by_name(
         exclusive=("1",),
     ),
     table("family_disease", f"1无 {_DISEASES} 11先天畸形 12其他", exclusive=("1",), other="12"),
+    # 严重精神障碍 危险行为: 2017 inserted 4其他危害行为 and moved 无 to 7 (programme-forms.md §10)
+    table(
+        "smi_risk_behavior",
+        "1轻度滋事 2肇事 3肇祸 4其他危害行为 5自伤 6自杀未遂 7无",
+        exclusive=("7",),
+    ),
 )

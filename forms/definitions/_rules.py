@@ -103,6 +103,20 @@ def flag_and_items(flag: Field, items: Field) -> CrossRule:
     return check
 
 
+def together(*fields: Field) -> CrossRule:
+    """Fields that mean something only together (停止治疗时间 and 原因): all or none."""
+    names = "、".join(ref(f) for f in fields)
+
+    @rule(f"{names}须同时填写", *fields)
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        filled = [f for f in fields if not is_empty(doc.get(f.key))]
+        if not filled or len(filled) == len(fields):
+            return []
+        return [fe(f, f"已填写{ref(filled[0])}，此项也须填写") for f in fields if f not in filled]
+
+    return check
+
+
 def at_least_one(*fields: Field) -> CrossRule:
     names = "、".join(ref(f) for f in fields)
 

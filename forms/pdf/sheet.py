@@ -27,6 +27,7 @@ from forms.pdf.page import (
     draw_signature,
     draw_title,
 )
+from forms.pdf.tcm import question_rows, result_rows
 
 SEC_W = 11 * mm
 LABEL_W = 32 * mm
@@ -267,6 +268,10 @@ class SheetBuilder:
                 g.rows.extend(level_grid_rows(self.form, section, self.doc))
             elif section.layout.get("level_total"):
                 g.rows.extend(level_total_rows(self.form, section, self.doc))
+            elif section.layout.get("tcm_questions"):
+                g.rows.extend(question_rows(self.form, section, self.doc))
+            elif section.layout.get("tcm_results"):
+                g.rows.extend(result_rows(self.form, section, self.doc))
             else:
                 g.rows.extend(self.section_rows(section))
         g.measure()

@@ -21,8 +21,15 @@ def test_key_populations_and_age():
     assert "elderly_selfcare" in form_fit.fitting_visit_forms(htn_old, ON)
     assert "糖尿病" in form_fit.why_not(htn_old, "dm_followup", ON)
     young = {"tags": "", "birth_date": "1995-01-20", "sex": "2"}
-    assert form_fit.fitting_visit_forms(young, ON) == ["health_exam", "encounter", "consultation", "referral"]
+    assert form_fit.fitting_visit_forms(young, ON) == ["health_exam", "encounter", "consultation", "referral",
+                                                       "tb_first_visit"]  # fmt: skip
     assert "65" in form_fit.why_not(young, "elderly_selfcare", ON)
+    assert "65" in form_fit.why_not(young, "elderly_tcm", ON)
+    assert "严重精神障碍" in form_fit.why_not(young, "smi_followup", ON)
+    assert "肺结核" in form_fit.why_not(young, "tb_followup", ON)
+    smi = {"tags": ["smi"], "birth_date": "1985-01-20", "sex": "1"}
+    assert form_fit.fitting_visit_forms(smi, ON)[0] == "smi_followup"
+    assert "smi_supplement" in form_fit.fitting_visit_forms(smi, ON)
     # 65 on the day of the birthday, not the day before
     assert form_fit.fits({"birth_date": "1961-06-01"}, "elderly_selfcare", ON)
     assert not form_fit.fits({"birth_date": "1961-06-02"}, "elderly_selfcare", ON)

@@ -9,6 +9,7 @@ import forms
 from forms.examples import example
 
 FOLLOWUPS = ("htn_followup", "dm_followup")
+COLUMN_FORMS = (*FOLLOWUPS, "tb_followup")  # one visit per paper column
 
 
 @pytest.mark.parametrize("code", ["personal_info", *FOLLOWUPS])
@@ -93,8 +94,13 @@ ALL = (
     "personal_info",
     "health_exam",
     "elderly_selfcare",
+    "elderly_tcm",
     "htn_followup",
     "dm_followup",
+    "smi_supplement",
+    "smi_followup",
+    "tb_first_visit",
+    "tb_followup",
     "encounter",
     "consultation",
     "referral",
@@ -107,6 +113,11 @@ TITLES = {
     "htn_followup": "高血压患者随访服务记录表",
     "dm_followup": "2型糖尿病患者随访服务记录表",
     "elderly_selfcare": "老年人生活自理能力评估表",
+    "elderly_tcm": "老年人中医药健康管理服务记录表",
+    "smi_supplement": "严重精神障碍患者个人信息补充表",
+    "smi_followup": "严重精神障碍患者随访服务记录表",
+    "tb_first_visit": "肺结核患者第一次入户随访记录表",
+    "tb_followup": "肺结核患者随访服务记录表",
     "encounter": "接诊记录表",
     "consultation": "会诊记录表",
     "referral": "双向转诊单",
@@ -115,6 +126,9 @@ TITLES = {
 # The layout-hint vocabulary documented in forms/model.py: the PDF and UI helpers rely on it.
 FIELD_HINTS = {
     "row",
+    "bands",
+    "derived_from",
+    "tcm_type",
     "join",
     "pair",
     "pair_role",
@@ -146,6 +160,8 @@ FIELD_HINTS = {
 }
 SECTION_HINTS = {
     "role",
+    "tcm_questions",
+    "tcm_results",
     "columns",
     "side",
     "applies_when",
@@ -210,7 +226,7 @@ def test_definition_is_consistent(code: str, edition: str) -> None:
 
 
 def test_layouts() -> None:
-    assert {c for c in ALL if forms.get_form(c).layout == "columns"} == set(FOLLOWUPS)
+    assert {c for c in ALL if forms.get_form(c).layout == "columns"} == set(COLUMN_FORMS)
     assert forms.get_form("info_card").layout == "card"
     assert forms.get_form("personal_info").paper["header"] == ["name", "record_no8"]
     assert forms.get_form("referral").paper["letter"] is True  # 存根, cut line, letter slip
