@@ -18,10 +18,10 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolError, decode_body
-from sync.server import admin, anchor, effects, feed
+from sync.server import admin, anchor, feed, numbers
 from sync.server.db import SeqAllocator, sessions
 from sync.server.models import Conflict, Device, Entity, Institution, SerialBlock, utcnow
-from sync.server.push import Pusher, Rejected, resolve_on_server
+from sync.server.push import Rejected, push_changes, resolve_on_server
 from sync.server.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ def create_app(engine: Engine) -> FastAPI:
 
         def work(s: Session) -> dict[str, Any]:
             c = _auth(s, token)
-            return {"results": Pusher(s, c.device, c.scope).push(raw)}
+            return {"results": push_changes(s, c.device, c.scope, raw)}
 
         return raw_json(await run(work))
 
@@ -240,11 +240,10 @@ def create_app(engine: Engine) -> FastAPI:
             if c.scope.level == "county" or not c.scope.contains(area):
                 raise ApiError(403, "forbidden", f"村 {village} 不在本机构辖区")
             SeqAllocator(s)  # holds the counter lock: blocks never overlap
-            first = int(effects.new_record_no(s, area)[12:])
-            last = first + count - 1
-            if last > 99999:
-                raise ApiError(409, "exhausted", f"区划 {area} 的档案流水号已用完")
-            effects.bump_serial(s, area, last)
+            try:
+                first, last = numbers.block(s, area, count)
+            except numbers.Exhausted as e:
+                raise ApiError(409, "exhausted", str(e)) from e
             s.add(SerialBlock(device_id=c.device.id, area=area, first=first, last=last))
             return {"area": area, "first": first, "last": last}
 

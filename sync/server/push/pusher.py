@@ -1,4 +1,5 @@
-"""The push side: apply a device's changes one by one, each in its own savepoint.
+"""The per-change rules of the push: jurisdiction, merge, validation; each change in its own
+savepoint.
 
 The whole batch runs in one transaction that holds the sequence counter row locked (SeqAllocator),
 so concurrent pushers are serialised: merges read a state no one else is changing, and sequence
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from sync.merge import get_path, merge_changes, set_path
 from sync.protocol import Change, ChangeResult, ProtocolError, parse_change, parse_mutation_id
-from sync.server import batch, effects, feed
+from sync.server import effects, feed, numbers
 from sync.server.db import SeqAllocator
 from sync.server.models import (
     AppliedMutation,
@@ -28,17 +29,11 @@ from sync.server.models import (
     Move,
     utcnow,
 )
+from sync.server.push.errors import Rejected
 from sync.server.scope import Scope
 from sync.server.validate import household_errors, record_errors, record_form, resident_errors
 
 log = logging.getLogger(__name__)
-
-
-class Rejected(Exception):
-    def __init__(self, reason: str, code: str = "invalid") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
 
 
 class Pusher:
@@ -52,19 +47,7 @@ class Pusher:
         self.known: set[str] | None = None  # entity uuids known to exist (after _prefetch)
         self.pending: dict[str, Entity] = {}  # residents created by this batch's fast path
 
-    def push(self, raw_changes: list[Any]) -> list[dict[str, Any]]:
-        self._prefetch(raw_changes)
-        if batch.only_new_creates(self, raw_changes):
-            try:
-                with self.session.begin_nested():
-                    return batch.fast_creates(self, raw_changes)
-            except Exception:  # anything unexpected: redo the batch change by change
-                log.exception("push: fast path failed, applying one by one")
-                self.pending.clear()
-                self._prefetch(raw_changes)
-        return [self._one(raw) for raw in raw_changes]
-
-    def _prefetch(self, raw_changes: list[Any]) -> None:
+    def prefetch(self, raw_changes: list[Any]) -> None:
         """Load the batch's prior results and entities in two queries; the per-change lookups
         then come from the session's identity map."""
         mids = [m for m in (parse_mutation_id(r) for r in raw_changes) if m]
@@ -83,7 +66,7 @@ class Pusher:
         else:
             self.known = set()
 
-    def _one(self, raw: Any) -> dict[str, Any]:
+    def one(self, raw: Any) -> dict[str, Any]:
         mid = parse_mutation_id(raw) or "?"
         try:
             change = parse_change(raw)
@@ -185,7 +168,7 @@ class Pusher:
             return {**changes, "resident": {**fc, "new": survivor.uuid}}
         return changes
 
-    def _build_create(self, ch: Change) -> tuple[Entity, bool, str | None]:
+    def build_create(self, ch: Change) -> tuple[Entity, bool, str | None]:
         """The new entity, validated and placed in its area; nothing is written yet."""
         state: dict[str, Any] = {}
         for key, fc in self._redirect_resident_refs(ch.changes).items():
@@ -216,12 +199,15 @@ class Pusher:
         return e, provisional, redirect_to
 
     def _create(self, ch: Change) -> ChangeResult:
-        e, provisional, redirect_to = self._build_create(ch)
-        replaced = (
-            effects.assign_record_no(self.session, e, provisional)
-            if ch.entity == "resident"
-            else None
-        )
+        e, provisional, redirect_to = self.build_create(ch)
+        try:
+            replaced = (
+                numbers.keep_or_draw(self.session, [(e, provisional)]).get(e.uuid)
+                if ch.entity == "resident"
+                else None
+            )
+        except numbers.Exhausted as x:
+            raise Rejected(str(x), "exhausted") from x
         e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, e.area, new=True)
         self.session.add(e)
         if self.known is not None:
@@ -414,4 +400,4 @@ def resolve_on_server(
         changes={base: {"old": current, "new": proposed.get(base)}},
         resolves=c.id,
     )
-    return Pusher(session, device, scope)._one(change.to_json())
+    return Pusher(session, device, scope).one(change.to_json())
