@@ -23,7 +23,7 @@ from app.filelock import lock
 from app.services import anchors, audit
 from app.services.residents import _write_terms
 from sync import bulk, local
-from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES
+from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES, is_made_at
 from sync.transport import SyncError, Transport, check_server_url, peer_fingerprint
 
 if TYPE_CHECKING:
@@ -229,6 +229,10 @@ class SyncClient:
                   "op": row.op if row.op in ("create", "update", "status", "merge", "unmerge") else "update",
                   "changes": changes, "device_seq": row.device_seq,
                   "base_rev": known.rev if known else None}  # fmt: skip
+        if row.user:  # for the county's history of who changed what
+            change["user"] = row.user[:64]
+            if is_made_at(row.created_at):
+                change["made_at"] = row.created_at
         if row.resolves:
             change["resolves"] = row.resolves
         return change

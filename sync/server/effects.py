@@ -17,7 +17,7 @@ def set_record_owner(session: Session, seq: SeqAllocator, r: Entity, owner: Enti
     r.data = {**r.data, "resident": owner.uuid}
     r.resident_uuid, r.area, r.rev = owner.uuid, owner.area, r.rev + 1
     feed.state_add(session, r.area, r.uuid, r.rev)
-    r.seq = feed.touch(session, seq, "record", r.uuid, r.area)
+    r.seq = feed.publish(session, seq, r)
     if old_area != r.area:
         feed.touch(session, seq, "record", r.uuid, old_area, op="exit")
 
@@ -40,15 +40,26 @@ def records_follow_merge(
 
 
 def moved(
-    session: Session, seq: SeqAllocator, e: Entity, old_area: str, new_area: str, old_rev: int
+    session: Session,
+    seq: SeqAllocator,
+    e: Entity,
+    old_area: str,
+    new_area: str,
+    old_rev: int,
+    device_id: str,
 ) -> None:
-    """The resident changed village: its records follow it; the old area's feed gets exits."""
-    session.add(Move(uuid=e.uuid, rev=old_rev, old_area=old_area, new_area=new_area))
-    feed.touch(session, seq, "resident", e.uuid, old_area, op="exit")
+    """The resident changed village: its records follow it; the old area's feed gets exits. The
+    move keeps the exit's sequence number: a device of the old area that has been sent it (or
+    made the move) knows the resident left (push.pusher._access)."""
+    exit_seq = feed.touch(session, seq, "resident", e.uuid, old_area, op="exit")
+    session.add(
+        Move(uuid=e.uuid, rev=old_rev, old_area=old_area, new_area=new_area, seq=exit_seq,
+             device_id=device_id)
+    )  # fmt: skip
     for r in session.scalars(select(Entity).where(Entity.resident_uuid == e.uuid)):
         feed.state_remove(session, r.area, r.uuid, r.rev)
         feed.state_add(session, new_area, r.uuid, r.rev)
         r.area = new_area
-        r.seq = feed.touch(session, seq, "record", r.uuid, new_area)
+        r.seq = feed.publish(session, seq, r)
         feed.touch(session, seq, "record", r.uuid, old_area, op="exit")
     session.execute(update(Conflict).where(Conflict.resident_uuid == e.uuid).values(area=new_area))

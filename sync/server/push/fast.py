@@ -49,7 +49,8 @@ def fast_creates(p: Pusher, raw_changes: list[Any]) -> list[dict[str, Any]]:
         p.session, [(e, prov) for _, _, e, prov, _ in built if e.kind == "resident"]
     )
     for slot, ch, e, _prov, redirect_to in built:
-        e.seq = feed.touch(p.session, p.seq, e.kind, e.uuid, e.area, new=True)
+        feed.set_origin(p.session, p.origin(ch))
+        e.seq = feed.publish(p.session, p.seq, e, new=True)
         p.session.add(e)
         feed.state_add(p.session, e.area, e.uuid, e.rev)
         result = ChangeResult(ch.mutation_id, "redirected" if redirect_to else "applied", e.uuid,
