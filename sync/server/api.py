@@ -20,7 +20,7 @@ from sync import protocol
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolError, decode_body
 from sync.server import access, admin, anchor, feed, numbers
 from sync.server.db import SeqAllocator, sessions
-from sync.server.models import Conflict, Device, Entity, Institution, SerialBlock, utcnow
+from sync.server.models import Conflict, Device, Entity, Institution, utcnow
 from sync.server.push import Rejected, push_changes, resolve_on_server
 from sync.server.scope import Scope
 
@@ -223,6 +223,9 @@ def create_app(engine: Engine) -> FastAPI:
 
         def work(s: Session) -> dict[str, Any]:
             c = _auth(s, token)
+            if anchor.overdue(c.device):
+                access.add(s, "audit_head", device_id=c.device.id, area=c.inst.area, ok=False,
+                           detail="skipped")  # fmt: skip
             results = push_changes(s, c.device, c.scope, raw)
             tally: dict[str, int] = {}
             for r in results:
@@ -247,6 +250,8 @@ def create_app(engine: Engine) -> FastAPI:
             c = _auth(s, token)
             page = feed.pull(s, c.scope, cursor, limit)
             _seen(c.device, page["cursor"])
+            if not page["has_more"]:
+                c.device.head_due = True  # the sync's pull is done: its audit head comes next
             access.add(s, "pull", device_id=c.device.id, area=c.inst.area, count=len(page["items"]),
                        detail=f"cursor {cursor}->{page['cursor']}")  # fmt: skip
             return page
@@ -290,10 +295,11 @@ def create_app(engine: Engine) -> FastAPI:
                 raise ApiError(403, "forbidden", f"村 {village} 不在本机构辖区")
             SeqAllocator(s)  # holds the counter lock: blocks never overlap
             try:
-                first, last = numbers.block(s, area, count)
+                first, last = numbers.block(s, c.device.id, area, count)
             except numbers.Exhausted as e:
                 raise ApiError(409, "exhausted", str(e)) from e
-            s.add(SerialBlock(device_id=c.device.id, area=area, first=first, last=last))
+            except numbers.OverQuota as e:
+                raise ApiError(409, "quota", str(e)) from e
             access.add(s, "serials", device_id=c.device.id, area=c.inst.area, count=count,
                        detail=f"{area} {first}-{last}")  # fmt: skip
             return {"area": area, "first": first, "last": last}

@@ -74,6 +74,9 @@ class Device(Base):
     # The highest feed sequence number a pull or snapshot has handed this device: what it can
     # have seen, so what it cannot have known when it made a queued edit (push.pusher._access).
     seen_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set when the device finishes a pull (the end of a sync), cleared when it reports its audit
+    # head: a device that pushes again while it is set skipped the check (anchor.overdue).
+    head_due: Mapped[bool] = mapped_column(default=False)
 
 
 class Entity(Base):

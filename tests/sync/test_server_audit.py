@@ -96,3 +96,31 @@ def test_history_and_access_log_are_append_only(county: Any, three: Any, table: 
         with pytest.raises(Exception, match="append-only"), county.engine.begin() as c:
             c.execute(text(sql))
     assert county.query(f"SELECT count(*) FROM {table}")[0][0] > 0
+
+
+def test_the_audit_head_is_checked_at_each_sync(county: Any, three: Any) -> None:
+    """A device that pulls and then pushes again without reporting its audit head in between
+    (a client that skips the check) is flagged; one whose report was lost re-sends it first."""
+    from sync.client import SyncClient
+
+    a, b, _hospital, _t = three
+
+    def flag(inst: Any) -> Any:
+        return county.query("SELECT audit_flag FROM device WHERE id = :d", d=device_id(inst))[0][0]
+
+    for inst in (a, b):
+        inst.sync()
+        assert flag(inst) is None
+    skipping = SyncClient(a.store)
+    skipping.pull_all()
+    residents.add(a.store, {"name": "严十七", "sex": "1", "birth_date": "1963-01-01"})
+    skipping.push_all()
+    assert "没有报告审计日志头" in flag(a)
+
+    lost = SyncClient(b.store)
+    lost.pull_all()
+    with b.store.session(write=True) as s:  # the sync ended, its report did not arrive
+        local.set_state(s, "audit_head_owed", True)
+    residents.add(b.store, {"name": "严十八", "sex": "1", "birth_date": "1964-01-01"})
+    assert "audit_flag" not in b.sync()
+    assert flag(b) is None

@@ -46,7 +46,7 @@ def fast_creates(p: Pusher, raw_changes: list[Any]) -> list[dict[str, Any]]:
         built.append((len(results), ch, e, provisional, redirect_to))
         results.append(None)
     replaced = numbers.keep_or_draw(
-        p.session, [(e, prov) for _, _, e, prov, _ in built if e.kind == "resident"]
+        p.session, p.device.id, [(e, prov) for _, _, e, prov, _ in built if e.kind == "resident"]
     )
     for slot, ch, e, _prov, redirect_to in built:
         feed.set_origin(p.session, p.origin(ch))

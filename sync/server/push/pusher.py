@@ -227,7 +227,7 @@ class Pusher:
         e, provisional, redirect_to = self.build_create(ch)
         try:
             replaced = (
-                numbers.keep_or_draw(self.session, [(e, provisional)]).get(e.uuid)
+                numbers.keep_or_draw(self.session, self.device.id, [(e, provisional)]).get(e.uuid)
                 if ch.entity == "resident"
                 else None
             )
