@@ -121,6 +121,8 @@ def conflict_item(c: Conflict, seq: int) -> dict[str, Any]:
             "theirs": c.theirs,
             "status": c.status,
             "resolution": c.resolution,
+            "mine_from": c.mine_from,
+            "theirs_from": c.theirs_from,
         },
     }
 

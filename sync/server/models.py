@@ -178,6 +178,10 @@ class Conflict(Base):
     resolution: Mapped[Any] = mapped_column(Json, nullable=True)
     mutation_id: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str] = mapped_column(String(36))
+    # Where `mine` (the pushing device) and `theirs` (the server's value) came from:
+    # {device, device_name, institution, area}, or null when the server does not know.
+    mine_from: Mapped[Any] = mapped_column(Json, nullable=True)
+    theirs_from: Mapped[Any] = mapped_column(Json, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 

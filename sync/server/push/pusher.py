@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sync.merge import Conflict as MergeConflict
 from sync.merge import get_path, merge_changes, set_path
 from sync.protocol import Change, ChangeResult, ProtocolError, parse_change, parse_mutation_id
-from sync.server import effects, feed, numbers
+from sync.server import effects, feed, numbers, sources
 from sync.server.db import SeqAllocator
 from sync.server.models import (
     AppliedMutation,
@@ -411,6 +411,8 @@ class Pusher:
             status="open",
             mutation_id=ch.mutation_id,
             device_id=self.device.id,
+            mine_from=sources.of_device(self.session, self.device.id),
+            theirs_from=sources.of_value(self.session, e.uuid, c.path, c.theirs),
         )
         self.session.add(row)
         feed.touch(self.session, self.seq, "conflict", row.id, e.area)
