@@ -100,7 +100,10 @@ def create_app(engine: Engine) -> FastAPI:
         if e.status == 401 or e.error == "enroll_refused":
             # The request's own transaction was rolled back: the refusal goes in one of its own.
             action = "enroll" if e.error == "enroll_refused" else "auth"
-            await run(_refused, action, f"{e.error} {r.url.path}")
+            try:
+                await run(_refused, action, f"{e.error} {r.url.path}")
+            except Exception as x:  # the refusal is still answered when the log cannot be written
+                log.warning("access log: refusal not recorded (%s)", type(x).__name__)
         return JSONResponse({"error": e.error, "detail": e.detail}, status_code=e.status)
 
     def _refused(s: Session, action: str, detail: str) -> None:

@@ -105,3 +105,7 @@ def test_an_exhausted_village_is_a_clear_409_never_internal(county: County, make
     assert state == "quarantined" and error.startswith("[exhausted]") and "已用完" in error
     hospital.sync()
     assert row() == (state, attempts, error)
+    from ui import sync_rows
+
+    [shown] = sync_rows.quarantine_rows(hospital.store)
+    assert shown["reason"].startswith("本村档案编号已用完：") and "联系县卫健局" in shown["reason"]
