@@ -9,6 +9,7 @@ never draw the same serial."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 
@@ -114,6 +115,8 @@ def _issued(session: Session, device_id: str, areas: set[str]) -> dict[str, list
             )
         ):
             out[b.area].append((b.first, b.last))
+    for blocks in out.values():
+        blocks.sort()  # blocks never overlap: bisect finds the one that may hold a serial
     return out
 
 
@@ -134,7 +137,9 @@ def keep_or_draw(
         if not well_formed(no, area):
             return False
         serial = int(str(no)[12:])
-        return any(first <= serial <= last for first, last in blocks.get(area, ()))
+        mine = blocks.get(area, [])
+        k = bisect.bisect_right(mine, (serial, MAX_SERIAL + 1)) - 1
+        return k >= 0 and mine[k][0] <= serial <= mine[k][1]
 
     wanted = [
         e.data.get("record_no")
