@@ -216,9 +216,9 @@ class EntityVersion(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     area: Mapped[str] = mapped_column(String(12))
     data: Mapped[dict[str, Any]] = mapped_column(Json)
-    # Who: the device that pushed the change (null for the server's own follow-ups, e.g. records
-    # following a merge, which name the change that caused them), the user named on the device,
-    # the change's mutation id and when the device says it was made.
+    # Who: the device that pushed the change (for records that follow their resident's move or
+    # merge, the change that caused it; null for versions from before migration 0005), the user
+    # named on the device, the change's mutation id and when the device says it was made.
     device_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     user: Mapped[str | None] = mapped_column(String(64), nullable=True)
     mutation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
