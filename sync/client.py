@@ -23,7 +23,7 @@ from app.filelock import lock
 from app.services import anchors, audit
 from app.services.residents import _write_terms
 from sync import bulk, local
-from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES
+from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES, is_made_at
 from sync.transport import SyncError, Transport, check_server_url, peer_fingerprint
 
 if TYPE_CHECKING:
@@ -105,17 +105,23 @@ class SyncClient:
         self.t = Transport(server, token, ca_cert, fingerprint=fingerprint)
         self.pushed = 0
         self.pulled = 0
+        self.serials_refused: str | None = None
 
     # -- whole run ----------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
         with single_flight(self.store.data_dir):
+            with self.store.session() as s:
+                owed = local.get_state(s, "audit_head_owed")
+            if owed:  # the last sync could not deliver it; the county expects it before a push
+                self.send_audit_head()
             self.requeue(RETRYABLE)
             self.ensure_serials()
             self.push_all()
             repaired = self.pull_all()
             with self.store.session(write=True) as s:
                 local.set_state(s, "last_success", now_iso())
+                local.set_state(s, "audit_head_owed", True)
                 local.set_state(s, "last_run", {"requests": self.t.requests, "bytes_up": self.t.bytes_up,
                                                 "bytes_down": self.t.bytes_down, "repaired": repaired})  # fmt: skip
             counts = self.counts()
@@ -126,6 +132,8 @@ class SyncClient:
             flag = self.send_audit_head()
             if flag:
                 out["audit_flag"] = flag
+            if self.serials_refused:
+                out["serials"] = self.serials_refused
             return out
 
     def send_audit_head(self) -> str | None:
@@ -146,6 +154,8 @@ class SyncClient:
             reply = self.t.call("POST", "/audit-head", {"head": head, "proof": proof})
         except SyncError:
             return None
+        with self.store.session(write=True) as s:
+            local.set_state(s, "audit_head_owed", False)
         return reply.get("flag")
 
     def counts(self) -> dict[str, int]:
@@ -181,7 +191,16 @@ class SyncClient:
             )
         if left >= SERIAL_LOW_WATER:
             return
-        block = self.t.call("POST", "/serials", {"village": area[9:], "count": SERIAL_BLOCK})
+        try:
+            block = self.t.call("POST", "/serials", {"village": area[9:], "count": SERIAL_BLOCK})
+        except SyncError as e:
+            if e.status != 409:
+                raise
+            # The village's numbers are used up, or this device holds enough unused ones: new
+            # residents get provisional numbers (the server numbers them, or names the problem
+            # on each one), and the sync goes on.
+            self.serials_refused = str(e)
+            return
         with self.store.session(write=True) as s:
             recordno.add_block(s, block["area"], block["first"], block["last"], "server")
 
@@ -229,6 +248,10 @@ class SyncClient:
                   "op": row.op if row.op in ("create", "update", "status", "merge", "unmerge") else "update",
                   "changes": changes, "device_seq": row.device_seq,
                   "base_rev": known.rev if known else None}  # fmt: skip
+        if row.user:  # for the county's history of who changed what
+            change["user"] = row.user[:64]
+            if is_made_at(row.created_at):
+                change["made_at"] = row.created_at
         if row.resolves:
             change["resolves"] = row.resolves
         return change

@@ -278,6 +278,8 @@ def _apply_conflict(s: Session, d: dict[str, Any]) -> bool:
     if d["status"] == "resolved" and row.status != "resolved":
         row.resolved_at = now_iso()
     row.status = d["status"]
+    if d.get("mine_from") or d.get("theirs_from"):  # who each value is from: sync/conflict_sources
+        set_state(s, f"conflict_from:{d['id']}", {"mine": d.get("mine_from"), "theirs": d.get("theirs_from")})
     return True
 
 

@@ -31,6 +31,7 @@ _UUID = re.compile(
 )
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_MADE_AT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]{5,15}([+-][0-9:]{4,5}|Z)?$")
 
 
 class ProtocolError(ValueError):
@@ -54,6 +55,10 @@ class Change:
     base_rev: int | None = None
     device_seq: int | None = None
     resolves: str | None = None  # conflict id this change resolves (a resolution is a change)
+    # Who made it on the device and when, by the device's clock: for the county's history only
+    # (never for a decision: jurisdiction comes from the server's own state).
+    user: str | None = None
+    made_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -97,6 +102,11 @@ def _need(d: dict[str, Any], key: str, typ: type | tuple[type, ...], label: str)
     return value
 
 
+def is_made_at(value: Any) -> bool:
+    """A device timestamp as the outbox keeps it (ISO 8601, local offset)."""
+    return isinstance(value, str) and bool(_MADE_AT.match(value))
+
+
 def is_uuid(value: Any) -> bool:
     return isinstance(value, str) and bool(_UUID.match(value))
 
@@ -138,6 +148,11 @@ def parse_change(raw: Any) -> Change:
     resolves = raw.get("resolves")
     if resolves is not None and not (isinstance(resolves, str) and _ID.match(resolves)):
         raise ProtocolError("resolves", "冲突编号格式错误")
+    user, made_at = raw.get("user"), raw.get("made_at")
+    if user is not None and not (isinstance(user, str) and 0 < len(user) <= 64 and user.isprintable()):
+        raise ProtocolError("user", "用户名必须是 1 到 64 个可打印字符")
+    if made_at is not None and not is_made_at(made_at):
+        raise ProtocolError("made_at", "修改时间必须是 ISO 8601 时间")
     changes = _need(raw, "changes", dict, "字段变更")
     for key, fc in changes.items():
         if not _FIELD.match(key) or len(key) > 128:
@@ -146,7 +161,7 @@ def parse_change(raw: Any) -> Change:
             raise ProtocolError(f"changes.{key}", "每个字段必须是 {old, new}")
     if op == "create" and not changes:
         raise ProtocolError("changes", "新建对象不能没有字段")
-    return Change(mid, entity, uuid.lower(), op, changes, base_rev, device_seq, resolves)
+    return Change(mid, entity, uuid.lower(), op, changes, base_rev, device_seq, resolves, user, made_at)
 
 
 def parse_push(body: Any) -> list[Any]:

@@ -15,7 +15,7 @@ from app.services import households
 from app.services.changes import diff, dumps
 from app.services.resident_input import clean
 from forms.model import FieldError
-from sync import local
+from sync import conflict_sources, local
 from sync.merge import get_path, set_path
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ def listing(store: Store, include_resolved: bool = False) -> list[dict[str, Any]
             out.append({
                 "id": c.id, "resident": resident, "name": name,
                 "record_no": r.record_no if r else None, "entity": c.entity, "entity_uuid": c.entity_uuid,
-                "field": c.field, "original": json.loads(c.original), "mine": json.loads(c.mine),
-                "theirs": json.loads(c.theirs), "status": c.status,
+                "field": c.field, "original": json.loads(c.original), "status": c.status,
+                **conflict_sources.oriented(s, c),
             })  # fmt: skip
         return out
 
@@ -87,7 +87,7 @@ def resolve(
         if take is not None:
             if take not in ("mine", "theirs"):
                 raise InvalidInput(FieldError("take", "解决方式", "须为 mine 或 theirs"))
-            value = json.loads(c.mine if take == "mine" else c.theirs)
+            value = conflict_sources.oriented(s, c)[take]  # "mine" is this device's value
         elif value_text is not None:
             value = _parse(value_text, c)
         state = local.local_state(s, c.entity, c.entity_uuid)

@@ -21,7 +21,11 @@ RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
 
 
 class SyncError(CunyiError):
-    """The server could not be reached or refused the request; str() is Chinese."""
+    """The server could not be reached or refused the request; str() is Chinese. A refusal
+    carries the HTTP status and the server's error code, for callers that handle one."""
+
+    status: int | None = None
+    code: str | None = None
 
 
 CHANGED_CERTIFICATE = ("县平台的证书与本机注册时记下的不同：可能有人冒充县平台。"
@@ -163,6 +167,9 @@ class Transport:
                 raise AuthError(f"县级服务器拒绝了本机：{payload.get('detail', '')}")
             if r.status_code >= 400:
                 detail = payload.get("detail") if isinstance(payload, dict) else None
-                raise SyncError(f"县级服务器拒绝请求（HTTP {r.status_code}）：{detail or ''}")
+                err = SyncError(f"县级服务器拒绝请求（HTTP {r.status_code}）：{detail or ''}")
+                err.status = r.status_code
+                err.code = payload.get("error") if isinstance(payload, dict) else None
+                raise err
             return payload
         raise SyncError(f"无法与县级服务器通信（已重试 {self.attempts} 次）：{last}")

@@ -37,7 +37,7 @@ CONFLICT_HINT = ("同一项目在本机和县平台（或其他机构）被改�
 QUARANTINE_HINT = (
     "这些修改被县平台拒收，其余修改不受影响。请按原因核对档案后点“重试”，或联系乡镇卫生院。"
 )
-CONFLICT_COLUMNS = ("居民", "档案编号", "项目", "原值", "本机", "县平台")
+CONFLICT_COLUMNS = ("居民", "档案编号", "项目", "原值", "一方的值", "另一方的值")
 QUARANTINE_COLUMNS = ("修改时间", "居民", "内容", "县平台拒收的原因")
 
 
@@ -255,7 +255,8 @@ class SyncPanel(QDialog):
         t.setRowCount(len(self.conflicts))
         for i, c in enumerate(self.conflicts):
             cells = (c["name"] or tr("Sync", "（未知居民）"), c["record_no"] or "", c["label"],
-                     c["original_text"], c["mine_text"], c["theirs_text"])  # fmt: skip
+                     c["original_text"], f"{c['mine_text']}（{c['mine_label']}）",
+                     f"{c['theirs_text']}（{c['theirs_label']}）")  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -291,6 +292,9 @@ class SyncPanel(QDialog):
         c = self.current_conflict()
         for w in (self.take_mine, self.take_theirs):
             w.setEnabled(c is not None)
+        # Named by whose value it is from here ("本机", "乙村卫生室"), not the server's roles.
+        self.take_mine.setText(tr("Sync", "用{0}的").format(c["mine_label"] if c else "本机"))
+        self.take_theirs.setText(tr("Sync", "用{0}的").format(c["theirs_label"] if c else "县平台"))
         options = c["options"] if c else None
         self.other_choice.clear()
         self.other_text.clear()

@@ -12,7 +12,7 @@ RESIDENT_ONLY_LABELS = {"village": "村", "household": "家庭", "status": "档�
                         "merged_into": "合并到", "record_no": "档案编号",
                         "label": "户名", "head": "户主"}  # fmt: skip  (the last two: households)
 REASON_KINDS = {"invalid": "数据不合格", "forbidden": "超出本机构辖区", "not_found": "县平台上缺少相关档案",
-                "internal": "县平台内部错误"}  # fmt: skip
+                "internal": "县平台内部错误", "exhausted": "本村档案编号已用完"}  # fmt: skip
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\[\]]+)\])?")
 EMPTY = "（空）"
 

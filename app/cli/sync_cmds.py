@@ -30,10 +30,11 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     q = leaf(cs, "list", "列出待解决的冲突")
     q.add_argument("--all", action="store_true", help="包括已解决的")
     q.set_defaults(func=cmd_conflicts_list)
-    q = leaf(cs, "resolve", "解决冲突：采用本方、对方或给定的值")
+    q = leaf(cs, "resolve", "解决冲突：采用列表中的第一个值（本机的，如有）、另一个值或给定的值")
     q.add_argument("id")
     g = q.add_mutually_exclusive_group(required=True)
-    g.add_argument("--take", choices=["mine", "theirs"])
+    g.add_argument("--take", choices=["mine", "theirs"],
+                   help="mine：列表中的第一个值（一方是本机时就是本机的）；theirs：另一个值")
     g.add_argument("--value", help="新值（JSON 或文本）")
     q.set_defaults(func=cmd_conflicts_resolve)
 
@@ -113,8 +114,9 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
         out = listing(store, include_resolved=args.all)
     finally:
         store.close()
-    lines = [f"{c['id']}  {c['name'] or ''} {c['field']}：原值 {c['original']!r}，本方 {c['mine']!r}，"
-             f"对方 {c['theirs']!r}" for c in out]  # fmt: skip
+    lines = [f"{c['id']}  {c['name'] or ''} {c['field']}：原值 {c['original']!r}，"
+             f"{c['mine_label']} {c['mine']!r}（mine），{c['theirs_label']} {c['theirs']!r}（theirs）"
+             for c in out]  # fmt: skip
     emit(args, out, "\n".join(lines) or "没有待解决的冲突")
     return 0
 

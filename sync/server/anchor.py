@@ -41,6 +41,7 @@ def _entry(value: Any, name: str) -> dict[str, Any] | None:
 def record(device: Device, head: dict[str, Any], proof: dict[str, Any] | None) -> dict[str, Any]:
     """Keep `head` as the device's anchor when its chain extends the one kept; else flag the
     device (once, with the first reason) and keep the old anchor, so the flag stays true."""
+    device.head_due = False
     if device.audit_seq is not None:
         problem = None
         if head["seq"] < device.audit_seq:
@@ -55,6 +56,21 @@ def record(device: Device, head: dict[str, Any], proof: dict[str, Any] | None) -
             return {"seq": device.audit_seq, "flag": device.audit_flag}
     device.audit_seq, device.audit_hash = head["seq"], head["hash"]
     return {"seq": device.audit_seq, "flag": device.audit_flag}
+
+
+SKIPPED = "上次同步后没有报告审计日志头：本机未能按时核对审计日志"
+
+
+def overdue(device: Device) -> bool:
+    """At a push: did the device's last sync end without its audit head? Flags it if so (once);
+    the honest client re-sends a head it could not deliver before it pushes again."""
+    if not device.head_due:
+        return False
+    if device.audit_flag is None:
+        device.audit_flag, device.audit_flag_at = SKIPPED, utcnow()
+    log.warning("device %s: pushed without reporting its audit head after the last sync", device.id)
+    device.head_due = False
+    return True
 
 
 def clear(device: Device) -> None:

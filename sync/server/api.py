@@ -18,10 +18,10 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from sync import protocol
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolError, decode_body
-from sync.server import admin, anchor, effects, feed
+from sync.server import access, admin, anchor, feed, numbers
 from sync.server.db import SeqAllocator, sessions
-from sync.server.models import Conflict, Device, Entity, Institution, SerialBlock, utcnow
-from sync.server.push import Pusher, Rejected, resolve_on_server
+from sync.server.models import Conflict, Device, Entity, Institution, utcnow
+from sync.server.push import Rejected, push_changes, resolve_on_server
 from sync.server.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,18 @@ def raw_json(obj: Any) -> Response:
     return Response(protocol.encode(obj), media_type="application/json")
 
 
+class _ClientAddress:
+    """Outermost layer: the request's peer address, for the access log (sync/server/access.py)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            access.CLIENT.set(str((scope.get("client") or ("",))[0])[:64] or None)
+        await self.app(scope, receive, send)
+
+
 def create_app(engine: Engine) -> FastAPI:
     app = FastAPI(
         title="村医县级同步服务器",
@@ -80,11 +92,22 @@ def create_app(engine: Engine) -> FastAPI:
         redoc_url=None,
     )
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(_ClientAddress)
     make_session: sessionmaker[Session] = sessions(engine)
 
     @app.exception_handler(ApiError)
-    async def _api_error(_r: Request, e: ApiError) -> JSONResponse:
+    async def _api_error(r: Request, e: ApiError) -> JSONResponse:
+        if e.status == 401 or e.error == "enroll_refused":
+            # The request's own transaction was rolled back: the refusal goes in one of its own.
+            action = "enroll" if e.error == "enroll_refused" else "auth"
+            try:
+                await run(_refused, action, f"{e.error} {r.url.path}")
+            except Exception as x:  # the refusal is still answered when the log cannot be written
+                log.warning("access log: refusal not recorded (%s)", type(x).__name__)
         return JSONResponse({"error": e.error, "detail": e.detail}, status_code=e.status)
+
+    def _refused(s: Session, action: str, detail: str) -> None:
+        access.add(s, action, ok=False, detail=detail)
 
     @app.exception_handler(OperationalError)
     async def _busy(_r: Request, e: OperationalError) -> JSONResponse:
@@ -122,6 +145,12 @@ def create_app(engine: Engine) -> FastAPI:
             device.last_seen_at = now
         return Caller(device, inst)
 
+    def _seen(device: Device, upto: int) -> None:
+        # What the device can have seen; a client-chosen cursor only makes its later edits to a
+        # resident that moved count as made after the move (push.pusher._access).
+        if device.seen_seq is None or upto > device.seen_seq:
+            device.seen_seq = upto
+
     @app.get(f"{API_PREFIX}/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "protocol": protocol.PROTOCOL_VERSION}
@@ -139,6 +168,7 @@ def create_app(engine: Engine) -> FastAPI:
                 device, token, inst = admin.enroll(s, body["code"], name, area)
             except admin.AdminError as e:
                 raise ApiError(403, "enroll_refused", str(e)) from e
+            access.add(s, "enroll", device_id=device.id, area=inst.area)
             county = admin.county(s)
             return {
                 "device_id": device.id,
@@ -178,7 +208,11 @@ def create_app(engine: Engine) -> FastAPI:
             raise ApiError(400, "bad_request", str(e)) from e
 
         def work(s: Session) -> dict[str, Any]:
-            return anchor.record(_auth(s, token).device, head, proof)
+            c = _auth(s, token)
+            out = anchor.record(c.device, head, proof)
+            access.add(s, "audit_head", device_id=c.device.id, area=c.inst.area,
+                       ok=out["flag"] is None, count=head["seq"])  # fmt: skip
+            return out
 
         return await run(work)
 
@@ -192,7 +226,18 @@ def create_app(engine: Engine) -> FastAPI:
 
         def work(s: Session) -> dict[str, Any]:
             c = _auth(s, token)
-            return {"results": Pusher(s, c.device, c.scope).push(raw)}
+            if anchor.overdue(c.device):
+                access.add(s, "audit_head", device_id=c.device.id, area=c.inst.area, ok=False,
+                           detail="skipped")  # fmt: skip
+            results = push_changes(s, c.device, c.scope, raw)
+            tally: dict[str, int] = {}
+            for r in results:
+                tally[r["result"]] = tally.get(r["result"], 0) + 1
+            detail = " ".join(f"{k} {v}" for k, v in sorted(tally.items()))
+            access.add(
+                s, "push", device_id=c.device.id, area=c.inst.area, count=len(raw), detail=detail
+            )
+            return {"results": results}
 
         return raw_json(await run(work))
 
@@ -205,7 +250,14 @@ def create_app(engine: Engine) -> FastAPI:
         ] = protocol.DEFAULT_PULL_LIMIT,
     ) -> Response:
         def work(s: Session) -> dict[str, Any]:
-            return feed.pull(s, _auth(s, token).scope, cursor, limit)
+            c = _auth(s, token)
+            page = feed.pull(s, c.scope, cursor, limit)
+            _seen(c.device, page["cursor"])
+            if not page["has_more"]:
+                c.device.head_due = True  # the sync's pull is done: its audit head comes next
+            access.add(s, "pull", device_id=c.device.id, area=c.inst.area, count=len(page["items"]),
+                       detail=f"cursor {cursor}->{page['cursor']}")  # fmt: skip
+            return page
 
         return raw_json(await run(work))
 
@@ -217,7 +269,12 @@ def create_app(engine: Engine) -> FastAPI:
         as_of: Annotated[int | None, Query(ge=0)] = None,
     ) -> Response:
         def work(s: Session) -> dict[str, Any]:
-            return feed.snapshot(s, _auth(s, token).scope, after, limit, as_of)
+            c = _auth(s, token)
+            page = feed.snapshot(s, c.scope, after, limit, as_of)
+            _seen(c.device, page["as_of"])
+            access.add(s, "snapshot", device_id=c.device.id, area=c.inst.area,
+                       count=len(page["items"]), detail=f"as_of {page['as_of']}")  # fmt: skip
+            return page
 
         return raw_json(await run(work))
 
@@ -240,12 +297,14 @@ def create_app(engine: Engine) -> FastAPI:
             if c.scope.level == "county" or not c.scope.contains(area):
                 raise ApiError(403, "forbidden", f"村 {village} 不在本机构辖区")
             SeqAllocator(s)  # holds the counter lock: blocks never overlap
-            first = int(effects.new_record_no(s, area)[12:])
-            last = first + count - 1
-            if last > 99999:
-                raise ApiError(409, "exhausted", f"区划 {area} 的档案流水号已用完")
-            effects.bump_serial(s, area, last)
-            s.add(SerialBlock(device_id=c.device.id, area=area, first=first, last=last))
+            try:
+                first, last = numbers.block(s, c.device.id, area, count)
+            except numbers.Exhausted as e:
+                raise ApiError(409, "exhausted", str(e)) from e
+            except numbers.OverQuota as e:
+                raise ApiError(409, "quota", str(e)) from e
+            access.add(s, "serials", device_id=c.device.id, area=c.inst.area, count=count,
+                       detail=f"{area} {first}-{last}")  # fmt: skip
             return {"area": area, "first": first, "last": last}
 
         return await run(work)
@@ -259,9 +318,11 @@ def create_app(engine: Engine) -> FastAPI:
             q = select(Conflict).order_by(Conflict.created_at)
             if status != "all":
                 q = q.where(Conflict.status == status)
-            return [
+            out = [
                 feed.conflict_item(x, 0)["data"] for x in s.scalars(q) if c.scope.contains(x.area)
             ]
+            access.add(s, "conflicts", device_id=c.device.id, area=c.inst.area, count=len(out))
+            return out
 
         return await run(work)
 
@@ -299,8 +360,13 @@ def create_app(engine: Engine) -> FastAPI:
             e = s.get(Entity, uuid)
             if e is None or e.kind != "resident" or not c.scope.contains(e.area):
                 raise ApiError(404, "not_found", "居民不存在或不在本机构辖区")
-            records = s.scalars(select(Entity).where(Entity.resident_uuid == e.uuid))
-            return {**feed.entity_item(e), "records": [feed.entity_item(r) for r in records]}
+            records = [
+                feed.entity_item(r)
+                for r in s.scalars(select(Entity).where(Entity.resident_uuid == e.uuid))
+            ]
+            access.add(s, "read", device_id=c.device.id, area=c.inst.area, subject=e.uuid,
+                       count=1 + len(records))  # fmt: skip
+            return {**feed.entity_item(e), "records": records}
 
         return await run(work)
 

@@ -105,6 +105,33 @@ def cmd_device_clear_audit(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(a: argparse.Namespace) -> int:
+    from sync.server import audit
+    from sync.server.models import Device
+
+    with _session(a.db) as s:
+        if a.entity:
+            out = audit.entity_history(s, a.entity.strip().lower())
+            if not out["versions"] and not out["reads"]:
+                print(f"错误：服务器上没有对象 {a.entity} 的记录", file=sys.stderr)
+                return 5
+            text = audit.render_entity(out)
+        elif a.device:
+            if s.get(Device, a.device) is None:
+                print(f"错误：找不到设备 {a.device}", file=sys.stderr)
+                return 5
+            out = audit.device_activity(s, a.device, a.limit)
+            text = audit.render_device(out)
+        else:
+            if not (len(a.area) == 12 and a.area.isascii() and a.area.isdigit()):
+                print(f"错误：区划代码（--area）必须是 12 位数字：{a.area}", file=sys.stderr)
+                return 3
+            out = audit.area_readers(s, a.area, a.limit)
+            text = audit.render_area(out)
+    print(json.dumps(out, ensure_ascii=False) if a.json else text)
+    return 0
+
+
 def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(a: argparse.Namespace) -> int:
         try:
@@ -164,3 +191,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = db(dev.add_parser("clear-audit", help="核实后清除设备的审计日志异常标记"))
     p.add_argument("device_id")
     p.set_defaults(func=_guard(cmd_device_clear_audit))
+
+    p = db(sub.add_parser("audit", help="查询服务器上的修改历史与访问日志"))
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--entity", help="居民、记录或家庭的 UUID：每一版的值、设备、用户、时间")
+    which.add_argument("--device", help="设备编号：它的同步、下载、读取和上传的修改")
+    which.add_argument("--area", help="12 位区划代码：谁下载或读取了这个村的居民")
+    p.add_argument("--limit", type=int, default=500, help="最多列出的条数")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_guard(cmd_audit))

@@ -1,55 +1,14 @@
-"""What an applied change does beyond its own entity: record numbers, and records that follow
-their resident (a move to another village, a merge, an unmerge)."""
+"""What an applied change does beyond its own entity: records that follow their resident (a move
+to another village, a merge, an unmerge)."""
 
 from __future__ import annotations
-
-import re
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sync.server import feed
 from sync.server.db import SeqAllocator
-from sync.server.models import Conflict, Entity, MergeMove, Move, SerialCounter
-
-
-def assign_record_no(session: Session, e: Entity, provisional: bool) -> str | None:
-    """Keep the device's number unless it is provisional, malformed or already taken; returns
-    the replacement, if any, so the device can renumber and reprint the card."""
-    no = e.data.get("record_no")
-    ok = isinstance(no, str) and re.fullmatch(r"\d{17}", no) and no[:12] == e.area
-    if ok and not provisional:
-        taken = session.scalar(
-            select(Entity.uuid).where(Entity.record_no == no, Entity.uuid != e.uuid)
-        )
-        if taken is None:
-            bump_serial(session, e.area, int(no[12:]))
-            e.record_no = no
-            return None
-    e.record_no = new_record_no(session, e.area)
-    e.data = {**e.data, "record_no": e.record_no}
-    return e.record_no
-
-
-def bump_serial(session: Session, area: str, used: int) -> None:
-    row = session.get(SerialCounter, area)
-    if row is None:
-        session.add(SerialCounter(area=area, next=used + 1))
-    elif row.next <= used:
-        row.next = used + 1
-
-
-def new_record_no(session: Session, area: str) -> str:
-    while True:
-        row = session.get(SerialCounter, area)
-        if row is None:
-            row = SerialCounter(area=area, next=1)
-            session.add(row)
-        serial = row.next
-        row.next += 1
-        no = f"{area}{serial:05d}"
-        if session.scalar(select(Entity.uuid).where(Entity.record_no == no)) is None:
-            return no
+from sync.server.models import Conflict, Entity, MergeMove, Move
 
 
 def set_record_owner(session: Session, seq: SeqAllocator, r: Entity, owner: Entity) -> None:
@@ -58,7 +17,7 @@ def set_record_owner(session: Session, seq: SeqAllocator, r: Entity, owner: Enti
     r.data = {**r.data, "resident": owner.uuid}
     r.resident_uuid, r.area, r.rev = owner.uuid, owner.area, r.rev + 1
     feed.state_add(session, r.area, r.uuid, r.rev)
-    r.seq = feed.touch(session, seq, "record", r.uuid, r.area)
+    r.seq = feed.publish(session, seq, r)
     if old_area != r.area:
         feed.touch(session, seq, "record", r.uuid, old_area, op="exit")
 
@@ -81,15 +40,26 @@ def records_follow_merge(
 
 
 def moved(
-    session: Session, seq: SeqAllocator, e: Entity, old_area: str, new_area: str, old_rev: int
+    session: Session,
+    seq: SeqAllocator,
+    e: Entity,
+    old_area: str,
+    new_area: str,
+    old_rev: int,
+    device_id: str,
 ) -> None:
-    """The resident changed village: its records follow it; the old area's feed gets exits."""
-    session.add(Move(uuid=e.uuid, rev=old_rev, old_area=old_area, new_area=new_area))
-    feed.touch(session, seq, "resident", e.uuid, old_area, op="exit")
+    """The resident changed village: its records follow it; the old area's feed gets exits. The
+    move keeps the exit's sequence number: a device of the old area that has been sent it (or
+    made the move) knows the resident left (push.pusher._access)."""
+    exit_seq = feed.touch(session, seq, "resident", e.uuid, old_area, op="exit")
+    session.add(
+        Move(uuid=e.uuid, rev=old_rev, old_area=old_area, new_area=new_area, seq=exit_seq,
+             device_id=device_id)
+    )  # fmt: skip
     for r in session.scalars(select(Entity).where(Entity.resident_uuid == e.uuid)):
         feed.state_remove(session, r.area, r.uuid, r.rev)
         feed.state_add(session, new_area, r.uuid, r.rev)
         r.area = new_area
-        r.seq = feed.touch(session, seq, "record", r.uuid, new_area)
+        r.seq = feed.publish(session, seq, r)
         feed.touch(session, seq, "record", r.uuid, old_area, op="exit")
     session.execute(update(Conflict).where(Conflict.resident_uuid == e.uuid).values(area=new_area))

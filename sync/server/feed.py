@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Text, cast, delete, select
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import STATE_MOD, RawJSON, state_digest, state_item_hash
 from sync.server.db import SeqAllocator
-from sync.server.models import AreaState, Conflict, Counter, Entity, Feed
+from sync.server.models import AreaState, Conflict, Counter, Entity, EntityVersion, Feed
 from sync.server.scope import Scope
 
 
@@ -27,6 +28,34 @@ def touch(
         session.execute(delete(Feed).where(Feed.uuid == uuid, Feed.area == area))
     n = seq.next()
     session.add(Feed(seq=n, kind=kind, uuid=uuid, area=area, township=area[:9], op=op))
+    return n
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who a change came from, for the history: set on the session by the push for each change."""
+
+    device_id: str | None
+    user: str | None = None
+    mutation_id: str | None = None
+    made_at: str | None = None
+
+
+def set_origin(session: Session, origin: Origin) -> None:
+    session.info["origin"] = origin
+
+
+def publish(session: Session, seq: SeqAllocator, e: Entity, new: bool = False) -> int:
+    """The one writer of an entity's change once its state is final: its row at the head of its
+    area's feed and a version in its history (values, device, user, time). Returns the sequence
+    number, which the caller stores as e.seq."""
+    n = touch(session, seq, e.kind, e.uuid, e.area, new=new)
+    o = session.info.get("origin") or Origin(None)
+    session.add(
+        EntityVersion(uuid=e.uuid, kind=e.kind, rev=e.rev, seq=n, area=e.area, data=dict(e.data),
+                      device_id=o.device_id, user=o.user, mutation_id=o.mutation_id,
+                      made_at=o.made_at)
+    )  # fmt: skip
     return n
 
 
@@ -92,6 +121,8 @@ def conflict_item(c: Conflict, seq: int) -> dict[str, Any]:
             "theirs": c.theirs,
             "status": c.status,
             "resolution": c.resolution,
+            "mine_from": c.mine_from,
+            "theirs_from": c.theirs_from,
         },
     }
 

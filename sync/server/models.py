@@ -71,6 +71,12 @@ class Device(Base):
     audit_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     audit_flag: Mapped[str | None] = mapped_column(Text, nullable=True)
     audit_flag_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The highest feed sequence number a pull or snapshot has handed this device: what it can
+    # have seen, so what it cannot have known when it made a queued edit (push.pusher._access).
+    seen_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set when the device finishes a pull (the end of a sync), cleared when it reports its audit
+    # head: a device that pushes again while it is set skipped the check (anchor.overdue).
+    head_due: Mapped[bool] = mapped_column(default=False)
 
 
 class Entity(Base):
@@ -103,6 +109,10 @@ class Move(Base):
     rev: Mapped[int] = mapped_column(Integer)
     old_area: Mapped[str] = mapped_column(String(12))
     new_area: Mapped[str] = mapped_column(String(12))
+    # The sequence number of the old area's exit, and the device that made the move (both null
+    # for moves made before migration 0004: such a move counts as known to every device).
+    seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class MergeMove(Base):
@@ -168,6 +178,10 @@ class Conflict(Base):
     resolution: Mapped[Any] = mapped_column(Json, nullable=True)
     mutation_id: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[str] = mapped_column(String(36))
+    # Where `mine` (the pushing device) and `theirs` (the server's value) came from:
+    # {device, device_name, institution, area}, or null when the server does not know.
+    mine_from: Mapped[Any] = mapped_column(Json, nullable=True)
+    theirs_from: Mapped[Any] = mapped_column(Json, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -186,3 +200,46 @@ class SerialBlock(Base):
     first: Mapped[int] = mapped_column(Integer)
     last: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EntityVersion(Base):
+    """Every state an entity has had on the server, with who sent it: the history that answers
+    "who changed this blood pressure, from what". Append-only (a trigger refuses UPDATE and
+    DELETE, migration 0005); written only by feed.publish."""
+
+    __tablename__ = "entity_version"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)  # fmt: skip
+    uuid: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    rev: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    area: Mapped[str] = mapped_column(String(12))
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    # Who: the device that pushed the change (for records that follow their resident's move or
+    # merge, the change that caused it; null for versions from before migration 0005), the user
+    # named on the device, the change's mutation id and when the device says it was made.
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    user: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    mutation_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    made_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AccessLog(Base):
+    """Append-only log of what each device (or would-be device) did: pushes, pulls, snapshots,
+    reads, enrolments, serial blocks, audit-head checks and failed authentication. It names
+    areas, counts and entity ids, never a resident's values."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)  # fmt: skip
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    area: Mapped[str | None] = mapped_column(String(12), nullable=True)  # the device's scope
+    action: Mapped[str] = mapped_column(String(20))
+    ok: Mapped[bool] = mapped_column(default=True)
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True)  # an entity uuid
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)  # address it came from

@@ -52,9 +52,13 @@ def test_edits_merge_conflict_resolves_and_scopes(three) -> None:  # type: ignor
     )
     assert c["resident"] == ra["uuid"]
     hospital.sync()
-    assert [x["id"] for x in resolve.listing(hospital.store)] == [c["id"]]
+    (h,) = resolve.listing(hospital.store)
+    # On the hospital its own value comes first, each named by where it came from.
+    assert (h["id"], h["mine"], h["mine_label"], h["theirs"], h["theirs_label"]) == (
+        c["id"], "13800000022", "本机", "13800000011", "一村卫生室"
+    )
 
-    resolve.resolve(hospital.store, c["id"], take="mine")
+    resolve.resolve(hospital.store, c["id"], take="theirs")
     hospital.sync()
     a.sync()
     b.sync()

@@ -56,9 +56,10 @@ def test_conflicts_side_by_side_resolved_from_the_panel(qtbot, guard, county, in
         for i in range(table.rowCount())
     }
     assert rows["本人电话"][0] == "张三"
-    assert rows["本人电话"][3:] == ["13800000001", "13800000011", "13800000022"]
-    assert rows["现住址"][3:] == ["一村一组", "一村二组", "一村三组"]
-    assert rows["性别"][3:] == ["男", "女", "未说明的性别"]  # option names, not codes
+    # Each value named by where it came from, seen from this computer (issue 17 point 4).
+    assert rows["本人电话"][3:] == ["13800000001", "13800000011（本机）", "13800000022（测试乡镇卫生院）"]
+    assert rows["现住址"][3:] == ["一村一组", "一村二组（本机）", "一村三组（测试乡镇卫生院）"]
+    assert rows["性别"][3:] == ["男", "女（本机）", "未说明的性别（测试乡镇卫生院）"]  # option names
     assert panel.tabs.tabText(0) == "冲突待处理（3）"
     screenshot(panel, "sync-21-panel-conflicts")
 
@@ -69,6 +70,7 @@ def test_conflicts_side_by_side_resolved_from_the_panel(qtbot, guard, county, in
         )
 
     select("本人电话")
+    assert (panel.take_mine.text(), panel.take_theirs.text()) == ("用本机的", "用测试乡镇卫生院的")
     click(qtbot, panel.take_mine)
     qtbot.waitUntil(lambda: table.rowCount() == 2, timeout=10000)
     # a coded field offers its options by name

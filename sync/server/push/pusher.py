@@ -1,4 +1,5 @@
-"""The push side: apply a device's changes one by one, each in its own savepoint.
+"""The per-change rules of the push: jurisdiction, merge, validation; each change in its own
+savepoint.
 
 The whole batch runs in one transaction that holds the sequence counter row locked (SeqAllocator),
 so concurrent pushers are serialised: merges read a state no one else is changing, and sequence
@@ -16,9 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sync.merge import Conflict as MergeConflict
 from sync.merge import get_path, merge_changes, set_path
 from sync.protocol import Change, ChangeResult, ProtocolError, parse_change, parse_mutation_id
-from sync.server import batch, effects, feed
+from sync.server import effects, feed, numbers, sources
 from sync.server.db import SeqAllocator
 from sync.server.models import (
     AppliedMutation,
@@ -28,17 +30,14 @@ from sync.server.models import (
     Move,
     utcnow,
 )
+from sync.server.push.errors import Rejected
 from sync.server.scope import Scope
 from sync.server.validate import household_errors, record_errors, record_form, resident_errors
 
 log = logging.getLogger(__name__)
 
-
-class Rejected(Exception):
-    def __init__(self, reason: str, code: str = "invalid") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
+HOLDER, BEFORE_MOVE, AFTER_MOVE = "holder", "before_move", "after_move"
+MOVED_AWAY = "该居民已迁出本机构辖区"
 
 
 class Pusher:
@@ -52,19 +51,7 @@ class Pusher:
         self.known: set[str] | None = None  # entity uuids known to exist (after _prefetch)
         self.pending: dict[str, Entity] = {}  # residents created by this batch's fast path
 
-    def push(self, raw_changes: list[Any]) -> list[dict[str, Any]]:
-        self._prefetch(raw_changes)
-        if batch.only_new_creates(self, raw_changes):
-            try:
-                with self.session.begin_nested():
-                    return batch.fast_creates(self, raw_changes)
-            except Exception:  # anything unexpected: redo the batch change by change
-                log.exception("push: fast path failed, applying one by one")
-                self.pending.clear()
-                self._prefetch(raw_changes)
-        return [self._one(raw) for raw in raw_changes]
-
-    def _prefetch(self, raw_changes: list[Any]) -> None:
+    def prefetch(self, raw_changes: list[Any]) -> None:
         """Load the batch's prior results and entities in two queries; the per-change lookups
         then come from the session's identity map."""
         mids = [m for m in (parse_mutation_id(r) for r in raw_changes) if m]
@@ -83,7 +70,7 @@ class Pusher:
         else:
             self.known = set()
 
-    def _one(self, raw: Any) -> dict[str, Any]:
+    def one(self, raw: Any) -> dict[str, Any]:
         mid = parse_mutation_id(raw) or "?"
         try:
             change = parse_change(raw)
@@ -95,6 +82,7 @@ class Pusher:
         self.seen.add(change.mutation_id)
         if prior is not None:
             return {**prior.result, "result": "duplicate", "first_result": prior.result["result"]}
+        feed.set_origin(self.session, self.origin(change))
         try:
             with self.session.begin_nested():
                 result = self._apply(change)
@@ -122,20 +110,37 @@ class Pusher:
             }
         return result.to_json()
 
+    def origin(self, ch: Change) -> feed.Origin:
+        return feed.Origin(self.device.id, ch.user, ch.mutation_id, ch.made_at)
+
     # -- permissions -------------------------------------------------------------------------
 
-    def _may_write(self, e: Entity, base_rev: int | None) -> bool:
+    def _access(self, e: Entity) -> str | None:
+        """How this device may write `e`, decided from the server's own state (never from what
+        the client sends): HOLDER while `e` is in its jurisdiction; for a resident (or its
+        record) that moved out of it, BEFORE_MOVE while the device cannot have learnt of the move
+        (it did not make it, and no pull or snapshot has handed it the move's exit), so its queued
+        edits were made before the move, else AFTER_MOVE; None when it was never the device's."""
         if self.scope.contains(e.area):
-            return True
+            return HOLDER
         if e.kind == "household":
-            return False  # a household never changes village
-        # Edits made while the resident was still ours, pushed after it moved away, are kept.
+            return None  # a household never changes village
         resident = e.uuid if e.kind == "resident" else e.resident_uuid
-        moves = self.session.scalars(select(Move).where(Move.uuid == resident))
-        return any(
-            self.scope.contains(m.old_area) and (base_rev is None or base_rev <= m.rev)
-            for m in moves
-        )
+        moves = [
+            m
+            for m in self.session.scalars(select(Move).where(Move.uuid == resident))
+            if self.scope.contains(m.old_area)
+        ]
+        if not moves:
+            return None
+        last = max(moves, key=lambda m: m.seq or 0)
+        seen = self.device.seen_seq if self.device.seen_seq is not None else -1
+        if last.seq is None or last.device_id == self.device.id or seen >= last.seq:
+            return AFTER_MOVE
+        return BEFORE_MOVE
+
+    def _may_write(self, e: Entity) -> bool:
+        return self._access(e) in (HOLDER, BEFORE_MOVE)
 
     def _survivor(self, e: Entity) -> Entity:
         seen = {e.uuid}
@@ -162,9 +167,12 @@ class Pusher:
             return self._create(ch)
         if e.kind != ch.entity:
             raise Rejected(f"对象类型不符：服务器上是 {e.kind}")
-        if not self._may_write(e, ch.base_rev):
+        access = self._access(e)
+        if access is None:
             who = "该家庭" if e.kind == "household" else "该居民"
             raise Rejected(f"{who}不在本机构辖区，无权修改", "forbidden")
+        if access == AFTER_MOVE:
+            return self._hold(e, ch)
         redirect_to = None
         if e.kind == "resident" and e.merged_into and ch.op not in ("unmerge", "merge"):
             target = self._survivor(e)
@@ -185,7 +193,7 @@ class Pusher:
             return {**changes, "resident": {**fc, "new": survivor.uuid}}
         return changes
 
-    def _build_create(self, ch: Change) -> tuple[Entity, bool, str | None]:
+    def build_create(self, ch: Change) -> tuple[Entity, bool, str | None]:
         """The new entity, validated and placed in its area; nothing is written yet."""
         state: dict[str, Any] = {}
         for key, fc in self._redirect_resident_refs(ch.changes).items():
@@ -216,13 +224,16 @@ class Pusher:
         return e, provisional, redirect_to
 
     def _create(self, ch: Change) -> ChangeResult:
-        e, provisional, redirect_to = self._build_create(ch)
-        replaced = (
-            effects.assign_record_no(self.session, e, provisional)
-            if ch.entity == "resident"
-            else None
-        )
-        e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, e.area, new=True)
+        e, provisional, redirect_to = self.build_create(ch)
+        try:
+            replaced = (
+                numbers.keep_or_draw(self.session, self.device.id, [(e, provisional)]).get(e.uuid)
+                if ch.entity == "resident"
+                else None
+            )
+        except numbers.Exhausted as x:
+            raise Rejected(str(x), "exhausted") from x
+        e.seq = feed.publish(self.session, self.seq, e, new=True)
         self.session.add(e)
         if self.known is not None:
             self.known.add(e.uuid)
@@ -255,7 +266,7 @@ class Pusher:
         if resident is None or resident.kind != "resident":
             raise Rejected("所属居民（resident）在服务器上不存在", "not_found")
         resident = self._survivor(resident)
-        if not self._may_write(resident, None):
+        if not self._may_write(resident):
             raise Rejected("所属居民不在本机构辖区", "forbidden")
         return resident
 
@@ -301,6 +312,9 @@ class Pusher:
                 )
                 if new_area[:6] != old_area[:6]:
                     raise Rejected("不能把居民迁到本县以外")
+                if new_area != old_area and not self.scope.contains(old_area):
+                    # Out and back again: only the institution holding the resident moves it.
+                    raise Rejected(MOVED_AWAY + "，不能再迁移", "forbidden")
                 if ch.op == "merge" or state.get("merged_into"):
                     self._check_merge_target(e, state.get("merged_into"))
                 e.merged_into = state.get("merged_into") or None
@@ -319,9 +333,9 @@ class Pusher:
             e.area = new_area
             feed.state_remove(self.session, old_area, e.uuid, old_rev)
             feed.state_add(self.session, new_area, e.uuid, e.rev)
-            e.seq = feed.touch(self.session, self.seq, e.kind, e.uuid, new_area)
+            e.seq = feed.publish(self.session, self.seq, e)
             if new_area != old_area:
-                effects.moved(self.session, self.seq, e, old_area, new_area, old_rev)
+                effects.moved(self.session, self.seq, e, old_area, new_area, old_rev, self.device.id)
             if e.kind == "resident" and e.merged_into != was_merged_into:
                 effects.records_follow_merge(
                     self.session, self.seq, e, was_merged_into, self._survivor(e)
@@ -349,13 +363,38 @@ class Pusher:
             conflicts=conflict_ids,
         )
 
+    def _hold(self, e: Entity, ch: Change) -> ChangeResult:
+        """An edit from a device that knew the resident had left it: nothing is applied; each
+        value that differs from the server's waits as a conflict for the institution that holds
+        the resident now (the conflict lives in its area, so only it sees and decides it)."""
+        if ch.resolves or ch.op in ("merge", "unmerge"):
+            raise Rejected(MOVED_AWAY + "，无权修改", "forbidden")
+        for key in ("village", "area"):
+            if key in ch.changes and ch.changes[key].get("new") != e.data.get(key):
+                raise Rejected(MOVED_AWAY + "，不能再迁移", "forbidden")
+        ids = []
+        for key, fc in ch.changes.items():
+            theirs = get_path(e.data, key)
+            if fc.get("new") != theirs:
+                held = MergeConflict(key, fc.get("old"), fc.get("new"), theirs)
+                ids.append(self._open_conflict(e, held, ch))
+        self.session.flush()
+        return ChangeResult(
+            ch.mutation_id,
+            "conflict" if ids else "duplicate",
+            e.uuid,
+            reason=MOVED_AWAY + "：修改已转交现辖区机构决定" if ids else None,
+            rev=e.rev,
+            conflicts=ids,
+        )
+
     def _check_merge_target(self, e: Entity, target_uuid: Any) -> None:
         if target_uuid is None:
             return
         target = self.session.get(Entity, target_uuid) if isinstance(target_uuid, str) else None
         if target is None or target.kind != "resident" or target.uuid == e.uuid:
             raise Rejected("合并目标（merged_into）不存在或无效", "not_found")
-        if not self._may_write(target, None):
+        if not self._may_write(target):
             raise Rejected("合并目标不在本机构辖区", "forbidden")
 
     def _open_conflict(self, e: Entity, c: Any, ch: Change) -> str:
@@ -372,6 +411,8 @@ class Pusher:
             status="open",
             mutation_id=ch.mutation_id,
             device_id=self.device.id,
+            mine_from=sources.of_device(self.session, self.device.id),
+            theirs_from=sources.of_value(self.session, e.uuid, c.path, c.theirs),
         )
         self.session.add(row)
         feed.touch(self.session, self.seq, "conflict", row.id, e.area)
@@ -414,4 +455,4 @@ def resolve_on_server(
         changes={base: {"old": current, "new": proposed.get(base)}},
         resolves=c.id,
     )
-    return Pusher(session, device, scope)._one(change.to_json())
+    return Pusher(session, device, scope).one(change.to_json())
