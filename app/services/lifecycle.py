@@ -17,9 +17,11 @@ from app import roles
 from app.clock import now_iso, today
 from app.db.models import MergeEvent, Record, Redirect, Resident
 from app.errors import InvalidInput
+from app.repo import Origin
+from app.repo.residents import commit, forms_of, snapshot
 from app.services import refs
 from app.services.resident_input import err
-from app.services.residents import commit_change, compute_tags, forms_of, snapshot
+from app.services.resident_prep import compute_tags
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -60,7 +62,7 @@ def set_status(store: Store, ref: str, status: str, date: str | None = None,
         r.status = status
         r.status_date = date or (today().isoformat() if status != "active" else None)
         r.status_reason = (reason or "").strip() or None
-        commit_change(s, store, r, before, action="status")
+        commit(s, r, before, Origin("local", store.user.name), action="status")
         return {"uuid": r.uuid, "status": r.status, "rev": r.rev}
 
 
@@ -100,9 +102,9 @@ def merge(store: Store, survivor_ref: str, duplicate_ref: str) -> dict[str, Any]
         s.add(event)
         s.merge(Redirect(old_uuid=dup.uuid, new_uuid=keep.uuid, at=event.at))
         detail = {"survivor": keep.uuid, "duplicate": dup.uuid, "records_moved": len(moved)}
-        commit_change(s, store, dup, dup_before, action="merge", op="merge", at=event.at,
-                      audit_detail=detail)  # fmt: skip
-        commit_change(s, store, keep, keep_before, action="merge", at=event.at, audit_detail=detail)
+        origin = Origin("merge", store.user.name)
+        commit(s, dup, dup_before, origin, action="merge", op="merge", at=event.at, audit_detail=detail)
+        commit(s, keep, keep_before, origin, action="merge", at=event.at, audit_detail=detail)
         return {"survivor": keep.uuid, "duplicate": dup.uuid, "records_moved": len(moved)}
 
 
@@ -140,8 +142,8 @@ def unmerge(store: Store, ref: str) -> dict[str, Any]:
         for r in (dup, keep):
             r.tags = compute_tags(json.loads(r.doc), forms_of(s, r.uuid))
         detail = {"survivor": keep.uuid}
-        commit_change(s, store, dup, dup_before, action="unmerge", op="unmerge", at=event.undone_at,
-                      audit_detail=detail)  # fmt: skip
-        commit_change(s, store, keep, keep_before, action="unmerge", at=event.undone_at,
-                      audit_detail=detail)  # fmt: skip
+        origin = Origin("unmerge", store.user.name)
+        commit(s, dup, dup_before, origin, action="unmerge", op="unmerge", at=event.undone_at,
+               audit_detail=detail)  # fmt: skip
+        commit(s, keep, keep_before, origin, action="unmerge", at=event.undone_at, audit_detail=detail)
         return {"resident": dup.uuid, "survivor": keep.uuid, "records_returned": len(info["records"])}

@@ -16,14 +16,14 @@ from typing import Any, NamedTuple
 from app import search
 from app.pinyin import primary_pinyin
 from app.services.resident_input import clean
+from forms.entity_keys import RESIDENT_STATE
 from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
 
 HTN_CODE, DM_CODE = "2", "3"  # 既往史 disease codes (2017 and earlier editions agree on these)
 
 # What residents.snapshot adds to the document (village, household, status...): set by register.
-STATE_KEYS = frozenset({"village", "household", "status", "status_date", "status_reason",
-                        "merged_into", "record_no"})  # fmt: skip
+STATE_KEYS = frozenset(RESIDENT_STATE)
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
