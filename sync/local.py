@@ -22,16 +22,9 @@ from app.db.models import (
     SyncState,
 )
 from app.repo import Origin, households, records, residents
-from app.repo.bookkeep import same  # noqa: F401 - used through this module
-from app.repo.origin import SYNC_USER  # noqa: F401 - used through this module
 from app.services.changes import dumps
-from forms.entity_keys import RECORD_STATE, RESIDENT_STATE
 from sync.merge import set_path
 from sync.protocol import state_digest, state_item_hash
-
-RESIDENT_ONLY = RESIDENT_STATE  # the resident's own keys of its synced state (forms/entity_keys.py)
-RECORD_ONLY = RECORD_STATE
-
 
 # -- key/value state ---------------------------------------------------------------------------
 

@@ -93,7 +93,7 @@ def apply(s: Session, uuid: str, state: dict[str, Any], origin: Origin, *, actio
     now = now_iso()
     if rec is None:
         rec = Record(uuid=uuid, rev=0, status="final", created_at=now, created_by=origin.author)
-    owner = s.get(Resident, state.get("resident"))
+    owner = s.get(Resident, state["resident"]) if state.get("resident") else None
     if owner is None:
         raise LookupError(f"record {uuid} arrived before its resident")
     edition = state.get("edition") or forms.CURRENT_EDITION

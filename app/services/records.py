@@ -19,6 +19,7 @@ from app.repo.records import checked
 from app.services import audit, record_warnings, refs
 from app.services.changes import versions_of
 from app.services.residents import compute_tags, forms_of
+from app.services.results import Saved
 from forms.checks import is_empty
 from forms.model import FieldError
 
@@ -82,7 +83,7 @@ def add_in(s: Session, store: Store, ref: str, form: str, doc: Any, *, status: s
 
 
 def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
-           confirmed: bool = False) -> dict[str, Any]:  # fmt: skip
+           confirmed: bool = False) -> Saved:  # fmt: skip
     """Correct a record field by field (`status="final"` also finalises a draft). A final
     record is asked about only the warnings its stored version did not already have."""
     if not isinstance(patch, dict):
@@ -124,7 +125,7 @@ def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
             audit.append(s, store.user.name, "update", "record", rec.uuid,
                          {"form": rec.form, "status": new_status})  # fmt: skip
         done = writer.commit(s, rec, before, Origin("local", store.user.name), action="update")
-        return {"uuid": rec.uuid, "rev": rec.rev, "changed": list(done.changed)}
+        return Saved("record", rec.uuid, rec.rev, list(done.changed), [rec.resident_uuid])
 
 
 def get(store: Store, uuid: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from app.services.resident_batch import (  # noqa: F401 - compute_tags is used t
     register,
 )
 from app.services.resident_input import clean, err
+from app.services.results import Saved
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -101,7 +102,7 @@ def add_in(s: Session, store: Store, data: dict[str, Any], *, allow_similar: boo
     return result
 
 
-def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
+def update(store: Store, ref: str, patch: dict[str, Any]) -> Saved:
     with store.session(write=True) as s:
         r = refs.resident(s, ref)
         if r.status == "merged":
@@ -122,7 +123,7 @@ def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
         r.doc = json.dumps(doc, ensure_ascii=False)
         r.tags = compute_tags(doc, forms_of(s, r.uuid))
         done = writer.commit(s, r, before, Origin("local", store.user.name), action="update")
-        return {"uuid": r.uuid, "record_no": r.record_no, "rev": r.rev, "changed": list(done.changed)}
+        return Saved("resident", r.uuid, r.rev, list(done.changed), [r.uuid], r.record_no)
 
 
 def get(store: Store, ref: str) -> dict[str, Any]:
