@@ -21,6 +21,7 @@ class ResidentKey:
     place: Place
     column: str | None  # the resident table's column, None for transport keys
     typed: bool = False  # a user types it with the document (register, update, import)
+    short: str | None = None  # where space is short (the conflict list), if not `label`
 
 
 RESIDENT_KEYS: tuple[ResidentKey, ...] = (
@@ -30,7 +31,7 @@ RESIDENT_KEYS: tuple[ResidentKey, ...] = (
     ResidentKey("id_number", "身份证号", "mirrored", "id_number", True),
     ResidentKey("phone", "本人电话", "mirrored", "phone", True),
     ResidentKey("address", "现住址", "mirrored", "address", True),
-    ResidentKey("village", "村（居）委会代码", "resident", "village", True),
+    ResidentKey("village", "村（居）委会代码", "resident", "village", True, "村"),
     ResidentKey("household", "家庭", "resident", "household_uuid", True),
     ResidentKey("status", "档案状态", "resident", "status"),
     ResidentKey("status_date", "状态日期", "resident", "status_date"),
@@ -51,6 +52,7 @@ TYPED_RESIDENT: tuple[str, ...] = tuple(k.key for k in RESIDENT_KEYS if k.typed 
 # Not document on the wire: the resident's own keys and what travels with them.
 NOT_DOCUMENT: frozenset[str] = frozenset(RESIDENT_STATE + _BY_PLACE["transport"])
 LABELS: dict[str, str] = {k.key: k.label for k in RESIDENT_KEYS}
+SHORT_LABELS: dict[str, str] = {k.key: k.short or k.label for k in RESIDENT_KEYS}
 
 # A record's own keys of its synced state; the rest is its form document. `status` travels on the
 # wire (final or draft) but is not part of the stored state compared between versions.
@@ -59,6 +61,7 @@ RECORD_NOT_DOCUMENT: frozenset[str] = frozenset((*RECORD_STATE, "status"))
 # A household's whole synced state.
 HOUSEHOLD_STATE: tuple[str, ...] = ("label", "village", "head")
 HOUSEHOLD_LABELS: dict[str, str] = {"label": "户名", "village": "村（居）委会代码", "head": "户主"}
+HOUSEHOLD_SHORT_LABELS: dict[str, str] = {**HOUSEHOLD_LABELS, "village": "村"}
 
 
 def split_resident(state: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:

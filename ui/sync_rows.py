@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from forms.entity_keys import HOUSEHOLD_LABELS, LABELS
+from forms.entity_keys import HOUSEHOLD_SHORT_LABELS, SHORT_LABELS
 
 # Keys that are not form fields: a resident's own (forms/entity_keys.py) and a household's
-RESIDENT_ONLY_LABELS = {**HOUSEHOLD_LABELS, **LABELS}
+RESIDENT_ONLY_LABELS = {**HOUSEHOLD_SHORT_LABELS, **SHORT_LABELS}
 REASON_KINDS = {"invalid": "数据不合格", "forbidden": "超出本机构辖区", "not_found": "县平台上缺少相关档案",
                 "internal": "县平台内部错误"}  # fmt: skip
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\[\]]+)\])?")
