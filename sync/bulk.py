@@ -21,9 +21,13 @@ from app.db.models import (
     Redirect,
     Resident,
     SyncEntity,
-    Version,
 )
-from app.services.residents import compute_tags
+from app.repo import Origin, batch
+from app.repo.batch import HouseholdRow, RecordRow, ResidentRow, VersionRow
+from app.repo.households import placeholder_label
+from app.services.changes import version_changes
+from app.services.resident_prep import compute_tags
+from forms.entity_keys import NOT_DOCUMENT, RECORD_STATE, RESIDENT_STATE
 from sync import bulk_households, local
 from sync.protocol import state_item_hash
 
@@ -160,40 +164,29 @@ def _retag(
         conn.exec_driver_sql("UPDATE resident SET tags = ? WHERE uuid = ?", changed)
 
 
-RESIDENT_COLS = ("uuid", "record_no", "provisional", "name", "sex", "birth_date", "id_number", "phone",
-                 "address", "village", "household_uuid", "status", "status_date", "status_reason",
-                 "merged_into", "tags", "doc", "edition", "rev", "created_at", "updated_at",
-                 "created_by", "updated_by", "terms")  # fmt: skip
-RECORD_COLS = ("uuid", "resident_uuid", "form", "edition", "visit_date", "doc", "status", "rev",
-               "created_at", "updated_at", "created_by", "updated_by")  # fmt: skip
-VERSION_COLS = ("entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user")
-
-
 def _insert_residents(
     s: Session, items: list[dict[str, Any]], forms_by_owner: dict[str, set[str]]
 ) -> None:
     if not items:
         return
-    now, user = now_iso(), local.SYNC_USER
+    now, pulled = now_iso(), Origin.pull()
+    user = pulled.author
     households = {
         i["data"].get("household"): i["data"].get("village")
         for i in items
         if i["data"].get("household")
     }
     missing = set(households) - _in(s, Household.uuid, list(households))
-    if missing:
-        _core(s, Household, ("uuid", "label", "village", "head_uuid", "created_at"),
-              [(h, f"家庭 {h[:8]}", households[h], None, now) for h in missing])  # fmt: skip
     rows, versions, redirects = [], [], []
     for item in items:
-        state = {k: v for k, v in item["data"].items() if k != "provisional"}
-        doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
+        state = item["data"]
+        doc = {k: v for k, v in state.items() if k not in NOT_DOCUMENT}
         doc_json = json.dumps(doc, ensure_ascii=False)
         u = item["uuid"]
         name, id_number, record_no, phone = (doc.get("name", ""), doc.get("id_number") or None,
                                              state.get("record_no"), doc.get("phone"))  # fmt: skip
         merged_into = state.get("merged_into")
-        rows.append((
+        rows.append(ResidentRow(
             u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
             phone, doc.get("address"), state.get("village"), state.get("household"),
             state.get("status") or "active", state.get("status_date"), state.get("status_reason"),
@@ -201,33 +194,32 @@ def _insert_residents(
             forms.CURRENT_EDITION, 1, now, now, user, user,
             search.pack(search.terms_for(name, id_number, record_no, phone)),
         ))  # fmt: skip
-        snap = _with(doc_json, {k: state.get(k) for k in local.RESIDENT_ONLY})
-        # A first arrival's changes are its whole state, already in `data`: not stored twice.
-        versions.append(("resident", u, 1, "sync", snap, "{}", now, user))
+        snap = _with(doc_json, {k: state.get(k) for k in RESIDENT_STATE})
+        # A first version's changes are its whole state, derived from its data when read
+        # (changes.changes_of): not stored twice.
+        versions.append(VersionRow("resident", u, 1, "sync", snap, version_changes(1, snap), now, user))
         if merged_into:
             redirects.append((u, merged_into, now))
-    conn = s.connection()
-    last = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM resident").scalar_one()
-    _core(s, Resident, RESIDENT_COLS, rows)
-    conn.exec_driver_sql(search.INSERT_LISTED, (last,))  # their term rows, as registration writes them
-    _core(s, Version, VERSION_COLS, versions)
+    batch.insert(s, pulled, households=[HouseholdRow(h, placeholder_label(h), households[h], None, now)
+                                        for h in missing],
+                 residents=rows, versions=versions)  # fmt: skip
     _core(s, Redirect, ("old_uuid", "new_uuid", "at"), redirects)
 
 
 def _insert_records(s: Session, items: list[dict[str, Any]]) -> None:
     if not items:
         return
-    now, user = now_iso(), local.SYNC_USER
+    now, pulled = now_iso(), Origin.pull()
+    user = pulled.author
     rows, versions = [], []
     for item in items:
         state = item["data"]
-        doc = {k: v for k, v in state.items() if k not in local.RECORD_ONLY}
+        doc = {k: v for k, v in state.items() if k not in RECORD_STATE}
         doc_json = json.dumps(doc, ensure_ascii=False)
         u = item["uuid"]
-        rows.append((u, state["resident"], state.get("form", ""),
-                     state.get("edition") or forms.CURRENT_EDITION, doc.get("visit_date"), doc_json,
-                     "final", 1, now, now, user, user))  # fmt: skip
-        snap = _with(doc_json, {k: state.get(k) for k in local.RECORD_ONLY})
-        versions.append(("record", u, 1, "sync", snap, "{}", now, user))
-    _core(s, Record, RECORD_COLS, rows)
-    _core(s, Version, VERSION_COLS, versions)
+        rows.append(RecordRow(u, state["resident"], state.get("form", ""),
+                              state.get("edition") or forms.CURRENT_EDITION, doc.get("visit_date"),
+                              doc_json, "final", 1, now, now, user, user))  # fmt: skip
+        snap = _with(doc_json, {k: state.get(k) for k in RECORD_STATE})
+        versions.append(VersionRow("record", u, 1, "sync", snap, version_changes(1, snap), now, user))
+    batch.insert(s, pulled, records=rows, versions=versions)

@@ -11,9 +11,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.clock import now_iso
-from app.db.models import Household, SyncEntity, Version
-from app.services.changes import diff, dumps
-from sync.local import SYNC_USER
+from app.db.models import Household, SyncEntity
+from app.repo import Origin, batch
+from app.repo.batch import HouseholdRow, VersionRow
+from app.services.changes import dumps, version_changes
+from forms.entity_keys import HOUSEHOLD_STATE
 from sync.protocol import state_item_hash
 
 CHUNK = 500
@@ -32,19 +34,16 @@ def insert_new(s: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     fast = {i["uuid"]: i for i in new if i["uuid"] not in taken}
     if not fast:
         return items
-    now = now_iso()
+    now, pulled = now_iso(), Origin.pull()
     rows, versions, synced = [], [], []
     for u, item in fast.items():
         data = item["data"]
-        state = {"label": data.get("label"), "village": data.get("village"), "head": data.get("head")}
-        rows.append({"uuid": u, "label": state["label"], "village": state["village"],
-                     "head_uuid": state["head"], "created_at": now})  # fmt: skip
-        versions.append({"entity": "household", "entity_uuid": u, "rev": 1, "action": "sync",
-                         "data": dumps(state), "changes": dumps(diff({}, state)), "at": now,
-                         "user": SYNC_USER})  # fmt: skip
+        state = {k: data.get(k) for k in HOUSEHOLD_STATE}
+        rows.append(HouseholdRow(u, state["label"], state["village"], state["head"], now))
+        versions.append(VersionRow("household", u, 1, "sync", dumps(state),
+                                   version_changes(1, "{}"), now, pulled.author))  # fmt: skip
         synced.append({"uuid": u, "kind": "household", "rev": item["rev"], "area": item["area"],
                        "stub": False, "h": state_item_hash(u, item["rev"])})  # fmt: skip
-    s.execute(insert(Household), rows)
-    s.execute(insert(Version), versions)
+    batch.insert(s, pulled, households=rows, versions=versions)
     s.execute(insert(SyncEntity), synced)
     return [i for i in items if not (i["kind"] == "household" and i["uuid"] in fast)]

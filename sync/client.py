@@ -20,8 +20,9 @@ from app import recordno, roles
 from app.clock import now_iso
 from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
 from app.filelock import lock
+from app.repo import Origin
+from app.repo import residents as repo_residents
 from app.services import anchors, audit
-from app.services.residents import _write_terms
 from sync import bulk, local
 from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES, is_made_at
 from sync.transport import SyncError, Transport, check_server_url, peer_fingerprint
@@ -275,17 +276,7 @@ class SyncClient:
         r = s.get(Resident, uuid)
         if r is None or r.record_no == number:
             return
-        holder = s.scalar(
-            select(Resident).where(Resident.record_no == number, Resident.uuid != uuid)
-        )
-        if holder is not None:
-            holder.record_no, holder.provisional = f"P{holder.uuid.replace('-', '')[:16]}", True
-            s.flush()
-            _write_terms(s, holder)  # no longer found by the number it gave up
-        old = r.record_no
-        r.record_no, r.provisional = number, False
-        s.flush()
-        _write_terms(s, r)
+        old = repo_residents.renumber(s, r, number, origin=Origin.pull())  # the server's number
         reprint = local.get_state(s, "reprint", [])
         reprint.append({"uuid": uuid, "old": old, "new": number})
         local.set_state(s, "reprint", reprint)

@@ -1,5 +1,6 @@
-"""The client's side of the local store: writing what the server sends without creating outbox
-rows, keeping unsent local edits on top, and the bookkeeping the drift check needs."""
+"""The client's side of the local store: what the server sends goes to the writer (app/repo) with
+the origin "pull" (no outbox rows), unsent local edits kept on top; and the bookkeeping the drift
+check needs."""
 
 from __future__ import annotations
 
@@ -10,30 +11,20 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-import forms
 from app.clock import now_iso
 from app.db.models import (
     Conflict,
     Household,
     Outbox,
     Record,
-    Redirect,
     Resident,
     SyncEntity,
     SyncState,
-    Version,
 )
-from app.services import households
-from app.services.changes import diff, dumps
-from app.services.residents import _write_terms, compute_tags, forms_of, snapshot
+from app.repo import Origin, households, records, residents
+from app.services.changes import dumps
 from sync.merge import set_path
 from sync.protocol import state_digest, state_item_hash
-
-RESIDENT_ONLY = ("village", "household", "status", "status_date", "status_reason", "merged_into",
-                 "record_no")  # fmt: skip
-RECORD_ONLY = ("resident", "form", "edition")
-SYNC_USER = "sync"
-
 
 # -- key/value state ---------------------------------------------------------------------------
 
@@ -55,21 +46,15 @@ def set_state(s: Session, key: str, value: Any) -> None:
 # -- current local state -----------------------------------------------------------------------
 
 
-def record_snapshot(rec: Record) -> dict[str, Any]:
-    snap = dict(json.loads(rec.doc))
-    snap.update(resident=rec.resident_uuid, form=rec.form, edition=rec.edition)
-    return snap
-
-
 def local_state(s: Session, kind: str, uuid: str) -> dict[str, Any] | None:
     if kind == "resident":
         r = s.get(Resident, uuid)
-        return snapshot(r) if r else None
+        return residents.snapshot(r) if r else None
     if kind == "household":
         h = s.get(Household, uuid)
         return households.snapshot(h) if h else None
     rec = s.get(Record, uuid)
-    return record_snapshot(rec) if rec else None
+    return records.snapshot(rec) if rec else None
 
 
 def unsent(s: Session, uuid: str) -> list[Outbox]:
@@ -92,13 +77,6 @@ def _rebased(data: dict[str, Any], pending: list[Outbox]) -> dict[str, Any]:
     return state
 
 
-def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Equal states; an absent key and a null value mean the same (changes omit unset fields)."""
-    return {k: v for k, v in a.items() if v is not None} == {
-        k: v for k, v in b.items() if v is not None
-    }
-
-
 # -- writing what the server sent -------------------------------------------------------------
 
 
@@ -113,14 +91,8 @@ def apply_item(s: Session, item: dict[str, Any]) -> bool:
     data = dict(item["data"])
     data.pop("provisional", None)
     state = _rebased(data, unsent(s, item["uuid"]))
-    if kind == "resident":
-        changed = write_resident(s, item["uuid"], state, action="sync")
-    elif kind == "household":
-        changed = write_household(s, item["uuid"], state, action="sync")
-    else:
-        if s.get(Resident, state.get("resident")) is None:
-            raise LookupError(f"record {item['uuid']} arrived before its resident")
-        changed = write_record(s, item["uuid"], state, action="sync")
+    writer = {"resident": residents, "household": households}.get(kind, records)
+    changed = bool(writer.apply(s, item["uuid"], state, Origin.pull(), action="sync"))
     row = s.get(SyncEntity, item["uuid"])
     if row is not None and row.stub:
         set_state(s, f"stub:{item['uuid']}", None)  # back in this clinic's jurisdiction
@@ -151,121 +123,6 @@ def _mark_stub(s: Session, uuid: str, kind: str) -> None:
 def is_stub(s: Session, uuid: str) -> bool:
     row = s.get(SyncEntity, uuid)
     return bool(row and row.stub)
-
-
-def _household(s: Session, value: Any, village: str) -> str | None:
-    if not value:
-        return None
-    if s.get(Household, value) is None:
-        # Its household has not arrived (it comes later in the feed, or lies in a village this
-        # device does not see): keep the link with a placeholder, overwritten when it arrives.
-        s.add(Household(uuid=value, label=households.placeholder_label(value), village=village,
-                        created_at=now_iso()))  # fmt: skip
-        s.flush()
-    return value
-
-
-def write_household(s: Session, uuid: str, state: dict[str, Any], *, action: str) -> bool:
-    """The server's household (with unsent local edits on top); a placeholder becomes real."""
-    state = {k: state.get(k) for k in ("label", "village", "head")}
-    h = s.get(Household, uuid)
-    before = households.snapshot(h) if h else {}
-    if h is not None and same(before, state):
-        return False
-    if h is None:
-        h = Household(uuid=uuid, created_at=now_iso())
-    h.label = state.get("label") or h.label or households.placeholder_label(uuid)
-    h.village = state.get("village") or h.village
-    h.head_uuid = state.get("head")
-    s.add(h)
-    s.flush()
-    after = households.snapshot(h)
-    s.add(Version(entity="household", entity_uuid=uuid, rev=households.next_rev(s, uuid),
-                  action=action, data=dumps(after), changes=dumps(diff(before, after)),
-                  at=now_iso(), user=SYNC_USER))  # fmt: skip
-    return True
-
-
-def write_resident(s: Session, uuid: str, state: dict[str, Any], *, action: str) -> bool:
-    r = s.get(Resident, uuid)
-    before = snapshot(r) if r else {}
-    if r is not None and same(before, state):
-        return False
-    doc = {k: v for k, v in state.items() if k not in RESIDENT_ONLY}
-    now = now_iso()
-    if r is None:  # added to the session once filled in (queries below autoflush)
-        r = Resident(uuid=uuid, edition=forms.CURRENT_EDITION, rev=0, created_at=now,
-                     created_by=SYNC_USER, tags="")  # fmt: skip
-    id_number = doc.get("id_number") or None
-    if id_number:
-        other = s.scalar(
-            select(Resident.uuid).where(Resident.id_number == id_number, Resident.uuid != uuid)
-        )
-        if other is not None:
-            id_number = None  # two records of one person: the document keeps the number
-    record_no = state.get("record_no") or r.record_no
-    holder = s.scalar(
-        select(Resident).where(Resident.record_no == record_no, Resident.uuid != uuid)
-    )
-    if holder is not None:
-        # Our own not-yet-confirmed number collides with the server's: ours gets replaced.
-        holder.record_no, holder.provisional = f"P{holder.uuid.replace('-', '')[:16]}", True
-        s.flush()
-    r.record_no, r.provisional = record_no, False
-    r.name, r.sex, r.birth_date = (
-        doc.get("name", ""),
-        doc.get("sex", "0"),
-        doc.get("birth_date", ""),
-    )
-    r.id_number, r.phone, r.address = id_number, doc.get("phone"), doc.get("address")
-    r.village = state.get("village") or r.village
-    r.household_uuid = _household(s, state.get("household"), r.village)
-    r.status = state.get("status") or "active"
-    r.status_date, r.status_reason = state.get("status_date"), state.get("status_reason")
-    r.merged_into = state.get("merged_into")
-    r.doc = json.dumps(doc, ensure_ascii=False)
-    r.rev = (r.rev or 0) + 1
-    r.updated_at, r.updated_by = now, SYNC_USER
-    s.add(r)
-    s.flush()
-    r.tags = compute_tags(doc, forms_of(s, uuid))
-    _write_terms(s, r)
-    if r.merged_into:
-        s.merge(Redirect(old_uuid=uuid, new_uuid=r.merged_into, at=now))
-    elif s.get(Redirect, uuid) is not None:
-        s.delete(s.get(Redirect, uuid))
-    after = snapshot(r)
-    s.add(Version(entity="resident", entity_uuid=uuid, rev=r.rev, action=action, data=dumps(after),
-                  changes=dumps(diff(before, after)), at=now, user=SYNC_USER))  # fmt: skip
-    return True
-
-
-def write_record(s: Session, uuid: str, state: dict[str, Any], *, action: str) -> bool:
-    rec = s.get(Record, uuid)
-    before = record_snapshot(rec) if rec else {}
-    if rec is not None and same(before, state):
-        return False
-    doc = {k: v for k, v in state.items() if k not in RECORD_ONLY}
-    now = now_iso()
-    if rec is None:
-        rec = Record(uuid=uuid, rev=0, status="final", created_at=now, created_by=SYNC_USER)
-    previous_owner = rec.resident_uuid
-    rec.resident_uuid, rec.form = state["resident"], state.get("form", "")
-    rec.edition = state.get("edition") or forms.CURRENT_EDITION
-    rec.visit_date = doc.get("visit_date")
-    rec.doc = json.dumps(doc, ensure_ascii=False)
-    rec.rev = (rec.rev or 0) + 1
-    rec.updated_at, rec.updated_by = now, SYNC_USER
-    s.add(rec)
-    s.flush()
-    for owner in {previous_owner, rec.resident_uuid} - {None}:
-        resident = s.get(Resident, owner)
-        if resident is not None:
-            resident.tags = compute_tags(json.loads(resident.doc), forms_of(s, owner))
-    after = record_snapshot(rec)
-    s.add(Version(entity="record", entity_uuid=uuid, rev=rec.rev, action=action, data=dumps(after),
-                  changes=dumps(diff(before, after)), at=now, user=SYNC_USER))  # fmt: skip
-    return True
 
 
 def _apply_conflict(s: Session, d: dict[str, Any]) -> bool:

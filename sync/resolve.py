@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
 from app.clock import now_iso
-from app.db.models import Conflict, Household, Outbox, Record, Resident, SyncEntity
+from app.db.models import Conflict, Household, Record, Resident
 from app.errors import InvalidInput, NotFound
-from app.services import households
-from app.services.changes import diff, dumps
-from app.services.resident_input import clean
+from app.repo import Origin, bookkeep, households, records, residents
 from forms.model import FieldError
 from sync import conflict_sources, local
 from sync.merge import get_path, set_path
@@ -96,41 +93,17 @@ def resolve(
             raise NotFound(f"本机没有冲突所在的{what}")
         chosen = copy.deepcopy(state)
         set_path(chosen, c.field, value)
-        top = c.field.split(".")[0].split("[")[0]
-        if c.entity == "household" and top == "label":
-            problem = households.label_error(chosen.get("label"))
-            if problem:
-                raise InvalidInput(FieldError("label", "户名", problem))
-            chosen["label"] = chosen["label"].strip()
-        if c.entity == "household" and top == "head":
-            head = chosen.get("head")
-            if head is not None and (not isinstance(head, str) or s.get(Resident, head) is None):
-                raise InvalidInput(FieldError("head", "户主", "须为本机已登记居民的标识"))
-        if c.entity == "resident" and top not in local.RESIDENT_ONLY:
-            doc = {k: v for k, v in state.items() if k not in local.RESIDENT_ONLY}
-            checked = clean({top: chosen.get(top)}, merged_into=doc)
-            if checked.errors:
-                raise InvalidInput(checked.errors)
-            if c.field == top:
-                chosen[top] = checked.doc.get(top)  # normalised as a typed-in value would be
-        change = diff({top: state.get(top)}, {top: chosen.get(top)})
-        if c.entity == "resident":
-            local.write_resident(s, c.entity_uuid, chosen, action="resolve")
-        elif c.entity == "household":
-            local.write_household(s, c.entity_uuid, chosen, action="resolve")
-        else:
-            local.write_record(s, c.entity_uuid, chosen, action="resolve")
-        known = s.get(SyncEntity, c.entity_uuid)
-        s.add(
-            Outbox(
-                mutation_id=str(uuidlib.uuid4()), entity=c.entity, entity_uuid=c.entity_uuid, op="update",
-                base_rev=known.rev if known else None, changes=dumps(change), created_at=now_iso(),
-                user=store.user.name, state="pending", attempts=0, resolves=c.id,
-            )
-        )  # fmt: skip
+        # The chosen state goes through the writer like a typed-in edit: checked by its form,
+        # credited to the person resolving, queued with the conflict it settles.
+        writer = {"resident": residents, "household": households}.get(c.entity, records)
+        origin = Origin("resolve", store.user.name, resolves=c.id)
+        done = writer.apply(s, c.entity_uuid, chosen, origin, action="resolve",
+                            audit_detail={"field": c.field, "take": take or "value"})  # fmt: skip
+        if not done:  # the chosen value is what this device already holds: the server still hears
+            bookkeep.write(s, origin, entity=c.entity, uuid=c.entity_uuid, rev=done.rev,
+                           action="resolve", snapshot=state, changes={}, op="update",
+                           base_rev=done.rev, audit_detail={"field": c.field, "take": take or "value"},
+                           version=False)  # fmt: skip
+        chosen = local.local_state(s, c.entity, c.entity_uuid) or chosen
         c.status, c.resolved_at, c.resolved_by = "resolved", now_iso(), store.user.name
-        from app.services import audit
-
-        audit.append(s, store.user.name, "conflict_resolve", c.entity, c.entity_uuid,
-                     {"field": c.field, "take": take or "value"})  # fmt: skip
         return {"id": c.id, "field": c.field, "value": get_path(chosen, c.field)}

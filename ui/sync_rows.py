@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-RESIDENT_ONLY_LABELS = {"village": "村", "household": "家庭", "status": "档案状态",
-                        "status_date": "状态日期", "status_reason": "状态原因",
-                        "merged_into": "合并到", "record_no": "档案编号",
-                        "label": "户名", "head": "户主"}  # fmt: skip  (the last two: households)
+from forms.entity_keys import HOUSEHOLD_SHORT_LABELS, SHORT_LABELS
+
+# Keys that are not form fields: a resident's own (forms/entity_keys.py) and a household's
+RESIDENT_ONLY_LABELS = {**HOUSEHOLD_SHORT_LABELS, **SHORT_LABELS}
 REASON_KINDS = {"invalid": "数据不合格", "forbidden": "超出本机构辖区", "not_found": "县平台上缺少相关档案",
                 "internal": "县平台内部错误", "exhausted": "本村档案编号已用完"}  # fmt: skip
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\[\]]+)\])?")

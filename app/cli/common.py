@@ -12,6 +12,7 @@ from typing import Any
 
 from app.errors import AuthError, InvalidInput, UsageError
 from app.paths import default_data_dir
+from app.services.results import Result
 from forms.model import FieldError
 
 
@@ -87,6 +88,8 @@ def read_json(source: str) -> Any:
 
 
 def emit(args: argparse.Namespace, data: Any, text: str | None = None, *, force_json: bool = False) -> None:
+    if isinstance(data, Result):
+        data = data.as_dict()
     if force_json or getattr(args, "as_json", False) or text is None:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

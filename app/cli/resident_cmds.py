@@ -144,7 +144,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from app.services import lifecycle
 
     out = with_store(args, lambda st: lifecycle.set_status(st, args.ref, args.status, args.date, args.reason))
-    emit(args, out, f"状态已变更为 {out['status']}")
+    emit(args, out, f"状态已变更为 {out.status}")
     return 0
 
 
@@ -152,7 +152,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from app.services import lifecycle
 
     out = with_store(args, lambda st: lifecycle.merge(st, args.survivor, args.duplicate))
-    emit(args, out, f"已合并，移动了{out['records_moved']}份记录")
+    emit(args, out, f"已合并，移动了{out.records_moved}份记录")
     return 0
 
 
@@ -160,7 +160,7 @@ def cmd_unmerge(args: argparse.Namespace) -> int:
     from app.services import lifecycle
 
     out = with_store(args, lambda st: lifecycle.unmerge(st, args.ref))
-    emit(args, out, f"已撤销合并，归还了{out['records_returned']}份记录")
+    emit(args, out, f"已撤销合并，归还了{out.records_returned}份记录")
     return 0
 
 

@@ -1,5 +1,5 @@
-"""What every saved change writes beside itself, in the same transaction: a version (history),
-an outbox row (sync) and an audit entry."""
+"""History of residents, records and households: the field changes between two snapshots and the
+versions read back (app/repo writes them)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.clock import now_iso
-from app.db.models import Outbox, Version
-from app.ids import time_ordered_uuid
-from app.services import audit
+from app.db.models import Version
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def version_changes(action: str, changes_json: str) -> str:
-    """What `version.changes` keeps. A create's changes are its whole snapshot again (every
-    field from nothing), so the creating version stores "{}" and readers derive them from its
-    data (changes_of): the document is not stored twice per version."""
-    return "{}" if action == "create" else changes_json
+def version_changes(rev: int, changes_json: str) -> str:
+    """What `version.changes` keeps. A first version's changes are its whole snapshot again
+    (every field from nothing), whatever made it (a registration, an import, a pull): it stores
+    "{}" and readers derive them from its data (changes_of), so the document is not stored twice."""
+    return "{}" if rev == 1 else changes_json
 
 
-def changes_of(action: str, data: dict[str, Any], stored: str) -> dict[str, dict[str, Any]]:
+def changes_of(rev: int, data: dict[str, Any], stored: str) -> dict[str, dict[str, Any]]:
     """The field changes of a version row (see version_changes)."""
-    return diff({}, data) if action == "create" else json.loads(stored)
+    return diff({}, data) if rev == 1 and stored == "{}" else json.loads(stored)
 
 
 def versions_of(s: Session, entity_uuid: str) -> list[dict[str, Any]]:
@@ -39,7 +36,7 @@ def versions_of(s: Session, entity_uuid: str) -> list[dict[str, Any]]:
     ).scalars()
     return [
         {"rev": v.rev, "action": v.action, "user": v.user, "at": v.at,
-         "changes": changes_of(v.action, data, v.changes), "data": data}
+         "changes": changes_of(v.rev, data, v.changes), "data": data}
         for v in rows
         for data in (json.loads(v.data),)
     ]  # fmt: skip
@@ -53,36 +50,3 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
         for k in sorted(keys)
         if old.get(k) != new.get(k)
     }
-
-
-def record_change(
-    session: Session,
-    *,
-    user: str,
-    entity: str,
-    entity_uuid: str,
-    rev: int,
-    action: str,
-    snapshot: dict[str, Any],
-    changes: dict[str, dict[str, Any]],
-    op: str,
-    base_rev: int | None,
-    audit_detail: dict[str, Any] | None = None,
-) -> None:
-    at = now_iso()
-    changes_json = dumps(changes)
-    session.add(
-        Version(
-            entity=entity, entity_uuid=entity_uuid, rev=rev, action=action,
-            data=dumps(snapshot), changes=version_changes(action, changes_json), at=at, user=user,
-        )
-    )  # fmt: skip
-    session.add(
-        Outbox(
-            mutation_id=time_ordered_uuid(), entity=entity, entity_uuid=entity_uuid, op=op,
-            base_rev=base_rev, changes=changes_json, created_at=at, user=user, state="pending",
-        )
-    )  # fmt: skip
-    detail = {"rev": rev, "fields": sorted(changes)}
-    detail.update(audit_detail or {})
-    audit.append(session, user, action, entity, entity_uuid, detail, at=at)

@@ -7,14 +7,16 @@ from __future__ import annotations
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.clock import now_iso
-from app.db.models import Household, Resident, SyncEntity, Version
+from app.db.models import Household, Resident, SyncEntity
 from app.errors import InvalidInput, NotFound
+from app.repo import Origin
+from app.repo import households as writer
+from app.repo.households import next_rev, placeholder_label, snapshot  # noqa: F401 - used through this module
 from app.services import audit, refs
-from app.services.changes import diff, record_change
 from app.services.resident_input import label_error
 from forms.model import FieldError
 
@@ -24,29 +26,13 @@ if TYPE_CHECKING:
 _UNSET: Any = object()
 
 
-def snapshot(h: Household) -> dict[str, Any]:
-    """The flat state compared between versions and sent to the server field by field."""
-    return {"label": h.label, "village": h.village, "head": h.head_uuid}
-
-
-def placeholder_label(uuid: str) -> str:
-    """What a household known only by its uuid is called until its real label arrives by sync."""
-    return f"家庭 {uuid[:8]}"
-
-
-def next_rev(s: Session, uuid: str) -> int:
-    return int(s.scalar(select(func.max(Version.rev)).where(Version.entity_uuid == uuid)) or 0) + 1
-
-
 def create_in(s: Session, user: str, label: str, village: str) -> Household:
     """A new household in the caller's transaction, queued for the county server."""
     h = Household(uuid=str(uuidlib.uuid4()), label=label, village=village, head_uuid=None,
                   created_at=now_iso())  # fmt: skip
     s.add(h)
     s.flush()
-    snap = snapshot(h)
-    record_change(s, user=user, entity="household", entity_uuid=h.uuid, rev=1, action="create",
-                  snapshot=snap, changes=diff({}, snap), op="create", base_rev=None)  # fmt: skip
+    writer.commit(s, h, {}, Origin("local", user), action="create", op="create")
     return h
 
 
@@ -112,10 +98,5 @@ def update(store: Store, ref: str, *, label: str | None = None, head: Any = _UNS
                 if r.household_uuid != h.uuid or r.status == "merged":
                     raise InvalidInput(FieldError("head", "户主", f"{r.name}（{r.record_no}）不是本户成员"))
                 h.head_uuid = r.uuid
-        changes = diff(before, snapshot(h))
-        if changes:
-            rev = next_rev(s, h.uuid)
-            record_change(s, user=store.user.name, entity="household", entity_uuid=h.uuid, rev=rev,
-                          action="update", snapshot=snapshot(h), changes=changes, op="update",
-                          base_rev=rev - 1)  # fmt: skip
-        return {**describe(s, h), "changed": sorted(changes)}
+        done = writer.commit(s, h, before, Origin("local", store.user.name), action="update")
+        return {**describe(s, h), "changed": list(done.changed)}

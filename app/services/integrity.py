@@ -13,6 +13,7 @@ import sqlcipher3
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app import search
 from app.db.engine import make_engine
 from app.services import audit
 
@@ -75,7 +76,23 @@ def _term_problems(conn: Any) -> list[str]:
     stored, listed = conn.exec_driver_sql(_COUNTS).one()
     if (unlisted := stored - listed + missing) > 0:
         problems.append(f"检索词检查：检索表中有{unlisted}条检索词不在其居民的检索词列表中")
-    return problems
+    return problems + _stale_terms(conn)
+
+
+def _stale_terms(conn: Any) -> list[str]:
+    """Residents whose listed terms are not the ones their fields call for: a writer changed a
+    name, number or phone without rewriting them (the resident is found by what it no longer
+    has, or a number finds someone who gave it up)."""
+    stale, example = 0, None
+    rows = conn.exec_driver_sql("SELECT name, id_number, record_no, phone, terms FROM resident")
+    for name, id_number, record_no, phone, terms in rows:
+        if set(search.unpack(terms)) != search.terms_for(name, id_number, record_no, phone):
+            stale += 1
+            example = example or record_no
+    if not stale:
+        return []
+    return [f"检索词检查：{stale}位居民的检索词与其姓名、身份证号、档案编号或电话不符（如档案编号 "
+            f"{example}），按这些信息搜索会找错人或找不到"]  # fmt: skip
 
 
 def _reason(e: Exception) -> str:

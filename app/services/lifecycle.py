@@ -17,9 +17,12 @@ from app import roles
 from app.clock import now_iso, today
 from app.db.models import MergeEvent, Record, Redirect, Resident
 from app.errors import InvalidInput
+from app.repo import Origin
+from app.repo.residents import commit, forms_of, snapshot
 from app.services import refs
 from app.services.resident_input import err
-from app.services.residents import commit_change, compute_tags, forms_of, snapshot
+from app.services.resident_prep import compute_tags
+from app.services.results import Merged, StatusSet, Unmerged
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -29,7 +32,7 @@ FILL_FROM_DUPLICATE = ("id_number", "phone", "address")
 
 
 def set_status(store: Store, ref: str, status: str, date: str | None = None,
-               reason: str | None = None) -> dict[str, Any]:  # fmt: skip
+               reason: str | None = None) -> StatusSet:  # fmt: skip
     roles.require(store, "change_status")
     if status not in SETTABLE:
         raise InvalidInput(err("status", "可选：active（在册）moved（迁出）deceased（死亡）lost（失访）"))
@@ -60,11 +63,11 @@ def set_status(store: Store, ref: str, status: str, date: str | None = None,
         r.status = status
         r.status_date = date or (today().isoformat() if status != "active" else None)
         r.status_reason = (reason or "").strip() or None
-        commit_change(s, store, r, before, action="status")
-        return {"uuid": r.uuid, "status": r.status, "rev": r.rev}
+        done = commit(s, r, before, Origin("local", store.user.name), action="status")
+        return StatusSet(r.uuid, r.status, r.rev, list(done.changed), [r.uuid])
 
 
-def merge(store: Store, survivor_ref: str, duplicate_ref: str) -> dict[str, Any]:
+def merge(store: Store, survivor_ref: str, duplicate_ref: str) -> Merged:
     roles.require(store, "merge")
     with store.session(write=True) as s:
         keep = refs.resident(s, survivor_ref)
@@ -100,13 +103,16 @@ def merge(store: Store, survivor_ref: str, duplicate_ref: str) -> dict[str, Any]
         s.add(event)
         s.merge(Redirect(old_uuid=dup.uuid, new_uuid=keep.uuid, at=event.at))
         detail = {"survivor": keep.uuid, "duplicate": dup.uuid, "records_moved": len(moved)}
-        commit_change(s, store, dup, dup_before, action="merge", op="merge", at=event.at,
+        origin = Origin("merge", store.user.name)
+        gone = commit(s, dup, dup_before, origin, action="merge", op="merge", at=event.at,
                       audit_detail=detail)  # fmt: skip
-        commit_change(s, store, keep, keep_before, action="merge", at=event.at, audit_detail=detail)
-        return {"survivor": keep.uuid, "duplicate": dup.uuid, "records_moved": len(moved)}
+        kept = commit(s, keep, keep_before, origin, action="merge", at=event.at, audit_detail=detail)
+        return Merged(keep.uuid, dup.uuid, len(moved),
+                      {dup.uuid: list(gone.changed), keep.uuid: list(kept.changed)},
+                      [keep.uuid, dup.uuid])  # fmt: skip
 
 
-def unmerge(store: Store, ref: str) -> dict[str, Any]:
+def unmerge(store: Store, ref: str) -> Unmerged:
     roles.require(store, "merge")
     with store.session(write=True) as s:
         dup = refs.resident(s, ref, follow=False)
@@ -140,8 +146,11 @@ def unmerge(store: Store, ref: str) -> dict[str, Any]:
         for r in (dup, keep):
             r.tags = compute_tags(json.loads(r.doc), forms_of(s, r.uuid))
         detail = {"survivor": keep.uuid}
-        commit_change(s, store, dup, dup_before, action="unmerge", op="unmerge", at=event.undone_at,
+        origin = Origin("unmerge", store.user.name)
+        back = commit(s, dup, dup_before, origin, action="unmerge", op="unmerge", at=event.undone_at,
                       audit_detail=detail)  # fmt: skip
-        commit_change(s, store, keep, keep_before, action="unmerge", at=event.undone_at,
+        kept = commit(s, keep, keep_before, origin, action="unmerge", at=event.undone_at,
                       audit_detail=detail)  # fmt: skip
-        return {"resident": dup.uuid, "survivor": keep.uuid, "records_returned": len(info["records"])}
+        return Unmerged(dup.uuid, keep.uuid, len(info["records"]),
+                        {dup.uuid: list(back.changed), keep.uuid: list(kept.changed)},
+                        [dup.uuid, keep.uuid])  # fmt: skip

@@ -13,17 +13,19 @@ import forms
 from app.clock import now_iso, today
 from app.db.models import Record, Resident
 from app.errors import InvalidInput
+from app.repo import Origin
+from app.repo import records as writer
+from app.repo.records import checked
 from app.services import audit, record_warnings, refs
-from app.services.changes import diff, record_change, versions_of
+from app.services.changes import versions_of
 from app.services.residents import compute_tags, forms_of
+from app.services.results import Saved
 from forms.checks import is_empty
 from forms.model import FieldError
 
 if TYPE_CHECKING:
     from app.store import Store
 
-# Forms held on the resident itself rather than as separate records.
-RESIDENT_FORMS = ("personal_info",)
 STATUSES = ("final", "draft")
 # Forms whose 随访医生 is the person saving it unless the document names someone else.
 SIGNED_BY_SAVER = ("htn_followup", "dm_followup")
@@ -38,33 +40,10 @@ def as_dict(r: Record) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _context(resident: Resident, final: bool) -> forms.ValidationContext:
-    return forms.ValidationContext(today=today().isoformat(), birth_date=resident.birth_date,
-                                   sex=resident.sex, final=final, record_no=resident.record_no)  # fmt: skip
-
-
 def _status(status: Any) -> str:
     if status not in STATUSES:
         raise InvalidInput(FieldError("status", "记录状态", "应为 final（定稿）或 draft（草稿）"))
     return str(status)
-
-
-def _checked(form: str, doc: Any, resident: Resident, edition: str | None,
-             final: bool = True) -> dict[str, Any]:  # fmt: skip
-    if not isinstance(doc, dict):
-        raise InvalidInput(FieldError("$", "表单内容", "必须是 JSON 对象"))
-    try:
-        definition = forms.get_form(form, edition)
-    except forms.UnknownForm as e:
-        raise InvalidInput(FieldError("form", "表单代码", f"{e}；可用：{'、'.join(forms.form_codes())}")) from None
-    if form in RESIDENT_FORMS:
-        raise InvalidInput(FieldError("form", "表单代码", "个人基本信息表随居民档案保存，请用 resident update 修改"))
-    ctx = _context(resident, final)
-    prepared = forms.prepare(form, doc, ctx, definition.edition)
-    errors = forms.validate(form, prepared, ctx, definition.edition)
-    if errors:
-        raise InvalidInput(errors)
-    return prepared
 
 
 def add(store: Store, ref: str, form: str, doc: Any, *, status: str = "final",
@@ -84,7 +63,7 @@ def add_in(s: Session, store: Store, ref: str, form: str, doc: Any, *, status: s
     final = _status(status) == "final"
     if final and form in SIGNED_BY_SAVER and isinstance(doc, dict) and is_empty(doc.get("doctor")):
         doc = {**doc, "doctor": store.user.display_name or store.user.name}
-    prepared = _checked(form, doc, resident, None, final)
+    prepared = checked(form, doc, resident, None, final)
     if final and not confirmed:
         asked = record_warnings.warnings_in(s, resident, form, prepared, today=today())
         if asked:
@@ -93,27 +72,18 @@ def add_in(s: Session, store: Store, ref: str, form: str, doc: Any, *, status: s
     rec = Record(
         uuid=str(uuidlib.uuid4()), resident_uuid=resident.uuid, form=form,
         edition=forms.CURRENT_EDITION, visit_date=prepared.get("visit_date"),
-        doc=json.dumps(prepared, ensure_ascii=False), status=status, rev=1, created_at=now,
+        doc=json.dumps(prepared, ensure_ascii=False), status=status, rev=0, created_at=now,
         updated_at=now, created_by=store.user.name, updated_by=store.user.name,
     )  # fmt: skip
     s.add(rec)
     s.flush()
     resident.tags = compute_tags(json.loads(resident.doc), forms_of(s, resident.uuid) | {form})
-    snap = _snapshot(rec)
-    record_change(s, user=store.user.name, entity="record", entity_uuid=rec.uuid, rev=1,
-                  action="create", snapshot=snap, changes=diff({}, snap), op="create",
-                  base_rev=None, audit_detail={"form": form})  # fmt: skip
+    writer.commit(s, rec, {}, Origin("local", store.user.name), action="create", op="create", at=now)
     return rec
 
 
-def _snapshot(rec: Record) -> dict[str, Any]:
-    snap = dict(json.loads(rec.doc))
-    snap.update(resident=rec.resident_uuid, form=rec.form, edition=rec.edition)
-    return snap
-
-
 def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
-           confirmed: bool = False) -> dict[str, Any]:  # fmt: skip
+           confirmed: bool = False) -> Saved:  # fmt: skip
     """Correct a record field by field (`status="final"` also finalises a draft). A final
     record is asked about only the warnings its stored version did not already have."""
     if not isinstance(patch, dict):
@@ -136,7 +106,7 @@ def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
                 doc[k] = v
         if final and rec.status == "draft" and rec.form in SIGNED_BY_SAVER and is_empty(doc.get("doctor")):
             doc["doctor"] = store.user.display_name or store.user.name
-        prepared = _checked(rec.form, doc, resident, rec.edition, final)
+        prepared = checked(rec.form, doc, resident, rec.edition, final)
         if final and not confirmed:
             now = record_warnings.warnings_in(s, resident, rec.form, prepared, exclude=rec.uuid,
                                               today=today())  # fmt: skip
@@ -146,24 +116,16 @@ def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
             asked = record_warnings.unconfirmed(now, before)
             if asked:
                 raise record_warnings.NeedsConfirmation(asked)
-        before = _snapshot(rec)
+        before = writer.snapshot(rec)
         rec.doc = json.dumps(prepared, ensure_ascii=False)
         rec.visit_date = prepared.get("visit_date")
-        changes = diff(before, _snapshot(rec))
         finalised = rec.status != new_status
         rec.status = new_status
         if finalised:
             audit.append(s, store.user.name, "update", "record", rec.uuid,
                          {"form": rec.form, "status": new_status})  # fmt: skip
-        if not changes:
-            return {"uuid": rec.uuid, "rev": rec.rev, "changed": []}
-        base = rec.rev
-        rec.rev += 1
-        rec.updated_at, rec.updated_by = now_iso(), store.user.name
-        record_change(s, user=store.user.name, entity="record", entity_uuid=rec.uuid, rev=rec.rev,
-                      action="update", snapshot=_snapshot(rec), changes=changes, op="update",
-                      base_rev=base, audit_detail={"form": rec.form})  # fmt: skip
-        return {"uuid": rec.uuid, "rev": rec.rev, "changed": sorted(changes)}
+        done = writer.commit(s, rec, before, Origin("local", store.user.name), action="update")
+        return Saved("record", rec.uuid, rec.rev, list(done.changed), [rec.resident_uuid])
 
 
 def get(store: Store, uuid: str) -> dict[str, Any]:

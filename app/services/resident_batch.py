@@ -33,9 +33,10 @@ from sqlalchemy.orm import Session
 import forms
 from app import recordno, search
 from app.clock import now_iso
-from app.db.models import Household, Outbox, Resident, Version
 from app.errors import DuplicateResident, InvalidInput
 from app.ids import time_ordered_uuid
+from app.repo import Origin, batch
+from app.repo.batch import HouseholdRow, OutboxRow, ResidentRow, VersionRow
 from app.services import audit
 from app.services.changes import version_changes
 from app.services.resident_input import err
@@ -153,7 +154,7 @@ class _Households:
     def __init__(self, s: Session, values: set[str]) -> None:
         self.uuids: set[str] = set()
         self.by_label: dict[tuple[str, str], str] = {}
-        self.new: list[tuple[str, str, str, None, str]] = []
+        self.new: list[HouseholdRow] = []
         conn = s.connection()
         for part in _chunks(values):
             marks = _marks(part)
@@ -171,7 +172,7 @@ class _Households:
         found = self.by_label.get((value, village))
         if found is None:
             found = self.by_label[(value, village)] = time_ordered_uuid()
-            self.new.append((found, value, village, None, now))
+            self.new.append(HouseholdRow(found, value, village, None, now))
         return found
 
 
@@ -208,9 +209,9 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
     numbers: dict[str, recordno.Numbers] = {}
     user, now = store.user.name, now_iso()
     area, edition = store.institution.area, forms.CURRENT_EDITION
-    res_rows: list[tuple[Any, ...]] = []
-    version_rows: list[tuple[Any, ...]] = []
-    outbox_rows: list[tuple[Any, ...]] = []
+    res_rows: list[ResidentRow] = []
+    version_rows: list[VersionRow] = []
+    outbox_rows: list[OutboxRow] = []
     fields: list[str] = []
     for i, p in zip(at, todo, strict=True):
         holder = taken.holder(p.id_number)
@@ -233,12 +234,12 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
             # writes for a registration of one): version 1 and an outbox create.
             h_snap = {"label": label, "village": h_village, "head": None}
             h_changes = _compact({k: {"new": v, "old": None} for k, v in h_snap.items() if v is not None})
-            version_rows.append(("household", h_uuid, 1, "create", _compact(h_snap),
-                                 version_changes("create", h_changes), now, user))  # fmt: skip
-            outbox_rows.append((time_ordered_uuid(), "household", h_uuid, "create", None, h_changes,
-                                now, user, "pending", 0, None))  # fmt: skip
+            version_rows.append(VersionRow("household", h_uuid, 1, "create", _compact(h_snap),
+                                           version_changes(1, h_changes), now, user))  # fmt: skip
+            outbox_rows.append(OutboxRow(time_ordered_uuid(), "household", h_uuid, "create", None,
+                                         h_changes, now, user, "pending", 0, None))  # fmt: skip
         name, id_number, phone = p.name, p.id_number, p.phone
-        res_rows.append((
+        res_rows.append(ResidentRow(
             uuid, number, provisional, name, p.sex, p.birth_date, id_number, phone, p.address,
             village, household, "active", None, None, None, p.tags, p.doc_json, edition, 1, now,
             now, user, user, search.pack_with(p.terms, search.record_term(number)),
@@ -246,10 +247,10 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
         # residents.snapshot of the new row: the document plus the resident-level state
         state_json, changes_json = _state_json(village, household, number)
         changes_json = joined(p.doc_changes, changes_json)
-        version_rows.append(("resident", uuid, 1, "create", joined(p.doc_json, state_json),
-                             version_changes("create", changes_json), now, user))  # fmt: skip
-        outbox_rows.append((time_ordered_uuid(), "resident", uuid, "create", None, changes_json, now,
-                            user, "pending", 0, None))  # fmt: skip
+        version_rows.append(VersionRow("resident", uuid, 1, "create", joined(p.doc_json, state_json),
+                                       version_changes(1, changes_json), now, user))  # fmt: skip
+        outbox_rows.append(OutboxRow(time_ordered_uuid(), "resident", uuid, "create", None, changes_json,
+                                     now, user, "pending", 0, None))  # fmt: skip
         if len(todo) == 1:  # the audit entry of a single registration names its fields
             fields = sorted(json.loads(changes_json))
         summary = (uuid, number, name, p.sex, p.birth_date, id_number, phone, village, "active")
@@ -261,18 +262,13 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
     if res_rows:
         for gen in numbers.values():
             gen.save()
-        conn = s.connection()
-        last = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM resident").scalar_one()
-        for sql, batch in ((_INSERT_HOUSEHOLD, households.new), (_INSERT_RESIDENT, res_rows),
-                           (search.INSERT_LISTED, [(last,)]), (_INSERT_VERSION, version_rows),
-                           (_INSERT_OUTBOX, outbox_rows)):  # fmt: skip
-            if batch:
-                conn.exec_driver_sql(sql, batch[0] if len(batch) == 1 else batch)
+        batch.insert(s, Origin("import", user), households=households.new, residents=res_rows,
+                     versions=version_rows, outbox=outbox_rows)  # fmt: skip
         for h_uuid, *_ in households.new if len(res_rows) == 1 else ():
             audit.append(s, user, "create", "household", h_uuid,
                          {"rev": 1, "fields": ["label", "village"]}, at=now)  # fmt: skip
         if len(res_rows) == 1:
-            audit.append(s, user, "create", "resident", res_rows[0][0], {"rev": 1, "fields": fields},
+            audit.append(s, user, "create", "resident", res_rows[0].uuid, {"rev": 1, "fields": fields},
                          at=now)  # fmt: skip
         else:
             detail = {"count": len(res_rows), "households": len(households.new)}
@@ -306,21 +302,3 @@ def _state_json(village: str, household: str | None, number: str) -> tuple[str, 
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
-
-
-def _insert(model: type, columns: Sequence[str]) -> str:
-    cols = ", ".join(f'"{c}"' for c in columns)
-    return f"INSERT INTO {model.__tablename__} ({cols}) VALUES ({_marks(columns)})"  # type: ignore[attr-defined]
-
-
-_INSERT_HOUSEHOLD = _insert(Household, ["uuid", "label", "village", "head_uuid", "created_at"])
-_INSERT_RESIDENT = _insert(Resident, [
-    "uuid", "record_no", "provisional", "name", "sex", "birth_date", "id_number", "phone", "address",
-    "village", "household_uuid", "status", "status_date", "status_reason", "merged_into", "tags",
-    "doc", "edition", "rev", "created_at", "updated_at", "created_by", "updated_by", "terms",
-])  # fmt: skip
-_INSERT_VERSION = _insert(
-    Version, ["entity", "entity_uuid", "rev", "action", "data", "changes", "at", "user"]
-)
-_INSERT_OUTBOX = _insert(Outbox, ["mutation_id", "entity", "entity_uuid", "op", "base_rev", "changes",
-                                  "created_at", "user", "state", "attempts", "last_error"])  # fmt: skip

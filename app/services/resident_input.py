@@ -10,17 +10,16 @@ from typing import Any
 
 import forms
 from app.clock import today
+from forms.entity_keys import RESIDENT_KEYS, TYPED_RESIDENT
 from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
 from forms.validate import copy_doc, prepare_in_place
 
 MAX_LABEL = 100  # the county server refuses longer household labels (sync/server/validate.py)
-RESIDENT_ONLY = ("village", "household")  # resident-level keys, not part of the form document
+# What a user types beside the document (resident-level keys, not part of the form document)
+RESIDENT_ONLY = TYPED_RESIDENT
 SEX_CODES = {"0": "未知的性别", "1": "男", "2": "女", "9": "未说明的性别"}
-LABELS = {
-    "name": "姓名", "sex": "性别", "birth_date": "出生日期", "id_number": "身份证号",
-    "phone": "本人电话", "address": "现住址", "village": "村（居）委会代码", "household": "家庭",
-}  # fmt: skip
+LABELS = {k.key: k.label for k in RESIDENT_KEYS if k.typed}
 # Keys of status and merge requests: named in messages, but not columns an import may carry.
 REQUEST_LABELS = {"status": "状态", "date": "日期", "reason": "原因或去向", "duplicate": "重复档案",
                   "ref": "居民", "survivor": "保留的档案"}  # fmt: skip

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from app import search
 from app.pinyin import primary_pinyin
 from app.services.resident_input import clean
+from forms.entity_keys import RESIDENT_STATE
 from forms.idnumber import IdNumberError, parse
 from forms.model import FieldError
 
@@ -26,8 +27,7 @@ SMI_FORMS = frozenset({"smi_supplement", "smi_followup"})
 TB_FORMS = frozenset({"tb_first_visit", "tb_followup"})
 
 # What residents.snapshot adds to the document (village, household, status...): set by register.
-STATE_KEYS = frozenset({"village", "household", "status", "status_date", "status_reason",
-                        "merged_into", "record_no"})  # fmt: skip
+STATE_KEYS = frozenset(RESIDENT_STATE)
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 

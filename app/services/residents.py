@@ -14,11 +14,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app import search
-from app.clock import now_iso, today
-from app.db.models import Household, Record, Resident
+from app.clock import today
+from app.db.models import Household, Resident
 from app.errors import InvalidInput
+from app.repo import Origin
+from app.repo import residents as writer
+from app.repo.residents import forms_of, snapshot  # noqa: F401 - used through this module
 from app.services import audit, households, refs
-from app.services.changes import diff, record_change, versions_of
+from app.services.changes import versions_of
 from app.services.resident_batch import (  # noqa: F401 - compute_tags is used through this module
     SUMMARY_KEYS,
     Registered,
@@ -27,6 +30,7 @@ from app.services.resident_batch import (  # noqa: F401 - compute_tags is used t
     register,
 )
 from app.services.resident_input import clean, err
+from app.services.results import Saved
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -55,57 +59,6 @@ def full(session: Session, r: Resident) -> dict[str, Any]:
         out["household_label"] = hh.label if hh else None
         out["household_head"] = hh.head_uuid if hh else None
     return out
-
-
-def snapshot(r: Resident) -> dict[str, Any]:
-    """The flat state compared between versions and sent to the server field by field."""
-    snap = dict(json.loads(r.doc))
-    snap.update(village=r.village, household=r.household_uuid, status=r.status,
-                status_date=r.status_date, status_reason=r.status_reason,
-                merged_into=r.merged_into, record_no=r.record_no)  # fmt: skip
-    return snap
-
-
-def forms_of(session: Session, resident_uuid: str) -> set[str]:
-    rows = session.execute(select(Record.form).where(Record.resident_uuid == resident_uuid).distinct())
-    return {f for (f,) in rows}
-
-
-_DELETE_TERM = "DELETE FROM resident_term WHERE kind = ? AND term = ? AND resident_uuid = ?"
-_INSERT_TERM = "INSERT INTO resident_term (kind, term, resident_uuid, ord) VALUES (?, ?, ?, ?)"
-
-
-def _write_terms(session: Session, r: Resident) -> None:
-    """Replace the search terms of `r` (stored or pending) with those of its current state: the
-    old ones are the ones its row lists, each deleted by primary key."""
-    session.flush()  # the row exists (term rows reference it) and its listed terms are stored
-    conn = session.connection()
-    old = search.unpack(r.terms)
-    if old:
-        conn.exec_driver_sql(_DELETE_TERM, [(k, t, r.uuid) for k, t in old])
-    new = search.terms_for(r.name, r.id_number, r.record_no, r.phone)
-    place = search.order_key(r.status, r.record_no)
-    conn.exec_driver_sql(_INSERT_TERM, [(k, t, r.uuid, place) for k, t in sorted(new)])
-    r.terms = search.pack(new)
-
-
-def commit_change(s: Session, store: Store, r: Resident, before: dict[str, Any], *, action: str,
-                  op: str = "update", at: str | None = None,
-                  audit_detail: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
-    """After `r` was changed in place: bump its revision and write terms, version, outbox and
-    audit. Returns the field changes (nothing is written when there are none)."""
-    after = snapshot(r)
-    changes = diff(before, after)
-    if not changes:
-        return changes
-    base = r.rev
-    r.rev += 1
-    r.updated_at, r.updated_by = at or now_iso(), store.user.name
-    _write_terms(s, r)
-    record_change(s, user=store.user.name, entity="resident", entity_uuid=r.uuid, rev=r.rev,
-                  action=action, snapshot=snapshot(r), changes=changes, op=op, base_rev=base,
-                  audit_detail=audit_detail)  # fmt: skip
-    return changes
 
 
 def _check_id_unique(session: Session, number: str | None, exclude: str | None = None) -> None:
@@ -149,7 +102,7 @@ def add_in(s: Session, store: Store, data: dict[str, Any], *, allow_similar: boo
     return result
 
 
-def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
+def update(store: Store, ref: str, patch: dict[str, Any]) -> Saved:
     with store.session(write=True) as s:
         r = refs.resident(s, ref)
         if r.status == "merged":
@@ -169,8 +122,8 @@ def update(store: Store, ref: str, patch: dict[str, Any]) -> dict[str, Any]:
             r.household_uuid = _household(s, c.household, r.village, store.user.name)
         r.doc = json.dumps(doc, ensure_ascii=False)
         r.tags = compute_tags(doc, forms_of(s, r.uuid))
-        changes = commit_change(s, store, r, before, action="update")
-        return {"uuid": r.uuid, "record_no": r.record_no, "rev": r.rev, "changed": sorted(changes)}
+        done = writer.commit(s, r, before, Origin("local", store.user.name), action="update")
+        return Saved("resident", r.uuid, r.rev, list(done.changed), [r.uuid], r.record_no)
 
 
 def get(store: Store, ref: str) -> dict[str, Any]:

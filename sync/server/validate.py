@@ -9,15 +9,14 @@ from typing import Any
 
 import forms
 from forms import idnumber
+from forms.entity_keys import NOT_DOCUMENT, RECORD_NOT_DOCUMENT
 
-# Resident-level keys of the synced resident state; every other key belongs to the personal_info
-# form document (which also holds the identity fields name, sex, birth_date, id_number, ...).
-RESIDENT_ONLY = {
-    "village", "household", "record_no", "provisional", "status", "status_date", "status_reason",
-    "merged_into", "area",
-}  # fmt: skip
+# Resident-level keys of the synced resident state (and what travels with it); every other key
+# belongs to the personal_info form document (which also holds the identity fields name, sex,
+# birth_date, id_number, ...). Declared once in forms/entity_keys.py.
+RESIDENT_ONLY = NOT_DOCUMENT
 # Record-level keys of the synced record state; the rest is the form document.
-RECORD_ONLY = {"resident", "form", "edition", "status"}
+RECORD_ONLY = RECORD_NOT_DOCUMENT
 SEXES = {"0", "1", "2", "9"}
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

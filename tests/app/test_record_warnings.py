@@ -154,7 +154,7 @@ def test_second_followup_same_day_is_asked(store, htn):
     # another day, or a correction of the same record, is not a duplicate
     other = (TODAY - dt.timedelta(days=3)).isoformat()
     records.add(store, htn, "htn_followup", visit(visit_date=other))
-    assert records.update(store, first["uuid"], {"sbp": 151})["rev"] == 2
+    assert records.update(store, first["uuid"], {"sbp": 151}).rev == 2
     # a draft of the same day is never asked about
     records.add(store, htn, "htn_followup", {"visit_date": DAY}, status="draft")
 
@@ -194,7 +194,7 @@ def test_a_correction_asks_only_about_what_is_new(store, htn):
     out = records.add(store, htn, "htn_followup", visit(sbp=145, dbp=85, classification="1"),
                       confirmed=True)  # fmt: skip
     # the confirmed warning is not asked again for an unrelated correction
-    assert records.update(store, out["uuid"], {"heart_rate": 80})["rev"] == 2
+    assert records.update(store, out["uuid"], {"heart_rate": 80}).rev == 2
     other = records.add(store, htn, "htn_followup", visit(visit_date=(TODAY - dt.timedelta(days=1)).isoformat()))
     before = footprint(store)
     with pytest.raises(rw.NeedsConfirmation, match="随访日期"):

@@ -57,7 +57,7 @@ def test_unknown_form_and_personal_info_refused(store, patient):
 def test_update_is_versioned_and_validated(store, patient):
     out = records.add(store, patient["uuid"], "htn_followup", followup())
     res = records.update(store, out["uuid"], {"sbp": 138, "dbp": 86})
-    assert res["rev"] == 2 and res["changed"] == ["dbp", "sbp"]
+    assert res.rev == 2 and res.changed == ["dbp", "sbp"] and res.residents == [patient["uuid"]]
     with pytest.raises(InvalidInput):
         records.update(store, out["uuid"], {"dbp": 250})
     assert records.get(store, out["uuid"])["doc"]["dbp"] == 86

@@ -105,8 +105,8 @@ def test_similar_resident_refused_unless_allowed(store, second):
 def test_update_keeps_every_version_and_writes_outbox(store):
     out = residents.add(store, {"name": "李秀英", "id_number": GOOD_ID})
     result = residents.update(store, out["uuid"], {"phone": "13800138000", "address": "东村3组"})
-    assert result["changed"] == ["address", "phone"] and result["rev"] == 2
-    assert residents.update(store, out["uuid"], {"phone": "13800138000"})["changed"] == []
+    assert result.changed == ["address", "phone"] and result.rev == 2 and result.residents == [out["uuid"]]
+    assert residents.update(store, out["uuid"], {"phone": "13800138000"}).changed == []
     hist = residents.history(store, out["record_no"])
     assert [h["rev"] for h in hist] == [1, 2]
     assert hist[1]["changes"]["phone"] == {"old": None, "new": "13800138000"}

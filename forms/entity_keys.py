@@ -1,0 +1,77 @@
+"""Which keys of a resident's (and a record's) synced state are the entity's own and which belong
+to its form document: declared once here, so the local column lists, the county server's
+validation and the labels a doctor reads all follow the same list. Lives in forms/ because the
+county server may import forms and sync.protocol only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# doc: only in the personal_info document; mirrored: in the document and copied to a column
+# (searched, indexed); resident: the resident's own column, never in the document; transport:
+# sent on the wire with a resident but stored in neither (the server decides it).
+Place = Literal["mirrored", "resident", "transport"]
+
+
+@dataclass(frozen=True)
+class ResidentKey:
+    key: str
+    label: str  # Chinese, as messages and the conflict list name it
+    place: Place
+    column: str | None  # the resident table's column, None for transport keys
+    typed: bool = False  # a user types it with the document (register, update, import)
+    short: str | None = None  # where space is short (the conflict list), if not `label`
+
+
+RESIDENT_KEYS: tuple[ResidentKey, ...] = (
+    ResidentKey("name", "姓名", "mirrored", "name", True),
+    ResidentKey("sex", "性别", "mirrored", "sex", True),
+    ResidentKey("birth_date", "出生日期", "mirrored", "birth_date", True),
+    ResidentKey("id_number", "身份证号", "mirrored", "id_number", True),
+    ResidentKey("phone", "本人电话", "mirrored", "phone", True),
+    ResidentKey("address", "现住址", "mirrored", "address", True),
+    ResidentKey("village", "村（居）委会代码", "resident", "village", True, "村"),
+    ResidentKey("household", "家庭", "resident", "household_uuid", True),
+    ResidentKey("status", "档案状态", "resident", "status"),
+    ResidentKey("status_date", "状态日期", "resident", "status_date"),
+    ResidentKey("status_reason", "状态原因", "resident", "status_reason"),
+    ResidentKey("merged_into", "合并到", "resident", "merged_into"),
+    ResidentKey("record_no", "档案编号", "resident", "record_no"),
+    ResidentKey("provisional", "临时编号", "transport", None),
+    ResidentKey("area", "所属辖区", "transport", None),
+)
+_BY_PLACE = {p: tuple(k.key for k in RESIDENT_KEYS if k.place == p) for p in ("mirrored", "resident", "transport")}
+
+# The resident's own keys of its stored state (everything else of the state is its document).
+RESIDENT_STATE: tuple[str, ...] = _BY_PLACE["resident"]
+# Document keys copied to columns.
+MIRRORED: tuple[str, ...] = _BY_PLACE["mirrored"]
+# What a user types beside the document (register, update, import): resident-level, not document.
+TYPED_RESIDENT: tuple[str, ...] = tuple(k.key for k in RESIDENT_KEYS if k.typed and k.place == "resident")
+# Not document on the wire: the resident's own keys and what travels with them.
+NOT_DOCUMENT: frozenset[str] = frozenset(RESIDENT_STATE + _BY_PLACE["transport"])
+LABELS: dict[str, str] = {k.key: k.label for k in RESIDENT_KEYS}
+SHORT_LABELS: dict[str, str] = {k.key: k.short or k.label for k in RESIDENT_KEYS}
+
+# A record's own keys of its synced state; the rest is its form document. `status` travels on the
+# wire (final or draft) but is not part of the stored state compared between versions.
+RECORD_STATE: tuple[str, ...] = ("resident", "form", "edition")
+RECORD_NOT_DOCUMENT: frozenset[str] = frozenset((*RECORD_STATE, "status"))
+# A household's whole synced state.
+HOUSEHOLD_STATE: tuple[str, ...] = ("label", "village", "head")
+HOUSEHOLD_LABELS: dict[str, str] = {"label": "户名", "village": "村（居）委会代码", "head": "户主"}
+HOUSEHOLD_SHORT_LABELS: dict[str, str] = {**HOUSEHOLD_LABELS, "village": "村"}
+
+
+def split_resident(state: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    """(document, resident-level keys) of a resident's state; transport keys are dropped."""
+    doc: dict[str, object] = {}
+    own: dict[str, object] = {}
+    for k, v in state.items():
+        if k in NOT_DOCUMENT:
+            if k in RESIDENT_STATE:
+                own[k] = v
+        else:
+            doc[k] = v
+    return doc, own
