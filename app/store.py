@@ -27,6 +27,7 @@ from app.crypto.keyfile import (
     KeyFile,
     NoSuchSlot,
     SlotDisabled,
+    SlotStale,
     WrongSecret,
     new_recovery_code,
 )
@@ -113,16 +114,25 @@ class Store:
         self.user = user
         self.query_hook: Callable[[], None] | None = None
         self.anchor_problems: list[str] = []  # found at login (Store.open), shown to the user
+        self.rotation: dict[str, Any] | None = None  # a key change this login finished, if any
+        self._watch(engine)
+        with self.session() as s:
+            inst = s.execute(select(Institution)).scalar_one()
+            self.institution = InstitutionInfo(inst.area, inst.name, inst.installation_id)
 
+    def _watch(self, engine: Engine) -> None:
         @event.listens_for(engine, "before_cursor_execute")
         def _before_statement(*_args) -> None:  # type: ignore[no-untyped-def]
             # The desktop client installs a hook here to prove no SQL runs on the GUI thread.
             if self.query_hook is not None:
                 self.query_hook()
 
-        with self.session() as s:
-            inst = s.execute(select(Institution)).scalar_one()
-            self.institution = InstitutionInfo(inst.area, inst.name, inst.installation_id)
+    def use_key(self, data_key: bytes, keyfile: KeyFile) -> None:
+        """Go on under a new data key (app/services/rotation.py has rekeyed the database)."""
+        self.engine.dispose()
+        self.engine = make_engine(paths.db_path(self.data_dir), data_key)
+        self._watch(self.engine)
+        self.data_key, self.keyfile = data_key, keyfile
 
     # --- opening
 
@@ -218,18 +228,41 @@ class Store:
         except SlotDisabled:
             state.record_failure(subject, "disabled", now_iso())
             raise AuthError(f"用户“{subject}”已停用，请联系管理员") from None
+        except SlotStale:
+            state.record_failure(subject, "stale", now_iso())
+            raise AuthError(f"数据密钥已更换，用户“{subject}”的密码需由管理员重设后才能登录") from None
         except (WrongSecret, NoSuchSlot):
             reason = "unknown_user" if subject == UNKNOWN else "wrong_password"
             state.record_failure(subject, reason, now_iso())
             raise AuthError("用户名或密码错误") from None
+        from app.services import rotation
+
+        keyfile, data_key = rotation.settle(data_dir, keyfile, subject, password or "", data_key)
         store = cls.open_with_key(data_dir, keyfile, data_key, subject)
         store.anchor_problems = store.check_anchors()  # before this login adds to the chain
         if keyfile.weaker_than_now(subject):
+            # Also gives a slot made before key pairs its pair, so it survives a key change.
             keyfile.set_slot(subject, password, data_key)
             keyfile.save()
         state.clear(subject)
         store.audit_pending_failures(state, "login")
+        store.finish_owed_rotation()
         return store
+
+    def finish_owed_rotation(self) -> None:
+        """A key change noted as owed (the process that disabled a user was stopped before it
+        was done, or the database was busy) is done by the next login, whoever it is."""
+        from app import roles
+        from app.services import rotation
+
+        if not load_keyfile(self.data_dir).rotation_owed:
+            return
+        try:
+            self.rotation = rotation.rotate(self, new_recovery=roles.allowed(self.user.role, "manage_users"))
+        except DataError as e:
+            # The login itself stands (the data opens as before); the change is tried again at
+            # the next login, and the user is told.
+            self.rotation = {"error": str(e)}
 
     def check_anchors(self) -> list[str]:
         """The audit chain against what was recorded of it outside the database (the head
