@@ -154,6 +154,7 @@ def rotate(store: Store, *, new_recovery: bool = True) -> dict[str, Any]:
     data_dir = store.data_dir
     keys, nxt = paths.keys_path(data_dir), paths.keys_next_path(data_dir)
     new_key = secrets.token_bytes(32)
+    _step("start")
     with locked(keys):
         current = KeyFile.from_raw(read_raw(keys), keys)
         fresh = KeyFile(current.installation_id, copy.deepcopy(current.slots), keys, key_check(new_key))

@@ -170,3 +170,99 @@ def test_cli_disable_and_compromised_reset_rotate(data_dir, tmp_path):
     assert names_of(data_dir, DOCTOR, "doctor-new-31") == ["李秀英"]
     r = cli("user", "reset-password", "nobody1", env={"CUNYI_NEW_PASSWORD": "doctor-new-31"})
     assert r.returncode == 5 and "nobody1" in r.stderr
+
+
+CHILD = """
+import os, signal, sys
+from pathlib import Path
+from app.services import rotation, users
+from app.store import Store
+
+data, at, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+
+def step(name):
+    if name == "checkpointed":
+        marker.write_text("rekeying")  # the parent may kill during the rekey
+    if name == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+rotation._step = step
+store = Store.open(data, "admin", "secret123")
+users.disable(store, "nurse1")
+print("finished")
+"""
+
+
+def _pad(data_dir: Path) -> None:
+    """A few megabytes more, so a kill can land inside the rekey's one transaction."""
+    from app.services import audit
+
+    store = Store.open(data_dir, ADMIN, PASSWORD)
+    try:
+        with store.session(write=True) as s:
+            for i in range(2500):
+                audit.append(s, ADMIN, "check", detail={"pad": f"{i:06d}" + "x" * 1500})
+    finally:
+        store.close()
+
+
+# Each step of the rotation, then kills at delays into the rekey itself (its one transaction of
+# ~5 MB took 0.15-0.3 s here: the later ones may land after its commit, which is covered too).
+KILLS = ["start", "next_written", "audited", "checkpointed", "rekeyed", "switching", "switched",
+         "0.01", "0.06", "0.12", "0.18", "0.24"]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_rotation_killed_at_any_point_loses_nothing(data_dir, tmp_path, recovery_code):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from app.services import integrity
+    from tests.conftest import ROOT
+
+    staffed(data_dir)
+    _pad(data_dir)
+    template = tmp_path / "template"
+    shutil.copytree(data_dir, template)
+    kept = tmp_path / "kept-keys.json"
+    shutil.copy(data_dir / "keys.json", kept)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    outcomes = set()
+    for at in KILLS:
+        shutil.rmtree(data_dir)
+        shutil.copytree(template, data_dir)
+        marker = tmp_path / "marker"
+        marker.unlink(missing_ok=True)
+        timed = at[0].isdigit()
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), "" if timed else at,
+                                  str(marker)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)  # fmt: skip
+        if timed:
+            deadline = time.monotonic() + 60
+            while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.001)
+            time.sleep(float(at))
+            child.kill()  # SIGKILL
+        out, err = child.communicate(timeout=60)
+        if not timed:
+            assert child.returncode == -9, (at, child.returncode, err)
+        outcomes.add((data_dir / "keys.next.json").exists())
+        # The remaining users open it, with nothing lost; the next login finishes the change.
+        store = Store.open(data_dir, ADMIN, PASSWORD)
+        try:
+            assert store.anchor_problems == [], (at, store.anchor_problems)
+            assert integrity.check_store(store) == [], at
+            assert [r["name"] for r in residents.find(store, "")] == ["李秀英"]
+        finally:
+            store.close()
+        assert not (data_dir / "keys.next.json").exists(), at
+        assert not opens_live(data_dir, kept, NURSE, NURSE_PW), at
+        with pytest.raises(AuthError, match="已停用"):
+            Store.open(data_dir, NURSE, NURSE_PW)
+        assert names_of(data_dir, DOCTOR, DOCTOR_PW) == ["李秀英"], at
+        users.recover(data_dir, recovery_code, DOCTOR, "doctor-new-99").close()
+        rotations = audited(data_dir, "key_rotate")
+        assert 1 <= len(rotations) <= 2 and rotations[-1]["name"] == NURSE, (at, rotations)
+    assert outcomes == {True, False}  # kills landed both before and after the new file was written
