@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import paths
@@ -343,6 +344,9 @@ class Store:
                 with s.begin():
                     yield s
                 head, base = s.info.get("audit_head"), s.info.get("audit_base")
+        except (DBAPIError, sqlcipher3.DatabaseError):
+            self._refuse_if_key_replaced()
+            raise
         finally:
             write_transaction.reset(token)
         if head is not None:
@@ -363,8 +367,21 @@ class Store:
                 yield cur
             finally:
                 cur.close()
+        except sqlcipher3.DatabaseError:
+            self._refuse_if_key_replaced()
+            raise
         finally:
             conn.close()  # back to the pool
+
+    def _refuse_if_key_replaced(self) -> None:
+        """Another window or command replaced the data key since this login (a user disabled):
+        said as such, not as damage."""
+        try:
+            replaced = load_keyfile(self.data_dir).holds(self.data_key) is False
+        except DataError:
+            return
+        if replaced:
+            raise DataError("数据密钥已在另一个窗口中更换（停用了用户或重设了密码），请退出后重新登录") from None
 
 
 

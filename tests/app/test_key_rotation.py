@@ -266,3 +266,57 @@ def test_a_rotation_killed_at_any_point_loses_nothing(data_dir, tmp_path, recove
         rotations = audited(data_dir, "key_rotate")
         assert 1 <= len(rotations) <= 2 and rotations[-1]["name"] == NURSE, (at, rotations)
     assert outcomes == {True, False}  # kills landed both before and after the new file was written
+
+
+def test_backups_across_a_key_change(data_dir, tmp_path):
+    """A backup made before the change still restores (it brings its own key file and old
+    users, as any old backup does); one made by a window still holding the old key is refused
+    rather than written with a key file that does not open it."""
+    from app.services import backup
+
+    staffed(data_dir)
+    store = Store.open(data_dir, ADMIN, PASSWORD)
+    other = Store.open(data_dir, DOCTOR, DOCTOR_PW)  # another window, logged in before the change
+    try:
+        before = backup.write_backup(store, tmp_path / "before.cunyibak")["path"]
+        users.disable(store, NURSE)
+        residents.add(store, {"name": "单田芳", "sex": "1", "birth_date": "1950-01-02"})
+        with pytest.raises(DataError, match="数据密钥已在另一个窗口中更换"):
+            backup.write_backup(other, tmp_path / "stale.cunyibak")
+        with pytest.raises(DataError, match="重新登录"):
+            residents.find(other, "李")
+        assert not (tmp_path / "stale.cunyibak").exists()
+        after = backup.write_backup(store, tmp_path / "after.cunyibak")["path"]
+    finally:
+        other.close()
+        store.close()
+    backup.restore(data_dir, Path(before), ADMIN, PASSWORD)
+    assert names_of(data_dir, NURSE, NURSE_PW) == ["李秀英"]  # the old backup's users
+    backup.restore(data_dir, Path(after), ADMIN, PASSWORD)
+    assert sorted(names_of(data_dir, DOCTOR, DOCTOR_PW)) == ["单田芳", "李秀英"]
+    with pytest.raises(AuthError, match="已停用"):
+        Store.open(data_dir, NURSE, NURSE_PW)
+
+
+def test_a_restore_stopped_between_its_renames_opens(data_dir, tmp_path):
+    """The state a restore killed after putting the database in place leaves: the backup's key
+    file beside the live one (another data key, made before a key change)."""
+    from app.services import backup
+
+    staffed(data_dir)
+    store = Store.open(data_dir, ADMIN, PASSWORD)
+    try:
+        made = Path(backup.write_backup(store, tmp_path / "before.cunyibak")["path"])
+        users.disable(store, NURSE)
+    finally:
+        store.close()
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    backup.unpack(made, stage)
+    for name in ("cunyi.db-wal", "cunyi.db-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    shutil.copy(stage / "keys.json", data_dir / "keys.next.json")
+    shutil.copy(stage / "cunyi.db", data_dir / "cunyi.db")
+    assert names_of(data_dir, ADMIN, PASSWORD) == ["李秀英"]
+    assert not (data_dir / "keys.next.json").exists()
+    assert names_of(data_dir, NURSE, NURSE_PW) == ["李秀英"]  # the backup's key file is in force
