@@ -37,7 +37,8 @@ def session_info(store: Any) -> dict[str, Any]:
 
     return {"institution": store.institution.name, "village": store.institution.village,
             "settings": settings.get_all(store),
-            "anchor_problems": list(getattr(store, "anchor_problems", []))}  # fmt: skip
+            "anchor_problems": list(getattr(store, "anchor_problems", [])),
+            "rotation": getattr(store, "rotation", None)}  # fmt: skip
 
 
 class Shell(QObject):
@@ -137,6 +138,8 @@ class Shell(QObject):
         self.idle.start()
         if info.get("anchor_problems"):
             self.warn_anchors(info["anchor_problems"])
+        if info.get("rotation"):
+            self.tell_rotation(info["rotation"])
         log.info("main window open")
 
     def warn_anchors(self, problems: list[str]) -> None:
@@ -152,6 +155,21 @@ class Shell(QObject):
         box.setModal(False)
         box.show()
         self.anchor_warning = box
+
+    def tell_rotation(self, out: dict[str, Any]) -> None:
+        """This login finished a key change an interrupted window or command had left owed (or
+        could not, and says why)."""
+        from ui.admin_common import show_rotation
+        from ui.qt import QMessageBox
+
+        if out.get("error"):
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Shell", "数据密钥"), out["error"],
+                              QMessageBox.StandardButton.Ok, self.main)  # fmt: skip
+            box.setModal(False)
+            box.show()
+            self.rotation_box = box
+        else:
+            self.rotation_box = show_rotation(self.main, out)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         # getattr: Qt may still deliver an event while this object is being torn down.

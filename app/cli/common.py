@@ -63,22 +63,12 @@ def login(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     store = Store.open(data_dir(args), user_name(args), password())
     for problem in store.anchor_problems:  # the command still runs: the data is needed
         print(f"警告：{problem}；请运行 cunyi check 并报告管理员", file=sys.stderr)
+    from app.services import rotation
+
     if store.rotation:  # a key change left owed by an interrupted process, done by this login
-        text = store.rotation.get("error") or rotation_text(store.rotation)
+        text = store.rotation.get("error") or rotation.describe(store.rotation)
         print(f"注意：{text}", file=sys.stderr)
     return store
-
-
-def rotation_text(out: dict) -> str:
-    """What a key change did, for the administrator: whose passwords must be set anew, the new
-    recovery code (shown this once)."""
-    lines = ["数据密钥已更换：旧的密钥文件副本和旧密码不能再打开数据（以前的备份仍可用当时的密码打开）"]
-    if out.get("stale"):
-        lines.append("以下用户升级后尚未登录过，需由管理员重设密码后才能登录：" + "、".join(out["stale"]))
-    if out.get("recovery_code"):
-        lines.append("原恢复代码已作废。新的恢复代码（只显示这一次，请打印后交乡镇卫生院保管）：\n"
-                     + out["recovery_code"])  # fmt: skip
-    return "\n".join(lines)
 
 
 def with_store(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import data_dir, emit, leaf, login, password, rotation_text, user_name
+from app.cli.common import data_dir, emit, leaf, login, password, user_name
 from app.errors import DataError
 
 
@@ -105,35 +105,32 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
-ROTATING = "正在更换数据密钥（数据多时需要几分钟，请勿关机）……"
-
-
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    from app.services import users
+    from app.services import rotation, users
 
     store = login(args)
     try:
-        print(ROTATING, file=sys.stderr, flush=True)
+        print(rotation.BUSY, file=sys.stderr, flush=True)
         out = users.disable(store, args.name)
     finally:
         store.close()
     emit(args, {"name": args.name, "state": "disabled", **out},
-         f"已停用用户 {args.name}\n" + rotation_text(out))  # fmt: skip
+         f"已停用用户 {args.name}\n" + rotation.describe(out))  # fmt: skip
     return 0
 
 
 def cmd_user_reset_password(args: argparse.Namespace) -> int:
-    from app.services import users
+    from app.services import rotation, users
 
     store = login(args)
     try:
         new = password(f"为 {args.name} 设置新密码：", env="CUNYI_NEW_PASSWORD", confirm=True)
         if args.compromised:
-            print(ROTATING, file=sys.stderr, flush=True)
+            print(rotation.BUSY, file=sys.stderr, flush=True)
         out = users.reset_password(store, args.name, new, compromised=args.compromised)
     finally:
         store.close()
-    text = f"已为 {args.name} 重设密码" + ("\n" + rotation_text(out) if out else "")
+    text = f"已为 {args.name} 重设密码" + ("\n" + rotation.describe(out) if out else "")
     emit(args, {"name": args.name, **(out or {})}, text)
     return 0
 

@@ -200,3 +200,18 @@ def rotate(store: Store, *, new_recovery: bool = True) -> dict[str, Any]:
         _switch(keys, nxt)
         _step("switched")
     return {"resealed": resealed, "stale": stale, "recovery_code": code}
+
+
+BUSY = "正在更换数据密钥（数据多时需要几分钟，请勿关机或关闭程序）……"
+
+
+def describe(out: dict[str, Any]) -> str:
+    """What a key change did, for the administrator: whose passwords must be set anew, the new
+    recovery code (shown this once)."""
+    lines = ["数据密钥已更换：旧的密钥文件副本和旧密码不能再打开数据（以前的备份仍可用当时的密码打开）"]
+    if out.get("stale"):
+        lines.append("以下用户升级后尚未登录过，需由管理员重设密码后才能登录：" + "、".join(out["stale"]))
+    if out.get("recovery_code"):
+        lines.append("原恢复代码已作废。新的恢复代码（只显示这一次，请打印后交乡镇卫生院保管）：\n"
+                     + out["recovery_code"])  # fmt: skip
+    return "\n".join(lines)
