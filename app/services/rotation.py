@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
+from sqlalchemy.exc import DBAPIError
 
 from app import paths
 from app.crypto.keyfile import (
@@ -78,11 +79,14 @@ def _connect(db: Path, data_key: bytes) -> sqlcipher3.Connection:
     return conn
 
 
+_BUSY = ("{0} 中的数据正被另一个村医窗口或命令使用，数据密钥暂未更换；"
+         "请关闭其他窗口后重新登录（登录时会自动完成更换）")  # fmt: skip
+
+
 def _checkpoint(conn: sqlcipher3.Connection, data_dir: Path) -> None:
     busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy and busy[0]:
-        raise DataError(f"{data_dir} 中的数据正被另一个村医窗口或命令使用，数据密钥暂未更换；"
-                        "请关闭其他窗口后重新登录（登录时会自动完成更换）")  # fmt: skip
+        raise DataError(_BUSY.format(data_dir))
 
 
 def _rekey(data_dir: Path, old: bytes, new: bytes) -> None:
@@ -184,8 +188,11 @@ def rotate(store: Store, *, new_recovery: bool = True) -> dict[str, Any]:
             detail["recovery"] = "stale"
         elif code:
             detail["recovery"] = "new"
-        with store.session(write=True) as s:
-            audit.append(s, store.user.name, "key_rotate", detail=detail)
+        try:
+            with store.session(write=True) as s:
+                audit.append(s, store.user.name, "key_rotate", detail=detail)
+        except DBAPIError:  # busy past the timeout (another process), or a full disk
+            raise DataError(_BUSY.format(data_dir)) from None
         _step("audited")
         store.engine.dispose()  # no pooled connection may keep the old key
         try:

@@ -12,7 +12,7 @@ from app import labels, roles
 from app.clock import now_iso
 from app.crypto.keyfile import RECOVERY, NoSuchSlot, SlotStale, WrongSecret, normalise_recovery_code
 from app.db.models import User
-from app.errors import AuthError, InvalidInput, NotFound
+from app.errors import AuthError, DataError, InvalidInput, NotFound
 from app.services import audit
 
 if TYPE_CHECKING:
@@ -77,7 +77,10 @@ def disable(store: Store, name: str) -> dict[str, Any]:
         # Noted before anything else changes: if this process is stopped, the next login does it.
         rotation.owe(store.keyfile, "user_disable", name, now_iso())
         store.keyfile.save()
-    return rotation.rotate(store)
+    try:
+        return rotation.rotate(store)
+    except DataError as e:
+        raise DataError(f"已停用用户 {name}（其密码已不能登录），但{e}") from None
 
 
 def reset_password(store: Store, name: str, new: str, compromised: bool = False) -> dict[str, Any] | None:

@@ -320,3 +320,33 @@ def test_a_restore_stopped_between_its_renames_opens(data_dir, tmp_path):
     assert names_of(data_dir, ADMIN, PASSWORD) == ["李秀英"]
     assert not (data_dir / "keys.next.json").exists()
     assert names_of(data_dir, NURSE, NURSE_PW) == ["李秀英"]  # the backup's key file is in force
+
+
+def test_a_rotation_the_database_is_too_busy_for_is_done_at_the_next_login(data_dir, tmp_path):
+    """Another process reading throughout (its snapshot keeps the WAL from being folded in): the
+    user is disabled, the key change stops before the rekey, says so, and the next login does it."""
+    staffed(data_dir)
+    kept = tmp_path / "kept-keys.json"
+    shutil.copy(data_dir / "keys.json", kept)
+    key = KeyFile.load(kept).unwrap(ADMIN, PASSWORD)
+    store = Store.open(data_dir, ADMIN, PASSWORD)
+    reader = sqlcipher3.connect(str(data_dir / "cunyi.db"), isolation_level=None)
+    try:
+        reader.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM resident").fetchone()
+        with pytest.raises(DataError, match="已停用用户 nurse1.*数据密钥暂未更换"):
+            users.disable(store, NURSE)
+        assert names_of(data_dir, DOCTOR, DOCTOR_PW) == ["李秀英"]  # still the old key meanwhile
+    finally:
+        reader.close()
+        store.close()
+    with pytest.raises(AuthError, match="已停用"):
+        Store.open(data_dir, NURSE, NURSE_PW)
+    store = Store.open(data_dir, DOCTOR, DOCTOR_PW)  # a doctor's login finishes it
+    try:
+        assert store.rotation and store.rotation["resealed"] == 2
+    finally:
+        store.close()
+    assert not opens_live(data_dir, kept, NURSE, NURSE_PW)
+    assert names_of(data_dir, ADMIN, PASSWORD) == ["李秀英"]
