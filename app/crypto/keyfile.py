@@ -183,7 +183,14 @@ class KeyFile:
         assert target is not None
         with locked(target):
             raw = json.loads(self.dumps())
-            kept = read_raw(target).get(AUTH_SECTION)
+            on_disk = read_raw(target)
+            if on_disk.get("key_check") and self.check and on_disk["key_check"] != self.check:
+                # Another process replaced the data key since this copy was loaded: writing it
+                # would put back slots of the old key and lose the new one.
+                from app.errors import DataError
+
+                raise DataError("数据密钥已在另一个窗口中更换（停用了用户或重设了密码），请退出后重新登录")
+            kept = on_disk.get(AUTH_SECTION)
             if kept is not None:
                 raw[AUTH_SECTION] = kept
             write_raw(target, raw)

@@ -350,3 +350,20 @@ def test_a_rotation_the_database_is_too_busy_for_is_done_at_the_next_login(data_
         store.close()
     assert not opens_live(data_dir, kept, NURSE, NURSE_PW)
     assert names_of(data_dir, ADMIN, PASSWORD) == ["李秀英"]
+
+
+def test_a_window_from_before_the_change_cannot_write_the_old_key_back(data_dir):
+    """A password change in a window logged in before another replaced the key would have put
+    the old key's slots back over the new ones (and lost the new key): refused."""
+    staffed(data_dir)
+    stale = Store.open(data_dir, DOCTOR, DOCTOR_PW)
+    store = Store.open(data_dir, ADMIN, PASSWORD)
+    try:
+        users.disable(store, NURSE)
+        with pytest.raises(DataError, match="重新登录"):
+            users.change_password(stale, DOCTOR_PW, "doctor-new-77")
+    finally:
+        store.close()
+        stale.close()
+    assert names_of(data_dir, DOCTOR, DOCTOR_PW) == ["李秀英"]
+    assert names_of(data_dir, ADMIN, PASSWORD) == ["李秀英"]
