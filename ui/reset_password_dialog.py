@@ -28,10 +28,13 @@ class ResetPasswordDialog(QDialog):
         who.setWordWrap(True)
         form.addRow(who)
         self.fields = NewPasswordFields(form, self)
-        self.compromised = QCheckBox(tr("Admin", "原密码可能已被别人知道（同时更换数据密钥，使旧密码和旧密钥文件都打不开数据；"
-                                        "数据多时需要几分钟）"), self)  # fmt: skip
+        self.compromised = QCheckBox(tr("Admin", "原密码可能已被别人知道（同时更换数据密钥）"), self)
         self.compromised.setObjectName("compromised")
         form.addRow(self.compromised)
+        note = QLabel(tr("Admin", "勾选后，旧密码加上旧密钥文件的副本也打不开数据；数据多时需要几分钟。"), self)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555;")
+        form.addRow(note)
         self.busy: Any = None
         self.message = message_label(self)
         form.addRow(self.message)

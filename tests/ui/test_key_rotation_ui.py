@@ -49,6 +49,7 @@ def test_disable_and_compromised_reset_replace_the_key(qtbot, guard, installatio
         reset.fields.first.setText("clinic-pw-31")
         reset.fields.repeat.setText("clinic-pw-31")
         click(qtbot, reset.compromised)
+        screenshot(reset, "74-reset-compromised")
         click(qtbot, reset.buttons.button(QDialogButtonBox.StandardButton.Ok))
         assert reset.busy is not None and "需要几分钟" in reset.busy.labelText()
         qtbot.waitUntil(lambda: "数据密钥已更换" in dialog.message.text(), timeout=15000)
