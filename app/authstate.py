@@ -27,7 +27,7 @@ MAX_WAIT_SECONDS = 300
 MAX_PENDING = 1000  # a flood of failures must not grow the key file without bound
 UNKNOWN = "?"  # every name that is no user's, counted as one: "?" is not a valid user name
 REASONS = frozenset({"wrong_password", "disabled", "unknown_user", "wrong_recovery_code",
-                     "throttled"})  # fmt: skip
+                     "throttled", "stale"})  # fmt: skip
 
 
 def subject_for(name: str, valid: Callable[[str], bool], slots: dict[str, Any]) -> str:

@@ -19,7 +19,8 @@ ACTIONS = {"init": "初始化", "login": "登录", "login_failed": "登录失败
            "user_disable": "停用用户", "password_change": "修改密码",
            "password_reset": "重设密码", "recover": "用恢复代码重设密码", "sync": "同步",
            "resolve": "处理冲突", "conflict_resolve": "处理冲突", "check": "检查数据",
-           "renumber": "更换档案编号"}  # fmt: skip
+           "renumber": "更换档案编号", "key_rotate": "更换数据密钥",
+           "recovery_code": "生成新的恢复代码"}  # fmt: skip
 ENTITIES = {"resident": "居民档案", "record": "记录", "household": "家庭", "user": "用户",
             "setting": "设置"}  # fmt: skip
 STATUSES = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
@@ -45,13 +46,20 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
                "backup_created_at": "备份时间", "bulk": "一次查看人数", "members": "成员数",
                "blank": "空白表", "replaced_kept": "原数据保存在",
                "replaced_by_backup": "由备份替换", "anchor_problems": "审计日志异常",
-               "accepted": "已确认的日志问题"}  # fmt: skip
+               "accepted": "已确认的日志问题", "resealed": "获得新密钥的用户数",
+               "stale": "须重设密码的用户", "recovery": "恢复代码", "held": "磁盘满时暂存、事后写入",
+               "compromised": "原密码可能泄露"}  # fmt: skip
+# What a key change did to the recovery code (app/services/rotation.py).
+RECOVERY_STATES = {"new": "已换新代码", "stale": "已失效，须由管理员生成新代码"}
 HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册"}  # fmt: skip
 FAILURES = {"wrong_password": "密码错误", "disabled": "用户已停用", "unknown_user": "没有这个用户",
             "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录",
-            "throttled": "等待期间再次尝试"}  # fmt: skip
+            "throttled": "等待期间再次尝试", "stale": "数据密钥更换后密码待重设",
+            # reasons of a key change (key_rotate)
+            "user_disable": "停用用户", "password_compromised": "原密码可能泄露",
+            "manual": "手动"}  # fmt: skip
 # Who, when the audit names no user of ours: the recovery code's slot, or an unknown name.
 NON_USERS = {"__recovery__": "（恢复代码）", "": "（未知用户）", "?": "（未知用户）"}
 TAKE = {"mine": "本机的值", "theirs": "县平台的值", "value": "另填的值"}

@@ -9,6 +9,7 @@ import platformdirs
 
 DB_NAME = "cunyi.db"
 KEYS_NAME = "keys.json"
+KEYS_NEXT_NAME = "keys.next.json"  # a key change under way (app/services/rotation.py)
 AUTH_STATE_NAME = "auth-state.json"
 BACKUP_DIR = "backups"
 DEMO_DIR = "demo"  # the practice clinic the desktop wizard opens, kept apart from the real data
@@ -28,6 +29,10 @@ def db_path(data_dir: Path) -> Path:
 
 def keys_path(data_dir: Path) -> Path:
     return data_dir / KEYS_NAME
+
+
+def keys_next_path(data_dir: Path) -> Path:
+    return data_dir / KEYS_NEXT_NAME
 
 
 def demo_dir(data_dir: Path) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import paths
@@ -27,13 +28,14 @@ from app.crypto.keyfile import (
     KeyFile,
     NoSuchSlot,
     SlotDisabled,
+    SlotStale,
     WrongSecret,
     new_recovery_code,
 )
 from app.db import migrate
 from app.db.engine import make_engine, probe, write_transaction
 from app.db.models import Institution, User
-from app.errors import AuthError, DataError, InvalidInput, storage_full
+from app.errors import AuthError, CunyiError, DataError, InvalidInput, storage_full
 from app.hardening import secure_tree
 from app.services import anchors, audit
 from forms.idnumber import known_region
@@ -113,16 +115,28 @@ class Store:
         self.user = user
         self.query_hook: Callable[[], None] | None = None
         self.anchor_problems: list[str] = []  # found at login (Store.open), shown to the user
+        self.rotation: dict[str, Any] | None = None  # a key change this login finished, if any
+        # Audit entries of reading that a full disk kept from being written (Store.session).
+        self.held_audit: list[dict[str, Any]] = []
+        self.full_disk = False  # opened read-mostly on a disk too full for the -shm file
+        self._watch(engine)
+        with self.session() as s:
+            inst = s.execute(select(Institution)).scalar_one()
+            self.institution = InstitutionInfo(inst.area, inst.name, inst.installation_id)
 
+    def _watch(self, engine: Engine) -> None:
         @event.listens_for(engine, "before_cursor_execute")
         def _before_statement(*_args) -> None:  # type: ignore[no-untyped-def]
             # The desktop client installs a hook here to prove no SQL runs on the GUI thread.
             if self.query_hook is not None:
                 self.query_hook()
 
-        with self.session() as s:
-            inst = s.execute(select(Institution)).scalar_one()
-            self.institution = InstitutionInfo(inst.area, inst.name, inst.installation_id)
+    def use_key(self, data_key: bytes, keyfile: KeyFile) -> None:
+        """Go on under a new data key (app/services/rotation.py has rekeyed the database)."""
+        self.engine.dispose()
+        self.engine = make_engine(paths.db_path(self.data_dir), data_key)
+        self._watch(self.engine)
+        self.data_key, self.keyfile = data_key, keyfile
 
     # --- opening
 
@@ -218,18 +232,56 @@ class Store:
         except SlotDisabled:
             state.record_failure(subject, "disabled", now_iso())
             raise AuthError(f"用户“{subject}”已停用，请联系管理员") from None
+        except SlotStale:
+            state.record_failure(subject, "stale", now_iso())
+            raise AuthError(f"数据密钥已更换，用户“{subject}”的密码需由管理员重设后才能登录") from None
         except (WrongSecret, NoSuchSlot):
             reason = "unknown_user" if subject == UNKNOWN else "wrong_password"
             state.record_failure(subject, reason, now_iso())
             raise AuthError("用户名或密码错误") from None
+        from app.services import rotation
+
+        keyfile, data_key = rotation.settle(data_dir, keyfile, subject, password or "", data_key)
         store = cls.open_with_key(data_dir, keyfile, data_key, subject)
         store.anchor_problems = store.check_anchors()  # before this login adds to the chain
-        if keyfile.weaker_than_now(subject):
-            keyfile.set_slot(subject, password, data_key)
-            keyfile.save()
-        state.clear(subject)
+        with store.unless_full():  # on a full disk: done at a later login
+            if keyfile.weaker_than_now(subject):
+                # Also gives a slot made before key pairs its pair, so it survives a key change.
+                keyfile.set_slot(subject, password, data_key)
+                keyfile.save()
+        with store.unless_full():
+            state.clear(subject)
         store.audit_pending_failures(state, "login")
+        store.finish_owed_rotation()
         return store
+
+    @contextmanager
+    def unless_full(self) -> Iterator[None]:
+        """Login bookkeeping in the key file that a full disk puts off to a later login (the
+        login itself, and reading, must still work)."""
+        try:
+            yield
+        except OSError as e:
+            if storage_full(e, self.data_dir) is None:
+                raise
+
+    def finish_owed_rotation(self) -> None:
+        """A key change noted as owed (the process that disabled a user was stopped before it
+        was done, or the database was busy) is done by the next login, whoever it is."""
+        from app import roles
+        from app.services import rotation
+
+        if not load_keyfile(self.data_dir).rotation_owed:
+            return
+        try:
+            self.rotation = rotation.rotate(self, new_recovery=roles.allowed(self.user.role, "manage_users"))
+        except (DataError, OSError) as e:
+            # The login itself stands (the data opens as before); the change is tried again at
+            # the next login, and the user is told.
+            full = storage_full(e, self.data_dir) if isinstance(e, OSError) else None
+            if isinstance(e, OSError) and not full:
+                raise
+            self.rotation = {"error": full or str(e)}
 
     def check_anchors(self) -> list[str]:
         """The audit chain against what was recorded of it outside the database (the head
@@ -246,7 +298,9 @@ class Store:
     def audit_pending_failures(self, state: AuthState, action: str) -> None:
         """Moves the failed attempts noted in the key file into the audit chain, followed by
         this `action` (login, recover) of the current user."""
-        pending, dropped = state.take_pending()
+        pending, dropped = [], 0
+        with self.unless_full():  # left queued in the key file for a later login
+            pending, dropped = state.take_pending()
         try:
             with self.session(write=True) as s:
                 for failed in pending:
@@ -271,19 +325,30 @@ class Store:
         from app.services.backup import clean_stale_stages
 
         clean_stale_stages(data_dir)  # a killed restore's unpacked copy does not stay behind
+        full = False
         try:
             probe(db, data_key)
         except sqlcipher3.DatabaseError as e:
             # A full disk fails the open too (the -shm file cannot be made): that must not read as
-            # damage, or someone restores a backup over good data.
-            raise DataError(storage_full(e, data_dir) or
-                            "数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
-        revision = migrate.current_at(db, data_key)
+            # damage, or someone restores a backup over good data. Reading still works with the
+            # WAL index in this process's memory (make_engine's exclusive mode).
+            full_message = storage_full(e, data_dir)
+            try:
+                if not full_message:
+                    raise
+                probe(db, data_key, exclusive=True)
+                full = True
+            except sqlcipher3.DatabaseError:
+                raise DataError(full_message or
+                                "数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
+        revision = migrate.current_at(db, data_key, exclusive=full)
         if revision != migrate.head():
             if migrate.is_newer(revision):
                 raise DataError("这些数据由较新版本的村医保存，请先把本机的村医升级到新版本再打开")
+            if full:
+                raise DataError(str(storage_full(OSError(28, "No space left"), data_dir)))
             _migrate(db, data_key)
-        engine = make_engine(db, data_key)
+        engine = make_engine(db, data_key, exclusive=full)
         with Session(engine) as s:
             row = s.execute(select(User).where(User.name == user)).scalar_one_or_none()
         if row is None:
@@ -291,9 +356,15 @@ class Store:
         if row.state != "active":
             raise AuthError(f"用户“{user}”已停用，请联系管理员")
         current = CurrentUser(row.uuid, row.name, row.display_name, row.role)
-        return cls(data_dir, keyfile, engine, current, data_key)
+        store = cls(data_dir, keyfile, engine, current, data_key)
+        store.full_disk = full
+        return store
 
     def close(self) -> None:
+        if self.held_audit:
+            with suppress(CunyiError, DBAPIError, sqlcipher3.DatabaseError, OSError), \
+                    self.session(write=True):
+                pass  # writes what is held, if there is room now
         self.engine.dispose()
 
     # --- sessions
@@ -305,13 +376,27 @@ class Store:
         if self.query_hook is not None:
             self.query_hook()
         token = write_transaction.set(write)
+        held = list(self.held_audit) if write else []
+        info: dict[str, Any] = {}
+        block_done = False
         try:
             with Session(self.engine, expire_on_commit=False) as s:
+                info = s.info
                 with s.begin():
+                    for entry in held:  # kept back by a full disk: first in the next write
+                        audit.append(s, **{**entry, "detail": {**(entry["detail"] or {}), "held": True}})
                     yield s
+                    block_done = True
                 head, base = s.info.get("audit_head"), s.info.get("audit_base")
+        except (DBAPIError, sqlcipher3.DatabaseError) as e:
+            # Only a failed commit: an error inside the caller's block is the caller's to see.
+            if block_done and self._hold_reads(e, info.get("audit_rows", [])[len(held):]):
+                return  # the reading stands; its audit entries wait in memory (held_audit)
+            self._refuse_if_key_replaced()
+            raise
         finally:
             write_transaction.reset(token)
+        del self.held_audit[: len(held)]
         if head is not None:
             anchors.advance(self.data_dir, head, base, self.engine.connect)
 
@@ -330,8 +415,33 @@ class Store:
                 yield cur
             finally:
                 cur.close()
+        except sqlcipher3.DatabaseError:
+            self._refuse_if_key_replaced()
+            raise
         finally:
             conn.close()  # back to the pool
+
+    def _hold_reads(self, exc: BaseException, rows: list[dict[str, Any]]) -> bool:
+        """A transaction that only audited reading (a login, a view, a print or an export to
+        elsewhere) and could not commit for a full disk: its entries are held in memory,
+        written first by the next write transaction that commits (or at close), and counted in
+        `held_audit` for the user to be warned. The reading itself stands."""
+        if not rows or storage_full(exc, self.data_dir) is None:
+            return False
+        if any(r["action"] not in audit.READ_ACTIONS for r in rows):
+            return False
+        self.held_audit.extend(rows)
+        return True
+
+    def _refuse_if_key_replaced(self) -> None:
+        """Another window or command replaced the data key since this login (a user disabled):
+        said as such, not as damage."""
+        try:
+            replaced = load_keyfile(self.data_dir).holds(self.data_key) is False
+        except DataError:
+            return
+        if replaced:
+            raise DataError("数据密钥已在另一个窗口中更换（停用了用户或重设了密码），请退出后重新登录") from None
 
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.admin_common import message_label
+from ui.admin_common import message_label, rotation_busy
 from ui.new_password import NewPasswordFields
-from ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget, Signal, tr
+from ui.qt import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget, Signal, tr
 from ui.tasks import DbOp
 
 
 class ResetPasswordDialog(QDialog):
-    """`done_for(display name)` fires once the new password is in force."""
+    """`done_for(display name, what a key change did or None)` fires once the new password is in
+    force."""
 
-    done_for = Signal(str)
+    done_for = Signal(str, object)
 
     def __init__(self, name: str, display_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,6 +28,14 @@ class ResetPasswordDialog(QDialog):
         who.setWordWrap(True)
         form.addRow(who)
         self.fields = NewPasswordFields(form, self)
+        self.compromised = QCheckBox(tr("Admin", "原密码可能已被别人知道（同时更换数据密钥）"), self)
+        self.compromised.setObjectName("compromised")
+        form.addRow(self.compromised)
+        note = QLabel(tr("Admin", "勾选后，旧密码加上旧密钥文件的副本也打不开数据；数据多时需要几分钟。"), self)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555;")
+        form.addRow(note)
+        self.busy: Any = None
         self.message = message_label(self)
         form.addRow(self.message)
         self.buttons = QDialogButtonBox(
@@ -43,16 +52,21 @@ class ResetPasswordDialog(QDialog):
             self.message.setText(problem[0])
             problem[1].setFocus()
             return
-        name, new = self.user_name, self.fields.text()
+        name, new, compromised = self.user_name, self.fields.text(), self.compromised.isChecked()
 
-        def run(store: Any) -> None:
+        def run(store: Any) -> dict[str, Any] | None:
             from app.services import users
 
-            users.reset_password(store, name, new)
+            return users.reset_password(store, name, new, compromised=compromised)
 
-        def ok(_: Any) -> None:
+        if compromised:
+            self.busy = rotation_busy(self)
+
+        def ok(out: dict[str, Any] | None) -> None:
+            if self.busy is not None:
+                self.busy.close()
             self.fields.clear()
-            self.done_for.emit(self.display_name)
+            self.done_for.emit(self.display_name, out)
             self.accept()
 
         DbOp(self, run).success(ok).failure(self._failed).run()
@@ -60,4 +74,6 @@ class ResetPasswordDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         from ui.errors import user_message
 
+        if self.busy is not None:
+            self.busy.close()
         self.message.setText(user_message(exc))

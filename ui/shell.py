@@ -37,7 +37,9 @@ def session_info(store: Any) -> dict[str, Any]:
 
     return {"institution": store.institution.name, "village": store.institution.village,
             "settings": settings.get_all(store),
-            "anchor_problems": list(getattr(store, "anchor_problems", []))}  # fmt: skip
+            "anchor_problems": list(getattr(store, "anchor_problems", [])),
+            "rotation": getattr(store, "rotation", None),
+            "full_disk": bool(getattr(store, "full_disk", False) or getattr(store, "held_audit", None))}  # fmt: skip
 
 
 class Shell(QObject):
@@ -49,6 +51,8 @@ class Shell(QObject):
         self.login_window: LoginWindow | None = None
         self.wizard: Any = None
         self.anchor_warning: Any = None  # the message shown after a login that found one
+        self.full_disk_warning: Any = None  # the same for a login on a full disk
+        self.rotation_box: Any = None  # what a key change finished at login did
         self.notice: Any = None  # the last message shown over the login (after a restore)
         self.settings: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": ""}
         self.institution_name = ""
@@ -137,6 +141,10 @@ class Shell(QObject):
         self.idle.start()
         if info.get("anchor_problems"):
             self.warn_anchors(info["anchor_problems"])
+        if info.get("rotation"):
+            self.tell_rotation(info["rotation"])
+        if info.get("full_disk"):
+            self.warn_full_disk()
         log.info("main window open")
 
     def warn_anchors(self, problems: list[str]) -> None:
@@ -152,6 +160,36 @@ class Shell(QObject):
         box.setModal(False)
         box.show()
         self.anchor_warning = box
+
+    def warn_full_disk(self) -> None:
+        """Logged in on a full disk (app/store.py): reading works, saving does not, and this
+        login's audit entry waits in memory. Said once, without blocking."""
+        from ui.qt import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Shell", "磁盘空间不足"),
+                          tr("Shell", "{0} 所在的磁盘已满：可以查找、查看和打印，但不能保存。"
+                             "登录和查看的审计记录暂存在内存中，腾出空间后第一次保存时写入；"
+                             "请删除不需要的文件或把旧备份移到别处。").format(self.data_dir),
+                          QMessageBox.StandardButton.Ok, self.main)  # fmt: skip
+        box.setObjectName("fullDiskWarning")
+        box.setModal(False)
+        box.show()
+        self.full_disk_warning = box
+
+    def tell_rotation(self, out: dict[str, Any]) -> None:
+        """This login finished a key change an interrupted window or command had left owed (or
+        could not, and says why)."""
+        from ui.admin_common import show_rotation
+        from ui.qt import QMessageBox
+
+        if out.get("error"):
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Shell", "数据密钥"), out["error"],
+                              QMessageBox.StandardButton.Ok, self.main)  # fmt: skip
+            box.setModal(False)
+            box.show()
+            self.rotation_box = box
+        else:
+            self.rotation_box = show_rotation(self.main, out)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         # getattr: Qt may still deliver an event while this object is being torn down.

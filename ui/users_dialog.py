@@ -6,6 +6,7 @@ from typing import Any
 
 from app.labels import ROLES, USER_STATES, shown
 from ui.admin_common import message_label as _message
+from ui.admin_common import rotation_busy, show_rotation
 from ui.new_password import NewPasswordFields
 from ui.qt import (
     QAbstractItemView,
@@ -81,6 +82,8 @@ class UsersDialog(QDialog):
         row.addWidget(close)
         column.addLayout(row)
         self.reset_dialog: QDialog | None = None
+        self.busy: Any = None
+        self.rotation_box: Any = None
         self.resize(680, 520)
         self.refresh()
 
@@ -135,12 +138,28 @@ class UsersDialog(QDialog):
             return
         name = self.table.item(row, 0).text()
 
-        def run(store: Any) -> None:
+        def run(store: Any) -> dict[str, Any]:
             from app.services import users
 
-            users.disable(store, name)
+            return users.disable(store, name)
 
-        DbOp(self, run).success(lambda _: self.refresh()).failure(self._error).run()
+        # Disabling replaces the data key (app/services/rotation.py): seconds to minutes.
+        self.busy = rotation_busy(self)
+
+        def ok(out: dict[str, Any]) -> None:
+            self.busy.close()
+            self.message.setStyleSheet("color: #1b5e20;")
+            self.message.setText(tr("Admin", "已停用用户 {0}，数据密钥已更换").format(name))
+            if out.get("stale") or out.get("recovery_code"):
+                self.rotation_box = show_rotation(self, out)
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.busy.close()
+            self._error(exc)
+            self.refresh()
+
+        DbOp(self, run).success(ok).failure(failed).run()
 
     def reset_password(self) -> None:
         row = self._chosen_row()
@@ -154,9 +173,14 @@ class UsersDialog(QDialog):
         self.reset_dialog.done_for.connect(self._was_reset)
         self.reset_dialog.open()
 
-    def _was_reset(self, display_name: str) -> None:
+    def _was_reset(self, display_name: str, out: dict | None = None) -> None:
         self.message.setStyleSheet("color: #1b5e20;")
-        self.message.setText(tr("Admin", "已为 {0} 重设密码").format(display_name))
+        text = tr("Admin", "已为 {0} 重设密码").format(display_name)
+        if out:
+            text += tr("Admin", "，数据密钥已更换")
+            if out.get("stale") or out.get("recovery_code"):
+                self.rotation_box = show_rotation(self, out)
+        self.message.setText(text)
 
     def _chosen_row(self) -> int:
         """The selected user's row, or -1. (Not currentRow(): the table gets a current cell as

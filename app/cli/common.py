@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import getpass
 import json
 import os
@@ -64,7 +65,27 @@ def login(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     store = Store.open(data_dir(args), user_name(args), password())
     for problem in store.anchor_problems:  # the command still runs: the data is needed
         print(f"警告：{problem}；请运行 cunyi check 并报告管理员", file=sys.stderr)
+    if store.full_disk or store.held_audit:
+        print(f"警告：{store.data_dir} 所在的磁盘已满：可以查找、查看和打印到别处，不能保存；"
+              "本次登录和查看的审计记录暂存在内存中，腾出空间后写入", file=sys.stderr)  # fmt: skip
+    atexit.register(_unwritten, store)
+    from app.services import rotation
+
+    if store.rotation:  # a key change left owed by an interrupted process, done by this login
+        text = store.rotation.get("error") or rotation.describe(store.rotation)
+        print(f"注意：{text}", file=sys.stderr)
     return store
+
+
+def _unwritten(store) -> None:  # type: ignore[no-untyped-def]
+    """At exit: audit entries a full disk kept from being written are named, not dropped in
+    silence (what was done and when; no personal data)."""
+    if store.held_audit:
+        from app.labels import ACTIONS
+
+        done = "、".join(f"{e['at'][:19]} {ACTIONS.get(e['action'], e['action'])}" for e in store.held_audit)
+        print(f"警告：磁盘已满，以下{len(store.held_audit)}条审计记录未能写入审计日志：{done}",
+              file=sys.stderr)  # fmt: skip
 
 
 def with_store(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]

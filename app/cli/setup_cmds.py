@@ -33,6 +33,13 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p = leaf(us, "disable", "停用用户")
     p.add_argument("name")
     p.set_defaults(func=cmd_user_disable)
+    p = leaf(us, "reset-password", "管理员为用户重设密码（新密码取自 CUNYI_NEW_PASSWORD 或提示输入）")
+    p.add_argument("name")
+    p.add_argument("--compromised", action="store_true",
+                   help="原密码可能已泄露：同时更换数据密钥（数据多时需要几分钟）")
+    p.set_defaults(func=cmd_user_reset_password)
+    p = leaf(us, "recovery-code", "生成新的恢复代码（原恢复代码作废，只显示这一次）")
+    p.set_defaults(func=cmd_user_recovery_code)
     p = leaf(us, "list", "列出用户")
     p.set_defaults(func=cmd_user_list)
 
@@ -99,14 +106,45 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
+    from app.services import rotation, users
+
+    store = login(args)
+    try:
+        print(rotation.BUSY, file=sys.stderr, flush=True)
+        out = users.disable(store, args.name)
+    finally:
+        store.close()
+    emit(args, {"name": args.name, "state": "disabled", **out},
+         f"已停用用户 {args.name}\n" + rotation.describe(out))  # fmt: skip
+    return 0
+
+
+def cmd_user_reset_password(args: argparse.Namespace) -> int:
+    from app.services import rotation, users
+
+    store = login(args)
+    try:
+        new = password(f"为 {args.name} 设置新密码：", env="CUNYI_NEW_PASSWORD", confirm=True)
+        if args.compromised:
+            print(rotation.BUSY, file=sys.stderr, flush=True)
+        out = users.reset_password(store, args.name, new, compromised=args.compromised)
+    finally:
+        store.close()
+    text = f"已为 {args.name} 重设密码" + ("\n" + rotation.describe(out) if out else "")
+    emit(args, {"name": args.name, **(out or {})}, text)
+    return 0
+
+
+def cmd_user_recovery_code(args: argparse.Namespace) -> int:
     from app.services import users
 
     store = login(args)
     try:
-        users.disable(store, args.name)
+        code = users.new_recovery(store)
     finally:
         store.close()
-    emit(args, {"name": args.name, "state": "disabled"}, f"已停用用户 {args.name}")
+    emit(args, {"recovery_code": code},
+         f"原恢复代码已作废。新的恢复代码（只显示这一次，请打印后交乡镇卫生院保管）：\n{code}")  # fmt: skip
     return 0
 
 

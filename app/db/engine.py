@@ -21,9 +21,14 @@ def make_engine(
     foreign_keys: bool = True,
     query_hook: Callable[[], None] | None = None,
     memory_security: bool = False,
+    exclusive: bool = False,
 ) -> Engine:
+    """`exclusive`: for a disk too full to make the -shm file (Store.open_with_key): one
+    connection in EXCLUSIVE locking mode keeps the WAL index in its own memory, so reading works;
+    it holds the database for itself until closed, and writes fail as a full disk."""
     # A file URL gives a QueuePool; SingletonThreadPool crashes sqlcipher3 under threads.
-    engine = create_engine(f"sqlite:///{path}", module=sqlcipher3, pool_size=4, max_overflow=4)
+    engine = create_engine(f"sqlite:///{path}", module=sqlcipher3, pool_size=1 if exclusive else 4,
+                           max_overflow=0 if exclusive else 4)  # fmt: skip
     key_pragma = f"PRAGMA key = \"x'{data_key.hex()}'\""
 
     @event.listens_for(engine, "connect")
@@ -32,6 +37,8 @@ def make_engine(
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA cipher_log_level = NONE")
         cur.execute(key_pragma)  # must be the first statement that touches the file
+        if exclusive:
+            cur.execute("PRAGMA locking_mode = EXCLUSIVE")  # before the first access: no -shm
         # OFF: searches cost the same with it ON (x1.00 p95 at 50,000, bench_store), but the
         # setting is global to the process and slowed writes: a registration's p95 7.6 -> 12.6
         # ms, one-by-one adds 469 -> 159/s (issue 12; docs/decisions/custody.md).
@@ -59,13 +66,15 @@ def make_engine(
     return engine
 
 
-def probe(path: Path, data_key: bytes) -> None:
+def probe(path: Path, data_key: bytes, exclusive: bool = False) -> None:
     """Open the file with the key and read its schema; raises sqlcipher3.DatabaseError if the key
     is wrong or the file is damaged."""
     conn = sqlcipher3.connect(str(path))
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+        if exclusive:
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     finally:
         conn.close()

@@ -80,10 +80,10 @@ def downgrade_file(db: Path, data_key: bytes, revision: str) -> None:
         engine.dispose()
 
 
-def current_at(db: Path, data_key: bytes) -> str | None:
+def current_at(db: Path, data_key: bytes, exclusive: bool = False) -> str | None:
     from app.db.engine import make_engine
 
-    engine = make_engine(db, data_key)
+    engine = make_engine(db, data_key, exclusive=exclusive)
     try:
         return current(engine)
     finally:

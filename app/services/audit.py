@@ -16,11 +16,14 @@ if TYPE_CHECKING:
     from app.store import Store
 
 GENESIS = "0" * 64
+# Entries that record reading, not changing: a full disk must not stop the reading they record
+# (Store.session holds them until they can be written).
+READ_ACTIONS = frozenset({"login", "login_failed", "view", "print", "export", "check"})
 ACTIONS = frozenset(
     {
         "init", "login", "login_failed", "logout", "view", "create", "update", "status", "merge",
         "unmerge", "print", "export", "import", "backup", "restore", "user_add", "user_disable",
-        "password_change", "password_reset", "recover", "sync", "conflict_resolve", "check",
+        "password_change", "password_reset", "recover", "sync", "conflict_resolve", "check", "key_rotate", "recovery_code",
     }
 )  # fmt: skip
 
@@ -63,6 +66,11 @@ def append(
     )
     row.hash = _digest(prev, row)
     conn.exec_driver_sql(_INSERT, tuple(getattr(row, c) for c in _COLUMNS))
+    # What was appended, as append's arguments: Store.session holds the entries of a read that a
+    # full disk kept from committing, and appends them again later.
+    session.info.setdefault("audit_rows", []).append(
+        {"user": user, "action": action, "entity": entity, "entity_uuid": entity_uuid,
+         "detail": detail, "at": row.at})  # fmt: skip
     # Store.session writes it to the head file once the transaction has committed.
     session.info["audit_head"] = {"seq": seq, "hash": row.hash}
     session.info.setdefault("audit_base", {"seq": seq - 1, "hash": prev})  # what it extends

@@ -95,6 +95,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
         try:
             copy_database(store, tmp_db)
         except sqlcipher3.DatabaseError:
+            _same_key(store)
             raise DataError("无法备份：数据库文件有损坏的页（请运行 cunyi check，并用较早的备份恢复）") from None
         manifest = {
             "format": FORMAT, "version": VERSION,
@@ -103,6 +104,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
             "audit_head": head,  # an anchor (app/services/anchors.py)
         }  # fmt: skip
         keys = _keys_without_login_counts(paths.keys_path(store.data_dir))
+        _same_key(store, keys)  # read after the copy: a key change in between would show here
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             zf.writestr("manifest.json", json.dumps(manifest, indent=1))
             zf.writestr("keys.json", keys, compress_type=zipfile.ZIP_DEFLATED)
@@ -129,6 +131,18 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
     audit.log(store, "backup", detail={"auto": auto, "bytes": size,
                                        "db_sha256": manifest["db_sha256"][:16]})  # fmt: skip
     return {"path": str(target), "bytes": size, "created_at": manifest["created_at"]}
+
+
+def _same_key(store: Store, keys: str | None = None) -> None:
+    """A backup's key file must open its database: refused when another process has replaced
+    the data key since this one logged in (app/services/rotation.py)."""
+    try:
+        kf = (KeyFile.from_raw(json.loads(keys)) if keys is not None
+              else KeyFile.load(paths.keys_path(store.data_dir)))  # fmt: skip
+    except (ValueError, KeyError, OSError):
+        return  # a damaged key file is the backup check's to report
+    if kf.holds(store.data_key) is False:
+        raise DataError("数据密钥刚在另一个窗口中更换过，未备份；请重新登录后再备份")
 
 
 # --- reading a backup
@@ -408,11 +422,15 @@ def _swap(data_dir: Path, stage: Path, aside: Path) -> None:
             except OSError:
                 shutil.copy2(old, aside / name)
     _fsync_dir(aside)
-    # Database first, key file last (as at set-up): the pair in place always opens, because
-    # restoring over existing data requires the same installation and so the same data key.
-    os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
+    # The backup's key file goes beside the live one first, then the database, then the key
+    # file takes its name. A backup made before a key change holds another data key: after a
+    # crash between the renames, the login finds the key file that opens the database in place
+    # (app/services/rotation.settle).
     _keep_login_counts(data_dir / paths.KEYS_NAME, stage / paths.KEYS_NAME)
-    os.replace(stage / paths.KEYS_NAME, data_dir / paths.KEYS_NAME)
+    os.replace(stage / paths.KEYS_NAME, paths.keys_next_path(data_dir))
+    _fsync_dir(data_dir)
+    os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
+    os.replace(paths.keys_next_path(data_dir), data_dir / paths.KEYS_NAME)
     _fsync_dir(data_dir)
 
 

@@ -147,7 +147,10 @@ def _detail_value(key: str, value: Any, things: dict[str, str], names: dict[str,
         if text.startswith("form:"):
             return labels.form_title(text.removeprefix("form:"))
         return labels.WHAT.get(text, text)
-    simple = {"role": labels.ROLES, "reason": labels.FAILURES, "take": labels.TAKE}.get(key)
+    if key == "stale" and isinstance(value, list):
+        return "、".join(person(names, str(n)) for n in value)
+    simple = {"role": labels.ROLES, "reason": labels.FAILURES, "take": labels.TAKE,
+              "recovery": labels.RECOVERY_STATES}.get(key)  # fmt: skip
     if simple is not None:
         return simple.get(str(value), labels.shown(value))
     if key == "name":

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from app import labels, roles
 from app.clock import now_iso
-from app.crypto.keyfile import RECOVERY, NoSuchSlot, WrongSecret, normalise_recovery_code
+from app.crypto.keyfile import RECOVERY, NoSuchSlot, SlotStale, WrongSecret, normalise_recovery_code
 from app.db.models import User
-from app.errors import AuthError, InvalidInput, NotFound
+from app.errors import AuthError, DataError, InvalidInput, NotFound
 from app.services import audit
 
 if TYPE_CHECKING:
@@ -54,14 +54,19 @@ def add(store: Store, name: str, role: str, password: str, display_name: str | N
         audit.append(s, store.user.name, "user_add", "user", None, {"name": name, "role": role})
 
 
-def disable(store: Store, name: str) -> None:
+def disable(store: Store, name: str) -> dict[str, Any]:
+    """Disable `name` and replace the data key (app/services/rotation.py: it takes a while on a
+    big database), so a copy of the old key file and the old password no longer open the data.
+    Returns what the key change did (users who need a new password, a new recovery code)."""
+    from app.services import rotation
+
     roles.require(store, "manage_users")
     with store.session(write=True) as s:
         user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
         if user is None:
             raise NotFound(f"找不到用户：{name}")
         if user.state == "disabled":
-            return
+            return {"resealed": 0, "stale": [], "recovery_code": None}
         admins = s.execute(select(User).where(User.role == "admin", User.state == "active")).scalars().all()
         if user.role == "admin" and len(admins) <= 1:
             raise InvalidInput.field("user", "用户名", "不能停用最后一位管理员")
@@ -69,12 +74,22 @@ def disable(store: Store, name: str) -> None:
         audit.append(s, store.user.name, "user_disable", "user", None, {"name": name})
         s.flush()
         store.keyfile.disable_slot(name)
+        # Noted before anything else changes: if this process is stopped, the next login does it.
+        rotation.owe(store.keyfile, "user_disable", name, now_iso())
         store.keyfile.save()
+    try:
+        return rotation.rotate(store)
+    except DataError as e:
+        raise DataError(f"已停用用户 {name}（其密码已不能登录），但{e}") from None
 
 
-def reset_password(store: Store, name: str, new: str) -> None:
+def reset_password(store: Store, name: str, new: str, compromised: bool = False) -> dict[str, Any] | None:
     """An administrator sets a new password for a user who forgot theirs (the old one stops
-    working at once: its slot is replaced)."""
+    working at once: its slot is replaced). `compromised`: someone else may know the old
+    password and hold a copy of the key file, so the data key is replaced as well (returns what
+    the key change did, as `disable`)."""
+    from app.services import rotation
+
     roles.require(store, "manage_users")
     _check_new(new, name)
     with store.session(write=True) as s:
@@ -84,8 +99,12 @@ def reset_password(store: Store, name: str, new: str) -> None:
         if user.state != "active" or store.keyfile.is_disabled(name):
             raise InvalidInput.field("user", "用户", f"用户“{user.display_name}”已停用，不能重设密码")
         store.keyfile.set_slot(name, new, store.data_key)
+        if compromised:
+            rotation.owe(store.keyfile, "password_compromised", name, now_iso())
         store.keyfile.save()
-        audit.append(s, store.user.name, "password_reset", "user", None, {"name": name})
+        audit.append(s, store.user.name, "password_reset", "user", None,
+                     {"name": name, "compromised": True} if compromised else {"name": name})  # fmt: skip
+    return rotation.rotate(store) if compromised else None
 
 
 def change_password(store: Store, old: str, new: str) -> None:
@@ -103,6 +122,7 @@ def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
     """Set a new password for `user` with the recovery code printed at set-up. Attempts back off
     like logins (one counter for the recovery code, whoever types it) and are audited."""
     from app.authstate import AuthState
+    from app.services import rotation
     from app.store import Store, check_user_name, load_keyfile
 
     check_user_name(user)
@@ -115,13 +135,31 @@ def recover(data_dir: Path, code: str, user: str, new_password: str) -> Store:
         raise AuthError(f"恢复代码试错次数过多，请在{wait}秒后再试")
     try:
         data_key = keyfile.unwrap(RECOVERY, normalise_recovery_code(code))
-    except (WrongSecret, NoSuchSlot):
+    except (WrongSecret, NoSuchSlot, SlotStale):
         state.record_failure(RECOVERY, "wrong_recovery_code", now_iso())
         raise AuthError("恢复代码不正确") from None
+    keyfile, data_key = rotation.settle(Path(data_dir), keyfile, RECOVERY,
+                                        normalise_recovery_code(code), data_key)  # fmt: skip
     store = Store.open_with_key(Path(data_dir), keyfile, data_key, user)
     state.clear(RECOVERY)
     keyfile.set_slot(user, new_password, data_key)
+    if not keyfile.has_pair(RECOVERY):  # made before key pairs: give it one, the code is here
+        keyfile.set_slot(RECOVERY, normalise_recovery_code(code), data_key)
     keyfile.save()
     store.audit_pending_failures(state, "recover")
     audit.log(store, "recover", "user", None, {"name": user})
+    store.finish_owed_rotation()
     return store
+
+
+def new_recovery(store: Store) -> str:
+    """A new recovery code (the old one stops working), shown once: for a code lost, or one that
+    a key change could not carry over."""
+    from app.crypto.keyfile import new_recovery_code
+
+    roles.require(store, "manage_users")
+    code = new_recovery_code()
+    store.keyfile.set_slot(RECOVERY, code, store.data_key)
+    store.keyfile.save()
+    audit.log(store, "recovery_code", "user", None, {"name": RECOVERY})
+    return code

@@ -1,6 +1,6 @@
 """A full disk: every command that must write says 磁盘空间不足 naming the folder (no 内部错误),
-and nothing saved is lost once space is freed. Issue 12. (Reading on a full disk is not there
-yet: the login's own audit entry cannot be written.)"""
+reading (find, show, print to a file elsewhere) still works with its audit entries held in memory
+and written once there is room, and nothing saved is lost once space is freed. Issue 12."""
 
 from __future__ import annotations
 
@@ -64,3 +64,51 @@ def test_writes_on_a_full_disk_say_so_and_lose_nothing(small_disk: Path, templat
     assert checked.returncode == 0, checked.stderr
     found = cli("resident", "find", "", "--json")
     assert found.returncode == 0 and "李秀英" in found.stdout and "单田芳" not in found.stdout
+
+
+def test_reading_on_a_full_disk_works_and_its_audit_waits(small_disk: Path, template_dir,
+                                                        tmp_path: Path) -> None:  # fmt: skip
+    import json
+
+    from app.services import audit, integrity
+
+    data = small_disk / "clinic"
+    shutil.copytree(template_dir[0], data)
+    store = Store.open(data, ADMIN, PASSWORD)
+    ref = residents.add(store, {"name": "李秀英", "sex": "2", "birth_date": "1949-12-31"})["uuid"]
+    store.close()
+    filler = fill(small_disk)
+    cli = Cli(data)
+    found = cli("resident", "find", "", "--json")
+    assert found.returncode == 0, found.stderr
+    assert [r["name"] for r in json.loads(found.stdout)] == ["李秀英"]
+    assert "磁盘已满" in found.stderr and str(data) in found.stderr
+    # Not written, and said so, naming what: the login (no personal data).
+    assert "条审计记录未能写入审计日志" in found.stderr and "登录" in found.stderr
+    shown = cli("resident", "show", ref, "--json")
+    assert shown.returncode == 0 and "李秀英" in shown.stdout, shown.stderr
+    pdf = tmp_path / "card.pdf"  # another disk
+    printed = cli("print", "card", ref, "-o", str(pdf))
+    assert printed.returncode == 0 and pdf.stat().st_size > 1000, printed.stderr
+    added = cli("resident", "add", "--json", "-",
+                input='{"name": "单田芳", "sex": "1", "birth_date": "1950-01-02"}')  # fmt: skip
+    assert added.returncode != 0 and "磁盘空间不足" in added.stderr and str(data) in added.stderr
+
+    # A session that stays open (the desktop client): held entries are written once there is room.
+    store = Store.open(data, ADMIN, PASSWORD)
+    try:
+        assert store.full_disk
+        assert residents.get(store, ref)["name"] == "李秀英"
+        assert [e["action"] for e in store.held_audit] == ["login", "view"]
+        filler.unlink()
+        residents.add(store, {"name": "单田芳", "sex": "1", "birth_date": "1950-01-02"})
+        assert store.held_audit == []
+        log = audit.entries(store)
+        held = [e for e in log if e["detail"].get("held")]
+        assert [e["action"] for e in held] == ["login", "view"]
+        assert log[-1]["action"] == "create"  # after the held ones, in their order
+        assert integrity.check_store(store) == []
+    finally:
+        store.close()
+    assert sorted(r["name"] for r in json.loads(cli("resident", "find", "", "--json").stdout)) == [
+        "单田芳", "李秀英"]  # fmt: skip
