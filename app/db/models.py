@@ -126,7 +126,10 @@ class Record(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     updated_by: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_record_form_visit", "form", "visit_date"),)
+    __table_args__ = (
+        Index("ix_record_form_visit", "form", "visit_date"),
+        Index("ix_record_latest", "form", "status", "resident_uuid", "visit_date"),
+    )
 
 
 class Version(Base):
