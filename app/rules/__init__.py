@@ -129,7 +129,7 @@ RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
 }
 RULE_OPTIONAL = {"also_done_by", "source", "population", "populations"}
 INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
-    "filing": {"complete_only": BOOL},
+    "filing": {},
     "usage": {"dynamic_months": POS_INT},
     "standard_mgmt": {"population": TEXT, "form": TEXT, "min_followups": POS_INT, "exam_form": TEXT},
     "bp_control": {"population": TEXT, "form": TEXT, "sbp_below": POS_INT, "dbp_below": POS_INT,

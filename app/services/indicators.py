@@ -9,7 +9,8 @@ indicators out, so clinic and county figures come from the same code.
 Choices where the reference is unconfirmed ([U], standard-forms.md §4.2), all in the table:
 - the residents of a year: registered by 31 December and not left (moved, deceased, merged)
   by then;
-- 建档 (filing_rate) counts complete records (not provisional); 电子建档 counts every record here;
+- 建档 and 电子建档 count the same: every record kept here is electronic and holds the cover
+  and the 个人基本信息表 (paper-only records are not in the program to count);
 - a "dynamic" record (usage_rate) has a final service record in the last `dynamic_months`;
 - the managed HTN/DM patients: the residents of the year in the population (a diagnosis in
   personal_info or a follow-up); 规范管理 = `min_followups` final follow-ups and the annual
@@ -46,7 +47,6 @@ class Facts:
     record_no: str
     name: str
     village: str
-    complete: bool
     tags: set[str]
     age: int | None  # on 31 December of the year
     used: bool = False  # a final record in the usage window
@@ -91,7 +91,7 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
     for ind in table.indicators:
         den_people: list[Facts] | None
         if ind.kind == "filing":
-            num_people = [f for f in people if f.complete or not ind["complete_only"]]
+            num_people = people
             den_people, den = None, population
             note = population_note or "分母为录入的常住人口数"
         elif ind.kind == "usage":
@@ -142,14 +142,14 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
         params["village"] = village
     people: dict[str, Facts] = {}
     with store.session() as s:
-        rows = s.execute(text(f"SELECT uuid, record_no, name, village, provisional, tags, birth_date "
+        rows = s.execute(text(f"SELECT uuid, record_no, name, village, tags, birth_date "
                               f"FROM resident WHERE {where}"), params)  # fmt: skip
-        for uuid, record_no, name, vil, provisional, tags, birth in rows:
+        for uuid, record_no, name, vil, tags, birth in rows:
             try:  # the age on 31 December: every birthday of the year has passed
                 age: int | None = year - dt.date.fromisoformat(birth).year
             except (TypeError, ValueError):
                 age = None
-            people[uuid] = Facts(uuid, record_no, name, vil, not provisional, set((tags or "").split()), age)
+            people[uuid] = Facts(uuid, record_no, name, vil, set((tags or "").split()), age)
         _read_records(s, table, people, start, end)
     return list(people.values())
 
