@@ -65,10 +65,10 @@ def total(store: Store, year: int, village: str | None,
     entries = {str(e["village"]): int(e["population"]) for e in all_entries(store) if e["year"] == year}
     if village:
         if village not in entries:
-            return None, f"未录入村{village} {year}年常住人口数（系统管理 → 常住人口，或 cunyi population set）"
+            return None, f"未录入村{village} {year}年常住人口数（统计指标 → 常住人口…，或 cunyi population set）"
         return entries[village], "分母为录入的常住人口数"
     if not entries:
-        return None, f"未录入{year}年常住人口数（系统管理 → 常住人口，或 cunyi population set）"
+        return None, f"未录入{year}年常住人口数（统计指标 → 常住人口…，或 cunyi population set）"
     missing = sorted(set(villages_seen) - set(entries))
     note = "分母为各村录入的常住人口数之和"
     if missing:
