@@ -51,7 +51,7 @@ def render(out: Out, items: Sequence[dict[str, Any]], *, title: str, subtitle: s
     for i in items:
         cells = (i["name"], str(i["numerator"]), "—" if i["denominator"] is None else str(i["denominator"]),
                  "—" if i["rate"] is None else f"{i['rate']:.1f}")  # fmt: skip
-        for text, x, (_h, w) in zip(cells, xs, COLUMNS, strict=False):
+        for text, x in zip(cells, xs, strict=False):
             draw_text(c, x + 2, y - ROW_H / 2 - 3, text, SIZE)
         for k, line in enumerate(_lines(i["note"], COLUMNS[-1][1] * mm - 4, SMALL)[:3]):
             draw_text(c, xs[-2] + 2, y - 9 - k * (SMALL + 2), line, SMALL)
