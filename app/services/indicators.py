@@ -32,14 +32,14 @@ from sqlalchemy import text
 from app import rules as rules_mod
 from app.errors import InvalidInput
 from app.services import population as population_mod
-from app.services.due import add_months
+from app.services.due import add_months, rows, visits_by_resident
 
 if TYPE_CHECKING:
     from app.rules import Indicator, Table
     from app.store import Store
 
 
-@dataclass
+@dataclass(slots=True)
 class Facts:
     """One resident of the year, as the indicators see them."""
 
@@ -155,60 +155,42 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
 
 
 def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, end: str) -> None:
-    """Each query runs on the index (form, status, resident_uuid, visit_date); documents are
-    read only for each resident's last visit of a form and for the year's exams."""
+    """Each query reads the index ix_record_latest alone (the visit dates and the fields the
+    indicators test are in it), never a document."""
     usage = next((i for i in table.indicators if i.kind == "usage"), None)
     if usage is not None:
         since = (add_months(dt.date.fromisoformat(end), -usage["dynamic_months"])
                  + dt.timedelta(days=1)).isoformat()  # fmt: skip
-        for (uuid,) in s.execute(text(
-                "SELECT DISTINCT resident_uuid FROM record WHERE status = 'final' "
-                "AND visit_date BETWEEN :a AND :b"), {"a": since, "b": end}):  # fmt: skip
+        for (uuid,) in rows(s, "SELECT DISTINCT resident_uuid FROM record INDEXED BY ix_record_latest "
+                               "WHERE status = 'final' AND visit_date BETWEEN :a AND :b",
+                            {"a": since, "b": end}):  # fmt: skip
             if uuid in people:
                 people[uuid].used = True
-    measured = defaultdict(set)
+    measured: dict[str, set[str]] = defaultdict(set)
     for ind in table.indicators:
         if ind.kind == "bp_control":
             measured[ind["form"]] |= {"sbp", "dbp"}
         elif ind.kind == "glucose_control":
             measured[ind["form"]].add(ind["field"])
         elif ind.kind == "standard_mgmt":
-            measured.setdefault(ind["form"], set())
-    year = {"a": start, "b": end}
+            measured[ind["form"]] |= set()
     for form, keys in measured.items():
-        for uuid, n in s.execute(text(
-                "SELECT resident_uuid, count(*) FROM record INDEXED BY ix_record_latest "
-                "WHERE form = :f AND status = 'final' AND visit_date BETWEEN :a AND :b "
-                "GROUP BY resident_uuid"), {"f": form, **year}):  # fmt: skip
-            if uuid in people:
-                people[uuid].followups[form] = n
-        if not keys:
-            continue
-        names = sorted(keys)
-        cols = ", ".join(f"json_extract(r.doc, '$.{k}')" for k in names)
-        q = text(f"SELECT r.resident_uuid, {cols} FROM (SELECT rowid AS id, row_number() OVER "
-                 "(PARTITION BY resident_uuid ORDER BY visit_date DESC) AS n FROM record "
-                 "INDEXED BY ix_record_latest WHERE form = :f AND status = 'final' "
-                 "AND visit_date BETWEEN :a AND :b) AS w JOIN record AS r ON r.rowid = w.id "
-                 "WHERE w.n = 1")  # fmt: skip
-        for uuid, *values in s.execute(q, {"f": form, **year}):
-            if uuid in people:
-                people[uuid].last[form] = dict(zip(names, values, strict=True))
+        names = tuple(sorted(keys))
+        for uuid, visits in visits_by_resident(s, form, names, start=start, end=end).items():
+            f = people.get(uuid)
+            if f is not None:
+                f.followups[form] = len(visits)
+                f.last[form] = dict(zip(names, visits[-1][1:], strict=True))
     for rule in table.rules:
         if rule.kind != "interval":
             continue
-        for (uuid,) in s.execute(text(
-                "SELECT DISTINCT resident_uuid FROM record INDEXED BY ix_record_latest "
-                "WHERE form = :f AND status = 'final' AND visit_date BETWEEN :a AND :b"),
-                {"f": rule.form, **year}):  # fmt: skip
+        for uuid in visits_by_resident(s, rule.form, (), start=start, end=end):
             if uuid in people:
                 people[uuid].done.add(rule.id)
         for extra in rule.get("also_done_by") or ():
-            q = text("SELECT DISTINCT r.resident_uuid FROM record AS r INDEXED BY ix_record_latest "
-                     "WHERE r.form = :f AND r.status = 'final' AND r.visit_date BETWEEN :a AND :b "
-                     f"AND json_extract(r.doc, '$.{extra['field']}') IS NOT NULL")  # fmt: skip
-            for (uuid,) in s.execute(q, {"f": extra["form"], **year}):
-                if uuid in people:
+            found = visits_by_resident(s, extra["form"], (extra["field"],), start=start, end=end)
+            for uuid, visits in found.items():
+                if uuid in people and any(value is not None for _day, value in visits):
                     people[uuid].done.add(rule.id)
 
 
