@@ -212,19 +212,21 @@ def _where(form: str, start: str | None, end: str | None,
 def visits_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
                        end: str | None = None,
                        uuids: list[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:  # fmt: skip
-    """resident -> [(visit_date, *fields)] of the final records of `form`, oldest first, read
-    from the index ix_record_latest alone (its key order: resident, visit date)."""
+    """resident -> [(resident, visit_date, *fields)] of the final records of `form`, oldest
+    first, read from the index ix_record_latest alone (its key order: resident, visit date)."""
     where, params = _where(form, start, end, uuids)
     cols = "".join(f", {fact(f)}" for f in fields)
     out: dict[str, list[tuple[Any, ...]]] = {}
-    for uuid, *rest in rows(s, f"SELECT resident_uuid, visit_date{cols} FROM record INDEXED BY "
-                               f"ix_record_latest WHERE {where} ORDER BY form, status, resident_uuid, "
-                               "visit_date", params):  # fmt: skip
-        got = out.get(uuid)
+    get = out.get
+    # Rows arrive grouped by resident: each kept whole (uuid first), no per-row unpacking.
+    for row in rows(s, f"SELECT resident_uuid, visit_date{cols} FROM record INDEXED BY "
+                       f"ix_record_latest WHERE {where} ORDER BY form, status, resident_uuid, "
+                       "visit_date", params):  # fmt: skip
+        got = get(row[0])
         if got is None:
-            out[uuid] = [tuple(rest)]
+            out[row[0]] = [row]
         else:
-            got.append(tuple(rest))
+            got.append(row)
     return out
 
 
@@ -244,7 +246,7 @@ def latest_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str
 
 
 def _visit(row: tuple[Any, ...]) -> Visit | None:
-    visit, cls, adv, nxt = row
+    _uuid, visit, cls, adv, nxt = row
     day = _date(visit)
     if day is None:
         return None

@@ -180,7 +180,7 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
             f = people.get(uuid)
             if f is not None:
                 f.followups[form] = len(visits)
-                f.last[form] = dict(zip(names, visits[-1][1:], strict=True))
+                f.last[form] = dict(zip(names, visits[-1][2:], strict=True))
     for rule in table.rules:
         if rule.kind != "interval":
             continue
@@ -190,7 +190,7 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
         for extra in rule.get("also_done_by") or ():
             found = visits_by_resident(s, extra["form"], (extra["field"],), start=start, end=end)
             for uuid, visits in found.items():
-                if uuid in people and any(value is not None for _day, value in visits):
+                if uuid in people and any(value is not None for _u, _day, value in visits):
                     people[uuid].done.add(rule.id)
 
 
