@@ -4,6 +4,7 @@ the population figures behind them (issue 14)."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from app.cli.common import emit, leaf, with_store
@@ -22,6 +23,13 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--village", metavar="V")
     p.add_argument("--detail", action="store_true", help="同时列出分子、分母对应的居民")
     p.set_defaults(func=cmd_stats)
+
+    rl = sub.add_parser("rules", help="随访规则与指标规则表")
+    rs = rl.add_subparsers(dest="rules_command", metavar="ACTION")
+    rs.required = True
+    p = leaf(rs, "check", "检查规则表：不指定文件时检查本机正在使用的规则表")
+    p.add_argument("file", nargs="?", type=Path, help="规则表 JSON 文件（如省级规则表，放入数据目录前先检查）")
+    p.set_defaults(func=cmd_rules_check)
 
     pop = sub.add_parser("population", help="常住人口数（指标的分母）")
     ps = pop.add_subparsers(dest="population_command", metavar="ACTION")
@@ -62,6 +70,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     items = with_store(args, lambda st: indicators.stats(st, args.year, args.village, detail=args.detail))
     emit(args, items, _stats_text(items))
+    return 0
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    """A bad table is refused naming the table, the rule and the field (RulesError, exit 1)."""
+    from app import rules
+    from app.cli.common import data_dir
+
+    if args.file is not None:
+        path = args.file
+    else:
+        area = with_store(args, lambda st: st.institution.area)
+        path = rules.table_path(area, data_dir(args))
+    t = rules.load(path)
+    out = {"table": t.name, "path": str(path), "rules": [r.id for r in t.rules],
+           "indicators": [i.code for i in t.indicators]}  # fmt: skip
+    emit(args, out, f"规则表 {t.name}（{path}）有效：{len(t.rules)} 条随访规则，{len(t.indicators)} 项指标")
     return 0
 
 

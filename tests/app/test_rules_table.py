@@ -77,3 +77,14 @@ def test_derived_populations():
     assert due.derive_tags(t, {"past_diseases": [{"code": "2"}]}, set()) == {"htn"}
     assert due.derive_tags(t, {}, {"dm_followup"}) == {"dm"}
     assert due.derive_tags(t, {"past_diseases": [{"code": "5"}]}, {"health_exam"}) == set()
+
+
+def test_cli_rules_check(cli, tmp_path):
+    bad = tmp_path / "province.json"
+    bad.write_text(json.dumps({"table": "某省", "extends": "ed2017",
+                               "override_rules": {"htn_followup": {"recheck_days": 0}}}), "utf-8")  # fmt: skip
+    r = cli("rules", "check", str(bad))
+    assert r.returncode != 0 and "某省" in r.stderr and "htn_followup" in r.stderr and "recheck_days" in r.stderr
+    r = cli("rules", "check", "--json")  # the installation's own table
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["table"] == "ed2017"
