@@ -103,6 +103,43 @@ def timed(fn, n: int = 5) -> tuple[float, float, object]:  # type: ignore[no-unt
     return statistics.median(wall), statistics.median(cpu), out
 
 
+OLD_CHUNK = 500
+OLD_CHUNKS = 6  # of ~30 at 50,000 residents: enough for the rate, bounded in time
+
+
+def _old_query(store: Store) -> tuple[float, int]:
+    with store.session() as s:
+        uuids = [u for (u,) in s.execute(text(
+            "SELECT uuid FROM resident WHERE status = 'active' AND tags != ''"))]  # fmt: skip
+        batches = [uuids[i : i + OLD_CHUNK] for i in range(0, len(uuids), OLD_CHUNK)]
+        t = time.perf_counter()
+        for batch in batches[:OLD_CHUNKS]:
+            marks = ",".join(f"'{u}'" for u in batch)
+            s.execute(text(
+                "SELECT resident_uuid, form, visit_date, json_extract(doc, '$.next_visit_date') "
+                f"FROM record WHERE resident_uuid IN ({marks}) AND form IN ('htn_followup', "
+                "'dm_followup', 'health_exam') AND status = 'final' ORDER BY visit_date")).all()  # fmt: skip
+        return (time.perf_counter() - t) / min(OLD_CHUNKS, len(batches)) * len(batches), len(batches)
+
+
+def baseline(store: Store, new_wall: float) -> None:
+    """The due list's query before issue 14 (the records of each batch of 500 residents, read
+    with their documents), on the same data, with and without the planner's statistics: a few
+    batches timed, the whole list extrapolated."""
+    took, n = _old_query(store)
+    with store.session(write=True) as s:
+        s.execute(text("DELETE FROM sqlite_stat1"))
+        s.execute(text("ANALYZE sqlite_schema"))  # reloads the (now empty) statistics
+    store.engine.dispose()
+    blind, _n = _old_query(store)
+    planner.refresh_store(store)
+    store.engine.dispose()
+    print(f"baseline, the old due list's record query over {n} batches (extrapolated from "
+          f"{min(OLD_CHUNKS, n)}): {took:.2f} s with statistics, {blind:.2f} s without "
+          f"(x{blind / max(took, 1e-9):.0f}); the new whole due list takes x{new_wall / blind:.3f} "
+          f"of the old query without statistics")
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     total = int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
@@ -146,6 +183,7 @@ def main() -> None:
             with_stats[name] = wall
             count = len(out) if isinstance(out, list) else 0  # type: ignore[arg-type]
             print(f"{name:28} {wall:7.3f} {cpu:7.3f} {count:7,}  <= {goal[name[:3]]} s")
+        baseline(store, with_stats["due list, this month"])
         if keep:
             store.close()
             return
