@@ -45,7 +45,8 @@ def put(store: Store, village: str, year: int, count: int) -> None:
         else:
             row.value = json.dumps(count)
         audit.append(s, store.user.name, "update", "setting", None,
-                     {"keys": [_key(village, year)], "old": old, "new": count})  # fmt: skip
+                     {"village": village, "year": year, "population": count,
+                      "old_population": old})  # fmt: skip
 
 
 def all_entries(store: Store) -> list[dict[str, int | str]]:

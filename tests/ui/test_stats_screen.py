@@ -81,4 +81,13 @@ def test_stats_drill_down_population_export_print(qtbot, guard, installation, tm
     qtbot.wait(600)
     screenshot(screen.preview, "73-stats-print-preview")
     screen.preview.close()
+    # the audit log tells the population change and the export in words
+    from app.services import readable
+    from tests.ui.helpers import db
+    from tests.ui.words import assert_plain
+
+    rows = db(lambda st: readable.audit_rows(st))
+    texts = [" ".join(str(v) for v in r.values()) for r in rows[:4]]  # newest first
+    assert any("常住人口数：120" in t for t in texts) and any("统计指标" in t for t in texts)
+    assert_plain(texts)
     shell.shutdown()
