@@ -44,7 +44,8 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
                "survivor": "保留的档案", "duplicate": "重复档案", "field": "项目",
                "take": "采用", "enrolled": "注册本机", "record": "记录",
                "backup_created_at": "备份时间", "bulk": "一次查看人数", "members": "成员数",
-               "blank": "空白表", "replaced_kept": "原数据保存在",
+               "blank": "空白表", "replaced_kept": "原数据保存在", "year": "年度",
+               "population": "常住人口数", "old_population": "原常住人口数",
                "replaced_by_backup": "由备份替换", "anchor_problems": "审计日志异常",
                "accepted": "已确认的日志问题", "resealed": "获得新密钥的用户数",
                "stale": "须重设密码的用户", "recovery": "恢复代码", "held": "磁盘满时暂存、事后写入",
@@ -53,7 +54,7 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
 RECOVERY_STATES = {"new": "已换新代码", "stale": "已失效，须由管理员生成新代码"}
 HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
-        "booklet": "档案册"}  # fmt: skip
+        "booklet": "档案册", "round_list": "随访名单", "indicators": "统计指标"}  # fmt: skip
 FAILURES = {"wrong_password": "密码错误", "disabled": "用户已停用", "unknown_user": "没有这个用户",
             "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录",
             "throttled": "等待期间再次尝试", "stale": "数据密钥更换后密码待重设",

@@ -1,5 +1,6 @@
-"""The follow-up list: who is due or overdue (quarterly HTN/DM follow-ups, annual 65+ exam), per
-village, printable as a round list, with "start the round" (save-and-next through the list)."""
+"""The follow-up list: who is due or overdue and why, by the rules table (app/services/due.py,
+the same items as `cunyi due`), per village and programme, printable as a round list (a PDF with
+blank columns for the results), with "start the round" (save-and-next through the list)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,10 @@ from ui.qt import (
     QAbstractTableModel,
     QColor,
     QComboBox,
-    QFont,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QModelIndex,
-    QPainter,
-    QPrinter,
-    QPrintPreviewDialog,
     QPushButton,
     Qt,
     QTableView,
@@ -32,9 +29,10 @@ from ui.tasks import DbOp, LongJob
 
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
-KINDS = (("", "全部项目"), ("htn_followup", "高血压随访"), ("dm_followup", "糖尿病随访"),
-         ("health_exam", "年度健康体检"))  # fmt: skip
-HEADERS = ("村", "档案编号", "姓名", "性别", "年龄", "电话", "项目", "应随访日期", "上次", "状态")
+PROGRAMMES = (("", "全部项目"), ("htn", "高血压"), ("dm", "糖尿病"), ("exam", "年度健康体检"),
+              ("elderly", "老年人自理能力评估"))  # fmt: skip
+HEADERS = ("村", "档案编号", "姓名", "性别", "年龄", "电话", "项目", "应随访日期", "上次", "状态", "原因")
+STATE = len(HEADERS) - 2
 
 
 def range_end(kind: str, today: dt.date | None = None) -> dt.date:
@@ -76,18 +74,20 @@ class DueModel(QAbstractTableModel):
         if not index.isValid():
             return None
         item = self.items[index.row()]
-        last = index.column() == len(HEADERS) - 1
-        if role == Qt.ItemDataRole.ForegroundRole and last and item["overdue"]:
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == STATE and item["overdue"]:
             return QColor("#c62828")
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == STATE + 1:
+            return item["reason"]
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         r = item["resident"]
         age = age_on(r.get("birth_date"))
-        state = tr("Due", "已逾期") if item["overdue"] else tr("Due", "待随访")
+        state = (tr("Due", "逾期{0}天").format(item["overdue_days"]) if item["overdue"]
+                 else tr("Due", "待随访"))  # fmt: skip
         cells = (r.get("village") or "", r.get("record_no") or "", r.get("name") or "",
                  SEX.get(r.get("sex") or "", ""), "" if age is None else str(age),
                  r.get("phone") or "", item["label"], item["due_date"],
-                 item.get("last_visit") or tr("Due", "从未"), state)  # fmt: skip
+                 item.get("last_visit") or tr("Due", "从未"), state, item["reason"])  # fmt: skip
         return cells[index.column()]
 
 
@@ -109,7 +109,7 @@ class DueList(QWidget):
             self.range.addItem(tr("Due", label), code)
         self.kind = QComboBox(self)
         self.kind.setObjectName("dueKind")
-        for code, label in KINDS:
+        for code, label in PROGRAMMES:
             self.kind.addItem(tr("Due", label), code)
         self.village = QLineEdit(self)
         self.village.setObjectName("dueVillage")
@@ -136,6 +136,8 @@ class DueList(QWidget):
         self.blanks_button.clicked.connect(self.print_blanks)
         self.blanks_preview: Any = None
         self.blanks_job: Any = None
+        self.preview: Any = None
+        self.print_job: Any = None
         bar.addWidget(self.round_button)
         bar.addWidget(self.print_button)
         bar.addWidget(self.blanks_button)
@@ -151,7 +153,7 @@ class DueList(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((40, 140, 80, 40, 40, 110, 110, 100, 100)):
+        for col, width in enumerate((36, 130, 64, 36, 36, 100, 150, 84, 84, 70)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         column.addWidget(self.table, 1)
@@ -162,13 +164,12 @@ class DueList(QWidget):
     def refresh(self) -> None:
         until = range_end(self.range.currentData()).isoformat()
         village = self.village.text().strip() or None
-        kind = self.kind.currentData()
+        programme = self.kind.currentData() or None
 
         def load(store: Any) -> list[dict[str, Any]]:
             from app.services import due
 
-            return due.list_due(store, until=until, village=village,
-                                kinds=[kind] if kind else None)  # fmt: skip
+            return due.list_due(store, until=until, village=village, programme=programme)
 
         DbOp(self, load).latest_only(f"due-{id(self)}").success(self._show).run()
 
@@ -234,50 +235,24 @@ class DueList(QWidget):
 
     # --- the printed round list
     def print_list(self) -> None:
-        preview = QPrintPreviewDialog(self)
-        preview.setObjectName("roundPreview")
-        preview.setWindowTitle(tr("Due", "随访名单 — 打印预览"))
-        preview.paintRequested.connect(self.paint_list)
-        preview.resize(900, 700)
-        self.preview = preview
-        preview.open()
+        """The listed items as a PDF round list (forms/pdf/round_list.py), shown to print."""
+        items = list(self.items)
+        if not items:
+            return
 
-    def paint_list(self, printer: QPrinter) -> int:
-        """Draws the list grouped by village; returns the number of pages."""
-        painter = QPainter()
-        if not painter.begin(printer):
-            return 0
-        dpi = printer.resolution()
-        page = printer.pageLayout().paintRectPixels(dpi)
-        line = int(dpi * 0.3)
-        widths = (0.06, 0.19, 0.1, 0.05, 0.05, 0.14, 0.14, 0.12, 0.15)
-        body = QFont(self.font().family(), 10)
-        bold = QFont(self.font().family(), 12, QFont.Weight.Bold)
-        pages, y, village = 1, page.top(), None
+        def make(store: Any, state: Any) -> bytes:
+            import io
 
-        def header(title: str) -> int:
-            painter.setFont(bold)
-            painter.drawText(page.left(), page.top() + line, title)
-            painter.setFont(body)
-            return page.top() + 2 * line
+            from app.services import round_list
 
-        for item in self.items:
-            r = item["resident"]
-            if r.get("village") != village or y > page.bottom() - line:
-                if village is not None:
-                    printer.newPage()
-                    pages += 1
-                village = r.get("village")
-                y = header(tr("Due", "随访名单　村 {0}　打印日期 {1}").format(
-                    village, dt.date.today().isoformat()))
-            age = age_on(r.get("birth_date"))
-            cells = (r.get("village"), r.get("record_no"), r.get("name"), SEX.get(r.get("sex") or "", ""),
-                     "" if age is None else str(age), r.get("phone") or "", item["label"],
-                     item["due_date"], "逾期" if item["overdue"] else "")  # fmt: skip
-            x = page.left()
-            for w, text in zip(widths, cells, strict=True):
-                painter.drawText(int(x), int(y), str(text or ""))
-                x += w * page.width()
-            y += line
-        painter.end()
-        return pages
+            out = io.BytesIO()
+            round_list.print_round_list(store, items, out)  # audited there
+            state.check()
+            return out.getvalue()
+
+        def shown(pdf: bytes) -> None:
+            from ui.preview import show_preview
+
+            self.preview = show_preview(self, pdf, tr("Due", "随访名单（{0} 项）").format(len(items)))
+
+        self.print_job = LongJob(self, tr("Due", "正在生成随访名单……"), make).success(shown).run()

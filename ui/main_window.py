@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         act("followup", "新增随访", self.new_followup_for_current, "Ctrl+Shift+N")
         act("due", "随访提醒", lambda: self.tabs.setCurrentWidget(self.due), "F5")
         act("print", "打印信息卡", self.print_current_card, "Ctrl+P")
+        act("stats", "统计指标", self.open_stats)
         bar.addSeparator()
         act("lock", "锁定", self.lock, "Ctrl+L")
         act("switch", "切换用户", self.lock)
@@ -465,6 +466,22 @@ class MainWindow(QMainWindow):
         from ui.users_dialog import UsersDialog
 
         return self._dialog("users", UsersDialog(self))
+
+    def open_stats(self) -> QWidget:
+        """The statistics screen (issue 14) as a tab of its own, opened once."""
+        index = self._find_tab("stats")
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        from app import roles
+        from ui.stats_screen import StatsScreen
+
+        screen = StatsScreen(self.tabs, can_edit_population=roles.allowed(self.user.role, "settings"),
+                             can_export=roles.allowed(self.user.role, "export"))  # fmt: skip
+        screen.open_resident.connect(self.open_resident)
+        self._add_tab("stats", screen, tr("Main", "统计指标"))
+        screen.refresh()
+        return screen
 
     def open_audit(self) -> QWidget | None:
         if not self._admin_only("audit_log"):

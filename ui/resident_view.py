@@ -4,6 +4,7 @@ the history of changes."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from functools import cache
 from typing import Any
 
@@ -330,11 +331,13 @@ class ResidentView(QWidget):
         today = dt.date.today().isoformat()
         lines = []
         for item in items:
-            label = DUE_LABELS.get(item["kind"], item["kind"])
+            label = item.get("label") or DUE_LABELS.get(item["kind"], item["kind"])
             late = item["due_date"] < today
             colour = "#c62828" if late else "#333333"
             when = tr("Resident", "已逾期，应于 {0}") if late else tr("Resident", "应于 {0}")
-            lines.append(f"<span style='color:{colour}'>{label}：{when.format(item['due_date'])}</span>")
+            why = f"（{html.escape(item['reason'])}）" if item.get("reason") else ""
+            lines.append(f"<span style='color:{colour}'>{html.escape(label)}：{when.format(item['due_date'])}"
+                         f"</span><span style='color:#666666'>{why}</span>")
         self.due.setText("<br>".join(lines))
 
     def _fill_timeline(self, records: list[dict[str, Any]]) -> None:

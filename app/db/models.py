@@ -15,6 +15,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,6 +111,11 @@ class ResidentTerm(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+# Document fields copied into the index ix_record_latest (migration 0008 has its own copy).
+RECORD_FACTS = ("classification", "adverse_reaction", "next_visit_date", "sbp", "dbp",
+                "fasting_glucose", "elderly_selfcare")  # fmt: skip
+
+
 class Record(Base):
     """One filled form of a resident."""
 
@@ -126,7 +133,12 @@ class Record(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     updated_by: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_record_form_visit", "form", "visit_date"),)
+    __table_args__ = (
+        Index("ix_record_form_visit", "form", "visit_date"),
+        # The schedules' and indicators' covering index (migration 0008; app/services/due.py).
+        Index("ix_record_latest", "form", "status", "resident_uuid", "visit_date",
+              *(func.json_extract(text("doc"), f"$.{f}") for f in RECORD_FACTS)),
+    )
 
 
 class Version(Base):

@@ -54,8 +54,6 @@ def _followup(rng: random.Random, p: Person, form: str, day: dt.date, today: dt.
         medication_adherence=rng.choices("123", (70, 25, 5))[0], adverse_reaction="1",
         classification="1" if controlled else "2", doctor=DOCTOR,
     )  # fmt: skip
-    nxt = day + dt.timedelta(days=90)
-    doc["next_visit_date"] = nxt.isoformat()
     if form == "htn_followup":
         doc["medications"] = [{"id": "m1", "name": rng.choice(("硝苯地平缓释片", "氨氯地平片",
                                                                  "厄贝沙坦片", "卡托普利片")),
@@ -65,6 +63,9 @@ def _followup(rng: random.Random, p: Person, form: str, day: dt.date, today: dt.
         doc.update(fasting_glucose=glucose, classification="1" if glucose < 7 else "2",
                    foot_pulse="1", hypoglycemia="1", staple_food_g=rng.choice((250, 300, 350)),
                    medications=[{"id": "m1", "name": "二甲双胍片", "times_per_day": 3, "dose": 500}])  # fmt: skip
+    # As the schedule rules say (app/rules): a quarter after a controlled visit, 2 weeks after
+    # a 控制不满意 one (a later date would be asked about on saving).
+    doc["next_visit_date"] = (day + dt.timedelta(days=90 if doc["classification"] == "1" else 14)).isoformat()
     return doc
 
 

@@ -1,31 +1,31 @@
-"""Who is due for a follow-up or the annual exam (simple rules of the 2017 Standard).
+"""Who is due for what, and why: the schedule rules of the installation's rules table (app/rules)
+applied to the records.
 
-- hypertension (tag htn) and type 2 diabetes (tag dm): a follow-up every quarter; when the last
-  follow-up set `next_visit_date`, that date instead;
-- 65 and over: a health exam (health_exam) once a year.
-Someone never seen for an item is due from the day they were registered (or turned 65).
-Only residents with status active are listed.
+Each item: the resident, the programme and rule, the form to fill, the due date, how many days
+overdue and the reason for the date ("上次随访控制不满意，2周内复查"). Someone never seen for an item
+is due from the day they were registered (or turned 65). Only active residents are listed.
+The same items serve the desktop due list, `cunyi due` and the resident view.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import text
 
+from app import rules as rules_mod
 from app.clock import today
-from app.db.models import Record, Resident
+from app.errors import InvalidInput
 from app.services import refs
-from app.services.residents import summary
 
 if TYPE_CHECKING:
+    from app.rules import Rule, Table
     from app.store import Store
 
-KINDS = ("htn_followup", "dm_followup", "health_exam")
-KIND_LABELS = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "年度健康体检"}
-TAG_OF = {"htn_followup": "htn", "dm_followup": "dm"}
-ELDERLY_AGE = 65
+SUMMARY = ("uuid", "record_no", "name", "sex", "birth_date", "village", "phone", "status")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -46,86 +46,385 @@ def birthday_at(birth: dt.date, age: int) -> dt.date:
         return dt.date(birth.year + age, 2, 28)
 
 
-def _kinds_of(r: Resident, on: dt.date) -> list[str]:
-    tags = set((r.tags or "").split())
-    kinds = [k for k, tag in TAG_OF.items() if tag in tags]
+def _date(value: Any) -> dt.date | None:
     try:
-        if birthday_at(dt.date.fromisoformat(r.birth_date), ELDERLY_AGE) <= on:
-            kinds.append("health_exam")
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
-        pass
-    return kinds
+        return None
 
 
-def _due_date(r: Resident, kind: str, last: tuple[str | None, str | None] | None) -> dt.date:
-    if last is not None and last[0]:
-        visit, next_visit = last
-        if next_visit and kind != "health_exam":
-            try:
-                return dt.date.fromisoformat(next_visit)
-            except ValueError:
-                pass
-        v = dt.date.fromisoformat(visit)
-        return add_months(v, 12 if kind == "health_exam" else 3)
-    start = dt.date.fromisoformat(r.created_at[:10])
-    if kind == "health_exam":
-        start = max(start, birthday_at(dt.date.fromisoformat(r.birth_date), ELDERLY_AGE))
-    return start
+@dataclass(frozen=True)
+class Visit:
+    """One final record as the rules see it."""
+
+    day: dt.date
+    classification: str | None = None
+    adverse: str | None = None
+    next_visit: dt.date | None = None
 
 
-def _latest(s: Any, uuids: list[str]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
-    """(resident, form) -> (last visit date, next_visit_date written at that visit)."""
-    out: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-    for i in range(0, len(uuids), 500):
-        rows = s.execute(
-            select(Record.resident_uuid, Record.form, Record.visit_date,
-                   func.json_extract(Record.doc, "$.next_visit_date"))  # fmt: skip
-            .where(Record.resident_uuid.in_(uuids[i : i + 500]), Record.form.in_(KINDS),
-                   Record.status == "final")  # fmt: skip
-            .order_by(Record.visit_date)
-        )
-        for resident_uuid, form, visit, next_visit in rows:
-            out[(resident_uuid, form)] = (visit, next_visit)  # ordered: the last one wins
+@dataclass(frozen=True)
+class Due:
+    rule: str
+    programme: str
+    item: str
+    form: str
+    due: dt.date
+    reason: str
+    last_visit: dt.date | None
+
+
+# --- membership of the key populations
+
+
+def populations_of(table: Table, tags: set[str], birth: dt.date | None,
+                   on: dt.date) -> dict[str, dt.date | None]:  # fmt: skip
+    """population code -> since when (None: not known, e.g. a diagnosis without a date).
+    The stored tags are derived from the records (a diagnosis in personal_info or a follow-up
+    of the programme's form, app.services.resident_prep.compute_tags)."""
+    out: dict[str, dt.date | None] = {}
+    for code, p in table.populations.items():
+        if p.min_age is not None:
+            if birth is not None and birthday_at(birth, p.min_age) <= on:
+                out[code] = birthday_at(birth, p.min_age)
+        elif code in tags:
+            out[code] = None
     return out
 
 
-def _items(s: Any, residents: list[Resident], on: dt.date) -> list[dict[str, Any]]:
-    latest = _latest(s, [r.uuid for r in residents])
-    items = []
-    for r in residents:
-        for kind in _kinds_of(r, on):
-            last = latest.get((r.uuid, kind))
-            due = _due_date(r, kind, last)
-            items.append({"resident": summary(r), "kind": kind, "label": KIND_LABELS[kind],
-                          "due_date": due.isoformat(), "last_visit": last[0] if last else None,
-                          "overdue": due < on})  # fmt: skip
-    return items
+def derive_tags(table: Table, doc: dict[str, Any], forms_present: set[str]) -> set[str]:
+    """The record-derived populations (diagnosis codes in 既往史, or a form of the programme)."""
+    codes = {str(i.get("code")) for i in doc.get("past_diseases") or [] if isinstance(i, dict)}
+    return {c for c, p in table.populations.items()
+            if p.min_age is None and (codes & set(p.diagnosis_codes) or forms_present & set(p.forms))}  # fmt: skip
 
 
-def list_due(store: Store, *, until: str | None = None, village: str | None = None,
-             kinds: tuple[str, ...] | list[str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """Everything due on or before `until` (default today), overdue included, by village, date."""
-    on = today()
-    end = dt.date.fromisoformat(until) if until else on
-    wanted = set(kinds or KINDS)
-    # Whoever turns 65 by the end of this year; _kinds_of then checks the exact birthday.
-    cutoff = dt.date(on.year - ELDERLY_AGE, 12, 31)
+# --- the rules, pure: a resident's visits in, due items out
+
+
+def classified_followup(rule: Rule, visits: list[Visit], since: dt.date) -> Due:
+    """`visits`: the latest first. Reference standard-forms.md §4.1 "HTN next-visit rule"."""
+    item = rule.item
+    if not visits:
+        return Due(rule.id, rule.programme, item, rule.form, since, "尚无随访记录，纳入管理后即应随访", None)
+    last = visits[0]
+    n = rule["referral_after_uncontrolled"]
+    uncontrolled = rule["uncontrolled_classes"]
+    streak = 0
+    for v in visits:
+        if v.classification not in uncontrolled:
+            break
+        streak += 1
+    adverse = last.classification in rule["adverse_classes"] or last.adverse in rule["adverse_values"]
+    recheck, referral = rule["recheck_days"], rule["referral_days"]
+    if last.classification in rule["complication_classes"]:
+        day, what = last.day + dt.timedelta(days=referral), f"{item}（转诊后随访）"
+        reason = f"上次随访出现新的并发症或并发症加重，应转诊，{_span(referral)}内随访转诊结果"
+    elif streak >= n:
+        day, what = last.day + dt.timedelta(days=referral), f"{item}（转诊后随访）"
+        reason = f"连续{streak}次随访控制不满意，应转诊，{_span(referral)}内随访转诊结果"
+    elif streak >= 1:
+        day, what = last.day + dt.timedelta(days=recheck), f"{item}（复查）"
+        reason = f"上次随访控制不满意，{_span(recheck)}内复查"
+    elif adverse:
+        day, what = last.day + dt.timedelta(days=recheck), f"{item}（复查）"
+        reason = f"上次随访有药物不良反应，{_span(recheck)}内复查"
+    else:
+        months = rule["routine_months"]
+        day, what = add_months(last.day, months), item
+        reason = f"上次随访控制满意，{months}个月后随访"
+    if rule["honour_next_visit_date"] and last.next_visit is not None:
+        if last.next_visit > day:
+            reason = f"按随访时约定的下次随访日期（晚于规则日期{day.isoformat()}：{reason}）"
+        else:
+            reason = f"按随访时约定的下次随访日期（{reason}）"
+        day = last.next_visit
+    return Due(rule.id, rule.programme, what, rule.form, day, reason, last.day)
+
+
+def interval(rule: Rule, last: dt.date | None, since: dt.date, why_since: str) -> Due:
+    months = rule["interval_months"]
+    every = "每年1次" if months == 12 else f"每{months}个月1次"
+    if last is None:
+        return Due(rule.id, rule.programme, rule.item, rule.form, since, f"{every}，尚未做过（{why_since}）", None)
+    return Due(rule.id, rule.programme, rule.item, rule.form, add_months(last, months),
+               f"{every}，上次{last.isoformat()}", last)  # fmt: skip
+
+
+def rule_date_after(rule: Rule, doc: dict[str, Any], earlier: list[Visit]) -> tuple[dt.date, str] | None:
+    """The latest next-visit date the rule allows after a visit recorded by `doc` (with the
+    earlier visits, latest first), and the rule's reason; None when the rule has no say."""
+    day = _date(doc.get("visit_date"))
+    if rule.kind != "classified_followup" or day is None:
+        return None
+    visit = Visit(day, doc.get("classification"), doc.get(rule["adverse_field"]))
+    plain = rule_with(rule, honour_next_visit_date=False)
+    d = classified_followup(plain, [visit, *earlier], day)
+    return d.due, d.reason
+
+
+def rule_with(rule: Rule, **changes: Any) -> Rule:
+    from dataclasses import replace
+
+    return replace(rule, params={**rule.params, **changes})
+
+
+def _span(days: int) -> str:
+    return f"{days // 7}周" if days % 7 == 0 else f"{days}天"
+
+
+# --- reading the records: one indexed query per form
+
+
+def rows(s: Any, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Plain tuples on the session's own connection: these queries return up to a few hundred
+    thousand index entries, and SQLAlchemy's row objects would cost more than the query."""
+    cur = s.connection().connection.cursor()
+    try:
+        cur.execute(sql, params)
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def fact(field: str) -> str:
+    """The expression as the index ix_record_latest holds it (a different spelling would read
+    the documents instead)."""
+    return f"json_extract(doc, '$.{field}')"
+
+
+def _where(form: str, start: str | None, end: str | None,
+           uuids: list[str] | None) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    where = "form = :form AND status = 'final' AND visit_date IS NOT NULL"
+    params: dict[str, Any] = {"form": form}
+    if start:
+        where += " AND visit_date >= :start"
+        params["start"] = start
+    if end:
+        where += " AND visit_date <= :end"
+        params["end"] = end
+    if uuids is not None:
+        where += " AND resident_uuid IN (SELECT value FROM json_each(:uuids))"
+        params["uuids"] = json.dumps(uuids)
+    return where, params
+
+
+def visits_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
+                       end: str | None = None,
+                       uuids: list[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:  # fmt: skip
+    """resident -> [(resident, visit_date, *fields)] of the final records of `form`, oldest
+    first, read from the index ix_record_latest alone (its key order: resident, visit date)."""
+    where, params = _where(form, start, end, uuids)
+    cols = "".join(f", {fact(f)}" for f in fields)
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    get = out.get
+    # Rows arrive grouped by resident: each kept whole (uuid first), no per-row unpacking.
+    for row in rows(s, f"SELECT resident_uuid, visit_date{cols} FROM record INDEXED BY "
+                       f"ix_record_latest WHERE {where} ORDER BY form, status, resident_uuid, "
+                       "visit_date", params):  # fmt: skip
+        got = get(row[0])
+        if got is None:
+            out[row[0]] = [row]
+        else:
+            got.append(row)
+    return out
+
+
+def latest_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
+                       end: str | None = None, having: str | None = None,
+                       ) -> dict[str, tuple[Any, ...]]:  # fmt: skip
+    """resident -> (visit_date, *fields) of their latest final record of `form` (with `having`
+    set, the latest where that field is filled): one row per resident. Served by the index
+    alone only without `fields` (SQLite reads the rows for the other columns of an aggregate)."""
+    where, params = _where(form, start, end, None)
+    if having:
+        where += f" AND {fact(having)} IS NOT NULL"
+    cols = "".join(f", {fact(f)}" for f in fields)
+    found = rows(s, f"SELECT resident_uuid, max(visit_date){cols} FROM record INDEXED BY "
+                    f"ix_record_latest WHERE {where} GROUP BY form, status, resident_uuid", params)  # fmt: skip
+    return {uuid: tuple(rest) for uuid, *rest in found}
+
+
+def _visit(row: tuple[Any, ...]) -> Visit | None:
+    _uuid, visit, cls, adv, nxt = row
+    day = _date(visit)
+    if day is None:
+        return None
+    return Visit(day, None if cls is None else str(cls), None if adv is None else str(adv), _date(nxt))
+
+
+def _latest_visits(s: Any, rule: Rule, keep: int) -> dict[str, list[Visit]]:
+    """resident -> their latest `keep` final visits of the rule's form, latest first. All the
+    form's index entries are read (an aggregate with the document fields would not be served
+    by the index alone); that is still the cheapest way at 200,000 records."""
+    fields = ("classification", rule.get("adverse_field") or "adverse_reaction", "next_visit_date")
+    out: dict[str, list[Visit]] = {}
+    for uuid, visits in visits_by_resident(s, rule.form, fields).items():
+        kept = [v for row in reversed(visits[-keep:]) if (v := _visit(row)) is not None]
+        if kept:
+            out[uuid] = kept
+    return out
+
+
+def _last_done(s: Any, rule: Rule) -> dict[str, dt.date]:
+    """resident -> the latest day the rule's item was done (its form, or another form holding
+    the item's field, e.g. the self-care assessment on the 健康体检表)."""
+    out: dict[str, dt.date] = {}
+    for uuid, (visit,) in latest_by_resident(s, rule.form, ()).items():
+        if (day := _date(visit)) is not None:
+            out[uuid] = day
+    for extra in rule.get("also_done_by") or ():
+        for uuid, (visit,) in latest_by_resident(s, extra["form"], (), having=extra["field"]).items():
+            day = _date(visit)
+            if day is not None and (uuid not in out or out[uuid] < day):
+                out[uuid] = day
+    return out
+
+
+def _residents(s: Any, table: Table, on: dt.date, village: str | None,
+               uuids: list[str] | None = None) -> list[tuple[Any, ...]]:  # fmt: skip
+    ages = [p.min_age for p in table.populations.values() if p.min_age is not None]
+    where = ["status = 'active'"]
+    params: dict[str, Any] = {}
+    if uuids is not None:
+        where.append("uuid IN (SELECT value FROM json_each(:uuids))")
+        params["uuids"] = json.dumps(uuids)
+    else:
+        any_of = ["tags != ''"]
+        if ages:  # whoever reaches the youngest age by the end of the year
+            any_of.append("birth_date <= :cutoff")
+            params["cutoff"] = dt.date(on.year - min(ages), 12, 31).isoformat()
+        where.append("(" + " OR ".join(any_of) + ")")
+    if village:
+        where.append("village = :village")
+        params["village"] = village
+    cols = ", ".join(SUMMARY) + ", tags, created_at"
+    return list(s.execute(text(f"SELECT {cols} FROM resident WHERE {' AND '.join(where)}"), params))
+
+
+def _age_cutoff(on: dt.date, age: int) -> str:
+    """The latest birth date (ISO text) of someone `age` or older on `on`: birth dates compare
+    as text, so membership needs no date parsing per resident. Born 29 February: 28 February
+    counts as the birthday in other years (birthday_at)."""
+    if (on.month, on.day) == (2, 28) and not _leap(on.year):
+        return f"{on.year - age:04d}-02-29"
+    return f"{on.year - age:04d}-{on.month:02d}-{on.day:02d}"
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def compute(store: Store, *, on: dt.date | None = None, village: str | None = None,
+            programme: str | None = None, uuids: list[str] | None = None,
+            table: Table | None = None, until: dt.date | None = None,
+            start: dt.date | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Every rule's next due item for each resident it applies to, due between `start` and
+    `until` (default: whatever the date)."""
+    on = on or today()
+    table = table or rules_mod.for_store(store)
+    wanted = [r for r in table.rules if programme in (None, r.programme)]
+    if programme and not wanted:
+        raise InvalidInput.field("programme", "项目",
+                                 f"未知的项目 {programme}（可用：{'、'.join(table.programmes)}）")  # fmt: skip
     with store.session() as s:
-        q = select(Resident).where(Resident.status == "active").where(
-            or_(Resident.tags != "", Resident.birth_date <= cutoff.isoformat())
-        )
-        if village:
-            q = q.where(Resident.village == village)
-        residents = list(s.execute(q).scalars())
-        items = [i for i in _items(s, residents, on) if i["kind"] in wanted and i["due_date"] <= end.isoformat()]
-    items.sort(key=lambda i: (i["resident"]["village"], i["due_date"], i["resident"]["record_no"]))
+        people = _residents(s, table, on, village, uuids)
+        data: dict[str, Any] = {}
+        for rule in wanted:
+            if rule.kind == "classified_followup":
+                data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]))
+            else:
+                data[rule.id] = _last_done(s, rule)
+    # Per resident and rule this runs tens of thousands of times: membership by text compare,
+    # the dates parsed only when needed, an item built only when it falls in the window.
+    by_age = [(c, p.min_age, _age_cutoff(on, p.min_age)) for c, p in table.populations.items()
+              if p.min_age is not None]  # fmt: skip
+    by_tag = [c for c, p in table.populations.items() if p.min_age is None]
+    plan = [(rule, set(rule.populations), data[rule.id], rule.kind == "classified_followup")
+            for rule in wanted]  # fmt: skip
+    lo, hi = start or dt.date.min, until or dt.date.max
+    n = len(SUMMARY)
+    items: list[dict[str, Any]] = []
+    for row in people:
+        tags, birth = row[-2] or "", row[4] or ""
+        member = set(tags.split()).intersection(by_tag) if tags else set()
+        aged = {c: age for c, age, cutoff in by_age if birth and birth <= cutoff}
+        member |= aged.keys()
+        if not member:
+            continue
+        person = None
+        uuid = row[0]
+        for rule, pops, found, classified in plan:
+            if not pops & member:
+                continue
+            got = found.get(uuid)
+            if classified:
+                since = _since(row, aged, pops, on) if not got else on
+                d = classified_followup(rule, got or [], since)
+            else:
+                since = _since(row, aged, pops, on) if got is None else on
+                why = "年满65岁起" if got is None and since != (_date(row[-1]) or on) else "建档起"
+                d = interval(rule, got, since, why)
+            if not lo <= d.due <= hi:
+                continue
+            if person is None:
+                person = dict(zip(SUMMARY, row[:n], strict=True))
+            items.append(_item(person, d, on))
     return items
 
 
-def for_resident(store: Store, ref: str) -> list[dict[str, Any]]:
+def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.date:
+    """Since when the resident is in the rule's populations: registration, or reaching the age."""
+    created = _date(row[-1]) or on
+    birth = _date(row[4])
+    days = [birthday_at(birth, age) for c, age in aged.items() if c in pops and birth is not None]
+    return max([created, *days])
+
+
+def _item(person: dict[str, Any], d: Due, on: dt.date) -> dict[str, Any]:
+    late = (on - d.due).days
+    return {"resident": person, "programme": d.programme, "rule": d.rule, "item": d.item,
+            "form": d.form, "due_date": d.due.isoformat(), "overdue_days": max(late, 0),
+            "reason": d.reason, "last_visit": d.last_visit.isoformat() if d.last_visit else None,
+            # the desktop's names for the same (ui/due_list.py, ui/resident_view.py)
+            "kind": d.form, "label": d.item, "overdue": late > 0}  # fmt: skip
+
+
+def list_due(store: Store, *, start: str | None = None, until: str | None = None,
+             village: str | None = None, programme: str | None = None,
+             kinds: tuple[str, ...] | list[str] | None = None,
+             on: dt.date | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Items due from `start` (default: any, overdue included) to `until` (default today),
+    by village, date, record number. `kinds`: forms to keep."""
+    on = on or today()
+    lo = _check_date(start, "from", "开始日期") if start else None
+    hi = _check_date(until, "to", "截止日期") if until else on
+    if lo and lo > hi:
+        raise InvalidInput.field("from", "开始日期", f"晚于截止日期 {hi.isoformat()}")
+    items = [i for i in compute(store, on=on, village=village, programme=programme, until=hi, start=lo)
+             if kinds is None or i["form"] in kinds]  # fmt: skip
+    items.sort(key=lambda i: (i["resident"]["village"], i["due_date"], i["resident"]["record_no"], i["rule"]))
+    return items
+
+
+def _check_date(value: str, key: str, label: str) -> dt.date:
+    day = _date(value)
+    if day is None or len(value) != 10:
+        raise InvalidInput.field(key, label, f"日期格式应为 YYYY-MM-DD，现为“{value}”")
+    return day
+
+
+def for_resident(store: Store, ref: str, on: dt.date | None = None) -> list[dict[str, Any]]:
     """This resident's items with their next due date, whatever the date."""
     with store.session() as s:
-        r = refs.resident(s, ref)
-        if r.status != "active":
-            return []
-        return sorted(_items(s, [r], today()), key=lambda i: i["due_date"])
+        uuid = refs.resident(s, ref).uuid
+    return sorted(compute(store, on=on, uuids=[uuid]), key=lambda i: i["due_date"])
+
+
+def public(item: dict[str, Any]) -> dict[str, Any]:
+    """The shape `cunyi due --json` prints (issue 14)."""
+    r = item["resident"]
+    return {"resident": {k: r[k] for k in ("uuid", "record_no", "name", "village")},
+            "programme": item["programme"], "item": item["item"], "form": item["form"],
+            "due_date": item["due_date"], "overdue_days": item["overdue_days"],
+            "reason": item["reason"]}  # fmt: skip

@@ -62,6 +62,9 @@ def _problems(line: int, errors: Iterable[Any]) -> list[dict[str, Any]]:
     return [{"line": line, "field": e.key, "label": e.label, "message": e.message} for e in errors]
 
 
+REFRESH_AFTER = 1000  # imported rows after which the planner's statistics are refreshed
+
+
 def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
                 progress: Callable[[int, int], None] | None = None,
                 workers: int | None = None) -> dict[str, Any]:  # fmt: skip
@@ -94,6 +97,10 @@ def import_rows(store: Store, rows: list[Row], *, allow_similar: bool = False,
         stream.close()
         if collecting:
             gc.enable()
+    if report["imported"] >= REFRESH_AFTER:
+        from app.db import planner
+
+        planner.refresh_store(store)
     return report
 
 

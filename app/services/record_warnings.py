@@ -9,6 +9,7 @@ the document and facts about the resident, never the database.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -281,12 +282,50 @@ def warnings_in(
     the record being corrected, which is not its own duplicate)."""
     same_day: list[dict[str, Any]] = []
     visit = doc.get("visit_date")
+    late = _later_than_rule(s, resident, form, doc, exclude)
     if form in SAME_DAY_FORMS and isinstance(visit, str):
         q = select(Record.uuid, Record.status).where(
             Record.resident_uuid == resident.uuid, Record.form == form, Record.visit_date == visit
         )
         same_day = [{"uuid": u, "status": st} for u, st in s.execute(q) if u != exclude]
-    return warnings_for(form, doc, ResidentFacts.of(resident), same_day, today=today)
+    return warnings_for(form, doc, ResidentFacts.of(resident), same_day, today=today) + late
+
+
+def _later_than_rule(
+    s: Session, resident: Resident, form: str, doc: dict[str, Any], exclude: str | None
+) -> list[RecordWarning]:
+    """A 下次随访日期 later than the schedule rule allows after this visit (e.g. 3 months after a
+    first 控制不满意, where the rule says 2 weeks): asked, naming the rule (issue 14)."""
+    from app import rules
+    from app.db.models import Institution
+    from app.services import due
+
+    nxt, day = parse_date(doc.get("next_visit_date")), parse_date(doc.get("visit_date"))
+    if nxt is None or day is None:
+        return []
+    area = s.execute(select(Institution.area)).scalar_one_or_none()
+    rule = next((r for r in rules.for_area(area).rules
+                 if r.kind == "classified_followup" and r.form == form), None)  # fmt: skip
+    if rule is None:
+        return []
+    q = (select(Record.uuid, Record.visit_date, Record.doc)
+         .where(Record.resident_uuid == resident.uuid, Record.form == form,
+                Record.status == "final", Record.visit_date < day.isoformat())
+         .order_by(Record.visit_date.desc()).limit(max(2, rule["referral_after_uncontrolled"])))  # fmt: skip
+    earlier = []
+    for uuid, visit, text in s.execute(q):
+        if uuid == exclude or parse_date(visit) is None:
+            continue
+        d = json.loads(text)
+        earlier.append(due.Visit(parse_date(visit), d.get("classification"), d.get(rule["adverse_field"])))
+    allowed = due.rule_date_after(rule, doc, earlier)
+    if allowed is None or nxt <= allowed[0]:
+        return []
+    return [RecordWarning(
+        "later_than_rule", "next_visit_date", _label(form, "next_visit_date"),
+        f"{nxt.isoformat()}晚于随访规则（{rule.item}：{allowed[1]}）的{allowed[0].isoformat()}；"
+        f"请确认推迟的原因",
+    )]  # fmt: skip
 
 
 def unconfirmed(

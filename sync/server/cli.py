@@ -146,6 +146,28 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
     return run
 
 
+def cmd_stats(a: argparse.Namespace) -> int:
+    """The clinics' indicators over the whole county, per township and village (issue 14)."""
+    from app.errors import InvalidInput
+    from sync.server.indicators import county_stats
+
+    try:
+        with _session(a.db) as s:
+            out = county_stats(s, a.year)
+    except InvalidInput as e:
+        print(f"错误：{e.cli_text()}", file=sys.stderr)
+        return 3
+    if a.json:
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    for i in out["indicators"]:
+        rate = "—" if i["rate"] is None else f"{i['rate']}%"
+        den = "—" if i["denominator"] is None else i["denominator"]
+        print(f"{i['name']}  {i['numerator']}/{den}  {rate}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     county = subparsers.add_parser("county", help="县级同步服务器")
     sub = county.add_subparsers(dest="county_cmd", required=True)
@@ -180,6 +202,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--area", required=True)
     p.add_argument("--hours", type=float, default=72.0, help="有效小时数")
     p.set_defaults(func=_guard(cmd_enroll_code))
+
+    p = db(sub.add_parser("stats", help="全县考核指标（按乡镇、村汇总）"))
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_guard(cmd_stats))
 
     dev = sub.add_parser("device", help="设备").add_subparsers(dest="dev_cmd", required=True)
     p = db(dev.add_parser("list"))

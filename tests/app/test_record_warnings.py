@@ -30,7 +30,8 @@ def person(store, name: str, birth: str, seq: int, *diseases: str) -> str:
 
 def visit(form: str = "htn_followup", *drop: str, **changes) -> dict:
     doc = example(form)
-    doc.update(visit_date=DAY, next_visit_date=(TODAY + dt.timedelta(days=80)).isoformat())
+    # the example is 控制不满意: its next visit within the rule's 2 weeks (issue 14)
+    doc.update(visit_date=DAY, next_visit_date=(TODAY + dt.timedelta(days=4)).isoformat())
     if form == "dm_followup":
         doc.pop("hba1c_date", None)
     for k in drop:

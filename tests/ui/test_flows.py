@@ -158,20 +158,23 @@ def test_htn_followup_invalid_then_valid_and_due_list(qtbot, doctor):
 
 
 def test_round_list_prints_per_village(qtbot, doctor, tmp_path):
+    """The round list is a PDF (forms/pdf/round_list.py) with column headings and blank
+    columns for the results, shown in the preview to print."""
     main, _ = doctor
     main.tabs.setCurrentWidget(main.due)
-    qtbot.waitUntil(lambda: len(main.due.items) == 3, timeout=5000)
-    printer = printing.new_printer()
-    printer.setOutputFormat(printer.OutputFormat.PdfFormat)
-    out = tmp_path / "round.pdf"
-    printer.setOutputFileName(str(out))
-    assert main.due.paint_list(printer) == 1
-    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
-    assert "随访名单" in text and "村 001" in text
-    assert "张三" in text and "赵秀兰" in text and "王小明" not in text
-    assert "逾期" in text
+    qtbot.waitUntil(lambda: len(main.due.items) >= 3, timeout=5000)
+    screenshot(main, "43-due-list-reasons")
     click(qtbot, main.due.print_button)
-    qtbot.waitUntil(lambda: main.due.preview.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: main.due.preview is not None and main.due.preview.isVisible(), timeout=15000)
+    out = tmp_path / "round.pdf"
+    out.write_bytes(bytes(main.due.preview.pdf.data))
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
+    assert "随访名单" in text and "村（居）001" in text
+    assert "张三" in text and "赵秀兰" in text and "王小明" not in text
+    for heading in ("应随访日期", "逾期天数", "原因", "随访日期", "血压/血糖", "下次随访", "签名"):
+        assert heading in text
+    qtbot.wait(600)
+    screenshot(main.due.preview, "44-round-list-preview")
     main.due.preview.close()
 
 
@@ -182,7 +185,7 @@ def test_save_and_next_round(qtbot, doctor):
     sun = db(lambda s: residents.add(s, {"name": "孙六", "sex": "1", "birth_date": "1966-08-08",
                                          "past_diseases": [{"code": "2"}]}))["uuid"]  # fmt: skip
     main.tabs.setCurrentWidget(main.due)
-    main.due.kind.setCurrentIndex(main.due.kind.findData("htn_followup"))
+    main.due.kind.setCurrentIndex(main.due.kind.findData("htn"))  # the programme: follow-ups only
     qtbot.waitUntil(lambda: len(main.due.items) == 2 and all(
         i["kind"] == "htn_followup" for i in main.due.items), timeout=5000)  # fmt: skip
     order = [i["resident"]["uuid"] for i in main.due.items]
