@@ -6,6 +6,7 @@ password. All database work goes through `store.session()`.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,12 +31,14 @@ from app.crypto.keyfile import (
     WrongSecret,
     new_recovery_code,
 )
+from app.db import audit_chain as audit
 from app.db import migrate
 from app.db.engine import make_engine, probe, write_transaction
-from app.db.models import Institution, User
+from app.db.models import Institution, Setting, User
 from app.errors import AuthError, DataError, InvalidInput, storage_full
 from app.hardening import secure_tree
-from app.services import anchors, audit
+from app.services import anchors
+from app.staging import clean_stale_stages
 from forms.idnumber import known_region
 
 USER_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,32}$")
@@ -234,13 +237,12 @@ class Store:
     def check_anchors(self) -> list[str]:
         """The audit chain against what was recorded of it outside the database (the head
         file, the backups' manifests): empty when it extends all of them."""
-        from app.services import backup, settings
-
-        folders = [backup.default_folder(self)]
-        other = settings.get_all(self).get("backup_dir")
-        if other:
-            folders.append(Path(other))
+        folders = [self.data_dir / paths.BACKUP_DIR]  # backup.default_folder
         with self.session() as s:
+            # The setting read directly (app.services.settings sits above the store).
+            other = s.get(Setting, "backup_dir")
+            if other is not None and json.loads(other.value):
+                folders.append(Path(json.loads(other.value)))
             return anchors.problems(s.connection(), self.data_dir, folders)
 
     def audit_pending_failures(self, state: AuthState, action: str) -> None:
@@ -268,8 +270,6 @@ class Store:
         if not db.exists():
             raise DataError(f"找不到数据库文件 {db}")
         secure_tree(data_dir)
-        from app.services.backup import clean_stale_stages
-
         clean_stale_stages(data_dir)  # a killed restore's unpacked copy does not stay behind
         try:
             probe(db, data_key)

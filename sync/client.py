@@ -21,7 +21,7 @@ from app.clock import now_iso
 from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
 from app.filelock import lock
 from app.services import anchors, audit
-from app.services.residents import _write_terms
+from app.services.residents import write_terms
 from sync import bulk, local
 from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES
 from sync.transport import SyncError, Transport, check_server_url, peer_fingerprint
@@ -258,11 +258,11 @@ class SyncClient:
         if holder is not None:
             holder.record_no, holder.provisional = f"P{holder.uuid.replace('-', '')[:16]}", True
             s.flush()
-            _write_terms(s, holder)  # no longer found by the number it gave up
+            write_terms(s, holder)  # no longer found by the number it gave up
         old = r.record_no
         r.record_no, r.provisional = number, False
         s.flush()
-        _write_terms(s, r)
+        write_terms(s, r)
         reprint = local.get_state(s, "reprint", [])
         reprint.append({"uuid": uuid, "old": old, "new": number})
         local.set_state(s, "reprint", reprint)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from ui import errors
 from ui.qt import QObject, QProgressDialog, Qt, QWidget, Signal, isValid, tr
 
 log = logging.getLogger("cunyi.ui.tasks")
@@ -89,6 +90,7 @@ class Worker:
         """On the DB thread: make `store` the open installation, closing the previous one (the
         outbox and saved work stay in the database for everyone)."""
         old, self.store = self.store, store
+        errors.data_dir = store.data_dir if store is not None else None
         if store is not None:
             store.query_hook = self.query_hook
         if old is not None and old is not store:
@@ -112,6 +114,7 @@ class Worker:
             if store is not None:
                 store.close()
             self.store = None
+            errors.data_dir = None
 
         try:
             self.run_sync(close)
@@ -181,9 +184,7 @@ class DbOp:
             if self._failure is not None:
                 self._failure(exc)
             else:
-                from ui.errors import show_error
-
-                show_error(self._parent, exc)
+                errors.show_error(self._parent, exc)
 
         return worker().submit(self._fn, done, error, network=self._network, key=self._key)
 
@@ -273,9 +274,7 @@ class LongJob:
             if self._failure is not None:
                 self._failure(exc)
             else:
-                from ui.errors import show_error
-
-                show_error(self._parent, exc)
+                errors.show_error(self._parent, exc)
 
         w.submit(lambda store: self._fn(store, state), done, error)
         return self
