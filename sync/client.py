@@ -159,7 +159,7 @@ class SyncClient:
             chosen = [
                 r
                 for r in rows
-                if codes is None or any(f"[{c}]" in (r.last_error or "") for c in codes)
+                if codes is None or r.error_code in codes
             ]
             for r in chosen:
                 r.state = "pending"
@@ -203,10 +203,8 @@ class SyncClient:
                 with self.store.session(write=True) as s:
                     for r in held:
                         row = s.get(Outbox, r.device_seq)
-                        row.state = "quarantined"
-                        row.last_error = (
-                            "[forbidden] 该居民已迁出本机构辖区，本机只读：此修改未上传"
-                        )
+                        row.state, row.error_code = "quarantined", "forbidden"
+                        row.last_error = "该居民已迁出本机构辖区，本机只读：此修改未上传"
                 continue
             if not batch:
                 return
@@ -239,10 +237,10 @@ class SyncClient:
             return
         row.attempts += 1
         if res["result"] == "rejected":
-            row.state = "quarantined"
-            row.last_error = f"[{res.get('code', 'invalid')}] {res.get('reason', '')}"
+            row.state, row.error_code = "quarantined", res.get("code", "invalid")
+            row.last_error = res.get("reason", "")
             return
-        row.state, row.last_error = "sent", None
+        row.state, row.error_code, row.last_error = "sent", None, None
         if res.get("record_no") and row.entity == "resident":
             self._renumber(s, row.entity_uuid, res["record_no"])
 

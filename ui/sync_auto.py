@@ -122,7 +122,7 @@ class SyncController(QObject):
     def refresh(self, probe: bool = False) -> None:
         if self._paused:
             return  # locked or closing: the session may be gone; begin() reads it again
-        from ui.sync_rows import load_status
+        from sync.status_rows import load_status
 
         def apply(st: dict[str, Any]) -> None:
             s = self.state
