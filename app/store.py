@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,8 @@ from app.services import anchors
 from app.staging import clean_stale_stages
 from forms.idnumber import known_region
 
+# The transaction of the Store.unit() running in this thread (or task), joined by session().
+_unit: ContextVar[tuple[Store, Session] | None] = ContextVar("cunyi_unit", default=None)
 USER_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,32}$")
 MIN_PASSWORD = 8
 
@@ -301,7 +304,12 @@ class Store:
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
         """A unit of work: commits when the block ends, rolls back on error. `write=True` takes
-        the database's write lock at the start (BEGIN IMMEDIATE)."""
+        the database's write lock at the start (BEGIN IMMEDIATE). Inside `unit()` it is that
+        unit's transaction, committed or rolled back with it."""
+        joined = _unit.get()
+        if joined is not None and joined[0] is self:
+            yield joined[1]
+            return
         if self.query_hook is not None:
             self.query_hook()
         token = write_transaction.set(write)
@@ -314,6 +322,19 @@ class Store:
             write_transaction.reset(token)
         if head is not None:
             anchors.advance(self.data_dir, head, base, self.engine.connect)
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One write transaction around several service calls, each of which opens its own
+        session(): they all join this one, so either everything is stored or nothing (saving a
+        form and discarding its draft: a crash between two transactions would leave both the
+        record and the draft, and the draft would be saved a second time)."""
+        with self.session(write=True) as s:
+            token = _unit.set((self, s))
+            try:
+                yield s
+            finally:
+                _unit.reset(token)
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:

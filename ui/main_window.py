@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.tabs.setCurrentIndex(index)
             view = self.tabs.widget(index)
-            view.reload()
+            view.reload(opened=True)  # opened again from the list: a new look, audited
             return view
         view = ResidentView(uuid, self.tabs)
         view.open_record.connect(self.open_record)
@@ -488,7 +488,7 @@ class MainWindow(QMainWindow):
         from ui.merge_dialog import MergeDialog
 
         widget = self.tabs.currentWidget()
-        survivor = widget.data.get("resident") if isinstance(widget, ResidentView) else None
+        survivor = widget.data.resident if isinstance(widget, ResidentView) and widget.data else None
         dialog = MergeDialog(survivor, self)
 
         def merged(uuid: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import forms
 from forms.model import FieldError
@@ -24,6 +24,9 @@ from ui.qt import (
 )
 from ui.resident_model import SEX, age_on
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.editor")
 DRAFT_DELAY_MS = 1500
@@ -292,12 +295,10 @@ class EditArea(QWidget):
         key = self.draft_key()
         fn = self._save_update(doc) if self.mode == "edit" else self._save_new(doc)
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import drafts
 
-            result = fn(store)
-            drafts.discard(store, key)
-            return result
+            return drafts.save_then_discard(store, key, fn)
 
         DbOp(self, run).success(lambda r: self._saved(r, then_next)).failure(self._failed).run()
 

@@ -20,6 +20,8 @@ from app.services import refs
 from app.services.residents import summary
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from app.store import Store
 
 KINDS = ("htn_followup", "dm_followup", "health_exam")
@@ -125,7 +127,11 @@ def list_due(store: Store, *, until: str | None = None, village: str | None = No
 def for_resident(store: Store, ref: str) -> list[dict[str, Any]]:
     """This resident's items with their next due date, whatever the date."""
     with store.session() as s:
-        r = refs.resident(s, ref)
-        if r.status != "active":
-            return []
-        return sorted(_items(s, [r], today()), key=lambda i: i["due_date"])
+        return of_resident(s, refs.resident(s, ref))
+
+
+def of_resident(s: Session, r: Resident) -> list[dict[str, Any]]:
+    """for_resident in the caller's transaction."""
+    if r.status != "active":
+        return []
+    return sorted(_items(s, [r], today()), key=lambda i: i["due_date"])

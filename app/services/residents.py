@@ -366,6 +366,11 @@ def count(store: Store, **filters: Any) -> int:
 
 def household_members(store: Store, household_uuid: str) -> list[dict[str, Any]]:
     with store.session() as s:
-        q = select(Resident).where(and_(Resident.household_uuid == household_uuid,
-                                        Resident.status != "merged")).order_by(Resident.birth_date)  # fmt: skip
-        return [summary(r) for r in s.execute(q).scalars()]
+        return members_in(s, household_uuid)
+
+
+def members_in(s: Session, household_uuid: str) -> list[dict[str, Any]]:
+    """household_members in the caller's transaction."""
+    q = select(Resident).where(and_(Resident.household_uuid == household_uuid,
+                                    Resident.status != "merged")).order_by(Resident.birth_date)  # fmt: skip
+    return [summary(r) for r in s.execute(q).scalars()]

@@ -52,9 +52,11 @@ def general() -> tuple[Section, dict[str, Field]]:
             300,
             "mmHg",
             layout={"row": "bp_l", "label": "左侧", "group": "血压"},
+            measure="sbp",  # the left arm's for the charts, as the 2017 form lists it first
         ),
         "dbp_left": integer(
-            "dbp_left", "血压左侧舒张压", 30, 200, "mmHg", layout={"row": "bp_l", "join": "/"}
+            "dbp_left", "血压左侧舒张压", 30, 200, "mmHg", layout={"row": "bp_l", "join": "/"},
+            measure="dbp",
         ),
         "sbp_right": integer(
             "sbp_right",
@@ -98,7 +100,7 @@ def general() -> tuple[Section, dict[str, Field]]:
         f["sbp_right"],
         f["dbp_right"],
         decimal("height_cm", "身高", 30, 250, "cm", layout={"row": "body"}),
-        decimal("weight_kg", "体重", 2, 300, "kg", layout={"row": "body"}),
+        decimal("weight_kg", "体重", 2, 300, "kg", layout={"row": "body"}, measure="weight"),
         decimal("waist_cm", "腰围", 30, 200, "cm", layout={"row": "body2"}),
         decimal(
             "bmi",
@@ -336,7 +338,8 @@ def lab() -> tuple[Section, dict[str, Field]]:
         text("urine_blood", "尿潜血", max_length=10, layout={"row": "urine", **URINE}),
         text("urine_other", "尿常规·其他", max_length=100, layout=URINE),
         decimal(
-            "fasting_glucose", "空腹血糖", 1, 40, "mmol/L", places=2, layout={"row": "fbg", **STAR}
+            "fasting_glucose", "空腹血糖", 1, 40, "mmol/L", places=2, layout={"row": "fbg", **STAR},
+            measure="glucose",
         ),
         decimal(
             "fasting_glucose_mgdl",
