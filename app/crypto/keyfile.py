@@ -145,9 +145,6 @@ class KeyFile:
         # The wrapped key is removed: a disabled user's password no longer opens anything.
         self.slots[name] = {"disabled": True}
 
-    def has_slot(self, name: str) -> bool:
-        return name in self.slots
-
     def is_disabled(self, name: str) -> bool:
         return bool(self.slots.get(name, {}).get("disabled"))
 
