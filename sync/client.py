@@ -119,7 +119,7 @@ class SyncClient:
                 local.set_state(s, "last_run", {"requests": self.t.requests, "bytes_up": self.t.bytes_up,
                                                 "bytes_down": self.t.bytes_down, "repaired": repaired})  # fmt: skip
             counts = self.counts()
-            out = {"pushed": self.pushed, "pulled": self.pulled, "conflicts": counts["conflicts"],
+            out: dict[str, Any] = {"pushed": self.pushed, "pulled": self.pulled, "conflicts": counts["conflicts"],
                    "quarantined": counts["quarantined"]}  # fmt: skip
             with self.store.session(write=True) as s:
                 audit.append(s, self.store.user.name, "sync", detail={**out, "repaired": repaired})
@@ -179,7 +179,7 @@ class SyncClient:
                     SerialBlock.next <= SerialBlock.last,
                 )
             )
-        if left >= SERIAL_LOW_WATER:
+        if (left or 0) >= SERIAL_LOW_WATER:
             return
         block = self.t.call("POST", "/serials", {"village": area[9:], "count": SERIAL_BLOCK})
         with self.store.session(write=True) as s:
@@ -203,6 +203,7 @@ class SyncClient:
                 with self.store.session(write=True) as s:
                     for r in held:
                         row = s.get(Outbox, r.device_seq)
+                        assert row is not None  # read just above, under single_flight
                         row.state, row.error_code = "quarantined", "forbidden"
                         row.last_error = "该居民已迁出本机构辖区，本机只读：此修改未上传"
                 continue

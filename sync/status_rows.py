@@ -222,7 +222,8 @@ def quarantine_rows(store: Store) -> list[QuarantineRow]:
         for row in s.scalars(
             select(Outbox).where(Outbox.state == "quarantined").order_by(Outbox.device_seq)
         ):
-            resident_uuid, kind = row.entity_uuid, "档案"
+            resident_uuid: str | None = row.entity_uuid
+            kind = "档案"
             if row.entity == "record":
                 rec = s.get(Record, row.entity_uuid)
                 resident_uuid, kind = (rec.resident_uuid if rec else None), "记录"

@@ -96,7 +96,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
             copy_database(store, tmp_db)
         except sqlcipher3.DatabaseError:
             raise DataError("无法备份：数据库文件有损坏的页（请运行 cunyi check，并用较早的备份恢复）") from None
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": FORMAT, "version": VERSION,
             "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
             "schema": migrate.head(), "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,

@@ -60,8 +60,8 @@ def _kinds_of(r: Resident, on: dt.date) -> list[str]:
 
 
 def _due_date(r: Resident, kind: str, last: tuple[str | None, str | None] | None) -> dt.date:
-    if last is not None and last[0]:
-        visit, next_visit = last
+    visit, next_visit = last if last is not None else (None, None)
+    if visit:
         if next_visit and kind != "health_exam":
             try:
                 return dt.date.fromisoformat(next_visit)

@@ -146,7 +146,7 @@ def _detail_value(key: str, value: Any, things: dict[str, str], names: dict[str,
     if key == "fields" and isinstance(value, list):
         return "、".join(labels.field_label(k) for k in value)
     if key == "keys" and isinstance(value, list):
-        return "、".join(labels.SETTINGS.get(k, k) for k in value)
+        return "、".join(labels.SETTINGS.get(k) or str(k) for k in value)
     if key == "field" and isinstance(value, str):
         return labels.field_label(value.removeprefix("doc."))
     if key == "form":
