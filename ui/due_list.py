@@ -4,7 +4,7 @@ village, printable as a round list, with "start the round" (save-and-next throug
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import (
     QAbstractItemView,
@@ -29,6 +29,9 @@ from ui.qt import (
 )
 from ui.resident_model import SEX, age_on
 from ui.tasks import DbOp, LongJob
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
@@ -164,7 +167,7 @@ class DueList(QWidget):
         village = self.village.text().strip() or None
         kind = self.kind.currentData()
 
-        def load(store: Any) -> list[dict[str, Any]]:
+        def load(store: Store) -> list[dict[str, Any]]:
             from app.services import due
 
             return due.list_due(store, until=until, village=village,
@@ -209,7 +212,7 @@ class DueList(QWidget):
         if not items:
             return
 
-        def make(store: Any, state: Any) -> bytes:
+        def make(store: Store, state: Any) -> bytes:
             import io
 
             from app.services import printing

@@ -180,7 +180,7 @@ class EditArea(QWidget):
         self.editor.load(self.initial_document())
         key = self.draft_key()
 
-        def load(store: Any) -> Any:
+        def load(store: Store) -> Any:
             from app.services import drafts
 
             return drafts.load(store, key)
@@ -226,7 +226,7 @@ class EditArea(QWidget):
         self.dirty = False
         key = self.draft_key()
 
-        def drop(store: Any) -> None:
+        def drop(store: Store) -> None:
             from app.services import drafts
 
             drafts.discard(store, key)
@@ -256,7 +256,7 @@ class EditArea(QWidget):
             return
         key, form, doc = self.draft_key(), self.form.code, self.editor.document()
 
-        def put(store: Any) -> None:
+        def put(store: Store) -> None:
             from app.services import drafts
 
             drafts.save(store, key, form, doc)
@@ -305,7 +305,7 @@ class EditArea(QWidget):
     def _save_new(self, doc: dict[str, Any]):  # noqa: ANN202 - returns a worker function
         resident, form, confirmed = self.resident_uuid, self.form.code, self.confirmed
 
-        def fn(store: Any) -> Any:
+        def fn(store: Store) -> Any:
             from app.services import records
 
             return records.add(store, resident, form, doc, confirmed=confirmed)
@@ -319,7 +319,7 @@ class EditArea(QWidget):
         patch.update({k: None for k in old if k not in doc and not self._computed(k)})
         confirmed = self.confirmed
 
-        def fn(store: Any) -> Any:
+        def fn(store: Store) -> Any:
             from app.services import records
 
             return records.update(store, uuid, patch, confirmed=confirmed)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.new_password import NewPasswordFields
 from ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget, Signal, tr
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class ResetPasswordDialog(QDialog):
@@ -45,7 +48,7 @@ class ResetPasswordDialog(QDialog):
             return
         name, new = self.user_name, self.fields.text()
 
-        def run(store: Any) -> None:
+        def run(store: Store) -> None:
             from app.services import users
 
             users.reset_password(store, name, new)

@@ -388,7 +388,7 @@ class ResidentView(QWidget):
             return
         uuid, label = info["uuid"], self.household_label.text()
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import households
 
             return households.update(store, uuid, label=label)
@@ -401,7 +401,7 @@ class ResidentView(QWidget):
             return
         uuid, me = info["uuid"], self.uuid
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import households
 
             return households.update(store, uuid, head=me)

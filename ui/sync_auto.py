@@ -16,10 +16,13 @@ import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import QObject, QTimer, Signal, isValid, tr
 from ui.tasks import DbOp, worker
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.sync")
 
@@ -281,7 +284,7 @@ class SyncController(QObject):
         log_exception(exc)
 
 
-def _opener(store: Any, hook: Any) -> Any:
+def _opener(store: Store, hook: Any) -> Any:
     from sync.background import Opener
 
     return Opener.of(store, hook)

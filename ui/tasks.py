@@ -11,10 +11,13 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui import errors
 from ui.qt import QObject, QProgressDialog, Qt, QWidget, Signal, isValid, tr
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.tasks")
 
@@ -43,7 +46,7 @@ class Worker:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cunyi-db")
         self._net = ThreadPoolExecutor(max_workers=3, thread_name_prefix="cunyi-net")
         self._relay = _Relay()
-        self.store: Any = None  # app.store.Store; only ever touched on the DB thread
+        self.store: Store | None = None  # only ever touched on the DB thread
         self.query_hook: Callable[[], None] | None = None  # given to every store (tests)
         self._latest: dict[str, int] = {}
         self._pending = 0
@@ -52,7 +55,7 @@ class Worker:
     # --- GUI-thread API
     def submit(
         self,
-        fn: Callable[[Any], Any],
+        fn: Callable[[Store], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
         *,
@@ -86,7 +89,7 @@ class Worker:
             self._pending += 1
         return (self._net if network else self._db).submit(job)
 
-    def set_store(self, store: Any) -> None:
+    def set_store(self, store: Store | None) -> None:
         """On the DB thread: make `store` the open installation, closing the previous one (the
         outbox and saved work stay in the database for everyone)."""
         old, self.store = self.store, store
@@ -105,12 +108,12 @@ class Worker:
         with self._lock:
             return self._pending > 0
 
-    def run_sync(self, fn: Callable[[Any], Any]) -> Any:
+    def run_sync(self, fn: Callable[[Store], Any]) -> Any:
         """Run on the DB thread and wait: only for shutdown and for benchmarks/tests setup."""
         return self._db.submit(lambda: fn(self.store)).result()
 
     def shutdown(self) -> None:
-        def close(store: Any) -> None:
+        def close(store: Store | None) -> None:
             if store is not None:
                 store.close()
             self.store = None
@@ -146,7 +149,7 @@ class DbOp:
     the database. Without a failure callback, errors are shown in the Chinese error dialog.
     Callbacks are skipped if `parent` was destroyed meanwhile."""
 
-    def __init__(self, parent: QWidget | None, fn: Callable[[Any], Any]) -> None:
+    def __init__(self, parent: QWidget | None, fn: Callable[[Store], Any]) -> None:
         self._parent = parent
         self._fn = fn
         self._success: Callable[[Any], None] | None = None
@@ -214,7 +217,7 @@ class LongJob:
     """A job that may take more than 200 ms: a progress dialog with a cancel button.
     fn(store, state) runs on the DB worker and should call state.check() between steps."""
 
-    def __init__(self, parent: QWidget | None, title: str, fn: Callable[[Any, TaskState], Any]):
+    def __init__(self, parent: QWidget | None, title: str, fn: Callable[[Store, TaskState], Any]):
         self._parent = parent
         self._title = title
         self._fn = fn
