@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ui import errors
 from ui.qt import QObject, QProgressDialog, Qt, QWidget, Signal, isValid, tr
@@ -76,7 +76,7 @@ class Worker:
             try:
                 if stale():
                     return  # a newer op of this key was queued meanwhile: skip this one
-                result = fn(self.store)
+                result = fn(self._open_store())
             except BaseException as exc:  # noqa: BLE001 - handed to the GUI as an error
                 self.post(lambda e=exc: None if stale() else on_error(e))
                 return
@@ -108,9 +108,14 @@ class Worker:
         with self._lock:
             return self._pending > 0
 
+    def _open_store(self) -> Store:
+        # Typed as open: the only jobs that run before a login (the login itself, warming up)
+        # ignore the store they are given, which is None then.
+        return cast("Store", self.store)
+
     def run_sync(self, fn: Callable[[Store], Any]) -> Any:
         """Run on the DB thread and wait: only for shutdown and for benchmarks/tests setup."""
-        return self._db.submit(lambda: fn(self.store)).result()
+        return self._db.submit(lambda: fn(self._open_store())).result()
 
     def shutdown(self) -> None:
         def close(store: Store | None) -> None:
