@@ -12,6 +12,3 @@ def now_iso() -> str:
 def today() -> dt.date:
     return dt.date.today()
 
-
-def today_iso() -> str:
-    return today().isoformat()

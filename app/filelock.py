@@ -4,13 +4,13 @@ descriptor: a killed process releases it."""
 
 from __future__ import annotations
 
-import os
+import sys
 
 
 def lock(fd: int, *, wait: bool = True) -> bool:
     """Take the lock on `fd`; with wait=False return False at once if another process holds it."""
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":  # (spelt so for mypy, which then checks only one branch)
             import msvcrt
 
             # LK_LOCK retries for about 10 s, then raises OSError.

@@ -110,14 +110,6 @@ class Numbers:
             self.used = {}
 
 
-def allocate(session: Session, institution_area: str, village: str) -> tuple[str, bool]:
-    """Next free number for a resident of `village`; returns (number, provisional)."""
-    numbers = Numbers(session, institution_area, village)
-    found = numbers.next()
-    numbers.save()
-    return found
-
-
 def add_block(session: Session, prefix: str, first: int, last: int, source: str = "server") -> None:
     session.add(
         SerialBlock(prefix=prefix, first=first, last=last, next=first, source=source,

@@ -29,7 +29,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from app.pinyin import full_variants, initials_variants, readings
 
@@ -136,7 +136,7 @@ class Plan(NamedTuple):
 
     hits: str
     top: str
-    params: dict[str, str]
+    params: dict[str, Any]
 
 
 def birth_date_of(query: str) -> str | None:
@@ -172,7 +172,7 @@ def _resident_hits(query: str) -> tuple[list[str], dict[str, str]]:
     """SELECTs of (uuid, ord, score) from the resident table's own indexes: birth date, start
     of the ID number. Scores stay below an exact term (100) so Plan.top stays right."""
     selects: list[str] = []
-    params: dict[str, str] = {}
+    params: dict[str, Any] = {}
     birth = birth_date_of(query)
     if birth:
         selects.append(f"SELECT r.uuid AS uuid, {ORDER_SQL} AS ord, 90 AS score FROM resident AS r "

@@ -6,10 +6,12 @@ password. All database work goes through `store.session()`.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,14 +34,18 @@ from app.crypto.keyfile import (
     WrongSecret,
     new_recovery_code,
 )
+from app.db import audit_chain as audit
 from app.db import migrate
 from app.db.engine import make_engine, probe, write_transaction
-from app.db.models import Institution, User
+from app.db.models import Institution, Setting, User
 from app.errors import AuthError, CunyiError, DataError, InvalidInput, storage_full
 from app.hardening import secure_tree
-from app.services import anchors, audit
+from app.services import anchors
+from app.staging import clean_stale_stages
 from forms.idnumber import known_region
 
+# The transaction of the Store.unit() running in this thread (or task), joined by session().
+_unit: ContextVar[tuple[Store, Session] | None] = ContextVar("cunyi_unit", default=None)
 USER_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,32}$")
 MIN_PASSWORD = 8
 
@@ -286,13 +292,12 @@ class Store:
     def check_anchors(self) -> list[str]:
         """The audit chain against what was recorded of it outside the database (the head
         file, the backups' manifests): empty when it extends all of them."""
-        from app.services import backup, settings
-
-        folders = [backup.default_folder(self)]
-        other = settings.get_all(self).get("backup_dir")
-        if other:
-            folders.append(Path(other))
+        folders = [self.data_dir / paths.BACKUP_DIR]  # backup.default_folder
         with self.session() as s:
+            # The setting read directly (app.services.settings sits above the store).
+            other = s.get(Setting, "backup_dir")
+            if other is not None and json.loads(other.value):
+                folders.append(Path(json.loads(other.value)))
             return anchors.problems(s.connection(), self.data_dir, folders)
 
     def audit_pending_failures(self, state: AuthState, action: str) -> None:
@@ -322,8 +327,6 @@ class Store:
         if not db.exists():
             raise DataError(f"找不到数据库文件 {db}")
         secure_tree(data_dir)
-        from app.services.backup import clean_stale_stages
-
         clean_stale_stages(data_dir)  # a killed restore's unpacked copy does not stay behind
         full = False
         try:
@@ -372,7 +375,12 @@ class Store:
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
         """A unit of work: commits when the block ends, rolls back on error. `write=True` takes
-        the database's write lock at the start (BEGIN IMMEDIATE)."""
+        the database's write lock at the start (BEGIN IMMEDIATE). Inside `unit()` it is that
+        unit's transaction, committed or rolled back with it."""
+        joined = _unit.get()
+        if joined is not None and joined[0] is self:
+            yield joined[1]
+            return
         if self.query_hook is not None:
             self.query_hook()
         token = write_transaction.set(write)
@@ -399,6 +407,19 @@ class Store:
         del self.held_audit[: len(held)]
         if head is not None:
             anchors.advance(self.data_dir, head, base, self.engine.connect)
+
+    @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One write transaction around several service calls, each of which opens its own
+        session(): they all join this one, so either everything is stored or nothing (saving a
+        form and discarding its draft: a crash between two transactions would leave both the
+        record and the draft, and the draft would be saved a second time)."""
+        with self.session(write=True) as s:
+            token = _unit.set((self, s))
+            try:
+                yield s
+            finally:
+                _unit.reset(token)
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:

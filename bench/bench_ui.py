@@ -183,7 +183,7 @@ def main() -> None:
     from ui.resident_view import load_resident
 
     t = time.perf_counter()
-    tasks.worker().run_sync(lambda s: load_resident(s, busy))
+    tasks.worker().run_sync(lambda s: load_resident(s, busy, True))  # as opened: audited
     base_ms = (time.perf_counter() - t) * 1000
     med = statistics.median(times)
     print(f"open a resident with 50 records: median {med:.0f} ms (reading it alone {base_ms:.0f} ms, "

@@ -108,6 +108,8 @@ def _field(form: FormDef, f: Field) -> dict[str, Any]:
         d["pattern_hint"] = f.pattern_hint
     if f.format:
         d["format"] = f.format
+    if f.measure:
+        d["measure"] = f.measure
     if f.type == "list":
         d["items"] = [_field(form, g) for g in f.item_fields]
     return d

@@ -116,6 +116,11 @@ class CodeTable:
         return self.label(code) is not None
 
 
+# The measurements a field may be named as (Field.measure): systolic and diastolic blood pressure
+# (mmHg), fasting blood glucose (mmol/L), body weight (kg). At most one field per form each.
+MEASURES = ("sbp", "dbp", "glucose", "weight")
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of a form. `key` is the stable JSON key (stored, synced, used by other parts)."""
@@ -142,6 +147,9 @@ class Field:
     format: Literal["id_number"] | None = None  # text: checked with forms.idnumber
     max_items: int | None = None  # multicode: most codes (paper boxes)
     multiline: bool = False  # text: a long free text (editor: multi-line; paper: `lines`)
+    # A measurement other parts ask for by name (MEASURES: the resident's trend charts and
+    # visit summaries), whichever form and key holds it.
+    measure: str | None = None
 
     @property
     def is_multi(self) -> bool:
@@ -245,6 +253,10 @@ class FormDef:
 
     def has_field(self, key: str) -> bool:
         return key in self._by_key
+
+    def measures(self) -> dict[str, str]:
+        """Measurement name (MEASURES) -> the key of the field holding it in this form."""
+        return {f.measure: f.key for f in self.fields() if f.measure}
 
     def section(self, key: str) -> Section:
         for s in self.sections:

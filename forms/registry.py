@@ -19,14 +19,15 @@ class UnknownForm(LookupError):
         return f"未知表单代码：{self.code}" + (f"（{self.edition}版）" if self.edition else "")
 
 
-def register(form: FormDef) -> FormDef:
-    _FORMS[(form.code, form.edition)] = form
-    return form
-
-
 def _load() -> None:
-    # Definitions register themselves on import; importing here keeps one place that lists them.
-    from forms import definitions  # noqa: F401
+    # On first use, not at import: building every form costs ~20 ms, which a
+    # process that never looks up a form (the county server's push, the CLI's help) need not pay.
+    if _FORMS:
+        return
+    from forms import definitions
+
+    # Filled in one step: another thread must not find some forms and miss the others.
+    _FORMS.update({(form.code, form.edition): form for form in definitions.build_all()})
 
 
 def get_form(code: str, edition: str | None = None) -> FormDef:

@@ -11,7 +11,7 @@ import copy
 import datetime as dt
 import difflib
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from forms import checks, idnumber
 from forms.checks import DateBounds, is_empty
@@ -264,7 +264,7 @@ def _verdict(
         msg = _message(f, v, form, bounds)
         if len(memo) < MEMO_MAX:  # once full, the first values seen stay: codes are among them
             memo[key] = msg
-    return msg
+    return cast("str | None", msg)
 
 
 def _message(f: Field, v: Any, form: FormDef, bounds: DateBounds) -> str | None:

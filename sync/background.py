@@ -103,9 +103,9 @@ class StopSignal:
                 super().init_poolmanager(*args, **kwargs)
                 self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TlsPool}
 
-            def send(self, request: Any, **kwargs: Any) -> Any:
+            def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
                 signal.check()
-                return super().send(request, **kwargs)
+                return super().send(request, *args, **kwargs)
 
         http = requests.Session()
         http.mount("http://", Adapter())

@@ -126,7 +126,7 @@ class SyncClient:
                 local.set_state(s, "last_run", {"requests": self.t.requests, "bytes_up": self.t.bytes_up,
                                                 "bytes_down": self.t.bytes_down, "repaired": repaired})  # fmt: skip
             counts = self.counts()
-            out = {"pushed": self.pushed, "pulled": self.pulled, "conflicts": counts["conflicts"],
+            out: dict[str, Any] = {"pushed": self.pushed, "pulled": self.pulled, "conflicts": counts["conflicts"],
                    "quarantined": counts["quarantined"]}  # fmt: skip
             with self.store.session(write=True) as s:
                 audit.append(s, self.store.user.name, "sync", detail={**out, "repaired": repaired})
@@ -170,7 +170,7 @@ class SyncClient:
             chosen = [
                 r
                 for r in rows
-                if codes is None or any(f"[{c}]" in (r.last_error or "") for c in codes)
+                if codes is None or r.error_code in codes
             ]
             for r in chosen:
                 r.state = "pending"
@@ -190,7 +190,7 @@ class SyncClient:
                     SerialBlock.next <= SerialBlock.last,
                 )
             )
-        if left >= SERIAL_LOW_WATER:
+        if (left or 0) >= SERIAL_LOW_WATER:
             return
         try:
             block = self.t.call("POST", "/serials", {"village": area[9:], "count": SERIAL_BLOCK})
@@ -223,10 +223,9 @@ class SyncClient:
                 with self.store.session(write=True) as s:
                     for r in held:
                         row = s.get(Outbox, r.device_seq)
-                        row.state = "quarantined"
-                        row.last_error = (
-                            "[forbidden] 该居民已迁出本机构辖区，本机只读：此修改未上传"
-                        )
+                        assert row is not None  # read just above, under single_flight
+                        row.state, row.error_code = "quarantined", "forbidden"
+                        row.last_error = "该居民已迁出本机构辖区，本机只读：此修改未上传"
                 continue
             if not batch:
                 return
@@ -263,10 +262,10 @@ class SyncClient:
             return
         row.attempts += 1
         if res["result"] == "rejected":
-            row.state = "quarantined"
-            row.last_error = f"[{res.get('code', 'invalid')}] {res.get('reason', '')}"
+            row.state, row.error_code = "quarantined", res.get("code", "invalid")
+            row.last_error = res.get("reason", "")
             return
-        row.state, row.last_error = "sent", None
+        row.state, row.error_code, row.last_error = "sent", None, None
         if res.get("record_no") and row.entity == "resident":
             self._renumber(s, row.entity_uuid, res["record_no"])
 

@@ -23,7 +23,6 @@ MAX_BODY_BYTES = 16 * 1024 * 1024  # after decompression (gzip-bomb cap)
 
 ENTITIES = ("household", "resident", "record")
 OPS = ("create", "update", "status", "merge", "unmerge")
-RESULTS = ("applied", "merged", "duplicate", "conflict", "rejected", "redirected")
 FEED_KINDS = ("household", "resident", "record", "conflict")
 
 _UUID = re.compile(

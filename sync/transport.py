@@ -64,7 +64,7 @@ def peer_fingerprint(server: str, timeout: float = 10.0) -> str:
     enrolment request that follows verifies the chain and asserts this very fingerprint."""
     parts = urlsplit(server)
     try:
-        pem = ssl.get_server_certificate((parts.hostname, parts.port or 443), timeout=timeout)
+        pem = ssl.get_server_certificate((parts.hostname or "", parts.port or 443), timeout=timeout)
     except (OSError, ssl.SSLError) as e:
         raise SyncError(f"无法连接县平台（{server}）：{type(e).__name__}") from None
     return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from app.services.audit import GENESIS, _digest
+from app.db.audit_chain import GENESIS, entry_hash
 
 
 def raw(data: Path, user: str = "admin", password: str = "secret-pass") -> sqlcipher3.Connection:
@@ -32,7 +32,7 @@ def rehash(conn: sqlcipher3.Connection) -> None:
     for seq, at, user, action, entity, entity_uuid, detail in rows:
         row = Audit(seq=seq, at=at, user=user, action=action, entity=entity,
                     entity_uuid=entity_uuid, detail=detail)  # fmt: skip
-        digest = _digest(prev, row)
+        digest = entry_hash(prev, row)
         conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
         prev = digest
 

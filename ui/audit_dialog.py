@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ui.qt import (
     QAbstractItemView,
@@ -19,6 +19,9 @@ from ui.qt import (
     tr,
 )
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class AuditDialog(QDialog):
@@ -55,7 +58,7 @@ class AuditDialog(QDialog):
     def refresh(self) -> None:
         since = self.since.text().strip() or None
 
-        def load(store: Any) -> list[dict[str, str]]:
+        def load(store: Store) -> list[dict[str, str]]:
             from app import roles
             from app.services import readable
 

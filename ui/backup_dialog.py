@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import (
     QDialog,
@@ -20,8 +20,11 @@ from ui.qt import (
 )
 from ui.tasks import DbOp, LongJob
 
+if TYPE_CHECKING:
+    from app.store import Store
 
-def backup_folder(store: Any, configured: str) -> Path:
+
+def backup_folder(store: Store, configured: str) -> Path:
     from app.services import backup
 
     return Path(configured) if configured else backup.default_folder(store)
@@ -69,7 +72,7 @@ class BackupDialog(QDialog):
     def refresh(self) -> None:
         configured = self.shell.settings.get("backup_dir") or ""
 
-        def load(store: Any) -> tuple[str, list[str]]:
+        def load(store: Store) -> tuple[str, list[str]]:
             folder = backup_folder(store, configured)
             names = sorted((p.name for p in folder.glob("*.cunyibak")), reverse=True) \
                 if folder.is_dir() else []  # fmt: skip
@@ -86,7 +89,7 @@ class BackupDialog(QDialog):
     def backup_now(self) -> None:
         configured = self.shell.settings.get("backup_dir") or ""
 
-        def run(store: Any, state: Any) -> dict[str, Any]:
+        def run(store: Store, state: Any) -> dict[str, Any]:
             from app.services import backup
 
             state.set_progress(10, tr("Backup", "正在复制加密数据库……"))
@@ -154,7 +157,7 @@ class RestoreDialog(QDialog):
         if sync is not None:
             sync.pause()  # a sync writing to the files being replaced would be lost or worse
 
-        def run(store: Any, state: Any) -> dict[str, Any]:
+        def run(store: Store, state: Any) -> dict[str, Any]:
             from app.services import backup
             from ui.tasks import worker
 

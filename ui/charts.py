@@ -81,7 +81,7 @@ class TrendChart(QWidget):
             v = lo + (hi - lo) * i / 4  # nice_range makes these round numbers
             p.drawLine(QPointF(plot.left(), y(v)), QPointF(plot.right(), y(v)))
             p.setPen(QColor("#666666"))
-            p.drawText(QRectF(0, y(v) - 8, 44, 16), Qt.AlignmentFlag.AlignRight, f"{v:.0f}")
+            p.drawText(QRectF(0, y(v) - 8, 44, 16), Qt.AlignmentFlag.AlignRight, tick_text(v))
             p.setPen(QPen(QColor("#dddddd"), 1))
         for t in self.targets:
             p.setPen(QPen(QColor("#e57373"), 1, Qt.PenStyle.DashLine))
@@ -108,6 +108,11 @@ class TrendChart(QWidget):
             p.drawText(QPointF(legend_x + 20, self.height() - 7), s.label)
             legend_x += 30 + p.fontMetrics().horizontalAdvance(s.label)
         p.end()
+
+
+def tick_text(v: float) -> str:
+    """6.5 stays 6.5 (a step of 0.5 or 0.25 printed whole read "6, 6, 7, 8, 8"); 140.0 is 140."""
+    return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
 def nice_range(lo: float, hi: float) -> tuple[float, float]:

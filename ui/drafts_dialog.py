@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import (
     QAbstractItemView,
@@ -21,8 +21,11 @@ from ui.qt import (
 from ui.resident_view import form_title
 from ui.tasks import DbOp
 
+if TYPE_CHECKING:
+    from app.store import Store
 
-def load_drafts(store: Any) -> list[dict[str, Any]]:
+
+def load_drafts(store: Store) -> list[dict[str, Any]]:
     """Drafts with the resident's name; the key is "form:resident:record" (see record_editor)."""
     from app.services import drafts, residents
 
@@ -106,7 +109,7 @@ class DraftsDialog(QDialog):
             return
         key = draft["key"]
 
-        def drop(store: Any) -> None:
+        def drop(store: Store) -> None:
             from app.services import drafts
 
             drafts.discard(store, key)

@@ -5,7 +5,7 @@ blank columns for the results), with "start the round" (save-and-next through th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import (
     QAbstractItemView,
@@ -26,6 +26,9 @@ from ui.qt import (
 )
 from ui.resident_model import SEX, age_on
 from ui.tasks import DbOp, LongJob
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
@@ -166,7 +169,7 @@ class DueList(QWidget):
         village = self.village.text().strip() or None
         programme = self.kind.currentData() or None
 
-        def load(store: Any) -> list[dict[str, Any]]:
+        def load(store: Store) -> list[dict[str, Any]]:
             from app.services import due
 
             return due.list_due(store, until=until, village=village, programme=programme)
@@ -210,7 +213,7 @@ class DueList(QWidget):
         if not items:
             return
 
-        def make(store: Any, state: Any) -> bytes:
+        def make(store: Store, state: Any) -> bytes:
             import io
 
             from app.services import printing

@@ -4,7 +4,7 @@ platform uses a self-signed one."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.qt import (
@@ -20,6 +20,9 @@ from ui.qt import (
     tr,
 )
 from ui.tasks import DbOp, worker
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class EnrollDialog(QDialog):
@@ -83,7 +86,7 @@ class EnrollDialog(QDialog):
         self.stop = StopSignal()
         stop, hook = self.stop, worker().query_hook
 
-        def opener(store: Any) -> Any:
+        def opener(store: Store) -> Any:
             from sync.background import Opener
 
             return Opener.of(store, hook)

@@ -45,12 +45,15 @@ def user_message(exc: BaseException) -> str:
               "请重试；如果再次出现，请联系乡镇卫生院技术人员。")
 
 
+# The open installation's folder, named by a disk-full message. ui.tasks sets it when it opens or
+# closes a store: this module sits below ui.tasks (which shows the errors of its jobs here).
+data_dir: Path | None = None
+
+
 def _disk_full(exc: BaseException) -> str | None:
     from app.errors import storage_full
-    from ui.tasks import worker
 
-    store = getattr(worker(), "store", None)
-    return storage_full(exc, getattr(store, "data_dir", None) or tr("Errors", "数据文件夹"))
+    return storage_full(exc, data_dir or tr("Errors", "数据文件夹"))
 
 
 def _is_ours(exc: BaseException) -> bool:

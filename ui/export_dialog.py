@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.qt import (
@@ -23,10 +23,13 @@ from ui.qt import (
 )
 from ui.tasks import LongJob, TaskState
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 FORMATS = (("xlsx", "Excel 表格（.xlsx）"), ("csv", "CSV 文本（.csv，Excel 也能打开）"))
 
 
-def run_export(store: Any, state: TaskState, path: Path, fmt: str) -> dict[str, Any]:
+def run_export(store: Store, state: TaskState, path: Path, fmt: str) -> dict[str, Any]:
     """On the DB worker; cancel stops it and the half-written file is removed by the service."""
     from app.services import export
 

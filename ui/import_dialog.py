@@ -4,7 +4,7 @@ what happened, with every refused line and why, in Chinese (app.services.importe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.qt import (
@@ -26,10 +26,13 @@ from ui.qt import (
 )
 from ui.tasks import LongJob, TaskState
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 FILE_FILTER = "表格文件 (*.xlsx *.csv);;Excel (*.xlsx);;CSV (*.csv)"
 
 
-def run_import(store: Any, state: TaskState, path: Path, allow_similar: bool) -> dict[str, Any]:
+def run_import(store: Store, state: TaskState, path: Path, allow_similar: bool) -> dict[str, Any]:
     """On the DB worker. Cancel stops between batches: the batches already written stay, and
     importing the same file again adds only the rest (the importer skips who is present)."""
     from app.services import importer

@@ -4,7 +4,7 @@ lock screen in front of them."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.due_list import DueList
 from ui.login import LoginPanel
@@ -25,6 +25,9 @@ from ui.register import RegisterEditor
 from ui.resident_list import ResidentList
 from ui.resident_view import ResidentView, form_title
 from ui.tasks import DbOp, LongJob
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.main")
 SHORT_TITLES = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "健康体检",
@@ -182,7 +185,7 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.tabs.setCurrentIndex(index)
             view = self.tabs.widget(index)
-            view.reload()
+            view.reload(opened=True)  # opened again from the list: a new look, audited
             return view
         view = ResidentView(uuid, self.tabs)
         view.open_record.connect(self.open_record)
@@ -254,7 +257,7 @@ class MainWindow(QMainWindow):
             self._round_next(form, uuids[0], uuids)
 
     def _round_next(self, form: str, uuid: str, round_ids: list[str]) -> None:
-        def load(store: Any) -> dict[str, Any]:
+        def load(store: Store) -> dict[str, Any]:
             from app.services import residents
 
             return residents.get(store, uuid)
@@ -270,7 +273,7 @@ class MainWindow(QMainWindow):
             show_info(self, tr("Main", "请先在居民列表中选中一位居民"))
             return
 
-        def load(store: Any) -> dict[str, Any]:
+        def load(store: Store) -> dict[str, Any]:
             from app.services import residents
 
             return residents.get(store, uuid)
@@ -359,7 +362,7 @@ class MainWindow(QMainWindow):
         if not confirm(self, tr("Main", "确定撤销这次合并吗？被合并档案的记录将转回原档案。")):
             return
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import lifecycle
 
             return lifecycle.unmerge(store, duplicate)
@@ -505,7 +508,7 @@ class MainWindow(QMainWindow):
         from ui.merge_dialog import MergeDialog
 
         widget = self.tabs.currentWidget()
-        survivor = widget.data.get("resident") if isinstance(widget, ResidentView) else None
+        survivor = widget.data.resident if isinstance(widget, ResidentView) and widget.data else None
         dialog = MergeDialog(survivor, self)
 
         def merged(uuid: str) -> None:
@@ -565,7 +568,7 @@ class MainWindow(QMainWindow):
             self.open_register()
             return
 
-        def load(store: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        def load(store: Store) -> tuple[dict[str, Any], dict[str, Any] | None]:
             from app.services import records, residents
 
             r = residents.get(store, resident)
@@ -583,7 +586,7 @@ class MainWindow(QMainWindow):
     def check_drafts(self) -> None:
         """Tell the user at login when unfinished forms are waiting."""
 
-        def count(store: Any) -> int:
+        def count(store: Store) -> int:
             from app.services import drafts
 
             return len(drafts.list_mine(store))

@@ -3,7 +3,7 @@ duplicate keeps a permanent redirect (and can be unmerged)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.qt import (
@@ -21,6 +21,9 @@ from ui.qt import (
 )
 from ui.resident_model import SEX
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 def describe(r: dict[str, Any]) -> str:
@@ -49,7 +52,7 @@ class Picker(QWidget):
     def find(self) -> None:
         q = self.query.text().strip()
 
-        def run(store: Any) -> list[dict[str, Any]]:
+        def run(store: Store) -> list[dict[str, Any]]:
             from app.services import residents
 
             return residents.find(store, q, limit=20)
@@ -118,7 +121,7 @@ class MergeDialog(QDialog):
         if not confirm(self, text, tr("Merge", "合并档案")):
             return
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import lifecycle
 
             return lifecycle.merge(store, keep, dup)

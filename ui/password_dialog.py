@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ui.admin_common import message_label
 from ui.new_password import NewPasswordFields
 from ui.qt import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget, tr
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class PasswordDialog(QDialog):
@@ -41,7 +44,7 @@ class PasswordDialog(QDialog):
             return
         old, new = self.old.text(), self.fields.text()
 
-        def run(store: Any) -> None:
+        def run(store: Store) -> None:
             from app.services import users
 
             users.change_password(store, old, new)

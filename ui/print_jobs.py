@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ui.tasks import TaskState
 
+if TYPE_CHECKING:
+    from app.store import Store
 
-def _masked(store: Any) -> bool:
+
+def _masked(store: Store) -> bool:
     """Whoever may not print whole ID numbers (app/roles.py) gets them masked, not refused."""
     from app import roles
 
     return not roles.allowed(store.user.role, "print_full_id")
 
 
-def card_pdf(store: Any, uuid: str) -> bytes:
+def card_pdf(store: Store, uuid: str) -> bytes:
     """One record card (A4 sheet with cut marks); app.services.printing audits the print."""
     from app.services import printing
 
@@ -24,7 +27,7 @@ def card_pdf(store: Any, uuid: str) -> bytes:
     return out.getvalue()
 
 
-def form_pdf(store: Any, uuid: str, form: str) -> bytes:
+def form_pdf(store: Store, uuid: str, form: str) -> bytes:
     """One form of one resident (follow-ups: all visits in columns, as on paper)."""
     from app.services import printing
 
@@ -33,7 +36,7 @@ def form_pdf(store: Any, uuid: str, form: str) -> bytes:
     return out.getvalue()
 
 
-def blank_pdf(store: Any, uuid: str, form: str) -> bytes:
+def blank_pdf(store: Store, uuid: str, form: str) -> bytes:
     """The form with only the resident's name and number, to fill in by hand on a home visit."""
     from app.services import printing
 
@@ -42,7 +45,7 @@ def blank_pdf(store: Any, uuid: str, form: str) -> bytes:
     return out.getvalue()
 
 
-def booklet_pdf(store: Any, uuid: str) -> bytes:
+def booklet_pdf(store: Store, uuid: str) -> bytes:
     """The whole record of one resident: cover, basic information, exams, follow-ups."""
     from app.services import printing
 
@@ -51,7 +54,7 @@ def booklet_pdf(store: Any, uuid: str) -> bytes:
     return out.getvalue()
 
 
-def village_booklets_pdf(store: Any, state: TaskState, village: str) -> bytes:
+def village_booklets_pdf(store: Store, state: TaskState, village: str) -> bytes:
     """Whole record booklets of a village, with progress; cancel stops between residents."""
     from app.services import printing
 

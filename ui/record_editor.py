@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import forms
 from forms.model import FieldError
@@ -24,6 +24,9 @@ from ui.qt import (
 )
 from ui.resident_model import SEX, age_on
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.editor")
 DRAFT_DELAY_MS = 1500
@@ -177,7 +180,7 @@ class EditArea(QWidget):
         self.editor.load(self.initial_document())
         key = self.draft_key()
 
-        def load(store: Any) -> Any:
+        def load(store: Store) -> Any:
             from app.services import drafts
 
             return drafts.load(store, key)
@@ -223,7 +226,7 @@ class EditArea(QWidget):
         self.dirty = False
         key = self.draft_key()
 
-        def drop(store: Any) -> None:
+        def drop(store: Store) -> None:
             from app.services import drafts
 
             drafts.discard(store, key)
@@ -253,7 +256,7 @@ class EditArea(QWidget):
             return
         key, form, doc = self.draft_key(), self.form.code, self.editor.document()
 
-        def put(store: Any) -> None:
+        def put(store: Store) -> None:
             from app.services import drafts
 
             drafts.save(store, key, form, doc)
@@ -292,19 +295,17 @@ class EditArea(QWidget):
         key = self.draft_key()
         fn = self._save_update(doc) if self.mode == "edit" else self._save_new(doc)
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import drafts
 
-            result = fn(store)
-            drafts.discard(store, key)
-            return result
+            return drafts.save_then_discard(store, key, fn)
 
         DbOp(self, run).success(lambda r: self._saved(r, then_next)).failure(self._failed).run()
 
     def _save_new(self, doc: dict[str, Any]):  # noqa: ANN202 - returns a worker function
         resident, form, confirmed = self.resident_uuid, self.form.code, self.confirmed
 
-        def fn(store: Any) -> Any:
+        def fn(store: Store) -> Any:
             from app.services import records
 
             return records.add(store, resident, form, doc, confirmed=confirmed)
@@ -318,7 +319,7 @@ class EditArea(QWidget):
         patch.update({k: None for k in old if k not in doc and not self._computed(k)})
         confirmed = self.confirmed
 
-        def fn(store: Any) -> Any:
+        def fn(store: Store) -> Any:
             from app.services import records
 
             return records.update(store, uuid, patch, confirmed=confirmed)

@@ -3,7 +3,7 @@ possible duplicate is shown before saving, with a way to open it instead."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms import idnumber
 from ui.qt import (
@@ -24,6 +24,9 @@ from ui.qt import (
 from ui.record_editor import EditArea
 from ui.resident_model import SEX
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 AUTO_KEYS = ("sex", "birth_date")
 
@@ -154,7 +157,7 @@ class RegisterEditor(EditArea):
             self._look_for_number(info.number, typed=raw)
 
     def _look_for_number(self, number: str, typed: str) -> None:
-        def find(store: Any) -> list[dict[str, Any]]:
+        def find(store: Store) -> list[dict[str, Any]]:
             from app.services import residents
 
             return [r for r in residents.find(store, number, limit=5) if r.get("id_number") == number]
@@ -180,7 +183,7 @@ class RegisterEditor(EditArea):
     def _save_new(self, doc: dict[str, Any]):  # noqa: ANN202
         data, allow = self.resident_data(doc), self.allow_similar
 
-        def fn(store: Any) -> Any:
+        def fn(store: Store) -> Any:
             from app.services import residents
 
             return residents.add(store, data, allow_similar=allow)
@@ -196,7 +199,7 @@ class RegisterEditor(EditArea):
         patch.update({k: None for k in self.record.get("doc") or {} if k not in doc
                       and not self._computed(k)})  # fmt: skip
 
-        def fn(store: Any) -> Any:
+        def fn(store: Store) -> Any:
             from app.services import residents
 
             return residents.update(store, uuid, patch)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label, rotation_busy
 from ui.new_password import NewPasswordFields
 from ui.qt import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget, Signal, tr
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class ResetPasswordDialog(QDialog):
@@ -54,7 +57,7 @@ class ResetPasswordDialog(QDialog):
             return
         name, new, compromised = self.user_name, self.fields.text(), self.compromised.isChecked()
 
-        def run(store: Any) -> dict[str, Any] | None:
+        def run(store: Store) -> dict[str, Any] | None:
             from app.services import users
 
             return users.reset_password(store, name, new, compromised=compromised)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import QAbstractTableModel, QColor, QModelIndex, QObject, Qt, Signal, tr
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 BLOCK = 200
 FIRST_PAGE = 40  # rows fetched with the search itself: more than a 768-pixel screen shows
@@ -120,12 +123,12 @@ class ResidentModel(QAbstractTableModel):
         generation = self.generation
         q, f = self.query, dict(self.filters)
 
-        def first(store: Any) -> list[dict[str, Any]]:
+        def first(store: Store) -> list[dict[str, Any]]:
             from app.services import residents
 
             return residents.find(store, q, limit=FIRST_PAGE, **f)
 
-        def every(store: Any) -> list[str]:
+        def every(store: Store) -> list[str]:
             from app.services import residents
 
             return residents.ids(store, q, cancelled=lambda: self.generation != generation, **f)
@@ -185,7 +188,7 @@ class ResidentModel(QAbstractTableModel):
         generation = self.generation
         wanted = self._ids[block * BLOCK : (block + 1) * BLOCK]
 
-        def load(store: Any) -> list[dict[str, Any]]:
+        def load(store: Store) -> list[dict[str, Any]]:
             from app.services import residents
 
             return residents.summaries(store, wanted)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import forms
 from app.labels import form_title
@@ -36,46 +36,29 @@ from ui.qt import (
 from ui.resident_model import SEX, STATUS, age_on, tag_labels
 from ui.tasks import DbOp
 
+if TYPE_CHECKING:
+    from app.services.resident_screen import ResidentScreen
+    from app.store import Store
+
 FOLLOW_UP_FORMS = ("htn_followup", "dm_followup", "health_exam")
 DUE_LABELS = {"htn_followup": "高血压随访", "dm_followup": "糖尿病随访", "health_exam": "年度健康体检"}
 
 
 @cache
 def measure_keys(code: str) -> dict[str, str]:
-    """Which fields of a form hold systolic/diastolic pressure and fasting glucose, found by
-    label so every definition (follow-ups, exam) feeds the charts without a list kept here."""
+    """Measurement name (forms.model.MEASURES: sbp, dbp, glucose, weight) -> the key holding it
+    in form `code`, as the form definition names it."""
     try:
-        fields = forms.get_form(code).fields()
+        return forms.get_form(code).measures()
     except forms.UnknownForm:
         return {}
-    found: dict[str, str] = {}
-    for f in fields:
-        if f.type not in ("int", "decimal"):
-            continue
-        for name, words in (("sbp", ("收缩压",)), ("dbp", ("舒张压",)), ("glucose", ("空腹血糖",))):
-            if name not in found and any(w in f.label for w in words):
-                found[name] = f.key
-    return found
 
 
-def load_resident(store: Any, uuid: str) -> dict[str, Any]:
+def load_resident(store: Store, uuid: str, opened: bool = False) -> ResidentScreen:
     """Everything the view shows, read in one trip to the DB worker."""
-    from app.services import due, households, readable, records, residents
+    from app.services import resident_screen
 
-    resident = residents.get(store, uuid)
-    out = {
-        "resident": resident,
-        "records": records.list_for(store, resident["uuid"]),
-        "history": readable.history(store, resident["uuid"]),
-        "names": readable.display_names(store),
-        "household": [],
-        "household_info": None,
-        "due": due.for_resident(store, resident["uuid"]),
-    }
-    if resident.get("household"):
-        out["household"] = residents.household_members(store, resident["household"])
-        out["household_info"] = households.get(store, resident["household"])
-    return out
+    return resident_screen.load(store, uuid, opened=opened)
 
 
 class ResidentView(QWidget):
@@ -93,7 +76,7 @@ class ResidentView(QWidget):
     def __init__(self, uuid: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.uuid = uuid
-        self.data: dict[str, Any] = {}
+        self.data: ResidentScreen | None = None
         self.setObjectName("residentView")
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
@@ -110,7 +93,7 @@ class ResidentView(QWidget):
         self.unmerge_button = QPushButton(tr("Resident", "撤销合并"), self.merged_bar)
         self.unmerge_button.setObjectName("unmerge")
         self.unmerge_button.clicked.connect(
-            lambda: self.unmerge.emit(self.data["resident"].get("redirected_from") or ""))
+            lambda: self.unmerge.emit((self.data.resident.get("redirected_from") if self.data else None) or ""))
         merged_row.addWidget(self.merged_label)
         merged_row.addWidget(self.unmerge_button)
         merged_row.addStretch(1)
@@ -202,12 +185,15 @@ class ResidentView(QWidget):
         hl.addWidget(self.household)
         lc.addWidget(house_box)
         right = QTabWidget(split)
+        self.side_tabs = right
         charts = QWidget(right)
         cc = QVBoxLayout(charts)
         self.bp_chart = TrendChart(tr("Resident", "血压"), "mmHg", charts)
         self.glucose_chart = TrendChart(tr("Resident", "空腹血糖"), "mmol/L", charts)
+        self.weight_chart = TrendChart(tr("Resident", "体重"), "kg", charts)
         cc.addWidget(self.bp_chart)
         cc.addWidget(self.glucose_chart)
+        cc.addWidget(self.weight_chart)
         right.addTab(charts, tr("Resident", "趋势图"))
         self.history = QTableWidget(0, 4, right)
         self.history.setObjectName("history")
@@ -223,7 +209,7 @@ class ResidentView(QWidget):
         split.addWidget(right)
         split.setSizes([640, 560])
         column.addWidget(split, 1)
-        self.reload()
+        self.reload(opened=True)
 
     def _build_forms_menu(self) -> None:
         """Every form of the standard, reachable from here: the visit forms open an editor, the
@@ -252,7 +238,7 @@ class ResidentView(QWidget):
     def _mark_fitting_forms(self) -> None:
         from app.services import form_fit
 
-        r = (self.data or {}).get("resident") or {}
+        r = self.data.resident if self.data else {}
         for code in form_fit.VISIT_FORMS:
             why = form_fit.why_not(r, code)
             action = self.form_actions[code]
@@ -264,7 +250,7 @@ class ResidentView(QWidget):
         """Start `code` for this resident, whatever kind of form it is."""
         if not self.data:
             return
-        r = self.data["resident"]
+        r = self.data.resident
         if code == "personal_info":
             self.edit_resident.emit(r)
         elif code == "cover":
@@ -274,14 +260,15 @@ class ResidentView(QWidget):
         else:
             self.new_record.emit(r, code)
 
-    def reload(self) -> None:
+    def reload(self, opened: bool = False) -> None:
+        """Read the screen again; `opened`: the user opened it (audited), not a refresh."""
         uuid = self.uuid
-        DbOp(self, lambda store: load_resident(store, uuid)).success(self.show_data).run()
+        DbOp(self, lambda store: load_resident(store, uuid, opened)).success(self.show_data).run()
 
     # --- filling the view
-    def show_data(self, data: dict[str, Any]) -> None:
+    def show_data(self, data: ResidentScreen) -> None:
         self.data = data
-        r = data["resident"]
+        r = data.resident
         self.uuid = r["uuid"]
         age = age_on(r.get("birth_date"))
         tags = "".join(
@@ -300,7 +287,7 @@ class ResidentView(QWidget):
             f"身份证 {r.get('id_number') or '—'}    电话 {r.get('phone') or '—'}    "
             f"状态 {status_html}"
             + (f"    家庭 {r.get('household_label')}" if r.get("household_label") else "")
-            + (f"（户主 {head}）" if (head := (data.get("household_info") or {}).get("head_name")) else "")
+            + (f"（户主 {head}）" if (head := (data.household_info or {}).get("head_name")) else "")
             + "</div>"
         )
         if r.get("redirected_from"):
@@ -316,12 +303,12 @@ class ResidentView(QWidget):
 
         for code in (*form_fit.VISIT_FORMS, "personal_info"):
             self.form_actions[code].setEnabled(active)
-        self._fill_due(data.get("due") or [])
-        self._fill_timeline(data.get("records") or [])
-        self._fill_household(data.get("household") or [])
-        self._fill_household_info(r, data.get("household_info"))
-        self._fill_charts(data.get("records") or [])
-        self._fill_history(data.get("history") or [])
+        self._fill_due(data.due)
+        self._fill_timeline(data.records)
+        self._fill_household(data.household)
+        self._fill_household_info(r, data.household_info)
+        self._fill_charts(data.records)
+        self._fill_history(data.history)
         self.loaded.emit(r)
 
     def _fill_due(self, items: list[dict[str, Any]]) -> None:
@@ -359,7 +346,7 @@ class ResidentView(QWidget):
 
     def _fill_household(self, members: list[dict[str, Any]]) -> None:
         self.household.clear()
-        head = ((self.data or {}).get("household_info") or {}).get("head")
+        head = ((self.data.household_info if self.data else None) or {}).get("head")
         for m in members:
             if m["uuid"] == self.uuid:
                 continue
@@ -389,7 +376,7 @@ class ResidentView(QWidget):
         self.household_message.setVisible(False)
 
     def _household_edited(self, text: str) -> None:
-        info = (self.data or {}).get("household_info")
+        info = self.data.household_info if self.data else None
         self.rename_button.setEnabled(bool(info) and text.strip() != info["label"])
 
     def _household_failed(self, exc: BaseException) -> None:
@@ -399,12 +386,12 @@ class ResidentView(QWidget):
         self.household_message.setVisible(True)
 
     def rename_household(self) -> None:
-        info = (self.data or {}).get("household_info")
+        info = self.data.household_info if self.data else None
         if not info or not self.rename_button.isEnabled():
             return
         uuid, label = info["uuid"], self.household_label.text()
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import households
 
             return households.update(store, uuid, label=label)
@@ -412,12 +399,12 @@ class ResidentView(QWidget):
         DbOp(self, run).success(lambda _r: self.reload()).failure(self._household_failed).run()
 
     def set_head(self) -> None:
-        info = (self.data or {}).get("household_info")
+        info = self.data.household_info if self.data else None
         if not info:
             return
         uuid, me = info["uuid"], self.uuid
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import households
 
             return households.update(store, uuid, head=me)
@@ -425,23 +412,26 @@ class ResidentView(QWidget):
         DbOp(self, run).success(lambda _r: self.reload()).failure(self._household_failed).run()
 
     def _fill_charts(self, records: list[dict[str, Any]]) -> None:
-        sbp, dbp, glu = (Series(tr("Resident", "收缩压"), "#c62828"),
-                         Series(tr("Resident", "舒张压"), "#1565c0"),
-                         Series(tr("Resident", "空腹血糖"), "#2e7d32"))  # fmt: skip
+        sbp, dbp, glu, weight = (Series(tr("Resident", "收缩压"), "#c62828"),
+                                 Series(tr("Resident", "舒张压"), "#1565c0"),
+                                 Series(tr("Resident", "空腹血糖"), "#2e7d32"),
+                                 Series(tr("Resident", "体重"), "#6a1b9a"))  # fmt: skip
+        # Each form names where it keeps each measurement (forms.model.MEASURES).
         for rec in records:
             keys, doc, day = measure_keys(rec["form"]), rec.get("doc") or {}, rec.get("visit_date")
             if not day:
                 continue
-            for name, series in (("sbp", sbp), ("dbp", dbp), ("glucose", glu)):
+            for name, series in (("sbp", sbp), ("dbp", dbp), ("glucose", glu), ("weight", weight)):
                 value = doc.get(keys.get(name, ""))
                 if isinstance(value, int | float):
                     series.points.append((day, float(value)))
         self.bp_chart.set_data([sbp, dbp], [Target(140, "140"), Target(90, "90")])
         self.glucose_chart.set_data([glu], [Target(7.0, "7.0")])
+        self.weight_chart.set_data([weight])
 
     def _person(self, login: str | None) -> str:
         """记录人 by the name staff know each other by (app.services.readable.display_names)."""
-        return (self.data.get("names") or {}).get(login or "", login or "")
+        return (self.data.names if self.data else {}).get(login or "", login or "")
 
     def _fill_history(self, versions: list[dict[str, str]]) -> None:
         """Rows already in words (app.services.readable.history): local time, display name,
@@ -455,20 +445,22 @@ class ResidentView(QWidget):
 
     # --- actions
     def _show_household(self) -> None:
-        r = (self.data or {}).get("resident") or {}
+        r = self.data.resident if self.data else {}
         if r.get("household"):
             self.show_household.emit(r["household"], r.get("household_label") or "")
 
     def _record_clicked(self, row: int, _col: int) -> None:
         uuid = self.timeline.item(row, 0).data(Qt.ItemDataRole.UserRole)
-        rec = next((r for r in self.data.get("records", []) if r["uuid"] == uuid), None)
+        if self.data is None:
+            return
+        rec = next((r for r in self.data.records if r["uuid"] == uuid), None)
         if rec:
-            self.open_record.emit(self.data["resident"], rec)
+            self.open_record.emit(self.data.resident, rec)
 
     def _action(self, key: str) -> None:
         if not self.data:
             return
-        r = self.data["resident"]
+        r = self.data.resident
         if key == "edit":
             self.edit_resident.emit(r)
         elif key == "card":
@@ -480,16 +472,16 @@ class ResidentView(QWidget):
         elif key == "blank":  # a sheet to fill in by hand: the selected form, else what is due
             row = self.timeline.currentRow()
             item = self.timeline.item(row, 0) if row >= 0 else None
-            rec = next((x for x in self.data.get("records", []) if item is not None
+            rec = next((x for x in self.data.records if item is not None
                         and x["uuid"] == item.data(Qt.ItemDataRole.UserRole)), None)  # fmt: skip
-            due = self.data.get("due") or [{"kind": "health_exam"}]
+            due = self.data.due or [{"kind": "health_exam"}]
             self.print_pdf.emit(f"blank:{rec['form'] if rec else due[0]['kind']}", r["uuid"])
         elif key == "forms":
             return  # the button opens its menu
         elif key == "print_form":
             row = self.timeline.currentRow()
             item = self.timeline.item(row, 0) if row >= 0 else None
-            rec = next((x for x in self.data.get("records", []) if item is not None
+            rec = next((x for x in self.data.records if item is not None
                         and x["uuid"] == item.data(Qt.ItemDataRole.UserRole)), None)  # fmt: skip
             self.print_pdf.emit(f"form:{rec['form'] if rec else 'personal_info'}", r["uuid"])
         else:

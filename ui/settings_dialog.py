@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label as _message
 from ui.qt import (
@@ -19,6 +19,9 @@ from ui.qt import (
     tr,
 )
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class SettingsDialog(QDialog):
@@ -83,7 +86,7 @@ class SettingsDialog(QDialog):
                   "print_typed_signatures": self.typed_signatures.isChecked()}  # fmt: skip
         name = self.institution.text().strip()
 
-        def run(store: Any) -> dict[str, Any]:
+        def run(store: Store) -> dict[str, Any]:
             from app.services import settings
 
             if name != store.institution.name:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.idle import IdleWatcher
 from ui.login import LoginPanel
 from ui.qt import QEvent, QObject, QWidget, tr
 from ui.tasks import DbOp, LongJob, reset_worker, worker
 from ui.window_geometry import remember, show_fitted
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.shell")
 
@@ -23,7 +26,7 @@ class LoginWindow(LoginPanel):
         self.resize(640, 480)
 
 
-def warm_up(_store: Any) -> None:
+def warm_up(_store: Store) -> None:
     import importlib
 
     for name in ("app.store", "app.services.residents", "app.services.records", "app.services.due",
@@ -31,7 +34,7 @@ def warm_up(_store: Any) -> None:
         importlib.import_module(name)
 
 
-def session_info(store: Any) -> dict[str, Any]:
+def session_info(store: Store) -> dict[str, Any]:
     """What the window needs after login, read on the DB worker."""
     from app.services import settings
 
@@ -92,7 +95,7 @@ class Shell(QObject):
 
         root = self.root_dir
 
-        def run(_store: Any, state: Any) -> Any:
+        def run(_store: Store, state: Any) -> Any:
             state.set_progress(10, tr("Shell", "正在准备演示卫生室……"))
             store = open_or_create_demo(root)
             worker().set_store(store)
@@ -258,7 +261,7 @@ class Shell(QObject):
         opening it, the newest kept) when the client closes with a user logged in."""
         from app.services import backup, settings
 
-        def run(store: Any) -> str | None:
+        def run(store: Store) -> str | None:
             if store is None:
                 return None
             folder = settings.get_all(store).get("backup_dir") or None

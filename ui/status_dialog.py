@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label as _message
 from ui.qt import (
@@ -17,6 +17,9 @@ from ui.qt import (
     tr,
 )
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 STATUS_CHOICES = (("moved", "迁出"), ("deceased", "死亡"), ("lost", "失访"), ("active", "在册（恢复）"))
 
@@ -58,7 +61,7 @@ class StatusDialog(QDialog):
         uuid, status = self.resident["uuid"], self.status.currentData()
         date, reason = self.date.text().strip() or None, self.reason.text().strip() or None
 
-        def run(store: Any) -> Any:
+        def run(store: Store) -> Any:
             from app.services import lifecycle
 
             return lifecycle.set_status(store, uuid, status, date=date, reason=reason)

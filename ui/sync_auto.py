@@ -16,10 +16,13 @@ import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.qt import QObject, QTimer, Signal, isValid, tr
 from ui.tasks import DbOp, worker
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.sync")
 
@@ -122,7 +125,7 @@ class SyncController(QObject):
     def refresh(self, probe: bool = False) -> None:
         if self._paused:
             return  # locked or closing: the session may be gone; begin() reads it again
-        from ui.sync_rows import load_status
+        from sync.status_rows import load_status
 
         def apply(st: dict[str, Any]) -> None:
             s = self.state
@@ -281,7 +284,7 @@ class SyncController(QObject):
         log_exception(exc)
 
 
-def _opener(store: Any, hook: Any) -> Any:
+def _opener(store: Store, hook: Any) -> Any:
     from sync.background import Opener
 
     return Opener.of(store, hook)

@@ -6,7 +6,7 @@ sends it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.qt import (
@@ -31,6 +31,9 @@ from ui.qt import (
 )
 from ui.sync_auto import SyncController, when_text
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from sync.status_rows import ConflictRow, QuarantineRow
 
 CONFLICT_HINT = ("同一项目在本机和县平台（或其他机构）被改成了不同的值。"
                  "请核实后选择保留哪一个，或填写正确的值；处理结果会在下次同步时上传。")  # fmt: skip
@@ -63,8 +66,8 @@ class SyncPanel(QDialog):
         self.setWindowTitle(tr("Sync", "县平台同步"))
         self.controller = controller
         self.admin = admin
-        self.conflicts: list[dict[str, Any]] = []
-        self.quarantine: list[dict[str, Any]] = []
+        self.conflicts: list[ConflictRow] = []
+        self.quarantine: list[QuarantineRow] = []
         column = QVBoxLayout(self)
         column.addWidget(self._build_server())
         column.addWidget(self._build_status())
@@ -244,19 +247,19 @@ class SyncPanel(QDialog):
         self.tabs.setTabText(1, tr("Sync", "被隔离的修改（{0}）").format(s.quarantined))
 
     def reload(self) -> None:
-        from ui import sync_rows
+        from sync import status_rows
 
-        DbOp(self, lambda store: (sync_rows.conflict_rows(store), sync_rows.quarantine_rows(store))) \
+        DbOp(self, lambda store: (status_rows.conflict_rows(store), status_rows.quarantine_rows(store))) \
             .success(self._fill).run()  # fmt: skip
 
-    def _fill(self, rows: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+    def _fill(self, rows: tuple[list[ConflictRow], list[QuarantineRow]]) -> None:
         self.conflicts, self.quarantine = rows
         t = self.conflict_table
         t.setRowCount(len(self.conflicts))
         for i, c in enumerate(self.conflicts):
-            cells = (c["name"] or tr("Sync", "（未知居民）"), c["record_no"] or "", c["label"],
-                     c["original_text"], f"{c['mine_text']}（{c['mine_label']}）",
-                     f"{c['theirs_text']}（{c['theirs_label']}）")  # fmt: skip
+            cells = (c.name or tr("Sync", "（未知居民）"), c.record_no or "", c.label,
+                     c.original_text, f"{c.mine_text}（{c.mine_label}）",
+                     f"{c.theirs_text}（{c.theirs_label}）")  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -268,7 +271,7 @@ class SyncPanel(QDialog):
         q = self.quarantine_table
         q.setRowCount(len(self.quarantine))
         for i, r in enumerate(self.quarantine):
-            for col, text in enumerate((r["when"], r["name"], r["what"], r["reason"])):
+            for col, text in enumerate((r.when, r.name, r.what, r.reason)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 q.setItem(i, col, item)
@@ -284,7 +287,7 @@ class SyncPanel(QDialog):
         self.tabs.setTabText(1, tr("Sync", "被隔离的修改（{0}）").format(len(self.quarantine)))
 
     # --- conflicts
-    def current_conflict(self) -> dict[str, Any] | None:
+    def current_conflict(self) -> ConflictRow | None:
         row = self.conflict_table.currentRow()
         return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
 
@@ -293,9 +296,9 @@ class SyncPanel(QDialog):
         for w in (self.take_mine, self.take_theirs):
             w.setEnabled(c is not None)
         # Named by whose value it is from here ("本机", "乙村卫生室"), not the server's roles.
-        self.take_mine.setText(tr("Sync", "用{0}的").format(c["mine_label"] if c else "本机"))
-        self.take_theirs.setText(tr("Sync", "用{0}的").format(c["theirs_label"] if c else "县平台"))
-        options = c["options"] if c else None
+        self.take_mine.setText(tr("Sync", "用{0}的").format(c.mine_label if c else "本机"))
+        self.take_theirs.setText(tr("Sync", "用{0}的").format(c.theirs_label if c else "县平台"))
+        options = c.options if c else None
         self.other_choice.clear()
         self.other_text.clear()
         if options:
@@ -316,12 +319,12 @@ class SyncPanel(QDialog):
         c = self.current_conflict()
         if c is None:
             return
-        if c["options"]:
+        if c.options:
             self.resolve(value=self.other_choice.currentData())
         else:
             text = self.other_text.text().strip()
             if not text:
-                self.conflict_message.setText(tr("Sync", "{0}：请先填写新的值").format(c["label"]))
+                self.conflict_message.setText(tr("Sync", "{0}：请先填写新的值").format(c.label))
                 self.other_text.setFocus()
                 return
             self.resolve(value_text=text)
@@ -334,7 +337,7 @@ class SyncPanel(QDialog):
             return
         from sync.resolve import resolve
 
-        cid, resident = c["id"], c["resident"]
+        cid, resident = c.id, c.resident
         self.conflict_message.setText("")
 
         def done(_out: Any) -> None:
@@ -348,7 +351,7 @@ class SyncPanel(QDialog):
 
     # --- quarantine and enrollment
     def retry(self) -> None:
-        from ui.sync_rows import requeue_all
+        from sync.status_rows import requeue_all
 
         def done(n: int) -> None:
             self._notify(tr("Sync", "已把 {0} 条修改放回待上传队列，下次同步时重新上传").format(n))

@@ -11,9 +11,13 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from ui import errors
 from ui.qt import QObject, QProgressDialog, Qt, QWidget, Signal, isValid, tr
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 log = logging.getLogger("cunyi.ui.tasks")
 
@@ -42,7 +46,7 @@ class Worker:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cunyi-db")
         self._net = ThreadPoolExecutor(max_workers=3, thread_name_prefix="cunyi-net")
         self._relay = _Relay()
-        self.store: Any = None  # app.store.Store; only ever touched on the DB thread
+        self.store: Store | None = None  # only ever touched on the DB thread
         self.query_hook: Callable[[], None] | None = None  # given to every store (tests)
         self._latest: dict[str, int] = {}
         self._pending = 0
@@ -51,7 +55,7 @@ class Worker:
     # --- GUI-thread API
     def submit(
         self,
-        fn: Callable[[Any], Any],
+        fn: Callable[[Store], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
         *,
@@ -72,7 +76,7 @@ class Worker:
             try:
                 if stale():
                     return  # a newer op of this key was queued meanwhile: skip this one
-                result = fn(self.store)
+                result = fn(self._open_store())
             except BaseException as exc:  # noqa: BLE001 - handed to the GUI as an error
                 self.post(lambda e=exc: None if stale() else on_error(e))
                 return
@@ -85,10 +89,11 @@ class Worker:
             self._pending += 1
         return (self._net if network else self._db).submit(job)
 
-    def set_store(self, store: Any) -> None:
+    def set_store(self, store: Store | None) -> None:
         """On the DB thread: make `store` the open installation, closing the previous one (the
         outbox and saved work stay in the database for everyone)."""
         old, self.store = self.store, store
+        errors.data_dir = store.data_dir if store is not None else None
         if store is not None:
             store.query_hook = self.query_hook
         if old is not None and old is not store:
@@ -103,15 +108,21 @@ class Worker:
         with self._lock:
             return self._pending > 0
 
-    def run_sync(self, fn: Callable[[Any], Any]) -> Any:
+    def _open_store(self) -> Store:
+        # Typed as open: the only jobs that run before a login (the login itself, warming up)
+        # ignore the store they are given, which is None then.
+        return cast("Store", self.store)
+
+    def run_sync(self, fn: Callable[[Store], Any]) -> Any:
         """Run on the DB thread and wait: only for shutdown and for benchmarks/tests setup."""
-        return self._db.submit(lambda: fn(self.store)).result()
+        return self._db.submit(lambda: fn(self._open_store())).result()
 
     def shutdown(self) -> None:
-        def close(store: Any) -> None:
+        def close(store: Store | None) -> None:
             if store is not None:
                 store.close()
             self.store = None
+            errors.data_dir = None
 
         try:
             self.run_sync(close)
@@ -143,7 +154,7 @@ class DbOp:
     the database. Without a failure callback, errors are shown in the Chinese error dialog.
     Callbacks are skipped if `parent` was destroyed meanwhile."""
 
-    def __init__(self, parent: QWidget | None, fn: Callable[[Any], Any]) -> None:
+    def __init__(self, parent: QWidget | None, fn: Callable[[Store], Any]) -> None:
         self._parent = parent
         self._fn = fn
         self._success: Callable[[Any], None] | None = None
@@ -181,9 +192,7 @@ class DbOp:
             if self._failure is not None:
                 self._failure(exc)
             else:
-                from ui.errors import show_error
-
-                show_error(self._parent, exc)
+                errors.show_error(self._parent, exc)
 
         return worker().submit(self._fn, done, error, network=self._network, key=self._key)
 
@@ -213,7 +222,7 @@ class LongJob:
     """A job that may take more than 200 ms: a progress dialog with a cancel button.
     fn(store, state) runs on the DB worker and should call state.check() between steps."""
 
-    def __init__(self, parent: QWidget | None, title: str, fn: Callable[[Any, TaskState], Any]):
+    def __init__(self, parent: QWidget | None, title: str, fn: Callable[[Store, TaskState], Any]):
         self._parent = parent
         self._title = title
         self._fn = fn
@@ -273,9 +282,7 @@ class LongJob:
             if self._failure is not None:
                 self._failure(exc)
             else:
-                from ui.errors import show_error
-
-                show_error(self._parent, exc)
+                errors.show_error(self._parent, exc)
 
         w.submit(lambda store: self._fn(store, state), done, error)
         return self

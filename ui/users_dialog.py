@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.labels import ROLES, USER_STATES, shown
 from ui.admin_common import message_label as _message
@@ -24,6 +24,9 @@ from ui.qt import (
     tr,
 )
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 ROLE_ORDER = ("doctor", "nurse", "admin")  # the most common choice first
 
@@ -88,7 +91,7 @@ class UsersDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        def load(store: Any) -> list[dict[str, Any]]:
+        def load(store: Store) -> list[dict[str, Any]]:
             from app.services import users
 
             return users.list_users(store)
@@ -116,7 +119,7 @@ class UsersDialog(QDialog):
         args = (self.name.text().strip(), self.role.currentData(), self.password.text(),
                 self.display.text().strip() or None)  # fmt: skip
 
-        def run(store: Any) -> None:
+        def run(store: Store) -> None:
             from app.services import users
 
             users.add(store, *args)
@@ -138,7 +141,7 @@ class UsersDialog(QDialog):
             return
         name = self.table.item(row, 0).text()
 
-        def run(store: Any) -> dict[str, Any]:
+        def run(store: Store) -> dict[str, Any]:
             from app.services import users
 
             return users.disable(store, name)

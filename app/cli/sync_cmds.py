@@ -94,7 +94,7 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
                 select(Outbox).where(Outbox.state == "quarantined").order_by(Outbox.device_seq)
             )
             out = [{"mutation_id": r.mutation_id, "entity": r.entity, "entity_uuid": r.entity_uuid,
-                    "reason": r.last_error, "attempts": r.attempts} for r in rows]  # fmt: skip
+                    "code": r.error_code, "reason": r.last_error, "attempts": r.attempts} for r in rows]  # fmt: skip
     finally:
         store.close()
     emit(

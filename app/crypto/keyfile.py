@@ -248,9 +248,6 @@ class KeyFile:
     def is_stale(self, name: str) -> bool:
         return bool(self.slots.get(name, {}).get("stale"))
 
-    def has_slot(self, name: str) -> bool:
-        return name in self.slots
-
     def is_disabled(self, name: str) -> bool:
         return bool(self.slots.get(name, {}).get("disabled"))
 

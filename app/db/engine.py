@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlcipher3
@@ -19,7 +18,6 @@ def make_engine(
     data_key: bytes,
     *,
     foreign_keys: bool = True,
-    query_hook: Callable[[], None] | None = None,
     memory_security: bool = False,
     exclusive: bool = False,
 ) -> Engine:
@@ -56,12 +54,6 @@ def make_engine(
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_transaction.get() else "BEGIN")
-
-    if query_hook is not None:
-
-        @event.listens_for(engine, "before_cursor_execute")
-        def _hook(*_args) -> None:  # type: ignore[no-untyped-def]
-            query_hook()
 
     return engine
 

@@ -16,7 +16,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0008"
 
 
-def _config() -> Config:
+def config() -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -36,7 +36,7 @@ def is_newer(revision: str | None) -> bool:
 def script_head() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_config()).get_current_head() or ""
+    return ScriptDirectory.from_config(config()).get_current_head() or ""
 
 
 def current(engine: Engine) -> str | None:
@@ -54,7 +54,7 @@ def upgrade(engine: Engine) -> None:
     tables, which would otherwise cascade or fail; the check afterwards catches breakage."""
     from alembic import command
 
-    cfg = _config()
+    cfg = config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
@@ -75,7 +75,7 @@ def downgrade_file(db: Path, data_key: bytes, revision: str) -> None:
 
     engine = make_engine(db, data_key, foreign_keys=False)
     try:
-        cfg = _config()
+        cfg = config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, revision)

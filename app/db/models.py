@@ -188,6 +188,8 @@ class Outbox(Base):
     user: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A refusal: the county's code (invalid, forbidden, not_found, internal) and its reason.
+    error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     resolves: Mapped[str | None] = mapped_column(String(36), nullable=True)  # conflict id (sync)
 

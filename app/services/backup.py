@@ -27,8 +27,8 @@ from app.clock import now_iso
 from app.crypto.keyfile import KeyFile, NoSuchSlot, SlotDisabled, WrongSecret
 from app.db import migrate
 from app.errors import AuthError, DataError
-from app.filelock import lock
 from app.services import anchors, audit, integrity
+from app.staging import RESTORE_PREFIX, VERIFY_PREFIX, clean_stale_stages, staging
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -97,7 +97,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
         except sqlcipher3.DatabaseError:
             _same_key(store)
             raise DataError("无法备份：数据库文件有损坏的页（请运行 cunyi check，并用较早的备份恢复）") from None
-        manifest = {
+        manifest: dict[str, Any] = {
             "format": FORMAT, "version": VERSION,
             "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
             "schema": migrate.head(), "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,
@@ -215,7 +215,7 @@ def verify_copy(db: Path, data_key: bytes, installation_id: str, thorough: bool 
 def migrate_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(migrate._config())
+    script = ScriptDirectory.from_config(migrate.config())
     return {r.revision for r in script.walk_revisions()}
 
 
@@ -229,49 +229,6 @@ def check_backup_file(path: Path, data_key: bytes, thorough: bool = True) -> lis
             return verify_copy(stage / paths.DB_NAME, data_key, manifest["installation_id"], thorough)
         except DataError as e:
             return [str(e)]
-
-
-VERIFY_PREFIX, RESTORE_PREFIX = ".cunyi-verify-", ".restore-"
-_IN_USE = ".in-use"
-
-
-@contextmanager
-def staging(parent: Path, prefix: str) -> Iterator[Path]:
-    """A private folder to unpack a backup into, removed when done. Its owner holds a lock on a
-    marker inside, so one left behind by a killed process is known to be dead and is removed
-    at the next start (clean_stale_stages): a decrypted key file must not lie around."""
-    stage = Path(parent) / f"{prefix}{secrets.token_hex(4)}"
-    stage.mkdir(mode=0o700)
-    fd = os.open(stage / _IN_USE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        lock(fd)
-        yield stage
-    finally:
-        os.close(fd)
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def clean_stale_stages(folder: Path) -> int:
-    """Remove the staging folders of restores and checks that were killed; returns how many."""
-    removed = 0
-    for stage in [*Path(folder).glob(RESTORE_PREFIX + "*"), *Path(folder).glob(VERIFY_PREFIX + "*")]:
-        if not stage.is_dir():
-            continue
-        try:
-            fd = os.open(stage / _IN_USE, os.O_RDWR)
-        except FileNotFoundError:
-            fd = None  # killed before the marker was made
-        except OSError:
-            continue
-        try:
-            if fd is not None and not lock(fd, wait=False):
-                continue  # a restore or check running now
-        finally:
-            if fd is not None:
-                os.close(fd)
-        shutil.rmtree(stage, ignore_errors=True)
-        removed += 1
-    return removed
 
 
 # --- automatic backups

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
@@ -12,6 +13,8 @@ from app.db.models import Draft
 
 if TYPE_CHECKING:
     from app.store import Store
+
+T = TypeVar("T")
 
 
 def save(store: Store, key: str, form: str, doc: dict[str, Any]) -> None:
@@ -37,6 +40,16 @@ def discard(store: Store, key: str) -> None:
         row = s.get(Draft, _key(store, key))
         if row is not None:
             s.delete(row)
+
+
+def save_then_discard(store: Store, key: str, save: Callable[[Store], T]) -> T:
+    """Run `save` (a form's save: records.add, residents.update, ...) and discard the draft
+    `key` in one transaction: after a crash or an error either the form is saved and its draft
+    gone, or nothing is saved and the draft is still there to resume."""
+    with store.unit():
+        result = save(store)
+        discard(store, key)
+        return result
 
 
 def list_mine(store: Store) -> list[dict[str, Any]]:

@@ -22,6 +22,8 @@ from app.errors import InvalidInput
 from app.services import refs
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from app.rules import Rule, Table
     from app.store import Store
 
@@ -328,13 +330,21 @@ def compute(store: Store, *, on: dt.date | None = None, village: str | None = No
         raise InvalidInput.field("programme", "项目",
                                  f"未知的项目 {programme}（可用：{'、'.join(table.programmes)}）")  # fmt: skip
     with store.session() as s:
-        people = _residents(s, table, on, village, uuids)
-        data: dict[str, Any] = {}
-        for rule in wanted:
-            if rule.kind == "classified_followup":
-                data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]))
-            else:
-                data[rule.id] = _last_done(s, rule)
+        return compute_in(s, table, wanted, on=on, village=village, uuids=uuids, until=until,
+                          start=start)  # fmt: skip
+
+
+def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
+               village: str | None = None, uuids: list[str] | None = None,
+               until: dt.date | None = None, start: dt.date | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """compute() in the caller's transaction (the resident screen reads everything in one)."""
+    people = _residents(s, table, on, village, uuids)
+    data: dict[str, Any] = {}
+    for rule in wanted:
+        if rule.kind == "classified_followup":
+            data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]))
+        else:
+            data[rule.id] = _last_done(s, rule)
     # Per resident and rule this runs tens of thousands of times: membership by text compare,
     # the dates parsed only when needed, an item built only when it falls in the window.
     by_age = [(c, p.min_age, _age_cutoff(on, p.min_age)) for c, p in table.populations.items()
@@ -412,6 +422,13 @@ def _check_date(value: str, key: str, label: str) -> dt.date:
     if day is None or len(value) != 10:
         raise InvalidInput.field(key, label, f"日期格式应为 YYYY-MM-DD，现为“{value}”")
     return day
+
+
+def of_resident(store: Store, s: Session, uuid: str, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """for_resident in the caller's transaction."""
+    table = rules_mod.for_store(store)
+    items = compute_in(s, table, list(table.rules), on=on or today(), uuids=[uuid])
+    return sorted(items, key=lambda i: i["due_date"])
 
 
 def for_resident(store: Store, ref: str, on: dt.date | None = None) -> list[dict[str, Any]]:

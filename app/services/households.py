@@ -43,9 +43,10 @@ def find(s: Session, ref: str) -> Household:
     if h is not None:
         return h
     r = refs.resident(s, ref)
-    if not r.household_uuid or s.get(Household, r.household_uuid) is None:
+    h = s.get(Household, r.household_uuid) if r.household_uuid else None
+    if h is None:
         raise NotFound(f"居民 {r.name}（{r.record_no}）没有登记家庭")
-    return s.get(Household, r.household_uuid)
+    return h
 
 
 def _members(s: Session, uuid: str) -> list[Resident]:

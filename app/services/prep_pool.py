@@ -18,7 +18,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 from app.services.resident_prep import Prepared, prepare_rows
@@ -85,7 +85,7 @@ def _load() -> float:
 
 
 def prepared(rows: Sequence[Any], workers: int, stats: dict[str, int] | None = None
-             ) -> Iterator[Prepared]:  # fmt: skip
+             ) -> Generator[Prepared, None, None]:  # fmt: skip
     """resident_prep.prepare of every row, in order. `stats["here"]` counts the rows this
     process prepared itself while the workers were behind (_Pool.take)."""
     if stats is not None:

@@ -162,7 +162,9 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
             rec = refs.record(s, record)
             if rec.form != form or rec.resident_uuid not in uuids:
                 raise InvalidInput(FieldError("record", "记录", "该记录不是所指居民的此种表单"))
-            items = [(printable(s, store, s.get(Resident, rec.resident_uuid)), [as_dict(rec)])]
+            owner = s.get(Resident, rec.resident_uuid)
+            assert owner is not None  # a record's resident is never deleted
+            items = [(printable(s, store, owner), [as_dict(rec)])]
     else:
         items = _stream(store, uuids, form)
     pages = _refusing_unprintable(render_forms, form, items, out, mask_id=mask_id,

@@ -23,7 +23,12 @@ UUID_KEYS = ("household", "merged_into", "head", "survivor", "duplicate")
 def display_names(store: Store) -> dict[str, str]:
     """Login name -> the name staff know each other by (the login name when none was given)."""
     with store.session() as s:
-        return {u.name: u.display_name or u.name for u in s.execute(select(User)).scalars()}
+        return names_in(s)
+
+
+def names_in(s: Session) -> dict[str, str]:
+    """display_names in the caller's transaction."""
+    return {u.name: u.display_name or u.name for u in s.execute(select(User)).scalars()}
 
 
 def person(names: dict[str, str], login: str | None) -> str:
@@ -36,11 +41,15 @@ def history(store: Store, uuid: str) -> list[dict[str, str]]:
     from app.services import residents
 
     versions = residents.history(store, uuid)
-    names = display_names(store)
+    with store.session() as s:
+        return history_rows(s, versions, names_in(s))
+
+
+def history_rows(s: Session, versions: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, str]]:
+    """`history` of versions already read, in the caller's transaction."""
     ids = {str(c.get(k)) for v in versions for k, c in (v.get("changes") or {}).items()
            if k in UUID_KEYS and isinstance(c, dict) for k in ("old", "new") if c.get(k)}  # fmt: skip
-    with store.session() as s:
-        things = _names_of(s, ids)
+    things = _names_of(s, ids)
     rows = []
     for v in versions:
         changes = v.get("changes") or {}
@@ -137,7 +146,7 @@ def _detail_value(key: str, value: Any, things: dict[str, str], names: dict[str,
     if key == "fields" and isinstance(value, list):
         return "、".join(labels.field_label(k) for k in value)
     if key == "keys" and isinstance(value, list):
-        return "、".join(labels.SETTINGS.get(k, k) for k in value)
+        return "、".join(labels.SETTINGS.get(k) or str(k) for k in value)
     if key == "field" and isinstance(value, str):
         return labels.field_label(value.removeprefix("doc."))
     if key == "form":

@@ -110,10 +110,10 @@ def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
         if final and not confirmed:
             now = record_warnings.warnings_in(s, resident, rec.form, prepared, exclude=rec.uuid,
                                               today=today())  # fmt: skip
-            before = (record_warnings.warnings_in(s, resident, rec.form, stored, exclude=rec.uuid,
+            warned = (record_warnings.warnings_in(s, resident, rec.form, stored, exclude=rec.uuid,
                                                   today=today())
                       if rec.status == "final" else None)  # fmt: skip
-            asked = record_warnings.unconfirmed(now, before)
+            asked = record_warnings.unconfirmed(now, warned)
             if asked:
                 raise record_warnings.NeedsConfirmation(asked)
         before = writer.snapshot(rec)

@@ -205,14 +205,14 @@ def _search(cur: Any, query: str, columns: str, limit: int | None, offset: int,
         wanted = offset + limit
         top = cur.execute(found.top, {**params, "n": wanted}).fetchall()
         if len(top) == wanted:  # the page is all best-score hits: nobody else ranks above them
-            page = [uuid for _, uuid in top[offset:]]
+            shown = [uuid for _, uuid in top[offset:]]
             if columns == "r.uuid":
-                return [(u,) for u in page]
-            marks = ", ".join(f":u{i}" for i in range(len(page)))
+                return [(u,) for u in shown]
+            marks = ", ".join(f":u{i}" for i in range(len(shown)))
             rows = cur.execute(f"SELECT {columns}, r.uuid FROM resident AS r WHERE r.uuid IN ({marks})",
-                               {f"u{i}": u for i, u in enumerate(page)}).fetchall()  # fmt: skip
+                               {f"u{i}": u for i, u in enumerate(shown)}).fetchall()  # fmt: skip
             by_uuid = {row[-1]: row[:-1] for row in rows}
-            return [by_uuid[u] for u in page if u in by_uuid]
+            return [by_uuid[u] for u in shown if u in by_uuid]
     page = ""
     if limit is not None:
         page = " LIMIT :limit OFFSET :offset"
@@ -314,6 +314,11 @@ def count(store: Store, **filters: Any) -> int:
 
 def household_members(store: Store, household_uuid: str) -> list[dict[str, Any]]:
     with store.session() as s:
-        q = select(Resident).where(and_(Resident.household_uuid == household_uuid,
-                                        Resident.status != "merged")).order_by(Resident.birth_date)  # fmt: skip
-        return [summary(r) for r in s.execute(q).scalars()]
+        return members_in(s, household_uuid)
+
+
+def members_in(s: Session, household_uuid: str) -> list[dict[str, Any]]:
+    """household_members in the caller's transaction."""
+    q = select(Resident).where(and_(Resident.household_uuid == household_uuid,
+                                    Resident.status != "merged")).order_by(Resident.birth_date)  # fmt: skip
+    return [summary(r) for r in s.execute(q).scalars()]

@@ -1,4 +1,5 @@
-"""One module per standard form; importing this package registers them all, in every edition."""
+"""One module per standard form; `build_all` makes each of them in every edition (forms.registry
+looks them up: the definitions do not know the registry, so the two do not import each other)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from forms.definitions import (
     smi,
     tb,
 )
-from forms.registry import register
+from forms.model import FormDef
 
 # The order of the 表单目录, which is also the booklet order: cover, basic information, exams,
 # follow-ups, other records; the card is printed on its own.
@@ -54,6 +55,8 @@ ORDER = (
     "info_card",
 )
 
-for _edition in EDITIONS:
-    for _build in BUILDERS:
-        register(_build(_edition))
+
+
+def build_all() -> list[FormDef]:
+    """Every form in every edition, in the order above."""
+    return [build(edition) for edition in EDITIONS for build in BUILDERS]

@@ -38,14 +38,15 @@ def _header() -> tuple[Field, Field, Section]:
 
 
 def _signs(extra: tuple[Field, ...] = ()) -> tuple[Field, Field, Section]:
-    sbp = integer("sbp", "收缩压", 50, 300, "mmHg", layout={"row": "bp"})
-    dbp = integer("dbp", "舒张压", 30, 200, "mmHg", layout={"row": "bp", "join": "/"})
+    sbp = integer("sbp", "收缩压", 50, 300, "mmHg", layout={"row": "bp"}, measure="sbp")
+    dbp = integer("dbp", "舒张压", 30, 200, "mmHg", layout={"row": "bp", "join": "/"},
+                  measure="dbp")
     s = section(
         "signs",
         "体征",
         sbp,
         dbp,
-        decimal("weight_kg", "体重", 2, 300, "kg", layout=_pair("weight", **NOW)),
+        decimal("weight_kg", "体重", 2, 300, "kg", layout=_pair("weight", **NOW), measure="weight"),
         decimal("weight_target_kg", "目标体重", 2, 300, "kg", layout=_pair("weight", **TARGET)),
         decimal(
             "bmi",
@@ -224,7 +225,8 @@ def build_dm(edition: str) -> FormDef:
             ),
         )
     )
-    glucose = decimal("fasting_glucose", "空腹血糖值", 1, 40, "mmol/L", places=2)
+    glucose = decimal("fasting_glucose", "空腹血糖值", 1, 40, "mmol/L", places=2,
+                      measure="glucose")
     hba1c_date = date("hba1c_date", "糖化血红蛋白检查日期")
     aux = section(
         "aux",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from forms.definitions._dsl import code, decimal, integer, multi, section, text
 from forms.model import Field, Section
 
@@ -21,6 +23,11 @@ ULTRASOUND = {"group": "B超*"}
 # 齿列: the tooth positions of 2缺齿 3龋齿 4义齿 are written in each option's quadrant cross
 CROSS = {"2": "dentition_missing", "3": "dentition_caries", "4": "dentition_denture"}
 IN_CROSS = {"print": False}  # printed inside the 齿列 cross, not as rows of their own
+
+
+# The fields the form-level rules refer to, by name: one Field, or a tuple of them checked
+# together (the occupation's details, the gynaecological items).
+Parts = dict[str, Any]
 
 
 def _hazard(key: str, label: str) -> tuple[Field, Field]:
@@ -43,8 +50,8 @@ def symptoms() -> Section:
     )
 
 
-def general() -> tuple[Section, dict[str, Field]]:
-    f = {
+def general() -> tuple[Section, Parts]:
+    f: Parts = {
         "sbp_left": integer(
             "sbp_left",
             "血压左侧收缩压",
@@ -52,9 +59,11 @@ def general() -> tuple[Section, dict[str, Field]]:
             300,
             "mmHg",
             layout={"row": "bp_l", "label": "左侧", "group": "血压"},
+            measure="sbp",  # the left arm's for the charts, as the 2017 form lists it first
         ),
         "dbp_left": integer(
-            "dbp_left", "血压左侧舒张压", 30, 200, "mmHg", layout={"row": "bp_l", "join": "/"}
+            "dbp_left", "血压左侧舒张压", 30, 200, "mmHg", layout={"row": "bp_l", "join": "/"},
+            measure="dbp",
         ),
         "sbp_right": integer(
             "sbp_right",
@@ -98,7 +107,7 @@ def general() -> tuple[Section, dict[str, Field]]:
         f["sbp_right"],
         f["dbp_right"],
         decimal("height_cm", "身高", 30, 250, "cm", layout={"row": "body"}),
-        decimal("weight_kg", "体重", 2, 300, "kg", layout={"row": "body"}),
+        decimal("weight_kg", "体重", 2, 300, "kg", layout={"row": "body"}, measure="weight"),
         decimal("waist_cm", "腰围", 30, 200, "cm", layout={"row": "body2"}),
         decimal(
             "bmi",
@@ -121,8 +130,8 @@ def general() -> tuple[Section, dict[str, Field]]:
     return s, f
 
 
-def lifestyle() -> tuple[Section, dict[str, Field]]:
-    f = {
+def lifestyle() -> tuple[Section, Parts]:
+    f: Parts = {
         "smoke": code("smoking_status", "吸烟状况", "smoking_status", layout=SMOKE),
         "smoke_start": integer(
             "smoking_start_age", "开始吸烟年龄", 5, 120, "岁", layout={"row": "smk", **SMOKE}
@@ -229,7 +238,7 @@ def organs() -> Section:
     )
 
 
-def physical() -> tuple[Section, dict[str, Field]]:
+def physical() -> tuple[Section, Parts]:
     gyn = tuple(
         code(k, f"妇科·{lbl}", "gyn", layout={"applies_to": "female", "group": "妇科*"})
         for k, lbl in (
@@ -240,7 +249,7 @@ def physical() -> tuple[Section, dict[str, Field]]:
             ("gyn_adnexa", "附件"),
         )
     )
-    f = {"gyn": gyn, "dre": code("dre", "肛门指诊", "dre", layout=STAR)}
+    f: Parts = {"gyn": gyn, "dre": code("dre", "肛门指诊", "dre", layout=STAR)}
     abd = tuple(
         code(k, f"腹部·{lbl}", "none_have_detail")
         for k, lbl in (
@@ -277,8 +286,8 @@ def physical() -> tuple[Section, dict[str, Field]]:
     return s, f
 
 
-def lab() -> tuple[Section, dict[str, Field]]:
-    f = {
+def lab() -> tuple[Section, Parts]:
+    f: Parts = {
         "tbil": decimal(
             "total_bilirubin", "总胆红素", 0, 1000, "μmol/L", layout={"row": "bil", **LIVER}
         ),
@@ -336,7 +345,8 @@ def lab() -> tuple[Section, dict[str, Field]]:
         text("urine_blood", "尿潜血", max_length=10, layout={"row": "urine", **URINE}),
         text("urine_other", "尿常规·其他", max_length=100, layout=URINE),
         decimal(
-            "fasting_glucose", "空腹血糖", 1, 40, "mmol/L", places=2, layout={"row": "fbg", **STAR}
+            "fasting_glucose", "空腹血糖", 1, 40, "mmol/L", places=2, layout={"row": "fbg", **STAR},
+            measure="glucose",
         ),
         decimal(
             "fasting_glucose_mgdl",

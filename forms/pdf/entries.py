@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from forms.model import Field, Section
 from forms.pdf import values as V
@@ -13,7 +14,7 @@ class Entry:
     """A field as printed in one cell, with fields that continue in the same cell."""
 
     field: Field
-    attached: list[tuple[Field, str]] = field(default_factory=list)  # (field, "join:/" | "inline")
+    attached: list[tuple[Field, str]] = dataclasses.field(default_factory=list)  # (field, "join:/" | "inline")
 
 
 def entries(section: Section, *, merge_rows: bool = False) -> list[Entry]:

@@ -3,6 +3,7 @@ a dashed cut line, then the 转出单 or 回转单 worded as a letter to the rec
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -79,14 +80,14 @@ class Letter:
                 last_x, last = line[-1]
                 x = MARGIN_X + CONTENT_W - last_x - token_width(last, SIZE)
             y = self.y - SIZE - 4
-            self.op(lambda c, line=line, x=x, y=y: draw_line(c, line, x, y, SIZE))
+            self.op(functools.partial(draw_line, line=line, x0=x, baseline=y, size=SIZE))
             self.y -= STEP
 
     def ruled(self, n: int) -> None:
         for _ in range(n):
             self.room(STEP)
             y = self.y - SIZE - 5.5
-            self.op(lambda c, y=y: c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y))
+            self.op(functools.partial(_rule, y=y))
             self.y -= STEP
 
     def gap(self, h: float) -> None:
@@ -169,6 +170,7 @@ def letter_pages(form: FormDef, doc: dict[str, Any], resident: dict[str, Any]) -
 
     w.title(slip_title)
     w.flow((_blank(doc.get("to_institution"), 150), ("s", "（机构名称）：")))
+    sentence: tuple[Any, ...]
     if kind == OUT:
         sentence = (("s", "现有患者"), _blank(doc.get("name"), 70), ("s", " 性别"),
                     _blank(sex, 30), ("s", " 年龄"), _blank(age, 30),
@@ -202,3 +204,7 @@ def letter_pages(form: FormDef, doc: dict[str, Any], resident: dict[str, Any]) -
         return draw
 
     return [drawer(ops) for ops in w.pages]
+
+
+def _rule(c: Canvas, y: float) -> None:
+    c.line(MARGIN_X, y, MARGIN_X + CONTENT_W, y)

@@ -297,3 +297,23 @@ def test_example_is_a_fresh_copy_and_unknown_code_raises() -> None:
     assert example("personal_info")["past_diseases"]
     with pytest.raises(forms.UnknownForm):
         example("nope")
+
+
+def test_measurements_are_named_once_per_form_on_number_fields():
+    # The resident's charts ask each form for sbp, dbp, glucose and weight by name.
+    from forms.model import MEASURES
+    from forms.registry import editions
+
+    named = {}
+    for code in forms.form_codes():
+        for edition in editions(code):
+            form = forms.get_form(code, edition)
+            marked = [f for f in form.fields() if f.measure]
+            assert all(f.measure in MEASURES and f.type in ("int", "decimal") for f in marked)
+            assert len({f.measure for f in marked}) == len(marked), (code, edition)
+            named[(code, edition)] = form.measures()
+    for edition in ("2017", "2009"):
+        assert named[("htn_followup", edition)].keys() >= {"sbp", "dbp", "weight"}
+        assert named[("dm_followup", edition)].keys() == set(MEASURES)
+        assert named[("health_exam", edition)] == {"sbp": "sbp_left", "dbp": "dbp_left",
+                                                   "glucose": "fasting_glucose", "weight": "weight_kg"}

@@ -15,8 +15,7 @@ from synchelp import PASSWORD, USER, local_households, server_households
 from app.db.models import Household, Outbox, SyncEntity, Version
 from app.errors import InvalidInput
 from app.services import households, residents
-from sync import client, local, resolve
-from ui import sync_rows
+from sync import client, local, resolve, status_rows
 
 
 def person(name: str, household: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -109,13 +108,14 @@ def test_another_villages_household_is_refused_and_nothing_changes(three: Any, c
     out = b.sync()
     assert out["quarantined"] == 2 and out["pushed"] == 2
     with b.store.session() as s:
-        errors = {o.entity_uuid: o.last_error for o in s.scalars(select(Outbox).where(Outbox.state == "quarantined"))}
-    assert errors[forged].startswith("[forbidden]") and "不在本机构辖区" in errors[forged]
-    assert errors[theirs].startswith("[forbidden]") and "该家庭不在本机构辖区" in errors[theirs]
+        errors = {o.entity_uuid: (o.error_code, o.last_error)
+                  for o in s.scalars(select(Outbox).where(Outbox.state == "quarantined"))}
+    assert errors[forged][0] == "forbidden" and "不在本机构辖区" in errors[forged][1]
+    assert errors[theirs][0] == "forbidden" and "该家庭不在本机构辖区" in errors[theirs][1]
     assert server_households(county, t) == {theirs: {"label": "孙家", "village": "001"}}
-    shown = sync_rows.quarantine_rows(b.store)
-    assert [(r["name"], r["what"]) for r in shown] == [("越界户", "新建家庭"), ("（未知家庭）", "修改家庭")]
-    assert all(r["reason"].startswith("超出本机构辖区") for r in shown)
+    shown = status_rows.quarantine_rows(b.store)
+    assert [(r.name, r.what) for r in shown] == [("越界户", "新建家庭"), ("（未知家庭）", "修改家庭")]
+    assert all(r.code == "forbidden" and r.reason.startswith("超出本机构辖区") for r in shown)
     a.sync()
     assert households.get(a.store, theirs)["label"] == "孙家"
 
@@ -163,8 +163,8 @@ def test_two_renames_open_one_conflict_and_resolving_converges(three: Any, count
     [c] = resolve.listing(a.store)
     assert (c["entity"], c["field"], c["mine"], c["theirs"]) == ("household", "label", "周九户", "周家大院")
     assert c["name"] == "周家大院（家庭）"  # the server's value stands until someone decides
-    [row] = sync_rows.conflict_rows(a.store)
-    assert (row["label"], row["mine_text"], row["theirs_text"], row["options"]) == ("户名", "周九户", "周家大院", [])
+    [row] = status_rows.conflict_rows(a.store)
+    assert (row.label, row.mine_text, row.theirs_text, row.options) == ("户名", "周九户", "周家大院", [])
     resolve.resolve(a.store, c["id"], take="mine")
     a.sync()
     hospital.sync()
@@ -218,12 +218,12 @@ def test_two_heads_chosen_offline_conflict_and_read_as_names(three: Any) -> None
     households.update(hospital.store, two["uuid"], head=two["uuid"])
     hospital.sync()
     assert a.sync()["conflicts"] == 1
-    [row] = sync_rows.conflict_rows(a.store)
-    assert (row["label"], row["mine_text"], row["theirs_text"]) == ("户主", "韩一", "韩二")
-    assert row["options"] is None  # one of the two residents, never typed text
+    [row] = status_rows.conflict_rows(a.store)
+    assert (row.label, row.mine_text, row.theirs_text) == ("户主", "韩一", "韩二")
+    assert row.options is None  # one of the two residents, never typed text
     with pytest.raises(InvalidInput, match="户主"):
-        resolve.resolve(a.store, row["id"], value_text="韩三")
-    resolve.resolve(a.store, row["id"], take="theirs")
+        resolve.resolve(a.store, row.id, value_text="韩三")
+    resolve.resolve(a.store, row.id, take="theirs")
     a.sync()
     hospital.sync()
     assert households.get(a.store, one["uuid"])["head_name"] == households.get(hospital.store, one["uuid"])["head_name"] == "韩二"

@@ -70,6 +70,6 @@ def test_resident_view_prints_a_blank_sheet(qtbot, doctor, tmp_path):
     preview = main.dialogs["preview"]
     assert "空白表" in preview.windowTitle()
     pages = pdf_pages(bytes(preview.pdf.data), tmp_path)
-    assert "张三" in pages[0] and TITLES[view.data["due"][0]["kind"]] in pages[0]
+    assert "张三" in pages[0] and TITLES[view.data.due[0]["kind"]] in pages[0]
     assert prints()[-1]["entity_uuid"] == uuids["张三"]
     preview.close()

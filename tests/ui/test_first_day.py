@@ -125,7 +125,7 @@ def test_old_record_opens_read_only_until_edit(qtbot, doctor, monkeypatch):
 def test_discard_draft_in_the_editor(qtbot, doctor, monkeypatch):
     main, uuids = doctor
     view = open_view(qtbot, main, uuids["赵秀兰"])
-    editor = main.open_editor(view.data["resident"], "dm_followup")
+    editor = main.open_editor(view.data.resident, "dm_followup")
     assert not editor.discard_button.isVisible()  # nothing typed, nothing to throw away
     qtbot.keyClicks(editor.editor.widgets["fasting_glucose"].edit, "8.4")
     assert editor.discard_button.isVisible()
@@ -143,8 +143,8 @@ def test_discard_draft_in_the_editor(qtbot, doctor, monkeypatch):
     assert records_of(uuids["赵秀兰"], "dm_followup") == []
     # a correction of an old record: discarding goes back to the saved record, read-only
     zhang = open_view(qtbot, main, uuids["张三"])
-    rec = zhang.data["records"][0]
-    old = main.open_record(zhang.data["resident"], rec)
+    rec = zhang.data.records[0]
+    old = main.open_record(zhang.data.resident, rec)
     click(qtbot, old.edit_button)
     qtbot.keyClicks(old.editor.widgets["dbp"].edit, "1")
     old.save_draft()
@@ -157,7 +157,7 @@ def test_discard_draft_in_the_editor(qtbot, doctor, monkeypatch):
 def test_discard_draft_in_the_drafts_dialog(qtbot, doctor, monkeypatch):
     main, uuids = doctor
     view = open_view(qtbot, main, uuids["赵秀兰"])
-    editor = main.open_editor(view.data["resident"], "dm_followup")
+    editor = main.open_editor(view.data.resident, "dm_followup")
     qtbot.keyClicks(editor.editor.widgets["fasting_glucose"].edit, "9.1")
     click(qtbot, editor.close_button)
     qtbot.waitUntil(lambda: len(drafts_of_mine()) == 1, timeout=5000)
@@ -174,7 +174,7 @@ def test_discard_draft_in_the_drafts_dialog(qtbot, doctor, monkeypatch):
     assert not dialog.discard_button.isEnabled()
     dialog.close()
     # the form still open in a tab when its draft is discarded: it lets it go too
-    again = main.open_editor(view.data["resident"], "dm_followup")
+    again = main.open_editor(view.data.resident, "dm_followup")
     qtbot.keyClicks(again.editor.widgets["fasting_glucose"].edit, "7.7")
     again.save_draft()
     qtbot.waitUntil(lambda: len(drafts_of_mine()) == 1, timeout=5000)
@@ -191,11 +191,11 @@ def test_health_exam_hides_gynaecology_for_men(qtbot, doctor):
     main, uuids = doctor
     gyn = {"gyn_vulva", "gyn_vagina", "gyn_cervix", "gyn_uterus", "gyn_adnexa"}
     man = open_view(qtbot, main, uuids["张三"])
-    exam = main.open_editor(man.data["resident"], "health_exam")
+    exam = main.open_editor(man.data.resident, "health_exam")
     assert not gyn & set(exam.editor.widgets)
     assert "dre" in exam.editor.widgets  # what applies to everyone stays
     woman = open_view(qtbot, main, uuids["赵秀兰"])
-    her_exam = main.open_editor(woman.data["resident"], "health_exam")
+    her_exam = main.open_editor(woman.data.resident, "health_exam")
     assert gyn <= set(her_exam.editor.widgets)
     her_exam.editor.ensureWidgetVisible(her_exam.editor.widgets["gyn_vulva"])
     screenshot(main, "114-exam-woman-gyn")

@@ -65,8 +65,8 @@ def test_register_with_id_autofill(qtbot, doctor, caplog):
     qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "residentView", timeout=10000)
     view = main.tabs.currentWidget()
     qtbot.waitUntil(lambda: bool(view.data))
-    assert view.data["resident"]["id_number"] == number
-    assert view.data["resident"]["record_no"].startswith("420106001001")
+    assert view.data.resident["id_number"] == number
+    assert view.data.resident["record_no"].startswith("420106001001")
     assert "form saved" in caplog.text  # the log says what happened, not to whom
     assert "李四" not in caplog.text and number not in caplog.text
     screenshot(main, "33-resident-view")
@@ -211,7 +211,7 @@ def test_draft_survives_closing_the_tab(qtbot, doctor):
     main, uuids = doctor
     view = main.open_resident(uuids["赵秀兰"])
     qtbot.waitUntil(lambda: bool(view.data))
-    editor = main.open_editor(view.data["resident"], "dm_followup")
+    editor = main.open_editor(view.data.resident, "dm_followup")
     qtbot.keyClicks(editor.editor.widgets["fasting_glucose"].edit, "8.4")
     click(qtbot, editor.close_button)
     qtbot.waitUntil(lambda: gone(main, editor))

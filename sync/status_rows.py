@@ -1,11 +1,24 @@
-"""What the sync panel shows, read on the DB worker: status, conflicts in words a doctor reads
-(Chinese field labels and option names from the forms definitions), quarantined changes with
-their reasons. No Qt here."""
+"""What the sync panel shows, as typed rows: the status, conflicts in words a doctor reads
+(Chinese field labels and option names from the forms definitions), refused (quarantined)
+changes with their reasons. The desktop client shows these; no Qt and no SQL outside here."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+import forms
+from app.db.models import Household, Outbox, Record, Resident
+from app.labels import without_keys
+from sync import local
+from sync.client import SyncClient, status
+from sync.resolve import listing
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 from forms.entity_keys import HOUSEHOLD_SHORT_LABELS, SHORT_LABELS
 
@@ -15,12 +28,49 @@ REASON_KINDS = {"invalid": "数据不合格", "forbidden": "超出本机构辖�
                 "internal": "县平台内部错误", "exhausted": "本村档案编号已用完"}  # fmt: skip
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\[\]]+)\])?")
 EMPTY = "（空）"
+OPS = {"create": "新建", "update": "修改", "status": "更改状态", "merge": "合并", "unmerge": "撤销合并"}
 
 
-def load_status(store: Any) -> dict[str, Any]:
-    from sync import local
-    from sync.client import status
+@dataclass(frozen=True)
+class ConflictRow:
+    """One open conflict (sync.resolve.listing) with what the panel shows of it."""
 
+    id: int
+    resident: str | None  # whose view to refresh once resolved
+    name: str | None
+    record_no: str | None
+    entity: str
+    entity_uuid: str
+    field: str
+    original: Any
+    mine: Any
+    theirs: Any
+    label: str
+    # Code options to choose another value from; [] free text; None: only one of the two values.
+    options: list[tuple[str, str]] | None
+    original_text: str
+    mine_text: str
+    theirs_text: str
+    # Whose each value is, from this installation's view ("本机", "乙村卫生室", "县平台").
+    mine_label: str = "本机"
+    theirs_label: str = "县平台"
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    """A change the county refused, waiting for the doctor."""
+
+    seq: int
+    when: str
+    name: str
+    resident: str | None
+    what: str
+    code: str | None  # the county's code: invalid, forbidden, not_found, internal
+    reason: str  # in words: the kind of refusal, then the county's reason
+    attempts: int
+
+
+def load_status(store: Store) -> dict[str, Any]:
     out = status(store)
     with store.session() as s:
         out["ca_cert"] = local.get_state(s, "ca_cert")
@@ -31,7 +81,7 @@ def load_status(store: Any) -> dict[str, Any]:
 # -- conflicts ---------------------------------------------------------------------------------
 
 
-def _field_of(form: Any, path: str) -> tuple[str, Any]:
+def field_of(form: Any, path: str) -> tuple[str, Any]:
     """(Chinese label, the forms Field or None) for a conflict path like
     `past_diseases[<id>].diagnosed`."""
     parts = _SEGMENT.findall(path.removeprefix("doc."))
@@ -118,81 +168,66 @@ def options_of(where: Any) -> list[tuple[str, str]] | None:
     return []
 
 
-def conflict_rows(store: Any) -> list[dict[str, Any]]:
-    import forms
-    from app.db.models import Record
-    from sync.resolve import listing
-
+def conflict_rows(store: Store) -> list[ConflictRow]:
+    conflicts = listing(store)
     rows = []
-    for c in listing(store):
-        code = "personal_info" if c["entity"] == "resident" else None
-        if c["entity"] == "record":
-            with store.session() as s:
+    with store.session() as s:
+        for c in conflicts:
+            code = "personal_info" if c["entity"] == "resident" else None
+            if c["entity"] == "record":
                 rec = s.get(Record, c["entity_uuid"])
                 code = rec.form if rec else None
-        try:
-            form = forms.get_form(code) if code else None
-        except forms.UnknownForm:
-            form = None
-        label, where = _field_of(form, c["field"])
-        if c["entity"] == "record" and form is not None:
-            label = f"{form.title}·{label}"
-        texts = {f"{k}_text": show_value(c[k], where) for k in ("original", "mine", "theirs")}
-        options = options_of(where)
-        if c["entity"] == "household" and c["field"] == "head":
-            texts, options = _head_names(store, c), None  # one of the two residents, not free text
-        rows.append({**c, "label": label, "options": options, **texts})
+            try:
+                form = forms.get_form(code) if code else None
+            except forms.UnknownForm:
+                form = None
+            label, where = field_of(form, c["field"])
+            if c["entity"] == "record" and form is not None:
+                label = f"{form.title}·{label}"
+            texts = {f"{k}_text": show_value(c[k], where) for k in ("original", "mine", "theirs")}
+            options = options_of(where)
+            if c["entity"] == "household" and c["field"] == "head":
+                # One of the two residents, by name, not free text.
+                texts, options = _head_names(s, c), None
+            rows.append(ConflictRow(
+                id=c["id"], resident=c["resident"], name=c["name"], record_no=c["record_no"],
+                entity=c["entity"], entity_uuid=c["entity_uuid"], field=c["field"],
+                original=c["original"], mine=c["mine"], theirs=c["theirs"], label=label,
+                options=options, mine_label=c.get("mine_label") or "本机",
+                theirs_label=c.get("theirs_label") or "县平台", **texts))  # fmt: skip
     return rows
 
 
-def _head_names(store: Any, c: dict[str, Any]) -> dict[str, Any]:
+def _head_names(s: Any, c: dict[str, Any]) -> dict[str, str]:
     """A household head conflict in names, not resident uuids."""
-    from app.db.models import Resident
-
-    with store.session() as s:
-        out = {}
-        for k in ("original", "mine", "theirs"):
-            r = s.get(Resident, c[k]) if isinstance(c[k], str) else None
-            out[f"{k}_text"] = r.name if r else show_value(c[k], None)
-        return out
+    out = {}
+    for k in ("original", "mine", "theirs"):
+        r = s.get(Resident, c[k]) if isinstance(c[k], str) else None
+        out[f"{k}_text"] = r.name if r else show_value(c[k], None)
+    return out
 
 
 # -- quarantine --------------------------------------------------------------------------------
 
 
-def reason_text(last_error: str | None) -> str:
-    """ "[forbidden] 该居民…" -> "超出本机构辖区：该居民…"."""
-    text = last_error or ""
-    m = re.match(r"\[(\w+)\]\s*(.*)", text, re.S)
-    if not m:
-        return text or "未说明原因"
-    from app.labels import without_keys
-
+def reason_text(code: str | None, reason: str | None) -> str:
+    """("forbidden", "该居民…") -> "超出本机构辖区：该居民…"."""
+    kind = REASON_KINDS.get(code or "")
     # The county names fields with their keys too (for scripts); the doctor reads labels.
-    kind, rest = REASON_KINDS.get(m.group(1)), without_keys(m.group(2).strip())
+    rest = without_keys((reason or "").strip())
     if kind and rest:
         return f"{kind}：{rest}"
     return kind or rest or "未说明原因"
 
 
-def quarantine_rows(store: Any) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from app.db.models import Household, Outbox, Record, Resident
-
-    what = {
-        "create": "新建",
-        "update": "修改",
-        "status": "更改状态",
-        "merge": "合并",
-        "unmerge": "撤销合并",
-    }
+def quarantine_rows(store: Store) -> list[QuarantineRow]:
     out = []
     with store.session() as s:
         for row in s.scalars(
             select(Outbox).where(Outbox.state == "quarantined").order_by(Outbox.device_seq)
         ):
-            resident_uuid, kind = row.entity_uuid, "档案"
+            resident_uuid: str | None = row.entity_uuid
+            kind = "档案"
             if row.entity == "record":
                 rec = s.get(Record, row.entity_uuid)
                 resident_uuid, kind = (rec.resident_uuid if rec else None), "记录"
@@ -201,16 +236,13 @@ def quarantine_rows(store: Any) -> list[dict[str, Any]]:
             if row.entity == "household":
                 h = s.get(Household, row.entity_uuid)
                 resident_uuid, kind, name = None, "家庭", h.label if h else "（未知家庭）"
-            out.append({
-                "seq": row.device_seq, "when": (row.created_at or "")[:16].replace("T", " "),
-                "name": name, "resident": resident_uuid,
-                "what": f"{what.get(row.op, '修改')}{kind}", "reason": reason_text(row.last_error),
-                "attempts": row.attempts,
-            })  # fmt: skip
+            out.append(QuarantineRow(
+                seq=row.device_seq, when=(row.created_at or "")[:16].replace("T", " "),
+                name=name, resident=resident_uuid, what=f"{OPS.get(row.op, '修改')}{kind}",
+                code=row.error_code, reason=reason_text(row.error_code, row.last_error),
+                attempts=row.attempts))  # fmt: skip
     return out
 
 
-def requeue_all(store: Any) -> int:
-    from sync.client import SyncClient
-
+def requeue_all(store: Store) -> int:
     return SyncClient(store).requeue()
