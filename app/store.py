@@ -303,7 +303,8 @@ class Store:
     def audit_pending_failures(self, state: AuthState, action: str) -> None:
         """Moves the failed attempts noted in the key file into the audit chain, followed by
         this `action` (login, recover) of the current user."""
-        pending, dropped = [], 0
+        pending: list[Any] = []
+        dropped = 0
         with self.unless_full():  # left queued in the key file for a later login
             pending, dropped = state.take_pending()
         try:

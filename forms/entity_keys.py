@@ -6,7 +6,7 @@ county server may import forms and sync.protocol only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 # doc: only in the personal_info document; mirrored: in the document and copied to a column
 # (searched, indexed); resident: the resident's own column, never in the document; transport:
@@ -64,10 +64,10 @@ HOUSEHOLD_LABELS: dict[str, str] = {"label": "户名", "village": "村（居）�
 HOUSEHOLD_SHORT_LABELS: dict[str, str] = {**HOUSEHOLD_LABELS, "village": "村"}
 
 
-def split_resident(state: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+def split_resident(state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(document, resident-level keys) of a resident's state; transport keys are dropped."""
-    doc: dict[str, object] = {}
-    own: dict[str, object] = {}
+    doc: dict[str, Any] = {}
+    own: dict[str, Any] = {}
     for k, v in state.items():
         if k in NOT_DOCUMENT:
             if k in RESIDENT_STATE:

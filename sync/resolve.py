@@ -26,7 +26,7 @@ def listing(store: Store, include_resolved: bool = False) -> list[dict[str, Any]
             q = q.filter(Conflict.status == "open")
         out = []
         for c in q:
-            resident = c.entity_uuid
+            resident: str | None = c.entity_uuid
             if c.entity == "record":
                 rec = s.get(Record, c.entity_uuid)
                 resident = rec.resident_uuid if rec else None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from app.errors import DataError
 
@@ -107,7 +107,7 @@ def _codes(v: Any) -> bool:
     return isinstance(v, list) and all(isinstance(x, str) and x for x in v)
 
 
-def _text(v: Any) -> bool:
+def _text(v: Any) -> TypeGuard[str]:
     return isinstance(v, str) and bool(v.strip())
 
 

@@ -314,10 +314,11 @@ def _later_than_rule(
          .order_by(Record.visit_date.desc()).limit(max(2, rule["referral_after_uncontrolled"])))  # fmt: skip
     earlier = []
     for uuid, visit, text in s.execute(q):
-        if uuid == exclude or parse_date(visit) is None:
+        day = parse_date(visit)
+        if uuid == exclude or day is None:
             continue
         d = json.loads(text)
-        earlier.append(due.Visit(parse_date(visit), d.get("classification"), d.get(rule["adverse_field"])))
+        earlier.append(due.Visit(day, d.get("classification"), d.get(rule["adverse_field"])))
     allowed = due.rule_date_after(rule, doc, earlier)
     if allowed is None or nxt <= allowed[0]:
         return []

@@ -23,11 +23,13 @@ import copy
 import json
 import os
 import secrets
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlcipher3
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from app import paths
 from app.crypto.keyfile import (
@@ -44,12 +46,27 @@ from app.crypto.keyfile import (
     read_raw,
     write_raw,
 )
+from app.db import audit_chain as audit
 from app.db.engine import probe
 from app.errors import DataError
-from app.services import audit
 
-if TYPE_CHECKING:
-    from app.store import Store
+
+class Store(Protocol):
+    """What a key change needs of the opened store. Not app.store.Store by name: the store
+    finishes an owed key change at login, so importing it here would make a cycle."""
+
+    data_dir: Path
+    data_key: bytes
+
+    @property
+    def user(self) -> Any: ...
+
+    @property
+    def engine(self) -> Any: ...
+
+    def session(self, write: bool = False) -> AbstractContextManager[Session]: ...
+
+    def use_key(self, data_key: bytes, keyfile: KeyFile) -> None: ...
 
 
 def _step(name: str) -> None:
