@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a machine to run Cunyi from this checkout: Debian packages, a virtual environment in
-# .venv and the project installed in it (editable, with the server and dev extras).
+# .venv and the project installed in it (editable, with the server, dev and build extras).
 # Idempotent: a second run only checks. Usage: bash packaging/setup-env.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +34,6 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[server,dev]"
+  .venv/bin/python -m pip install -q -e ".[server,dev,build]"
   echo "$want" > "$stamp"
 fi
