@@ -19,7 +19,7 @@ ACTIONS = {"init": "初始化", "login": "登录", "login_failed": "登录失败
            "user_disable": "停用用户", "password_change": "修改密码",
            "password_reset": "重设密码", "recover": "用恢复代码重设密码", "sync": "同步",
            "resolve": "处理冲突", "conflict_resolve": "处理冲突", "check": "检查数据",
-           "renumber": "更换档案编号"}  # fmt: skip
+           "renumber": "更换档案编号", "upgrade": "升级数据"}  # fmt: skip
 ENTITIES = {"resident": "居民档案", "record": "记录", "household": "家庭", "user": "用户",
             "setting": "设置"}  # fmt: skip
 STATUSES = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
@@ -45,7 +45,8 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
                "backup_created_at": "备份时间", "bulk": "一次查看人数", "members": "成员数",
                "blank": "空白表", "replaced_kept": "原数据保存在",
                "replaced_by_backup": "由备份替换", "anchor_problems": "审计日志异常",
-               "accepted": "已确认的日志问题"}  # fmt: skip
+               "accepted": "已确认的日志问题", "from": "原数据版本", "to": "新数据版本",
+               "program": "程序版本", "backup": "升级前备份"}  # fmt: skip
 HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册"}  # fmt: skip

@@ -278,11 +278,10 @@ class Store:
             # damage, or someone restores a backup over good data.
             raise DataError(storage_full(e, data_dir) or
                             "数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
-        revision = migrate.current_at(db, data_key)
-        if revision != migrate.head():
-            if migrate.is_newer(revision):
-                raise DataError("这些数据由较新版本的村医保存，请先把本机的村医升级到新版本再打开")
-            _migrate(db, data_key)
+        from app.upgrade import upgrade_if_needed
+
+        # A new version's first start on this data: backed up, then migrated (app/upgrade.py).
+        upgraded = upgrade_if_needed(data_dir, keyfile.installation_id, data_key)
         engine = make_engine(db, data_key)
         with Session(engine) as s:
             row = s.execute(select(User).where(User.name == user)).scalar_one_or_none()
@@ -291,7 +290,14 @@ class Store:
         if row.state != "active":
             raise AuthError(f"用户“{user}”已停用，请联系管理员")
         current = CurrentUser(row.uuid, row.name, row.display_name, row.role)
-        return cls(data_dir, keyfile, engine, current, data_key)
+        store = cls(data_dir, keyfile, engine, current, data_key)
+        if upgraded and upgraded["from"]:
+            from app.version import __version__
+
+            audit.log(store, "upgrade", detail={
+                "from": upgraded["from"], "to": upgraded["to"], "program": __version__,
+                "backup": Path(upgraded["backup"]).name})  # fmt: skip
+        return store
 
     def close(self) -> None:
         self.engine.dispose()

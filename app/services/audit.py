@@ -21,6 +21,7 @@ ACTIONS = frozenset(
         "init", "login", "login_failed", "logout", "view", "create", "update", "status", "merge",
         "unmerge", "print", "export", "import", "backup", "restore", "user_add", "user_disable",
         "password_change", "password_reset", "recover", "sync", "conflict_resolve", "check",
+        "upgrade",
     }
 )  # fmt: skip
 
