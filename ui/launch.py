@@ -25,9 +25,28 @@ def desktop(argv: list[str] | None = None) -> int:
         return 0
     if "--smoke-test" in args:
         return smoke_test()
-    from ui.app import main
+    return start_client(args)
 
-    return main(args)
+
+def start_client(args: list[str]) -> int:
+    """The client, once per data folder (ui/single.py), with the crash handler (ui/crash.py)."""
+    from app.paths import default_data_dir
+    from ui import crash, single
+    from ui.app import main, make_application, parse_args
+
+    data_dir = parse_args(args).data_dir or default_data_dir()
+    make_application()
+    instance = single.claim(data_dir)
+    if instance is None:
+        single.ask_to_come_forward(data_dir)
+        print(f"村医已在运行（数据目录 {data_dir}），已切换到它的窗口")
+        return 0
+    crash.install(data_dir)
+    try:
+        return main(args)
+    finally:
+        crash.uninstall()
+        instance.release()
 
 
 def run() -> None:
