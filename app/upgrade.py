@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,10 @@ from app.filelock import lock
 from app.version import __version__
 
 log = logging.getLogger("cunyi.upgrade")
+
+# Told when an upgrade starts (the desktop's login says so: at 50,000 residents it takes a minute
+# or more); called on the thread that opens the store.
+listeners: list[Callable[[str, str], None]] = []
 
 LOCK_NAME = ".upgrade.lock"
 FAILED_PREFIX = "upgrade-failed-"
@@ -70,6 +75,8 @@ def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: st
     if revision is None:  # a database file without a schema: nothing to keep
         _migrate(db, data_key)
         return {"from": None, "to": migrate.head(), "backup": None}
+    for listener in list(listeners):
+        listener(revision, migrate.head())
     target = data_dir / paths.BACKUP_DIR / backup_name(revision, dt.datetime.now())
     try:
         backup.write_snapshot(data_dir, installation_id, data_key, target, schema=revision)

@@ -12,21 +12,24 @@ py="${PYTHON:-}"
 if [ -z "$py" ]; then
   if [ -x .venv/bin/python ]; then py=.venv/bin/python; else py=.venv/Scripts/python.exe; fi
 fi
-work="$(mktemp -d "${TMPDIR:-/tmp}/cunyi-build.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-"$py" -m PyInstaller --noconfirm --clean --log-level WARN \
+# CUNYI_BUILD_WORK keeps PyInstaller's work folder between builds (faster while changing the
+# spec); by default a fresh one is used and removed.
+if [ -n "${CUNYI_BUILD_WORK:-}" ]; then
+  work="$CUNYI_BUILD_WORK"; clean=""
+else
+  work="$(mktemp -d "${TMPDIR:-/tmp}/cunyi-build.XXXXXX")"; clean="--clean"
+  trap 'rm -rf "$work"' EXIT
+fi
+"$py" -m PyInstaller --noconfirm $clean --log-level WARN \
   --distpath "$out" --workpath "$work" packaging/cunyi.spec
 
 app="$out/cunyi"
-internal="$app/_internal"
-# Qt's translations: only Chinese (the UI is Chinese; standard dialogs use qtbase_zh_CN).
-for dir in "$internal/PySide6/Qt/translations" "$internal/PySide6/translations"; do
-  [ -d "$dir" ] || continue
-  find "$dir" -name '*.qm' ! -name '*_zh_CN.qm' -delete
-done
+# What the program never loads (other platforms' plugins, their libraries, other languages).
+"$py" packaging/trim.py "$app"
 # Desktop entry and icon beside the programs (packaging/linux/install.sh puts them in place).
 if [ "$(uname -s)" = "Linux" ]; then
   cp packaging/linux/cunyi-desktop.desktop packaging/linux/cunyi.png packaging/linux/install.sh "$app/"
+  ln -sf cunyi-desktop "$app/cunyi"  # the command line: the same program started by this name
 fi
 "$py" - "$app" <<'PY'
 import sys
