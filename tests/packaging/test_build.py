@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 BUILD_TIMEOUT = 1500  # seconds; a build took ~6 min on this machine's two shared cores
-SOURCES = ("app", "forms", "ui", "sync", "packaging")
+SOURCES = ("app", "forms", "ui", "sync")
+BUILD_FILES = ("packaging/cunyi.spec", "packaging/build.sh", "packaging/trim.py",
+               "packaging/entry_desktop.py", "packaging/entry_cli.py", "packaging/linux")  # fmt: skip
 PACKAGES = ("pyinstaller", "pyinstaller-hooks-contrib", "pyside6-essentials", "pyside6-addons",
             "pyside6-pdf", "shiboken6", "sqlcipher3", "reportlab", "sqlalchemy", "alembic",
             "pypinyin", "python-stdnum", "cryptography", "platformdirs", "openpyxl", "requests")  # fmt: skip
@@ -30,8 +33,9 @@ PACKAGES = ("pyinstaller", "pyinstaller-hooks-contrib", "pyside6-essentials", "p
 
 def content_hash() -> str:
     h = hashlib.sha256()
-    for top in SOURCES:
-        for path in sorted((ROOT / top).rglob("*")):
+    for top in (*SOURCES, *BUILD_FILES):
+        top_path = ROOT / top
+        for path in sorted(top_path.rglob("*")) if top_path.is_dir() else [top_path]:
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
                 h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     h.update((ROOT / "pyproject.toml").read_bytes())
@@ -78,6 +82,18 @@ def test_built_program_passes_its_smoke_test(built, tmp_path):
     assert result.stdout.startswith("SMOKE OK"), result.stdout
     assert "qtbase_zh_CN: True" in result.stdout and "自检卫生室" in result.stdout
     assert not list((tmp_path / "data").glob("*"))  # throw-away data only
+
+
+def test_built_program_on_an_x_display(built, tmp_path):
+    """The X11 platform plugin and the xcb libraries the folder carries, on a virtual display."""
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        pytest.skip("xvfb-run is not installed (packaging/setup-env.sh installs xvfb)")
+    env = dict(_env(tmp_path), QT_QPA_PLATFORM="xcb")
+    result = subprocess.run([xvfb, "-a", str(built / "cunyi-desktop"), "--smoke-test"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "platform: xcb" in result.stdout, result.stdout
 
 
 def test_built_command_line(built, tmp_path):
