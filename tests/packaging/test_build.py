@@ -131,3 +131,18 @@ def test_built_folder_holds_what_it_needs_and_not_more(built):
     unused = [n for n in libs if any(m in n for m in ("WebEngine", "Qml", "Quick", "3D", "Multimedia"))]
     assert not unused, unused
     assert not (internal / "fastapi").exists() and not (internal / "sync" / "server").exists()
+
+
+def test_built_program_upgrades_first_release_data(built, tmp_path):
+    """The bundled migrations, run by the built command line on data of the first release."""
+    from tests.app.test_upgrade import ADMIN, PASSWORD, make_first_release_installation
+
+    data = tmp_path / "data"
+    make_first_release_installation(data, 30)
+    env = dict(_env(tmp_path), CUNYI_DATA_DIR=str(data), CUNYI_USER=ADMIN, CUNYI_PASSWORD=PASSWORD)
+    found = subprocess.run([str(built / "cunyi"), "resident", "find", "王"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    assert "王" in found.stdout
+    assert len(list((data / "backups").glob("pre-upgrade-0001-to-*.cunyibak"))) == 1
+
