@@ -36,7 +36,12 @@ def start_client(args: list[str]) -> int:
 
     data_dir = parse_args(args).data_dir or default_data_dir()
     make_application()
-    instance = single.claim(data_dir)
+    try:
+        instance = single.claim(data_dir)
+    except OSError as e:
+        # A windowed program has no console: said in a window, or nobody sees why it ended.
+        tell_and_end(folder_problem(data_dir, e))
+        return 1
     if instance is None:
         single.ask_to_come_forward(data_dir)
         print(f"村医已在运行（数据目录 {data_dir}），已切换到它的窗口")
@@ -51,6 +56,21 @@ def start_client(args: list[str]) -> int:
     finally:
         crash.uninstall()
         instance.release()
+
+
+def folder_problem(data_dir: Path, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return (f"没有权限使用数据文件夹 {data_dir}。请让管理员把您的 Windows 账户加入 CunyiUsers 组"
+                "（net localgroup CunyiUsers 账户名 /add），注销后重新登录再打开村医。")  # fmt: skip
+    return f"无法使用数据文件夹 {data_dir}（{exc.strerror or type(exc).__name__}），请联系乡镇卫生院技术人员。"
+
+
+def tell_and_end(text: str) -> None:
+    from ui.qt import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "村医", text, QMessageBox.StandardButton.Ok)
+    box.setObjectName("startProblem")
+    box.exec()
 
 
 def run() -> None:

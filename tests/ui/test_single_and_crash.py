@@ -77,3 +77,30 @@ def test_crash_report_holds_no_personal_data(doctor, qtbot):
                 assert secret not in content, f"{name} holds personal data"
     message = errors.shown[-1]
     assert str(report) in message and "不含居民资料" in message
+
+
+def test_a_data_folder_that_cannot_be_used_is_said_in_a_window(qtbot, tmp_path):
+    from ui.launch import start_client
+    from ui.qt import QApplication
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")  # a file where the data folder should be
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None or box.objectName() != "startProblem":
+            QTimer.singleShot(50, read_and_close)
+            return
+        seen.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(50, read_and_close)
+    assert start_client(["--data-dir", str(blocked / "data")]) == 1
+    assert seen and str(blocked / "data") in seen[0] and "无法使用数据文件夹" in seen[0]
+    # A staff account left out of the installer's group (root here cannot be refused, so the
+    # error the system would raise is handed in): told how to be let in.
+    from ui.launch import folder_problem
+
+    text = folder_problem(blocked, PermissionError(13, "Permission denied"))
+    assert "没有权限" in text and "CunyiUsers" in text and str(blocked) in text
