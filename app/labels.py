@@ -20,7 +20,7 @@ ACTIONS = {"init": "初始化", "login": "登录", "login_failed": "登录失败
            "password_reset": "重设密码", "recover": "用恢复代码重设密码", "sync": "同步",
            "resolve": "处理冲突", "conflict_resolve": "处理冲突", "check": "检查数据",
            "renumber": "更换档案编号", "key_rotate": "更换数据密钥",
-           "recovery_code": "生成新的恢复代码"}  # fmt: skip
+           "recovery_code": "生成新的恢复代码", "upgrade": "升级数据"}  # fmt: skip
 ENTITIES = {"resident": "居民档案", "record": "记录", "household": "家庭", "user": "用户",
             "setting": "设置"}  # fmt: skip
 STATUSES = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
@@ -49,7 +49,8 @@ DETAIL_KEYS = {"name": "用户", "role": "角色", "area": "区划代码", "what
                "replaced_by_backup": "由备份替换", "anchor_problems": "审计日志异常",
                "accepted": "已确认的日志问题", "resealed": "获得新密钥的用户数",
                "stale": "须重设密码的用户", "recovery": "恢复代码", "held": "磁盘满时暂存、事后写入",
-               "compromised": "原密码可能泄露"}  # fmt: skip
+               "compromised": "原密码可能泄露", "from": "原数据版本", "to": "新数据版本",
+               "program": "程序版本", "backup": "升级前备份"}  # fmt: skip
 # What a key change did to the recovery code (app/services/rotation.py).
 RECOVERY_STATES = {"new": "已换新代码", "stale": "已失效，须由管理员生成新代码"}
 HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record is named in the 对象 column)

@@ -19,8 +19,29 @@ def default_data_dir() -> Path:
     env = os.environ.get("CUNYI_DATA_DIR")
     if env:
         return Path(env)
-    # Per Windows account; a clinic sharing one laptop shares one Windows login (see docs).
+    user = personal_data_dir()
+    if not machine_wide():
+        return user
+    # Windows, the clinics' platform: one folder for the machine (C:\ProgramData\Cunyi), so
+    # every staff member's Windows account sees the clinic's records; the installer makes it and
+    # lets only the program's users in (packaging/windows/cunyi.iss). Data a pre-release kept
+    # per account is still found until the machine folder holds an installation.
+    machine = machine_data_dir()
+    if not has_installation(machine) and has_installation(user):
+        return user
+    return machine
+
+
+def machine_wide() -> bool:
+    return os.name == "nt"
+
+
+def personal_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("Cunyi", "Cunyi", roaming=False))
+
+
+def machine_data_dir() -> Path:
+    return Path(platformdirs.site_data_dir("Cunyi", appauthor=False))
 
 
 def db_path(data_dir: Path) -> Path:

@@ -345,13 +345,18 @@ class Store:
             except sqlcipher3.DatabaseError:
                 raise DataError(full_message or
                                 "数据库文件已损坏，或不属于此安装的密钥文件；可用“恢复备份”还原") from None
-        revision = migrate.current_at(db, data_key, exclusive=full)
-        if revision != migrate.head():
-            if migrate.is_newer(revision):
-                raise DataError("这些数据由较新版本的村医保存，请先把本机的村医升级到新版本再打开")
-            if full:
+        upgraded = None
+        if full:  # no room for the upgrade's backup: reading only, and only data of this version
+            revision = migrate.current_at(db, data_key, exclusive=True)
+            if revision != migrate.head():
+                if migrate.is_newer(revision):
+                    raise DataError("这些数据由较新版本的村医保存，请先把本机的村医升级到新版本再打开")
                 raise DataError(str(storage_full(OSError(28, "No space left"), data_dir)))
-            _migrate(db, data_key)
+        else:
+            from app.upgrade import upgrade_if_needed
+
+            # A new version's first start on this data: backed up, then migrated (app/upgrade.py).
+            upgraded = upgrade_if_needed(data_dir, keyfile.installation_id, data_key)
         engine = make_engine(db, data_key, exclusive=full)
         with Session(engine) as s:
             row = s.execute(select(User).where(User.name == user)).scalar_one_or_none()
@@ -362,6 +367,13 @@ class Store:
         current = CurrentUser(row.uuid, row.name, row.display_name, row.role)
         store = cls(data_dir, keyfile, engine, current, data_key)
         store.full_disk = full
+        if upgraded and upgraded["from"]:
+            from app.version import __version__
+
+            with store.session(write=True) as s:
+                audit.append(s, user, "upgrade", detail={
+                    "from": upgraded["from"], "to": upgraded["to"], "program": __version__,
+                    "backup": Path(upgraded["backup"]).name})  # fmt: skip
         return store
 
     def close(self) -> None:

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Prepares a machine to run Cunyi from this checkout: Debian packages, a virtual environment in
-# .venv and the project installed in it (editable, with the server and dev extras).
+# .venv and the project installed in it (editable, with the server, dev and build extras).
 # Idempotent: a second run only checks. Usage: bash packaging/setup-env.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # Debian packages: pdftotext/pdffonts/pdftoppm (poppler-utils) and zbarimg (zbar-tools) for the
-# PDF and QR checks; the X/EGL libraries Qt needs even offscreen; python3-venv for the venv.
+# PDF and QR checks; the X/EGL libraries Qt needs even offscreen; python3-venv for the venv;
+# xvfb and xauth so the packaged build's test also starts it on a real (virtual) X display.
 debs=(poppler-utils zbar-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
-      libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 python3-venv)
+      libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 python3-venv
+      xvfb xauth)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${debs[@]}"; do
@@ -34,6 +36,6 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[server,dev]"
+  .venv/bin/python -m pip install -q -e ".[server,dev,build]"
   echo "$want" > "$stamp"
 fi

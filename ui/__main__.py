@@ -1,10 +1,7 @@
-"""`python -m ui` starts the desktop client."""
+"""`python -m ui` starts the desktop client (as `cunyi-desktop` does: ui/launch.py)."""
 
 import sys
 
-from app.hardening import harden_process
-from ui.app import main
+from ui.launch import desktop
 
-harden_process()
-
-sys.exit(main())
+sys.exit(desktop())

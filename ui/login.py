@@ -40,16 +40,24 @@ def user_names(data_dir: Path) -> list[str]:
     return sorted(n for n in keyfile.slots if n != RECOVERY and not keyfile.is_disabled(n))
 
 
-def open_store(data_dir: Path, user: str, password: str) -> tuple[str, Any]:
+def open_store(data_dir: Path, user: str, password: str,
+               upgrading: Any = None) -> tuple[str, Any]:  # fmt: skip
     """Runs on the DB worker: log in and make the new store the worker's store.
-    Returns ("ok", CurrentUser) or ("refused", message, seconds to wait)."""
+    Returns ("ok", CurrentUser) or ("refused", message, seconds to wait). `upgrading(old, new)`
+    is called if this login upgrades the data to this version (app/upgrade.py)."""
+    from app import upgrade
     from app.errors import AuthError
     from app.store import Store, login_wait_seconds
 
+    if upgrading is not None:
+        upgrade.listeners.append(upgrading)
     try:
         store = Store.open(data_dir, user, password)
     except AuthError as e:
         return ("refused", str(e), login_wait_seconds(data_dir, user))
+    finally:
+        if upgrading is not None:
+            upgrade.listeners.remove(upgrading)
     worker().set_store(store)
     return ("ok", store.user)
 
@@ -194,7 +202,11 @@ class LoginPanel(QWidget):
         self.button.setEnabled(False)
         self._say(tr("Login", "正在登录……"))
         password = self.password.text()
-        DbOp(self, lambda _s: open_store(self.data_dir, name, password)).success(
+        def upgrading(_old: str, _new: str) -> None:  # on the DB worker
+            worker().post(lambda: self._say(tr("Login", "首次使用新版本：正在备份并升级数据，数据多时需要几分钟，"
+                                                        "请勿关闭程序……"), "#1565c0"))  # fmt: skip
+
+        DbOp(self, lambda _s: open_store(self.data_dir, name, password, upgrading)).success(
             self._done
         ).failure(self._failed).run()
 

@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
             menu.addAction(act(name, text, slot, toolbar=False))
         help_menu = self.menuBar().addMenu(tr("Main", "帮助"))
         help_menu.addAction(act("keys", "快捷键", self.show_keys, "F1", toolbar=False))
+        help_menu.addAction(act("about", "关于村医", self.show_about, toolbar=False))
 
     def apply_user(self, user: Any) -> None:
         self.user = user
@@ -609,6 +610,13 @@ class MainWindow(QMainWindow):
         show_info(self, tr("Main", "Ctrl+F 查找居民\nCtrl+N 新建档案\nCtrl+Shift+N 新增随访\n"
                                    "F5 随访提醒\nCtrl+P 打印信息卡\nCtrl+S 保存\n"
                                    "Ctrl+Enter 保存并下一位\nCtrl+L 锁定"), tr("Main", "快捷键"))  # fmt: skip
+
+    def show_about(self) -> None:
+        from app.version import __version__
+        from ui.errors import show_info
+
+        show_info(self, tr("Main", "村医 居民健康档案\n版本 {v}\n数据目录：{d}").format(
+            v=__version__, d=self.shell.data_dir), tr("Main", "关于村医"))
 
     def focus_search(self) -> None:
         self.tabs.setCurrentWidget(self.residents)

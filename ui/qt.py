@@ -9,6 +9,7 @@ from PySide6.QtCore import (  # noqa: F401
     QDate,
     QElapsedTimer,
     QEvent,
+    QFileSystemWatcher,
     QIODevice,
     QLibraryInfo,
     QLocale,

@@ -20,6 +20,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cunyi", description="村医：居民健康档案管理（命令行）",
     )
     add_global_options(parser, top_level=True)
+    from app.version import __version__
+
+    parser.add_argument("--version", action="version", version=f"cunyi {__version__}",
+                        help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for info in sorted(pkgutil.iter_modules(cli_pkg.__path__), key=lambda m: m.name):

@@ -22,7 +22,7 @@ ACTIONS = frozenset(
         "init", "login", "login_failed", "logout", "view", "create", "update", "status", "merge",
         "unmerge", "print", "export", "import", "backup", "restore", "user_add", "user_disable",
         "password_change", "password_reset", "recover", "sync", "conflict_resolve", "check",
-        "key_rotate", "recovery_code",
+        "key_rotate", "recovery_code", "upgrade",
     }
 )  # fmt: skip
 

@@ -68,10 +68,10 @@ def _keyed(path: Path, data_key: bytes, read_only: bool = False) -> sqlcipher3.C
     return conn
 
 
-def copy_database(store: Store, target: Path) -> None:
-    """A consistent snapshot of the live database (committed transactions only), same key."""
-    src = _keyed(paths.db_path(store.data_dir), store.data_key)
-    dst = _keyed(target, store.data_key)
+def copy_file(db: Path, data_key: bytes, target: Path) -> None:
+    """A consistent snapshot of a live database (committed transactions only), same key."""
+    src = _keyed(db, data_key)
+    dst = _keyed(target, data_key)
     try:
         src.backup(dst)  # one step: the source is read-locked, so the copy is one snapshot
     finally:
@@ -82,6 +82,19 @@ def copy_database(store: Store, target: Path) -> None:
 def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str, Any]:
     """Write a backup file at `target` atomically (a crash leaves no half-written file), then
     open and check it; an unsound one is deleted and DataError raised."""
+    manifest = write_snapshot(store.data_dir, store.keyfile.installation_id, store.data_key,
+                              Path(target), schema=migrate.head())  # fmt: skip
+    size = Path(target).stat().st_size
+    audit.log(store, "backup", detail={"auto": auto, "bytes": size,
+                                       "db_sha256": manifest["db_sha256"][:16]})  # fmt: skip
+    return {"path": str(target), "bytes": size, "created_at": manifest["created_at"]}
+
+
+def write_snapshot(
+    data_dir: Path, installation_id: str, data_key: bytes, target: Path, *, schema: str
+) -> dict[str, Any]:
+    """The backup file itself, without a logged-in store: also made before an upgrade, when the
+    database still has the previous version's schema (`schema` names it). Returns the manifest."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tag = secrets.token_hex(4)
@@ -90,21 +103,24 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
     try:
         # Read before the copy: the copy holds this entry (and maybe later ones), so it is an
         # anchor any later chain must extend.
-        with store.session() as s:
-            head = anchors.chain_head(s.connection())
+        src = _keyed(paths.db_path(data_dir), data_key)
         try:
-            copy_database(store, tmp_db)
+            head = anchors.chain_head(src)
+        finally:
+            src.close()
+        try:
+            copy_file(paths.db_path(data_dir), data_key, tmp_db)
         except sqlcipher3.DatabaseError:
-            _same_key(store)
+            _same_key(data_dir, data_key)
             raise DataError("无法备份：数据库文件有损坏的页（请运行 cunyi check，并用较早的备份恢复）") from None
         manifest: dict[str, Any] = {
             "format": FORMAT, "version": VERSION,
-            "installation_id": store.keyfile.installation_id, "created_at": now_iso(),
-            "schema": migrate.head(), "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,
+            "installation_id": installation_id, "created_at": now_iso(),
+            "schema": schema, "db_sha256": _sha256(tmp_db), "db_bytes": tmp_db.stat().st_size,
             "audit_head": head,  # an anchor (app/services/anchors.py)
         }  # fmt: skip
-        keys = _keys_without_login_counts(paths.keys_path(store.data_dir))
-        _same_key(store, keys)  # read after the copy: a key change in between would show here
+        keys = _keys_without_login_counts(paths.keys_path(data_dir))
+        _same_key(data_dir, data_key, keys)  # read after the copy: a key change in between shows
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
             zf.writestr("manifest.json", json.dumps(manifest, indent=1))
             zf.writestr("keys.json", keys, compress_type=zipfile.ZIP_DEFLATED)
@@ -116,7 +132,7 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
         # Checked by opening what was written, before it takes the target's name: SQLCipher's
         # backup copies pages without decrypting them, so a damaged page of the live file would
         # otherwise pass unnoticed into the backup.
-        problems = check_backup_file(tmp_zip, store.data_key, thorough=False)
+        problems = check_backup_file(tmp_zip, data_key, thorough=False)
         if problems:
             # A damaged page of the live file does not always show in the copy as a failed page
             # checksum; it may show as damaged structure instead. Either way the file is damaged.
@@ -127,21 +143,18 @@ def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str,
     finally:
         tmp_db.unlink(missing_ok=True)
         tmp_zip.unlink(missing_ok=True)
-    size = target.stat().st_size
-    audit.log(store, "backup", detail={"auto": auto, "bytes": size,
-                                       "db_sha256": manifest["db_sha256"][:16]})  # fmt: skip
-    return {"path": str(target), "bytes": size, "created_at": manifest["created_at"]}
+    return manifest
 
 
-def _same_key(store: Store, keys: str | None = None) -> None:
+def _same_key(data_dir: Path, data_key: bytes, keys: str | None = None) -> None:
     """A backup's key file must open its database: refused when another process has replaced
     the data key since this one logged in (app/services/rotation.py)."""
     try:
         kf = (KeyFile.from_raw(json.loads(keys)) if keys is not None
-              else KeyFile.load(paths.keys_path(store.data_dir)))  # fmt: skip
+              else KeyFile.load(paths.keys_path(data_dir)))  # fmt: skip
     except (ValueError, KeyError, OSError):
         return  # a damaged key file is the backup check's to report
-    if kf.holds(store.data_key) is False:
+    if kf.holds(data_key) is False:
         raise DataError("数据密钥刚在另一个窗口中更换过，未备份；请重新登录后再备份")
 
 

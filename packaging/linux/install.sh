@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs (or upgrades) the built folder on a Linux laptop: run as root from inside the folder.
+# The program goes to /opt/cunyi (replaced whole on an upgrade); the data stays where it is
+# (each user's data folder, or CUNYI_DATA_DIR) and is never touched here.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dest=/opt/cunyi
+if [ "$here" != "$dest" ]; then
+  rm -rf "$dest.new"
+  cp -a "$here" "$dest.new"
+  rm -rf "$dest.old"
+  [ -d "$dest" ] && mv "$dest" "$dest.old"
+  mv "$dest.new" "$dest"
+  rm -rf "$dest.old"
+fi
+install -Dm644 "$dest/cunyi.png" /usr/share/icons/hicolor/256x256/apps/cunyi.png
+install -Dm644 "$dest/cunyi-desktop.desktop" /usr/share/applications/cunyi-desktop.desktop
+ln -sf "$dest/cunyi" /usr/local/bin/cunyi
+ln -sf "$dest/cunyi-desktop" /usr/local/bin/cunyi-desktop
+echo "村医 已安装到 $dest（命令 cunyi、cunyi-desktop；菜单中的“村医”）"

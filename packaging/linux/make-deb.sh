@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Wraps a folder build (packaging/build.sh) into a Debian package with dpkg-deb (part of every
+# Debian/Ubuntu system): the program in /opt/cunyi, the menu entry, the icon and the commands
+# `cunyi` and `cunyi-desktop` in /usr/bin. The data is never part of the package, so removing
+# or upgrading it (dpkg -i of a newer one) leaves the clinic's records where they are.
+# Usage: bash packaging/linux/make-deb.sh [dist/cunyi] [out-folder]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+app="$(cd "${1:-$root/dist/cunyi}" && pwd)"
+out="${2:-$(dirname "$app")}"
+version="$(cd "$root" && python3 -c 'import re,sys; print(re.search(r"__version__ = \"(.+)\"", open("app/version.py").read()).group(1))')"
+stage="$(mktemp -d "${TMPDIR:-/tmp}/cunyi-deb.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" "$stage/usr/share/applications" \
+         "$stage/usr/share/icons/hicolor/256x256/apps"
+cp -a "$app" "$stage/opt/cunyi"
+rm -f "$stage/opt/cunyi/install.sh"
+install -m644 "$root/packaging/linux/cunyi-desktop.desktop" "$stage/usr/share/applications/"
+install -m644 "$root/packaging/linux/cunyi.png" "$stage/usr/share/icons/hicolor/256x256/apps/cunyi.png"
+ln -s /opt/cunyi/cunyi "$stage/usr/bin/cunyi"
+ln -s /opt/cunyi/cunyi-desktop "$stage/usr/bin/cunyi-desktop"
+size_kb="$(du -sk "$stage/opt" | cut -f1)"
+cat > "$stage/DEBIAN/control" <<CONTROL
+Package: cunyi
+Version: $version
+Section: misc
+Priority: optional
+Architecture: amd64
+Installed-Size: $size_kb
+Depends: libc6 (>= 2.31), libgl1, libegl1, libfontconfig1, libdbus-1-3
+Maintainer: Cunyi <cunyi@localhost>
+Description: 村医 residents' health records for village clinics (offline)
+ The desktop client and command line of Cunyi, with Python, Qt and SQLCipher included.
+CONTROL
+deb="$out/cunyi_${version}_amd64.deb"
+dpkg-deb --root-owner-group --build "$stage" "$deb" >/dev/null
+echo "built $deb ($(du -h "$deb" | cut -f1))"
