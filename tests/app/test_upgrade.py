@@ -21,7 +21,7 @@ import pytest
 
 from app import paths
 from app.crypto.keyfile import KeyFile
-from app.db import migrate
+from app.db import audit_chain, migrate
 from app.db.engine import make_engine
 from app.errors import DataError
 from app.search import terms_for
@@ -58,7 +58,7 @@ def make_first_release_installation(data_dir: Path, n: int = N) -> dict:
     engine = make_engine(paths.db_path(data_dir), key, foreign_keys=False)
     from alembic import command
 
-    cfg = migrate._config()
+    cfg = migrate.config()
     written: dict = {"residents": {}, "records": {}, "key": key}
     at = "2026-11-25T09:00:00+08:00"
     chain: list[tuple] = []
@@ -69,7 +69,7 @@ def make_first_release_installation(data_dir: Path, n: int = N) -> dict:
         row = SimpleNamespace(seq=len(chain) + 1, at=at, user=ADMIN, action=action, entity=entity,
                               entity_uuid=entity_uuid, prev_hash=prev,
                               detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True))  # fmt: skip
-        row.hash = audit._digest(prev, row)
+        row.hash = audit_chain.entry_hash(prev, row)
         _insert(conn, "audit", dict(vars(row)))
         chain.append((row.seq, row.hash))
         prev = row.hash

@@ -52,8 +52,8 @@ def test_refusal_reasons_read_as_sentences():
     assert reason_text(None, None) == "未说明原因"
 
 
-def test_migration_0008_moves_the_code_out_of_the_reason(data_dir: Path) -> None:
-    # Refusals stored before 0008 read "[code] reason"; afterwards the code is its own field.
+def test_migration_0009_moves_the_code_out_of_the_reason(data_dir: Path) -> None:
+    # Refusals stored before 0009 read "[code] reason"; afterwards the code is its own field.
     store = Store.open(data_dir, ADMIN, PASSWORD)
     with store.session(write=True) as s:
         for n, (code, reason) in enumerate([("forbidden", "该居民不在本机构辖区"), (None, None)]):
@@ -63,7 +63,7 @@ def test_migration_0008_moves_the_code_out_of_the_reason(data_dir: Path) -> None
     key = store.data_key
     store.close()
     db = paths.db_path(data_dir)
-    migrate.downgrade_file(db, key, "0007")
+    migrate.downgrade_file(db, key, "0008")
     conn = sqlcipher3.connect(str(db))
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     assert conn.execute("SELECT last_error FROM outbox ORDER BY mutation_id").fetchall() == [

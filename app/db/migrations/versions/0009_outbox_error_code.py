@@ -2,16 +2,16 @@
 reason in last_error: the code was written into the text as "[code] reason", and the sync panel
 and the retry of retryable codes parsed it back out.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
