@@ -230,19 +230,29 @@ def visits_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str
     return out
 
 
-def latest_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
-                       end: str | None = None, having: str | None = None,
-                       ) -> dict[str, tuple[Any, ...]]:  # fmt: skip
-    """resident -> (visit_date, *fields) of their latest final record of `form` (with `having`
-    set, the latest where that field is filled): one row per resident. Served by the index
-    alone only without `fields` (SQLite reads the rows for the other columns of an aggregate)."""
+def latest_rows(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
+                end: str | None = None) -> dict[str, tuple[Any, ...]]:  # fmt: skip
+    """resident -> (resident, visit_date, *fields) of their latest final record of `form`: the
+    latest date per resident, then that entry, both from the index alone (one row per resident
+    reaches Python, not every visit)."""
     where, params = _where(form, start, end, None)
+    cols = "".join(f", {fact(f).replace('doc', 'r.doc', 1)}" for f in fields)
+    q = (f"SELECT r.resident_uuid, r.visit_date{cols} FROM (SELECT resident_uuid AS u, "
+         f"max(visit_date) AS m FROM record INDEXED BY ix_record_latest WHERE {where} "
+         "GROUP BY form, status, resident_uuid) AS g JOIN record AS r INDEXED BY ix_record_latest "
+         "ON r.form = :form AND r.status = 'final' AND r.resident_uuid = g.u AND r.visit_date = g.m")
+    return {row[0]: row for row in rows(s, q, params)}  # two on the last day: either
+
+
+def latest_by_resident(s: Any, form: str, *, having: str | None = None) -> dict[str, str]:
+    """resident -> the date of their latest final record of `form` (with `having`, the latest
+    where that field is filled), from the index alone."""
+    where, params = _where(form, None, None, None)
     if having:
         where += f" AND {fact(having)} IS NOT NULL"
-    cols = "".join(f", {fact(f)}" for f in fields)
-    found = rows(s, f"SELECT resident_uuid, max(visit_date){cols} FROM record INDEXED BY "
+    found = rows(s, f"SELECT resident_uuid, max(visit_date) FROM record INDEXED BY "
                     f"ix_record_latest WHERE {where} GROUP BY form, status, resident_uuid", params)  # fmt: skip
-    return {uuid: tuple(rest) for uuid, *rest in found}
+    return dict(found)
 
 
 def _visit(row: tuple[Any, ...]) -> Visit | None:
@@ -254,15 +264,22 @@ def _visit(row: tuple[Any, ...]) -> Visit | None:
 
 
 def _latest_visits(s: Any, rule: Rule, keep: int) -> dict[str, list[Visit]]:
-    """resident -> their latest `keep` final visits of the rule's form, latest first. All the
-    form's index entries are read (an aggregate with the document fields would not be served
-    by the index alone); that is still the cheapest way at 200,000 records."""
+    """resident -> their latest final visits of the rule's form, latest first: the last one,
+    and up to `keep` when it was 控制不满意 (a run of them means referral)."""
     fields = ("classification", rule.get("adverse_field") or "adverse_reaction", "next_visit_date")
     out: dict[str, list[Visit]] = {}
-    for uuid, visits in visits_by_resident(s, rule.form, fields).items():
-        kept = [v for row in reversed(visits[-keep:]) if (v := _visit(row)) is not None]
-        if kept:
-            out[uuid] = kept
+    runs = []
+    for uuid, row in latest_rows(s, rule.form, fields).items():
+        v = _visit(row)
+        if v is not None:
+            out[uuid] = [v]
+            if v.classification in rule["uncontrolled_classes"]:
+                runs.append(uuid)
+    if runs and keep > 1:
+        for uuid, visits in visits_by_resident(s, rule.form, fields, uuids=runs).items():
+            kept = [v for row in reversed(visits[-keep:]) if (v := _visit(row)) is not None]
+            if kept:
+                out[uuid] = kept
     return out
 
 
@@ -270,11 +287,11 @@ def _last_done(s: Any, rule: Rule) -> dict[str, dt.date]:
     """resident -> the latest day the rule's item was done (its form, or another form holding
     the item's field, e.g. the self-care assessment on the 健康体检表)."""
     out: dict[str, dt.date] = {}
-    for uuid, (visit,) in latest_by_resident(s, rule.form, ()).items():
+    for uuid, visit in latest_by_resident(s, rule.form).items():
         if (day := _date(visit)) is not None:
             out[uuid] = day
     for extra in rule.get("also_done_by") or ():
-        for uuid, (visit,) in latest_by_resident(s, extra["form"], (), having=extra["field"]).items():
+        for uuid, visit in latest_by_resident(s, extra["form"], having=extra["field"]).items():
             day = _date(visit)
             if day is not None and (uuid not in out or out[uuid] < day):
                 out[uuid] = day
