@@ -77,23 +77,10 @@ class Due:
 # --- membership of the key populations
 
 
-def populations_of(table: Table, tags: set[str], birth: dt.date | None,
-                   on: dt.date) -> dict[str, dt.date | None]:  # fmt: skip
-    """population code -> since when (None: not known, e.g. a diagnosis without a date).
-    The stored tags are derived from the records (a diagnosis in personal_info or a follow-up
-    of the programme's form, app.services.resident_prep.compute_tags)."""
-    out: dict[str, dt.date | None] = {}
-    for code, p in table.populations.items():
-        if p.min_age is not None:
-            if birth is not None and birthday_at(birth, p.min_age) <= on:
-                out[code] = birthday_at(birth, p.min_age)
-        elif code in tags:
-            out[code] = None
-    return out
-
-
 def derive_tags(table: Table, doc: dict[str, Any], forms_present: set[str]) -> set[str]:
-    """The record-derived populations (diagnosis codes in 既往史, or a form of the programme)."""
+    """The record-derived populations (diagnosis codes in 既往史, or a form of the programme), as
+    the table defines them (the clinic stores them as the resident's tags; the county server,
+    which has no tags, derives them here). Age populations are decided on the day."""
     codes = {str(i.get("code")) for i in doc.get("past_diseases") or [] if isinstance(i, dict)}
     return {c for c, p in table.populations.items()
             if p.min_age is None and (codes & set(p.diagnosis_codes) or forms_present & set(p.forms))}  # fmt: skip
