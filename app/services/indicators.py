@@ -27,8 +27,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from app import rules as rules_mod
 from app.errors import InvalidInput
 from app.services import population as population_mod
@@ -142,9 +140,9 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
         params["village"] = village
     people: dict[str, Facts] = {}
     with store.session() as s:
-        rows = s.execute(text(f"SELECT uuid, record_no, name, village, tags, birth_date "
-                              f"FROM resident WHERE {where}"), params)  # fmt: skip
-        for uuid, record_no, name, vil, tags, birth in rows:
+        found = rows(s, "SELECT uuid, record_no, name, village, tags, birth_date FROM resident "
+                        f"INDEXED BY ix_resident_summary WHERE {where}", params)  # index only
+        for uuid, record_no, name, vil, tags, birth in found:
             try:  # the age on 31 December: every birthday of the year has passed
                 age: int | None = year - dt.date.fromisoformat(birth).year
             except (TypeError, ValueError):
