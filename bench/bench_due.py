@@ -169,10 +169,13 @@ def main() -> None:
         print(f"residents {report['imported']:,} (tags {tags}); records {written:,} written in "
               f"{wrote:.1f} s; ANALYZE (analysis_limit {planner.ANALYSIS_LIMIT}) {analyze:.2f} s")
         until = (today + dt.timedelta(days=31)).isoformat()
+        with store.session() as s:
+            one = s.execute(text("SELECT uuid FROM resident WHERE tags LIKE '%htn%' LIMIT 1")).scalar()
         cases = {
             "due list, this month": lambda: due.list_due(store, until=until),
             "due list, one village": lambda: due.list_due(store, until=until, village="201"),
             "due list, htn only": lambda: due.list_due(store, until=until, programme="htn"),
+            "due, one resident (view)": lambda: due.for_resident(store, one),
             "stats, whole institution": lambda: indicators.stats(store, today.year),
             "stats --detail": lambda: indicators.stats(store, today.year, detail=True),
         }

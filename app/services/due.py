@@ -216,11 +216,12 @@ def visits_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str
 
 
 def latest_rows(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
-                end: str | None = None) -> dict[str, tuple[Any, ...]]:  # fmt: skip
+                end: str | None = None,
+                uuids: list[str] | None = None) -> dict[str, tuple[Any, ...]]:  # fmt: skip
     """resident -> (resident, visit_date, *fields) of their latest final record of `form`: the
     latest date per resident, then that entry, both from the index alone (one row per resident
     reaches Python, not every visit)."""
-    where, params = _where(form, start, end, None)
+    where, params = _where(form, start, end, uuids)
     cols = "".join(f", {fact(f).replace('doc', 'r.doc', 1)}" for f in fields)
     q = (f"SELECT r.resident_uuid, r.visit_date{cols} FROM (SELECT resident_uuid AS u, "
          f"max(visit_date) AS m FROM record INDEXED BY ix_record_latest WHERE {where} "
@@ -229,10 +230,11 @@ def latest_rows(s: Any, form: str, fields: tuple[str, ...], *, start: str | None
     return {row[0]: row for row in rows(s, q, params)}  # two on the last day: either
 
 
-def latest_by_resident(s: Any, form: str, *, having: str | None = None) -> dict[str, str]:
+def latest_by_resident(s: Any, form: str, *, having: str | None = None,
+                       uuids: list[str] | None = None) -> dict[str, str]:  # fmt: skip
     """resident -> the date of their latest final record of `form` (with `having`, the latest
     where that field is filled), from the index alone."""
-    where, params = _where(form, None, None, None)
+    where, params = _where(form, None, None, uuids)
     if having:
         where += f" AND {fact(having)} IS NOT NULL"
     found = rows(s, f"SELECT resident_uuid, max(visit_date) FROM record INDEXED BY "
@@ -248,13 +250,14 @@ def _visit(row: tuple[Any, ...]) -> Visit | None:
     return Visit(day, None if cls is None else str(cls), None if adv is None else str(adv), _date(nxt))
 
 
-def _latest_visits(s: Any, rule: Rule, keep: int) -> dict[str, list[Visit]]:
+def _latest_visits(s: Any, rule: Rule, keep: int,
+                   uuids: list[str] | None = None) -> dict[str, list[Visit]]:  # fmt: skip
     """resident -> their latest final visits of the rule's form, latest first: the last one,
     and up to `keep` when it was 控制不满意 (a run of them means referral)."""
     fields = ("classification", rule.get("adverse_field") or "adverse_reaction", "next_visit_date")
     out: dict[str, list[Visit]] = {}
     runs = []
-    for uuid, row in latest_rows(s, rule.form, fields).items():
+    for uuid, row in latest_rows(s, rule.form, fields, uuids=uuids).items():
         v = _visit(row)
         if v is not None:
             out[uuid] = [v]
@@ -268,15 +271,15 @@ def _latest_visits(s: Any, rule: Rule, keep: int) -> dict[str, list[Visit]]:
     return out
 
 
-def _last_done(s: Any, rule: Rule) -> dict[str, dt.date]:
+def _last_done(s: Any, rule: Rule, uuids: list[str] | None = None) -> dict[str, dt.date]:
     """resident -> the latest day the rule's item was done (its form, or another form holding
     the item's field, e.g. the self-care assessment on the 健康体检表)."""
     out: dict[str, dt.date] = {}
-    for uuid, visit in latest_by_resident(s, rule.form).items():
+    for uuid, visit in latest_by_resident(s, rule.form, uuids=uuids).items():
         if (day := _date(visit)) is not None:
             out[uuid] = day
     for extra in rule.get("also_done_by") or ():
-        for uuid, visit in latest_by_resident(s, extra["form"], having=extra["field"]).items():
+        for uuid, visit in latest_by_resident(s, extra["form"], having=extra["field"], uuids=uuids).items():
             day = _date(visit)
             if day is not None and (uuid not in out or out[uuid] < day):
                 out[uuid] = day
@@ -336,9 +339,9 @@ def compute(store: Store, *, on: dt.date | None = None, village: str | None = No
         data: dict[str, Any] = {}
         for rule in wanted:
             if rule.kind == "classified_followup":
-                data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]))
+                data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
             else:
-                data[rule.id] = _last_done(s, rule)
+                data[rule.id] = _last_done(s, rule, uuids)
     # Per resident and rule this runs tens of thousands of times: membership by text compare,
     # the dates parsed only when needed, an item built only when it falls in the window.
     by_age = [(c, p.min_age, _age_cutoff(on, p.min_age)) for c, p in table.populations.items()
