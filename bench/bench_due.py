@@ -107,37 +107,38 @@ OLD_CHUNK = 500
 OLD_CHUNKS = 6  # of ~30 at 50,000 residents: enough for the rate, bounded in time
 
 
-def _old_query(store: Store) -> tuple[float, int]:
+def _old_query(store: Store) -> tuple[float, float, int]:
     with store.session() as s:
         uuids = [u for (u,) in s.execute(text(
             "SELECT uuid FROM resident WHERE status = 'active' AND tags != ''"))]  # fmt: skip
         batches = [uuids[i : i + OLD_CHUNK] for i in range(0, len(uuids), OLD_CHUNK)]
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         for batch in batches[:OLD_CHUNKS]:
             marks = ",".join(f"'{u}'" for u in batch)
             s.execute(text(
                 "SELECT resident_uuid, form, visit_date, json_extract(doc, '$.next_visit_date') "
                 f"FROM record WHERE resident_uuid IN ({marks}) AND form IN ('htn_followup', "
                 "'dm_followup', 'health_exam') AND status = 'final' ORDER BY visit_date")).all()  # fmt: skip
-        return (time.perf_counter() - t) / min(OLD_CHUNKS, len(batches)) * len(batches), len(batches)
+        share = len(batches) / min(OLD_CHUNKS, len(batches))
+        return (time.perf_counter() - t) * share, (time.thread_time() - c) * share, len(batches)
 
 
-def baseline(store: Store, new_wall: float) -> None:
+def baseline(store: Store, new_cpu: float) -> None:
     """The due list's query before issue 14 (the records of each batch of 500 residents, read
     with their documents), on the same data, with and without the planner's statistics: a few
     batches timed, the whole list extrapolated."""
-    took, n = _old_query(store)
+    took, took_cpu, n = _old_query(store)
     with store.session(write=True) as s:
         s.execute(text("DELETE FROM sqlite_stat1"))
         s.execute(text("ANALYZE sqlite_schema"))  # reloads the (now empty) statistics
     store.engine.dispose()
-    blind, _n = _old_query(store)
+    blind, blind_cpu, _n = _old_query(store)
     planner.refresh_store(store)
     store.engine.dispose()
     print(f"baseline, the old due list's record query over {n} batches (extrapolated from "
-          f"{min(OLD_CHUNKS, n)}): {took:.2f} s with statistics, {blind:.2f} s without "
-          f"(x{blind / max(took, 1e-9):.0f}); the new whole due list takes x{new_wall / blind:.3f} "
-          f"of the old query without statistics")
+          f"{min(OLD_CHUNKS, n)}): wall {took:.2f} s / cpu {took_cpu:.2f} s with statistics, "
+          f"wall {blind:.2f} s / cpu {blind_cpu:.2f} s without; the new whole due list's cpu is "
+          f"x{new_cpu / max(blind_cpu, 1e-9):.2f} of the old query's alone")
 
 
 def main() -> None:
@@ -168,22 +169,25 @@ def main() -> None:
         print(f"residents {report['imported']:,} (tags {tags}); records {written:,} written in "
               f"{wrote:.1f} s; ANALYZE (analysis_limit {planner.ANALYSIS_LIMIT}) {analyze:.2f} s")
         until = (today + dt.timedelta(days=31)).isoformat()
+        with store.session() as s:
+            one = s.execute(text("SELECT uuid FROM resident WHERE tags LIKE '%htn%' LIMIT 1")).scalar()
         cases = {
             "due list, this month": lambda: due.list_due(store, until=until),
             "due list, one village": lambda: due.list_due(store, until=until, village="201"),
             "due list, htn only": lambda: due.list_due(store, until=until, programme="htn"),
+            "due, one resident (view)": lambda: due.for_resident(store, one),
             "stats, whole institution": lambda: indicators.stats(store, today.year),
             "stats --detail": lambda: indicators.stats(store, today.year, detail=True),
         }
         goal = {"due": 1.0, "sta": 2.0}
-        with_stats = {}
+        with_stats, cpu_of = {}, {}
         print(f"\n{'call':28} {'wall s':>7} {'cpu s':>7} {'items':>7}  goal")
         for name, fn in cases.items():
             wall, cpu, out = timed(fn)
-            with_stats[name] = wall
+            with_stats[name], cpu_of[name] = wall, cpu
             count = len(out) if isinstance(out, list) else 0  # type: ignore[arg-type]
             print(f"{name:28} {wall:7.3f} {cpu:7.3f} {count:7,}  <= {goal[name[:3]]} s")
-        baseline(store, with_stats["due list, this month"])
+        baseline(store, cpu_of["due list, this month"])
         if keep:
             store.close()
             return
@@ -194,8 +198,9 @@ def main() -> None:
         store.engine.dispose()
         print("\nwithout the planner's statistics (as before migration 0008's ANALYZE):")
         for name in ("due list, this month", "stats, whole institution"):
-            wall, _cpu, _out = timed(cases[name], 2)
-            print(f"{name:28} {wall:7.3f} s   x{wall / with_stats[name]:.1f} of with statistics")
+            wall, cpu, _out = timed(cases[name], 2)
+            print(f"{name:28} wall {wall:7.3f} s, cpu {cpu:.3f} s: x{cpu / cpu_of[name]:.1f} of the "
+                  "cpu with statistics")
         print(f"({load()})")
         store.close()
 

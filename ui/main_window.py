@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.residents.search_now()
         self.residents.search_box.setFocus()
         self.check_drafts()
+        self.check_rules()
         self.sync.begin()
 
     # --- toolbar and menus
@@ -583,6 +584,17 @@ class MainWindow(QMainWindow):
                 self.open_editor(r, form, rec)
 
         DbOp(self, load).success(opened).run()
+
+    def check_rules(self) -> None:
+        """Load and validate the schedule rules table at login: a bad table (an administrator's
+        rules.json) is reported at once, naming the rule and the field, not at the first list."""
+
+        def load(store: Any) -> str:
+            from app import rules
+
+            return rules.for_store(store).name
+
+        DbOp(self, load).run()  # a failure shows the Chinese error dialog
 
     def check_drafts(self) -> None:
         """Tell the user at login when unfinished forms are waiting."""

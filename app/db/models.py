@@ -95,6 +95,13 @@ class Resident(Base):
     # Its search terms (app.search.pack): which resident_term rows are its own (migration 0007).
     terms: Mapped[str | None] = mapped_column(Text, nullable=True)
 
+    # A due list's or an indicator's residents and their list rows without their documents
+    # (migration 0008; app/services/due.py, indicators.py).
+    __table_args__ = (
+        Index("ix_resident_summary", "status", "village", "uuid", "record_no", "name", "sex",
+              "birth_date", "phone", "tags", "created_at", "status_date"),
+    )
+
 
 class ResidentTerm(Base):
     """Search terms of a resident, one index entry each (see app/search.py for the kinds)."""

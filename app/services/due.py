@@ -14,8 +14,6 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from app import rules as rules_mod
 from app.clock import today
 from app.errors import InvalidInput
@@ -79,23 +77,10 @@ class Due:
 # --- membership of the key populations
 
 
-def populations_of(table: Table, tags: set[str], birth: dt.date | None,
-                   on: dt.date) -> dict[str, dt.date | None]:  # fmt: skip
-    """population code -> since when (None: not known, e.g. a diagnosis without a date).
-    The stored tags are derived from the records (a diagnosis in personal_info or a follow-up
-    of the programme's form, app.services.resident_prep.compute_tags)."""
-    out: dict[str, dt.date | None] = {}
-    for code, p in table.populations.items():
-        if p.min_age is not None:
-            if birth is not None and birthday_at(birth, p.min_age) <= on:
-                out[code] = birthday_at(birth, p.min_age)
-        elif code in tags:
-            out[code] = None
-    return out
-
-
 def derive_tags(table: Table, doc: dict[str, Any], forms_present: set[str]) -> set[str]:
-    """The record-derived populations (diagnosis codes in 既往史, or a form of the programme)."""
+    """The record-derived populations (diagnosis codes in 既往史, or a form of the programme), as
+    the table defines them (the clinic stores them as the resident's tags; the county server,
+    which has no tags, derives them here). Age populations are decided on the day."""
     codes = {str(i.get("code")) for i in doc.get("past_diseases") or [] if isinstance(i, dict)}
     return {c for c, p in table.populations.items()
             if p.min_age is None and (codes & set(p.diagnosis_codes) or forms_present & set(p.forms))}  # fmt: skip
@@ -232,19 +217,31 @@ def visits_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str
     return out
 
 
-def latest_by_resident(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
-                       end: str | None = None, having: str | None = None,
-                       ) -> dict[str, tuple[Any, ...]]:  # fmt: skip
-    """resident -> (visit_date, *fields) of their latest final record of `form` (with `having`
-    set, the latest where that field is filled): one row per resident. Served by the index
-    alone only without `fields` (SQLite reads the rows for the other columns of an aggregate)."""
-    where, params = _where(form, start, end, None)
+def latest_rows(s: Any, form: str, fields: tuple[str, ...], *, start: str | None = None,
+                end: str | None = None,
+                uuids: list[str] | None = None) -> dict[str, tuple[Any, ...]]:  # fmt: skip
+    """resident -> (resident, visit_date, *fields) of their latest final record of `form`: the
+    latest date per resident, then that entry, both from the index alone (one row per resident
+    reaches Python, not every visit)."""
+    where, params = _where(form, start, end, uuids)
+    cols = "".join(f", {fact(f).replace('doc', 'r.doc', 1)}" for f in fields)
+    q = (f"SELECT r.resident_uuid, r.visit_date{cols} FROM (SELECT resident_uuid AS u, "
+         f"max(visit_date) AS m FROM record INDEXED BY ix_record_latest WHERE {where} "
+         "GROUP BY form, status, resident_uuid) AS g JOIN record AS r INDEXED BY ix_record_latest "
+         "ON r.form = :form AND r.status = 'final' AND r.resident_uuid = g.u AND r.visit_date = g.m")
+    return {row[0]: row for row in rows(s, q, params)}  # two on the last day: either
+
+
+def latest_by_resident(s: Any, form: str, *, having: str | None = None,
+                       uuids: list[str] | None = None) -> dict[str, str]:  # fmt: skip
+    """resident -> the date of their latest final record of `form` (with `having`, the latest
+    where that field is filled), from the index alone."""
+    where, params = _where(form, None, None, uuids)
     if having:
         where += f" AND {fact(having)} IS NOT NULL"
-    cols = "".join(f", {fact(f)}" for f in fields)
-    found = rows(s, f"SELECT resident_uuid, max(visit_date){cols} FROM record INDEXED BY "
+    found = rows(s, f"SELECT resident_uuid, max(visit_date) FROM record INDEXED BY "
                     f"ix_record_latest WHERE {where} GROUP BY form, status, resident_uuid", params)  # fmt: skip
-    return {uuid: tuple(rest) for uuid, *rest in found}
+    return dict(found)
 
 
 def _visit(row: tuple[Any, ...]) -> Visit | None:
@@ -255,28 +252,36 @@ def _visit(row: tuple[Any, ...]) -> Visit | None:
     return Visit(day, None if cls is None else str(cls), None if adv is None else str(adv), _date(nxt))
 
 
-def _latest_visits(s: Any, rule: Rule, keep: int) -> dict[str, list[Visit]]:
-    """resident -> their latest `keep` final visits of the rule's form, latest first. All the
-    form's index entries are read (an aggregate with the document fields would not be served
-    by the index alone); that is still the cheapest way at 200,000 records."""
+def _latest_visits(s: Any, rule: Rule, keep: int,
+                   uuids: list[str] | None = None) -> dict[str, list[Visit]]:  # fmt: skip
+    """resident -> their latest final visits of the rule's form, latest first: the last one,
+    and up to `keep` when it was 控制不满意 (a run of them means referral)."""
     fields = ("classification", rule.get("adverse_field") or "adverse_reaction", "next_visit_date")
     out: dict[str, list[Visit]] = {}
-    for uuid, visits in visits_by_resident(s, rule.form, fields).items():
-        kept = [v for row in reversed(visits[-keep:]) if (v := _visit(row)) is not None]
-        if kept:
-            out[uuid] = kept
+    runs = []
+    for uuid, row in latest_rows(s, rule.form, fields, uuids=uuids).items():
+        v = _visit(row)
+        if v is not None:
+            out[uuid] = [v]
+            if v.classification in rule["uncontrolled_classes"]:
+                runs.append(uuid)
+    if runs and keep > 1:
+        for uuid, visits in visits_by_resident(s, rule.form, fields, uuids=runs).items():
+            kept = [v for row in reversed(visits[-keep:]) if (v := _visit(row)) is not None]
+            if kept:
+                out[uuid] = kept
     return out
 
 
-def _last_done(s: Any, rule: Rule) -> dict[str, dt.date]:
+def _last_done(s: Any, rule: Rule, uuids: list[str] | None = None) -> dict[str, dt.date]:
     """resident -> the latest day the rule's item was done (its form, or another form holding
     the item's field, e.g. the self-care assessment on the 健康体检表)."""
     out: dict[str, dt.date] = {}
-    for uuid, (visit,) in latest_by_resident(s, rule.form, ()).items():
+    for uuid, visit in latest_by_resident(s, rule.form, uuids=uuids).items():
         if (day := _date(visit)) is not None:
             out[uuid] = day
     for extra in rule.get("also_done_by") or ():
-        for uuid, (visit,) in latest_by_resident(s, extra["form"], (), having=extra["field"]).items():
+        for uuid, visit in latest_by_resident(s, extra["form"], having=extra["field"], uuids=uuids).items():
             day = _date(visit)
             if day is not None and (uuid not in out or out[uuid] < day):
                 out[uuid] = day
@@ -301,7 +306,9 @@ def _residents(s: Any, table: Table, on: dt.date, village: str | None,
         where.append("village = :village")
         params["village"] = village
     cols = ", ".join(SUMMARY) + ", tags, created_at"
-    return list(s.execute(text(f"SELECT {cols} FROM resident WHERE {' AND '.join(where)}"), params))
+    # The key populations of a whole clinic from ix_resident_summary alone (no document read).
+    hint = "" if uuids is not None else " INDEXED BY ix_resident_summary"
+    return rows(s, f"SELECT {cols} FROM resident{hint} WHERE {' AND '.join(where)}", params)
 
 
 def _age_cutoff(on: dt.date, age: int) -> str:
@@ -342,9 +349,9 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     data: dict[str, Any] = {}
     for rule in wanted:
         if rule.kind == "classified_followup":
-            data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]))
+            data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
         else:
-            data[rule.id] = _last_done(s, rule)
+            data[rule.id] = _last_done(s, rule, uuids)
     # Per resident and rule this runs tens of thousands of times: membership by text compare,
     # the dates parsed only when needed, an item built only when it falls in the window.
     by_age = [(c, p.min_age, _age_cutoff(on, p.min_age)) for c, p in table.populations.items()

@@ -27,12 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from app import rules as rules_mod
 from app.errors import InvalidInput
 from app.services import population as population_mod
-from app.services.due import add_months, rows, visits_by_resident
+from app.services.due import add_months, fact, latest_rows, rows
 
 if TYPE_CHECKING:
     from app.rules import Indicator, Table
@@ -142,9 +140,9 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
         params["village"] = village
     people: dict[str, Facts] = {}
     with store.session() as s:
-        rows = s.execute(text(f"SELECT uuid, record_no, name, village, tags, birth_date "
-                              f"FROM resident WHERE {where}"), params)  # fmt: skip
-        for uuid, record_no, name, vil, tags, birth in rows:
+        found = rows(s, "SELECT uuid, record_no, name, village, tags, birth_date FROM resident "
+                        f"INDEXED BY ix_resident_summary WHERE {where}", params)  # index only
+        for uuid, record_no, name, vil, tags, birth in found:
             try:  # the age on 31 December: every birthday of the year has passed
                 age: int | None = year - dt.date.fromisoformat(birth).year
             except (TypeError, ValueError):
@@ -176,22 +174,32 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
             measured[ind["form"]] |= set()
     for form, keys in measured.items():
         names = tuple(sorted(keys))
-        for uuid, visits in visits_by_resident(s, form, names, start=start, end=end).items():
-            f = people.get(uuid)
-            if f is not None:
-                f.followups[form] = len(visits)
-                f.last[form] = dict(zip(names, visits[-1][2:], strict=True))
+        for uuid, n in _per_resident(s, form, start, end):
+            if uuid in people:
+                people[uuid].followups[form] = n
+        if names:
+            for uuid, row in latest_rows(s, form, names, start=start, end=end).items():
+                if uuid in people:
+                    people[uuid].last[form] = dict(zip(names, row[2:], strict=True))
     for rule in table.rules:
         if rule.kind != "interval":
             continue
-        for uuid in visits_by_resident(s, rule.form, (), start=start, end=end):
+        for uuid, _n in _per_resident(s, rule.form, start, end):
             if uuid in people:
                 people[uuid].done.add(rule.id)
         for extra in rule.get("also_done_by") or ():
-            found = visits_by_resident(s, extra["form"], (extra["field"],), start=start, end=end)
-            for uuid, visits in found.items():
-                if uuid in people and any(value is not None for _u, _day, value in visits):
+            for uuid, _n in _per_resident(s, extra["form"], start, end, having=extra["field"]):
+                if uuid in people:
                     people[uuid].done.add(rule.id)
+
+
+def _per_resident(s: Any, form: str, start: str, end: str,
+                  having: str | None = None) -> list[tuple[str, int]]:  # fmt: skip
+    """(resident, final records of `form` in the period [with `having` filled]), index only."""
+    extra = f" AND {fact(having)} IS NOT NULL" if having else ""
+    return rows(s, "SELECT resident_uuid, count(*) FROM record INDEXED BY ix_record_latest "
+                   "WHERE form = :f AND status = 'final' AND visit_date BETWEEN :a AND :b"
+                   f"{extra} GROUP BY form, status, resident_uuid", {"f": form, "a": start, "b": end})  # fmt: skip
 
 
 def stats(store: Store, year: int, village: str | None = None, *,

@@ -91,3 +91,29 @@ def test_stats_drill_down_population_export_print(qtbot, guard, installation, tm
     assert any("常住人口数：120" in t for t in texts) and any("统计指标" in t for t in texts)
     assert_plain(texts)
     shell.shutdown()
+
+
+def test_bad_rules_table_reported_at_login(qtbot, guard, installation):
+    """An administrator's rules.json with a bad interval: refused at login, naming the rule and
+    the field; the due list then says the same instead of showing a wrong schedule."""
+    import json
+
+    from tests.ui.conftest import DOCTOR
+    from ui import errors
+
+    data_dir, _uuids = installation
+    (data_dir / "rules.json").write_text(json.dumps(
+        {"table": "本县", "extends": "ed2017", "override_rules": {"htn_followup": {"recheck_days": 0}}},
+        ensure_ascii=False), "utf-8")  # fmt: skip
+    before = len(errors.shown)
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    main.show()
+    qtbot.waitUntil(lambda: any("htn_followup" in t for t in errors.shown[before:]), timeout=10000)
+    text = next(t for t in errors.shown[before:] if "htn_followup" in t)
+    assert "本县" in text and "recheck_days" in text and "正整数" in text
+    from ui.qt import QApplication, QMessageBox
+
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    screenshot(box, "74-bad-rules-table")
+    box.close()
+    shell.shutdown()
