@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from app import paths
 from app.db import migrate
 from app.errors import DataError
@@ -52,7 +54,10 @@ def upgrade_if_needed(data_dir: Path, installation_id: str, data_key: bytes) -> 
     UpgradeFailed when a migration failed (the data then is as it was before)."""
     data_dir = Path(data_dir)
     db = paths.db_path(data_dir)
-    revision = migrate.current_at(db, data_key)
+    try:
+        revision = migrate.current_at(db, data_key)
+    except DBAPIError:  # the page holding the schema version is damaged
+        raise DataError("数据库文件已损坏（读不出数据版本）；请运行 cunyi check，并用较早的备份恢复") from None
     if revision == migrate.head():
         return None
     if migrate.is_newer(revision):

@@ -219,7 +219,7 @@ def test_auto_backup_of_a_damaged_database_fails_and_keeps_the_older_backups(ins
     conn.close()
     store.close()
     raw = bytearray((installation / "cunyi.db").read_bytes())
-    raw[(pages - 3) * 4096 + 300] ^= 0x5A
+    raw[(pages // 2) * 4096 + 300] ^= 0x5A  # a data page (the schema version's stays readable)
     (installation / "cunyi.db").write_bytes(raw)
     store = Store.open(installation, USER, PASSWORD)
     with pytest.raises(DataError):
