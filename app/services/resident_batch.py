@@ -17,7 +17,8 @@ transactions each index page is written once per batch rather than once per resi
 docs/decisions/backup-and-import.md for the figures).
 
 This is for residents registered here: it writes outbox rows, which sync sends to the server.
-Residents pulled from the server must not get them (sync/bulk.py inserts those).
+Residents pulled from the server must not get them (sync/bulk.py inserts those); both insert
+through the writer's batch entry, app/repo/batch.py, whose Origin decides that.
 """
 
 from __future__ import annotations
