@@ -23,7 +23,7 @@ from app.db.models import (
     SyncEntity,
 )
 from app.repo import Origin, batch
-from app.repo.batch import HouseholdRow, RecordRow, ResidentRow, VersionRow
+from app.repo.batch import HouseholdRow, RecordRow, ResidentRow, VersionRow, plain
 from app.repo.households import placeholder_label
 from app.services.changes import version_changes
 from app.services.resident_prep import compute_tags
@@ -186,18 +186,18 @@ def _insert_residents(
         name, id_number, record_no, phone = (doc.get("name", ""), doc.get("id_number") or None,
                                              state.get("record_no"), doc.get("phone"))  # fmt: skip
         merged_into = state.get("merged_into")
-        rows.append(ResidentRow(
+        rows.append(plain(ResidentRow(
             u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
             phone, doc.get("address"), state.get("village"), state.get("household"),
             state.get("status") or "active", state.get("status_date"), state.get("status_reason"),
             merged_into, compute_tags(doc, forms_by_owner.get(u, set())), doc_json,
             forms.CURRENT_EDITION, 1, now, now, user, user,
             search.pack(search.terms_for(name, id_number, record_no, phone)),
-        ))  # fmt: skip
+        )))  # fmt: skip
         snap = _with(doc_json, {k: state.get(k) for k in RESIDENT_STATE})
         # A first version's changes are its whole state, derived from its data when read
         # (changes.changes_of): not stored twice.
-        versions.append(VersionRow("resident", u, 1, "sync", snap, version_changes(1, snap), now, user))
+        versions.append(plain(VersionRow("resident", u, 1, "sync", snap, version_changes(True, snap), now, user)))
         if merged_into:
             redirects.append((u, merged_into, now))
     batch.insert(s, pulled, households=[HouseholdRow(h, placeholder_label(h), households[h], None, now)
@@ -217,9 +217,9 @@ def _insert_records(s: Session, items: list[dict[str, Any]]) -> None:
         doc = {k: v for k, v in state.items() if k not in RECORD_STATE}
         doc_json = json.dumps(doc, ensure_ascii=False)
         u = item["uuid"]
-        rows.append(RecordRow(u, state["resident"], state.get("form", ""),
-                              state.get("edition") or forms.CURRENT_EDITION, doc.get("visit_date"),
-                              doc_json, "final", 1, now, now, user, user))  # fmt: skip
+        rows.append(plain(RecordRow(u, state["resident"], state.get("form", ""),
+                                    state.get("edition") or forms.CURRENT_EDITION, doc.get("visit_date"),
+                                    doc_json, "final", 1, now, now, user, user)))  # fmt: skip
         snap = _with(doc_json, {k: state.get(k) for k in RECORD_STATE})
-        versions.append(VersionRow("record", u, 1, "sync", snap, version_changes(1, snap), now, user))
+        versions.append(plain(VersionRow("record", u, 1, "sync", snap, version_changes(True, snap), now, user)))
     batch.insert(s, pulled, records=rows, versions=versions)

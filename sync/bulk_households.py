@@ -41,7 +41,7 @@ def insert_new(s: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         state = {k: data.get(k) for k in HOUSEHOLD_STATE}
         rows.append(HouseholdRow(u, state["label"], state["village"], state["head"], now))
         versions.append(VersionRow("household", u, 1, "sync", dumps(state),
-                                   version_changes(1, "{}"), now, pulled.author))  # fmt: skip
+                                   version_changes(True, "{}"), now, pulled.author))  # fmt: skip
         synced.append({"uuid": u, "kind": "household", "rev": item["rev"], "area": item["area"],
                        "stub": False, "h": state_item_hash(u, item["rev"])})  # fmt: skip
     batch.insert(s, pulled, households=rows, versions=versions)

@@ -93,6 +93,13 @@ class OutboxRow(NamedTuple):
     last_error: str | None
 
 
+def plain(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`row` as a plain tuple, for a list of thousands kept until the insert: the cyclic garbage
+    collector stops tracking plain tuples of plain values, not named ones, and traversing them
+    on every collection cost a first sync ~12% of its page CPU (docs/decisions/writer.md)."""
+    return tuple(row)
+
+
 def _insert(model: type, row: type[Any]) -> str:
     cols = ", ".join(f'"{c}"' for c in row._fields)
     marks = ", ".join("?" * len(row._fields))
@@ -111,11 +118,14 @@ def _many(conn: Any, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         conn.exec_driver_sql(sql, rows[0] if len(rows) == 1 else rows)
 
 
-def insert(s: Session, origin: Origin, *, households: Sequence[HouseholdRow] = (),
-           residents: Sequence[ResidentRow] = (), records: Sequence[RecordRow] = (),
-           versions: Sequence[VersionRow] = (), outbox: Sequence[OutboxRow] = ()) -> None:  # fmt: skip
-    """Insert new rows, their search terms and versions; the outbox rows only when `origin`
-    queues its changes (a pulled page must bring none)."""
+Rows = Sequence[tuple[Any, ...]]  # the named rows above, or plain() of them
+
+
+def insert(s: Session, origin: Origin, *, households: Rows = (), residents: Rows = (),
+           records: Rows = (), versions: Rows = (), outbox: Rows = ()) -> None:  # fmt: skip
+    """Insert new rows (HouseholdRow, ResidentRow, RecordRow, VersionRow, OutboxRow), the
+    residents' search terms and the versions; the outbox rows only when `origin` queues its
+    changes (a pulled page must bring none)."""
     assert origin.queued or not outbox, "the server's changes are not sent back to it"
     conn = s.connection()
     _many(conn, INSERT_HOUSEHOLD, households)

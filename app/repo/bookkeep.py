@@ -12,7 +12,7 @@ from app.db.models import Outbox, Version
 from app.ids import time_ordered_uuid
 from app.repo.origin import Applied, Origin
 from app.services import audit
-from app.services.changes import dumps, version_changes
+from app.services.changes import diff, dumps, version_changes
 
 
 def write(
@@ -37,7 +37,8 @@ def write(
     changes_json = dumps(changes)
     if version:
         s.add(Version(entity=entity, entity_uuid=uuid, rev=rev, action=action, data=dumps(snapshot),
-                      changes=version_changes(rev, changes_json), at=at, user=origin.author))  # fmt: skip
+                      changes=version_changes(rev == 1 and changes == diff({}, snapshot), changes_json),
+                      at=at, user=origin.author))  # fmt: skip
     if origin.queued:
         s.add(Outbox(mutation_id=time_ordered_uuid(), entity=entity, entity_uuid=uuid, op=op,
                      base_rev=base_rev, changes=changes_json, created_at=at, user=origin.author,

@@ -16,11 +16,13 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def version_changes(rev: int, changes_json: str) -> str:
-    """What `version.changes` keeps. A first version's changes are its whole snapshot again
-    (every field from nothing), whatever made it (a registration, an import, a pull): it stores
-    "{}" and readers derive them from its data (changes_of), so the document is not stored twice."""
-    return "{}" if rev == 1 else changes_json
+def version_changes(from_nothing: bool, changes_json: str) -> str:
+    """What `version.changes` keeps. The changes of an entity's first version made from nothing
+    are its whole snapshot again, whatever made it (a registration, an import, a pull): it stores
+    "{}" and readers derive them from its data (changes_of), so the document is not stored twice.
+    (A first version can start from something: a household placeholder, upgraded when the real
+    one arrives, keeps its changes.)"""
+    return "{}" if from_nothing else changes_json
 
 
 def changes_of(rev: int, data: dict[str, Any], stored: str) -> dict[str, dict[str, Any]]:

@@ -17,7 +17,8 @@ transactions each index page is written once per batch rather than once per resi
 docs/decisions/backup-and-import.md for the figures).
 
 This is for residents registered here: it writes outbox rows, which sync sends to the server.
-Residents pulled from the server must not get them (sync/bulk.py inserts those).
+Residents pulled from the server must not get them (sync/bulk.py inserts those); both insert
+through the writer's batch entry, app/repo/batch.py, whose Origin decides that.
 """
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
             h_snap = {"label": label, "village": h_village, "head": None}
             h_changes = _compact({k: {"new": v, "old": None} for k, v in h_snap.items() if v is not None})
             version_rows.append(VersionRow("household", h_uuid, 1, "create", _compact(h_snap),
-                                           version_changes(1, h_changes), now, user))  # fmt: skip
+                                           version_changes(True, h_changes), now, user))  # fmt: skip
             outbox_rows.append(OutboxRow(time_ordered_uuid(), "household", h_uuid, "create", None,
                                          h_changes, now, user, "pending", 0, None))  # fmt: skip
         name, id_number, phone = p.name, p.id_number, p.phone
@@ -248,7 +249,7 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
         state_json, changes_json = _state_json(village, household, number)
         changes_json = joined(p.doc_changes, changes_json)
         version_rows.append(VersionRow("resident", uuid, 1, "create", joined(p.doc_json, state_json),
-                                       version_changes(1, changes_json), now, user))  # fmt: skip
+                                       version_changes(True, changes_json), now, user))  # fmt: skip
         outbox_rows.append(OutboxRow(time_ordered_uuid(), "resident", uuid, "create", None, changes_json,
                                      now, user, "pending", 0, None))  # fmt: skip
         if len(todo) == 1:  # the audit entry of a single registration names its fields

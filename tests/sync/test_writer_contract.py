@@ -182,6 +182,8 @@ CASES = {
 
 @pytest.mark.parametrize("origin", list(CASES))
 def test_every_origin_keeps_the_invariants(origin: str, county: Any, make_installation: Any) -> None:
+    if county.db.startswith("postgresql"):  # the invariants are the device's: one server suffices
+        pytest.skip("the writer's contract runs against the SQLite county server")
     t = county.township()
     a = make_installation(t + "001", county)
     b = make_installation(t + "001", county)
