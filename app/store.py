@@ -413,7 +413,7 @@ class Store:
             # Only a failed commit: an error inside the caller's block is the caller's to see.
             if block_done and self._hold_reads(e, info.get("audit_rows", [])[len(held):]):
                 return  # the reading stands; its audit entries wait in memory (held_audit)
-            self._refuse_if_key_replaced()
+            self.refuse_if_key_replaced()
             raise
         finally:
             write_transaction.reset(token)
@@ -450,7 +450,7 @@ class Store:
             finally:
                 cur.close()
         except sqlcipher3.DatabaseError:
-            self._refuse_if_key_replaced()
+            self.refuse_if_key_replaced()
             raise
         finally:
             conn.close()  # back to the pool
@@ -467,7 +467,7 @@ class Store:
         self.held_audit.extend(rows)
         return True
 
-    def _refuse_if_key_replaced(self) -> None:
+    def refuse_if_key_replaced(self) -> None:
         """Another window or command replaced the data key since this login (a user disabled):
         said as such, not as damage."""
         try:

@@ -82,8 +82,12 @@ def copy_file(db: Path, data_key: bytes, target: Path) -> None:
 def write_backup(store: Store, target: Path, *, auto: bool = False) -> dict[str, Any]:
     """Write a backup file at `target` atomically (a crash leaves no half-written file), then
     open and check it; an unsound one is deleted and DataError raised."""
-    manifest = write_snapshot(store.data_dir, store.keyfile.installation_id, store.data_key,
-                              Path(target), schema=migrate.head())  # fmt: skip
+    try:
+        manifest = write_snapshot(store.data_dir, store.keyfile.installation_id, store.data_key,
+                                  Path(target), schema=migrate.head())  # fmt: skip
+    except sqlcipher3.DatabaseError:
+        store.refuse_if_key_replaced()  # another window changed the key: said as such
+        raise
     size = Path(target).stat().st_size
     audit.log(store, "backup", detail={"auto": auto, "bytes": size,
                                        "db_sha256": manifest["db_sha256"][:16]})  # fmt: skip
