@@ -77,6 +77,8 @@ class Device(Base):
     # Set when the device finishes a pull (the end of a sync), cleared when it reports its audit
     # head: a device that pushes again while it is set skipped the check (anchor.overdue).
     head_due: Mapped[bool] = mapped_column(default=False)
+    # The sequence number when the device's last push began (push.pusher._access).
+    push_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Entity(Base):

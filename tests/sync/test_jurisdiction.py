@@ -121,3 +121,16 @@ def test_edits_queued_before_the_move_still_land(county: County) -> None:
                                        "form": {"old": None, "new": "htn_followup"}}}  # fmt: skip
     r = push(county, one, rec)
     assert r["result"] == "rejected" and r["code"] == "forbidden", r
+
+
+def test_a_device_that_never_pulls_cannot_keep_writing(county: County) -> None:
+    """Its queue goes up in its first push after the move; a later push is not "before"."""
+    t = county.township()
+    one, hospital = enroll(county, t + "001"), enroll(county, t + "000")
+    uid = create(county, one, "001")
+    pull_all(county, one)
+    assert push(county, hospital, edit(uid, "village", "001", "002"))["result"] == "applied"
+    assert push(county, one, edit(uid, "phone", "13800000000", "13900000004"))["result"] == "applied"
+    again = push(county, one, edit(uid, "phone", "13900000004", "13900000005"))
+    assert again["result"] == "conflict", again
+    assert state(county, uid)[2]["phone"] == "13900000004"

@@ -46,6 +46,10 @@ class Pusher:
         self.device = device
         self.scope = scope
         self.seq = SeqAllocator(session)
+        # Where the sequence stood when the device's previous push began, then this one's: a
+        # device that has pushed since a move has sent what it had queued before it (_access).
+        self.pushed_before = device.push_seq
+        device.push_seq = self.seq.row.value
         self.seen: set[str] = set()
         self.prior: dict[str, AppliedMutation] = {}
         self.known: set[str] | None = None  # entity uuids known to exist (after _prefetch)
@@ -136,6 +140,10 @@ class Pusher:
         last = max(moves, key=lambda m: m.seq or 0)
         seen = self.device.seen_seq if self.device.seen_seq is not None else -1
         if last.seq is None or last.device_id == self.device.id or seen >= last.seq:
+            return AFTER_MOVE
+        if self.pushed_before is not None and self.pushed_before >= last.seq:
+            # Its queue went up in its first push after the move: a device that never pulls
+            # cannot keep writing as if it did not know.
             return AFTER_MOVE
         return BEFORE_MOVE
 
