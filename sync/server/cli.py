@@ -32,6 +32,7 @@ def cmd_init(a: argparse.Namespace) -> int:
 def cmd_serve(a: argparse.Namespace) -> int:
     import uvicorn
 
+    from sync.server import logsafe
     from sync.server.api import create_app
 
     engine = make_engine(a.db)
@@ -45,6 +46,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
         ssl_certfile=a.tls_cert,
         ssl_keyfile=a.tls_key,
         log_level=a.log_level,
+        log_config=logsafe.config(a.log_level),
         access_log=False,  # request lines would carry resident ids in URLs
     )
     return 0
