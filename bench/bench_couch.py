@@ -206,7 +206,7 @@ def main() -> int:
         print(f"ours: first sync {ours['first']['secs']:.1f} s (load {os.getloadavg()[0]:.1f})")
         ours["noop"] = measured(ours_proxy, ours_sync)
         token = requests.post(
-            county.api("/enroll"), json={"code": county.enroll_code(t + "001")}
+            county.api("/enroll"), json={"code": county.enroll_code(t + "001"), "area": t + "001"}
         ).json()["token"]
         _server_changes(county, token, changed, t)
         ours["hundred"] = measured(ours_proxy, ours_sync)

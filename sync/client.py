@@ -18,12 +18,12 @@ from sqlalchemy import func, select, update
 
 from app import recordno, roles
 from app.clock import now_iso
-from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
+from app.db.models import Conflict, Household, Outbox, Record, Resident, SerialBlock, SyncEntity
 from app.filelock import lock
 from app.services import anchors, audit
 from app.services.residents import _write_terms
 from sync import bulk, local
-from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES
+from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES, state_item_hash
 from sync.transport import SyncError, Transport, check_server_url, peer_fingerprint
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ class SyncClient:
 
     def run(self) -> dict[str, Any]:
         with single_flight(self.store.data_dir):
+            self.refresh_token()
             self.requeue(RETRYABLE)
             self.ensure_serials()
             self.push_all()
@@ -128,6 +129,14 @@ class SyncClient:
                 out["audit_flag"] = flag
             return out
 
+    def refresh_token(self) -> None:
+        """Tokens rotate at every sync (sync/server/tokens.py): take the new one and keep it
+        before anything else; the old one works until the new one is used."""
+        reply = self.t.call("POST", "/token")
+        with self.store.session(write=True) as s:
+            local.set_state(s, "token", reply["token"])
+        self.t.token = reply["token"]
+
     def send_audit_head(self) -> str | None:
         """Give the county this installation's audit-chain head, with the entry it kept last
         time as it stands here now (sync/server/anchor.py). Returns the county's flag, if any.
@@ -139,7 +148,9 @@ class SyncClient:
                 head = anchors.chain_head(conn)
                 proof = None
                 if isinstance(asked, int):
-                    row = conn.exec_driver_sql("SELECT hash FROM audit WHERE seq = ?", (asked,)).first()
+                    row = conn.exec_driver_sql(
+                        "SELECT hash FROM audit WHERE seq = ?", (asked,)
+                    ).first()
                     proof = {"seq": asked, "hash": row[0]} if row else None
             if head is None:
                 return None
@@ -245,6 +256,40 @@ class SyncClient:
         row.state, row.last_error = "sent", None
         if res.get("record_no") and row.entity == "resident":
             self._renumber(s, row.entity_uuid, res["record_no"])
+        self._hold_as_sent(s, row, res)
+
+    def _hold_as_sent(self, s: Any, row: Outbox, res: dict[str, Any]) -> None:
+        """A change the server applied exactly as sent (a create, or an update on the revision
+        this device had) leaves the server holding what this device holds: record its revision
+        now, as a pull would, and the pull skips it (skip_own; the server marks the same cases,
+        api.mark_own). Anything else comes back with the pull."""
+        first = res.get("first_result", res["result"])
+        rev = res.get("rev")
+        if (
+            first != "applied"
+            or not isinstance(rev, int)
+            or row.entity not in ("resident", "record", "household")
+        ):
+            return
+        known = s.get(SyncEntity, row.entity_uuid)
+        if known is not None and not known.stub and known.rev + 1 == rev:
+            known.rev, known.h = rev, state_item_hash(row.entity_uuid, rev)
+        elif known is None and row.op == "create":
+            s.add(SyncEntity(uuid=row.entity_uuid, kind=row.entity, rev=rev, stub=False,
+                             area=self._area_of(s, row), h=state_item_hash(row.entity_uuid, rev)))  # fmt: skip
+            s.flush()
+
+    def _area_of(self, s: Any, row: Outbox) -> str:
+        """The area the server files a new entity under (informational on this side)."""
+        area = self.store.institution.area
+        if row.entity == "record":
+            rec = s.get(Record, row.entity_uuid)
+            owner = s.get(SyncEntity, rec.resident_uuid) if rec is not None else None
+            return owner.area if owner is not None else area
+        model = Resident if row.entity == "resident" else Household
+        obj = s.get(model, row.entity_uuid)
+        village = getattr(obj, "village", None)
+        return area[:9] + village if isinstance(village, str) and len(village) == 3 else area
 
     def _renumber(self, s: Any, uuid: str, number: str) -> None:
         """The server replaced a provisional or colliding number: take it, and list the card for
@@ -361,7 +406,11 @@ class SyncClient:
         state: dict[str, Any] = {}
 
         def follow(page: dict[str, Any]) -> dict[str, Any] | None:
-            return {"cursor": page["cursor"], "limit": PULL_LIMIT} if page["has_more"] else None
+            return (
+                {"cursor": page["cursor"], "limit": PULL_LIMIT, "skip_own": "true"}
+                if page["has_more"]
+                else None
+            )
 
         def apply(s: Any, page: dict[str, Any]) -> None:
             bulk.apply_page(s, page["items"])
@@ -369,7 +418,11 @@ class SyncClient:
             state["last"] = page.get("state")
 
         self._apply_pages(
-            "/sync/pull", {"cursor": cursor, "limit": PULL_LIMIT}, follow, apply, "pull"
+            "/sync/pull",
+            {"cursor": cursor, "limit": PULL_LIMIT, "skip_own": "true"},
+            follow,
+            apply,
+            "pull",
         )
         return state.get("last")
 

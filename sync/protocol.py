@@ -19,6 +19,7 @@ PROTOCOL_VERSION = 1
 MAX_PUSH_CHANGES = 200
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 2000
+MAX_SNAPSHOT_LIMIT = 10000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # after decompression (gzip-bomb cap)
 
 ENTITIES = ("household", "resident", "record")

@@ -74,7 +74,8 @@ class Pusher:
             if isinstance(r, dict) and isinstance(r.get("entity_uuid"), str)
         ]
         self.prior = {a.mutation_id: a for a in self.session.scalars(
-            select(AppliedMutation).where(AppliedMutation.mutation_id.in_(mids)))} if mids else {}  # fmt: skip
+            select(AppliedMutation).where(AppliedMutation.device_id == self.device.id,
+                                          AppliedMutation.mutation_id.in_(mids)))} if mids else {}  # fmt: skip
         if uuids:
             self.known = set(
                 self.session.scalars(select(Entity.uuid).where(Entity.uuid.in_(uuids)))
@@ -91,7 +92,7 @@ class Pusher:
             return {"mutation_id": mid, "result": "rejected", "reason": str(e), "code": "invalid"}
         prior = self.prior.get(change.mutation_id)
         if prior is None and (self.known is None or change.mutation_id in self.seen):
-            prior = self.session.get(AppliedMutation, change.mutation_id)
+            prior = self.session.get(AppliedMutation, (self.device.id, change.mutation_id))
         self.seen.add(change.mutation_id)
         if prior is not None:
             return {**prior.result, "result": "duplicate", "first_result": prior.result["result"]}

@@ -73,7 +73,7 @@ def test_record_with_unknown_form_or_bad_values_is_rejected(three: Any, county: 
     r = residents.add(a.store, {"name": "尤十二", "sex": "1", "birth_date": "1949-01-01"})
     a.sync()
     token = requests.post(
-        county.api("/enroll"), json={"code": county.enroll_code(t + "001")}
+        county.api("/enroll"), json={"code": county.enroll_code(t + "001"), "area": t + "001"}
     ).json()["token"]
     doc = example("htn_followup")
 
