@@ -240,7 +240,7 @@ class Pusher:
 
     def _area(self, state: dict[str, Any]) -> str:
         if self.scope.level == "county":
-            area = state.get("area")
+            area = state.pop("area", None)  # placement, not data: never stored
             if not isinstance(area, str) or not re.fullmatch(r"\d{12}", area):
                 raise Rejected("区划（area）：县级建档须给出 12 位区划代码")
             return area
@@ -294,12 +294,12 @@ class Pusher:
         if outcome.applied:
             state = outcome.state
             if e.kind == "resident":
-                self._check_resident(state)
                 new_area = (
                     self._area(state)
                     if self.scope.level == "county"
-                    else old_area[:9] + state["village"]
+                    else old_area[:9] + str(state.get("village"))
                 )
+                self._check_resident(state)
                 if new_area[:6] != old_area[:6]:
                     raise Rejected("不能把居民迁到本县以外")
                 if ch.op == "merge" or state.get("merged_into"):
