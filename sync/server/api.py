@@ -115,8 +115,10 @@ def _not_throttled(throttle: Throttle, where: str) -> None:
 
 
 async def caller(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Presented:
+    """The bearer token (security scheme `device` in the OpenAPI document)."""
     where = address(request)
     _not_throttled(request.app.state.settings.throttle, where)
     if not authorization or not authorization.lower().startswith("bearer "):
@@ -150,6 +152,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.state.settings = cfg
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     make_session: sessionmaker[Session] = sessions(engine)
 
     async def body_of(request: Request, limit: int = MAX_BODY_BYTES) -> Any:
@@ -447,15 +450,33 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the bearer token every operation but health and enrol needs."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        doc = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        doc.setdefault("components", {})["securitySchemes"] = {
+            "device": {"type": "http", "scheme": "bearer", "description": "设备令牌（注册时发放）"}
+        }
+        for path, ops in doc["paths"].items():
+            if not path.endswith(("/health", "/enroll")):
+                for op in ops.values():
+                    op["security"] = [{"device": []}]
+        app.openapi_schema = doc
+    return app.openapi_schema
+
+
 def mark_own(s: Session, device_id: str, raw: list[Any], results: list[dict[str, Any]]) -> None:
     """Feed rows of the entities this push applied exactly as sent carry the device: it holds
     them already and skips them when it pulls (skip_own). Exactly as sent: a create, or an
     update on the very revision the device had. Anything merged, in conflict, redirected or
     rejected stays unmarked and comes back to it."""
-    sent = {c.get("mutation_id"): c for c in raw if isinstance(c, dict)}
+    sent = {c["mutation_id"]: c for c in raw
+            if isinstance(c, dict) and isinstance(c.get("mutation_id"), str)}  # fmt: skip
     clean: dict[str, bool] = {}
     for r in results:
-        u, change = r.get("entity_uuid"), sent.get(r.get("mutation_id"), {})
+        u, change = r.get("entity_uuid"), sent.get(str(r.get("mutation_id")), {})
         exact = change.get("op") == "create" or (
             isinstance(change.get("base_rev"), int) and change["base_rev"] + 1 == r.get("rev")
         )

@@ -33,8 +33,17 @@ def upgrade() -> None:
         op.create_primary_key("applied_mutation_pkey", "applied_mutation",
                               ["device_id", "mutation_id"])  # fmt: skip
     else:
-        with op.batch_alter_table("applied_mutation", recreate="always") as batch_op:
-            batch_op.create_primary_key("applied_mutation_pkey", ["device_id", "mutation_id"])
+        # SQLite cannot change a key in place: the table is rebuilt with the new one.
+        keyed = sa.Table(
+            "applied_mutation",
+            sa.MetaData(),
+            sa.Column("device_id", sa.String(length=36), primary_key=True),
+            sa.Column("mutation_id", sa.String(length=64), primary_key=True),
+            sa.Column("result", sa.JSON(), nullable=False),
+            sa.Column("applied_at", sa.DateTime(), nullable=False),
+        )
+        with op.batch_alter_table("applied_mutation", recreate="always", copy_from=keyed):
+            pass
 
 
 def _in_days(days: int):  # type: ignore[no-untyped-def]
