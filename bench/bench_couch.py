@@ -141,6 +141,21 @@ def replicate(source: str, target: Path, batch_size: int | None) -> dict[str, An
     return {**result, "secs": wall}
 
 
+def push_edits(source: str, target: Path, ids: list[str]) -> dict[str, Any]:
+    """Change `ids` in the local PouchDB, then replicate local -> remote (bench/couch/push.js)."""
+    ids_file = target.parent / "push-ids.json"
+    ids_file.write_text(json.dumps(ids))
+    t0 = time.perf_counter()
+    out = subprocess.run(["node", str(COUCH / "push.js"), source, str(target), str(ids_file)],
+                         cwd=COUCH, capture_output=True, text=True, timeout=3600)  # fmt: skip
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise RuntimeError(f"push.js failed: {out.stderr[-2000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["ok"] and not result["errors"], result
+    return {**result, "secs": wall}
+
+
 def measured(proxy: CountingProxy, run: Any) -> dict[str, Any]:
     proxy.reset()
     t0 = time.perf_counter()
@@ -211,6 +226,11 @@ def main() -> int:
         _server_changes(county, token, changed, t)
         ours["hundred"] = measured(ours_proxy, ours_sync)
         assert ours["hundred"]["pulled"] >= len(changed), ours["hundred"]
+        from app.services import residents
+
+        for i, u in enumerate(changed):  # edits on this machine (not timed), then one sync
+            residents.update(hospital.store, u, {"address": f"本机修改的地址{i}"})
+        ours["push"] = measured(ours_proxy, ours_sync)
         hospital.close()
 
         # -- CouchDB protocol, through the proxy (loaded only now: LevelDB's compactions after
@@ -231,6 +251,8 @@ def main() -> int:
         pouch.change(changed)
         couch["hundred"] = measured(couch_proxy, lambda: replicate(source, local, args.batch_size))
         assert couch["hundred"]["docs_written"] == len(changed), couch["hundred"]
+        couch["push"] = measured(couch_proxy, lambda: push_edits(source, local, changed))
+        assert couch["push"]["docs_written"] == len(changed), couch["push"]
 
         print(f"\n{args.residents} residents + {args.residents * args.records_per} records, "
               f"township scope, loopback; ours on {args.db}; CouchDB side: pouchdb-server 4.2 "
@@ -240,6 +262,13 @@ def main() -> int:
         table("no-op sync", ours["noop"], couch["noop"], 0)
         table(f"sync after {len(changed)} residents changed on the server", ours["hundred"],
               couch["hundred"], 0)  # fmt: skip
+        table(f"push of {len(changed)} edits made on the client (ours: the whole sync run)",
+              ours["push"], couch["push"], 0)  # fmt: skip
+        print(f"\npush of {len(changed)} edits: ours / PouchDB time = "
+              f"{ours['push']['secs'] / couch['push']['secs']:.2f}  | goal <= 0.50; first sync: ours / "
+              f"CouchDB time {ours['first']['secs'] / couch['first']['secs']:.2f}, bytes "
+              f"{ours['first']['bytes_down'] / couch['first']['bytes_down']:.2f}, requests "
+              f"{ours['first']['requests']}  | goal <= 60")  # fmt: skip
         print("\nrequests by endpoint, first sync:")
         print(f"  ours:    {ours['first']['by_endpoint']}")
         print(f"  CouchDB: {couch['first']['by_endpoint']}")

@@ -30,7 +30,13 @@ if TYPE_CHECKING:
     from app.store import Store
 
 PULL_LIMIT = int(os.environ.get("CUNYI_SYNC_PULL_LIMIT", "500"))
-SNAPSHOT_LIMIT = int(os.environ.get("CUNYI_SYNC_SNAPSHOT_LIMIT", "1000"))
+# Snapshot pages adapt to the link: from SNAPSHOT_FIRST items, doubled after a page that came
+# quickly, halved after a slow one, within [SNAPSHOT_MIN, SNAPSHOT_MAX]. A township's first sync
+# (250,000 entities) then takes some 40 requests on a good link instead of 250, while a page on a
+# poor one stays well inside the read time-out. A fixed SNAPSHOT_LIMIT (tests) turns this off.
+SNAPSHOT_LIMIT = int(os.environ.get("CUNYI_SYNC_SNAPSHOT_LIMIT", "0"))
+SNAPSHOT_FIRST, SNAPSHOT_MIN, SNAPSHOT_MAX = 2000, 250, 8000
+PAGE_FAST, PAGE_SLOW = 4.0, 15.0  # seconds a page took to arrive
 # Pages already fetched go into one local transaction up to this many items / seconds.
 GROUP_ENTITIES = int(os.environ.get("CUNYI_SYNC_GROUP_ENTITIES", "5000"))
 GROUP_SECONDS = 2.0
@@ -373,13 +379,21 @@ class SyncClient:
             # resumes an earlier run's pages (their uuids are not in `seen`).
             progress = {"after": "", "as_of": None}
 
+        size = [SNAPSHOT_LIMIT or SNAPSHOT_FIRST]
+
         def params(after: str, as_of: int | None) -> dict[str, Any]:
-            out: dict[str, Any] = {"after": after, "limit": SNAPSHOT_LIMIT}
+            out: dict[str, Any] = {"after": after, "limit": size[0]}
             if as_of is not None:
                 out["as_of"] = as_of
             return out
 
         def follow(page: dict[str, Any]) -> dict[str, Any] | None:
+            took = page.get("_secs")
+            if not SNAPSHOT_LIMIT and isinstance(took, float):
+                if took < PAGE_FAST:
+                    size[0] = min(SNAPSHOT_MAX, size[0] * 2)
+                elif took > PAGE_SLOW:
+                    size[0] = max(SNAPSHOT_MIN, size[0] // 2)
             return None if page["done"] else params(page["after"], page["as_of"])
 
         def apply(s: Any, page: dict[str, Any]) -> None:
@@ -436,8 +450,11 @@ class _Fetch:
         self.error: BaseException | None = None
 
         def work() -> None:
+            started = time.monotonic()
             try:
                 self.value = t.call("GET", path, params=params)
+                if isinstance(self.value, dict):
+                    self.value["_secs"] = time.monotonic() - started  # for adaptive page sizes
             except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
                 self.error = e
             finally:
