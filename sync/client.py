@@ -95,6 +95,9 @@ def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> 
     return {"device_id": reply["device_id"], "institution": reply["institution"], "server": server}
 
 
+_ASK = object()  # the audit-chain entry to prove is not known yet: ask the server
+
+
 class SyncClient:
     def __init__(self, store: Store, progress: Progress | None = None) -> None:
         self.store = store
@@ -111,6 +114,7 @@ class SyncClient:
         self.t = Transport(server, token, ca_cert, fingerprint=fingerprint)
         self.pushed = 0
         self.pulled = 0
+        self.audit_seq: Any = _ASK
 
     # -- whole run ----------------------------------------------------------------------------
 
@@ -142,13 +146,19 @@ class SyncClient:
         with self.store.session(write=True) as s:
             local.set_state(s, "token", reply["token"])
         self.t.token = reply["token"]
+        if "audit_seq" in reply:  # what GET /audit-head would say (saves that request)
+            self.audit_seq = reply["audit_seq"]
 
     def send_audit_head(self) -> str | None:
         """Give the county this installation's audit-chain head, with the entry it kept last
         time as it stands here now (sync/server/anchor.py). Returns the county's flag, if any.
         The sync itself has succeeded by now: a failure here only leaves the anchor as it was."""
         try:
-            asked = self.t.call("GET", "/audit-head").get("seq")
+            asked = (
+                self.audit_seq
+                if self.audit_seq is not _ASK
+                else self.t.call("GET", "/audit-head").get("seq")
+            )
             with self.store.session() as s:
                 conn = s.connection()
                 head = anchors.chain_head(conn)

@@ -268,7 +268,10 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         def work(s: Session) -> dict[str, Any]:
             device = _auth(s, who).device
             token, expires = tokens.rotate(device, who.token, cfg.token_ttl)
-            return {"token": token, "expires_at": expires.isoformat(timespec="seconds") + "Z"}
+            # The audit-chain entry the device must show at the end of this sync (what GET
+            # /audit-head says), here to save that request.
+            return {"token": token, "expires_at": expires.isoformat(timespec="seconds") + "Z",
+                    "audit_seq": device.audit_seq}  # fmt: skip
 
         return raw_json(await run(work))
 

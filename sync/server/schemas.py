@@ -51,8 +51,12 @@ ENROLLED = {
 }
 TOKEN = {
     "type": "object",
-    "required": ["token", "expires_at"],
-    "properties": {"token": {"type": "string"}, "expires_at": {"type": "string"}},
+    "required": ["token", "expires_at", "audit_seq"],
+    "properties": {
+        "token": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "audit_seq": {"anyOf": [{"type": "null"}, {"type": "integer"}]},
+    },
 }
 ME = {
     "type": "object",
