@@ -197,7 +197,8 @@ def push_throughput(
 
 def pull_latency(county: County, township: str, top: int, n: int) -> list[float]:
     tok = requests.post(
-        county.api("/enroll"), json={"code": county.enroll_code(township + "000"), "area": township + "000"}
+        county.api("/enroll"),
+        json={"code": county.enroll_code(township + "000"), "area": township + "000"},
     ).json()["token"]
     http = requests.Session()
     out = []

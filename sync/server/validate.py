@@ -63,7 +63,9 @@ def resident_errors(state: dict[str, Any]) -> list[str]:
     if not isinstance(village, str) or not _VILLAGE.fullmatch(village):
         errors.append("村（village）：必须是 3 位数字（0-9）")
     record_no = state.get("record_no")
-    if record_no is not None and not (isinstance(record_no, str) and _RECORD_NO.fullmatch(record_no)):
+    if record_no is not None and not (
+        isinstance(record_no, str) and _RECORD_NO.fullmatch(record_no)
+    ):
         errors.append("档案编号（record_no）：必须是 17 位数字（0-9）")
     number = state.get("id_number")
     if number:
