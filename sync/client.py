@@ -238,9 +238,21 @@ class SyncClient:
             if not batch:
                 return
             reply = self.t.call("POST", "/sync/push", {"changes": batch})
-            with self.store.session(write=True) as s:
-                for res in reply["results"]:
-                    self._settle(s, res)
+            with self.store.session(write=True) as s, s.no_autoflush:
+                # Two queries for the batch instead of a lookup (and a flush) per change.
+                results = reply["results"]
+                mids = [r["mutation_id"] for r in results if isinstance(r.get("mutation_id"), str)]
+                rows = {
+                    r.mutation_id: r
+                    for r in s.scalars(select(Outbox).where(Outbox.mutation_id.in_(mids)))
+                }
+                uuids = [c["entity_uuid"] for c in batch]
+                synced = {
+                    e.uuid: e
+                    for e in s.scalars(select(SyncEntity).where(SyncEntity.uuid.in_(uuids)))
+                }
+                for res in results:
+                    self._settle(s, res, rows, synced)
             sent.update(c["mutation_id"] for c in batch)
             self.pushed += len(batch)
             self.progress("push", self.pushed)
@@ -260,8 +272,10 @@ class SyncClient:
             change["resolves"] = row.resolves
         return change
 
-    def _settle(self, s: Any, res: dict[str, Any]) -> None:
-        row = s.scalar(select(Outbox).where(Outbox.mutation_id == res.get("mutation_id")))
+    def _settle(
+        self, s: Any, res: dict[str, Any], rows: dict[str, Outbox], synced: dict[str, SyncEntity]
+    ) -> None:
+        row = rows.get(res.get("mutation_id"))  # type: ignore[arg-type]
         if row is None:
             return
         row.attempts += 1
@@ -272,9 +286,11 @@ class SyncClient:
         row.state, row.last_error = "sent", None
         if res.get("record_no") and row.entity == "resident":
             self._renumber(s, row.entity_uuid, res["record_no"])
-        self._hold_as_sent(s, row, res)
+        self._hold_as_sent(s, row, res, synced)
 
-    def _hold_as_sent(self, s: Any, row: Outbox, res: dict[str, Any]) -> None:
+    def _hold_as_sent(
+        self, s: Any, row: Outbox, res: dict[str, Any], synced: dict[str, SyncEntity]
+    ) -> None:
         """A change the server applied exactly as sent (a create, or an update on the revision
         this device had) leaves the server holding what this device holds: record its revision
         now, as a pull would, and the pull skips it (skip_own; the server marks the same cases,
@@ -287,13 +303,14 @@ class SyncClient:
             or row.entity not in ("resident", "record", "household")
         ):
             return
-        known = s.get(SyncEntity, row.entity_uuid)
+        known = synced.get(row.entity_uuid)
         if known is not None and not known.stub and known.rev + 1 == rev:
             known.rev, known.h = rev, state_item_hash(row.entity_uuid, rev)
         elif known is None and row.op == "create":
-            s.add(SyncEntity(uuid=row.entity_uuid, kind=row.entity, rev=rev, stub=False,
-                             area=self._area_of(s, row), h=state_item_hash(row.entity_uuid, rev)))  # fmt: skip
-            s.flush()
+            known = SyncEntity(uuid=row.entity_uuid, kind=row.entity, rev=rev, stub=False,
+                               area=self._area_of(s, row), h=state_item_hash(row.entity_uuid, rev))  # fmt: skip
+            s.add(known)
+            synced[row.entity_uuid] = known  # a later change of the batch finds it
 
     def _area_of(self, s: Any, row: Outbox) -> str:
         """The area the server files a new entity under (informational on this side)."""
