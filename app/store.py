@@ -7,6 +7,7 @@ password. All database work goes through `store.session()`.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -381,6 +382,10 @@ class Store:
             with suppress(CunyiError, DBAPIError, sqlcipher3.DatabaseError, OSError), \
                     self.session(write=True):
                 pass  # writes what is held, if there is room now
+        if self.held_audit:  # the CLI also prints them (app/cli/common.py); no personal data
+            logging.getLogger("cunyi.audit").warning(
+                "disk full: %d audit entries not written: %s", len(self.held_audit),
+                ", ".join(f"{e['at']} {e['action']}" for e in self.held_audit))  # fmt: skip
         self.engine.dispose()
 
     # --- sessions
