@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app import paths
 from app.db import migrate
+from app.durable import fsync_dir
 from app.errors import DataError
 from app.filelock import lock
 from app.version import __version__
@@ -127,7 +128,7 @@ def _put_back(data_dir: Path, backup_file: Path, data_key: bytes) -> Path:
                 if (data_dir / name).exists():
                     os.replace(data_dir / name, aside / name)
             os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
-            backup._fsync_dir(data_dir)
+            fsync_dir(data_dir)
     except Exception as exc:
         log.error("putting the pre-upgrade backup back failed: %s", type(exc).__name__)
         raise UpgradeFailed(

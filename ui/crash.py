@@ -126,10 +126,10 @@ def _tell(path: Path | None) -> None:
     text = text.format(path if path else tr("Crash", "（无法写入报告）"))
 
     def show() -> None:
-        from ui.errors import _box
+        from ui.errors import message_box
         from ui.qt import QMessageBox
 
-        _box(QApplication.activeWindow(), QMessageBox.Icon.Critical, tr("Crash", "意外错误"), text)
+        message_box(QApplication.activeWindow(), QMessageBox.Icon.Critical, tr("Crash", "意外错误"), text)
 
     if threading.current_thread() is threading.main_thread():
         show()

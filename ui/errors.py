@@ -80,14 +80,14 @@ def show_error(parent: QWidget | None, exc: BaseException | str) -> QMessageBox:
         from app.labels import without_keys
 
         text = without_keys(exc)
-    return _box(parent, QMessageBox.Icon.Warning, tr("Errors", "出错了"), text)
+    return message_box(parent, QMessageBox.Icon.Warning, tr("Errors", "出错了"), text)
 
 
 def show_info(parent: QWidget | None, text: str, title: str = "") -> QMessageBox:
-    return _box(parent, QMessageBox.Icon.Information, title or tr("Errors", "提示"), text)
+    return message_box(parent, QMessageBox.Icon.Information, title or tr("Errors", "提示"), text)
 
 
-def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+def message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
     shown.append(text)
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)

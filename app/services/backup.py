@@ -26,6 +26,7 @@ from app import paths, roles
 from app.clock import now_iso
 from app.crypto.keyfile import KeyFile, NoSuchSlot, SlotDisabled, WrongSecret
 from app.db import migrate
+from app.durable import fsync_dir
 from app.errors import AuthError, DataError
 from app.services import anchors, audit, integrity
 from app.staging import RESTORE_PREFIX, VERIFY_PREFIX, clean_stale_stages, staging
@@ -41,14 +42,6 @@ _AUTO = re.compile(r"^auto-(\d{8})-(\d{6})" + re.escape(SUFFIX) + "$")
 _CHUNK = 1 << 20
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _sha256(path: Path) -> str:
@@ -143,7 +136,7 @@ def write_snapshot(
             raise DataError("备份校验失败，数据库文件已损坏，未保留此备份：" + "；".join(problems)
                             + "（请运行 cunyi check）")  # fmt: skip
         os.replace(tmp_zip, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         tmp_db.unlink(missing_ok=True)
         tmp_zip.unlink(missing_ok=True)
@@ -395,17 +388,17 @@ def _swap(data_dir: Path, stage: Path, aside: Path) -> None:
                 os.link(old, aside / name)
             except OSError:
                 shutil.copy2(old, aside / name)
-    _fsync_dir(aside)
+    fsync_dir(aside)
     # The backup's key file goes beside the live one first, then the database, then the key
     # file takes its name. A backup made before a key change holds another data key: after a
     # crash between the renames, the login finds the key file that opens the database in place
     # (app/services/rotation.settle).
     _keep_login_counts(data_dir / paths.KEYS_NAME, stage / paths.KEYS_NAME)
     os.replace(stage / paths.KEYS_NAME, paths.keys_next_path(data_dir))
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
     os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
     os.replace(paths.keys_next_path(data_dir), data_dir / paths.KEYS_NAME)
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
 
 
 def _keys_without_login_counts(path: Path) -> str:
