@@ -127,7 +127,7 @@ def _put_back(data_dir: Path, backup_file: Path, data_key: bytes) -> Path:
                 if (data_dir / name).exists():
                     os.replace(data_dir / name, aside / name)
             os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
-            backup._fsync_dir(data_dir)
+            backup.fsync_dir(data_dir)
     except Exception as exc:
         log.error("putting the pre-upgrade backup back failed: %s", type(exc).__name__)
         raise UpgradeFailed(

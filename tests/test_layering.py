@@ -170,7 +170,7 @@ def test_no_private_name_taken_from_another_module() -> None:
 def test_private_name_check_can_fail(tmp_path: Path) -> None:
     src = tmp_path / "x.py"
     src.write_text("from app.db import migrate\nfrom app.services.residents import _hidden\n"
-                   "migrate.config()\n")  # fmt: skip
+                   "migrate._config()\n")  # fmt: skip
     modules = _module_files()
     assert sorted(_private_uses("ui.x", src, modules)) == [
         "app.db.migrate._config", "app.services.residents._hidden"]

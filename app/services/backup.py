@@ -41,7 +41,8 @@ _AUTO = re.compile(r"^auto-(\d{8})-(\d{6})" + re.escape(SUFFIX) + "$")
 _CHUNK = 1 << 20
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in `folder` survive a power cut (also used by app/upgrade.py)."""
     if os.name == "nt":  # directories cannot be opened for fsync on Windows
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -139,7 +140,7 @@ def write_snapshot(
             raise DataError("备份校验失败，数据库文件已损坏，未保留此备份：" + "；".join(problems)
                             + "（请运行 cunyi check）")  # fmt: skip
         os.replace(tmp_zip, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         tmp_db.unlink(missing_ok=True)
         tmp_zip.unlink(missing_ok=True)
@@ -391,17 +392,17 @@ def _swap(data_dir: Path, stage: Path, aside: Path) -> None:
                 os.link(old, aside / name)
             except OSError:
                 shutil.copy2(old, aside / name)
-    _fsync_dir(aside)
+    fsync_dir(aside)
     # The backup's key file goes beside the live one first, then the database, then the key
     # file takes its name. A backup made before a key change holds another data key: after a
     # crash between the renames, the login finds the key file that opens the database in place
     # (app/services/rotation.settle).
     _keep_login_counts(data_dir / paths.KEYS_NAME, stage / paths.KEYS_NAME)
     os.replace(stage / paths.KEYS_NAME, paths.keys_next_path(data_dir))
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
     os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
     os.replace(paths.keys_next_path(data_dir), data_dir / paths.KEYS_NAME)
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
 
 
 def _keys_without_login_counts(path: Path) -> str:
