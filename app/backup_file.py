@@ -94,6 +94,9 @@ def write_snapshot(
         src = keyed(paths.db_path(data_dir), data_key)
         try:
             head = anchors.chain_head(src)
+        except sqlcipher3.DatabaseError:
+            same_key(data_dir, data_key)  # a window still holding a replaced key: said as such
+            raise DataError("无法备份：数据库文件有损坏的页（请运行 cunyi check，并用较早的备份恢复）") from None
         finally:
             src.close()
         try:
@@ -143,7 +146,7 @@ def same_key(data_dir: Path, data_key: bytes, keys: str | None = None) -> None:
     except (ValueError, KeyError, OSError):
         return  # a damaged key file is the backup check's to report
     if kf.holds(data_key) is False:
-        raise DataError("数据密钥刚在另一个窗口中更换过，未备份；请重新登录后再备份")
+        raise DataError("数据密钥已在另一个窗口中更换（停用了用户或重设了密码），未备份；请退出后重新登录")
 
 
 # --- reading a backup
