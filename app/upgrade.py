@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from app import paths
+from app.backup_file import fsync_dir
 from app.db import migrate
-from app.durable import fsync_dir
 from app.errors import DataError
 from app.filelock import lock
 from app.version import __version__
@@ -75,7 +75,7 @@ def upgrade_if_needed(data_dir: Path, installation_id: str, data_key: bytes) -> 
 
 
 def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: str | None) -> dict[str, Any]:
-    from app.services import backup
+    from app.backup_file import write_snapshot  # store-free: the store is opening (app/store.py)
 
     db = paths.db_path(data_dir)
     if revision is None:  # a database file without a schema: nothing to keep
@@ -85,7 +85,7 @@ def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: st
         listener(revision, migrate.head())
     target = data_dir / paths.BACKUP_DIR / backup_name(revision, dt.datetime.now())
     try:
-        backup.write_snapshot(data_dir, installation_id, data_key, target, schema=revision)
+        write_snapshot(data_dir, installation_id, data_key, target, schema=revision)
     except DataError as e:
         raise DataError(f"升级到新版本前的自动备份没有成功，数据未作任何改动：{e}") from None
     log.info("upgrading the database from %s to %s", revision, migrate.head())
@@ -117,12 +117,13 @@ def _migrate(db: Path, data_key: bytes) -> None:
 def _put_back(data_dir: Path, backup_file: Path, data_key: bytes) -> Path:
     """The database from `backup_file` in place of the one a failed migration left; that one is
     kept aside (for whoever looks into the failure) in a folder that is returned."""
-    from app.services import backup
+    from app.backup_file import unpack
+    from app.staging import RESTORE_PREFIX, staging
 
     aside = data_dir / f"{FAILED_PREFIX}{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     try:
-        with backup.staging(data_dir, backup.RESTORE_PREFIX) as stage:
-            backup.unpack(backup_file, stage)  # the checksum of the database is checked here
+        with staging(data_dir, RESTORE_PREFIX) as stage:
+            unpack(backup_file, stage)  # the checksum of the database is checked here
             aside.mkdir()
             for name in (paths.DB_NAME, paths.DB_NAME + "-wal", paths.DB_NAME + "-shm"):
                 if (data_dir / name).exists():

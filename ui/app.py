@@ -29,7 +29,12 @@ FONT_PATH = FONT_DIR / "wqy-microhei.ttc"
 FALLBACK_PATHS = (FONT_DIR / "HanaMinA-ext.ttf", FONT_DIR / "HanaMinB-ext.ttf")
 FONT_POINT_SIZE = 10
 
-translators: list[QTranslator] = []  # kept alive: Qt does not own installed translators
+_translators: list[QTranslator] = []  # kept alive: Qt does not own installed translators
+
+
+def translations_installed() -> bool:
+    """Whether Qt's own Chinese translation was found (the built program's smoke test asks)."""
+    return bool(_translators)
 
 
 def register_font(app: QApplication) -> str | None:
@@ -68,7 +73,7 @@ def load_qt_translations(app: QApplication) -> bool:
         translator = QTranslator(app)
         if translator.load(locale, name, "_", path):
             app.installTranslator(translator)
-            translators.append(translator)
+            _translators.append(translator)
             ok = ok or name == "qtbase"
     if not ok:
         log.warning("qtbase_zh_CN not found")

@@ -80,14 +80,19 @@ def show_error(parent: QWidget | None, exc: BaseException | str) -> QMessageBox:
         from app.labels import without_keys
 
         text = without_keys(exc)
-    return message_box(parent, QMessageBox.Icon.Warning, tr("Errors", "出错了"), text)
+    return _box(parent, QMessageBox.Icon.Warning, tr("Errors", "出错了"), text)
 
 
 def show_info(parent: QWidget | None, text: str, title: str = "") -> QMessageBox:
-    return message_box(parent, QMessageBox.Icon.Information, title or tr("Errors", "提示"), text)
+    return _box(parent, QMessageBox.Icon.Information, title or tr("Errors", "提示"), text)
 
 
-def message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+def show_critical(parent: QWidget | None, text: str, title: str) -> QMessageBox:
+    """An unexpected error (ui/crash.py), shown like the others."""
+    return _box(parent, QMessageBox.Icon.Critical, title, text)
+
+
+def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
     shown.append(text)
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)

@@ -112,7 +112,7 @@ def _smoke_steps(tmp: Path) -> str:
     from ui import app as ui_app
 
     qt_app = ui_app.make_application([sys.argv[0]])
-    if not ui_app.translators:
+    if not ui_app.translations_installed():
         raise SystemExit("SMOKE FAILED: qtbase_zh_CN not found")
     from ui.qt import QApplication
     from ui.shell import Shell

@@ -298,7 +298,7 @@ def _later_than_rule(
     first 控制不满意, where the rule says 2 weeks): asked, naming the rule (issue 14)."""
     from app import rules
     from app.db.models import Institution
-    from app.services import due
+    from forms import schedule
 
     nxt, day = parse_date(doc.get("next_visit_date")), parse_date(doc.get("visit_date"))
     if nxt is None or day is None:
@@ -318,8 +318,8 @@ def _later_than_rule(
         if uuid == exclude or day is None:
             continue
         d = json.loads(text)
-        earlier.append(due.Visit(day, d.get("classification"), d.get(rule["adverse_field"])))
-    allowed = due.rule_date_after(rule, doc, earlier)
+        earlier.append(schedule.Visit(day, d.get("classification"), d.get(rule["adverse_field"])))
+    allowed = schedule.rule_date_after(rule, doc, earlier)
     if allowed is None or nxt <= allowed[0]:
         return []
     return [RecordWarning(

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import paths
+from app.backup_file import fsync_dir
 from app.crypto.keyfile import (
     AUTH_SECTION,
     RECOVERY,
@@ -48,7 +49,6 @@ from app.crypto.keyfile import (
 )
 from app.db import audit_chain as audit
 from app.db.engine import probe
-from app.durable import fsync_dir
 from app.errors import DataError
 
 

@@ -148,14 +148,14 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
 
 def cmd_stats(a: argparse.Namespace) -> int:
     """The clinics' indicators over the whole county, per township and village (issue 14)."""
-    from app.errors import InvalidInput
+    from forms.indicators import BadYear
     from sync.server.indicators import county_stats
 
     try:
         with _session(a.db) as s:
             out = county_stats(s, a.year)
-    except InvalidInput as e:
-        print(f"错误：{e.cli_text()}", file=sys.stderr)
+    except BadYear as e:  # as the clinic's `cunyi stats` says it (field key for scripts), exit 3
+        print(f"错误：{e.error.keyed()}", file=sys.stderr)
         return 3
     if a.json:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
