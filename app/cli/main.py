@@ -7,18 +7,26 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import traceback
+from typing import NoReturn
 
 import app.cli as cli_pkg
-from app.cli.common import add_global_options
-from app.errors import CunyiError, DataError, storage_full
+from app.cli.common import add_global_options, check_arguments, check_environment, file_problem
+from app.errors import CunyiError, DataError, UsageError, storage_full
+
+
+class Parser(argparse.ArgumentParser):
+    """A usage error in one line naming the argument (argparse would print the usage first);
+    sub-parsers are of the same class, so every command gets it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"错误：{one_line(message)}（用法：{self.prog} --help）\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cunyi", description="村医：居民健康档案管理（命令行）",
-    )
+    parser = Parser(prog="cunyi", description="村医：居民健康档案管理（命令行）")
     add_global_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -28,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(sub)
     return parser
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """A message echoes what was typed, which may hold a newline or a tab: shown escaped, so a
+    refusal stays one line a script can read."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _database_problem(exc: Exception) -> str | None:
@@ -48,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         try:
+            check_environment()
+            check_arguments(parser, args)
             return int(args.func(args) or 0)
         except CunyiError:
             raise
@@ -55,11 +74,16 @@ def main(argv: list[str] | None = None) -> int:
             from app.cli.common import data_dir
 
             message = storage_full(e, data_dir(args)) or _database_problem(e)
-            if message is None:
+            if message is not None:
+                raise DataError(message) from None
+            # A file or folder named on the command line (or the data folder) that cannot be
+            # used as asked: the message names it and says why.
+            problem = file_problem(e)
+            if problem is None:
                 raise
-            raise DataError(message) from None
+            raise UsageError(problem) from None
     except CunyiError as e:
-        print(f"错误：{e.cli_text()}", file=sys.stderr)
+        print(f"错误：{one_line(e.cli_text())}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
