@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.errors import AuthError, InvalidInput, UsageError
+from app.errors import AuthError, DataError, InvalidInput, UsageError
 from app.paths import default_data_dir
 from forms.model import FieldError
 
@@ -43,7 +43,7 @@ def data_dir(args: argparse.Namespace) -> Path:
     directory = Path(getattr(args, "data_dir", None) or default_data_dir())
     with contextlib.suppress(OSError, ValueError):
         if len(os.fsencode(directory.absolute() / "cunyi.db-journal")) > SQLITE_MAX_PATH:
-            raise UsageError(f"数据目录 {directory} 的路径太长（不能超过约{SQLITE_MAX_PATH - 20}个字节）")
+            raise DataError(f"数据目录 {directory} 的路径太长（不能超过约{SQLITE_MAX_PATH - 20}个字节）")
     return directory
 
 
@@ -149,7 +149,9 @@ def check_output(path: Path, option: str = "-o/--output", *, make_parents: bool 
     if path.exists() and not path.is_file():
         raise UsageError(f"{option}：{path} 不是普通文件")
     parent = path.parent
-    if not parent.is_dir() and (parent.exists() or not make_parents):
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"{option}：{parent} 不是文件夹")
+    if not parent.exists() and not make_parents:
         raise UsageError(f"{option}：文件夹 {parent} 不存在")
 
 

@@ -47,6 +47,14 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def _within(filename: object, folder: os.PathLike[str]) -> bool:
+    try:
+        return os.path.commonpath([os.path.abspath(os.fsdecode(filename)),  # type: ignore[arg-type]
+                                   os.path.abspath(folder)]) == os.path.abspath(folder)  # fmt: skip
+    except (TypeError, ValueError):
+        return False
+
+
 def _database_problem(exc: Exception) -> str | None:
     """A Chinese explanation for storage failures a user can act on, else None."""
     text = str(getattr(exc, "orig", exc)).lower()
@@ -76,12 +84,14 @@ def main(argv: list[str] | None = None) -> int:
             message = storage_full(e, data_dir(args)) or _database_problem(e)
             if message is not None:
                 raise DataError(message) from None
-            # A file or folder named on the command line (or the data folder) that cannot be
-            # used as asked: the message names it and says why.
+            # A file or folder that cannot be used as asked: the message names it and says why.
+            # One named on the command line is a usage error; one of the installation's own
+            # files (a key file made read-only), like the damage above, is not.
             problem = file_problem(e)
             if problem is None:
                 raise
-            raise UsageError(problem) from None
+            inside = _within(getattr(e, "filename", None), data_dir(args))
+            raise (DataError if inside else UsageError)(problem) from None
     except CunyiError as e:
         print(f"错误：{one_line(e.cli_text())}", file=sys.stderr)
         return e.exit_code

@@ -75,15 +75,26 @@ def test_json_input_that_is_no_file_names_the_option(env: dict[str, str], tmp_pa
 
 
 def test_a_data_folder_that_cannot_be_one_is_named(env: dict[str, str], tmp_path: Path) -> None:
+    # Exit code 1, as for a data folder without an installation: not the input of a command.
     (tmp_path / "plain.txt").write_text("x", "utf-8")
     below_a_file = tmp_path / "plain.txt" / "data"
-    refused(invoke(["demo", "--data-dir", str(below_a_file)], env), 2, str(below_a_file), "不是文件夹")
+    refused(invoke(["demo", "--data-dir", str(below_a_file)], env), 1, str(below_a_file), "不是文件夹")
     too_long_name = tmp_path / ("n" * 300)
-    refused(invoke(["check", "--data-dir", str(too_long_name)], env), 2, str(too_long_name), "太长")
+    refused(invoke(["check", "--data-dir", str(too_long_name)], env), 1, str(too_long_name), "太长")
     # Each part short enough for the file system, the whole too long for SQLite to open.
     deep = tmp_path.joinpath(*["d" * 50] * 12)
-    refused(invoke(["demo", "--residents", "1", "--data-dir", str(deep)], env), 2, "数据目录", "太长")
+    refused(invoke(["demo", "--residents", "1", "--data-dir", str(deep)], env), 1, "数据目录", "太长")
     assert not deep.exists()
+
+
+def test_a_file_named_on_the_command_line_that_cannot_be_used_is_a_usage_error(
+        env: dict[str, str], tmp_path: Path) -> None:  # fmt: skip
+    (tmp_path / "plain.txt").write_text("x", "utf-8")
+    below_a_file = tmp_path / "plain.txt" / "out.cybak"  # backup makes missing folders
+    refused(invoke(["backup", "-o", str(below_a_file)], env), 2, str(tmp_path / "plain.txt"), "不是文件夹")
+    too_long = tmp_path / ("n" * 300 + ".cybak")
+    refused(invoke(["backup", "-o", str(too_long)], env), 2, str(too_long), "文件名太长")
+    assert not list(tmp_path.glob(".cunyi-backup-*"))
 
 
 @pytest.mark.parametrize("command", [["print", "card", "--village", "101"], ["backup"],
