@@ -16,12 +16,30 @@ import app.cli as cli_pkg
 from app.cli.common import add_global_options, check_arguments, check_environment, file_problem
 from app.errors import CunyiError, DataError, UsageError, storage_full
 
+# argparse's own refusals, in Chinese (its messages come in English: no catalogue ships).
+_USAGE_TEXT = [
+    (re.compile(r"the following arguments are required: (.+)", re.S), r"缺少参数：\1"),
+    (re.compile(r"argument (\S+): invalid int value: (.+)", re.S), r"参数 \1：\2 不是整数"),
+    (re.compile(r"argument (\S+): invalid float value: (.+)", re.S), r"参数 \1：\2 不是数字"),
+    (re.compile(r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)", re.S),
+     r"参数 \1：\2 不是可选值（可选：\3）"),
+    (re.compile(r"argument (\S+): expected one argument", re.S), r"参数 \1 后面缺少值"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)", re.S), r"参数 \1 不能与 \2 同时使用"),
+    (re.compile(r"one of the arguments (.+) is required", re.S), r"需要以下参数之一：\1"),
+    (re.compile(r"unrecognized arguments: (.+)", re.S), r"无法识别的参数：\1"),
+    (re.compile(r"argument (\S+): (.+)", re.S), r"参数 \1：\2"),
+]  # fmt: skip
+
 
 class Parser(argparse.ArgumentParser):
-    """A usage error in one line naming the argument (argparse would print the usage first);
-    sub-parsers are of the same class, so every command gets it."""
+    """A usage error in one line naming the argument, in Chinese (argparse would print the
+    usage first, in English); sub-parsers are of the same class, so every command gets it."""
 
     def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _USAGE_TEXT:
+            if pattern.fullmatch(message):
+                message = pattern.sub(chinese, message)
+                break
         self.exit(2, f"错误：{one_line(message)}（用法：{self.prog} --help）\n")
 
 

@@ -36,7 +36,7 @@ def _base(arg: str) -> str:
 def argument_names(leaf: Leaf) -> set[str]:
     """How a message may name an argument of the command: --option or METAVAR."""
     names = {opt for a in leaf.optionals for opt in a.option_strings if opt.startswith("--")}
-    return names | {a.metavar or a.dest.upper() for a in leaf.positionals}
+    return names | {n for a in leaf.positionals for n in (a.metavar or a.dest.upper(), a.dest)}
 
 
 def problems_of(o: Outcome, data_dir: Path, arguments: set[str]) -> list[str]:
@@ -65,7 +65,6 @@ def problems_of(o: Outcome, data_dir: Path, arguments: set[str]) -> list[str]:
     values = {v for a in o.argv for v in (a, a.split("=", 1)[-1], _base(a)) if v.strip()}
     names = (
         KEYED.search(line)
-        or "argument" in line  # argparse's own: "argument --limit: invalid int value"
         or any(opt in line for opt in options | arguments)
         or any(v in line for v in values)
         or str(data_dir) in line

@@ -152,7 +152,14 @@ def test_county_database_url_and_hours_are_named(env: dict[str, str], tmp_path: 
     refused(invoke(["county", "enroll-code", "--db", db, "--area", "1\n2"], env), 3, "1\\n2")
 
 
-def test_usage_errors_and_echoed_control_characters_stay_one_line(env: dict[str, str]) -> None:
-    refused(invoke(["record", "list", "x", "\n"], env), 2, "unrecognized arguments: \\n")
-    refused(invoke(["resident", "find", "x", "--limit", "many"], env), 2, "--limit", "--help")
+def test_usage_errors_are_one_chinese_line_naming_the_argument(env: dict[str, str]) -> None:
+    refused(invoke(["resident", "find"], env), 2, "缺少参数：query", "cunyi resident find --help")
+    refused(invoke(["resident", "find", "x", "--limit", "many"], env), 2, "参数 --limit", "不是整数")
+    refused(invoke(["resident", "status", "x", "--set", "gone"], env), 2, "参数 --set", "'moved'")
+    refused(invoke(["conflicts", "resolve", "1"], env), 2, "--take --value")
+    refused(invoke(["resident", "find", "x", "--village"], env), 2, "参数 --village 后面缺少值")
+
+
+def test_echoed_control_characters_stay_one_line(env: dict[str, str]) -> None:
+    refused(invoke(["record", "list", "x", "\n"], env), 2, "无法识别的参数：\\n")
     refused(invoke(["resident", "show", "a\nb"], env), 5, "a\\nb")
