@@ -21,7 +21,7 @@ from tests.conftest import ADMIN, PASSWORD
 SEED = int(os.environ.get("CUNYI_FUZZ_SEED", "20260312"))  # another seed: explore further
 CALLS = int(os.environ.get("CUNYI_FUZZ_CALLS", "1500"))
 
-KEYED = re.compile(r"（[A-Za-z_$][\w.$\[\]]*）")  # 姓名（name）: the key a script wrote
+KEYED = re.compile(r"（[\w$][\w.$\[\]]*）", re.ASCII)  # 姓名（name）: the key a script wrote
 # What a refusal of each kind is about, when it names no argument value: who logs in (4), what
 # was looked for (5).
 SUBJECTS = {4: ("密码", "用户", "权限", "恢复代码", "登录"),
@@ -65,6 +65,7 @@ def problems_of(o: Outcome, data_dir: Path, arguments: set[str]) -> list[str]:
     values = {v for a in o.argv for v in (a, a.split("=", 1)[-1], _base(a)) if v.strip()}
     names = (
         KEYED.search(line)
+        or line.endswith(" --help）")  # argparse's: it names the argument (or lists the unknown)
         or any(opt in line for opt in options | arguments)
         or any(v in line for v in values)
         or str(data_dir) in line
