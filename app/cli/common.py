@@ -9,6 +9,7 @@ import getpass
 import json
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,9 @@ def _check_strings(doc: Any) -> None:
             for key, item in value.items():
                 inner = key if where == "$" else f"{where}.{key}"
                 why = _unreadable(key) if key else "为空"
+                if why is None and any(unicodedata.category(c) in ("Cc", "Cf") for c in key):
+                    # A right-to-left override in a key would reverse the message naming it.
+                    why = f"{ascii(key)} 含有不可见的控制字符"
                 if why is not None:
                     raise InvalidInput(FieldError(where, "JSON", f"字段名{why}"))
                 stack.append((inner, item))

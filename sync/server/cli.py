@@ -13,9 +13,18 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, Oper
 from sync.server import admin
 from sync.server.db import SchemaError, check_schema, make_engine, sessions, upgrade
 
+BAD_URL = "--db：数据库 URL 无法识别（应为 postgresql+psycopg://… 或 sqlite:///…）"
+
+
+def _engine(url: str):  # type: ignore[no-untyped-def]
+    try:
+        return make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError):  # ValueError: e.g. a port "x//y"
+        raise admin.AdminError(BAD_URL) from None
+
 
 def _session(url: str, migrate: bool = False):  # type: ignore[no-untyped-def]
-    engine = make_engine(url)
+    engine = _engine(url)
     if migrate:
         upgrade(engine)
     else:
@@ -35,7 +44,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
 
     from sync.server.api import create_app
 
-    engine = make_engine(a.db)
+    engine = _engine(a.db)
     check_schema(engine)
     if (a.tls_cert is None) != (a.tls_key is None):
         raise admin.AdminError("--tls-cert 和 --tls-key 必须同时给出")
@@ -128,10 +137,6 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
             # The message may echo what was typed: a newline in it is shown, not obeyed.
             print(f"错误：{_shown(str(e))}", file=sys.stderr)
             return 3 if isinstance(e, admin.AdminError) else 1
-        except (ArgumentError, NoSuchModuleError):
-            print("错误：--db：数据库 URL 无法识别（应为 postgresql+psycopg://… 或 sqlite:///…）",
-                  file=sys.stderr)  # fmt: skip
-            return 3
         except OperationalError as e:
             # One line: psycopg adds a hint on a second line.
             print(f"错误：无法连接数据库：{_first_line(e.orig)}", file=sys.stderr)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cli_fuzz import INTERNAL, SKIP, Leaf, Outcome, build_world, invoke, leaves, run
 
+from app.cli.main import one_line
 from tests.conftest import ADMIN, PASSWORD
 
 SEED = int(os.environ.get("CUNYI_FUZZ_SEED", "20260312"))  # another seed: explore further
@@ -62,7 +63,9 @@ def problems_of(o: Outcome, data_dir: Path, arguments: set[str]) -> list[str]:
     if o.code == 1:
         return []  # the installation or the server, not the input: said in a sentence
     options = {a.split("=", 1)[0] for a in o.argv if a.startswith("-")}
-    values = {v for a in o.argv for v in (a, a.split("=", 1)[-1], _base(a)) if v.strip()}
+    # A value as typed, as shown (control characters escaped, ends trimmed), or a file's name.
+    typed = {v for a in o.argv for v in (a, a.split("=", 1)[-1], _base(a))}
+    values = {w for v in typed for w in (v, one_line(v).strip()) if w.strip()}
     names = (
         KEYED.search(line)
         or line.endswith(" --help）")  # argparse's: it names the argument (or lists the unknown)

@@ -53,6 +53,7 @@ def test_bytes_that_are_not_utf8_or_a_nul_name_the_argument(env: dict[str, str])
     (b'{"past_diseases": [{"code": "\\udfff"}]}', ("（past_diseases[0].code）",)),
     (b'[{"name": "x"}]', ("JSON", "对象")),
     (b'{"": 1}', ("JSON", "字段名为空")),
+    (b'{"\\u202ename": "x"}', ("JSON", "\\u202ename", "不可见")),  # shown, not obeyed
 ])  # fmt: skip
 def test_json_input_that_no_record_can_hold_is_refused_naming_where(
         env: dict[str, str], tmp_path: Path, raw: bytes, names: tuple[str, ...]) -> None:  # fmt: skip
@@ -141,7 +142,7 @@ def test_server_address_that_cannot_be_parsed_is_refused(env: dict[str, str]) ->
 def test_county_database_url_and_hours_are_named(env: dict[str, str], tmp_path: Path) -> None:
     text = tmp_path / "plain.txt"
     text.write_text("no database", "utf-8")
-    for url in ("", "nonsense://", "postgresql+nodriver://x"):
+    for url in ("", "nonsense://", "postgresql+nodriver://x", "nonsense://nonsense://x"):
         refused(invoke(["county", "device", "list", "--db", url], env), 3, "--db")
     refused(invoke(["county", "device", "list", "--db", f"sqlite:///{text}"], env), 1, "--db")
     db = f"sqlite:///{tmp_path / 'county.db'}"
