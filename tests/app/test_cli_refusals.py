@@ -164,3 +164,24 @@ def test_usage_errors_are_one_chinese_line_naming_the_argument(env: dict[str, st
 def test_echoed_control_characters_stay_one_line(env: dict[str, str]) -> None:
     refused(invoke(["record", "list", "x", "\n"], env), 2, "无法识别的参数：\\n")
     refused(invoke(["resident", "show", "a\nb"], env), 5, "a\\nb")
+
+
+def test_unmerge_after_the_number_moved_on_is_refused_naming_where(env: dict[str, str]) -> None:
+    # B's ID number went to A by the first merge, and on to C by the second: undoing the first
+    # would give B a number C holds (before: 内部错误, a UNIQUE constraint).
+    def add(data: dict) -> str:
+        o = invoke(["resident", "add", "--json", "-"], env, json.dumps(data, ensure_ascii=False))
+        assert o.code == 0, o.err
+        return json.loads(o.out)["record_no"]
+
+    a = add({"name": "钱一", "sex": "2", "birth_date": "1950-01-01"})
+    b = add({"name": "钱秀英", "id_number": "11010519491231002X"})
+    c = add({"name": "孙二", "sex": "1", "birth_date": "1960-01-01"})
+    assert invoke(["resident", "merge", a, b], env).code == 0
+    assert invoke(["resident", "merge", c, a], env).code == 0
+    line = refused(invoke(["resident", "unmerge", b], env), 3, "（ref）", c)
+    assert "先撤销" in line
+    assert json.loads(invoke(["resident", "show", b, "--json"], env).out)["record_no"] == c
+    assert invoke(["resident", "unmerge", a], env).code == 0  # undone in order, both work
+    assert invoke(["resident", "unmerge", b], env).code == 0
+    assert json.loads(invoke(["resident", "show", b, "--json"], env).out)["id_number"] == "11010519491231002X"
