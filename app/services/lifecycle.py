@@ -132,8 +132,10 @@ def unmerge(store: Store, ref: str) -> dict[str, Any]:
             if keep_doc.get(key) == value:  # only take back what was not changed since
                 keep_doc.pop(key)
         keep.doc = json.dumps(keep_doc, ensure_ascii=False)
+        # A survivor merged away since gave its number on (merge): it keeps none.
+        number = keep_doc.get("id_number") if keep.status != "merged" else keep.id_number
         keep.id_number, keep.phone, keep.address = (
-            keep_doc.get("id_number"), keep_doc.get("phone"), keep_doc.get("address"))
+            number, keep_doc.get("phone"), keep_doc.get("address"))
         s.flush()
         dup.id_number = dup_doc.get("id_number")
         if info["records"]:

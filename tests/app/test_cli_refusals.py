@@ -185,3 +185,24 @@ def test_unmerge_after_the_number_moved_on_is_refused_naming_where(env: dict[str
     assert invoke(["resident", "unmerge", a], env).code == 0  # undone in order, both work
     assert invoke(["resident", "unmerge", b], env).code == 0
     assert json.loads(invoke(["resident", "show", b, "--json"], env).out)["id_number"] == "11010519491231002X"
+
+
+def test_unmerge_from_a_survivor_merged_away_since_works(env: dict[str, str]) -> None:
+    # W absorbed D, then W was merged into M (M took W's ID number): undoing the first merge
+    # gave W its number back in the column, which M holds (before: 内部错误, UNIQUE constraint).
+    def add(data: dict) -> str:
+        o = invoke(["resident", "add", "--json", "-"], env, json.dumps(data, ensure_ascii=False))
+        assert o.code == 0, o.err
+        return json.loads(o.out)["record_no"]
+
+    w = add({"name": "钱秀英", "id_number": "11010519491231002X"})
+    d = add({"name": "钱一", "sex": "2", "birth_date": "1950-01-01"})
+    m = add({"name": "孙二", "sex": "1", "birth_date": "1960-01-01"})
+    assert invoke(["resident", "merge", w, d], env).code == 0
+    assert invoke(["resident", "merge", m, w], env).code == 0
+    done = invoke(["resident", "unmerge", d], env)
+    assert done.code == 0, done.err
+    shown = json.loads(invoke(["resident", "show", d, "--json"], env).out)
+    assert shown["record_no"] == d and shown["status"] == "active"
+    assert json.loads(invoke(["resident", "show", m, "--json"], env).out)["id_number"] == "11010519491231002X"
+    assert invoke(["check"], env).code == 0
