@@ -58,6 +58,14 @@ def leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Itera
             yield from leaves(child, (*path, name))
 
 
+def command_of(argv: list[str]) -> list[str]:
+    """argv from the command on: options given before it (`--user x resident find`) dropped."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("--"):
+        i += 1 if "=" in argv[i] else 2
+    return argv[i:]
+
+
 def invoke(argv: list[str], env: dict[str, str], stdin: str = "") -> Outcome:
     """One call of app.cli.main.main, its streams encoded as a terminal's would be (stdout strict
     UTF-8, so text a terminal cannot show fails as it would in a real process)."""
@@ -321,6 +329,10 @@ def make_call(rng: random.Random, w: World, leaf: Leaf) -> tuple[list[str], dict
     if rng.random() < 0.05 and len(argv) > len(leaf.path) + 1:  # a missing or doubled argument
         i = rng.randrange(len(leaf.path), len(argv))
         argv = argv[:i] + argv[i + 1:] if rng.random() < 0.5 else argv[:i] + [argv[i]] + argv[i:]
+    global_options = [i for i, a in enumerate(argv) if a in ("--data-dir", "--user") and i + 1 < len(argv)]
+    if global_options and rng.random() < 0.2:  # given before the command: `cunyi --user x resident …`
+        i = rng.choice(global_options)
+        argv = argv[i : i + 2] + argv[:i] + argv[i + 2 :]
     env = w.env()
     roll = rng.random()
     if roll < 0.03:

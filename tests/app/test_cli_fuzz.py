@@ -14,13 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from cli_fuzz import INTERNAL, SKIP, Leaf, Outcome, build_world, invoke, leaves, run
+from cli_fuzz import INTERNAL, SKIP, Leaf, Outcome, build_world, command_of, invoke, leaves, run
 
 from app.cli.main import one_line
 from tests.conftest import ADMIN, PASSWORD
 
 SEED = int(os.environ.get("CUNYI_FUZZ_SEED", "20260312"))  # another seed: explore further
-CALLS = int(os.environ.get("CUNYI_FUZZ_CALLS", "1500"))
+CALLS = int(os.environ.get("CUNYI_FUZZ_CALLS", "2500"))
 
 KEYED = re.compile(r"（[\w$][\w.$\[\]]*）", re.ASCII)  # 姓名（name）: the key a script wrote
 # What a refusal of each kind is about, when it names no argument value: who logs in (4), what
@@ -29,9 +29,10 @@ SUBJECTS = {4: ("密码", "用户", "权限", "恢复代码", "登录"),
             5: ("居民", "记录", "用户", "表单", "冲突", "设备", "家庭", "版")}  # fmt: skip
 
 
-def _base(arg: str) -> str:
-    """A file's name, as messages about a file's content name it."""
-    return arg.rsplit("/", 1)[-1] if "/" in arg and len(arg) < 4096 else ""
+def _base(arg: str) -> list[str]:
+    """A file's name (messages about a file's content name it) and its folder (the part of a
+    path that could not be used)."""
+    return list(arg.rsplit("/", 1)) if "/" in arg and len(arg) < 4096 else []
 
 
 def argument_names(leaf: Leaf) -> set[str]:
@@ -48,11 +49,11 @@ def problems_of(o: Outcome, data_dir: Path, arguments: set[str]) -> list[str]:
         return [f"{bad[0]}: {err[-300:]}"]
     if o.code == 0:
         return []
-    command = [a for a in o.argv if not a.startswith("-")][:2]
-    if command[:1] == ["status"] or (command[:1] == ["check"] and o.code == 1):
+    command = command_of(o.argv)[:1]
+    if command == ["status"] or (command == ["check"] and o.code == 1):
         return []  # answers, not refusals: "not set up here", "these problems were found"
     lines = [line for line in err.splitlines() if line and not line.startswith("警告：")]
-    if command[:1] == ["import"] and o.code == 3:  # one line per bad row, each naming its field
+    if command == ["import"] and o.code == 3:  # one line per bad row, each naming its field
         return [f"row line names no line and field: {line}" for line in lines
                 if not (line.startswith("第") and KEYED.search(line))]  # fmt: skip
     if len(lines) != 1:
@@ -64,7 +65,7 @@ def problems_of(o: Outcome, data_dir: Path, arguments: set[str]) -> list[str]:
         return []  # the installation or the server, not the input: said in a sentence
     options = {a.split("=", 1)[0] for a in o.argv if a.startswith("-")}
     # A value as typed, as shown (control characters escaped, ends trimmed), or a file's name.
-    typed = {v for a in o.argv for v in (a, a.split("=", 1)[-1], _base(a))}
+    typed = {v for a in o.argv for v in (a, a.split("=", 1)[-1], *_base(a))}
     values = {w for v in typed for w in (v, one_line(v).strip()) if w.strip()}
     names = (
         KEYED.search(line)
@@ -96,9 +97,12 @@ def test_fuzzing_every_command_ends_in_no_internal_error(data_dir: Path, tmp_pat
           + ", ".join(f"{c}: {n}" for c, n in sorted(codes.items())))  # fmt: skip
     by_path = {leaf.path: argument_names(leaf) for leaf in leaves(cli_main.build_parser())}
 
+    def path_of(argv: list[str]) -> tuple[str, ...]:
+        command = command_of(argv)
+        return max((p for p in by_path if tuple(command[: len(p)]) == p), key=len, default=())
+
     def arguments(argv: list[str]) -> set[str]:
-        paths = [p for p in by_path if tuple(argv[: len(p)]) == p]
-        return by_path[max(paths, key=len)] if paths else set()
+        return by_path.get(path_of(argv), set())
 
     failures = [(o.argv, p) for o in outcomes for p in problems_of(o, data_dir, arguments(o.argv))]
     for argv, problem in failures[:30]:
@@ -106,9 +110,8 @@ def test_fuzzing_every_command_ends_in_no_internal_error(data_dir: Path, tmp_pat
     assert not failures, f"{len(failures)} of {len(outcomes)} calls ended badly"
 
     # The fuzz reached every command and got past the parser often enough to mean something.
-    called = Counter(tuple(a for a in o.argv[:3] if not a.startswith("-")) for o in outcomes)
-    commands = [leaf.path for leaf in leaves(cli_main.build_parser()) if leaf.path not in SKIP]
-    assert all(any(c[: len(p)] == p for c in called) for p in commands)
+    called = Counter(path_of(o.argv) for o in outcomes)
+    assert not [p for p in by_path if p not in SKIP and not called[p]]
     assert codes[0] > len(outcomes) // 10 and codes[3] > 0 and codes[5] > 0
 
     check = invoke(["check"], world.env())
