@@ -121,13 +121,6 @@ def unmerge(store: Store, ref: str) -> dict[str, Any]:
         info = json.loads(event.moved_records)
         keep_before, dup_before = snapshot(keep), snapshot(dup)
         keep_doc, dup_doc = json.loads(keep.doc), json.loads(dup.doc)
-        number = dup_doc.get("id_number")
-        holder = s.execute(select(Resident).where(
-            Resident.id_number == number, Resident.uuid.not_in([dup.uuid, keep.uuid]))
-        ).scalars().first() if number else None  # fmt: skip
-        if holder is not None:  # a later merge passed the number on: undo that one first
-            raise InvalidInput(err("ref", f"档案 {dup.record_no} 的身份证号现属于档案 {holder.record_no}"
-                                          "（之后的合并），请先撤销那次合并"))  # fmt: skip
         for key, value in info["filled"].items():
             if keep_doc.get(key) == value:  # only take back what was not changed since
                 keep_doc.pop(key)
@@ -137,7 +130,13 @@ def unmerge(store: Store, ref: str) -> dict[str, Any]:
         keep.id_number, keep.phone, keep.address = (
             number, keep_doc.get("phone"), keep_doc.get("address"))
         s.flush()
-        dup.id_number = dup_doc.get("id_number")
+        dup_number = dup_doc.get("id_number")
+        holder = s.execute(select(Resident).where(
+            Resident.id_number == dup_number, Resident.uuid != dup.uuid)).scalars().first() if dup_number else None
+        if holder is not None:  # passed on by a later merge (or kept by the survivor): undo that first
+            raise InvalidInput(err("ref", f"档案 {dup.record_no} 的身份证号现属于档案 {holder.record_no}"
+                                          "（之后的合并），请先撤销那次合并"))  # fmt: skip
+        dup.id_number = dup_number
         if info["records"]:
             s.execute(update(Record).where(Record.uuid.in_(info["records"])).values(resident_uuid=dup.uuid))
         dup.status, dup.merged_into = info.get("previous_status", "active"), None
