@@ -206,3 +206,9 @@ def test_unmerge_from_a_survivor_merged_away_since_works(env: dict[str, str]) ->
     assert shown["record_no"] == d and shown["status"] == "active"
     assert json.loads(invoke(["resident", "show", m, "--json"], env).out)["id_number"] == "11010519491231002X"
     assert invoke(["check"], env).code == 0
+
+
+def test_county_device_not_found_names_the_argument(env: dict[str, str], tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'county.db'}"
+    assert invoke(["county", "init", "--db", db, "--area", "110105", "--name", "朝阳区"], env).code == 0
+    refused(invoke(["county", "device", "revoke", "", "--db", db], env), 3, "DEVICE_ID", "“”")
