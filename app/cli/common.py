@@ -190,7 +190,8 @@ def read_json(source: str, option: str = "--json") -> Any:
     try:
         text = raw if isinstance(raw, str) else raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = bytes(raw)[: e.start].count(b"\n") + 1
+        assert isinstance(raw, bytes)  # only bytes are decoded
+        line = raw[: e.start].count(b"\n") + 1
         raise InvalidInput(FieldError("$", "JSON", f"{label} 第{line}行不是 UTF-8 编码")) from None
     try:
         doc = json.loads(text)

@@ -184,6 +184,9 @@ def cmd_stats(a: argparse.Namespace) -> int:
     except BadYear as e:  # as the clinic's `cunyi stats` says it (field key for scripts), exit 3
         print(f"错误：{e.error.keyed()}", file=sys.stderr)
         return 3
+    except LookupError as e:  # an empty database: nothing to count yet
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
     if a.json:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
