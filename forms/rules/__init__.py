@@ -251,6 +251,10 @@ def _read(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text("utf-8"))
     except OSError as e:
         raise TableError(f"规则表 {path.name}：无法读取（{e.strerror}）", path.name) from None
+    except UnicodeDecodeError as e:
+        raise TableError(f"规则表 {path.name}：不是 UTF-8 编码（第{e.start + 1}字节）", path.name) from None
+    except RecursionError:
+        raise TableError(f"规则表 {path.name}：嵌套层数太多", path.name) from None
     except json.JSONDecodeError as e:
         raise TableError(f"规则表 {path.name}：JSON 格式错误（第{e.lineno}行第{e.colno}列）：{e.msg}",
                          path.name) from None  # fmt: skip

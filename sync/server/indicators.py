@@ -83,7 +83,11 @@ def _figures(table: rules.Table, facts: list[Facts]) -> list[dict[str, Any]]:
 
 
 def county_stats(s: Session, year: int) -> dict[str, Any]:
-    county = s.execute(select(Institution.area).where(Institution.level == "county")).scalar_one()[:6]
+    year_bounds(year)  # an impossible year is refused before anything is read
+    area = s.execute(select(Institution.area).where(Institution.level == "county")).scalar_one_or_none()
+    if area is None:
+        raise LookupError("县平台数据库尚未初始化（先运行 cunyi county init）")
+    county = area[:6]
     table = rules.for_area(county)
     facts = _facts(s, table, year, county)
     by_village: dict[str, list[Facts]] = defaultdict(list)
