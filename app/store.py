@@ -182,7 +182,7 @@ class Store:
         keyfile.set_slot(RECOVERY, recovery, data_key)
         db = paths.db_path(data_dir)
         try:
-            _migrate(db, data_key)
+            migrate.upgrade_file(db, data_key)
             engine = make_engine(db, data_key)
             token = write_transaction.set(True)
             try:
@@ -503,10 +503,3 @@ def load_keyfile(data_dir: Path) -> KeyFile:
     except (ValueError, KeyError, OSError):
         raise DataError("密钥文件 keys.json 已损坏，无法打开数据（可用恢复代码和备份还原）") from None
 
-
-def _migrate(db: Path, data_key: bytes) -> None:
-    engine = make_engine(db, data_key, foreign_keys=False)
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()

@@ -79,7 +79,7 @@ def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: st
 
     db = paths.db_path(data_dir)
     if revision is None:  # a database file without a schema: nothing to keep
-        _migrate(db, data_key)
+        migrate.upgrade_file(db, data_key)
         return {"from": None, "to": migrate.head(), "backup": None}
     for listener in list(listeners):
         listener(revision, migrate.head())
@@ -90,7 +90,7 @@ def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: st
         raise DataError(f"升级到新版本前的自动备份没有成功，数据未作任何改动：{e}") from None
     log.info("upgrading the database from %s to %s", revision, migrate.head())
     try:
-        _migrate(db, data_key)
+        migrate.upgrade_file(db, data_key)
     except Exception as exc:
         log.error("upgrade from %s failed: %s", revision, type(exc).__name__)
         kept = _put_back(data_dir, target, data_key)
@@ -103,15 +103,6 @@ def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: st
         ) from None
     return {"from": revision, "to": migrate.head(), "backup": str(target)}
 
-
-def _migrate(db: Path, data_key: bytes) -> None:
-    from app.db.engine import make_engine
-
-    engine = make_engine(db, data_key, foreign_keys=False)
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
 
 
 def _put_back(data_dir: Path, backup_file: Path, data_key: bytes) -> Path:

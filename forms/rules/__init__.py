@@ -49,8 +49,20 @@ class Population:
     min_age: int | None = None
 
 
+class _Params:
+    """rule["interval_months"]: a rule's or an indicator's own parameters read like a dict."""
+
+    params: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+
 @dataclass(frozen=True)
-class Rule:
+class Rule(_Params):
     id: str
     kind: str
     programme: str
@@ -59,25 +71,13 @@ class Rule:
     populations: tuple[str, ...]
     params: dict[str, Any] = field(default_factory=dict)
 
-    def __getitem__(self, key: str) -> Any:
-        return self.params[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.params.get(key, default)
-
 
 @dataclass(frozen=True)
-class Indicator:
+class Indicator(_Params):
     code: str
     name: str
     kind: str
     params: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.params[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.params.get(key, default)
 
 
 @dataclass(frozen=True)
