@@ -14,11 +14,10 @@ SMOKE_AREA = "110105001101"
 
 
 def desktop(argv: list[str] | None = None) -> int:
-    from app.db.engine import use_memory_security
-    from app.hardening import harden_process
+    from app.hardening import harden_process, protect_key_memory
 
     harden_process()
-    use_memory_security()  # the desktop holds the key all day; its searches cost the same
+    protect_key_memory()  # the desktop holds the key all day; its searches cost the same
     args = sys.argv[1:] if argv is None else list(argv)
     if "--version" in args:
         from app.version import __version__
