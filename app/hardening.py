@@ -26,6 +26,14 @@ def harden_process() -> None:
         ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
+def protect_key_memory() -> None:
+    """For the desktop client: SQLCipher wipes freed buffers (app/db/engine.py says why the
+    command line leaves it off)."""
+    from app.db.engine import use_memory_security
+
+    use_memory_security()
+
+
 def secure_tree(data_dir: Path) -> None:
     """Folder 0700 and every file in it 0600: installations made before the umask above, or
     files copied in by hand, are made private when they are opened."""

@@ -7,6 +7,7 @@ password. All database work goes through `store.session()`.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -181,7 +182,7 @@ class Store:
         keyfile.set_slot(RECOVERY, recovery, data_key)
         db = paths.db_path(data_dir)
         try:
-            _migrate(db, data_key)
+            migrate.upgrade_file(db, data_key)
             engine = make_engine(db, data_key)
             token = write_transaction.set(True)
             try:
@@ -381,6 +382,10 @@ class Store:
             with suppress(CunyiError, DBAPIError, sqlcipher3.DatabaseError, OSError), \
                     self.session(write=True):
                 pass  # writes what is held, if there is room now
+        if self.held_audit:  # the CLI also prints them (app/cli/common.py); no personal data
+            logging.getLogger("cunyi.audit").warning(
+                "disk full: %d audit entries not written: %s", len(self.held_audit),
+                ", ".join(f"{e['at']} {e['action']}" for e in self.held_audit))  # fmt: skip
         self.engine.dispose()
 
     # --- sessions
@@ -498,10 +503,3 @@ def load_keyfile(data_dir: Path) -> KeyFile:
     except (ValueError, KeyError, OSError):
         raise DataError("密钥文件 keys.json 已损坏，无法打开数据（可用恢复代码和备份还原）") from None
 
-
-def _migrate(db: Path, data_key: bytes) -> None:
-    engine = make_engine(db, data_key, foreign_keys=False)
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from app import paths
+from app.backup_file import fsync_dir
 from app.db import migrate
 from app.errors import DataError
 from app.filelock import lock
@@ -74,22 +75,22 @@ def upgrade_if_needed(data_dir: Path, installation_id: str, data_key: bytes) -> 
 
 
 def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: str | None) -> dict[str, Any]:
-    from app.services import backup
+    from app.backup_file import write_snapshot  # store-free: the store is opening (app/store.py)
 
     db = paths.db_path(data_dir)
     if revision is None:  # a database file without a schema: nothing to keep
-        _migrate(db, data_key)
+        migrate.upgrade_file(db, data_key)
         return {"from": None, "to": migrate.head(), "backup": None}
     for listener in list(listeners):
         listener(revision, migrate.head())
     target = data_dir / paths.BACKUP_DIR / backup_name(revision, dt.datetime.now())
     try:
-        backup.write_snapshot(data_dir, installation_id, data_key, target, schema=revision)
+        write_snapshot(data_dir, installation_id, data_key, target, schema=revision)
     except DataError as e:
         raise DataError(f"升级到新版本前的自动备份没有成功，数据未作任何改动：{e}") from None
     log.info("upgrading the database from %s to %s", revision, migrate.head())
     try:
-        _migrate(db, data_key)
+        migrate.upgrade_file(db, data_key)
     except Exception as exc:
         log.error("upgrade from %s failed: %s", revision, type(exc).__name__)
         kept = _put_back(data_dir, target, data_key)
@@ -103,31 +104,23 @@ def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: st
     return {"from": revision, "to": migrate.head(), "backup": str(target)}
 
 
-def _migrate(db: Path, data_key: bytes) -> None:
-    from app.db.engine import make_engine
-
-    engine = make_engine(db, data_key, foreign_keys=False)
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
-
 
 def _put_back(data_dir: Path, backup_file: Path, data_key: bytes) -> Path:
     """The database from `backup_file` in place of the one a failed migration left; that one is
     kept aside (for whoever looks into the failure) in a folder that is returned."""
-    from app.services import backup
+    from app.backup_file import unpack
+    from app.staging import RESTORE_PREFIX, staging
 
     aside = data_dir / f"{FAILED_PREFIX}{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     try:
-        with backup.staging(data_dir, backup.RESTORE_PREFIX) as stage:
-            backup.unpack(backup_file, stage)  # the checksum of the database is checked here
+        with staging(data_dir, RESTORE_PREFIX) as stage:
+            unpack(backup_file, stage)  # the checksum of the database is checked here
             aside.mkdir()
             for name in (paths.DB_NAME, paths.DB_NAME + "-wal", paths.DB_NAME + "-shm"):
                 if (data_dir / name).exists():
                     os.replace(data_dir / name, aside / name)
             os.replace(stage / paths.DB_NAME, data_dir / paths.DB_NAME)
-            backup._fsync_dir(data_dir)
+            fsync_dir(data_dir)
     except Exception as exc:
         log.error("putting the pre-upgrade backup back failed: %s", type(exc).__name__)
         raise UpgradeFailed(

@@ -38,7 +38,11 @@ def check_server_url(text: str) -> str:
     server = (text or "").strip().rstrip("/")
     if not server:
         raise InvalidInput.field("server", "县平台地址", "不能为空")
-    parts = urlsplit(server)
+    try:
+        parts = urlsplit(server)
+        parts.port  # noqa: B018 -- raises for a port out of range or not a number
+    except ValueError:  # an unclosed [IPv6] bracket, a bad port
+        raise InvalidInput.field("server", "县平台地址", "格式错误（主机名或端口号无效）") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput.field(
             "server", "县平台地址", "须以 https:// 开头，如 https://192.168.1.10:8443"

@@ -18,6 +18,8 @@ PACKAGES = ("app", "forms", "sync", "ui")
 # Cycles another branch of issue 13 is taking apart (the server's push as one package); the
 # lead removes an entry once that branch is merged. A cycle not listed here fails.
 KNOWN_CYCLES: set[frozenset[str]] = set()
+# Imports left out of the cycle search (none now; each entry would say its way out).
+KNOWN_EDGES: set[tuple[str, str]] = set()
 # Private names still imported across modules by files another branch of issue 13 rewrites.
 KNOWN_PRIVATE: set[tuple[str, str]] = set()
 
@@ -101,7 +103,8 @@ def test_no_import_cycles() -> None:
     import grimp
 
     graph = grimp.build_graph(*PACKAGES, cache_dir=None)
-    edges = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    edges = {m: {t for t in graph.find_modules_directly_imported_by(m) if (m, t) not in KNOWN_EDGES}
+             for m in graph.modules}  # fmt: skip
     assert len(edges) > 150
     new = [sorted(c) for c in _cycles(edges) if c not in KNOWN_CYCLES]
     assert not new, new
@@ -170,7 +173,7 @@ def test_no_private_name_taken_from_another_module() -> None:
 def test_private_name_check_can_fail(tmp_path: Path) -> None:
     src = tmp_path / "x.py"
     src.write_text("from app.db import migrate\nfrom app.services.residents import _hidden\n"
-                   "migrate.config()\n")  # fmt: skip
+                   "migrate._config()\n")  # fmt: skip
     modules = _module_files()
     assert sorted(_private_uses("ui.x", src, modules)) == [
         "app.db.migrate._config", "app.services.residents._hidden"]

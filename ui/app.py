@@ -32,6 +32,11 @@ FONT_POINT_SIZE = 10
 _translators: list[QTranslator] = []  # kept alive: Qt does not own installed translators
 
 
+def translations_installed() -> bool:
+    """Whether Qt's own Chinese translation was found (the built program's smoke test asks)."""
+    return bool(_translators)
+
+
 def register_font(app: QApplication) -> str | None:
     """Register the fonts that ship with the app, so Chinese renders on machines without CJK
     fonts, and make WenQuanYi the application font with the Hanazono subsets as its fallbacks:

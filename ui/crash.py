@@ -126,10 +126,9 @@ def _tell(path: Path | None) -> None:
     text = text.format(path if path else tr("Crash", "（无法写入报告）"))
 
     def show() -> None:
-        from ui.errors import _box
-        from ui.qt import QMessageBox
+        from ui.errors import show_critical
 
-        _box(QApplication.activeWindow(), QMessageBox.Icon.Critical, tr("Crash", "意外错误"), text)
+        show_critical(QApplication.activeWindow(), text, tr("Crash", "意外错误"))
 
     if threading.current_thread() is threading.main_thread():
         show()

@@ -87,6 +87,11 @@ def show_info(parent: QWidget | None, text: str, title: str = "") -> QMessageBox
     return _box(parent, QMessageBox.Icon.Information, title or tr("Errors", "提示"), text)
 
 
+def show_critical(parent: QWidget | None, text: str, title: str) -> QMessageBox:
+    """An unexpected error (ui/crash.py), shown like the others."""
+    return _box(parent, QMessageBox.Icon.Critical, title, text)
+
+
 def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
     shown.append(text)
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)

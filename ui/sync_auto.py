@@ -211,18 +211,18 @@ class SyncController(QObject):
     def start(self) -> None:
         if self._paused or self.state.running:
             return
-        if self._opener is None:
-            hook = worker().query_hook
+        hook = worker().query_hook
 
-            def got(opener: Any) -> None:
-                self._opener = opener
-                self.start()
+        def got(opener: Any) -> None:
+            self._opener = opener
+            if not self._paused and not self.state.running:
+                self._launch(opener)
 
-            DbOp(self, lambda store: _opener(store, hook)).success(got).failure(
-                self._background_error
-            ).run()
-            return
-        self._launch(self._opener)
+        # Taken afresh for each run: disabling a user in this window replaces the data key
+        # (app/services/rotation.py), and an opener kept from before would hold the old one.
+        DbOp(self, lambda store: _opener(store, hook)).success(got).failure(
+            self._background_error
+        ).run()
 
     def _launch(self, opener: Any) -> None:
         from sync import background

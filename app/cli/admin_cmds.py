@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from app import roles
-from app.cli.common import data_dir, emit, leaf, login, password, user_name
-from app.errors import CunyiError
+from app.cli.common import check_output, data_dir, emit, leaf, login, password, user_name
+from app.errors import InvalidInput, UsageError
 
 
 def register(sub) -> None:  # type: ignore[no-untyped-def]
@@ -48,6 +48,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
 def cmd_backup(args: argparse.Namespace) -> int:
     from app.services import backup
 
+    check_output(args.output, make_parents=True)
     store = login(args)
     try:
         roles.require(store, "backup")
@@ -132,6 +133,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from app.services import export
 
+    check_output(args.output)
     store = login(args)
     try:
         out = export.export(store, args.output, args.format)
@@ -145,6 +147,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from app.services import importer
+
+    if not args.file.name or args.file.is_dir():
+        raise UsageError(f"FILE：{args.file} 是文件夹，请给出 .csv 或 .xlsx 文件")
 
     def progress(done: int, total: int) -> None:
         print(f"\r已处理 {done}/{total} 行", end="" if done < total else "\n", file=sys.stderr,
@@ -165,6 +170,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 3 if report["failed"] else 0
 
 
+DEMO_MAX = 10_000  # a practice clinic; 10**12 would run until the disk is full
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services import demo
     from app.store import Store
@@ -173,8 +181,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if Store.exists(directory):
         print(f"数据目录 {directory} 中已有数据，未创建示例卫生室", file=sys.stderr)
         return 0
-    if args.residents < 0:
-        raise CunyiError("示例居民人数不能为负数")
+    if not 0 <= args.residents <= DEMO_MAX:
+        raise InvalidInput.field("residents", "示例居民人数", f"须为0–{DEMO_MAX}")
     out = demo.create(directory, residents=args.residents, seed=args.seed)
     emit(args, out,
          f"已创建示例卫生室：{out['institution']}（{out['area']}），居民 {out['residents']} 位，"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
+import errno
 import getpass
 import json
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
-from app.errors import AuthError, InvalidInput, UsageError
+from app.errors import AuthError, DataError, InvalidInput, UsageError
 from app.paths import default_data_dir
 from app.services.results import Result
 from forms.model import FieldError
@@ -36,8 +39,15 @@ def leaf(sub: Any, name: str, help_text: str, *, json_flag: bool = True) -> argp
     return p
 
 
+SQLITE_MAX_PATH = 512  # bytes: SQLite cannot open a database file by a longer name
+
+
 def data_dir(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "data_dir", None) or default_data_dir())
+    directory = Path(getattr(args, "data_dir", None) or default_data_dir())
+    with contextlib.suppress(OSError, ValueError):
+        if len(os.fsencode(directory.absolute() / "cunyi.db-journal")) > SQLITE_MAX_PATH:
+            raise DataError(f"数据目录 {directory} 的路径太长（不能超过约{SQLITE_MAX_PATH - 20}个字节）")
+    return directory
 
 
 def user_name(args: argparse.Namespace) -> str:
@@ -97,15 +107,126 @@ def with_store(args: argparse.Namespace, fn):  # type: ignore[no-untyped-def]
         store.close()
 
 
-def read_json(source: str) -> Any:
+ENV_TEXT = ("CUNYI_DATA_DIR", "CUNYI_USER", "CUNYI_PASSWORD", "CUNYI_NEW_PASSWORD")
+
+
+def _unreadable(text: str) -> str | None:
+    """Why `text` cannot be a name, path or password: a NUL, or bytes that were not UTF-8 (a
+    terminal in GBK hands Python such bytes as lone surrogates, which nothing can store)."""
+    if "\0" in text:
+        return "含有空字符（\\0）"
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "含有无法识别的字符（不是 UTF-8 编码，请检查终端的字符编码）"
+    return None
+
+
+def check_environment() -> None:
+    """Refuses, naming the variable, an environment value no command can use (see _unreadable)."""
+    for key in ENV_TEXT:
+        why = _unreadable(os.environ.get(key, ""))
+        if why is not None:
+            raise UsageError(f"环境变量 {key} {why}")
+
+
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuses, naming the argument, a parsed value no command can use (see _unreadable)."""
+    while True:  # down to the command that runs
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, subs[0].dest, None) if subs else None
+        if chosen is None:
+            break
+        parser = subs[0].choices[chosen]
+    for action in parser._actions:
+        value = getattr(args, action.dest, None)
+        for item in value if isinstance(value, list) else [value]:
+            why = _unreadable(str(item)) if isinstance(item, str | Path) else None
+            if why is not None:
+                name = "/".join(action.option_strings) or action.metavar or action.dest.upper()
+                raise UsageError(f"参数 {name} {why}")
+
+
+_ERRNO_TEXT = {
+    errno.ENOENT: "不存在", errno.ENOTDIR: "路径中有一段不是文件夹", errno.EISDIR: "是文件夹，不是文件",
+    errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限", errno.ENAMETOOLONG: "文件名太长",
+    errno.EEXIST: "已存在同名文件", errno.EROFS: "所在磁盘只读", errno.EIO: "读写出错",
+    errno.ELOOP: "符号链接循环", errno.EINVAL: "不能这样读写", errno.ENXIO: "设备不存在",
+}  # fmt: skip
+
+
+def file_problem(exc: BaseException) -> str | None:
+    """The message for an OSError about a named file or folder, naming it; None otherwise."""
+    if not isinstance(exc, OSError) or exc.filename is None:
+        return None
+    why = _ERRNO_TEXT.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return f"无法使用 {os.fsdecode(exc.filename)}：{why}"
+
+
+def check_output(path: Path, option: str = "-o/--output", *, make_parents: bool = False) -> None:
+    """Refuses, naming the option, an output that cannot be a new file: a folder, a missing folder
+    (unless the command makes it), or a device or pipe (writing a file in its place would
+    replace, say, /dev/null for every program when run as root)."""
+    if not path.name or path.is_dir():
+        raise UsageError(f"{option}：{path} 是文件夹，请给出文件名")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"{option}：{path} 不是普通文件")
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"{option}：{parent} 不是文件夹")
+    if not parent.exists() and not make_parents:
+        raise UsageError(f"{option}：文件夹 {parent} 不存在")
+
+
+def read_json(source: str, option: str = "--json") -> Any:
+    """The JSON document in file `source` ("-": standard input); anything unreadable is refused
+    naming `option` or the place in the document."""
+    label = "标准输入" if source == "-" else source
+    try:
+        raw: str | bytes = sys.stdin.read() if source == "-" else Path(source).read_bytes()
     except OSError as e:
-        raise UsageError(f"无法读取 {source}：{e.strerror}") from None
+        why = _ERRNO_TEXT.get(e.errno or 0) or e.strerror
+        raise UsageError(f"{option}：无法读取 {source}：{why}") from None
     try:
-        return json.loads(text)
+        text = raw if isinstance(raw, str) else raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        assert isinstance(raw, bytes)  # only bytes are decoded
+        line = raw[: e.start].count(b"\n") + 1
+        raise InvalidInput(FieldError("$", "JSON", f"{label} 第{line}行不是 UTF-8 编码")) from None
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise InvalidInput(FieldError("$", "JSON", f"格式错误（第{e.lineno}行第{e.colno}列）：{e.msg}")) from None
+    except RecursionError:  # [[[[… thousands deep: no form is shaped like that
+        raise InvalidInput(FieldError("$", "JSON", f"{label} 嵌套层数太多")) from None
+    if not isinstance(doc, dict):  # every command reads one record's fields
+        raise InvalidInput(FieldError("$", "JSON", f"须为一个对象 {{…}}，不是{type(doc).__name__}"))
+    _check_strings(doc)
+    return doc
+
+
+def _check_strings(doc: Any) -> None:
+    """JSON may spell a NUL or half a surrogate pair (\\u0000, \\ud800): neither is text a
+    record can hold (SQLite cannot even store the second), so the place is named."""
+    stack: list[tuple[str, Any]] = [("$", doc)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                inner = key if where == "$" else f"{where}.{key}"
+                why = _unreadable(key) if key else "为空"
+                if why is None and any(unicodedata.category(c) in ("Cc", "Cf") for c in key):
+                    # A right-to-left override in a key would reverse the message naming it.
+                    why = f"{ascii(key)} 含有不可见的控制字符"
+                if why is not None:
+                    raise InvalidInput(FieldError(where, "JSON", f"字段名{why}"))
+                stack.append((inner, item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            why = _unreadable(value)
+            if why is not None:
+                raise InvalidInput(FieldError(where, "JSON", why))
 
 
 def emit(args: argparse.Namespace, data: Any, text: str | None = None, *, force_json: bool = False) -> None:

@@ -7,18 +7,44 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import traceback
+from typing import NoReturn
 
 import app.cli as cli_pkg
-from app.cli.common import add_global_options
-from app.errors import CunyiError, DataError, storage_full
+from app.cli.common import add_global_options, check_arguments, check_environment, file_problem
+from app.errors import CunyiError, DataError, UsageError, storage_full
+
+# argparse's own refusals, in Chinese (its messages come in English: no catalogue ships).
+_USAGE_TEXT = [
+    (re.compile(r"the following arguments are required: (.+)", re.S), r"缺少参数：\1"),
+    (re.compile(r"argument (\S+): invalid int value: (.+)", re.S), r"参数 \1：\2 不是整数"),
+    (re.compile(r"argument (\S+): invalid float value: (.+)", re.S), r"参数 \1：\2 不是数字"),
+    (re.compile(r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)", re.S),
+     r"参数 \1：\2 不是可选值（可选：\3）"),
+    (re.compile(r"argument (\S+): expected one argument", re.S), r"参数 \1 后面缺少值"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)", re.S), r"参数 \1 不能与 \2 同时使用"),
+    (re.compile(r"one of the arguments (.+) is required", re.S), r"需要以下参数之一：\1"),
+    (re.compile(r"unrecognized arguments: (.+)", re.S), r"无法识别的参数：\1"),
+    (re.compile(r"argument (\S+): (.+)", re.S), r"参数 \1：\2"),
+]  # fmt: skip
+
+
+class Parser(argparse.ArgumentParser):
+    """A usage error in one line naming the argument, in Chinese (argparse would print the
+    usage first, in English); sub-parsers are of the same class, so every command gets it."""
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, chinese in _USAGE_TEXT:
+            if pattern.fullmatch(message):
+                message = pattern.sub(chinese, message)
+                break
+        self.exit(2, f"错误：{one_line(message)}（用法：{self.prog} --help）\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cunyi", description="村医：居民健康档案管理（命令行）",
-    )
+    parser = Parser(prog="cunyi", description="村医：居民健康档案管理（命令行）")
     add_global_options(parser, top_level=True)
     from app.version import __version__
 
@@ -32,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(sub)
     return parser
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """A message echoes what was typed, which may hold a newline or a tab: shown escaped, so a
+    refusal stays one line a script can read."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _within(filename: object, folder: os.PathLike[str]) -> bool:
+    try:
+        return os.path.commonpath([os.path.abspath(os.fsdecode(filename)),  # type: ignore[arg-type]
+                                   os.path.abspath(folder)]) == os.path.abspath(folder)  # fmt: skip
+    except (TypeError, ValueError):
+        return False
 
 
 def _database_problem(exc: Exception) -> str | None:
@@ -52,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         try:
+            check_environment()
+            check_arguments(parser, args)
             return int(args.func(args) or 0)
         except CunyiError:
             raise
@@ -59,11 +104,18 @@ def main(argv: list[str] | None = None) -> int:
             from app.cli.common import data_dir
 
             message = storage_full(e, data_dir(args)) or _database_problem(e)
-            if message is None:
+            if message is not None:
+                raise DataError(message) from None
+            # A file or folder that cannot be used as asked: the message names it and says why.
+            # One named on the command line is a usage error; one of the installation's own
+            # files (a key file made read-only), like the damage above, is not.
+            problem = file_problem(e)
+            if problem is None:
                 raise
-            raise DataError(message) from None
+            inside = _within(getattr(e, "filename", None), data_dir(args))
+            raise (DataError if inside else UsageError)(problem) from None
     except CunyiError as e:
-        print(f"错误：{e.cli_text()}", file=sys.stderr)
+        print(f"错误：{one_line(e.cli_text())}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.common import emit, leaf, login
+from app.cli.common import check_output, emit, leaf, login
 from app.errors import UsageError
 
 
@@ -58,6 +58,7 @@ def _targets(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, fn) -> int:  # type: ignore[no-untyped-def]
+    check_output(args.output)  # before the work: the PDF is written beside it first (NAME.part)
     store = login(args)
     tmp = args.output.with_name(args.output.name + ".part")
     try:

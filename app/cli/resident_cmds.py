@@ -95,8 +95,15 @@ def cmd_add(args: argparse.Namespace) -> int:
 BULK_READ = 50  # one page of the desktop client's list
 
 
+FIND_LIMIT_MAX = 1_000_000  # SQLite's LIMIT is a 64-bit integer; no village is this large
+
+
 def cmd_find(args: argparse.Namespace) -> int:
+    from app.errors import InvalidInput
     from app.services import audit, residents
+
+    if args.limit is not None and not 1 <= args.limit <= FIND_LIMIT_MAX:
+        raise InvalidInput.field("limit", "最多显示条数", f"须为1–{FIND_LIMIT_MAX}")
 
     def run(st):  # type: ignore[no-untyped-def]
         found = residents.find(st, args.query, limit=args.limit, village=args.village,

@@ -110,8 +110,7 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 
     store = login(args)
     try:
-        print(rotation.BUSY, file=sys.stderr, flush=True)
-        out = users.disable(store, args.name)
+        out = users.disable(store, args.name, started=lambda: print(rotation.BUSY, file=sys.stderr, flush=True))
     finally:
         store.close()
     emit(args, {"name": args.name, "state": "disabled", **out},
@@ -125,9 +124,8 @@ def cmd_user_reset_password(args: argparse.Namespace) -> int:
     store = login(args)
     try:
         new = password(f"为 {args.name} 设置新密码：", env="CUNYI_NEW_PASSWORD", confirm=True)
-        if args.compromised:
-            print(rotation.BUSY, file=sys.stderr, flush=True)
-        out = users.reset_password(store, args.name, new, compromised=args.compromised)
+        out = users.reset_password(store, args.name, new, compromised=args.compromised,
+                                   started=lambda: print(rotation.BUSY, file=sys.stderr, flush=True))
     finally:
         store.close()
     text = f"已为 {args.name} 重设密码" + ("\n" + rotation.describe(out) if out else "")

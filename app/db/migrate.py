@@ -66,6 +66,18 @@ def upgrade(engine: Engine) -> None:
             raise RuntimeError(f"foreign key check failed after migration: {len(bad)} rows")
 
 
+def upgrade_file(db: Path, data_key: bytes) -> None:
+    """Bring a closed database file to head (a new installation, or the upgrade after its
+    backup: app/upgrade.py)."""
+    from app.db.engine import make_engine
+
+    engine = make_engine(db, data_key, foreign_keys=False)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def downgrade_file(db: Path, data_key: bytes, revision: str) -> None:
     """Take a closed database file back to `revision` (support and upgrade tests: the next login
     upgrades it again)."""

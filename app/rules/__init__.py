@@ -1,319 +1,75 @@
-"""The schedule and indicator rules as data: one table per edition and province.
-
-A table is JSON (app/rules/<name>.json, shipped; or rules.json in the data directory, an
-administrator's own). It names the key populations, the schedule rules (who is due for which
-form, when) and the indicators (what counts). A province table may extend another and override
-single fields of single rules (`"extends": "ed2017", "rules": {"htn_followup": {...}}`), so an
-interval or a threshold changes without code. Every table is validated when loaded: a bad one is
-refused with a message naming the table, the rule and the field.
-
-Rule kinds (other programmes add theirs here: children by age milestones, maternal by weeks):
-- classified_followup: a chronic-disease follow-up whose 此次随访分类 sets the next visit;
-- interval: a form due every N months to a population (the annual exam, the self-care score).
+"""The installation's rules table: the standard's tables (forms/rules, shared with the county
+server) as the clinic uses them. Which table applies also depends on the data directory (an
+administrator's rules.json), and a table that cannot be used is the clinic's DataError
+(RulesError): the command line exits 1 with its message, the desktop shows it.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, TypeVar
 
 from app.errors import DataError
+from forms import rules as shared
+from forms.rules import (
+    DEFAULT_TABLE,
+    HERE,
+    LOCAL_NAME,
+    Indicator,
+    Population,
+    Rule,
+    Table,
+    TableError,
+    table_path,
+)
 
-HERE = Path(__file__).resolve().parent
-DEFAULT_TABLE = "ed2017"
-LOCAL_NAME = "rules.json"  # in the data directory: an administrator's table, used when present
+__all__ = [
+    "DEFAULT_TABLE", "HERE", "LOCAL_NAME", "Indicator", "Population", "Rule", "RulesError", "Table",
+    "TableError", "default", "for_area", "for_store", "load", "resolve", "table_path", "validate",
+]  # fmt: skip
+
+T = TypeVar("T")
 
 
 class RulesError(DataError):
-    """A rules table that cannot be used; the message names the table, the rule and the field."""
+    """A rules table that cannot be used; the message names the table, the rule and the field
+    (as forms.rules.TableError says them, kept in `table`, `rule`, `field`)."""
+
+    def __init__(self, error: TableError) -> None:
+        super().__init__(str(error))
+        self.table, self.rule, self.field = error.table, error.rule, error.field
 
 
-@dataclass(frozen=True)
-class Population:
-    code: str
-    label: str
-    diagnosis_codes: tuple[str, ...] = ()
-    forms: tuple[str, ...] = ()
-    min_age: int | None = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    kind: str
-    programme: str
-    form: str
-    item: str
-    populations: tuple[str, ...]
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.params[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.params.get(key, default)
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    name: str
-    kind: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.params[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.params.get(key, default)
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    edition: str
-    title: str
-    populations: dict[str, Population]
-    rules: tuple[Rule, ...]
-    indicators: tuple[Indicator, ...]
-
-    def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
-
-    def indicator(self, code: str) -> Indicator:
-        return next(i for i in self.indicators if i.code == code)
-
-    @property
-    def programmes(self) -> list[str]:
-        return list(dict.fromkeys(r.programme for r in self.rules))
-
-
-# --- what each kind needs: field -> (check, what the message says it must be)
-def _pos_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v > 0
-
-
-def _nonneg_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
-
-
-def _number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and v > 0
-
-
-def _codes(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(x, str) and x for x in v)
-
-
-def _text(v: Any) -> TypeGuard[str]:
-    return isinstance(v, str) and bool(v.strip())
-
-
-def _bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-POS_INT, NONNEG, NUMBER = (_pos_int, "正整数"), (_nonneg_int, "非负整数"), (_number, "正数")
-CODES, TEXT, BOOL = (_codes, "代码列表（字符串）"), (_text, "非空文字"), (_bool, "true 或 false")
-
-RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
-    "classified_followup": {
-        "routine_months": POS_INT, "uncontrolled_classes": CODES, "adverse_classes": CODES,
-        "complication_classes": CODES, "adverse_field": TEXT, "adverse_values": CODES,
-        "recheck_days": POS_INT, "referral_after_uncontrolled": POS_INT, "referral_days": POS_INT,
-        "honour_next_visit_date": BOOL,
-    },
-    "interval": {"interval_months": POS_INT},
-}
-RULE_OPTIONAL = {"also_done_by", "source", "population", "populations"}
-INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
-    "filing": {},
-    "usage": {"dynamic_months": POS_INT},
-    "standard_mgmt": {"population": TEXT, "form": TEXT, "min_followups": POS_INT, "exam_form": TEXT},
-    "bp_control": {"population": TEXT, "form": TEXT, "sbp_below": POS_INT, "dbp_below": POS_INT,
-                   "elderly_age": POS_INT, "elderly_sbp_below": POS_INT},
-    "glucose_control": {"population": TEXT, "form": TEXT, "field": TEXT, "below": NUMBER},
-    "elderly_mgmt": {"population": TEXT, "requires": CODES},
-}
-
-
-def _fail(table: str, where: str, key: str, problem: str) -> RulesError:
-    return RulesError(f"规则表 {table}：{where} 的字段 {key}：{problem}")
-
-
-def _known_forms() -> set[str]:
-    import forms
-
-    return set(forms.form_codes())
-
-
-def _check_fields(table: str, where: str, data: dict[str, Any],
-                  wanted: dict[str, tuple[Any, str]], optional: set[str]) -> None:  # fmt: skip
-    for key, (ok, what) in wanted.items():
-        if key not in data:
-            raise _fail(table, where, key, "缺少")
-        if not ok(data[key]):
-            raise _fail(table, where, key, f"须为{what}，现为 {json.dumps(data[key], ensure_ascii=False)}")
-    extra = set(data) - set(wanted) - optional
-    if extra:
-        raise _fail(table, where, sorted(extra)[0], "未知的字段")
+def _call(fn: Callable[..., T], *args: Any) -> T:
+    try:
+        return fn(*args)
+    except TableError as e:
+        raise RulesError(e) from e
 
 
 def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
-    """A Table from a parsed JSON table (after `extends` is resolved), or RulesError."""
-    name = str(raw.get("table") or "?")
-    forms_known = _known_forms() if forms_known is None else forms_known
-    pops: dict[str, Population] = {}
-    for code, p in (raw.get("populations") or {}).items():
-        where = f"人群 {code}"
-        if not isinstance(p, dict):
-            raise _fail(name, where, code, "须为对象")
-        if not _text(p.get("label")):
-            raise _fail(name, where, "label", "须为非空文字")
-        min_age = p.get("min_age")
-        if min_age is not None and not _pos_int(min_age):
-            raise _fail(name, where, "min_age", "须为正整数")
-        for key in ("diagnosis_codes", "forms"):
-            if key in p and not _codes(p[key]):
-                raise _fail(name, where, key, "须为代码列表（字符串）")
-        for f in p.get("forms") or ():
-            if forms_known and f not in forms_known:
-                raise _fail(name, where, "forms", f"未知的表单 {f}")
-        pops[code] = Population(code, p["label"], tuple(p.get("diagnosis_codes") or ()),
-                                tuple(p.get("forms") or ()), min_age)  # fmt: skip
-    rules: list[Rule] = []
-    seen: set[str] = set()
-    for i, r in enumerate(raw.get("rules") or []):
-        rid = r.get("id") if isinstance(r, dict) else None
-        where = f"规则 {rid or f'#{i + 1}'}"
-        if not isinstance(r, dict) or not _text(rid):
-            raise _fail(name, where, "id", "缺少规则编号")
-        if rid in seen:
-            raise _fail(name, where, "id", "规则编号重复")
-        seen.add(rid)
-        kind = r.get("kind")
-        if kind not in RULE_FIELDS:
-            raise _fail(name, where, "kind", f"未知的规则类型 {kind}（可用：{'、'.join(RULE_FIELDS)}）")
-        for key in ("programme", "form", "item"):
-            if not _text(r.get(key)):
-                raise _fail(name, where, key, "须为非空文字")
-        if forms_known and r["form"] not in forms_known:
-            raise _fail(name, where, "form", f"未知的表单 {r['form']}")
-        populations = r.get("populations") or ([r["population"]] if r.get("population") else [])
-        if not populations:
-            raise _fail(name, where, "populations", "缺少适用人群")
-        for p in populations:
-            if p not in pops:
-                raise _fail(name, where, "populations", f"未定义的人群 {p}")
-        for extra in r.get("also_done_by") or ():
-            if not isinstance(extra, dict) or not _text(extra.get("form")) or not _text(extra.get("field")):
-                raise _fail(name, where, "also_done_by", "每项须有 form 和 field")
-        params = {k: v for k, v in r.items() if k not in ("id", "kind", "programme", "form", "item")}
-        _check_fields(name, where, params, RULE_FIELDS[kind], RULE_OPTIONAL)
-        rules.append(Rule(rid, kind, r["programme"], r["form"], r["item"], tuple(populations),
-                          params))  # fmt: skip
-    indicators: list[Indicator] = []
-    codes: set[str] = set()
-    for i, d in enumerate(raw.get("indicators") or []):
-        code = d.get("code") if isinstance(d, dict) else None
-        where = f"指标 {code or f'#{i + 1}'}"
-        if not isinstance(d, dict) or not _text(code):
-            raise _fail(name, where, "code", "缺少指标代码")
-        if code in codes:
-            raise _fail(name, where, "code", "指标代码重复")
-        codes.add(code)
-        if not _text(d.get("name")):
-            raise _fail(name, where, "name", "须为非空文字")
-        kind = d.get("kind")
-        if kind not in INDICATOR_FIELDS:
-            raise _fail(name, where, "kind", f"未知的指标类型 {kind}")
-        params = {k: v for k, v in d.items() if k not in ("code", "name", "kind")}
-        _check_fields(name, where, params, INDICATOR_FIELDS[kind], {"source"})
-        if "population" in params and params["population"] not in pops:
-            raise _fail(name, where, "population", f"未定义的人群 {params['population']}")
-        for rid in params.get("requires") or ():
-            if rid not in seen:
-                raise _fail(name, where, "requires", f"未定义的规则 {rid}")
-        indicators.append(Indicator(code, d["name"], kind, params))
-    return Table(name, str(raw.get("edition") or ""), str(raw.get("title") or name), pops,
-                 tuple(rules), tuple(indicators))  # fmt: skip
+    return _call(shared.validate, raw, forms_known)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except OSError as e:
-        raise RulesError(f"规则表 {path.name}：无法读取（{e.strerror}）") from None
-    except json.JSONDecodeError as e:
-        raise RulesError(f"规则表 {path.name}：JSON 格式错误（第{e.lineno}行第{e.colno}列）：{e.msg}") from None
-    if not isinstance(data, dict):
-        raise RulesError(f"规则表 {path.name}：须为 JSON 对象")
-    data.setdefault("table", path.stem)
-    return data
-
-
-def resolve(data: dict[str, Any], depth: int = 0) -> dict[str, Any]:
-    """A table with its `extends` applied: the base's rules and indicators, then this table's
-    per-rule field overrides (by id / code), its new rules and its populations."""
-    base_name = data.get("extends")
-    if not base_name:
-        return data
-    name = data.get("table", "?")
-    if depth > 4 or not isinstance(base_name, str) or not (HERE / f"{base_name}.json").exists():
-        raise RulesError(f"规则表 {name}：字段 extends：未知的基础规则表 {base_name}")
-    base = resolve(_read(HERE / f"{base_name}.json"), depth + 1)
-    out = dict(base, table=name, title=data.get("title", base.get("title")))
-    out["populations"] = {**base.get("populations", {}), **data.get("populations", {})}
-    for section, key in (("rules", "id"), ("indicators", "code")):
-        items = [dict(x) for x in base.get(section, [])]
-        by_id = {x[key]: x for x in items}
-        for rid, change in (data.get(f"override_{section}") or {}).items():
-            if rid not in by_id:
-                raise RulesError(f"规则表 {name}：override_{section} 中的 {rid}：基础规则表中没有")
-            by_id[rid].update(change)
-        items += [dict(x) for x in data.get(section, [])]
-        out[section] = items
-    return out
+def resolve(data: dict[str, Any]) -> dict[str, Any]:
+    return _call(shared.resolve, data)
 
 
 def load(path: Path) -> Table:
-    return validate(resolve(_read(path)))
+    return _call(shared.load, path)
 
 
-def table_path(area: str | None = None, data_dir: Path | None = None) -> Path:
-    """Which table applies: the data directory's own, else the province's (by the area code's
-    first two digits), else the national one."""
-    if data_dir is not None and (Path(data_dir) / LOCAL_NAME).exists():
-        return Path(data_dir) / LOCAL_NAME
-    if area:
-        province = HERE / f"{DEFAULT_TABLE}-{area[:2]}.json"
-        if province.exists():
-            return province
-    return HERE / f"{DEFAULT_TABLE}.json"
-
-
-_cache: dict[tuple[str, float], Table] = {}
-
-
-def for_store(store: Any) -> Table:
-    """The table of this installation, validated once per file version."""
-    path = table_path(store.institution.area, getattr(store, "data_dir", None))
-    key = (str(path), path.stat().st_mtime)
-    if key not in _cache:
-        _cache[key] = load(path)
-    return _cache[key]
+def default() -> Table:
+    return _call(shared.default)
 
 
 def for_area(area: str | None) -> Table:
     """The shipped table for an area code (the province's, else the national one)."""
-    path = table_path(area)
-    key = (str(path), path.stat().st_mtime)
-    if key not in _cache:
-        _cache[key] = load(path)
-    return _cache[key]
+    return _call(shared.for_area, area)
 
 
-def default() -> Table:
-    return load(HERE / f"{DEFAULT_TABLE}.json")
+def for_store(store: Any) -> Table:
+    """The table of this installation (its data directory's own, else its province's), validated
+    once per file version."""
+    return _call(shared.cached, table_path(store.institution.area, getattr(store, "data_dir", None)))

@@ -1,5 +1,6 @@
 """Who is due for what, and why: the schedule rules of the installation's rules table (app/rules)
-applied to the records.
+applied to the records. The rules themselves, pure and shared with the county server, are in
+forms/schedule.py; this module reads the records for them.
 
 Each item: the resident, the programme and rule, the form to fill, the due date, how many days
 overdue and the reason for the date ("上次随访控制不满意，2周内复查"). Someone never seen for an item
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app import rules as rules_mod
@@ -19,145 +19,34 @@ from app.clock import today
 from app.errors import InvalidInput
 from app.services import refs
 
+# The pure rules, here too for the callers that know them as due.* (record_warnings, tests).
+from forms.schedule import (
+    Due,
+    Visit,
+    add_months,
+    birthday_at,
+    classified_followup,
+    day_of,
+    derive_tags,
+    interval,
+    rule_date_after,
+    rule_with,
+)
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from app.rules import Rule, Table
     from app.store import Store
 
+__all__ = [
+    "SUMMARY", "Due", "Visit", "add_months", "birthday_at", "classified_followup", "compute",
+    "compute_in", "day_of", "derive_tags", "fact", "for_resident", "interval", "latest_by_resident",
+    "latest_rows", "list_due", "of_resident", "public", "rows", "rule_date_after", "rule_with",
+    "visits_by_resident",
+]  # fmt: skip
+
 SUMMARY = ("uuid", "record_no", "name", "sex", "birth_date", "village", "phone", "status")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):  # 31 May + 3 months -> 31 Aug; 30 Nov + 3 -> 28/29 Feb
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def birthday_at(birth: dt.date, age: int) -> dt.date:
-    try:
-        return birth.replace(year=birth.year + age)
-    except ValueError:  # born 29 February
-        return dt.date(birth.year + age, 2, 28)
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class Visit:
-    """One final record as the rules see it."""
-
-    day: dt.date
-    classification: str | None = None
-    adverse: str | None = None
-    next_visit: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class Due:
-    rule: str
-    programme: str
-    item: str
-    form: str
-    due: dt.date
-    reason: str
-    last_visit: dt.date | None
-
-
-# --- membership of the key populations
-
-
-def derive_tags(table: Table, doc: dict[str, Any], forms_present: set[str]) -> set[str]:
-    """The record-derived populations (diagnosis codes in 既往史, or a form of the programme), as
-    the table defines them (the clinic stores them as the resident's tags; the county server,
-    which has no tags, derives them here). Age populations are decided on the day."""
-    codes = {str(i.get("code")) for i in doc.get("past_diseases") or [] if isinstance(i, dict)}
-    return {c for c, p in table.populations.items()
-            if p.min_age is None and (codes & set(p.diagnosis_codes) or forms_present & set(p.forms))}  # fmt: skip
-
-
-# --- the rules, pure: a resident's visits in, due items out
-
-
-def classified_followup(rule: Rule, visits: list[Visit], since: dt.date) -> Due:
-    """`visits`: the latest first. Reference standard-forms.md §4.1 "HTN next-visit rule"."""
-    item = rule.item
-    if not visits:
-        return Due(rule.id, rule.programme, item, rule.form, since, "尚无随访记录，纳入管理后即应随访", None)
-    last = visits[0]
-    n = rule["referral_after_uncontrolled"]
-    uncontrolled = rule["uncontrolled_classes"]
-    streak = 0
-    for v in visits:
-        if v.classification not in uncontrolled:
-            break
-        streak += 1
-    adverse = last.classification in rule["adverse_classes"] or last.adverse in rule["adverse_values"]
-    recheck, referral = rule["recheck_days"], rule["referral_days"]
-    if last.classification in rule["complication_classes"]:
-        day, what = last.day + dt.timedelta(days=referral), f"{item}（转诊后随访）"
-        reason = f"上次随访出现新的并发症或并发症加重，应转诊，{_span(referral)}内随访转诊结果"
-    elif streak >= n:
-        day, what = last.day + dt.timedelta(days=referral), f"{item}（转诊后随访）"
-        reason = f"连续{streak}次随访控制不满意，应转诊，{_span(referral)}内随访转诊结果"
-    elif streak >= 1:
-        day, what = last.day + dt.timedelta(days=recheck), f"{item}（复查）"
-        reason = f"上次随访控制不满意，{_span(recheck)}内复查"
-    elif adverse:
-        day, what = last.day + dt.timedelta(days=recheck), f"{item}（复查）"
-        reason = f"上次随访有药物不良反应，{_span(recheck)}内复查"
-    else:
-        months = rule["routine_months"]
-        day, what = add_months(last.day, months), item
-        reason = f"上次随访控制满意，{months}个月后随访"
-    if rule["honour_next_visit_date"] and last.next_visit is not None:
-        if last.next_visit > day:
-            reason = f"按随访时约定的下次随访日期（晚于规则日期{day.isoformat()}：{reason}）"
-        else:
-            reason = f"按随访时约定的下次随访日期（{reason}）"
-        day = last.next_visit
-    return Due(rule.id, rule.programme, what, rule.form, day, reason, last.day)
-
-
-def interval(rule: Rule, last: dt.date | None, since: dt.date, why_since: str) -> Due:
-    months = rule["interval_months"]
-    every = "每年1次" if months == 12 else f"每{months}个月1次"
-    if last is None:
-        return Due(rule.id, rule.programme, rule.item, rule.form, since, f"{every}，尚未做过（{why_since}）", None)
-    return Due(rule.id, rule.programme, rule.item, rule.form, add_months(last, months),
-               f"{every}，上次{last.isoformat()}", last)  # fmt: skip
-
-
-def rule_date_after(rule: Rule, doc: dict[str, Any], earlier: list[Visit]) -> tuple[dt.date, str] | None:
-    """The latest next-visit date the rule allows after a visit recorded by `doc` (with the
-    earlier visits, latest first), and the rule's reason; None when the rule has no say."""
-    day = _date(doc.get("visit_date"))
-    if rule.kind != "classified_followup" or day is None:
-        return None
-    visit = Visit(day, doc.get("classification"), doc.get(rule["adverse_field"]))
-    plain = rule_with(rule, honour_next_visit_date=False)
-    d = classified_followup(plain, [visit, *earlier], day)
-    return d.due, d.reason
-
-
-def rule_with(rule: Rule, **changes: Any) -> Rule:
-    from dataclasses import replace
-
-    return replace(rule, params={**rule.params, **changes})
-
-
-def _span(days: int) -> str:
-    return f"{days // 7}周" if days % 7 == 0 else f"{days}天"
 
 
 # --- reading the records: one indexed query per form
@@ -246,10 +135,10 @@ def latest_by_resident(s: Any, form: str, *, having: str | None = None,
 
 def _visit(row: tuple[Any, ...]) -> Visit | None:
     _uuid, visit, cls, adv, nxt = row
-    day = _date(visit)
+    day = day_of(visit)
     if day is None:
         return None
-    return Visit(day, None if cls is None else str(cls), None if adv is None else str(adv), _date(nxt))
+    return Visit(day, None if cls is None else str(cls), None if adv is None else str(adv), day_of(nxt))
 
 
 def _latest_visits(s: Any, rule: Rule, keep: int,
@@ -278,11 +167,11 @@ def _last_done(s: Any, rule: Rule, uuids: list[str] | None = None) -> dict[str, 
     the item's field, e.g. the self-care assessment on the 健康体检表)."""
     out: dict[str, dt.date] = {}
     for uuid, visit in latest_by_resident(s, rule.form, uuids=uuids).items():
-        if (day := _date(visit)) is not None:
+        if (day := day_of(visit)) is not None:
             out[uuid] = day
     for extra in rule.get("also_done_by") or ():
         for uuid, visit in latest_by_resident(s, extra["form"], having=extra["field"], uuids=uuids).items():
-            day = _date(visit)
+            day = day_of(visit)
             if day is not None and (uuid not in out or out[uuid] < day):
                 out[uuid] = day
     return out
@@ -380,7 +269,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
                 d = classified_followup(rule, got or [], since)
             else:
                 since = _since(row, aged, pops, on) if got is None else on
-                why = "年满65岁起" if got is None and since != (_date(row[-1]) or on) else "建档起"
+                why = "年满65岁起" if got is None and since != (day_of(row[-1]) or on) else "建档起"
                 d = interval(rule, got, since, why)
             if not lo <= d.due <= hi:
                 continue
@@ -392,8 +281,8 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
 
 def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.date:
     """Since when the resident is in the rule's populations: registration, or reaching the age."""
-    created = _date(row[-1]) or on
-    birth = _date(row[4])
+    created = day_of(row[-1]) or on
+    birth = day_of(row[4])
     days = [birthday_at(birth, age) for c, age in aged.items() if c in pops and birth is not None]
     return max([created, *days])
 
@@ -425,7 +314,7 @@ def list_due(store: Store, *, start: str | None = None, until: str | None = None
 
 
 def _check_date(value: str, key: str, label: str) -> dt.date:
-    day = _date(value)
+    day = day_of(value)
     if day is None or len(value) != 10:
         raise InvalidInput.field(key, label, f"日期格式应为 YYYY-MM-DD，现为“{value}”")
     return day

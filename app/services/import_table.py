@@ -73,7 +73,7 @@ def read_cells(path: Path) -> Iterator[tuple[int, list[Any]]]:
     elif suffix in (".csv", ".txt"):
         yield from _csv(path)
     else:
-        raise UsageError("只能导入 .csv 或 .xlsx 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）")
+        raise UsageError(f"{path}：只能导入 .csv 或 .xlsx 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）")
 
 
 def _xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
@@ -255,7 +255,7 @@ def read_rows(path: Path) -> tuple[list[Row], list[FieldError]]:
     try:
         _, header = next(cells)
     except StopIteration:
-        raise UsageError("文件是空的：第1行应为表头（姓名、性别、出生日期……）") from None
+        raise UsageError(f"{Path(path).name} 是空的：第1行应为表头（姓名、性别、出生日期……）") from None
     keys: list[str | None] = []
     header_problems: list[FieldError] = []
     for h in header:

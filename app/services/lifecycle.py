@@ -131,10 +131,18 @@ def unmerge(store: Store, ref: str) -> Unmerged:
             if keep_doc.get(key) == value:  # only take back what was not changed since
                 keep_doc.pop(key)
         keep.doc = json.dumps(keep_doc, ensure_ascii=False)
+        # A survivor merged away since gave its number on (merge): it keeps none.
+        number = keep_doc.get("id_number") if keep.status != "merged" else keep.id_number
         keep.id_number, keep.phone, keep.address = (
-            keep_doc.get("id_number"), keep_doc.get("phone"), keep_doc.get("address"))
+            number, keep_doc.get("phone"), keep_doc.get("address"))
         s.flush()
-        dup.id_number = dup_doc.get("id_number")
+        dup_number = dup_doc.get("id_number")
+        holder = s.execute(select(Resident).where(
+            Resident.id_number == dup_number, Resident.uuid != dup.uuid)).scalars().first() if dup_number else None
+        if holder is not None:  # passed on by a later merge (or kept by the survivor): undo that first
+            raise InvalidInput(err("ref", f"档案 {dup.record_no} 的身份证号现属于档案 {holder.record_no}"
+                                          "（之后的合并），请先撤销那次合并"))  # fmt: skip
+        dup.id_number = dup_number
         if info["records"]:
             s.execute(update(Record).where(Record.uuid.in_(info["records"])).values(resident_uuid=dup.uuid))
         dup.status, dup.merged_into = info.get("previous_status", "active"), None

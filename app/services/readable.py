@@ -164,6 +164,8 @@ def _detail_value(key: str, value: Any, things: dict[str, str], names: dict[str,
         return simple.get(str(value), labels.shown(value))
     if key == "name":
         return person(names, str(value))
+    if key in UUID_KEYS and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value}人"  # a count (the resident screen's view: the household members shown)
     if key in UUID_KEYS:
         return things.get(str(value), "另一份档案")
     if key == "enrolled":

@@ -32,6 +32,9 @@ SBP_TARGET, SBP_TARGET_ELDERLY, DBP_TARGET = 140, 150, 90
 GLUCOSE_TARGET = 7.0
 # Visit records of which a second one on the same day is most likely typed twice.
 SAME_DAY_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare", "elderly_tcm")
+# 孕产妇健康管理: women of child-bearing age (the bounds only catch a wrong resident or birth date).
+MATERNAL_FORMS = ("prenatal_first", "prenatal_followup", "postpartum_visit", "postpartum_42d")
+MATERNAL_AGES = (12, 55)
 # Forms for residents aged 65 and over (老年人健康管理).
 ELDERLY_FORMS = ("elderly_selfcare", "elderly_tcm")
 DIAGNOSIS = {"htn_followup": ("htn", "高血压"), "dm_followup": ("dm", "2型糖尿病"),
@@ -120,6 +123,14 @@ def form_fit(form: str, facts: ResidentFacts, on: dt.date) -> RecordWarning | No
                 f"该居民档案中没有{disease}诊断（{WHERE_DIAGNOSED[tag]}），也没有{disease}随访记录；"
                 f"请确认已确诊并补记",
             )  # fmt: skip
+    if form in MATERNAL_FORMS:
+        if facts.sex is not None and facts.sex != "2":
+            return RecordWarning("form_not_fit", "form", title, "适用于孕产妇，该居民档案中的性别不是女")
+        age = age_on(facts.birth_date, on)
+        lo, hi = MATERNAL_AGES
+        if age is not None and not lo <= age <= hi:
+            return RecordWarning("form_not_fit", "form", title,
+                                 f"适用于孕产妇，该居民{age}岁，请核对出生日期或所选居民")  # fmt: skip
     if form in ELDERLY_FORMS:
         age = age_on(facts.birth_date, on)
         if age is not None and age < ELDERLY_AGE:
@@ -298,7 +309,7 @@ def _later_than_rule(
     first 控制不满意, where the rule says 2 weeks): asked, naming the rule (issue 14)."""
     from app import rules
     from app.db.models import Institution
-    from app.services import due
+    from forms import schedule
 
     nxt, day = parse_date(doc.get("next_visit_date")), parse_date(doc.get("visit_date"))
     if nxt is None or day is None:
@@ -318,8 +329,8 @@ def _later_than_rule(
         if uuid == exclude or day is None:
             continue
         d = json.loads(text)
-        earlier.append(due.Visit(day, d.get("classification"), d.get(rule["adverse_field"])))
-    allowed = due.rule_date_after(rule, doc, earlier)
+        earlier.append(schedule.Visit(day, d.get("classification"), d.get(rule["adverse_field"])))
+    allowed = schedule.rule_date_after(rule, doc, earlier)
     if allowed is None or nxt <= allowed[0]:
         return []
     return [RecordWarning(

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import paths
+from app.backup_file import fsync_dir
 from app.crypto.keyfile import (
     AUTH_SECTION,
     RECOVERY,
@@ -77,14 +78,6 @@ def owe(keyfile: KeyFile, reason: str, name: str, at: str) -> None:
     keyfile.rotation_owed = {"reason": reason, "name": name, "at": at}
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _connect(db: Path, data_key: bytes) -> sqlcipher3.Connection:
@@ -135,7 +128,7 @@ def _switch(keys: Path, nxt: Path) -> None:
         raw[AUTH_SECTION] = section
     write_raw(nxt, raw)
     os.replace(nxt, keys)
-    _fsync_dir(keys.parent)
+    fsync_dir(keys.parent)
 
 
 def settle(data_dir: Path, keyfile: KeyFile, subject: str, secret: str,
@@ -194,7 +187,7 @@ def rotate(store: Store, *, new_recovery: bool = True) -> dict[str, Any]:
             else:
                 fresh.mark_stale(RECOVERY)
         write_raw(nxt, json.loads(fresh.dumps()))
-        _fsync_dir(data_dir)
+        fsync_dir(data_dir)
         _step("next_written")
         owed = current.rotation_owed or {}
         detail: dict[str, Any] = {"reason": owed.get("reason", "manual"), "name": owed.get("name"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuidlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +55,11 @@ def add(store: Store, name: str, role: str, password: str, display_name: str | N
         audit.append(s, store.user.name, "user_add", "user", None, {"name": name, "role": role})
 
 
-def disable(store: Store, name: str) -> dict[str, Any]:
+def disable(store: Store, name: str, *, started: Callable[[], None] | None = None) -> dict[str, Any]:
     """Disable `name` and replace the data key (app/services/rotation.py: it takes a while on a
     big database), so a copy of the old key file and the old password no longer open the data.
-    Returns what the key change did (users who need a new password, a new recovery code)."""
+    Returns what the key change did (users who need a new password, a new recovery code).
+    `started` is called once the request is accepted, as the long part begins."""
     from app.services import rotation
 
     roles.require(store, "manage_users")
@@ -77,13 +79,16 @@ def disable(store: Store, name: str) -> dict[str, Any]:
         # Noted before anything else changes: if this process is stopped, the next login does it.
         rotation.owe(store.keyfile, "user_disable", name, now_iso())
         store.keyfile.save()
+    if started is not None:
+        started()
     try:
         return rotation.rotate(store)
     except DataError as e:
         raise DataError(f"已停用用户 {name}（其密码已不能登录），但{e}") from None
 
 
-def reset_password(store: Store, name: str, new: str, compromised: bool = False) -> dict[str, Any] | None:
+def reset_password(store: Store, name: str, new: str, compromised: bool = False, *,
+                   started: Callable[[], None] | None = None) -> dict[str, Any] | None:  # fmt: skip
     """An administrator sets a new password for a user who forgot theirs (the old one stops
     working at once: its slot is replaced). `compromised`: someone else may know the old
     password and hold a copy of the key file, so the data key is replaced as well (returns what
@@ -104,7 +109,11 @@ def reset_password(store: Store, name: str, new: str, compromised: bool = False)
         store.keyfile.save()
         audit.append(s, store.user.name, "password_reset", "user", None,
                      {"name": name, "compromised": True} if compromised else {"name": name})  # fmt: skip
-    return rotation.rotate(store) if compromised else None
+    if not compromised:
+        return None
+    if started is not None:
+        started()
+    return rotation.rotate(store)
 
 
 def change_password(store: Store, old: str, new: str) -> None:

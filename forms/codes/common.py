@@ -210,4 +210,24 @@ TABLES = tables_by_name(
     table("tb_ventilation", "1良好 2一般 3差"),
     table("mastered", "1掌握 2未掌握"),
     table("tb_stop_reason", "1完成疗程 2死亡 3丢失 4转入耐多药治疗"),
+    # --- 孕产妇健康管理 (programme-forms.md §6-9; option lists [C] for 2011 wording, [U] for 2017)
+    table("unremarkable", "1未见异常 2异常", other="2"),
+    table(
+        "mat_past_history",
+        "1无 2心脏病 3肾脏疾病 4肝脏疾病 5高血压 6贫血 7糖尿病 8其他",
+        exclusive=("1",),
+        other="8",
+    ),
+    table("vaginal_discharge", "1未见异常 2滴虫 3假丝酵母菌 4其他", exclusive=("1",), other="4"),
+    table("vaginal_cleanliness", "1Ⅰ度 2Ⅱ度 3Ⅲ度 4Ⅳ度"),
+    table("prenatal_visit_kind", "1随访 2督促"),
+    # 第2～5次 指导: the 4th/5th visit's list, the widest; the 2nd and 3rd print fewer options
+    table(
+        "prenatal_guidance",
+        "1个人卫生 2膳食 3心理 4运动 5自我监测 6分娩准备 7母乳喂养 8其他",
+        other="8",
+    ),
+    table("postpartum_guidance", "1个人卫生 2心理 3营养 4母乳喂养 5新生儿护理与喂养 6其他", other="6"),
+    table("recovered", "1已恢复 2未恢复", other="2"),
+    table("postpartum_outcome", "1结案 2转诊"),
 )

@@ -32,4 +32,17 @@ TABLES = tables_by_name(
     table("tcm_biased", "1是 2倾向是"),
     # 重性精神疾病 患病对家庭社会的影响 (2011) [C P2]
     table("smi_risk_behavior", "1轻度滋事 2肇事 3肇祸 4自伤 5自杀未遂 6无", exclusive=("6",)),
+    # 孕产妇 (2011 print templates, programme-forms.md §6, §9 [C P2])
+    table("mat_family_history", "1遗传性疾病史 2精神疾病史 3其他", other="3"),
+    table(
+        "mat_personal_history",
+        "1吸烟 2饮酒 3服用药物 4接触有毒有害物质 5接触放射线 6其他",
+        other="6",
+    ),
+    table(
+        "first_prenatal_guidance",
+        "1个人卫生 2心理 3营养 4避免致畸因素和疾病对胚胎的不良影响 5产前筛查宣传告知 6其他",
+        other="6",
+    ),
+    table("postpartum42_guidance", "1性保健 2避孕 3婴儿喂养及营养 4其他", other="4"),
 )

@@ -32,4 +32,22 @@ TABLES = tables_by_name(
         "1轻度滋事 2肇事 3肇祸 4其他危害行为 5自伤 6自杀未遂 7无",
         exclusive=("7",),
     ),
+    # 孕产妇 (programme-forms.md §6, §9): the 2017 lists as commonly printed [U]
+    table("mat_family_history", "1无 2遗传性疾病史 3精神疾病史 4其他", exclusive=("1",), other="4"),
+    table(
+        "mat_personal_history",
+        "1无特殊 2吸烟 3饮酒 4服用药物 5接触有毒有害物质 6接触放射线 7其他",
+        exclusive=("1",),
+        other="7",
+    ),
+    table(
+        "first_prenatal_guidance",
+        "1生活方式 2心理 3营养 4避免致畸因素和疾病对胚胎的不良影响 5产前筛查宣传告知 6其他",
+        other="6",
+    ),
+    table(
+        "postpartum42_guidance",
+        "1心理保健 2性保健与避孕 3婴儿喂养 4婴幼儿营养 5其他",
+        other="5",
+    ),
 )

@@ -160,6 +160,6 @@ def list_devices(session: Session) -> list[dict]:
 def revoke_device(session: Session, device_id: str) -> None:
     device = session.get(Device, device_id)
     if device is None:
-        raise AdminError(f"没有编号为 {device_id} 的设备")
+        raise AdminError(f"DEVICE_ID：没有编号为“{device_id}”的设备")
     if device.revoked_at is None:
         device.revoked_at = utcnow()

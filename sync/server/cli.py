@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from sync.server import admin
 from sync.server.db import SchemaError, check_schema, make_engine, sessions, upgrade
 
+BAD_URL = "--db：数据库 URL 无法识别（应为 postgresql+psycopg://… 或 sqlite:///…）"
+
+
+def _engine(url: str):  # type: ignore[no-untyped-def]
+    try:
+        return make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError):  # ValueError: e.g. a port "x//y"
+        raise admin.AdminError(BAD_URL) from None
+
 
 def _session(url: str, migrate: bool = False):  # type: ignore[no-untyped-def]
-    engine = make_engine(url)
+    engine = _engine(url)
     if migrate:
         upgrade(engine)
     else:
@@ -66,7 +76,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
             "cross the network unencrypted; for a lab only",
             a.host,
         )
-    engine = make_engine(a.db)
+    engine = _engine(a.db)
     check_schema(engine)
     settings = Settings(
         token_ttl=dt.timedelta(days=a.token_days),
@@ -98,9 +108,14 @@ def cmd_institution_add(a: argparse.Namespace) -> int:
     return 0
 
 
+MAX_CODE_HOURS = 24 * 365
+
+
 def cmd_enroll_code(a: argparse.Namespace) -> int:
     import datetime as dt
 
+    if not 0 < a.hours <= MAX_CODE_HOURS:  # also nan and inf, which timedelta cannot hold
+        raise admin.AdminError(f"--hours：有效小时数须大于0、不超过{MAX_CODE_HOURS}")
     with _session(a.db) as s, s.begin():
         code, expires = admin.new_enroll_code(s, a.area, dt.timedelta(hours=a.hours))
         inst = admin.institution(s, a.area)
@@ -171,6 +186,13 @@ def cmd_audit(a: argparse.Namespace) -> int:
             text = audit.render_area(out)
     print(json.dumps(out, ensure_ascii=False) if a.json else text)
     return 0
+def _shown(text: str) -> str:
+    """A control character in a message (a newline typed into --area) shown, not obeyed."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+
+
+def _first_line(exc: object) -> str:
+    return _shown((str(exc).strip().splitlines() or [""])[0])
 
 
 def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -178,10 +200,15 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
         try:
             return fn(a)
         except (admin.AdminError, SchemaError) as e:
-            print(f"错误：{e}", file=sys.stderr)
+            # The message may echo what was typed: a newline in it is shown, not obeyed.
+            print(f"错误：{_shown(str(e))}", file=sys.stderr)
             return 3 if isinstance(e, admin.AdminError) else 1
         except OperationalError as e:
-            print(f"错误：无法连接数据库：{e.orig}", file=sys.stderr)
+            # One line: psycopg adds a hint on a second line.
+            print(f"错误：无法连接数据库：{_first_line(e.orig)}", file=sys.stderr)
+            return 1
+        except DatabaseError as e:  # e.g. --db names a file that is no database
+            print(f"错误：--db：不是可用的县级服务器数据库（{_first_line(e.orig)}）", file=sys.stderr)
             return 1
 
     return run
@@ -189,15 +216,18 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
 
 def cmd_stats(a: argparse.Namespace) -> int:
     """The clinics' indicators over the whole county, per township and village (issue 14)."""
-    from app.errors import InvalidInput
+    from forms.indicators import BadYear
     from sync.server.indicators import county_stats
 
     try:
         with _session(a.db) as s:
             out = county_stats(s, a.year)
-    except InvalidInput as e:
-        print(f"错误：{e.cli_text()}", file=sys.stderr)
+    except BadYear as e:  # as the clinic's `cunyi stats` says it (field key for scripts), exit 3
+        print(f"错误：{e.error.keyed()}", file=sys.stderr)
         return 3
+    except LookupError as e:  # an empty database: nothing to count yet
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
     if a.json:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

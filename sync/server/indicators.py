@@ -1,6 +1,6 @@
-"""The county's indicators: the clinics' figures (app/services/indicators.compute, the same code
-and rules table) over every resident and record the server holds, per village, per township and
-for the whole county.
+"""The county's indicators: the clinics' figures (forms/indicators.compute: the same code and
+rules table as the clinics') over every resident and record the server holds, per village, per
+township and for the whole county.
 
 What the server knows differs from a clinic in two ways, both said in the notes: it has no
 population figures (entered at the clinics), so 建档率 has no denominator here; and a resident's
@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import rules
-from app.services.due import add_months, derive_tags
-from app.services.indicators import Facts, compute, year_bounds
+from forms import rules
+from forms.indicators import Facts, compute, year_bounds
+from forms.schedule import add_months, derive_tags
 from sync.server.models import Entity, Institution
 
 NO_POPULATION = "县平台没有常住人口数（由各卫生室录入），不计算本项比率"
@@ -83,7 +83,11 @@ def _figures(table: rules.Table, facts: list[Facts]) -> list[dict[str, Any]]:
 
 
 def county_stats(s: Session, year: int) -> dict[str, Any]:
-    county = s.execute(select(Institution.area).where(Institution.level == "county")).scalar_one()[:6]
+    year_bounds(year)  # an impossible year is refused before anything is read
+    area = s.execute(select(Institution.area).where(Institution.level == "county")).scalar_one_or_none()
+    if area is None:
+        raise LookupError("县平台数据库尚未初始化（先运行 cunyi county init）")
+    county = area[:6]
     table = rules.for_area(county)
     facts = _facts(s, table, year, county)
     by_village: dict[str, list[Facts]] = defaultdict(list)

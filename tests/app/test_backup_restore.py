@@ -130,7 +130,7 @@ def test_restore_refuses_a_backup_whose_copy_fails_the_checks(installation: Path
     db = bytearray((stage / "cunyi.db").read_bytes())
     db[4096 * 3 + 100] ^= 0xFF  # inside page 4
     (stage / "cunyi.db").write_bytes(db)
-    manifest["db_sha256"] = backup._sha256(stage / "cunyi.db")
+    manifest["db_sha256"] = backup.sha256(stage / "cunyi.db")
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("manifest.json", json.dumps(manifest))
         zf.write(stage / "keys.json", "keys.json")

@@ -1,5 +1,6 @@
-"""The schedule rules (app/rules/ed2017.json through app/services/due.py) on crafted residents of a
-real encrypted database, each with dates on both sides of its boundary."""
+"""The schedule rules (forms/rules/ed2017.json through forms/schedule.py and app/services/due.py)
+on crafted residents of a real encrypted database, each with dates on both sides of its
+boundary."""
 
 from __future__ import annotations
 

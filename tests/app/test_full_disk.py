@@ -67,7 +67,7 @@ def test_writes_on_a_full_disk_say_so_and_lose_nothing(small_disk: Path, templat
 
 
 def test_reading_on_a_full_disk_works_and_its_audit_waits(small_disk: Path, template_dir,
-                                                        tmp_path: Path) -> None:  # fmt: skip
+                                                        tmp_path: Path, caplog) -> None:  # fmt: skip
     import json
 
     from app.services import audit, integrity
@@ -93,6 +93,12 @@ def test_reading_on_a_full_disk_works_and_its_audit_waits(small_disk: Path, temp
     added = cli("resident", "add", "--json", "-",
                 input='{"name": "单田芳", "sex": "1", "birth_date": "1950-01-02"}')  # fmt: skip
     assert added.returncode != 0 and "磁盘空间不足" in added.stderr and str(data) in added.stderr
+
+    # Closed while still full: what was not written is logged (time and action only).
+    store = Store.open(data, ADMIN, PASSWORD)
+    residents.get(store, ref)
+    store.close()
+    assert "disk full: 2 audit entries not written" in caplog.text and "李秀英" not in caplog.text
 
     # A session that stays open (the desktop client): held entries are written once there is room.
     store = Store.open(data, ADMIN, PASSWORD)

@@ -133,6 +133,9 @@ def test_whole_institution_and_missing_population(store, village):
     assert other["filing_rate"]["denominator"] is None and other["filing_rate"]["rate"] is None
     assert "未录入" in other["filing_rate"]["note"]
     assert "numerator_residents" not in other["usage_rate"]
+    with pytest.raises(InvalidInput) as e:  # the shared code's BadYear, as the clinic's bad input
+        indicators.stats(store, 1800)
+    assert e.value.cli_text() == "年度（year）：须为1990–2200之间的年份，现为 1800"
 
 
 def test_population_input_checked_and_admin_only(store):

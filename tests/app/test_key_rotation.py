@@ -367,3 +367,24 @@ def test_a_window_from_before_the_change_cannot_write_the_old_key_back(data_dir)
         stale.close()
     assert names_of(data_dir, DOCTOR, DOCTOR_PW) == ["李秀英"]
     assert names_of(data_dir, ADMIN, PASSWORD) == ["李秀英"]
+
+
+def test_a_new_recovery_code_replaces_the_old_one(data_dir, recovery_code):
+    staffed(data_dir)
+    nurse = Store.open(data_dir, NURSE, NURSE_PW)
+    try:
+        with pytest.raises(AuthError, match="管理用户"):
+            users.new_recovery(nurse)
+    finally:
+        nurse.close()
+    store = Store.open(data_dir, ADMIN, PASSWORD)
+    try:
+        code = users.new_recovery(store)
+    finally:
+        store.close()
+    assert code != recovery_code
+    with pytest.raises(AuthError, match="恢复代码不正确"):
+        users.recover(data_dir, recovery_code, DOCTOR, "doctor-new-99")
+    users.recover(data_dir, code, DOCTOR, "doctor-new-99").close()
+    assert names_of(data_dir, DOCTOR, "doctor-new-99") == ["李秀英"]
+    assert audited(data_dir, "recovery_code") == [{"name": RECOVERY}]

@@ -9,7 +9,7 @@ import forms
 from forms.examples import example
 
 FOLLOWUPS = ("htn_followup", "dm_followup")
-COLUMN_FORMS = (*FOLLOWUPS, "tb_followup")  # one visit per paper column
+COLUMN_FORMS = (*FOLLOWUPS, "prenatal_followup", "tb_followup")  # one visit per paper column
 
 
 @pytest.mark.parametrize("code", ["personal_info", *FOLLOWUPS])
@@ -97,6 +97,10 @@ ALL = (
     "elderly_tcm",
     "htn_followup",
     "dm_followup",
+    "prenatal_first",
+    "prenatal_followup",
+    "postpartum_visit",
+    "postpartum_42d",
     "smi_supplement",
     "smi_followup",
     "tb_first_visit",
@@ -114,6 +118,10 @@ TITLES = {
     "dm_followup": "2型糖尿病患者随访服务记录表",
     "elderly_selfcare": "老年人生活自理能力评估表",
     "elderly_tcm": "老年人中医药健康管理服务记录表",
+    "prenatal_first": "第1次产前检查服务记录表",
+    "prenatal_followup": "第2～5次产前随访服务记录表",
+    "postpartum_visit": "产后访视记录表",
+    "postpartum_42d": "产后42天健康检查记录表",
     "smi_supplement": "严重精神障碍患者个人信息补充表",
     "smi_followup": "严重精神障碍患者随访服务记录表",
     "tb_first_visit": "肺结核患者第一次入户随访记录表",

@@ -124,6 +124,7 @@ def test_built_folder_holds_what_it_needs_and_not_more(built):
     assert all(name.endswith("_zh_CN.qm") for name in translations), translations
     for font in ("wqy-microhei.ttc", "HanaMinA-ext.ttf", "HanaMinB-ext.ttf"):
         assert (internal / "forms" / "fonts" / font).is_file()
+    assert (internal / "forms" / "rules" / "ed2017.json").is_file()  # the due list and indicators
     versions = {p.name for p in (internal / "app" / "db" / "migrations" / "versions").glob("0*.py")}
     expected = {p.name for p in (ROOT / "app" / "db" / "migrations" / "versions").glob("0*.py")}
     assert versions == expected

@@ -44,10 +44,10 @@ def test_each_installation_sees_its_own_value_as_its_own(three: Any, county: Any
     assert (c["mine"], c["mine_label"], c["theirs"], c["theirs_label"]) == (
         "13800000011", "本机", "13800000022", "测试乡镇卫生院"
     )
-    from ui import sync_rows
+    from sync import status_rows
 
-    [shown] = sync_rows.conflict_rows(a.store)
-    assert (shown["mine_text"], shown["mine_label"]) == ("13800000011", "本机")
+    [shown] = status_rows.conflict_rows(a.store)
+    assert (shown.mine_text, shown.mine_label) == ("13800000011", "本机")
     # --take mine on clinic A keeps clinic A's value, everywhere.
     done = a.cli("conflicts", "resolve", c["id"], "--take", "mine")
     assert done.returncode == 0, done.stderr

@@ -73,3 +73,6 @@ def test_county_figures_are_the_sum_of_the_clinics(three, county):
     assert town["filing_rate"]["numerator"] == 8 and town["filing_rate"]["denominator"] is None
     assert "常住人口" in town["filing_rate"]["note"]
     assert data["indicators"][0]["numerator"] >= 8  # the county: this township and earlier tests'
+    # A year out of range: refused naming the field, exit 3, as the clinic's `cunyi stats` says it.
+    bad = cli("county", "stats", "--db", county.db, "--year", "1800")
+    assert bad.returncode == 3 and "年度（year）：须为1990–2200之间的年份，现为 1800" in bad.stderr, bad.stderr

@@ -99,13 +99,13 @@ def test_an_exhausted_village_is_a_clear_409_never_internal(county: County, make
     def row() -> tuple[str, int, str]:
         with hospital.store.session() as s:
             o = s.scalar(select(Outbox).where(Outbox.entity_uuid == new["uuid"]))
-            return o.state, o.attempts, o.last_error
+            return o.state, o.attempts, f"[{o.error_code}] {o.last_error}"
 
     state, attempts, error = row()
     assert state == "quarantined" and error.startswith("[exhausted]") and "已用完" in error
     hospital.sync()
     assert row() == (state, attempts, error)
-    from ui import sync_rows
+    from sync import status_rows
 
-    [shown] = sync_rows.quarantine_rows(hospital.store)
-    assert shown["reason"].startswith("本村档案编号已用完：") and "联系县卫健局" in shown["reason"]
+    [shown] = status_rows.quarantine_rows(hospital.store)
+    assert shown.reason.startswith("本村档案编号已用完：") and "联系县卫健局" in shown.reason

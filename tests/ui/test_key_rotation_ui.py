@@ -4,6 +4,7 @@ database) and the admin is told it takes a while. Issue 12."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -64,9 +65,20 @@ def test_disable_and_compromised_reset_replace_the_key(qtbot, guard, installatio
         qtbot.waitUntil(lambda: dialog.table.item(1, 3).text() == "已停用", timeout=5000)
         screenshot(dialog, "76-user-disabled")
         assert not opens_live(data_dir, kept, DOCTOR[0], "clinic-pw-31")
-        # The window goes on under the new key.
+        # The window goes on under the new key, and so does the next sync run's second store.
         main.residents.search_box.setText("张")
         qtbot.waitUntil(lambda: main.residents.model.rowCount() == 1, timeout=5000)
+        main.sync.auto = False
+        main.sync.start()
+        qtbot.waitUntil(lambda: main.sync._opener is not None, timeout=5000)
+        # (opened here, on the test's thread: without the GUI-thread guard's hook)
+        second = dataclasses.replace(main.sync._opener, query_hook=None).open()
+        try:
+            from app.services import residents
+
+            assert len(residents.find(second, "")) == 3
+        finally:
+            second.close()
     finally:
         shell.shutdown()
     with pytest.raises(Exception, match="已停用"):

@@ -41,6 +41,13 @@ def test_one_view_entry_per_screen_opened_and_none_per_refresh(qtbot, doctor):
     qtbot.waitUntil(lambda: view.data is not None, timeout=10000)
     [entry] = _views(zhang)
     assert entry["detail"] == {"what": "screen", "records": 1, "household": 3}
+    from app.services import readable
+    from tests.ui.words import assert_plain
+
+    [text] = [" ".join(str(v) for v in r.values()) for r in db(lambda s: readable.audit_rows(s))
+              if r["action"] == "查看"][:1]  # fmt: skip
+    assert "内容：居民档案页" in text and "家庭：3人" in text and "另一份档案" not in text, text
+    assert_plain(text)
 
     # A refresh (as after a save): one transaction, no new entry.
     assert _transactions(qtbot, view, view.reload) == 1

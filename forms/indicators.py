@@ -1,0 +1,116 @@
+"""The indicators the county appraises, pure: per resident facts in, figures out (what counts
+is the rules table's "indicators", forms/rules). The clinic (app/services/indicators.py, from its
+SQLite) and the county server (sync/server/indicators.py, from PostgreSQL) each read the facts
+and count them here, so their figures come from the same code; the choices where the reference
+is unconfirmed are listed in app/services/indicators.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from forms.model import FieldError
+
+if TYPE_CHECKING:
+    from forms.rules import Indicator, Table
+
+
+@dataclass(slots=True)
+class Facts:
+    """One resident of the year, as the indicators see them."""
+
+    uuid: str
+    record_no: str
+    name: str
+    village: str
+    tags: set[str]
+    age: int | None  # on 31 December of the year
+    used: bool = False  # a final record in the usage window
+    followups: dict[str, int] = field(default_factory=dict)  # form -> final visits in the year
+    last: dict[str, dict[str, Any]] = field(default_factory=dict)  # form -> last visit's values
+    done: set[str] = field(default_factory=set)  # rule ids done in the year (exam, self-care)
+
+    def ref(self) -> dict[str, str]:
+        return {"uuid": self.uuid, "record_no": self.record_no, "name": self.name}
+
+
+class BadYear(ValueError):
+    """A year the indicators are not counted for; `error` names the field (year, 年度)."""
+
+    def __init__(self, error: FieldError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def year_bounds(year: int) -> tuple[str, str]:
+    """The first and last day of `year` (ISO text, as visit dates are stored), or BadYear."""
+    if not 1990 <= year <= 2200:
+        raise BadYear(FieldError("year", "年度", f"须为1990–2200之间的年份，现为 {year}"))
+    return f"{year}-01-01", f"{year}-12-31"
+
+
+# --- pure: facts in, indicators out
+
+
+def _rate(num: int, den: int | None) -> float | None:
+    return round(100 * num / den, 1) if den else None
+
+
+def _controlled(ind: Indicator, values: dict[str, Any] | None, age: int | None) -> bool:
+    if not values:
+        return False  # lost to follow-up in the year: not controlled
+    if ind.kind == "bp_control":
+        sbp, dbp = values.get("sbp"), values.get("dbp")
+        if sbp is None or dbp is None:
+            return False
+        elderly = age is not None and age >= ind["elderly_age"]
+        return sbp < (ind["elderly_sbp_below"] if elderly else ind["sbp_below"]) and dbp < ind["dbp_below"]
+    value = values.get(ind["field"])
+    return value is not None and float(value) < ind["below"]
+
+
+def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
+            detail: bool = False, population_note: str = "") -> list[dict[str, Any]]:  # fmt: skip
+    people = list(facts)
+    out = []
+    for ind in table.indicators:
+        den_people: list[Facts] | None
+        if ind.kind == "filing":
+            num_people = people
+            den_people, den = None, population
+            note = population_note or "分母为录入的常住人口数"
+        elif ind.kind == "usage":
+            den_people = people
+            num_people = [f for f in people if f.used]
+            note = f"有动态记录：近{ind['dynamic_months']}个月内有定稿的服务记录"
+        elif ind.kind == "standard_mgmt":
+            den_people = [f for f in people if ind["population"] in f.tags]
+            exam = next((r.id for r in table.rules if r.form == ind["exam_form"]), ind["exam_form"])
+            num_people = [f for f in den_people
+                          if f.followups.get(ind["form"], 0) >= ind["min_followups"] and exam in f.done]  # fmt: skip
+            note = f"规范管理：年内随访≥{ind['min_followups']}次且完成年度健康体检"
+        elif ind.kind in ("bp_control", "glucose_control"):
+            den_people = [f for f in people if ind["population"] in f.tags]
+            num_people = [f for f in den_people if _controlled(ind, f.last.get(ind["form"]), f.age)]
+            if ind.kind == "bp_control":
+                note = (f"年内最后一次随访血压<{ind['sbp_below']}/{ind['dbp_below']}mmHg"
+                        f"（{ind['elderly_age']}岁及以上<{ind['elderly_sbp_below']}/{ind['dbp_below']}）；"
+                        f"年内未随访按未控制计")  # fmt: skip
+            else:
+                note = f"年内最后一次随访空腹血糖<{ind['below']}mmol/L；年内未随访按未控制计"
+        else:  # elderly_mgmt
+            age = table.populations[ind["population"]].min_age or 65
+            den_people = [f for f in people if f.age is not None and f.age >= age]
+            num_people = [f for f in den_people if set(ind["requires"]) <= f.done]
+            names = "、".join(table.rule(r).item for r in ind["requires"])
+            note = f"{age}岁及以上（按12月31日计）；年内完成{names}"
+        den = len(den_people) if den_people is not None else population
+        item: dict[str, Any] = {"code": ind.code, "name": ind.name, "numerator": len(num_people),
+                                "denominator": den, "rate": _rate(len(num_people), den), "note": note}  # fmt: skip
+        if detail:
+            item["numerator_residents"] = [f.ref() for f in num_people]
+            item["denominator_residents"] = None if den_people is None else [f.ref() for f in den_people]
+        out.append(item)
+    return out
