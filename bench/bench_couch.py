@@ -141,6 +141,19 @@ def replicate(source: str, target: Path, batch_size: int | None) -> dict[str, An
     return {**result, "secs": wall}
 
 
+def push_js(source: str, target: Path, *args: str) -> dict[str, Any]:
+    """bench/couch/push.js: `prepare IDS_FILE` (checkpoint, edits; not measured) or `push`."""
+    t0 = time.perf_counter()
+    out = subprocess.run(["node", str(COUCH / "push.js"), source, str(target), *args],
+                         cwd=COUCH, capture_output=True, text=True, timeout=3600)  # fmt: skip
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise RuntimeError(f"push.js failed: {out.stderr[-2000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["ok"] and not result["errors"], result
+    return {**result, "secs": wall}
+
+
 def measured(proxy: CountingProxy, run: Any) -> dict[str, Any]:
     proxy.reset()
     t0 = time.perf_counter()
@@ -206,11 +219,16 @@ def main() -> int:
         print(f"ours: first sync {ours['first']['secs']:.1f} s (load {os.getloadavg()[0]:.1f})")
         ours["noop"] = measured(ours_proxy, ours_sync)
         token = requests.post(
-            county.api("/enroll"), json={"code": county.enroll_code(t + "001")}
+            county.api("/enroll"), json={"code": county.enroll_code(t + "001"), "area": t + "001"}
         ).json()["token"]
         _server_changes(county, token, changed, t)
         ours["hundred"] = measured(ours_proxy, ours_sync)
         assert ours["hundred"]["pulled"] >= len(changed), ours["hundred"]
+        from app.services import residents
+
+        for i, u in enumerate(changed):  # edits on this machine (not timed), then one sync
+            residents.update(hospital.store, u, {"address": f"本机修改的地址{i}"})
+        ours["push"] = measured(ours_proxy, ours_sync)
         hospital.close()
 
         # -- CouchDB protocol, through the proxy (loaded only now: LevelDB's compactions after
@@ -231,6 +249,11 @@ def main() -> int:
         pouch.change(changed)
         couch["hundred"] = measured(couch_proxy, lambda: replicate(source, local, args.batch_size))
         assert couch["hundred"]["docs_written"] == len(changed), couch["hundred"]
+        ids_file = work / "push-ids.json"
+        ids_file.write_text(json.dumps(changed))
+        push_js(source, local, "prepare", str(ids_file))
+        couch["push"] = measured(couch_proxy, lambda: push_js(source, local, "push"))
+        assert couch["push"]["docs_written"] == len(changed), couch["push"]
 
         print(f"\n{args.residents} residents + {args.residents * args.records_per} records, "
               f"township scope, loopback; ours on {args.db}; CouchDB side: pouchdb-server 4.2 "
@@ -240,6 +263,15 @@ def main() -> int:
         table("no-op sync", ours["noop"], couch["noop"], 0)
         table(f"sync after {len(changed)} residents changed on the server", ours["hundred"],
               couch["hundred"], 0)  # fmt: skip
+        table(f"push of {len(changed)} edits made on the client (ours: the whole sync run)",
+              ours["push"], couch["push"], 0)  # fmt: skip
+        print(f"\npush of {len(changed)} edits: ours / PouchDB time = "
+              f"{ours['push']['secs'] / couch['push']['secs']:.2f} (PouchDB's replication alone, "
+              f"without node's start: {ours['push']['secs'] / (couch['push']['ms'] / 1000):.2f})"
+              f"  | goal <= 0.50; first sync: ours / "
+              f"CouchDB time {ours['first']['secs'] / couch['first']['secs']:.2f}, bytes "
+              f"{ours['first']['bytes_down'] / couch['first']['bytes_down']:.2f}, requests "
+              f"{ours['first']['requests']}  | goal <= 60")  # fmt: skip
         print("\nrequests by endpoint, first sync:")
         print(f"  ours:    {ours['first']['by_endpoint']}")
         print(f"  CouchDB: {couch['first']['by_endpoint']}")

@@ -154,7 +154,7 @@ class Counting:
 def push_throughput(
     county: County, township: str, clients: int, batches: int, size: int
 ) -> tuple[float, int]:
-    tokens = [requests.post(county.api("/enroll"), json={"code": county.enroll_code(township + v)}).json()["token"]
+    tokens = [requests.post(county.api("/enroll"), json={"code": county.enroll_code(township + v), "area": township + v}).json()["token"]
               for v in (["001", "002"] * clients)[:clients]]  # fmt: skip
     errors: list[str] = []
 
@@ -197,7 +197,8 @@ def push_throughput(
 
 def pull_latency(county: County, township: str, top: int, n: int) -> list[float]:
     tok = requests.post(
-        county.api("/enroll"), json={"code": county.enroll_code(township + "000")}
+        county.api("/enroll"),
+        json={"code": county.enroll_code(township + "000"), "area": township + "000"},
     ).json()["token"]
     http = requests.Session()
     out = []

@@ -19,20 +19,26 @@ from sqlalchemy import func, select, update
 from app import recordno, roles
 from app.clock import now_iso
 from app.db import planner
-from app.db.models import Conflict, Outbox, Resident, SerialBlock, SyncEntity
+from app.db.models import Conflict, Household, Outbox, Record, Resident, SerialBlock, SyncEntity
 from app.filelock import lock
 from app.repo import Origin
 from app.repo import residents as repo_residents
 from app.services import anchors, audit
 from sync import bulk, local
-from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES, is_made_at
+from sync.protocol import API_PREFIX, MAX_PUSH_CHANGES, is_made_at, state_item_hash
 from sync.transport import SyncError, Transport, check_server_url, peer_fingerprint
 
 if TYPE_CHECKING:
     from app.store import Store
 
 PULL_LIMIT = int(os.environ.get("CUNYI_SYNC_PULL_LIMIT", "500"))
-SNAPSHOT_LIMIT = int(os.environ.get("CUNYI_SYNC_SNAPSHOT_LIMIT", "1000"))
+# Snapshot pages adapt to the link: from SNAPSHOT_FIRST items, doubled after a page that came
+# quickly, halved after a slow one, within [SNAPSHOT_MIN, SNAPSHOT_MAX]. A township's first sync
+# (250,000 entities) then takes some 40 requests on a good link instead of 250, while a page on a
+# poor one stays well inside the read time-out. A fixed SNAPSHOT_LIMIT (tests) turns this off.
+SNAPSHOT_LIMIT = int(os.environ.get("CUNYI_SYNC_SNAPSHOT_LIMIT", "0"))
+SNAPSHOT_FIRST, SNAPSHOT_MIN, SNAPSHOT_MAX = 2000, 250, 8000
+PAGE_FAST, PAGE_SLOW = 4.0, 15.0  # seconds a page took to arrive
 # Pages already fetched go into one local transaction up to this many items / seconds.
 GROUP_ENTITIES = int(os.environ.get("CUNYI_SYNC_GROUP_ENTITIES", "5000"))
 GROUP_SECONDS = 2.0
@@ -91,8 +97,10 @@ def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> 
     return {"device_id": reply["device_id"], "institution": reply["institution"], "server": server}
 
 
+_ASK = object()  # the audit-chain entry to prove is not known yet: ask the server
 # Items pulled in one run after which the planner's statistics are refreshed (ANALYZE ~0.3 s).
 LARGE_PULL = 1000
+
 
 class SyncClient:
     def __init__(self, store: Store, progress: Progress | None = None) -> None:
@@ -111,11 +119,13 @@ class SyncClient:
         self.pushed = 0
         self.pulled = 0
         self.serials_refused: str | None = None
+        self.audit_seq: Any = _ASK
 
     # -- whole run ----------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
         with single_flight(self.store.data_dir):
+            self.refresh_token()
             with self.store.session() as s:
                 owed = local.get_state(s, "audit_head_owed")
             if owed:  # the last sync could not deliver it; the county expects it before a push
@@ -145,24 +155,42 @@ class SyncClient:
                 out["serials"] = self.serials_refused
             return out
 
+    def refresh_token(self) -> None:
+        """Tokens rotate at every sync (sync/server/tokens.py): take the new one and keep it
+        before anything else; the old one works until the new one is used."""
+        reply = self.t.call("POST", "/token")
+        with self.store.session(write=True) as s:
+            local.set_state(s, "token", reply["token"])
+        self.t.token = reply["token"]
+        if "audit_seq" in reply:  # what GET /audit-head would say (saves that request)
+            self.audit_seq = reply["audit_seq"]
+
     def send_audit_head(self) -> str | None:
         """Give the county this installation's audit-chain head, with the entry it kept last
         time as it stands here now (sync/server/anchor.py). Returns the county's flag, if any.
         The sync itself has succeeded by now: a failure here only leaves the anchor as it was."""
         try:
-            asked = self.t.call("GET", "/audit-head").get("seq")
+            asked = (
+                self.audit_seq
+                if self.audit_seq is not _ASK
+                else self.t.call("GET", "/audit-head").get("seq")
+            )
             with self.store.session() as s:
                 conn = s.connection()
                 head = anchors.chain_head(conn)
                 proof = None
                 if isinstance(asked, int):
-                    row = conn.exec_driver_sql("SELECT hash FROM audit WHERE seq = ?", (asked,)).first()
+                    row = conn.exec_driver_sql(
+                        "SELECT hash FROM audit WHERE seq = ?", (asked,)
+                    ).first()
                     proof = {"seq": asked, "hash": row[0]} if row else None
             if head is None:
                 return None
             reply = self.t.call("POST", "/audit-head", {"head": head, "proof": proof})
         except SyncError:
             return None
+        # The seq the token reply named is proved now; the next report asks again.
+        self.audit_seq = _ASK
         with self.store.session(write=True) as s:
             local.set_state(s, "audit_head_owed", False)
         return reply.get("flag")
@@ -238,9 +266,21 @@ class SyncClient:
             if not batch:
                 return
             reply = self.t.call("POST", "/sync/push", {"changes": batch})
-            with self.store.session(write=True) as s:
-                for res in reply["results"]:
-                    self._settle(s, res)
+            with self.store.session(write=True) as s, s.no_autoflush:
+                # Two queries for the batch instead of a lookup (and a flush) per change.
+                results = reply["results"]
+                mids = [r["mutation_id"] for r in results if isinstance(r.get("mutation_id"), str)]
+                sent_rows = {
+                    r.mutation_id: r
+                    for r in s.scalars(select(Outbox).where(Outbox.mutation_id.in_(mids)))
+                }
+                uuids = [c["entity_uuid"] for c in batch]
+                synced = {
+                    e.uuid: e
+                    for e in s.scalars(select(SyncEntity).where(SyncEntity.uuid.in_(uuids)))
+                }
+                for res in results:
+                    self._settle(s, res, sent_rows, synced)
             sent.update(c["mutation_id"] for c in batch)
             self.pushed += len(batch)
             self.progress("push", self.pushed)
@@ -264,8 +304,10 @@ class SyncClient:
             change["resolves"] = row.resolves
         return change
 
-    def _settle(self, s: Any, res: dict[str, Any]) -> None:
-        row = s.scalar(select(Outbox).where(Outbox.mutation_id == res.get("mutation_id")))
+    def _settle(
+        self, s: Any, res: dict[str, Any], rows: dict[str, Outbox], synced: dict[str, SyncEntity]
+    ) -> None:
+        row = rows.get(res.get("mutation_id"))  # type: ignore[arg-type]
         if row is None:
             return
         row.attempts += 1
@@ -276,6 +318,43 @@ class SyncClient:
         row.state, row.error_code, row.last_error = "sent", None, None
         if res.get("record_no") and row.entity == "resident":
             self._renumber(s, row.entity_uuid, res["record_no"])
+        self._hold_as_sent(s, row, res, synced)
+
+    def _hold_as_sent(
+        self, s: Any, row: Outbox, res: dict[str, Any], synced: dict[str, SyncEntity]
+    ) -> None:
+        """A change the server applied exactly as sent (a create, or an update on the revision
+        this device had) leaves the server holding what this device holds: record its revision
+        now, as a pull would, and the pull skips it (skip_own; the server marks the same cases,
+        api.mark_own). Anything else comes back with the pull."""
+        first = res.get("first_result", res["result"])
+        rev = res.get("rev")
+        if (
+            first != "applied"
+            or not isinstance(rev, int)
+            or row.entity not in ("resident", "record", "household")
+        ):
+            return
+        known = synced.get(row.entity_uuid)
+        if known is not None and not known.stub and known.rev + 1 == rev:
+            known.rev, known.h = rev, state_item_hash(row.entity_uuid, rev)
+        elif known is None and row.op == "create":
+            known = SyncEntity(uuid=row.entity_uuid, kind=row.entity, rev=rev, stub=False,
+                               area=self._area_of(s, row), h=state_item_hash(row.entity_uuid, rev))  # fmt: skip
+            s.add(known)
+            synced[row.entity_uuid] = known  # a later change of the batch finds it
+
+    def _area_of(self, s: Any, row: Outbox) -> str:
+        """The area the server files a new entity under (informational on this side)."""
+        area = self.store.institution.area
+        if row.entity == "record":
+            rec = s.get(Record, row.entity_uuid)
+            owner = s.get(SyncEntity, rec.resident_uuid) if rec is not None else None
+            return owner.area if owner is not None else area
+        model = Resident if row.entity == "resident" else Household
+        obj = s.get(model, row.entity_uuid)
+        village = getattr(obj, "village", None)
+        return area[:9] + village if isinstance(village, str) and len(village) == 3 else area
 
     def _renumber(self, s: Any, uuid: str, number: str) -> None:
         """The server replaced a provisional or colliding number: take it, and list the card for
@@ -349,13 +428,21 @@ class SyncClient:
             # resumes an earlier run's pages (their uuids are not in `seen`).
             progress = {"after": "", "as_of": None}
 
+        size = [SNAPSHOT_LIMIT or SNAPSHOT_FIRST]
+
         def params(after: str, as_of: int | None) -> dict[str, Any]:
-            out: dict[str, Any] = {"after": after, "limit": SNAPSHOT_LIMIT}
+            out: dict[str, Any] = {"after": after, "limit": size[0]}
             if as_of is not None:
                 out["as_of"] = as_of
             return out
 
         def follow(page: dict[str, Any]) -> dict[str, Any] | None:
+            took = page.get("_secs")
+            if not SNAPSHOT_LIMIT and isinstance(took, float):
+                if took < PAGE_FAST:
+                    size[0] = min(SNAPSHOT_MAX, size[0] * 2)
+                elif took > PAGE_SLOW:
+                    size[0] = max(SNAPSHOT_MIN, size[0] // 2)
             return None if page["done"] else params(page["after"], page["as_of"])
 
         def apply(s: Any, page: dict[str, Any]) -> None:
@@ -382,7 +469,11 @@ class SyncClient:
         state: dict[str, Any] = {}
 
         def follow(page: dict[str, Any]) -> dict[str, Any] | None:
-            return {"cursor": page["cursor"], "limit": PULL_LIMIT} if page["has_more"] else None
+            return (
+                {"cursor": page["cursor"], "limit": PULL_LIMIT, "skip_own": "true"}
+                if page["has_more"]
+                else None
+            )
 
         def apply(s: Any, page: dict[str, Any]) -> None:
             bulk.apply_page(s, page["items"])
@@ -390,7 +481,11 @@ class SyncClient:
             state["last"] = page.get("state")
 
         self._apply_pages(
-            "/sync/pull", {"cursor": cursor, "limit": PULL_LIMIT}, follow, apply, "pull"
+            "/sync/pull",
+            {"cursor": cursor, "limit": PULL_LIMIT, "skip_own": "true"},
+            follow,
+            apply,
+            "pull",
         )
         return state.get("last")
 
@@ -404,8 +499,11 @@ class _Fetch:
         self.error: BaseException | None = None
 
         def work() -> None:
+            started = time.monotonic()
             try:
                 self.value = t.call("GET", path, params=params)
+                if isinstance(self.value, dict):
+                    self.value["_secs"] = time.monotonic() - started  # for adaptive page sizes
             except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
                 self.error = e
             finally:

@@ -19,10 +19,12 @@ PROTOCOL_VERSION = 1
 MAX_PUSH_CHANGES = 200
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 2000
+MAX_SNAPSHOT_LIMIT = 10000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # after decompression (gzip-bomb cap)
 
 ENTITIES = ("household", "resident", "record")
 OPS = ("create", "update", "status", "merge", "unmerge")
+RESULTS = ("applied", "merged", "duplicate", "conflict", "rejected", "redirected")
 FEED_KINDS = ("household", "resident", "record", "conflict")
 
 _UUID = re.compile(
@@ -30,7 +32,8 @@ _UUID = re.compile(
 )
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_MADE_AT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]{5,15}([+-][0-9:]{4,5}|Z)?$")
+MADE_AT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]{5,15}([+-][0-9:]{4,5}|Z)?$"
+_MADE_AT = re.compile(MADE_AT_PATTERN)
 
 
 class ProtocolError(ValueError):

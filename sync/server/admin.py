@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 import uuid
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.server.models import Device, EnrollCode, Institution, Meta, utcnow
+from sync.server.tokens import digest, new_token
 
 ENROLL_TTL = dt.timedelta(hours=72)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -20,11 +20,6 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over th
 
 class AdminError(ValueError):
     """A refused admin or enrollment action; str() is a Chinese message."""
-
-
-def digest(secret: str) -> str:
-    # Codes and tokens are long random strings, so a plain SHA-256 is enough to store them safely.
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def county(session: Session) -> tuple[str, str] | None:
@@ -107,9 +102,13 @@ def normalise_code(code: str) -> str:
 
 
 def enroll(
-    session: Session, code: str, device_name: str, expected_area: str | None = None
+    session: Session, code: str, device_name: str, area: str
 ) -> tuple[Device, str, Institution]:
-    """Spend a one-time code: a new device with a fresh token (returned once, stored hashed)."""
+    """Spend a one-time code: a new device with a fresh token (returned once, stored hashed).
+
+    The server decides whether the code fits: `area` is the installation's own area, and a code
+    of any other institution is refused before it is spent, with a message that names neither
+    that institution nor its area (a code read out wrongly must not tell who it belongs to)."""
     row = session.scalar(
         select(EnrollCode)
         .where(EnrollCode.code_hash == digest(normalise_code(code)))
@@ -117,35 +116,24 @@ def enroll(
     )
     if row is None:
         raise AdminError("注册码无效")
+    inst = session.get(Institution, row.institution_id)
+    if inst is None or area != inst.area:
+        raise AdminError("注册码与本机的机构不符：请核对注册码，或在注册码所属机构的电脑上使用")
     if row.used_at is not None:
         raise AdminError("注册码已被使用")
     if row.expires_at < utcnow():
         raise AdminError("注册码已过期：请向县卫健局重新申请")
-    inst = session.get(Institution, row.institution_id)
-    if expected_area and expected_area != inst.area:
-        # Refused before the code is spent, so the right installation can still use it.
-        raise AdminError(
-            f"注册码属于机构 {inst.area}（{inst.name}），与本机区划 {expected_area} 不符"
-        )
-    token = secrets.token_urlsafe(32)
     device = Device(
         id=str(uuid.uuid4()),
         institution_id=row.institution_id,
         name=(device_name or "device")[:100],
-        token_hash=digest(token),
     )
+    token = new_token(device)
     session.add(device)
     row.used_at = utcnow()
     row.device_id = device.id
     session.flush()
     return device, token, inst
-
-
-def device_for_token(session: Session, token: str) -> tuple[Device, Institution] | None:
-    device = session.scalar(select(Device).where(Device.token_hash == digest(token)))
-    if device is None or device.revoked_at is not None:
-        return None
-    return device, session.get(Institution, device.institution_id)
 
 
 def list_devices(session: Session) -> list[dict]:

@@ -39,23 +39,64 @@ def cmd_init(a: argparse.Namespace) -> int:
     return 0
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def cmd_serve(a: argparse.Namespace) -> int:
+    import datetime as dt
+    import logging.config
+
     import uvicorn
 
-    from sync.server.api import create_app
+    from sync.server import logsafe
+    from sync.server.api import Settings, create_app
+    from sync.server.throttle import Throttle
 
-    engine = _engine(a.db)
-    check_schema(engine)
     if (a.tls_cert is None) != (a.tls_key is None):
         raise admin.AdminError("--tls-cert 和 --tls-key 必须同时给出")
+    plain = a.tls_cert is None
+    if plain and not _loopback(a.host) and not a.insecure_http:
+        # Health records cross the network only encrypted; plain HTTP is for this machine.
+        raise admin.AdminError(
+            f"在 {a.host} 上提供服务须用 HTTPS（--tls-cert、--tls-key）；"
+            "仅供实验室测试时可加 --insecure-http"
+        )
+    logging.config.dictConfig(logsafe.config(a.log_level))
+    if plain and not _loopback(a.host):
+        logging.getLogger("sync.server").warning(
+            "INSECURE: serving plain HTTP on %s (--insecure-http): health records and tokens "
+            "cross the network unencrypted; for a lab only",
+            a.host,
+        )
+    engine = _engine(a.db)
+    check_schema(engine)
+    settings = Settings(
+        token_ttl=dt.timedelta(days=a.token_days),
+        upload_idle=a.upload_timeout,
+        throttle=Throttle(allowance=a.auth_failures),
+    )
     uvicorn.run(
-        create_app(engine),
+        create_app(engine, settings),
         host=a.host,
         port=a.port,
         ssl_certfile=a.tls_cert,
         ssl_keyfile=a.tls_key,
         log_level=a.log_level,
+        log_config=logsafe.config(a.log_level),
         access_log=False,  # request lines would carry resident ids in URLs
+        # Behind a load balancer the client's address (for throttling) is in X-Forwarded-For,
+        # trusted only from the balancer's own address.
+        proxy_headers=a.trusted_proxy is not None,
+        forwarded_allow_ips=a.trusted_proxy or "127.0.0.1",
+        timeout_keep_alive=15,
     )
     return 0
 
@@ -219,6 +260,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     p.add_argument("--log-level", default="warning")
+    p.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="不加密的 HTTP 也在非本机地址上提供（仅限实验室，会记录警告）",
+    )
+    p.add_argument(
+        "--token-days", type=float, default=90.0, help="设备令牌有效天数（每次同步都会更换）"
+    )
+    p.add_argument("--upload-timeout", type=float, default=30.0, help="上传停滞多少秒后断开")
+    p.add_argument(
+        "--auth-failures",
+        type=int,
+        default=10,
+        help="同一地址 15 分钟内允许的注册码/令牌错误次数，超过后逐次加倍等待",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        default=None,
+        help="负载均衡器的地址（逗号分隔）：从它来的 X-Forwarded-For 才被采信",
+    )
     p.set_defaults(func=_guard(cmd_serve))
 
     inst = sub.add_parser("institution", help="机构").add_subparsers(dest="inst_cmd", required=True)

@@ -127,7 +127,11 @@ def conflict_item(c: Conflict, seq: int) -> dict[str, Any]:
     }
 
 
-def pull(session: Session, scope: Scope, cursor: int, limit: int) -> dict[str, Any]:
+def pull(
+    session: Session, scope: Scope, cursor: int, limit: int, own: str | None = None
+) -> dict[str, Any]:
+    """One page of the feed after `cursor`. With `own` (the caller's device id), rows that
+    device's own clean pushes made are passed over: it holds them already."""
     rows = list(
         session.scalars(
             select(Feed)
@@ -137,7 +141,8 @@ def pull(session: Session, scope: Scope, cursor: int, limit: int) -> dict[str, A
         )
     )
     has_more = len(rows) > limit
-    rows = rows[:limit]
+    last = rows[limit - 1].seq if has_more else (rows[-1].seq if rows else cursor)
+    rows = [r for r in rows[:limit] if own is None or r.device_id != own]
     ids = [r.uuid for r in rows if r.kind != "conflict"]
     entities = (
         {e.uuid: e for e in session.scalars(select(Entity).where(Entity.uuid.in_(ids)))}
@@ -167,7 +172,6 @@ def pull(session: Session, scope: Scope, cursor: int, limit: int) -> dict[str, A
                 )
         elif scope.contains(e.area):
             items.append(entity_item(e, r.seq))
-    last = rows[-1].seq if rows else cursor
     # A record whose resident changed later than this page would arrive before its resident:
     # send that resident along (again later, harmlessly) so the client never holds an orphan.
     owners = {

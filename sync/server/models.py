@@ -62,6 +62,12 @@ class Device(Base):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Tokens expire and rotate at every sync (sync/server/tokens.py). The previous token stays
+    # valid until the new one is first used, so a client that died before storing the new one
+    # is not locked out.
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    prev_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    prev_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
@@ -137,6 +143,9 @@ class Feed(Base):
     area: Mapped[str] = mapped_column(String(12))
     township: Mapped[str] = mapped_column(String(9))
     op: Mapped[str] = mapped_column(String(8))  # upsert | exit
+    # The device whose push made this version, set only when the push applied its change as
+    # sent (nothing merged in): that device already holds it and need not pull it back.
+    device_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
     __table_args__ = (
         Index("ix_feed_area_seq", "area", "seq"),
@@ -156,11 +165,12 @@ class AreaState(Base):
 
 
 class AppliedMutation(Base):
-    """Idempotency store: a replayed mutation id gets its first result back and changes nothing."""
+    """Idempotency store: a replayed mutation id gets its first result back and changes nothing.
+    Keyed by (device, mutation id): another device's id is not a replay."""
 
     __tablename__ = "applied_mutation"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     mutation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    device_id: Mapped[str] = mapped_column(String(36), index=True)
     result: Mapped[dict[str, Any]] = mapped_column(Json)
     applied_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 import forms
@@ -14,15 +15,30 @@ from forms.entity_keys import NOT_DOCUMENT, RECORD_NOT_DOCUMENT
 # Resident-level keys of the synced resident state (and what travels with it); every other key
 # belongs to the personal_info form document (which also holds the identity fields name, sex,
 # birth_date, id_number, ...). Declared once in forms/entity_keys.py.
-RESIDENT_ONLY = NOT_DOCUMENT
+# "area" is no key of the document: a county-level device names it and the server takes it out
+# (push._area); from anyone else it is an unknown field like any other.
+RESIDENT_ONLY = NOT_DOCUMENT - {"area"}
 # Record-level keys of the synced record state; the rest is the form document.
 RECORD_ONLY = RECORD_NOT_DOCUMENT
 SEXES = {"0", "1", "2", "9"}
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# ASCII digits only: \d and str.isdigit also take full-width (０) and Arabic-Indic (٠) digits,
+# which would make a second spelling of one village or record number.
+_VILLAGE = re.compile(r"[0-9]{3}")
+_RECORD_NO = re.compile(r"[0-9]{17}|P[0-9a-f]{16}")
+
+
+def text_errors(value: str, label: str) -> list[str]:
+    """Invisible and control characters have no place in a name: a name of only U+200B looks
+    empty, U+202E turns the text around on screen and in print."""
+    bad = [c for c in value if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cs", "Cn")]
+    if bad:
+        return [f"{label}：含有不可见或控制字符（U+{ord(bad[0]):04X}）"]
+    return []
 
 
 def _date(value: Any) -> dt.date | None:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return None
     try:
         return dt.date.fromisoformat(value)
@@ -35,14 +51,21 @@ def resident_errors(state: dict[str, Any]) -> list[str]:
     name = state.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 50:
         errors.append("姓名（name）：必填，不超过 50 个字")
+    else:
+        errors += text_errors(name, "姓名（name）")
     if state.get("sex") not in SEXES:
         errors.append("性别（sex）：必须是 0、1、2 或 9")
     birth = _date(state.get("birth_date"))
     if birth is None or birth > dt.date.today():
         errors.append("出生日期（birth_date）：必须是不晚于今天的 YYYY-MM-DD 日期")
     village = state.get("village")
-    if not isinstance(village, str) or not re.fullmatch(r"\d{3}", village):
-        errors.append("村（village）：必须是 3 位数字")
+    if not isinstance(village, str) or not _VILLAGE.fullmatch(village):
+        errors.append("村（village）：必须是 3 位数字（0-9）")
+    record_no = state.get("record_no")
+    if record_no is not None and not (
+        isinstance(record_no, str) and _RECORD_NO.fullmatch(record_no)
+    ):
+        errors.append("档案编号（record_no）：必须是 17 位数字（0-9）")
     number = state.get("id_number")
     if number:
         try:
@@ -86,7 +109,7 @@ def record_errors(state: dict[str, Any], resident: dict[str, Any]) -> list[str]:
 
 
 # The synced household state; "area" only from a county-level device, as for residents.
-HOUSEHOLD_KEYS = {"label", "village", "head", "area"}
+HOUSEHOLD_KEYS = {"label", "village", "head"}
 MAX_HOUSEHOLD_LABEL = 100
 
 
@@ -95,9 +118,11 @@ def household_errors(state: dict[str, Any]) -> list[str]:
     label = state.get("label")
     if not isinstance(label, str) or not label.strip() or len(label) > MAX_HOUSEHOLD_LABEL:
         errors.append(f"户名（label）：必填，不超过 {MAX_HOUSEHOLD_LABEL} 个字")
+    else:
+        errors += text_errors(label, "户名（label）")
     village = state.get("village")
-    if not isinstance(village, str) or not re.fullmatch(r"\d{3}", village):
-        errors.append("村（village）：必须是 3 位数字")
+    if not isinstance(village, str) or not _VILLAGE.fullmatch(village):
+        errors.append("村（village）：必须是 3 位数字（0-9）")
     head = state.get("head")
     if head is not None and not (isinstance(head, str) and _UUID.match(head)):
         errors.append("户主（head）：必须是居民标识（UUID）或空")

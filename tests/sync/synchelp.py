@@ -63,12 +63,17 @@ class County:
     def api(self, path: str) -> str:
         return f"{self.url}/api/v1{path}"
 
-    def start(self, port: int | None = None) -> None:
-        """Start the server (on `port`, e.g. the one it had before a stop, else a free one)."""
+    def start(self, port: int | None = None, args: tuple[str, ...] = ()) -> None:
+        """Start the server (on `port`, e.g. the one it had before a stop, else a free one);
+        `args` are more `cunyi county serve` options."""
         self.port = port or free_port()
+        if "--auth-failures" not in args:
+            # Every test calls from 127.0.0.1: a session's worth of deliberate bad tokens must
+            # not lock the later tests out. The back-off itself is tested on its own server.
+            args = ("--auth-failures", "1000", *args)
         log = open(self.workdir / f"server-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "county", "serve", "--db", self.db, "--port", str(self.port)],
+            [sys.executable, "-m", "app", "county", "serve", "--db", self.db, "--port", str(self.port), *args],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )  # fmt: skip
         deadline = time.monotonic() + 30
@@ -80,6 +85,10 @@ class County:
                 time.sleep(0.1)
             assert self.proc.poll() is None, (self.workdir / f"server-{self.port}.log").read_text()
         raise RuntimeError("county server did not start")
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"server-{self.port}.log"
 
     def stop(self) -> None:
         if self.proc is not None:

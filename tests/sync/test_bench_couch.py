@@ -24,7 +24,9 @@ def test_couch_comparison_runs_at_tiny_scale() -> None:
     lines = out.stdout.splitlines()
     first = lines.index("first sync (empty client)")
     figures = {line.split()[0]: line.split() for line in lines[first + 2 : first + 6]}
-    # ours: one snapshot page and one pull for 30 entities; CouchDB: checkpoints, changes, bulk_get
-    assert figures["requests"][1] == "2", figures
+    # ours: the token rotation, one snapshot page and one pull for 30 entities, and the audit
+    # head; CouchDB: checkpoints, changes, bulk_get
+    assert figures["requests"][1] == "4", figures
     assert int(figures["requests"][2]) > 2, figures
     assert "no-op sync" in lines and "sync after 5 residents changed on the server" in lines
+    assert any(line.startswith("push of 5 edits made on the client") for line in lines)

@@ -11,7 +11,7 @@ import requests
 
 
 def enroll(county: Any, area: str) -> str:
-    r = requests.post(county.api("/enroll"), json={"code": county.enroll_code(area)})
+    r = requests.post(county.api("/enroll"), json={"code": county.enroll_code(area), "area": area})
     return r.json()["token"]
 
 

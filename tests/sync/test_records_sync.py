@@ -73,7 +73,7 @@ def test_record_with_unknown_form_or_bad_values_is_rejected(three: Any, county: 
     r = residents.add(a.store, {"name": "尤十二", "sex": "1", "birth_date": "1949-01-01"})
     a.sync()
     token = requests.post(
-        county.api("/enroll"), json={"code": county.enroll_code(t + "001")}
+        county.api("/enroll"), json={"code": county.enroll_code(t + "001"), "area": t + "001"}
     ).json()["token"]
     doc = example("htn_followup")
 
@@ -116,9 +116,13 @@ def test_first_sync_with_records_pages_after_their_residents_tags_and_indexes_th
         r = residents.add(clinic.store, {"name": chinese_name(300 + i), "sex": "1",
                                          "birth_date": "1950-02-03"}, allow_similar=True)  # fmt: skip
         if i % 3 == 0:
-            records.add(clinic.store, r["uuid"], "htn_followup", example("htn_followup"), confirmed=True)
+            records.add(
+                clinic.store, r["uuid"], "htn_followup", example("htn_followup"), confirmed=True
+            )
         if i % 3 == 1:
-            records.add(clinic.store, r["uuid"], "dm_followup", example("dm_followup"), confirmed=True)
+            records.add(
+                clinic.store, r["uuid"], "dm_followup", example("dm_followup"), confirmed=True
+            )
         made[r["uuid"]] = chinese_name(300 + i)
     clinic.sync()
     expected = {u: residents.get(clinic.store, u)["tags"] for u in made}

@@ -17,7 +17,9 @@ County = Any  # the fixture class from conftest.py
 
 
 def enroll(county: County, area: str) -> dict[str, Any]:
-    r = requests.post(county.api("/enroll"), json={"code": county.enroll_code(area), "name": "t"})
+    r = requests.post(
+        county.api("/enroll"), json={"code": county.enroll_code(area), "name": "t", "area": area}
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -59,18 +61,26 @@ def test_health_and_openapi_need_no_token(county: County) -> None:
 def test_enrollment_code_is_one_time_and_expires(county: County) -> None:
     t = county.township()
     code = county.enroll_code(t + "001")
-    assert requests.post(county.api("/enroll"), json={"code": code}).status_code == 200
-    again = requests.post(county.api("/enroll"), json={"code": code})
+    assert (
+        requests.post(county.api("/enroll"), json={"code": code, "area": t + "001"}).status_code
+        == 200
+    )
+    again = requests.post(county.api("/enroll"), json={"code": code, "area": t + "001"})
     assert again.status_code == 403 and "已被使用" in again.json()["detail"]
     with county.sessions() as s, s.begin():
         old, _ = admin.new_enroll_code(s, t + "002", dt.timedelta(seconds=-1))
-    expired = requests.post(county.api("/enroll"), json={"code": old})
+    expired = requests.post(county.api("/enroll"), json={"code": old, "area": t + "002"})
     assert expired.status_code == 403 and "过期" in expired.json()["detail"]
-    assert requests.post(county.api("/enroll"), json={"code": "AAAA-BBBB"}).status_code == 403
+    assert (
+        requests.post(
+            county.api("/enroll"), json={"code": "AAAA-BBBB", "area": t + "001"}
+        ).status_code
+        == 403
+    )
     # a code meant for another clinic is refused before it is spent
     code2 = county.enroll_code(t + "002")
     wrong = requests.post(county.api("/enroll"), json={"code": code2, "area": t + "001"})
-    assert wrong.status_code == 403 and t + "002" in wrong.json()["detail"]
+    assert wrong.status_code == 403 and "不符" in wrong.json()["detail"]
     assert (
         requests.post(county.api("/enroll"), json={"code": code2, "area": t + "002"}).status_code
         == 200
@@ -215,7 +225,7 @@ def test_bad_serials_and_conflict_requests(county: County, clinic: tuple[str, st
     assert r.status_code == 400
     assert requests.get(county.api("/conflicts?status=weird"), headers=h).status_code == 400
     assert requests.get(county.api("/nothing"), headers=h).status_code == 404
-    assert requests.get(county.api("/residents/x"), headers=h).status_code == 404
+    assert requests.get(county.api("/residents/x"), headers=h).status_code == 400  # not a uuid
 
 
 def test_replayed_push_changes_nothing(county: County, clinic: tuple[str, str]) -> None:

@@ -72,7 +72,7 @@ def test_reads_and_refusals_are_logged_without_personal_data(county: Any, three:
     bad = requests.get(county.api("/sync/pull"), headers={"Authorization": "Bearer forged-token"})
     assert bad.status_code == 401
     code = county.enroll_code(t + "002")
-    refused = requests.post(county.api("/enroll"), json={"code": code + "X", "name": "x"})
+    refused = requests.post(county.api("/enroll"), json={"code": code + "X", "area": t + "002", "name": "x"})
     assert refused.status_code == 403
 
     reads = audit(county, "--entity", r["uuid"])["reads"]

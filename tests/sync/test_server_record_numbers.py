@@ -15,7 +15,7 @@ County = Any
 
 
 def enroll(county: County, area: str) -> str:
-    r = requests.post(county.api("/enroll"), json={"code": county.enroll_code(area), "name": "t"})
+    r = requests.post(county.api("/enroll"), json={"code": county.enroll_code(area), "area": area, "name": "t"})
     assert r.status_code == 200, r.text
     return r.json()["token"]
 

@@ -65,7 +65,8 @@ class Pusher:
             if isinstance(r, dict) and isinstance(r.get("entity_uuid"), str)
         ]
         self.prior = {a.mutation_id: a for a in self.session.scalars(
-            select(AppliedMutation).where(AppliedMutation.mutation_id.in_(mids)))} if mids else {}  # fmt: skip
+            select(AppliedMutation).where(AppliedMutation.device_id == self.device.id,
+                                          AppliedMutation.mutation_id.in_(mids)))} if mids else {}  # fmt: skip
         if uuids:
             self.known = set(
                 self.session.scalars(select(Entity.uuid).where(Entity.uuid.in_(uuids)))
@@ -82,7 +83,7 @@ class Pusher:
             return {"mutation_id": mid, "result": "rejected", "reason": str(e), "code": "invalid"}
         prior = self.prior.get(change.mutation_id)
         if prior is None and (self.known is None or change.mutation_id in self.seen):
-            prior = self.session.get(AppliedMutation, change.mutation_id)
+            prior = self.session.get(AppliedMutation, (self.device.id, change.mutation_id))
         self.seen.add(change.mutation_id)
         if prior is not None:
             return {**prior.result, "result": "duplicate", "first_result": prior.result["result"]}
@@ -258,7 +259,7 @@ class Pusher:
 
     def _area(self, state: dict[str, Any]) -> str:
         if self.scope.level == "county":
-            area = state.get("area")
+            area = state.pop("area", None)  # placement, not data: never stored
             if not isinstance(area, str) or not re.fullmatch(r"\d{12}", area):
                 raise Rejected("区划（area）：县级建档须给出 12 位区划代码")
             return area
@@ -312,12 +313,12 @@ class Pusher:
         if outcome.applied:
             state = outcome.state
             if e.kind == "resident":
-                self._check_resident(state)
                 new_area = (
                     self._area(state)
                     if self.scope.level == "county"
-                    else old_area[:9] + state["village"]
+                    else old_area[:9] + str(state.get("village"))
                 )
+                self._check_resident(state)
                 if new_area[:6] != old_area[:6]:
                     raise Rejected("不能把居民迁到本县以外")
                 if new_area != old_area and not self.scope.contains(old_area):
