@@ -42,9 +42,14 @@ def login_entries(store) -> list[tuple[str, str]]:
 
 
 def test_malformed_user_name_blocks_no_later_login(cli, data_dir):
+    # bytes that are not UTF-8 (a GBK terminal) are refused as the argument they are, exit 2
     bad = cli("--user", "\udcff", "resident", "find", "a", env={"CUNYI_PASSWORD": "x"})
-    assert bad.returncode == 4, bad.stderr
-    assert "用户名或密码错误" in bad.stderr and "内部错误" not in bad.stderr
+    assert bad.returncode == 2, bad.stderr
+    assert "--user" in bad.stderr and "内部错误" not in bad.stderr
+    # a name no user can have: a failed login like any other, exit 4
+    odd = cli("--user", "a b\u202e🙂", "resident", "find", "a", env={"CUNYI_PASSWORD": "x"})
+    assert odd.returncode == 4, odd.stderr
+    assert "用户名或密码错误" in odd.stderr and "内部错误" not in odd.stderr
     ok = cli("check")
     assert ok.returncode == 0, ok.stderr
     again = cli("resident", "find", "a")
