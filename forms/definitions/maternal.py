@@ -207,30 +207,11 @@ def build_first(edition: str) -> FormDef:
                     max_length=60,
                     layout={"group": "血常规", "label": "其他"},
                 ),
-                text(
-                    "urine_protein",
-                    "尿蛋白",
-                    max_length=10,
-                    layout={"group": "尿常规", "row": "urine"},
-                ),
-                text(
-                    "urine_glucose",
-                    "尿糖",
-                    max_length=10,
-                    layout={"group": "尿常规", "row": "urine"},
-                ),
-                text(
-                    "urine_ketone",
-                    "尿酮体",
-                    max_length=10,
-                    layout={"group": "尿常规", "row": "urine"},
-                ),
-                text(
-                    "urine_blood",
-                    "尿潜血",
-                    max_length=10,
-                    layout={"group": "尿常规", "row": "urine"},
-                ),
+                *(
+                    text(key, label, max_length=10, layout={"group": "尿常规", "row": "urine"})
+                    for key, label in (("urine_protein", "尿蛋白"), ("urine_glucose", "尿糖"),
+                                       ("urine_ketone", "尿酮体"), ("urine_blood", "尿潜血"))
+                ),  # fmt: skip
                 code("blood_abo", "血型", "blood_abo", layout={"row": "blood"}),
                 starred(code("blood_rh", "Rh血型", "neg_pos", layout={"row": "blood"})),
                 starred(decimal("glucose", "血糖", 1, 40, "mmol/L", places=2)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from formslib import ctx
+from formslib import ALL, ctx
 
 import forms
 from forms.examples import example
@@ -89,27 +89,6 @@ def test_personal_info_keys() -> None:
             form.field(resident_level)
 
 
-ALL = (
-    "cover",
-    "personal_info",
-    "health_exam",
-    "elderly_selfcare",
-    "elderly_tcm",
-    "htn_followup",
-    "dm_followup",
-    "prenatal_first",
-    "prenatal_followup",
-    "postpartum_visit",
-    "postpartum_42d",
-    "smi_supplement",
-    "smi_followup",
-    "tb_first_visit",
-    "tb_followup",
-    "encounter",
-    "consultation",
-    "referral",
-    "info_card",
-)
 TITLES = {
     "cover": "居民健康档案封面",
     "personal_info": "个人基本信息表",
