@@ -117,8 +117,10 @@ class CodeTable:
 
 
 # The measurements a field may be named as (Field.measure): systolic and diastolic blood pressure
-# (mmHg), fasting blood glucose (mmol/L), body weight (kg). At most one field per form each.
-MEASURES = ("sbp", "dbp", "glucose", "weight")
+# (mmHg), fasting blood glucose (mmol/L), body weight (kg), length or height (cm: lying before 2
+# years, standing after, as the child forms record it) and head circumference (cm), which the
+# growth evaluation of children asks for. At most one field per form each.
+MEASURES = ("sbp", "dbp", "glucose", "weight", "height", "head")
 
 
 @dataclass(frozen=True)
