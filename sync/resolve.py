@@ -7,15 +7,20 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from app.clock import now_iso
 from app.db.models import Conflict, Household, Record, Resident
 from app.errors import InvalidInput, NotFound
 from app.repo import Origin, bookkeep, households, records, residents
+from app.services.results import Resolved
 from forms.model import FieldError
 from sync import conflict_sources, local
 from sync.merge import get_path, set_path
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from app.store import Store
 
 
@@ -66,7 +71,7 @@ def resolve(
     take: str | None = None,
     value: Any = None,
     value_text: str | None = None,
-) -> dict[str, Any]:
+) -> Resolved:
     if value_text is not None:
         value = value_text
     if (take is None) == (value is None):
@@ -106,4 +111,15 @@ def resolve(
                            version=False)  # fmt: skip
         chosen = local.local_state(s, c.entity, c.entity_uuid) or chosen
         c.status, c.resolved_at, c.resolved_by = "resolved", now_iso(), store.user.name
-        return {"id": c.id, "field": c.field, "value": get_path(chosen, c.field)}
+        return Resolved(c.id, c.field, get_path(chosen, c.field), c.entity,
+                        _residents_of(s, c.entity, c.entity_uuid))
+
+
+def _residents_of(s: Session, entity: str, uuid: str) -> list[str]:
+    """Whose views show the entity a conflict was on."""
+    if entity == "resident":
+        return [uuid]
+    if entity == "household":
+        return list(s.scalars(select(Resident.uuid).where(Resident.household_uuid == uuid)))
+    rec = s.get(Record, uuid)
+    return [rec.resident_uuid] if rec is not None else []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from ui import changes
 from ui.due_list import DueList
 from ui.login import LoginPanel
 from ui.qt import (
@@ -27,6 +28,7 @@ from ui.resident_view import ResidentView, form_title
 from ui.tasks import DbOp, LongJob
 
 if TYPE_CHECKING:
+    from app.services.results import Result
     from app.store import Store
 
 log = logging.getLogger("cunyi.ui.main")
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.user_label = QLabel(self)
         self._build_sync()
+        changes.hub().changed.connect(self.changed)
         self.statusBar().addPermanentWidget(self.user_label)
         self.apply_user(user)  # placed on the screen by the shell (ui/window_geometry.py)
         self.residents.search_now()
@@ -223,16 +226,26 @@ class MainWindow(QMainWindow):
         view.loaded.connect(titled)
         return view
 
-    def refresh_resident(self, uuid: str) -> None:
-        self.sync.poke()  # a save: count it and send it soon
-        self.residents.model.forget(uuid)
-        index = self._find_tab(f"resident:{uuid}")
-        if index >= 0:
-            self.tabs.widget(index).reload()
+    def changed(self, result: Result) -> None:
+        """A database call wrote something (ui/changes.py): the views of the residents it names
+        show it, the list searches again when its rows may differ, the due list follows, and
+        the change is counted for the next sync."""
+        self.sync.poke()  # a local change: count it and send it soon
+        for uuid in result.residents:
+            self.refresh_resident(uuid)
+        if result.reaches_list:
+            self.residents.search_now()
         if self.tabs.currentWidget() is self.due:
             self.due.refresh()
         else:
             self.due.stale = True  # refreshed when shown
+
+    def refresh_resident(self, uuid: str) -> None:
+        """The open view of `uuid` and its row in the list read it again."""
+        self.residents.model.forget(uuid)
+        index = self._find_tab(f"resident:{uuid}")
+        if index >= 0:
+            self.tabs.widget(index).reload()
 
     # --- editors
     def open_editor(self, resident: dict[str, Any], form: str, record: dict[str, Any] | None = None,
@@ -243,7 +256,6 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(index)
             return self.tabs.widget(index)
         editor = EditArea(form, resident, record, round_ids=round_ids, parent=self.tabs)
-        editor.saved.connect(self.refresh_resident)
         editor.close_requested.connect(lambda: self.close_widget(editor))
         editor.next_requested.connect(lambda uuid: self._round_next(form, uuid, round_ids or []))
         title = f"{resident.get('name') or ''}·{SHORT_TITLES.get(form, editor.form.title[:6])}"
@@ -318,9 +330,7 @@ class MainWindow(QMainWindow):
         editor.close_requested.connect(lambda: self.close_widget(editor))
 
     def _resident_saved(self, uuid: str) -> None:
-        self.residents.search_now()
-        self.refresh_resident(uuid)
-        if self._find_tab(f"resident:{uuid}") < 0:
+        if self._find_tab(f"resident:{uuid}") < 0:  # refreshed by the result when open
             self.open_resident(uuid)
 
     # --- printing
@@ -369,11 +379,7 @@ class MainWindow(QMainWindow):
 
             return lifecycle.unmerge(store, duplicate)
 
-        def done(_: Any) -> None:
-            self.residents.search_now()
-            self.open_resident(duplicate)
-
-        DbOp(self, run).success(done).run()
+        DbOp(self, run).success(lambda _r: self.open_resident(duplicate)).run()
 
     def show_household(self, household: str, label: str) -> None:
         self.tabs.setCurrentWidget(self.residents)
@@ -415,7 +421,6 @@ class MainWindow(QMainWindow):
         panel = self.dialogs.get("sync")
         if panel is None or not isValid(panel):
             panel = SyncPanel(self.sync, self.user.role == "admin", self)
-            panel.resolved.connect(self.refresh_resident)
             self.dialogs["sync"] = panel
         panel.show()  # not modal: the doctor can look up a resident while deciding a conflict
         panel.raise_()
@@ -461,8 +466,6 @@ class MainWindow(QMainWindow):
         from ui.status_dialog import StatusDialog
 
         dialog = StatusDialog(resident, self)
-        dialog.done_ok.connect(self.refresh_resident)
-        dialog.done_ok.connect(lambda _u: self.residents.search_now())
         return self._dialog("status", dialog)
 
     def open_users(self) -> QWidget | None:
@@ -511,14 +514,7 @@ class MainWindow(QMainWindow):
 
         widget = self.tabs.currentWidget()
         survivor = widget.data.resident if isinstance(widget, ResidentView) and widget.data else None
-        dialog = MergeDialog(survivor, self)
-
-        def merged(uuid: str) -> None:
-            self.residents.search_now()
-            self.refresh_resident(uuid)
-
-        dialog.merged.connect(merged)
-        return self._dialog("merge", dialog)
+        return self._dialog("merge", MergeDialog(survivor, self))
 
     def open_backup(self) -> QWidget | None:
         if not self._admin_only("backup"):

@@ -16,7 +16,6 @@ from ui.qt import (
     QPushButton,
     QVBoxLayout,
     QWidget,
-    Signal,
     tr,
 )
 from ui.resident_model import SEX
@@ -69,7 +68,6 @@ class Picker(QWidget):
 
 
 class MergeDialog(QDialog):
-    merged = Signal(str)  # survivor uuid
 
     def __init__(self, survivor: dict[str, Any] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -126,8 +124,4 @@ class MergeDialog(QDialog):
 
             return lifecycle.merge(store, keep, dup)
 
-        def ok(_: Any) -> None:
-            self.merged.emit(keep)
-            self.accept()
-
-        DbOp(self, run).success(ok).failure(lambda e: self.message.setText(str(e))).run()
+        DbOp(self, run).success(lambda _r: self.accept()).failure(lambda e: self.message.setText(str(e))).run()

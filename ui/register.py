@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from app.services.results import Created
 from forms import idnumber
 from ui.qt import (
     QFormLayout,
@@ -207,8 +208,8 @@ class RegisterEditor(EditArea):
         return fn
 
     def after_save(self, result: Any) -> None:
-        if self.mode == "new" and isinstance(result, dict):
-            self.new_uuid = result.get("uuid")
+        if self.mode == "new" and isinstance(result, Created):
+            self.new_uuid = result.uuid
             self.resident = {"uuid": self.new_uuid}
             self.registered.emit(self.new_uuid or "")
 

@@ -396,7 +396,7 @@ class ResidentView(QWidget):
 
             return households.update(store, uuid, label=label)
 
-        DbOp(self, run).success(lambda _r: self.reload()).failure(self._household_failed).run()
+        DbOp(self, run).failure(self._household_failed).run()  # the result reloads this view
 
     def set_head(self) -> None:
         info = self.data.household_info if self.data else None
@@ -409,7 +409,7 @@ class ResidentView(QWidget):
 
             return households.update(store, uuid, head=me)
 
-        DbOp(self, run).success(lambda _r: self.reload()).failure(self._household_failed).run()
+        DbOp(self, run).failure(self._household_failed).run()  # the result reloads this view
 
     def _fill_charts(self, records: list[dict[str, Any]]) -> None:
         sbp, dbp, glu, weight = (Series(tr("Resident", "收缩压"), "#c62828"),

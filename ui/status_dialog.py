@@ -13,7 +13,6 @@ from ui.qt import (
     QFormLayout,
     QLineEdit,
     QWidget,
-    Signal,
     tr,
 )
 from ui.tasks import DbOp
@@ -27,7 +26,6 @@ STATUS_CHOICES = (("moved", "迁出"), ("deceased", "死亡"), ("lost", "失访"
 class StatusDialog(QDialog):
     """迁出 / 死亡 / 失访: a status change with its date and reason (nothing is deleted)."""
 
-    done_ok = Signal(str)
 
     def __init__(self, resident: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,10 +64,6 @@ class StatusDialog(QDialog):
 
             return lifecycle.set_status(store, uuid, status, date=date, reason=reason)
 
-        DbOp(self, run).success(lambda _r: self._ok()).failure(
+        DbOp(self, run).success(lambda _r: self.accept()).failure(
             lambda e: self.message.setText(str(e))
         ).run()
-
-    def _ok(self) -> None:
-        self.done_ok.emit(self.resident["uuid"])
-        self.accept()

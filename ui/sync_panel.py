@@ -26,7 +26,6 @@ from ui.qt import (
     QTabWidget,
     QVBoxLayout,
     QWidget,
-    Signal,
     tr,
 )
 from ui.sync_auto import SyncController, when_text
@@ -58,7 +57,6 @@ def _table(parent: QWidget, name: str, headers: tuple[str, ...]) -> QTableWidget
 
 
 class SyncPanel(QDialog):
-    resolved = Signal(str)  # resident uuid whose data changed
 
     def __init__(self, controller: SyncController, admin: bool, parent: QWidget | None = None):
         super().__init__(parent)
@@ -337,17 +335,11 @@ class SyncPanel(QDialog):
             return
         from sync.resolve import resolve
 
-        cid, resident = c.id, c.resident
+        cid = c.id
         self.conflict_message.setText("")
-
-        def done(_out: Any) -> None:
-            self.controller.poke()
-            self.reload()
-            if resident:
-                self.resolved.emit(resident)
-
+        # The result names the residents whose views show the settled value (ui/changes.py).
         DbOp(self, lambda store: resolve(store, cid, take=take, value=value, value_text=value_text)) \
-            .success(done).failure(lambda e: self.conflict_message.setText(_message(e))).run()  # fmt: skip
+            .success(lambda _r: self.reload()).failure(lambda e: self.conflict_message.setText(_message(e))).run()  # fmt: skip
 
     # --- quarantine and enrollment
     def retry(self) -> None:

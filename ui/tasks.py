@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
-from ui import errors
+from ui import changes, errors
 from ui.qt import QObject, QProgressDialog, Qt, QWidget, Signal, isValid, tr
 
 if TYPE_CHECKING:
@@ -183,6 +183,7 @@ class DbOp:
 
     def run(self) -> Future:
         def done(result: Any) -> None:
+            changes.publish(result)  # saved whether or not the asking widget is still open
             if self._alive() and self._success is not None:
                 self._success(result)
 

@@ -18,6 +18,7 @@ from app.repo import households as writer
 from app.repo.households import next_rev, placeholder_label, snapshot  # noqa: F401 - used through this module
 from app.services import audit, refs
 from app.services.resident_input import label_error
+from app.services.results import HouseholdSaved
 from forms.model import FieldError
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def get(store: Store, ref: str) -> dict[str, Any]:
         return out
 
 
-def update(store: Store, ref: str, *, label: str | None = None, head: Any = _UNSET) -> dict[str, Any]:
+def update(store: Store, ref: str, *, label: str | None = None, head: Any = _UNSET) -> HouseholdSaved:
     """Rename the household `ref` names and/or set its head (a member's reference, or None to
     clear it). Bad input changes nothing and names the field."""
     with store.session(write=True) as s:
@@ -100,4 +101,6 @@ def update(store: Store, ref: str, *, label: str | None = None, head: Any = _UNS
                     raise InvalidInput(FieldError("head", "户主", f"{r.name}（{r.record_no}）不是本户成员"))
                 h.head_uuid = r.uuid
         done = writer.commit(s, h, before, Origin("local", store.user.name), action="update")
-        return {**describe(s, h), "changed": list(done.changed)}
+        out = describe(s, h)
+        return HouseholdSaved(**out, changed=list(done.changed),
+                              residents=[m["uuid"] for m in out["members"]])

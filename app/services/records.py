@@ -19,7 +19,7 @@ from app.repo.records import checked
 from app.services import audit, record_warnings, refs
 from app.services.changes import versions_of
 from app.services.residents import compute_tags, forms_of
-from app.services.results import Saved
+from app.services.results import Created, Saved
 from forms.checks import is_empty
 from forms.model import FieldError
 
@@ -47,11 +47,12 @@ def _status(status: Any) -> str:
 
 
 def add(store: Store, ref: str, form: str, doc: Any, *, status: str = "final",
-        confirmed: bool = False) -> dict[str, str]:  # fmt: skip
+        confirmed: bool = False) -> Created:  # fmt: skip
     """A new record. A final one (not a draft) that record_warnings finds unusual is refused
     with NeedsConfirmation unless `confirmed`."""
     with store.session(write=True) as s:
-        return {"uuid": add_in(s, store, ref, form, doc, status=status, confirmed=confirmed).uuid}
+        rec = add_in(s, store, ref, form, doc, status=status, confirmed=confirmed)
+        return Created("record", rec.uuid, [rec.resident_uuid])
 
 
 def add_in(s: Session, store: Store, ref: str, form: str, doc: Any, *, status: str = "final",

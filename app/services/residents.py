@@ -30,7 +30,7 @@ from app.services.resident_batch import (  # noqa: F401 - compute_tags is used t
     register,
 )
 from app.services.resident_input import clean, err
-from app.services.results import Saved
+from app.services.results import Created, Saved
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -87,10 +87,10 @@ def _household(session: Session, value: str | None, village: str, user: str) -> 
     return hh.uuid
 
 
-def add(store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> dict[str, str]:
+def add(store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> Created:
     with store.session(write=True) as s:
         r = add_in(s, store, data, allow_similar=allow_similar)
-        return {"uuid": r.uuid, "record_no": r.record_no}
+        return Created("resident", r.uuid, [r.uuid], r.record_no)
 
 
 def add_in(s: Session, store: Store, data: dict[str, Any], *, allow_similar: bool = False) -> Registered:

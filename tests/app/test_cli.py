@@ -26,7 +26,9 @@ def test_resident_round_trip(cli):
     out = add(cli, {"name": "李秀英", "id_number": "11010519491231002X", "phone": "13800138000"})
     assert out.returncode == 0, out.stderr
     created = json.loads(out.stdout)
-    assert set(created) == {"uuid", "record_no"}
+    # What the command line prints is the typed result: the new resident, and whose views show it.
+    assert created == {"entity": "resident", "uuid": created["uuid"], "residents": [created["uuid"]],
+                       "record_no": created["record_no"]}  # fmt: skip
     found = json.loads(cli("resident", "find", "lxy", "--json").stdout)
     assert found == [{"uuid": created["uuid"], "record_no": created["record_no"], "name": "李秀英",
                       "sex": "2", "birth_date": "1949-12-31", "id_number": "11010519491231002X",

@@ -87,3 +87,33 @@ def test_axis_ticks_keep_their_decimals():
     ticks = [tick_text(lo + (hi - lo) * i / 4) for i in range(5)]
     assert len(set(ticks)) == 5 and ticks[1] == "6.5"
     assert tick_text(140.0) == "140"
+
+
+def test_every_view_a_result_names_refreshes_whoever_made_the_change(qtbot, doctor):
+    # Renaming the household from one member's screen: the other member's open screen names
+    # it too (the result lists every member; no screen tells another by hand).
+    main, uuids = doctor
+    zhang, zhao = uuids["张三"], uuids["赵秀兰"]
+    other = main.open_resident(zhao)
+    qtbot.waitUntil(lambda: other.data is not None, timeout=10000)
+    view = main.open_resident(zhang)
+    qtbot.waitUntil(lambda: view.data is not None, timeout=10000)
+    seen = other.data
+    view.household_label.setText("张三户")
+    view.rename_button.click()
+    qtbot.waitUntil(lambda: other.data is not seen, timeout=10000)
+    assert other.household_label.text() == "张三户"
+    assert other.data.household_info["label"] == "张三户"
+
+    # A record saved by a database call that no screen wired up: the resident's screen shows
+    # it and the due list is read again when next shown.
+    from ui.tasks import DbOp
+
+    main.due.stale = False
+    before = view.data
+    DbOp(None, lambda s: records.add(s, zhang, "htn_followup", {
+        "visit_date": "2026-11-20", "sbp": 128, "dbp": 82, "classification": "1"})).run()  # fmt: skip
+    qtbot.waitUntil(lambda: view.data is not before, timeout=10000)
+    assert any(r["form"] == "htn_followup" and r["visit_date"] == "2026-11-20"
+               for r in view.data.records)  # fmt: skip
+    assert main.due.stale
