@@ -25,7 +25,7 @@ from ui.qt import (
     tr,
 )
 from ui.resident_model import SEX, age_on
-from ui.tasks import DbOp, LongJob
+from ui.tasks import DbOp, LongJob, TaskState
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -243,7 +243,7 @@ class DueList(QWidget):
         if not items:
             return
 
-        def make(store: Any, state: Any) -> bytes:
+        def make(store: Store, state: TaskState) -> bytes:
             import io
 
             from app.services import round_list

@@ -585,7 +585,7 @@ class MainWindow(QMainWindow):
         """Load and validate the schedule rules table at login: a bad table (an administrator's
         rules.json) is reported at once, naming the rule and the field, not at the first list."""
 
-        def load(store: Any) -> str:
+        def load(store: Store) -> str:
             from app import rules
 
             return rules.for_store(store).name

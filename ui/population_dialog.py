@@ -3,7 +3,7 @@ denominators of 建档率; app/services/population.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.qt import (
@@ -22,6 +22,9 @@ from ui.qt import (
     tr,
 )
 from ui.tasks import DbOp
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 
 class PopulationDialog(QDialog):
@@ -87,7 +90,7 @@ class PopulationDialog(QDialog):
         village, year, count = self.village.text().strip(), self.year.value(), self.count.value()
         self.message.setText("")
 
-        def put(store: Any) -> None:
+        def put(store: Store) -> None:
             from app.services import population
 
             population.put(store, village, year, count)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ui.admin_common import message_label
 from ui.qt import (
@@ -27,7 +27,10 @@ from ui.qt import (
     Signal,
     tr,
 )
-from ui.tasks import DbOp, LongJob
+from ui.tasks import DbOp, LongJob, TaskState
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 HEADERS = ("指标", "分子", "分母", "率（%）", "说明")
 NUM, DEN = 1, 2
@@ -121,7 +124,7 @@ class StatsScreen(QWidget):
         year, village = self._query()
         self.message.setText("")
 
-        def load(store: Any) -> list[dict[str, Any]]:
+        def load(store: Store) -> list[dict[str, Any]]:
             from app.services import indicators
 
             return indicators.stats(store, year, village, detail=True)
@@ -180,7 +183,7 @@ class StatsScreen(QWidget):
                 return
         target = Path(path if path.lower().endswith(".xlsx") else f"{path}.xlsx")
 
-        def make(store: Any, state: Any) -> dict[str, Any]:
+        def make(store: Store, state: TaskState) -> dict[str, Any]:
             from app.services import indicator_export
 
             return indicator_export.write_xlsx(store, target, year, village)
@@ -192,7 +195,7 @@ class StatsScreen(QWidget):
     def print_sheet(self) -> None:
         year, village = self._query()
 
-        def make(store: Any, state: Any) -> bytes:
+        def make(store: Store, state: TaskState) -> bytes:
             import io
 
             from app.services import indicators
