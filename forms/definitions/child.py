@@ -339,8 +339,8 @@ def _check_form(
 
 
 def _teeth(*, label: str) -> tuple[list[Field], CrossRule]:
-    teeth = integer("teeth", f"{label}·牙数", 0, 20, "颗", layout={"row": "teeth"})
-    caries = integer("caries", f"{label}·龋齿数", 0, 20, "颗", layout={"row": "teeth", "join": "/"})
+    teeth = integer("teeth", label.split("/")[0], 0, 20, "颗", layout={"row": "teeth", "short": label})
+    caries = integer("caries", "龋齿数", 0, 20, "颗", layout={"row": "teeth", "join": "/"})
     return [teeth, caries], R.not_less(caries, teeth)
 
 
@@ -401,7 +401,7 @@ def build_1_8m(edition: str) -> FormDef:
 def build_12_30m(edition: str) -> FormDef:
     slot, visit_date, head = _head("child_slot_12_30m", "月龄")
     fontanelle, fontanelle_rule = _fontanelle("12", "18", "24")
-    teeth, teeth_rule = _teeth(label="出牙/龋齿数")
+    teeth, teeth_rule = _teeth(label="出牙数/龋齿数")
     chest = "胸部" if edition == "2017" else "心肺"
     exam = [
         code("complexion", "面色", "complexion_child"),
