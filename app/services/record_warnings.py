@@ -342,11 +342,11 @@ def warnings_in(
     slot = doc.get("slot")
     same_slot: list[RecordWarning] = []
     if form in C.SLOT_TABLES and isinstance(slot, str):
-        q = select(Record.uuid, Record.visit_date).where(
+        slot_q = select(Record.uuid, Record.visit_date).where(
             Record.resident_uuid == resident.uuid, Record.form == form, Record.status == "final",
             func.json_extract(Record.doc, "$.slot") == slot,
         )  # fmt: skip
-        same_slot = _same_slot(form, doc, [str(v) for u, v in s.execute(q) if u != exclude])
+        same_slot = _same_slot(form, doc, [str(v) for u, v in s.execute(slot_q) if u != exclude])
     return (warnings_for(form, doc, ResidentFacts.of(resident), same_day, today=today) + late
             + same_slot)  # fmt: skip
 
