@@ -11,7 +11,7 @@ from forms.model import CodeTable, Field, FormDef
 from forms.pdf import values as V
 from forms.pdf.computed import with_computed
 from forms.pdf.entries import Entry, entries, group_and_label
-from forms.pdf.flow import SIZE, Flow, Token, Vertical, text
+from forms.pdf.flow import PAD, SIZE, Flow, Token, Vertical, text
 from forms.pdf.fonts import begin_page_text, end_page_text, text_width
 from forms.pdf.grid import Cell, Grid, Row, draw_rows
 from forms.pdf.page import (
@@ -373,18 +373,26 @@ def sheet_drawers(
     name = str(resident.get("name") or "")
     record_no = resident.get("record_no")
     top1, topn, bottom = content_top(True), content_top(False), content_bottom()
-    grid, scale = fit_one_page(form, docs, per_page, padded, top1 - bottom, slots)
-    pages = grid.paginate((top1 - bottom) / scale, (topn - bottom) / scale)
+    # 填表说明 under the table (the child sheets): kept on the sheet's last page
+    notes = str(form.paper.get("instructions") or "")
+    notes_flow = text(f"填表说明：{notes}", size=7.5) if notes else None
+    notes_h = notes_flow.height(CONTENT_W) + 4 if notes_flow else 0.0
+    grid, scale = fit_one_page(form, docs, per_page, padded, top1 - bottom - notes_h, slots)
+    pages = grid.paginate((top1 - bottom - notes_h) / scale, (topn - bottom - notes_h) / scale)
     drawers: list[PageDrawer] = []
+    n = len(pages)
     for j, rows in enumerate(pages):
 
-        def draw(c: Canvas, ctx: PageContext, rows=rows, first=(j == 0), scale=scale) -> None:
+        def draw(
+            c: Canvas, ctx: PageContext, rows=rows, first=(j == 0), last=(j == n - 1),
+            scale=scale,
+        ) -> None:  # fmt: skip
             top = PAGE_H - MARGIN_TOP
             if first:
                 top = draw_title(c, title, top)
             draw_paper_header(c, form, name, record_no, top)
             if scale == 1.0:
-                draw_rows(c, rows, MARGIN_X, content_top(first))
+                y = draw_rows(c, rows, MARGIN_X, content_top(first))
             else:
                 # the page's shared text object ignores transforms: text drawn scaled
                 # goes out on its own, then the page collects text again
@@ -393,10 +401,12 @@ def sheet_drawers(
                 c.saveState()
                 c.translate(MARGIN_X, content_top(first))
                 c.scale(scale, scale)
-                draw_rows(c, rows, 0, 0)
+                y = content_top(first) + draw_rows(c, rows, 0, 0) * scale
                 c.restoreState()
                 if collecting:
                     begin_page_text(c)
+            if last and notes_flow is not None:
+                notes_flow.draw(c, MARGIN_X - PAD, y - 2, CONTENT_W, notes_h - 4)
             draw_footer(c, ctx)
 
         drawers.append(draw)

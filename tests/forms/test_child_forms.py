@@ -191,7 +191,8 @@ def test_a_visit_prints_in_the_column_of_its_age(tmp_path: Path) -> None:
         assert forms.validate("child_1_8m", r["doc"], ValidationContext(today="2025-01-01")) == [], r
     assert P.render_form("child_1_8m", resident(), records, out) == 1
     text = squeeze(pdf_text(out))
-    for heading in ("满月", "3月龄", "6月龄", "8月龄", "1～8月龄儿童健康检查记录表", "——"):
+    for heading in ("满月", "3月龄", "6月龄", "8月龄", "1～8月龄儿童健康检查记录表", "——",
+                    "填表说明：“——”表示本次随访时该项目不用检查"):  # fmt: skip
         assert heading in text
     ws = words(out)
     for value, heading in (("7.93", "6月龄"), ("43.1", "6月龄"), ("4.21", "满月"), ("37.2", "满月")):
@@ -218,12 +219,12 @@ def test_tcm_prints_its_two_sheets_by_age(tmp_path: Path) -> None:
     assert P.render_form("child_tcm", resident(), [rec("child_tcm", "2024-09-12", slot="6")], one) == 1
     t = squeeze(pdf_text(one))
     assert "6～18月龄儿童中医药健康管理服务记录表" in t and "24～36月龄" not in t
-    assert "传授摩腹和捏脊方法" in t and "迎香穴" in t and "四神聪" not in t
+    assert "3传授摩腹和捏脊方法" in t and "3传授按揉迎香穴" in t and "3传授按揉四神聪" not in t
     records = [rec("child_tcm", "2024-09-12", slot="6"), rec("child_tcm", "2026-09-12", slot="30")]
     assert P.render_form("child_tcm", resident(), records, two) == 2
     assert P.render_form("child_tcm", resident(), [], blank) == 2
     t = squeeze(pdf_text(blank))
-    assert "四神聪" in t and "36月龄" in t
+    assert "3传授按揉四神聪穴方法" in t and "36月龄" in t
 
 
 def test_blank_sheets_print_their_ages_and_dashes(tmp_path: Path) -> None:
