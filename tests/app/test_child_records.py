@@ -42,6 +42,11 @@ def test_child_forms_fit_children_only():
     adult = {"tags": "", "birth_date": "1990-01-01", "sex": "2"}
     fitting = form_fit.fitting_visit_forms(kid)
     assert {"newborn_visit", "child_1_8m", "child_12_30m", "child_3_6y", "child_tcm"} <= set(fitting)
+    assert fitting[0] == "child_12_30m"  # the sheet of a 12-month-old comes first
+    for days, first in ((10, "newborn_visit"), (100, "child_1_8m"), (1500, "child_3_6y")):
+        born = {"birth_date": (TODAY - dt.timedelta(days=days)).isoformat(), "sex": "2"}
+        assert form_fit.fitting_visit_forms(born)[0] == first
+    assert form_fit.fitting_visit_forms(adult)[0] == "health_exam"
     assert "0～6岁" in form_fit.why_not(adult, "child_3_6y")
     seven = {"birth_date": (TODAY.replace(year=TODAY.year - 7) - dt.timedelta(days=1)).isoformat()}
     assert "7岁" in form_fit.why_not(seven, "child_tcm")

@@ -22,3 +22,36 @@ def test_child_sheet_in_the_editor(qtbot):
     editor.load(example("child_1_8m") | {"hemoglobin": 110})  # no 血红蛋白 cell at 3月龄
     errors = editor.validate()
     assert [e.key for e in errors] == ["hemoglobin"] and "——" in errors[0].message
+
+
+def test_chooser_offers_a_childs_own_sheet_first(qtbot, guard, installation):
+    """新增随访 for a 4-month-old: the 1～8月龄 sheet first, the other child forms next."""
+    import datetime as dt
+
+    from app.services import residents
+    from app.store import Store
+    from tests.ui.conftest import ADMIN, DOCTOR
+    from tests.ui.helpers import start_logged_in
+
+    data_dir, _uuids = installation
+    store = Store.open(data_dir, *ADMIN)
+    born = (dt.date.today() - dt.timedelta(days=125)).isoformat()
+    kid = residents.add(store, {"name": "赵丽之女", "sex": "2", "birth_date": born,
+                                "household": "李家村1组"})["uuid"]  # fmt: skip
+    store.close()
+    shell, main = start_logged_in(qtbot, data_dir, *DOCTOR)
+    try:
+        main.show()
+        view = main.open_resident(kid)
+        qtbot.waitUntil(lambda: bool(view.data), timeout=5000)
+        main.actions_by_name["followup"].trigger()
+        qtbot.waitUntil(lambda: "chooser" in main.dialogs and main.dialogs["chooser"].isVisible(),
+                        timeout=5000)  # fmt: skip
+        chooser = main.dialogs["chooser"]
+        codes = chooser.codes()
+        assert codes[:2] == ["child_1_8m", "newborn_visit"]
+        assert "elderly_selfcare" not in codes and "prenatal_first" not in codes
+        screenshot(chooser, "child-form-chooser")
+        chooser.reject()
+    finally:
+        shell.shutdown()
