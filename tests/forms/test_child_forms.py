@@ -43,6 +43,14 @@ def test_contract_keys(code: str) -> None:
     assert errors(code, example(code)) == {}
 
 
+def test_described_with_its_slot_field() -> None:
+    from forms.docs import describe
+
+    assert describe("child_3_6y")["slot_field"] == "slot"
+    assert "slot_field" not in describe("htn_followup")
+    assert any("——" in r for r in describe("child_1_8m")["rules"])
+
+
 def test_slot_codes_are_the_age_in_months() -> None:
     assert forms.get_form("child_1_8m").slots() == ("1", "3", "6", "8")
     assert forms.get_form("child_12_30m").slots() == ("12", "18", "24", "30")
