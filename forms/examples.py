@@ -417,6 +417,15 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "outcome": "1",
         "doctor": "张医生",
     },
+    "pregnancy_outcome": {
+        "visit_date": "2024-03-18",
+        "outcome": "3",
+        "outcome_date": "2024-03-15",
+        "gest_weeks": 15,
+        "place": "县妇幼保健院",
+        "note": "孕15周自然流产，已清宫",
+        "doctor": "张医生",
+    },
     "smi_supplement": {
         "guardian_name": "李建国",
         "guardian_relation": "父子",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from app import rules as rules_mod
 from app.clock import today
 from app.errors import InvalidInput
-from app.services import refs
+from app.services import pregnancies, refs
 
 # The pure rules, here too for the callers that know them as due.* (record_warnings, tests).
 from forms.schedule import (
@@ -29,6 +29,7 @@ from forms.schedule import (
     day_of,
     derive_tags,
     interval,
+    maternal,
     rule_date_after,
     rule_with,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "visits_by_resident",
 ]  # fmt: skip
 
+MATERNAL_KINDS = ("prenatal", "postpartum")  # rules on the woman's latest pregnancy
 SUMMARY = ("uuid", "record_no", "name", "sex", "birth_date", "village", "phone", "status")
 
 
@@ -236,9 +238,14 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     """compute() in the caller's transaction (the resident screen reads everything in one)."""
     people = _residents(s, table, on, village, uuids)
     data: dict[str, Any] = {}
+    pregnant: dict[str, Any] | None = None
     for rule in wanted:
         if rule.kind == "classified_followup":
             data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
+        elif rule.kind in MATERNAL_KINDS:  # the woman's latest pregnancy, read once for the rules
+            if pregnant is None:
+                pregnant = {u: eps[-1] for u, eps in pregnancies.by_resident(s, uuids).items() if eps}
+            data[rule.id] = pregnant
         else:
             data[rule.id] = _last_done(s, rule, uuids)
     # Per resident and rule this runs tens of thousands of times: membership by text compare,
@@ -248,6 +255,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     by_tag = [c for c, p in table.populations.items() if p.min_age is None]
     plan = [(rule, set(rule.populations), data[rule.id], rule.kind == "classified_followup")
             for rule in wanted]  # fmt: skip
+    kinds = {rule.id: rule.kind for rule in wanted}
     lo, hi = start or dt.date.min, until or dt.date.max
     n = len(SUMMARY)
     items: list[dict[str, Any]] = []
@@ -264,6 +272,14 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
             if not pops & member:
                 continue
             got = found.get(uuid)
+            if kinds[rule.id] in MATERNAL_KINDS:
+                m = maternal(rule, got, on)
+                if m is None or not lo <= m.due <= hi:
+                    continue
+                if person is None:
+                    person = dict(zip(SUMMARY, row[:n], strict=True))
+                items.append(_item(person, m, on))
+                continue
             if classified:
                 since = _since(row, aged, pops, on) if not got else on
                 d = classified_followup(rule, got or [], since)

@@ -20,7 +20,7 @@ from app.services.record_warnings import ResidentFacts, form_fit
 # once-only enrolment forms of the SMI and TB programmes last.
 VISIT_FORMS = ("htn_followup", "dm_followup", "smi_followup", "tb_followup", "health_exam",
                "elderly_selfcare", "elderly_tcm", "prenatal_first", "prenatal_followup",
-               "postpartum_visit", "postpartum_42d", "encounter", "consultation", "referral",
+               "postpartum_visit", "postpartum_42d", "pregnancy_outcome", "encounter", "consultation", "referral",
                "smi_supplement", "tb_first_visit")  # fmt: skip
 # Forms that are not records of a visit: the basic information lives on the resident, the cover
 # and the record card are printed from it.

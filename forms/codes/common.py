@@ -230,4 +230,10 @@ TABLES = tables_by_name(
     table("postpartum_guidance", "1个人卫生 2心理 3营养 4母乳喂养 5新生儿护理与喂养 6其他", other="6"),
     table("recovered", "1已恢复 2未恢复", other="2"),
     table("postpartum_outcome", "1结案 2转诊"),
+    # 妊娠结局记录 (this project's record, not a standard attachment: docs/decisions/pregnancy-episodes.md)
+    table(
+        "pregnancy_outcome",
+        "1活产分娩 2死胎死产 3自然流产 4人工流产 5引产 6异位妊娠 7失访 8迁出 9孕产妇死亡 10其他",
+        other="10",
+    ),
 )

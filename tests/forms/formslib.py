@@ -19,6 +19,7 @@ ALL = (
     "prenatal_followup",
     "postpartum_visit",
     "postpartum_42d",
+    "pregnancy_outcome",
     "smi_supplement",
     "smi_followup",
     "tb_first_visit",

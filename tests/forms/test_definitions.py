@@ -101,6 +101,7 @@ TITLES = {
     "prenatal_followup": "第2～5次产前随访服务记录表",
     "postpartum_visit": "产后访视记录表",
     "postpartum_42d": "产后42天健康检查记录表",
+    "pregnancy_outcome": "妊娠结局记录",
     "smi_supplement": "严重精神障碍患者个人信息补充表",
     "smi_followup": "严重精神障碍患者随访服务记录表",
     "tb_first_visit": "肺结核患者第一次入户随访记录表",

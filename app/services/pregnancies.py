@@ -1,0 +1,78 @@
+"""A woman's pregnancies from this clinic's records (forms/pregnancy.py groups them): for the
+due list, the indicators, the record warnings and the resident view's pregnancy panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from app.clock import today
+from app.db.models import Record
+from app.services import refs
+from forms import pregnancy as P
+from forms.schedule import maternal
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.rules import Table
+    from app.store import Store
+
+
+def by_resident(s: Session, uuids: list[str] | None = None, *,
+                exclude: str | None = None) -> dict[str, list[P.Episode]]:  # fmt: skip
+    """resident -> their pregnancies, from their final maternal records (`exclude`: a record
+    left out, the one being corrected)."""
+    q = select(Record.resident_uuid, Record.uuid, Record.form, Record.doc).where(
+        Record.form.in_(P.FORMS), Record.status == "final")
+    if uuids is not None:
+        q = q.where(Record.resident_uuid.in_(uuids))
+    rows: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+    for owner, uuid, form, doc in s.execute(q):
+        if uuid != exclude:
+            rows.setdefault(owner, []).append((uuid, form, json.loads(doc)))
+    return {owner: P.of_docs(found) for owner, found in rows.items()}
+
+
+def _record(r: P.MaternalRecord, ep: P.Episode) -> dict[str, Any]:
+    return {"uuid": r.uuid, "form": r.form, "visit_date": r.day.isoformat(),
+            "weeks": P.weeks_text(ep.weeks_on(r.day)) if r.form in (P.FIRST, P.FOLLOWUP) else None}  # fmt: skip
+
+
+def summary(ep: P.Episode, on: dt.date) -> dict[str, Any]:
+    """One pregnancy as the panel and `--json` show it."""
+    iso = (lambda d: d.isoformat() if d else None)  # noqa: E731
+    weeks = ep.weeks_on(on) if ep.state(on) in ("pregnant", "overdue") else None
+    return {"state": ep.state(on), "lmp": iso(ep.lmp), "edd": iso(ep.edd), "registered": iso(ep.registered),
+            "first_weeks": ep.first_weeks, "weeks_today": list(weeks) if weeks else None,
+            "weeks_text": P.weeks_text(weeks) if weeks else None,
+            "end": iso(ep.end), "outcome": ep.outcome, "outcome_label": P.OUTCOME_LABELS.get(ep.outcome or ""),
+            "discharge": iso(ep.discharge), "prenatal_visits": len(ep.prenatal_visits()),
+            "records": [_record(r, ep) for r in ep.records]}  # fmt: skip
+
+
+def of_resident_in(s: Session, table: Table, uuid: str, on: dt.date) -> dict[str, Any]:
+    """The resident's pregnancies (latest first) and what is due from the latest, in the
+    caller's transaction."""
+    eps = by_resident(s, [uuid]).get(uuid, [])
+    due = []
+    latest = P.latest(eps)
+    for rule in table.rules:
+        d = maternal(rule, latest, on)
+        if d is not None:
+            due.append({"item": d.item, "form": d.form, "due_date": d.due.isoformat(), "reason": d.reason,
+                        "overdue": d.due < on})  # fmt: skip
+    return {"pregnancies": [summary(e, on) for e in reversed(eps)],
+            "due": sorted(due, key=lambda d: d["due_date"])}
+
+
+def of_resident(store: Store, ref: str, on: dt.date | None = None) -> dict[str, Any]:
+    from app import rules as rules_mod
+
+    table = rules_mod.for_store(store)
+    with store.session() as s:
+        uuid = refs.resident(s, ref).uuid
+        return of_resident_in(s, table, uuid, on or today())
