@@ -113,7 +113,8 @@ def _weeks_match_dating(visit: Field, lmp: Field, edd: Field, weeks: Field, days
         typed = 7 * written + (doc.get(days.key) if isinstance(doc.get(days.key), int) else 0)
         due = parse_date(doc.get(edd.key))
         by_lmp = (day - last).days
-        by_edd = (day - due).days + 280 if due is not None else by_lmp
+        corrected = due is not None and due != due_date(last)  # by ultrasound: week 0 = 预产期 - 280
+        by_edd = (day - due).days + 280 if due is not None and corrected else by_lmp
         if min(abs(typed - by_lmp), abs(typed - by_edd)) <= WEEKS_SLACK_DAYS:
             return []
         w, d = gestation(last, day)
