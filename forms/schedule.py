@@ -60,6 +60,7 @@ class Due:
     due: dt.date
     reason: str
     last_visit: dt.date | None
+    until: dt.date | None = None  # a window's last day (maternal visits): overdue only after it
 
 
 # --- membership of the key populations
@@ -209,12 +210,12 @@ def prenatal(rule: Rule, ep: Episode, on: dt.date) -> Due | None:
             missed.append(v["item"])
             continue
         weeks = f"孕{v['to_week'] + 1}周前" if v["from_week"] == 0 else f"孕{v['from_week']}～{v['to_week']}周"
-        reason = f"{weeks}（{start.isoformat()}至{end.isoformat()}）"
+        reason = f"{weeks}：{start.isoformat()}至{end.isoformat()}"
         if end < on:
             reason += f"，已过{(on - end).days}天"
         if missed:
             reason += f"；{'、'.join(missed)}未做，已过时间"
-        return Due(rule.id, rule.programme, v["item"], v["form"], start, reason, last)
+        return Due(rule.id, rule.programme, v["item"], v["form"], start, reason, last, end)
     return None
 
 
@@ -237,4 +238,4 @@ def postpartum(rule: Rule, ep: Episode, on: dt.date) -> Due | None:
     if rule["offset_days"] == 0 and (on - ep.end).days > 42:
         return None  # the visit's time is gone; the 42-day exam is what is due
     last = ep.records[-1].day if ep.records else None
-    return Due(rule.id, rule.programme, rule.item, rule.form, day, when, last)
+    return Due(rule.id, rule.programme, rule.item, rule.form, day, when, last, until)

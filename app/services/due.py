@@ -304,7 +304,7 @@ def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.da
 
 
 def _item(person: dict[str, Any], d: Due, on: dt.date) -> dict[str, Any]:
-    late = (on - d.due).days
+    late = (on - (d.until or d.due)).days  # a window (antenatal visits) is overdue after its end
     return {"resident": person, "programme": d.programme, "rule": d.rule, "item": d.item,
             "form": d.form, "due_date": d.due.isoformat(), "overdue_days": max(late, 0),
             "reason": d.reason, "last_visit": d.last_visit.isoformat() if d.last_visit else None,

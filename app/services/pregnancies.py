@@ -64,7 +64,8 @@ def of_resident_in(s: Session, table: Table, uuid: str, on: dt.date) -> dict[str
         d = maternal(rule, latest, on)
         if d is not None:
             due.append({"item": d.item, "form": d.form, "due_date": d.due.isoformat(), "reason": d.reason,
-                        "overdue": d.due < on})  # fmt: skip
+                        "until": d.until.isoformat() if d.until else None,
+                        "overdue": (d.until or d.due) < on})  # fmt: skip
     return {"pregnancies": [summary(e, on) for e in reversed(eps)],
             "due": sorted(due, key=lambda d: d["due_date"])}
 
