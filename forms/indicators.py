@@ -119,14 +119,14 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
         if ind.kind == "maternal":
             mothers = [(f, ep) for f in people for ep in f.deliveries]
             met = [f for f, ep in mothers if maternal_met(ind, ep)]
-            den = live_births if live_births is not None else len(mothers)
-            item = {"code": ind.code, "name": ind.name, "numerator": len(met), "denominator": den,
-                    "rate": _rate(len(met), den),
+            births = live_births if live_births is not None else len(mothers)
+            entry: dict[str, Any] = {"code": ind.code, "name": ind.name, "numerator": len(met), "denominator": births,
+                    "rate": _rate(len(met), births),
                     "note": _maternal_note(ind) + "；" + (births_note or "分母为年内记录的分娩数（未录入活产数）")}  # fmt: skip
             if detail:
-                item["numerator_residents"] = [f.ref() for f in met]
-                item["denominator_residents"] = None if live_births is not None else [f.ref() for f, _ in mothers]
-            out.append(item)
+                entry["numerator_residents"] = [f.ref() for f in met]
+                entry["denominator_residents"] = None if live_births is not None else [f.ref() for f, _ in mothers]
+            out.append(entry)
             continue
         if ind.kind == "filing":
             num_people = people

@@ -110,7 +110,8 @@ def _weeks_match_dating(visit: Field, lmp: Field, edd: Field, weeks: Field, days
         written = doc.get(weeks.key)
         if day is None or last is None or not isinstance(written, int) or day < last:
             return []
-        typed = 7 * written + (doc.get(days.key) if isinstance(doc.get(days.key), int) else 0)
+        extra = doc.get(days.key)
+        typed = 7 * written + (extra if isinstance(extra, int) else 0)
         due = parse_date(doc.get(edd.key))
         by_lmp = (day - last).days
         corrected = due is not None and due != due_date(last)  # by ultrasound: week 0 = 预产期 - 280
