@@ -157,3 +157,17 @@ def test_the_outcome_form() -> None:
     got = {e.key for e in forms.validate("pregnancy_outcome", {"visit_date": "2024-03-18"}, c)}
     assert {"outcome", "outcome_date"} <= got
     assert forms.get_form("pregnancy_outcome", "2009").table(forms.get_form("pregnancy_outcome").field("outcome")).label("3") == "自然流产"
+
+
+def test_the_outcome_record_prints_as_a_sheet(tmp_path) -> None:
+    import forms.pdf as PDF
+    from tests.forms.pdflib import pdf_text, resident_from_examples, save_pngs, squeeze
+
+    doc = forms.prepare("pregnancy_outcome", example("pregnancy_outcome"))
+    out = tmp_path / "pregnancy_outcome.pdf"
+    rec = {"uuid": "r1", "form": "pregnancy_outcome", "edition": "2017", "visit_date": doc["visit_date"], "doc": doc}
+    PDF.render_form("pregnancy_outcome", resident_from_examples(), [rec], out)
+    text = squeeze(pdf_text(out))
+    for w in ("妊娠结局记录", "结局日期", "2024年03月15日", "3自然流产", "县妇幼保健院", "孕15周自然流产，已清宫"):
+        assert squeeze(w) in text, w
+    save_pngs(out, "pregnancy_outcome")
