@@ -149,5 +149,5 @@ def live_births(store: Store, year: int, village: str | None) -> tuple[int | Non
     if village:
         return None, "活产数按全机构录入，按村统计时分母为该村年内记录的分娩数"
     if entered is None:
-        return None, f"未录入{year}年活产数（cunyi population births），分母为年内记录的分娩数"
+        return None, f"未录入{year}年活产数（统计指标 → 常住人口…，或 cunyi population births），分母为年内记录的分娩数"
     return int(entered), f"分母为录入的{year}年活产数"
