@@ -151,6 +151,12 @@ def _span(days: int) -> str:
 
 # A delivery older than this has nothing more due (the postpartum time is long over).
 POSTPARTUM_DUE_DAYS = 120
+# A pregnancy past 42+6 weeks without an outcome is asked about for this long [U].
+OUTCOME_CHECK_DAYS = 365
+# Nothing is due from a woman whose latest maternal record is older than this (the longest a
+# record keeps an item due: 43 weeks of pregnancy and the outcome check), so the due list reads
+# only the women with a recent one, however many years of records a clinic holds.
+MATERNAL_LOOKBACK_DAYS = 43 * 7 + OUTCOME_CHECK_DAYS
 OUTCOME_CHECK = ("pregnancy_outcome", "核实妊娠结局")
 
 
@@ -189,6 +195,8 @@ def prenatal(rule: Rule, ep: Episode, on: dt.date) -> Due | None:
     last = ep.records[-1].day if ep.records else None
     if ep.state(on) == "overdue" and ep.dating is not None:
         day = ep.dating + dt.timedelta(days=43 * 7)
+        if (on - day).days > OUTCOME_CHECK_DAYS:
+            return None
         return Due(rule.id, rule.programme, OUTCOME_CHECK[1], OUTCOME_CHECK[0], day,
                    f"已过孕42周（预产期{ep.edd.isoformat() if ep.edd else '不详'}），尚无分娩或妊娠结局记录；"
                    "请核实并记录", last)  # fmt: skip
@@ -200,6 +208,8 @@ def prenatal(rule: Rule, ep: Episode, on: dt.date) -> Due | None:
     if ep.dating is None:  # 末次月经、孕周都不详: four weeks after the last contact [U]
         v = todo[0]
         base = last or on
+        if (on - ep.start).days > 43 * 7:
+            return None  # whatever it was, this pregnancy is over
         return Due(rule.id, rule.programme, v["item"], v["form"], base + dt.timedelta(days=28),
                    f"末次月经和孕周不详，上次检查{base.isoformat()}后4周；请补记末次月经", last)  # fmt: skip
     missed = []

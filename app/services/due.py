@@ -18,6 +18,7 @@ from app import rules as rules_mod
 from app.clock import today
 from app.errors import InvalidInput
 from app.services import pregnancies, refs
+from forms import schedule as schedule_mod
 
 # The pure rules, here too for the callers that know them as due.* (record_warnings, tests).
 from forms.schedule import (
@@ -244,7 +245,9 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
             data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
         elif rule.kind in MATERNAL_KINDS:  # the woman's latest pregnancy, read once for the rules
             if pregnant is None:
-                pregnant = {u: eps[-1] for u, eps in pregnancies.by_resident(s, uuids).items() if eps}
+                since = on - dt.timedelta(days=schedule_mod.MATERNAL_LOOKBACK_DAYS)
+                pregnant = {u: eps[-1] for u, eps in
+                            pregnancies.by_resident(s, uuids, active_since=since).items() if eps}  # fmt: skip
             data[rule.id] = pregnant
         else:
             data[rule.id] = _last_done(s, rule, uuids)

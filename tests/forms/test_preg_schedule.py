@@ -66,6 +66,11 @@ def test_the_last_visit_overdue_then_the_outcome_to_check() -> None:
     assert d is not None and d.item == "第5次产前随访"
     d = schedule.maternal(PRENATAL, ep, week(43))  # 42+6 passed without a delivery: check the outcome
     assert d is not None and d.form == "pregnancy_outcome" and d.due == week(43) and "孕42周" in d.reason
+    assert schedule.maternal(PRENATAL, ep, week(43) + dt.timedelta(days=schedule.OUTCOME_CHECK_DAYS)) is not None
+    assert schedule.maternal(PRENATAL, ep, week(43) + dt.timedelta(days=schedule.OUTCOME_CHECK_DAYS + 1)) is None
+    # the due list reads only the women with a record in the lookback: it covers every item
+    assert schedule.MATERNAL_LOOKBACK_DAYS >= 43 * 7 + schedule.OUTCOME_CHECK_DAYS
+    assert schedule.MATERNAL_LOOKBACK_DAYS >= schedule.POSTPARTUM_DUE_DAYS
     ep5 = pregnancy(*done, follow(week(38).isoformat(), 5))
     assert schedule.maternal(PRENATAL, ep5, week(39)) is None
 
@@ -118,3 +123,11 @@ def test_a_bad_visit_list_is_refused_naming_the_rule() -> None:
     next(r for r in raw["rules"] if r["id"] == "postpartum_visit")["from"] = "birth"
     with pytest.raises(rules.TableError, match="discharge"):
         rules.validate(raw)
+
+
+def test_a_pregnancy_without_any_dating_is_followed_four_weeks_on_for_43_weeks() -> None:
+    (ep,) = P.episodes([follow("2026-03-02", 3)])  # no 孕周 written: not dated
+    d = schedule.maternal(PRENATAL, ep, D("2026-03-03"))
+    assert d is not None and d.item == "第4次产前随访" and d.due == D("2026-03-30") and "不详" in d.reason
+    assert schedule.maternal(PRENATAL, ep, D("2026-03-02") + dt.timedelta(days=43 * 7)) is not None
+    assert schedule.maternal(PRENATAL, ep, D("2026-03-02") + dt.timedelta(days=43 * 7 + 1)) is None
