@@ -92,3 +92,21 @@ def test_live_births_entered_in_the_population_dialog(qtbot, guard, installation
     screenshot(dialog, "population-live-births")
     dialog.accept()
     shell.shutdown()
+
+
+def test_outcome_form_in_the_generated_editor(qtbot):
+    import forms
+    from forms.examples import example
+    from forms.model import ValidationContext
+    from ui.form_editor import FormEditor
+
+    w = FormEditor(forms.get_form("pregnancy_outcome"), ValidationContext(birth_date="1998-01-01", sex="2"))
+    qtbot.addWidget(w)
+    w.resize(1366, 700)
+    w.show()
+    w.load(example("pregnancy_outcome") | {"outcome_date": "2024-03-20"})  # after the record date
+    bad = w.validate()
+    assert [e.key for e in bad] == ["visit_date"] and "结局日期" in bad[0].message
+    w.set_value("outcome_date", "2024-03-15")
+    assert w.validate() == []
+    screenshot(w, "pregnancy-outcome-editor")
