@@ -76,7 +76,8 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
             people[uuid] = Facts(uuid, record_no, name, vil, set((tags or "").split()), age)
         _read_records(s, table, people, start, end)
         if any(i.kind == "maternal" for i in table.indicators):
-            for uuid, eps in pregnancies.by_resident(s).items():
+            # a delivery in the year is on a record made in the year or later
+            for uuid, eps in pregnancies.by_resident(s, active_since=dt.date.fromisoformat(start)).items():
                 if uuid in people:
                     people[uuid].deliveries = shared.delivered_in(eps, start, end)
     return list(people.values())
