@@ -561,6 +561,14 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "visit_date": "2024-06-12",
         "tcm": ["1", "2", "3"],
         "next_visit_date": "2024-12-12",
+    },
+    "pregnancy_outcome": {
+        "visit_date": "2024-03-18",
+        "outcome": "3",
+        "outcome_date": "2024-03-15",
+        "gest_weeks": 15,
+        "place": "县妇幼保健院",
+        "note": "孕15周自然流产，已清宫",
         "doctor": "张医生",
     },
     "smi_supplement": {

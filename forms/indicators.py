@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from forms.model import FieldError
 
 if TYPE_CHECKING:
+    from forms.pregnancy import Episode
     from forms.rules import Indicator, Table
 
 
@@ -31,6 +32,7 @@ class Facts:
     followups: dict[str, int] = field(default_factory=dict)  # form -> final visits in the year
     last: dict[str, dict[str, Any]] = field(default_factory=dict)  # form -> last visit's values
     done: set[str] = field(default_factory=set)  # rule ids done in the year (exam, self-care)
+    deliveries: list[Episode] = field(default_factory=list)  # pregnancies delivered in the year
 
     def ref(self) -> dict[str, str]:
         return {"uuid": self.uuid, "record_no": self.record_no, "name": self.name}
@@ -71,12 +73,61 @@ def _controlled(ind: Indicator, values: dict[str, Any] | None, age: int | None) 
     return value is not None and float(value) < ind["below"]
 
 
+def delivered_in(episodes: Iterable[Episode], start: str, end: str) -> list[Episode]:
+    """The pregnancies that ended by a delivery between `start` and `end` (ISO days)."""
+    return [e for e in episodes
+            if e.delivered and e.end is not None and start <= e.end.isoformat() <= end]  # fmt: skip
+
+
+def maternal_met(ind: Indicator, ep: Episode) -> bool:
+    """Whether a delivered pregnancy meets every condition the maternal indicator sets."""
+    first = ind.get("first_before_week")
+    if first is not None and (ep.registered is None or ep.first_weeks is None or ep.first_weeks >= first):
+        return False
+    least = ind.get("min_prenatal")
+    if least is not None and len(ep.prenatal_visits(count_urged=ind.get("count_urged", True))) < least:
+        return False
+    within = ind.get("postpartum_within_days")
+    if within is not None:
+        base = ep.discharge if ind.get("postpartum_from") == "discharge" and ep.discharge else ep.end
+        if base is None or not any(0 <= (r.day - base).days <= within for r in ep.of_form("postpartum_visit")):
+            return False
+    return True
+
+
+def _maternal_note(ind: Indicator) -> str:
+    parts = []
+    if ind.get("first_before_week") is not None:
+        parts.append(f"孕{ind['first_before_week']}周前建册并做第1次产前检查")
+    if ind.get("min_prenatal") is not None:
+        parts.append(f"孕期产前检查≥{ind['min_prenatal']}次（含第1次）")
+    if ind.get("postpartum_within_days") is not None:
+        after = "出院" if ind.get("postpartum_from") == "discharge" else "分娩"
+        parts.append(f"{after}后{ind['postpartum_within_days']}天内产后访视")
+    return "年内分娩的产妇中：" + "且".join(parts)
+
+
 def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
-            detail: bool = False, population_note: str = "") -> list[dict[str, Any]]:  # fmt: skip
+            detail: bool = False, population_note: str = "", live_births: int | None = None,
+            births_note: str = "") -> list[dict[str, Any]]:  # fmt: skip
+    """`live_births`: the year's live births as entered (the maternal denominators); None: the
+    deliveries recorded in the year stand in for them, as `births_note` says."""
     people = list(facts)
     out = []
     for ind in table.indicators:
         den_people: list[Facts] | None
+        if ind.kind == "maternal":
+            mothers = [(f, ep) for f in people for ep in f.deliveries]
+            met = [f for f, ep in mothers if maternal_met(ind, ep)]
+            births = live_births if live_births is not None else len(mothers)
+            entry: dict[str, Any] = {"code": ind.code, "name": ind.name, "numerator": len(met), "denominator": births,
+                    "rate": _rate(len(met), births),
+                    "note": _maternal_note(ind) + "；" + (births_note or "分母为年内记录的分娩数（未录入活产数）")}  # fmt: skip
+            if detail:
+                entry["numerator_residents"] = [f.ref() for f in met]
+                entry["denominator_residents"] = None if live_births is not None else [f.ref() for f, _ in mothers]
+            out.append(entry)
+            continue
         if ind.kind == "filing":
             num_people = people
             den_people, den = None, population

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from forms.pregnancy import Episode
     from forms.rules import Rule, Table
 
 
@@ -59,6 +60,7 @@ class Due:
     due: dt.date
     reason: str
     last_visit: dt.date | None
+    until: dt.date | None = None  # a window's last day (maternal visits): overdue only after it
 
 
 # --- membership of the key populations
@@ -143,3 +145,107 @@ def rule_with(rule: Rule, **changes: Any) -> Rule:
 
 def _span(days: int) -> str:
     return f"{days // 7}周" if days % 7 == 0 else f"{days}天"
+
+
+# --- the maternal rules: the woman's latest pregnancy (forms/pregnancy.py) in, what is due out
+
+# A delivery older than this has nothing more due (the postpartum time is long over).
+POSTPARTUM_DUE_DAYS = 120
+# A pregnancy past 42+6 weeks without an outcome is asked about for this long [U].
+OUTCOME_CHECK_DAYS = 365
+# Nothing is due from a woman whose latest maternal record is older than this (the longest a
+# record keeps an item due: 43 weeks of pregnancy and the outcome check), so the due list reads
+# only the women with a recent one, however many years of records a clinic holds.
+MATERNAL_LOOKBACK_DAYS = 43 * 7 + OUTCOME_CHECK_DAYS
+OUTCOME_CHECK = ("pregnancy_outcome", "核实妊娠结局")
+
+
+def maternal(rule: Rule, episode: Episode | None, on: dt.date) -> Due | None:
+    """The rule's next item for the pregnancy (None: nothing due from it)."""
+    if episode is None:
+        return None
+    if rule.kind == "prenatal":
+        return prenatal(rule, episode, on)
+    if rule.kind == "postpartum":
+        return postpartum(rule, episode, on)
+    return None
+
+
+def _done_visits(rule: Rule, ep: Episode) -> set[int]:
+    """The antenatal visits done: a follow-up by its 第几次, else by the week it was made in."""
+    done: set[int] = set()
+    for r in ep.prenatal_visits():
+        no = r.doc.get("visit_no") if r.form != "prenatal_first" else 1
+        if isinstance(no, int) and not isinstance(no, bool):
+            done.add(no)
+            continue
+        weeks = ep.weeks_on(r.day)
+        for v in rule["visits"]:
+            if weeks is not None and v["form"] == r.form and v["from_week"] <= weeks[0] <= v["to_week"]:
+                done.add(v["no"])
+    return done
+
+
+def prenatal(rule: Rule, ep: Episode, on: dt.date) -> Due | None:
+    """The next antenatal visit of a pregnancy: the first one not done after the last done,
+    whose window has not passed (a missed one is named in the reason); the last one, overdue,
+    when every window has passed; after 42+6 weeks without an outcome, checking the outcome."""
+    if ep.ended:
+        return None
+    last = ep.records[-1].day if ep.records else None
+    if ep.state(on) == "overdue" and ep.dating is not None:
+        day = ep.dating + dt.timedelta(days=43 * 7)
+        if (on - day).days > OUTCOME_CHECK_DAYS:
+            return None
+        return Due(rule.id, rule.programme, OUTCOME_CHECK[1], OUTCOME_CHECK[0], day,
+                   f"已过孕42周（预产期{ep.edd.isoformat() if ep.edd else '不详'}），尚无分娩或妊娠结局记录；"
+                   "请核实并记录", last)  # fmt: skip
+    done = _done_visits(rule, ep)
+    after = max(done, default=0)
+    todo = [v for v in rule["visits"] if v["no"] > after]
+    if not todo:
+        return None
+    if ep.dating is None:  # 末次月经、孕周都不详: four weeks after the last contact [U]
+        v = todo[0]
+        base = last or on
+        if (on - ep.start).days > 43 * 7:
+            return None  # whatever it was, this pregnancy is over
+        return Due(rule.id, rule.programme, v["item"], v["form"], base + dt.timedelta(days=28),
+                   f"末次月经和孕周不详，上次检查{base.isoformat()}后4周；请补记末次月经", last)  # fmt: skip
+    missed = []
+    for v in todo:
+        start = ep.dating + dt.timedelta(days=7 * v["from_week"])
+        end = ep.dating + dt.timedelta(days=7 * v["to_week"] + 6)
+        if end < on and v is not todo[-1]:
+            missed.append(v["item"])
+            continue
+        weeks = f"孕{v['to_week'] + 1}周前" if v["from_week"] == 0 else f"孕{v['from_week']}～{v['to_week']}周"
+        reason = f"{weeks}：{start.isoformat()}至{end.isoformat()}"
+        if end < on:
+            reason += f"，已过{(on - end).days}天"
+        if missed:
+            reason += f"；{'、'.join(missed)}未做，已过时间"
+        return Due(rule.id, rule.programme, v["item"], v["form"], start, reason, last, end)
+    return None
+
+
+def postpartum(rule: Rule, ep: Episode, on: dt.date) -> Due | None:
+    """A postpartum form of a delivered pregnancy not yet closed, if not done: due
+    `offset_days` after the delivery or the discharge, within `within_days`."""
+    if not ep.delivered or ep.closed or ep.end is None or ep.of_form(rule.form):
+        return None
+    if (on - ep.end).days > POSTPARTUM_DUE_DAYS:
+        return None
+    by_discharge = rule["from"] == "discharge" and ep.discharge is not None
+    base = ep.discharge if by_discharge and ep.discharge else ep.end
+    day = base + dt.timedelta(days=rule["offset_days"])
+    until = day + dt.timedelta(days=rule["within_days"])
+    what = f"出院（{base.isoformat()}）" if by_discharge else f"分娩（{base.isoformat()}）"
+    if rule["offset_days"]:
+        when = f"{what}后{rule['offset_days']}天，{day.isoformat()}至{until.isoformat()}"
+    else:
+        when = f"{what}后{rule['within_days']}天内（{until.isoformat()}前）"
+    if rule["offset_days"] == 0 and (on - ep.end).days > 42:
+        return None  # the visit's time is gone; the 42-day exam is what is due
+    last = ep.records[-1].day if ep.records else None
+    return Due(rule.id, rule.programme, rule.item, rule.form, day, when, last, until)

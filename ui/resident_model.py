@@ -18,7 +18,8 @@ FIRST_PAGE = 40  # rows fetched with the search itself: more than a 768-pixel sc
 CACHED_BLOCKS = 20  # rows kept in memory: scrolling through 50,000 residents stays small
 SEX = {"1": "男", "2": "女", "9": "未说明", "0": "未知"}
 STATUS = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
-TAGS = {"htn": "高血压", "dm": "糖尿病", "smi": "严重精神障碍", "tb": "肺结核", "65+": "65岁以上"}
+TAGS = {"htn": "高血压", "dm": "糖尿病", "smi": "严重精神障碍", "tb": "肺结核", "maternal": "孕产妇",
+        "65+": "65岁以上"}
 COLUMNS = (
     ("record_no", "档案编号"),
     ("name", "姓名"),

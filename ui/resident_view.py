@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import forms
 from app.labels import form_title
+from ui import pregnancy_panel
 from ui.admin_common import message_label
 from ui.charts import Series, Target, TrendChart
 from ui.qt import (
@@ -205,6 +206,8 @@ class ResidentView(QWidget):
         self.history.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.history.setColumnWidth(0, 140)
         right.addTab(self.history, tr("Resident", "修改历史"))
+        self.pregnancy = pregnancy_panel.attach(right)
+        self.pregnancy.new_record.connect(self.start_form)
         split.addWidget(left)
         split.addWidget(right)
         split.setSizes([640, 560])
@@ -309,6 +312,7 @@ class ResidentView(QWidget):
         self._fill_household_info(r, data.household_info)
         self._fill_charts(data.records)
         self._fill_history(data.history)
+        pregnancy_panel.show_for(self.pregnancy, r)
         self.loaded.emit(r)
 
     def _fill_due(self, items: list[dict[str, Any]]) -> None:
@@ -319,7 +323,7 @@ class ResidentView(QWidget):
         lines = []
         for item in items:
             label = item.get("label") or DUE_LABELS.get(item["kind"], item["kind"])
-            late = item["due_date"] < today
+            late = item.get("overdue", item["due_date"] < today)  # a window: late after its end
             colour = "#c62828" if late else "#333333"
             when = tr("Resident", "已逾期，应于 {0}") if late else tr("Resident", "应于 {0}")
             why = f"（{html.escape(item['reason'])}）" if item.get("reason") else ""

@@ -22,7 +22,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--limit", type=int)
     p.add_argument("--village")
     p.add_argument("--status", choices=["active", "moved", "deceased", "lost", "merged"])
-    p.add_argument("--tag", choices=["htn", "dm", "65+"])
+    p.add_argument("--tag", choices=["htn", "dm", "65+", "maternal"])
     p.set_defaults(func=cmd_find)
 
     p = leaf(rs, "show", "查看居民档案")

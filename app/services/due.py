@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from app import rules as rules_mod
 from app.clock import today
 from app.errors import InvalidInput
-from app.services import refs
+from app.services import pregnancies, refs
+from forms import schedule as schedule_mod
 
 # The pure rules, here too for the callers that know them as due.* (record_warnings, tests).
 from forms.schedule import (
@@ -29,6 +30,7 @@ from forms.schedule import (
     day_of,
     derive_tags,
     interval,
+    maternal,
     rule_date_after,
     rule_with,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "visits_by_resident",
 ]  # fmt: skip
 
+MATERNAL_KINDS = ("prenatal", "postpartum")  # rules on the woman's latest pregnancy
 SUMMARY = ("uuid", "record_no", "name", "sex", "birth_date", "village", "phone", "status")
 
 
@@ -236,9 +239,16 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     """compute() in the caller's transaction (the resident screen reads everything in one)."""
     people = _residents(s, table, on, village, uuids)
     data: dict[str, Any] = {}
+    pregnant: dict[str, Any] | None = None
     for rule in wanted:
         if rule.kind == "classified_followup":
             data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
+        elif rule.kind in MATERNAL_KINDS:  # the woman's latest pregnancy, read once for the rules
+            if pregnant is None:
+                since = on - dt.timedelta(days=schedule_mod.MATERNAL_LOOKBACK_DAYS)
+                pregnant = {u: eps[-1] for u, eps in
+                            pregnancies.by_resident(s, uuids, active_since=since).items() if eps}  # fmt: skip
+            data[rule.id] = pregnant
         else:
             data[rule.id] = _last_done(s, rule, uuids)
     # Per resident and rule this runs tens of thousands of times: membership by text compare,
@@ -248,6 +258,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     by_tag = [c for c, p in table.populations.items() if p.min_age is None]
     plan = [(rule, set(rule.populations), data[rule.id], rule.kind == "classified_followup")
             for rule in wanted]  # fmt: skip
+    kinds = {rule.id: rule.kind for rule in wanted}
     lo, hi = start or dt.date.min, until or dt.date.max
     n = len(SUMMARY)
     items: list[dict[str, Any]] = []
@@ -264,6 +275,14 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
             if not pops & member:
                 continue
             got = found.get(uuid)
+            if kinds[rule.id] in MATERNAL_KINDS:
+                m = maternal(rule, got, on)
+                if m is None or not lo <= m.due <= hi:
+                    continue
+                if person is None:
+                    person = dict(zip(SUMMARY, row[:n], strict=True))
+                items.append(_item(person, m, on))
+                continue
             if classified:
                 since = _since(row, aged, pops, on) if not got else on
                 d = classified_followup(rule, got or [], since)
@@ -288,7 +307,7 @@ def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.da
 
 
 def _item(person: dict[str, Any], d: Due, on: dt.date) -> dict[str, Any]:
-    late = (on - d.due).days
+    late = (on - (d.until or d.due)).days  # a window (antenatal visits) is overdue after its end
     return {"resident": person, "programme": d.programme, "rule": d.rule, "item": d.item,
             "form": d.form, "due_date": d.due.isoformat(), "overdue_days": max(late, 0),
             "reason": d.reason, "last_visit": d.last_visit.isoformat() if d.last_visit else None,

@@ -22,8 +22,9 @@ from forms.definitions.child import CHILD_FORMS, age_months
 # once-only enrolment forms of the SMI and TB programmes last.
 VISIT_FORMS = ("htn_followup", "dm_followup", "smi_followup", "tb_followup", "health_exam",
                "elderly_selfcare", "elderly_tcm", "prenatal_first", "prenatal_followup",
-               "postpartum_visit", "postpartum_42d", "newborn_visit", "child_1_8m",
-               "child_12_30m", "child_3_6y", "child_tcm", "encounter", "consultation", "referral",
+               "postpartum_visit", "postpartum_42d", "pregnancy_outcome", "newborn_visit",
+               "child_1_8m", "child_12_30m", "child_3_6y", "child_tcm", "encounter", "consultation",
+               "referral",
                "smi_supplement", "tb_first_visit")  # fmt: skip
 # Forms that are not records of a visit: the basic information lives on the resident, the cover
 # and the record card are printed from it.

@@ -16,7 +16,10 @@ Choices where the reference is unconfirmed ([U], standard-forms.md §4.2), all i
   personal_info or a follow-up); 规范管理 = `min_followups` final follow-ups and the annual
   exam in the year; controlled = the year's last follow-up below the thresholds, a patient
   without a follow-up in the year counting as not controlled;
-- the elderly: 65 by 31 December; managed = every rule in `requires` done in the year.
+- the elderly: 65 by 31 December; managed = every rule in `requires` done in the year;
+- the maternal indicators count the pregnancies delivered in the year (forms/pregnancy.py) over
+  the year's live births as entered (setting live_births, for the whole institution), or over
+  the recorded deliveries when none is entered or one village is asked for.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 from app import rules as rules_mod
 from app.errors import InvalidInput
 from app.services import population as population_mod
+from app.services import pregnancies
+from app.services import settings as settings_mod
 from app.services.due import fact, latest_rows, rows
 from forms import indicators as shared
 from forms.indicators import Facts, compute
@@ -70,6 +75,11 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
                 age = None
             people[uuid] = Facts(uuid, record_no, name, vil, set((tags or "").split()), age)
         _read_records(s, table, people, start, end)
+        if any(i.kind == "maternal" for i in table.indicators):
+            # a delivery in the year is on a record made in the year or later
+            for uuid, eps in pregnancies.by_resident(s, active_since=dt.date.fromisoformat(start)).items():
+                if uuid in people:
+                    people[uuid].deliveries = shared.delivered_in(eps, start, end)
     return list(people.values())
 
 
@@ -128,4 +138,17 @@ def stats(store: Store, year: int, village: str | None = None, *,
     table = rules_mod.for_store(store)
     facts = facts_local(store, table, year, village)
     count, note = population_mod.total(store, year, village, [f.village for f in facts])
-    return compute(table, facts, count, detail=detail, population_note=note)
+    births, births_note = live_births(store, year, village)
+    return compute(table, facts, count, detail=detail, population_note=note, live_births=births,
+                   births_note=births_note)  # fmt: skip
+
+
+def live_births(store: Store, year: int, village: str | None) -> tuple[int | None, str]:
+    """The maternal denominators: the year's live births as entered for the institution (the
+    setting live_births), else None (the recorded deliveries stand in), with the note saying which."""
+    entered = (settings_mod.get_all(store).get("live_births") or {}).get(str(year))
+    if village:
+        return None, "活产数按全机构录入，按村统计时分母为该村年内记录的分娩数"
+    if entered is None:
+        return None, f"未录入{year}年活产数（统计指标 → 常住人口…，或 cunyi population births），分母为年内记录的分娩数"
+    return int(entered), f"分母为录入的{year}年活产数"

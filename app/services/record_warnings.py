@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import forms
 from app.db.models import Record, Resident
 from app.errors import InvalidInput
+from forms import pregnancy as P
 from forms.checks import is_empty, parse_date
 from forms.definitions import child as C
 from forms.definitions import elderly_tcm as T
@@ -34,7 +35,10 @@ GLUCOSE_TARGET = 7.0
 # Visit records of which a second one on the same day is most likely typed twice.
 SAME_DAY_FORMS = ("htn_followup", "dm_followup", "health_exam", "elderly_selfcare", "elderly_tcm")
 # 孕产妇健康管理: women of child-bearing age (the bounds only catch a wrong resident or birth date).
-MATERNAL_FORMS = ("prenatal_first", "prenatal_followup", "postpartum_visit", "postpartum_42d")
+MATERNAL_FORMS = ("prenatal_first", "prenatal_followup", "postpartum_visit", "postpartum_42d",
+                  "pregnancy_outcome")
+# A 孕周 written at a follow-up may differ from the one the dating gives by this many weeks.
+WEEKS_SLACK = 1
 MATERNAL_AGES = (12, 55)
 # Forms for residents aged 65 and over (老年人健康管理).
 ELDERLY_FORMS = ("elderly_selfcare", "elderly_tcm")
@@ -334,6 +338,11 @@ def warnings_in(
     same_day: list[dict[str, Any]] = []
     visit = doc.get("visit_date")
     late = _later_than_rule(s, resident, form, doc, exclude)
+    if form in (P.FIRST, P.FOLLOWUP):
+        from app.services import pregnancies
+
+        eps = pregnancies.by_resident(s, [resident.uuid], exclude=exclude).get(resident.uuid, [])
+        late += pregnancy_warnings(form, doc, eps)
     if form in SAME_DAY_FORMS and isinstance(visit, str):
         q = select(Record.uuid, Record.status).where(
             Record.resident_uuid == resident.uuid, Record.form == form, Record.visit_date == visit
@@ -386,6 +395,46 @@ def _later_than_rule(
         "later_than_rule", "next_visit_date", _label(form, "next_visit_date"),
         f"{nxt.isoformat()}晚于随访规则（{rule.item}：{allowed[1]}）的{allowed[0].isoformat()}；"
         f"请确认推迟的原因",
+    )]  # fmt: skip
+
+
+def pregnancy_warnings(form: str, doc: dict[str, Any], eps: list[P.Episode]) -> list[RecordWarning]:
+    """A 第1次产前检查 while a pregnancy is open, a follow-up with no open pregnancy, or a follow-up
+    whose 孕周 disagrees with the pregnancy's 末次月经 (`eps`: her pregnancies without this record)."""
+    day = parse_date(doc.get("visit_date"))
+    if day is None:
+        return []
+    ep = P.latest(eps)
+    is_open = ep is not None and ep.open_on(day)
+    if form == P.FIRST:
+        if ep is None or not is_open:
+            return []
+        since = f"{ep.registered.isoformat()}建册" if ep.registered else f"{ep.records[0].day.isoformat()}起有产前随访"
+        edd = f"，预产期{ep.edd.isoformat()}" if ep.edd else ""
+        return [RecordWarning(
+            "pregnancy_open", "visit_date", _label(form, "visit_date"),
+            f"该居民已有一次未结束的妊娠（{since}{edd}）；再建第1次产前检查，前一次妊娠将记为“结局未记录”。"
+            f"如前次已分娩或流产，请先补记产后访视或妊娠结局记录",
+        )]  # fmt: skip
+    if ep is None or not is_open:
+        before = ""
+        if ep is not None and ep.ended and ep.end is not None:
+            before = f"（上次妊娠已于{ep.end.isoformat()}{P.OUTCOME_LABELS.get(ep.outcome or '', '结束')}）"
+        return [RecordWarning(
+            "no_pregnancy", "visit_date", _label(form, "visit_date"),
+            f"该居民{day.isoformat()}没有进行中的妊娠{before}，也没有本次妊娠的第1次产前检查记录；"
+            f"请先补记第1次产前检查，或确认已在其他机构建册",
+        )]  # fmt: skip
+    written = doc.get("gest_weeks")
+    weeks = ep.weeks_on(day)
+    if not isinstance(written, int) or weeks is None or abs(written - weeks[0]) <= WEEKS_SLACK:
+        return []
+    by = f"末次月经{ep.lmp.isoformat()}" if ep.lmp and ep.dating == ep.lmp else (
+        f"预产期{ep.edd.isoformat()}" if ep.edd else "首次检查时的孕周")
+    return [RecordWarning(
+        "weeks_mismatch", "gest_weeks", _label(form, "gest_weeks"),
+        f"填写为{written}周，按{by}推算{day.isoformat()}为孕{weeks[0]}周{weeks[1]}天，相差超过{WEEKS_SLACK}周；"
+        f"请核对孕周或随访日期",
     )]  # fmt: skip
 
 

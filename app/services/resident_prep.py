@@ -25,6 +25,9 @@ SMI_CODE = "8"  # 既往史 严重精神障碍 (2009: 重性精神疾病, same c
 SMI_FORMS = frozenset({"smi_supplement", "smi_followup"})
 # 既往史 9结核病 may be a cure long ago: only the TB programme's own forms mark a patient in care.
 TB_FORMS = frozenset({"tb_first_visit", "tb_followup"})
+# 孕产妇: any maternal record (what is due follows her latest pregnancy: forms/pregnancy.py).
+MATERNAL_FORMS = frozenset({"prenatal_first", "prenatal_followup", "postpartum_visit", "postpartum_42d",
+                            "pregnancy_outcome"})  # fmt: skip
 
 # What residents.snapshot adds to the document (village, household, status...): set by register.
 STATE_KEYS = frozenset(RESIDENT_STATE)
@@ -56,7 +59,8 @@ class Prepared(NamedTuple):
 
 def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
     """The list tags of a resident: "htn", "dm", "smi" (严重精神障碍) from past diseases or the
-    programme's forms, "tb" (肺结核患者) from the TB forms."""
+    programme's forms, "tb" (肺结核患者) from the TB forms, "maternal" (孕产妇) from the maternal
+    forms."""
     codes = {
         str(item.get("code")) for item in doc.get("past_diseases") or [] if isinstance(item, dict)
     }
@@ -69,6 +73,8 @@ def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
         tags.append("smi")
     if TB_FORMS & forms_present:
         tags.append("tb")
+    if MATERNAL_FORMS & forms_present:
+        tags.append("maternal")
     return " ".join(tags)
 
 

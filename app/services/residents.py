@@ -146,6 +146,9 @@ def history(store: Store, ref: str) -> list[dict[str, Any]]:
         return out
 
 
+TAGS = ("htn", "dm", "smi", "tb", "maternal")  # the list filters kept as tags
+
+
 def _filters(q, village: str | None, status: str | None, tag: str | None,
              household: str | None = None):  # type: ignore[no-untyped-def]
     if village:
@@ -153,7 +156,7 @@ def _filters(q, village: str | None, status: str | None, tag: str | None,
     if household:
         q = q.where(Resident.household_uuid == household)
     q = q.where(Resident.status == status) if status else q.where(Resident.status != "merged")
-    if tag in ("htn", "dm", "smi", "tb"):
+    if tag in TAGS:
         q = q.where(or_(Resident.tags == tag, Resident.tags.like(f"{tag} %"), Resident.tags.like(f"% {tag}")))
     elif tag == "65+":
         q = q.where(Resident.birth_date <= _cutoff_65().isoformat())
@@ -171,7 +174,7 @@ def _filter_sql(village: str | None, status: str | None, tag: str | None,
     if household:
         where.append("r.household_uuid = :household")
         params["household"] = household
-    if tag in ("htn", "dm", "smi", "tb"):
+    if tag in TAGS:
         where.append("(r.tags = :tag OR r.tags LIKE :tag_first OR r.tags LIKE :tag_last)")
         params.update(tag=tag, tag_first=f"{tag} %", tag_last=f"% {tag}")
     elif tag == "65+":

@@ -285,4 +285,10 @@ TABLES = tables_by_name(
           "4其他", other="4"),  # fmt: skip
     table("child_tcm_sishencong", "1中医饮食调养指导 2中医起居调摄指导 3传授按揉四神聪穴方法 4其他",
           other="4"),  # fmt: skip
+    # 妊娠结局记录 (this project's record, not a standard attachment: docs/decisions/pregnancy-episodes.md)
+    table(
+        "pregnancy_outcome",
+        "1活产分娩 2死胎死产 3自然流产 4人工流产 5引产 6异位妊娠 7失访 8迁出 9孕产妇死亡 10其他",
+        other="10",
+    ),
 )

@@ -97,6 +97,35 @@ def _edd_near_lmp(lmp: Field, edd: Field) -> CrossRule:
     return check
 
 
+# 孕周 written on the first exam may differ from the LMP's by this many days (the doctor rounds,
+# or dates by ultrasound: then the 预产期 is corrected too and the weeks are checked against it).
+WEEKS_SLACK_DAYS = 7
+
+
+def _weeks_match_dating(visit: Field, lmp: Field, edd: Field, weeks: Field, days: Field) -> CrossRule:
+    @rule(f"{weeks.label}应与{lmp.label}或{edd.label}推算的孕周相符（相差不超过1周）", visit, lmp, edd,
+          weeks, days)  # fmt: skip
+    def check(doc: dict[str, Any], ctx: ValidationContext) -> list[FieldError]:
+        day, last = parse_date(doc.get(visit.key)), parse_date(doc.get(lmp.key))
+        written = doc.get(weeks.key)
+        if day is None or last is None or not isinstance(written, int) or day < last:
+            return []
+        extra = doc.get(days.key)
+        typed = 7 * written + (extra if isinstance(extra, int) else 0)
+        due = parse_date(doc.get(edd.key))
+        by_lmp = (day - last).days
+        corrected = due is not None and due != due_date(last)  # by ultrasound: week 0 = 预产期 - 280
+        by_edd = (day - due).days + 280 if due is not None and corrected else by_lmp
+        if min(abs(typed - by_lmp), abs(typed - by_edd)) <= WEEKS_SLACK_DAYS:
+            return []
+        w, d = gestation(last, day)
+        also = "" if due is None or by_edd == by_lmp else f"，按{edd.label}{doc[edd.key]}推算为{by_edd // 7}周{by_edd % 7}天"
+        return [R.fe(weeks, f"填写为{written}周，按{lmp.label}{doc[lmp.key]}推算{visit.label}{doc[visit.key]}"
+                            f"时为{w}周{d}天{also}，相差超过1周；请核对孕周或末次月经")]  # fmt: skip
+
+    return check
+
+
 def _bp() -> tuple[Field, Field]:
     return (
         integer("sbp", "收缩压", 50, 300, "mmHg", layout={"row": "bp"}),
@@ -257,6 +286,7 @@ def build_first(edition: str) -> FormDef:
         rules=(
             R.blood_pressure(sbp, dbp),
             _edd_near_lmp(lmp, edd),
+            _weeks_match_dating(visit_date, lmp, edd, weeks, days),
             R.after(visit_date, next_visit),
             R.after(lmp, visit_date),
             referral_rule,
@@ -463,6 +493,42 @@ def build_42d(edition: str) -> FormDef:
             R.after(delivered, visit_date, strict=False),
             R.only_when(outcome, ("2",), reason, org, edition=edition),
         ),
+        layout="sheet",
+        insert_only=True,
+        paper=PAPER,
+    )
+
+
+def build_outcome(edition: str) -> FormDef:
+    """妊娠结局记录: how a pregnancy ended when no postpartum record says it (流产, 引产, 死胎死产,
+    失访, 迁出...), or a delivery the clinic learns of first. Not an attachment of the standard:
+    this project's record (docs/decisions/pregnancy-episodes.md), printed as a simple sheet."""
+    visit_date = date("visit_date", "记录日期", required=True)
+    outcome_date = date("outcome_date", "结局日期", required=True, hint="分娩、流产、引产等的日期；失访、迁出为得知的日期")
+    outcome = code("outcome", "妊娠结局", "pregnancy_outcome", required=True)
+    return assemble(
+        "pregnancy_outcome",
+        "妊娠结局记录",
+        edition,
+        (
+            section("visit", "记录", visit_date, role="header"),
+            section(
+                "outcome",
+                "妊娠结局",
+                outcome,
+                outcome_date,
+                integer("gest_weeks", "孕周", 4, 45, "周", hint="结局时的孕周（不详时留空）"),
+                text("place", "地点/机构", max_length=100, hint="分娩或处理的医疗机构；在家、途中等"),
+                text("note", "说明", long=True, max_length=500, hint="失访、迁出的去向，死亡原因等"),
+            ),
+            section(
+                "sign",
+                "签名",
+                text("doctor", "记录医生签名", max_length=50, layout={"signature": True}),
+                role="rows",
+            ),
+        ),
+        rules=(R.after(outcome_date, visit_date, strict=False),),
         layout="sheet",
         insert_only=True,
         paper=PAPER,

@@ -13,7 +13,11 @@ tables through this module, so both count the same way.
 
 Rule kinds (other programmes add theirs here: children by age milestones, maternal by weeks):
 - classified_followup: a chronic-disease follow-up whose 此次随访分类 sets the next visit;
-- interval: a form due every N months to a population (the annual exam, the self-care score).
+- interval: a form due every N months to a population (the annual exam, the self-care score);
+- prenatal: the antenatal visits by weeks of pregnancy (`visits`: no, form, item, from_week,
+  to_week), of the woman's latest pregnancy (forms/pregnancy.py);
+- postpartum: a form due `offset_days` after the delivery or the discharge (`from`), within
+  `within_days`.
 """
 
 from __future__ import annotations
@@ -125,8 +129,30 @@ def _bool(v: Any) -> bool:
     return isinstance(v, bool)
 
 
+def _visits(v: Any) -> bool:
+    """The antenatal visits of a prenatal rule: numbered, each a week window."""
+    if not isinstance(v, list) or not v:
+        return False
+    for x in v:
+        if not isinstance(x, dict) or set(x) != {"no", "form", "item", "from_week", "to_week"}:
+            return False
+        if not (_pos_int(x["no"]) and _text(x["form"]) and _text(x["item"])
+                and _nonneg_int(x["from_week"]) and _nonneg_int(x["to_week"])
+                and x["from_week"] <= x["to_week"] <= 45):  # fmt: skip
+            return False
+        if x["form"] not in form_codes():
+            return False
+    return [x["no"] for x in v] == sorted({x["no"] for x in v})
+
+
+def _from(v: Any) -> bool:
+    return v in ("delivery", "discharge")
+
+
 POS_INT, NONNEG, NUMBER = (_pos_int, "正整数"), (_nonneg_int, "非负整数"), (_number, "正数")
 CODES, TEXT, BOOL = (_codes, "代码列表（字符串）"), (_text, "非空文字"), (_bool, "true 或 false")
+VISITS = (_visits, "按次序编号的产前检查列表（每项 no、form、item、from_week、to_week，孕周0–45）")
+FROM = (_from, "delivery（分娩）或 discharge（出院）")
 
 RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
     "classified_followup": {
@@ -136,6 +162,8 @@ RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
         "honour_next_visit_date": BOOL,
     },
     "interval": {"interval_months": POS_INT},
+    "prenatal": {"visits": VISITS},
+    "postpartum": {"from": FROM, "offset_days": NONNEG, "within_days": POS_INT},
 }
 RULE_OPTIONAL = {"also_done_by", "source", "population", "populations"}
 INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
@@ -146,6 +174,12 @@ INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
                    "elderly_age": POS_INT, "elderly_sbp_below": POS_INT},
     "glucose_control": {"population": TEXT, "form": TEXT, "field": TEXT, "below": NUMBER},
     "elderly_mgmt": {"population": TEXT, "requires": CODES},
+    "maternal": {},
+}
+# Fields an indicator kind may have (each one a condition the counted women must meet).
+INDICATOR_OPTIONAL: dict[str, dict[str, tuple[Any, str]]] = {
+    "maternal": {"first_before_week": POS_INT, "min_prenatal": POS_INT, "count_urged": BOOL,
+                 "postpartum_within_days": POS_INT, "postpartum_from": FROM},
 }
 
 
@@ -155,13 +189,18 @@ def _fail(table: str, where: tuple[str, str], key: str, problem: str) -> TableEr
 
 
 def _check_fields(table: str, where: tuple[str, str], data: dict[str, Any],
-                  wanted: dict[str, tuple[Any, str]], optional: set[str]) -> None:  # fmt: skip
+                  wanted: dict[str, tuple[Any, str]], extra_ok: set[str],
+                  optional: frozenset[str] | set[str] = frozenset()) -> None:  # fmt: skip
+    """`wanted`: checked fields (those in `optional` may be left out); `extra_ok`: allowed
+    unchecked."""
     for key, (ok, what) in wanted.items():
         if key not in data:
+            if key in optional:
+                continue
             raise _fail(table, where, key, "缺少")
         if not ok(data[key]):
             raise _fail(table, where, key, f"须为{what}，现为 {json.dumps(data[key], ensure_ascii=False)}")
-    extra = set(data) - set(wanted) - optional
+    extra = set(data) - set(wanted) - extra_ok
     if extra:
         raise _fail(table, where, sorted(extra)[0], "未知的字段")
 
@@ -235,7 +274,8 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
         if kind not in INDICATOR_FIELDS:
             raise _fail(name, where, "kind", f"未知的指标类型 {kind}")
         params = {k: v for k, v in d.items() if k not in ("code", "name", "kind")}
-        _check_fields(name, where, params, INDICATOR_FIELDS[kind], {"source"})
+        optional = INDICATOR_OPTIONAL.get(kind, {})
+        _check_fields(name, where, params, INDICATOR_FIELDS[kind] | optional, {"source"}, optional=set(optional))
         if "population" in params and params["population"] not in pops:
             raise _fail(name, where, "population", f"未定义的人群 {params['population']}")
         for rid in params.get("requires") or ():

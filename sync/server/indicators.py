@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms import rules
-from forms.indicators import Facts, compute, year_bounds
+from forms import pregnancy, rules
+from forms.indicators import Facts, compute, delivered_in, year_bounds
 from forms.schedule import add_months, derive_tags
 from sync.server.models import Entity, Institution
 
 NO_POPULATION = "县平台没有常住人口数（由各卫生室录入），不计算本项比率"
+NO_BIRTHS = "县平台没有录入的活产数，分母为年内记录的分娩数"
 
 
 def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts]:
@@ -45,6 +46,7 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
         people[e.uuid] = Facts(e.uuid, d.get("record_no") or e.record_no or "", d.get("name") or "",
                                e.area, set(), age)  # fmt: skip
     visits: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    maternal: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     usage = next((i for i in table.indicators if i.kind == "usage"), None)
     since = (add_months(last_day, -usage["dynamic_months"]) + dt.timedelta(days=1)).isoformat() if usage else start
     for e in s.execute(select(Entity).where(Entity.kind == "record", Entity.area.startswith(county))).scalars():
@@ -53,12 +55,16 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
         if uuid not in people or not form:
             continue
         forms_of[uuid].add(form)
+        if form in pregnancy.FORMS:
+            maternal[uuid].append((e.uuid, form, d))
         if isinstance(day, str) and since <= day <= end:
             people[uuid].used = True
         if isinstance(day, str) and start <= day <= end:
             visits[(uuid, form)].append(d)
     for uuid, f in people.items():
         f.tags = derive_tags(table, docs[uuid], forms_of[uuid])
+    for uuid, found in maternal.items():  # the same episodes as the clinic's (forms/pregnancy.py)
+        people[uuid].deliveries = delivered_in(pregnancy.of_docs(found), start, end)
     measured = {i["form"] for i in table.indicators if "form" in i.params}
     for (uuid, form), found in visits.items():
         f = people[uuid]
@@ -78,7 +84,7 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
 
 
 def _figures(table: rules.Table, facts: list[Facts]) -> list[dict[str, Any]]:
-    out = compute(table, facts, None, population_note=NO_POPULATION)
+    out = compute(table, facts, None, population_note=NO_POPULATION, births_note=NO_BIRTHS)
     return out
 
 

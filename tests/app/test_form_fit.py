@@ -22,10 +22,12 @@ def test_key_populations_and_age():
     assert "糖尿病" in form_fit.why_not(htn_old, "dm_followup", ON)
     young = {"tags": "", "birth_date": "1995-01-20", "sex": "2"}
     assert form_fit.fitting_visit_forms(young, ON) == ["health_exam", "prenatal_first", "prenatal_followup",
-                                                       "postpartum_visit", "postpartum_42d", "encounter",
+                                                       "postpartum_visit", "postpartum_42d", "pregnancy_outcome",
+                                                       "encounter",
                                                        "consultation", "referral", "tb_first_visit"]  # fmt: skip
     man = young | {"sex": "1"}
     assert "女" in form_fit.why_not(man, "prenatal_first", ON)
+    assert "女" in form_fit.why_not(man, "pregnancy_outcome", ON)
     assert "70岁" in form_fit.why_not({"sex": "2", "birth_date": "1956-01-01"}, "postpartum_visit", ON)
     assert "65" in form_fit.why_not(young, "elderly_selfcare", ON)
     assert "65" in form_fit.why_not(young, "elderly_tcm", ON)

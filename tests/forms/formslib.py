@@ -19,6 +19,7 @@ ALL = (
     "prenatal_followup",
     "postpartum_visit",
     "postpartum_42d",
+    "pregnancy_outcome",
     "newborn_visit",
     "child_1_8m",
     "child_12_30m",

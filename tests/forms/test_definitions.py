@@ -102,6 +102,7 @@ TITLES = {
     "prenatal_followup": "第2～5次产前随访服务记录表",
     "postpartum_visit": "产后访视记录表",
     "postpartum_42d": "产后42天健康检查记录表",
+    "pregnancy_outcome": "妊娠结局记录",
     "newborn_visit": "新生儿家庭访视记录表",
     "child_1_8m": "1～8月龄儿童健康检查记录表",
     "child_12_30m": "12～30月龄儿童健康检查记录表",
