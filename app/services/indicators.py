@@ -93,6 +93,14 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
             measured[ind["form"]].add(ind["field"])
         elif ind.kind == "standard_mgmt":
             measured[ind["form"]] |= set()
+        elif ind.kind == "last_value":
+            measured[ind["form"]].add(ind["field"])
+        elif ind.kind == "regular_medication":
+            measured[ind["form"]] |= {ind["stop_field"], ind["rate_field"]}
+        elif ind.kind == "notified_mgmt":
+            for form in ind["forms"]:
+                measured[form] |= set()
+            _read_notified(s, ind["diagnosis_code"], people, start, end)
     for form, keys in measured.items():
         names = tuple(sorted(keys))
         for uuid, n in _per_resident(s, form, start, end):
@@ -112,6 +120,19 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
             for uuid, _n in _per_resident(s, extra["form"], start, end, having=extra["field"]):
                 if uuid in people:
                     people[uuid].done.add(rule.id)
+
+
+def _read_notified(s: Any, code: str, people: dict[str, Facts], start: str, end: str) -> None:
+    """Facts.notified: the residents whose 既往史 `code` was 确诊 in the year (reads the
+    documents of those with such an entry: few)."""
+    found = rows(s, "SELECT r.uuid, json_extract(p.value, '$.diagnosed') FROM resident AS r, "
+                    "json_each(r.doc, '$.past_diseases') AS p WHERE CAST(json_extract(p.value, "
+                    "'$.code') AS TEXT) = :code AND json_extract(p.value, '$.diagnosed') IS NOT NULL",
+                 {"code": code})  # fmt: skip
+    for uuid, diagnosed in found:
+        if uuid in people:
+            doc = {"past_diseases": [{"code": code, "diagnosed": diagnosed}]}
+            people[uuid].notified |= shared.notified_in(doc, [code], start, end)
 
 
 def _per_resident(s: Any, form: str, start: str, end: str,

@@ -108,7 +108,7 @@ def test_each_indicator_on_the_crafted_village(store, village):
         "dm_glucose_control": (["E"], ["E", "F"]),
         "elderly_mgmt": (["G"], sorted("BGHL")),
     }
-    assert set(got) == set(expected)
+    assert set(expected) <= set(got)  # the programmes (issue 16) are in test_programme_indicators.py
     for code, (num, den) in expected.items():
         item = got[code]
         assert names(village, item["numerator_residents"]) == num, code
