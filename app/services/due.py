@@ -15,6 +15,7 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from app import roles
 from app import rules as rules_mod
 from app.clock import today
 from app.errors import InvalidInput
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUMMARY", "Due", "Visit", "add_months", "birthday_at", "classified_followup", "compute",
     "compute_in", "day_of", "derive_tags", "fact", "for_resident", "interval", "latest_by_resident",
-    "latest_rows", "list_due", "notified_day", "of_resident", "public", "rows", "rule_date_after", "rule_with",
+    "latest_rows", "list_due", "notified_day", "of_resident", "public", "rows", "shown", "rule_date_after", "rule_with",
     "visits_by_resident",
 ]  # fmt: skip
 
@@ -411,7 +412,10 @@ def list_due(store: Store, *, start: str | None = None, until: str | None = None
     hi = _check_date(until, "to", "截止日期") if until else on
     if lo and lo > hi:
         raise InvalidInput.field("from", "开始日期", f"晚于截止日期 {hi.isoformat()}")
-    items = [i for i in compute(store, on=on, village=village, programme=programme, until=hi, start=lo)
+    if programme in roles.SENSITIVE_PROGRAMMES:
+        roles.require(store, "sensitive_programmes")
+    items = [i for i in shown(store, compute(store, on=on, village=village, programme=programme,
+                                             until=hi, start=lo))
              if kinds is None or i["form"] in kinds]  # fmt: skip
     items.sort(key=lambda i: (i["resident"]["village"], i["due_date"], i["resident"]["record_no"], i["rule"]))
     return items
@@ -435,7 +439,14 @@ def for_resident(store: Store, ref: str, on: dt.date | None = None) -> list[dict
     """This resident's items with their next due date, whatever the date."""
     with store.session() as s:
         uuid = refs.resident(s, ref).uuid
-    return sorted(compute(store, on=on, uuids=[uuid]), key=lambda i: i["due_date"])
+    return sorted(shown(store, compute(store, on=on, uuids=[uuid])), key=lambda i: i["due_date"])
+
+
+def shown(store: Store, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items the user may see: 严重精神障碍 and 肺结核 only for the roles that may (issue 16)."""
+    if roles.sees_sensitive(store):
+        return items
+    return [i for i in items if i["programme"] not in roles.SENSITIVE_PROGRAMMES]
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:

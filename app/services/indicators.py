@@ -25,6 +25,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from app import roles
 from app import rules as rules_mod
 from app.errors import InvalidInput
 from app.services import population as population_mod
@@ -149,4 +150,13 @@ def stats(store: Store, year: int, village: str | None = None, *,
     table = rules_mod.for_store(store)
     facts = facts_local(store, table, year, village)
     count, note = population_mod.total(store, year, village, [f.village for f in facts])
-    return compute(table, facts, count, detail=detail, population_note=note)
+    items = compute(table, facts, count, detail=detail, population_note=note)
+    if detail and not roles.sees_sensitive(store):
+        # 严重精神障碍 / 肺结核: the counts for everyone, the residents behind them only for
+        # the roles that may see those programmes (issue 16)
+        hidden = {i.code for i in table.indicators if i.get("population") in roles.SENSITIVE_TAGS}
+        for item in items:
+            if item["code"] in hidden:
+                item["numerator_residents"] = item["denominator_residents"] = None
+                item["detail_hidden"] = roles.refusal("sensitive_programmes")
+    return items
