@@ -159,6 +159,11 @@ class ColumnBuilder:
                 "rows",
             )
             sec = Cell(0, SEC_W, Vertical(label), merge=("sec", section.key))
+            # rows filled once, not per visit (肺结核 停止治疗及原因, 全程管理情况): one cell
+            # across the visit columns, from the sheet's visit that holds them (the last)
+            once = bool(section.layout.get("once"))
+            source = next((d for d in reversed(docs) if d and any(d.get(x.field.key) not in (None, "", [])
+                                                                  for x in ents)), None) if once else None  # fmt: skip
             for e in ents:
                 if e.field.type == "list" and e.field.layout.get("slots"):
                     g.rows.extend(self.slot_rows(e.field, docs, None if single else sec, size))
@@ -174,9 +179,13 @@ class ColumnBuilder:
                     cells = [Cell(0, X_VISITS, lab)]
                 else:
                     cells = [sec, Cell(SEC_W, X_VISITS, lab)]
-                for i, doc in enumerate(docs):
-                    x0 = X_VISITS + i * self.col_w
-                    cells.append(Cell(x0, x0 + self.col_w, self.value_flow(e, doc, size)))
+                if once:
+                    x_end = X_VISITS + len(docs) * self.col_w
+                    cells.append(Cell(X_VISITS, x_end, self.value_flow(e, source, size)))
+                else:
+                    for i, doc in enumerate(docs):
+                        x0 = X_VISITS + i * self.col_w
+                        cells.append(Cell(x0, x0 + self.col_w, self.value_flow(e, doc, size)))
                 g.rows.append(Row(cells))
         g.measure()
         return g
