@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         for name, action in ACTION_RIGHTS.items():  # the services refuse the same (app/roles.py)
             self.actions_by_name[name].setEnabled(roles.allowed(user.role, action))
         self.residents.set_sensitive(roles.allowed(user.role, "sensitive_programmes"))
+        self.due.set_sensitive(roles.allowed(user.role, "sensitive_programmes"))
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
             tr("Main", "{0}（{1}）｜{2}").format(user.display_name, role, self.shell.institution_name)
