@@ -67,7 +67,7 @@ class FormEditor(QScrollArea):
                 from ui import tcm_entry
 
                 box, made, labels = tcm_entry.questions_box(form, fields, tuple(section.layout["tcm_questions"]), inner)
-                for key, widget in made.items():
+                for widget in made.values():
                     widget.changed.connect(self._on_changed)
                 self.widgets.update(made)
                 self.labels.update(labels)

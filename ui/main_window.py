@@ -286,9 +286,8 @@ class MainWindow(QMainWindow):
 
     def choose_form(self, resident: dict[str, Any]) -> QWidget:
         """Ask which form to fill: the ones that fit this resident are offered first."""
-        from ui.form_chooser import FormChooser
-
         from app import roles
+        from ui.form_chooser import FormChooser
 
         dialog = FormChooser(resident, self, sensitive=roles.allowed(self.user.role, "sensitive_programmes"))
         dialog.chosen.connect(lambda r, form: self.open_editor(r, form))

@@ -280,20 +280,19 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
             if not pops & member:
                 continue
             got = found.get(uuid)
+            d: Due | None
             if classified:
                 since = _since(row, aged, pops, on) if not got else on
                 d = classified_followup(rule, got or [], since)
             elif rule.kind in OWN_KINDS:
                 d = _own_rule(rule, got, row, aged, pops, on)
-                if d is None:
-                    continue
             else:
                 since = _since(row, aged, pops, on) if got is None else on
                 why = "年满65岁起" if got is None and since != (day_of(row[-1]) or on) else "建档起"
                 d = interval(rule, got, since, why)
                 if rule.get("offered_with"):
                     d = replace(d, reason=f"{d.reason}；与{table.rule(rule['offered_with']).item}一并提供")
-            if not lo <= d.due <= hi:
+            if d is None or not lo <= d.due <= hi:
                 continue
             if person is None:
                 person = dict(zip(SUMMARY, row[:n], strict=True))

@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
+from app import roles
 from app.clock import now_iso, today
 from app.db.models import Record, Resident
 from app.errors import InvalidInput
 from app.repo import Origin
 from app.repo import records as writer
 from app.repo.records import checked
-from app import roles
 from app.services import audit, record_warnings, refs
 from app.services.changes import versions_of
 from app.services.residents import compute_tags, forms_of

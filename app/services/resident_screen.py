@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from app.db.models import Household, Record
 from app import roles
+from app.db.models import Household, Record
 from app.services import audit, due, households, readable, records, refs, residents
 from app.services.changes import versions_of
 

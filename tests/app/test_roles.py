@@ -14,7 +14,17 @@ import pytest
 
 from app import roles
 from app.errors import AuthError
-from app.services import backup, export, importer, lifecycle, printing, records, residents, settings, users
+from app.services import (
+    backup,
+    export,
+    importer,
+    lifecycle,
+    printing,
+    records,
+    residents,
+    settings,
+    users,
+)
 from app.store import Store
 from forms.examples import example
 from tests.conftest import ADMIN, AREA, PASSWORD, Cli

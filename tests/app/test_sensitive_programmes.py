@@ -13,7 +13,17 @@ import pytest
 
 from app import roles
 from app.errors import AuthError
-from app.services import audit, due, indicators, printing, records, resident_screen, residents, round_list, users
+from app.services import (
+    audit,
+    due,
+    indicators,
+    printing,
+    records,
+    resident_screen,
+    residents,
+    round_list,
+    users,
+)
 from app.store import Store
 from forms.examples import example
 from forms.idnumber import make
@@ -163,4 +173,4 @@ def test_the_card_ticks_neither_as_other():
     doc = {"past_diseases": [{"code": "8"}, {"code": "9"}, {"code": "2"}]}
     assert chronic_codes(doc, "2017", ["smi", "tb", "htn"]) == ["2"]  # 高血压 only: no 8其他
     assert chronic_codes({"past_diseases": [{"code": "8"}]}, "2009") == []
-    assert roles.SENSITIVE_FORMS == {"smi_supplement", "smi_followup", "tb_first_visit", "tb_followup"}
+    assert {"smi_supplement", "smi_followup", "tb_first_visit", "tb_followup"} == roles.SENSITIVE_FORMS

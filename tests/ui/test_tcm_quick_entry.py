@@ -88,7 +88,8 @@ def test_due_list_and_filters_follow_the_role(qtbot, guard, installation):
         chooser.close()
         main.tabs.setCurrentWidget(main.due)
         main.due.range.setCurrentIndex(main.due.range.findData("next_month"))
-        qtbot.waitUntil(lambda: not main.due.stale and main.due.table.model().rowCount() > 0, timeout=10000)
+        due_list = main.due
+        qtbot.waitUntil(lambda d=due_list: not d.stale and d.table.model().rowCount() > 0, timeout=10000)
         labels = {main.due.model.items[i]["label"] for i in range(main.due.table.model().rowCount())}
         assert any(x.startswith("严重精神障碍随访") for x in labels) is sees
         assert "老年人中医体质辨识" in labels  # 张三 is 68
