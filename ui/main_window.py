@@ -191,7 +191,9 @@ class MainWindow(QMainWindow):
             view = self.tabs.widget(index)
             view.reload(opened=True)  # opened again from the list: a new look, audited
             return view
-        view = ResidentView(uuid, self.tabs)
+        from app import roles
+
+        view = ResidentView(uuid, self.tabs, sensitive=roles.allowed(self.user.role, "sensitive_programmes"))
         view.open_record.connect(self.open_record)
         view.new_record.connect(lambda r, form: self.open_editor(r, form))
         view.edit_resident.connect(self.edit_resident)

@@ -96,3 +96,25 @@ def test_due_list_and_filters_follow_the_role(qtbot, guard, installation):
         if sees:
             screenshot(main, "due-list-programmes")
         shell.shutdown()
+
+
+def test_resident_view_offers_the_sensitive_forms_by_role(qtbot, guard, installation):
+    from app.services import records, users
+    from app.store import Store
+    from forms.examples import example
+
+    data_dir, uuids = installation
+    store = Store.open(data_dir, *ADMIN)
+    users.add(store, "hushi", "nurse", "nurse-pw-88")
+    records.add(store, uuids["王小明"], "smi_supplement", example("smi_supplement"), confirmed=True)
+    store.close()
+    for user, sees in ((ADMIN, True), (("hushi", "nurse-pw-88"), False)):
+        shell, main = start_logged_in(qtbot, data_dir, *user)
+        view = main.open_resident(uuids["王小明"])
+        qtbot.waitUntil(lambda v=view: v.data is not None, timeout=10000)
+        assert ("smi_followup" in view.form_actions and "tb_first_visit" in view.form_actions) is sees
+        assert ("smi_supplement" in {r["form"] for r in view.data.records}) is sees
+        assert ("smi" in view.data.resident["tags"]) is sees
+        if not sees:
+            screenshot(main, "resident-view-nurse-no-smi")
+        shell.shutdown()
