@@ -175,6 +175,10 @@ def main() -> None:
             "due list, this month": lambda: due.list_due(store, until=until),
             "due list, one village": lambda: due.list_due(store, until=until, village="201"),
             "due list, htn only": lambda: due.list_due(store, until=until, programme="htn"),
+            # issue 16: the TB rules read the 既往史 of every active resident (json_each) for
+            # the notifications; the SMI rule the latest follow-ups' documents
+            "due list, tb only": lambda: due.list_due(store, until=until, programme="tb"),
+            "due list, smi only": lambda: due.list_due(store, until=until, programme="smi"),
             "due, one resident (view)": lambda: due.for_resident(store, one),
             "stats, whole institution": lambda: indicators.stats(store, today.year),
             "stats --detail": lambda: indicators.stats(store, today.year, detail=True),

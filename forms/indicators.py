@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from forms.model import FieldError
+from forms.schedule import notified_day
 
 if TYPE_CHECKING:
     from forms.pregnancy import Episode
@@ -33,6 +34,7 @@ class Facts:
     last: dict[str, dict[str, Any]] = field(default_factory=dict)  # form -> last visit's values
     done: set[str] = field(default_factory=set)  # rule ids done in the year (exam, self-care)
     deliveries: list[Episode] = field(default_factory=list)  # pregnancies delivered in the year
+    notified: set[str] = field(default_factory=set)  # 既往史 codes 确诊 in the year (notified_in)
 
     def ref(self) -> dict[str, str]:
         return {"uuid": self.uuid, "record_no": self.record_no, "name": self.name}
@@ -128,7 +130,9 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
                 entry["denominator_residents"] = None if live_births is not None else [f.ref() for f, _ in mothers]
             out.append(entry)
             continue
-        if ind.kind == "filing":
+        if ind.kind in PROGRAMME_KINDS:
+            den_people, num_people, note = _programme(ind, people)
+        elif ind.kind == "filing":
             num_people = people
             den_people, den = None, population
             note = population_note or "分母为录入的常住人口数"
@@ -165,3 +169,48 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
             item["denominator_residents"] = None if den_people is None else [f.ref() for f in den_people]
         out.append(item)
     return out
+
+
+# --- 严重精神障碍, 肺结核 (issue 16); the elderly TCM rate is an elderly_mgmt indicator
+
+PROGRAMME_KINDS = ("last_value", "notified_mgmt", "regular_medication")
+
+
+def notified_in(doc: dict[str, Any], codes: Iterable[str], start: str, end: str) -> set[str]:
+    """The 既往史 codes of a personal_info document whose 确诊时间 falls in [start, end]: the
+    patients taken as notified in the year (tb_mgmt's denominator)."""
+    out = set()
+    for code in codes:
+        day = notified_day(doc, code)
+        if day is not None and start <= day.isoformat() <= end:
+            out.add(code)
+    return out
+
+
+def _programme(ind: Indicator, people: list[Facts]) -> tuple[list[Facts], list[Facts], str]:
+    if ind.kind == "last_value":
+        den = [f for f in people if ind["population"] in f.tags]
+        num = [f for f in den if str((f.last.get(ind["form"]) or {}).get(ind["field"])) in ind["values"]]
+        return den, num, "年内最近一次随访分类为稳定；年内未随访按不稳定计"
+    if ind.kind == "notified_mgmt":
+        def visited(f: Facts) -> bool:
+            return any(f.followups.get(form) for form in ind["forms"])
+
+        den = [f for f in people if visited(f) or ind["diagnosis_code"] in f.notified]
+        return den, [f for f in den if visited(f)], ("分母：年内确诊通知（既往史确诊时间在年内）或年内有随访的患者；"
+                                                    "分子：其中年内有入户随访或随访记录的")  # fmt: skip
+    # regular_medication
+    def ended(f: Facts) -> dict[str, Any] | None:
+        last = f.last.get(ind["form"]) or {}
+        return last if str(last.get(ind["stop_field"])) in ind["completed"] else None
+
+    den = [f for f in people if ended(f) is not None]
+
+    def regular(f: Facts) -> bool:
+        rate = (ended(f) or {}).get(ind["rate_field"])
+        try:
+            return rate is not None and float(rate) >= ind["min_rate"]
+        except (TypeError, ValueError):
+            return False
+
+    return den, [f for f in den if regular(f)], f"年内完成疗程的患者中，全程服药率≥{ind['min_rate']}%的"

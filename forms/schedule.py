@@ -249,3 +249,159 @@ def postpartum(rule: Rule, ep: Episode, on: dt.date) -> Due | None:
         return None  # the visit's time is gone; the 42-day exam is what is due
     last = ep.records[-1].day if ep.records else None
     return Due(rule.id, rule.programme, rule.item, rule.form, day, when, last, until)
+# --- 严重精神障碍, 肺结核 (issue 16): programme-forms.md §11, §13, §17
+
+
+@dataclass(frozen=True)
+class RiskVisit:
+    """A 严重精神障碍 follow-up as the rule sees it."""
+
+    day: dt.date
+    classification: str | None = None
+    risk: str | None = None
+    referred: bool = False
+    lost: bool = False
+    dead: bool = False
+    next_visit: dt.date | None = None
+
+
+def risk_visit(rule: Rule, day: dt.date, values: dict[str, Any]) -> RiskVisit:
+    """A RiskVisit from a record's values (the rule names the fields)."""
+
+    def text(key: str) -> str | None:
+        v = values.get(rule[key])
+        return None if v is None or v == "" else str(v)
+
+    return RiskVisit(day, None if values.get("classification") is None else str(values["classification"]),
+                     text("risk_field"), text("referral_field") in rule["referral_values"],
+                     text("lost_field") is not None, text("death_field") is not None,
+                     day_of(values.get("next_visit_date")))  # fmt: skip
+
+
+def risk_followup(rule: Rule, last: RiskVisit | None, since: dt.date) -> Due | None:
+    """The next 严重精神障碍 follow-up after the latest one (None: the patient died). Referral,
+    不稳定 (or 危险性 3-5级), 基本稳定 and a lost visit: within `recheck_days`; 稳定: after
+    `routine_months`. An agreed next-visit date earlier than the rule's is kept; a later one only
+    when the patient was stable."""
+    item = rule.item
+    if last is None:
+        return Due(rule.id, rule.programme, item, rule.form, since, "尚无随访记录，纳入管理后即应随访", None)
+    if last.dead:
+        return None
+    days = rule["recheck_days"]
+    soon = last.day + dt.timedelta(days=days)
+    stable = False
+    if last.referred:
+        day, what, reason = soon, f"{item}（转诊后随访）", f"上次随访已转诊，{_span(days)}内随访转诊结果"
+    elif last.classification in rule["unstable_classes"] or last.risk in rule["unstable_risk"]:
+        why = ("分类为不稳定" if last.classification in rule["unstable_classes"]
+               else f"危险性评估为{last.risk}级")  # fmt: skip
+        day, what = soon, f"{item}（不稳定）"
+        reason = f"上次随访{why}，应立即转诊；未住院者{_span(days)}内随访"
+    elif last.classification in rule["basic_classes"]:
+        day, what, reason = soon, f"{item}（基本稳定）", f"上次随访分类为基本稳定，观察{_span(days)}后随访"
+    elif last.lost and last.classification is None:
+        day, what, reason = soon, item, f"上次随访未访到（失访），{_span(days)}内再次随访"
+    else:
+        months = rule["routine_months"]
+        stable = True
+        day, what = add_months(last.day, months), item
+        reason = (f"上次随访分类为稳定，{months}个月后随访" if last.classification is not None
+                  else f"上次随访未分类，按{months}个月随访")  # fmt: skip
+    agreed = last.next_visit
+    if rule["honour_next_visit_date"] and agreed is not None and agreed != day:
+        if agreed < day:
+            day, reason = agreed, f"按随访时约定的下次随访日期（{reason}）"
+        elif stable:
+            reason = f"按随访时约定的下次随访日期（晚于规则日期{day.isoformat()}：{reason}）"
+            day = agreed
+    return Due(rule.id, rule.programme, what, rule.form, day, reason, last.day)
+
+
+def notified_day(doc: dict[str, Any], code: str) -> dt.date | None:
+    """The latest 确诊时间 of 既往史 `code` in a personal_info document (a month alone counts as
+    its first day), else None: the day the patient is taken as notified."""
+    days = []
+    for i in doc.get("past_diseases") or []:
+        if isinstance(i, dict) and str(i.get("code")) == code and i.get("diagnosed"):
+            text = str(i["diagnosed"])
+            days.append(day_of(text if len(text) >= 10 else f"{text[:7]}-01"))
+    found = [d for d in days if d is not None]
+    return max(found) if found else None
+
+
+def notified_visit(rule: Rule, notified: dt.date, first_visit: dt.date | None, on: dt.date) -> Due | None:
+    """The first home visit within `within_hours` of the notification; None when done since (a
+    first visit on or after the notification day) or when the notification is older than
+    `notice_window_days` (an old diagnosis, not a patient to take in)."""
+    if first_visit is not None and first_visit >= notified:
+        return None
+    if (on - notified).days > rule["notice_window_days"]:
+        return None
+    hours = rule["within_hours"]
+    day = notified + dt.timedelta(days=-(-hours // 24))
+    return Due(rule.id, rule.programme, rule.item, rule.form, day,
+               f"{notified.isoformat()}确诊通知，{hours}小时内首次入户随访", first_visit)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TbCourse:
+    """A TB patient's course as the rules see it: the first home visit (its date, 患者类型),
+    the latest visit of either form with its 督导人员 and agreed next date, and whether a
+    停止治疗 was recorded."""
+
+    first_visit: dt.date | None
+    patient_type: str | None
+    last_visit: dt.date | None
+    supervisor: str | None = None
+    next_visit: dt.date | None = None
+    stopped: bool = False
+
+
+def _course_months(rule: Rule, key: str, ptype: str | None) -> tuple[int, str]:
+    by = rule[key]
+    code = ptype if ptype in by else next(iter(by))
+    return by[code], ("复治" if code == "2" else "初治")
+
+
+def tb_supervision(rule: Rule, c: TbCourse) -> Due | None:
+    """The next supervision visit: staff-supervised patients every `staff_months`; the others
+    every `intensive_days` in the intensive phase (from the first home visit), then every
+    `continuation_months`. None once a 停止治疗 is recorded, or before any visit. An agreed
+    next-visit date is kept only when earlier."""
+    if c.stopped or c.last_visit is None:
+        return None
+    start = c.first_visit or c.last_visit
+    last = c.last_visit
+    if c.supervisor in rule["staff_supervisors"]:
+        months = rule["staff_months"]
+        day, reason = add_months(last, months), f"医务人员督导，每{_months(months)}随访评估1次"
+    else:
+        months, kind = _course_months(rule, "intensive_months", c.patient_type)
+        end = add_months(start, months)
+        if last < end:
+            days = rule["intensive_days"]
+            day = last + dt.timedelta(days=days)
+            reason = f"强化期（{kind}前{months}个月，至{end.isoformat()}）非医务人员督导，每{days}天随访1次"
+        else:
+            cont = rule["continuation_months"]
+            day, reason = add_months(last, cont), f"继续期非医务人员督导，每{_months(cont)}随访1次"
+    if rule["honour_next_visit_date"] and c.next_visit is not None and c.next_visit < day:
+        day, reason = c.next_visit, f"按随访时约定的下次随访日期（{reason}）"
+    return Due(rule.id, rule.programme, rule.item, rule.form, day, reason, last)
+
+
+def tb_end(rule: Rule, c: TbCourse) -> Due | None:
+    """The end-of-treatment assessment (停止治疗及原因, 全程管理情况), due when the course ends
+    (`course_months` from the first home visit); None once a 停止治疗 is recorded."""
+    if c.stopped or c.first_visit is None:
+        return None
+    months, kind = _course_months(rule, "course_months", c.patient_type)
+    day = add_months(c.first_visit, months)
+    return Due(rule.id, rule.programme, rule.item, rule.form, day,
+               f"{kind}疗程{months}个月（自第一次入户随访{c.first_visit.isoformat()}起）结束，"
+               f"填写停止治疗及原因、全程管理情况", c.last_visit)  # fmt: skip
+
+
+def _months(n: int) -> str:
+    return "月" if n == 1 else f"{n}个月"

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
 PROGRAMMES = (("", "全部项目"), ("htn", "高血压"), ("dm", "糖尿病"), ("exam", "年度健康体检"),
-              ("elderly", "老年人自理能力评估"))  # fmt: skip
+              ("elderly", "老年人（自理能力、中医体质辨识）"))  # fmt: skip
+# Offered only to the roles that may see them (app/roles.py sensitive_programmes, issue 16).
+SENSITIVE_PROGRAMMES = (("smi", "严重精神障碍"), ("tb", "肺结核"))
 HEADERS = ("村", "档案编号", "姓名", "性别", "年龄", "电话", "项目", "应随访日期", "上次", "状态", "原因")
 STATE = len(HEADERS) - 2
 
@@ -114,6 +116,7 @@ class DueList(QWidget):
         self.kind.setObjectName("dueKind")
         for code, label in PROGRAMMES:
             self.kind.addItem(tr("Due", label), code)
+        self.sensitive = False
         self.village = QLineEdit(self)
         self.village.setObjectName("dueVillage")
         self.village.setPlaceholderText(tr("Due", "全部村"))
@@ -163,6 +166,23 @@ class DueList(QWidget):
         self.count = QLabel(self)
         self.count.setObjectName("dueCount")
         column.addWidget(self.count)
+
+    def set_sensitive(self, allowed: bool) -> None:
+        """Offer the 严重精神障碍 / 肺结核 programmes or not (the services leave them out the same)."""
+        if allowed == self.sensitive:
+            return
+        self.sensitive = allowed
+        self.kind.blockSignals(True)
+        try:
+            for code, label in SENSITIVE_PROGRAMMES:
+                index = self.kind.findData(code)
+                if allowed and index < 0:
+                    self.kind.addItem(tr("Due", label), code)
+                elif not allowed and index >= 0:
+                    self.kind.removeItem(index)
+        finally:
+            self.kind.blockSignals(False)
+        self.stale = True
 
     def refresh(self) -> None:
         until = range_end(self.range.currentData()).isoformat()

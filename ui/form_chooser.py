@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import roles
 from app.services import form_fit
 from ui.qt import (
     QCheckBox,
@@ -26,9 +27,12 @@ from ui.resident_view import form_title
 class FormChooser(QDialog):
     chosen = Signal(dict, str)  # resident, form code
 
-    def __init__(self, resident: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, resident: dict[str, Any], parent: QWidget | None = None, *,
+                 sensitive: bool = True) -> None:  # fmt: skip
+        """`sensitive`: the user's role may see the 严重精神障碍 / 肺结核 forms (app/roles.py)."""
         super().__init__(parent)
         self.resident = resident
+        self.sensitive = sensitive
         self.setObjectName("formChooser")
         self.setWindowTitle(tr("Chooser", "新增随访 — {0}").format(resident.get("name") or ""))
         column = QVBoxLayout(self)
@@ -66,6 +70,8 @@ class FormChooser(QDialog):
     def _fill(self) -> None:
         self.list.clear()
         for code in form_fit.offer_order(self.resident):  # a child's own forms first
+            if not self.sensitive and code in roles.SENSITIVE_FORMS:
+                continue
             why = form_fit.why_not(self.resident, code)
             if why is not None and not self.show_all.isChecked():
                 continue

@@ -56,11 +56,24 @@ class FormEditor(QScrollArea):
         keys = {f.key for f in form.fields()}
         hidden = (*hidden, *other_sex_keys(form, self.ctx.sex))
         self.read_only = False
+        self.live: Any = None  # the TCM constitutions shown as the questions are answered
         for section in form.sections:
             fields = [f for f in section.fields if f.key not in hidden]
             # "<key>_other" fields are drawn inside their code field's row.
             fields = [f for f in fields if not _is_other_of(f.key, keys, form)]
             if not fields:
+                continue
+            if section.layout.get("tcm_questions"):  # 中医体质辨识: one screen, judged live
+                from ui import tcm_entry
+
+                box, made, labels = tcm_entry.questions_box(form, fields, tuple(section.layout["tcm_questions"]), inner)
+                for widget in made.values():
+                    widget.changed.connect(self._on_changed)
+                self.widgets.update(made)
+                self.labels.update(labels)
+                column.addWidget(box)
+                self.live = tcm_entry.ConstitutionPanel(inner)
+                column.addWidget(self.live)
                 continue
             box = QGroupBox(section.label, inner)
             box.setObjectName(f"section_{section.key}")
@@ -141,6 +154,8 @@ class FormEditor(QScrollArea):
             self._loading = False
         self.clear_errors()
         self.refresh_computed()
+        if self.live is not None:
+            self.live.show_answers(self.document())
 
     def set_read_only(self, read_only: bool) -> None:
         """An old record is shown read-only until the doctor asks to correct it."""
@@ -156,6 +171,8 @@ class FormEditor(QScrollArea):
     def _on_changed(self) -> None:
         if self._loading:
             return
+        if self.live is not None:
+            self.live.show_answers(self.document())
         self._compute_timer.start()
         self.changed.emit()
 

@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
 
         for name, action in ACTION_RIGHTS.items():  # the services refuse the same (app/roles.py)
             self.actions_by_name[name].setEnabled(roles.allowed(user.role, action))
+        self.residents.set_sensitive(roles.allowed(user.role, "sensitive_programmes"))
+        self.due.set_sensitive(roles.allowed(user.role, "sensitive_programmes"))
         role = {"admin": "管理员", "doctor": "医生", "nurse": "护士"}.get(user.role, user.role)
         self.user_label.setText(
             tr("Main", "{0}（{1}）｜{2}").format(user.display_name, role, self.shell.institution_name)
@@ -192,7 +194,9 @@ class MainWindow(QMainWindow):
             view = self.tabs.widget(index)
             view.reload(opened=True)  # opened again from the list: a new look, audited
             return view
-        view = ResidentView(uuid, self.tabs)
+        from app import roles
+
+        view = ResidentView(uuid, self.tabs, sensitive=roles.allowed(self.user.role, "sensitive_programmes"))
         view.open_record.connect(self.open_record)
         view.new_record.connect(lambda r, form: self.open_editor(r, form))
         view.edit_resident.connect(self.edit_resident)
@@ -296,9 +300,10 @@ class MainWindow(QMainWindow):
 
     def choose_form(self, resident: dict[str, Any]) -> QWidget:
         """Ask which form to fill: the ones that fit this resident are offered first."""
+        from app import roles
         from ui.form_chooser import FormChooser
 
-        dialog = FormChooser(resident, self)
+        dialog = FormChooser(resident, self, sensitive=roles.allowed(self.user.role, "sensitive_programmes"))
         dialog.chosen.connect(lambda r, form: self.open_editor(r, form))
         return self._dialog("chooser", dialog)
 

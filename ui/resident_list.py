@@ -36,6 +36,8 @@ STATUS_CHOICES = (
 )
 TAG_CHOICES = (("", "全部人群"), ("htn", "高血压"), ("dm", "糖尿病"), ("65+", "65岁以上"),
                ("maternal", "孕产妇"))  # fmt: skip
+# Offered only to the roles that may see them (app/roles.py sensitive_programmes, issue 16).
+SENSITIVE_TAG_CHOICES = (("smi", "严重精神障碍"), ("tb", "肺结核"))
 
 
 class ResidentList(QWidget):
@@ -77,6 +79,7 @@ class ResidentList(QWidget):
         for code, label in TAG_CHOICES:
             self.tag.addItem(tr("Residents", label), code)
         self.tag.currentIndexChanged.connect(self.search_now)
+        self.sensitive = False
         bar.addWidget(QLabel(tr("Residents", "村"), self))
         bar.addWidget(self.village)
         bar.addWidget(self.status)
@@ -121,6 +124,20 @@ class ResidentList(QWidget):
         self.setTabOrder(self.search_box, self.table)
         self._open_single: str | None = None  # Enter was pressed for this query: act on its hits
 
+
+    def set_sensitive(self, allowed: bool) -> None:
+        """Offer the 严重精神障碍 / 肺结核 filters or not (the services refuse them the same)."""
+        if allowed == self.sensitive:
+            return
+        self.sensitive = allowed
+        if allowed:
+            for code, label in SENSITIVE_TAG_CHOICES:
+                self.tag.addItem(tr("Residents", label), code)
+            return
+        for code, _label in SENSITIVE_TAG_CHOICES:
+            index = self.tag.findData(code)
+            if index >= 0:
+                self.tag.removeItem(index)
     def filters(self) -> dict[str, Any]:
         return {
             "village": self.village.currentText().strip() or None,

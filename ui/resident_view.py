@@ -74,8 +74,11 @@ class ResidentView(QWidget):
     loaded = Signal(dict)  # the resident, each time the view is filled
     unmerge = Signal(str)  # the merged duplicate to give back its own record
 
-    def __init__(self, uuid: str, parent: QWidget | None = None) -> None:
+    def __init__(self, uuid: str, parent: QWidget | None = None, *, sensitive: bool = True) -> None:
+        """`sensitive`: the user's role may see 严重精神障碍 / 肺结核 (app/roles.py); otherwise their
+        forms are not offered here (the services refuse them and leave their records out)."""
         super().__init__(parent)
+        self.sensitive = sensitive
         self.uuid = uuid
         self.data: ResidentScreen | None = None
         self.setObjectName("residentView")
@@ -224,14 +227,18 @@ class ResidentView(QWidget):
         menu.setToolTipsVisible(True)
         self.form_actions: dict[str, Any] = {}
         entries = [("personal_info", tr("Resident", "修改"))]
-        entries += [(code, tr("Resident", "新增")) for code in form_fit.VISIT_FORMS]
+        from app import roles
+
+        entries += [(code, tr("Resident", "新增")) for code in form_fit.VISIT_FORMS
+                    if self.sensitive or code not in roles.SENSITIVE_FORMS]  # fmt: skip
         entries += [("cover", tr("Resident", "打印")), ("info_card", tr("Resident", "打印"))]
         for code, verb in entries:
             action = menu.addAction(f"{verb} {form_title(code)}")
             action.setObjectName(f"form_{code}")
             action.triggered.connect(lambda _=False, c=code: self.start_form(c))
             self.form_actions[code] = action
-            if code in ("personal_info", form_fit.VISIT_FORMS[-1]):
+            if code == "personal_info" or (code in form_fit.VISIT_FORMS and entries[entries.index((code, verb)) + 1][0]
+                                           not in form_fit.VISIT_FORMS):  # fmt: skip
                 menu.addSeparator()
         menu.aboutToShow.connect(self._mark_fitting_forms)
         self.forms_menu = menu
@@ -243,8 +250,10 @@ class ResidentView(QWidget):
 
         r = self.data.resident if self.data else {}
         for code in form_fit.VISIT_FORMS:
+            action = self.form_actions.get(code)
+            if action is None:  # not offered to this role
+                continue
             why = form_fit.why_not(r, code)
-            action = self.form_actions[code]
             action.setText(tr("Resident", "新增 {0}").format(form_title(code))
                            + ("" if why is None else tr("Resident", "（不适用）")))  # fmt: skip
             action.setToolTip(why or form_title(code))
@@ -305,7 +314,8 @@ class ResidentView(QWidget):
         from app.services import form_fit
 
         for code in (*form_fit.VISIT_FORMS, "personal_info"):
-            self.form_actions[code].setEnabled(active)
+            if code in self.form_actions:
+                self.form_actions[code].setEnabled(active)
         self._fill_due(data.due)
         self._fill_timeline(data.records)
         self._fill_household(data.household)

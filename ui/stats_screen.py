@@ -162,7 +162,9 @@ class StatsScreen(QWidget):
         people = i["numerator_residents"] if col == NUM else i["denominator_residents"]
         part = tr("Stats", "分子") if col == NUM else tr("Stats", "分母")
         if people is None:
-            self.drill_title.setText(tr("Stats", "{0}的{1}是录入的常住人口数，不对应档案").format(i["name"], part))
+            hidden = i.get("detail_hidden")
+            self.drill_title.setText(tr("Stats", "{0}的{1}：{2}").format(i["name"], part, hidden) if hidden
+                                     else tr("Stats", "{0}的{1}是录入的常住人口数，不对应档案").format(i["name"], part))
             self.residents.setRowCount(0)
             self.shown = []
             return

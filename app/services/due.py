@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from app import roles
 from app import rules as rules_mod
 from app.clock import today
 from app.errors import InvalidInput
@@ -23,6 +25,7 @@ from forms import schedule as schedule_mod
 # The pure rules, here too for the callers that know them as due.* (record_warnings, tests).
 from forms.schedule import (
     Due,
+    TbCourse,
     Visit,
     add_months,
     birthday_at,
@@ -31,8 +34,14 @@ from forms.schedule import (
     derive_tags,
     interval,
     maternal,
+    notified_day,
+    notified_visit,
+    risk_followup,
+    risk_visit,
     rule_date_after,
     rule_with,
+    tb_end,
+    tb_supervision,
 )
 
 if TYPE_CHECKING:
@@ -44,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUMMARY", "Due", "Visit", "add_months", "birthday_at", "classified_followup", "compute",
     "compute_in", "day_of", "derive_tags", "fact", "for_resident", "interval", "latest_by_resident",
-    "latest_rows", "list_due", "of_resident", "public", "rows", "rule_date_after", "rule_with",
+    "latest_rows", "list_due", "notified_day", "of_resident", "public", "rows", "shown", "rule_date_after", "rule_with",
     "visits_by_resident",
 ]  # fmt: skip
 
@@ -240,6 +249,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     people = _residents(s, table, on, village, uuids)
     data: dict[str, Any] = {}
     pregnant: dict[str, Any] | None = None
+    items: list[dict[str, Any]] = []
     for rule in wanted:
         if rule.kind == "classified_followup":
             data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
@@ -249,6 +259,13 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
                 pregnant = {u: eps[-1] for u, eps in
                             pregnancies.by_resident(s, uuids, active_since=since).items() if eps}  # fmt: skip
             data[rule.id] = pregnant
+        elif rule.kind == "risk_followup":
+            data[rule.id] = _risk_visits(s, rule, uuids)
+        elif rule.kind in ("tb_supervision", "tb_end"):
+            data[rule.id] = _tb_courses(s, rule, uuids)
+        elif rule.kind == "notified_visit":
+            data[rule.id] = {}  # not by population: the notified residents are read on their own
+            items += _notified_items(s, rule, on, village, uuids, start, until)
         else:
             data[rule.id] = _last_done(s, rule, uuids)
     # Per resident and rule this runs tens of thousands of times: membership by text compare,
@@ -257,11 +274,10 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
               if p.min_age is not None]  # fmt: skip
     by_tag = [c for c, p in table.populations.items() if p.min_age is None]
     plan = [(rule, set(rule.populations), data[rule.id], rule.kind == "classified_followup")
-            for rule in wanted]  # fmt: skip
+            for rule in wanted if rule.kind != "notified_visit"]  # fmt: skip
     kinds = {rule.id: rule.kind for rule in wanted}
     lo, hi = start or dt.date.min, until or dt.date.max
     n = len(SUMMARY)
-    items: list[dict[str, Any]] = []
     for row in people:
         tags, birth = row[-2] or "", row[4] or ""
         member = set(tags.split()).intersection(by_tag) if tags else set()
@@ -283,19 +299,107 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
                     person = dict(zip(SUMMARY, row[:n], strict=True))
                 items.append(_item(person, m, on))
                 continue
+            d: Due | None
             if classified:
                 since = _since(row, aged, pops, on) if not got else on
                 d = classified_followup(rule, got or [], since)
+            elif rule.kind in OWN_KINDS:
+                d = _own_rule(rule, got, row, aged, pops, on)
             else:
                 since = _since(row, aged, pops, on) if got is None else on
                 why = "年满65岁起" if got is None and since != (day_of(row[-1]) or on) else "建档起"
                 d = interval(rule, got, since, why)
-            if not lo <= d.due <= hi:
+                if rule.get("offered_with"):
+                    d = replace(d, reason=f"{d.reason}；与{table.rule(rule['offered_with']).item}一并提供")
+            if d is None or not lo <= d.due <= hi:
                 continue
             if person is None:
                 person = dict(zip(SUMMARY, row[:n], strict=True))
             items.append(_item(person, d, on))
     return items
+
+
+# --- 严重精神障碍 and 肺结核 (issue 16)
+
+OWN_KINDS = ("risk_followup", "tb_supervision", "tb_end")
+
+
+def _own_rule(rule: Rule, got: Any, row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> Due | None:
+    if rule.kind == "risk_followup":
+        return risk_followup(rule, got, _since(row, aged, pops, on) if got is None else on)
+    if got is None:
+        return None
+    return tb_supervision(rule, got) if rule.kind == "tb_supervision" else tb_end(rule, got)
+
+
+def _risk_visits(s: Any, rule: Rule, uuids: list[str] | None) -> dict[str, Any]:
+    """resident -> their latest 严重精神障碍 follow-up (RiskVisit)."""
+    keys = ("classification", rule["risk_field"], rule["referral_field"], rule["lost_field"],
+            rule["death_field"], "next_visit_date")  # fmt: skip
+    out = {}
+    for uuid, row in latest_rows(s, rule.form, keys, uuids=uuids).items():
+        day = day_of(row[1])
+        if day is not None:
+            out[uuid] = risk_visit(rule, day, dict(zip(keys, row[2:], strict=True)))
+    return out
+
+
+def _tb_courses(s: Any, rule: Rule, uuids: list[str] | None) -> dict[str, TbCourse]:
+    """resident -> their TB course: the latest first home visit, the latest follow-up, and
+    whether a 停止治疗 was recorded since that first visit."""
+    keys = (rule["type_field"], "supervisor", "next_visit_date")
+    first = latest_rows(s, rule["first_form"], keys, uuids=uuids)
+    later = latest_rows(s, rule.form, ("supervisor", "next_visit_date"), uuids=uuids)
+    stops = latest_by_resident(s, rule.form, having=rule["stop_field"], uuids=uuids)
+    out = {}
+    for uuid in first.keys() | later.keys():
+        f, v = first.get(uuid), later.get(uuid)
+        f_day = day_of(f[1]) if f else None
+        v_day = day_of(v[1]) if v else None
+        latest = v if v_day is not None and (f_day is None or v_day >= f_day) else f
+        if f is not None and latest is f:
+            sup, nxt = f[3], f[4]
+        else:
+            sup, nxt = (latest[2], latest[3]) if latest else (None, None)
+        stop = day_of(stops.get(uuid))
+        out[uuid] = TbCourse(f_day, None if f is None or f[2] is None else str(f[2]),
+                             max(d for d in (f_day, v_day) if d is not None) if (f_day or v_day) else None,
+                             None if sup is None else str(sup), day_of(nxt),
+                             stop is not None and (f_day is None or stop >= f_day))  # fmt: skip
+    return out
+
+
+def _notified_items(s: Any, rule: Rule, on: dt.date, village: str | None, uuids: list[str] | None,
+                    start: dt.date | None, until: dt.date | None) -> list[dict[str, Any]]:  # fmt: skip
+    """The residents notified with the rule's 既往史 code (确诊时间) and not visited since."""
+    where = ["r.status = 'active'", "CAST(json_extract(p.value, '$.code') AS TEXT) = :code",
+             "json_extract(p.value, '$.diagnosed') IS NOT NULL"]  # fmt: skip
+    params: dict[str, Any] = {"code": rule["diagnosis_code"]}
+    if uuids is not None:
+        where.append("r.uuid IN (SELECT value FROM json_each(:uuids))")
+        params["uuids"] = json.dumps(uuids)
+    if village:
+        where.append("r.village = :village")
+        params["village"] = village
+    cols = ", ".join(f"r.{c}" for c in SUMMARY)
+    found = rows(s, f"SELECT {cols}, json_extract(p.value, '$.diagnosed') FROM resident AS r, "
+                    f"json_each(r.doc, '$.past_diseases') AS p WHERE {' AND '.join(where)}", params)  # fmt: skip
+    if not found:
+        return []
+    notified: dict[str, tuple[Any, dt.date]] = {}
+    for row in found:
+        day = notified_day({"past_diseases": [{"code": rule["diagnosis_code"], "diagnosed": row[-1]}]},
+                           rule["diagnosis_code"])  # fmt: skip
+        if day is not None and (row[0] not in notified or notified[row[0]][1] < day):
+            notified[row[0]] = (row, day)
+    firsts = latest_by_resident(s, rule.form, uuids=list(notified))
+    lo, hi = start or dt.date.min, until or dt.date.max
+    out = []
+    for uuid, (row, day) in notified.items():
+        d = notified_visit(rule, day, day_of(firsts.get(uuid)), on)
+        if d is not None and lo <= d.due <= hi:
+            out.append(_item(dict(zip(SUMMARY, row[: len(SUMMARY)], strict=True)), d, on))
+    return out
 
 
 def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.date:
@@ -326,7 +430,10 @@ def list_due(store: Store, *, start: str | None = None, until: str | None = None
     hi = _check_date(until, "to", "截止日期") if until else on
     if lo and lo > hi:
         raise InvalidInput.field("from", "开始日期", f"晚于截止日期 {hi.isoformat()}")
-    items = [i for i in compute(store, on=on, village=village, programme=programme, until=hi, start=lo)
+    if programme in roles.SENSITIVE_PROGRAMMES:
+        roles.require(store, "sensitive_programmes")
+    items = [i for i in shown(store, compute(store, on=on, village=village, programme=programme,
+                                             until=hi, start=lo))
              if kinds is None or i["form"] in kinds]  # fmt: skip
     items.sort(key=lambda i: (i["resident"]["village"], i["due_date"], i["resident"]["record_no"], i["rule"]))
     return items
@@ -350,7 +457,14 @@ def for_resident(store: Store, ref: str, on: dt.date | None = None) -> list[dict
     """This resident's items with their next due date, whatever the date."""
     with store.session() as s:
         uuid = refs.resident(s, ref).uuid
-    return sorted(compute(store, on=on, uuids=[uuid]), key=lambda i: i["due_date"])
+    return sorted(shown(store, compute(store, on=on, uuids=[uuid])), key=lambda i: i["due_date"])
+
+
+def shown(store: Store, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items the user may see: 严重精神障碍 and 肺结核 only for the roles that may (issue 16)."""
+    if roles.sees_sensitive(store):
+        return items
+    return [i for i in items if i["programme"] not in roles.SENSITIVE_PROGRAMMES]
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from app import roles
 from app import rules as rules_mod
 from app.errors import InvalidInput
 from app.services import population as population_mod
@@ -103,6 +104,14 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
             measured[ind["form"]].add(ind["field"])
         elif ind.kind == "standard_mgmt":
             measured[ind["form"]] |= set()
+        elif ind.kind == "last_value":
+            measured[ind["form"]].add(ind["field"])
+        elif ind.kind == "regular_medication":
+            measured[ind["form"]] |= {ind["stop_field"], ind["rate_field"]}
+        elif ind.kind == "notified_mgmt":
+            for form in ind["forms"]:
+                measured[form] |= set()
+            _read_notified(s, ind["diagnosis_code"], people, start, end)
     for form, keys in measured.items():
         names = tuple(sorted(keys))
         for uuid, n in _per_resident(s, form, start, end):
@@ -124,6 +133,19 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
                     people[uuid].done.add(rule.id)
 
 
+def _read_notified(s: Any, code: str, people: dict[str, Facts], start: str, end: str) -> None:
+    """Facts.notified: the residents whose 既往史 `code` was 确诊 in the year (reads the
+    documents of those with such an entry: few)."""
+    found = rows(s, "SELECT r.uuid, json_extract(p.value, '$.diagnosed') FROM resident AS r, "
+                    "json_each(r.doc, '$.past_diseases') AS p WHERE CAST(json_extract(p.value, "
+                    "'$.code') AS TEXT) = :code AND json_extract(p.value, '$.diagnosed') IS NOT NULL",
+                 {"code": code})  # fmt: skip
+    for uuid, diagnosed in found:
+        if uuid in people:
+            doc = {"past_diseases": [{"code": code, "diagnosed": diagnosed}]}
+            people[uuid].notified |= shared.notified_in(doc, [code], start, end)
+
+
 def _per_resident(s: Any, form: str, start: str, end: str,
                   having: str | None = None) -> list[tuple[str, int]]:  # fmt: skip
     """(resident, final records of `form` in the period [with `having` filled]), index only."""
@@ -139,8 +161,17 @@ def stats(store: Store, year: int, village: str | None = None, *,
     facts = facts_local(store, table, year, village)
     count, note = population_mod.total(store, year, village, [f.village for f in facts])
     births, births_note = live_births(store, year, village)
-    return compute(table, facts, count, detail=detail, population_note=note, live_births=births,
-                   births_note=births_note)  # fmt: skip
+    items = compute(table, facts, count, detail=detail, population_note=note, live_births=births,
+                    births_note=births_note)  # fmt: skip
+    if detail and not roles.sees_sensitive(store):
+        # 严重精神障碍 / 肺结核: the counts for everyone, the residents behind them only for
+        # the roles that may see those programmes (issue 16)
+        hidden = {i.code for i in table.indicators if i.get("population") in roles.SENSITIVE_TAGS}
+        for item in items:
+            if item["code"] in hidden:
+                item["numerator_residents"] = item["denominator_residents"] = None
+                item["detail_hidden"] = roles.refusal("sensitive_programmes")
+    return items
 
 
 def live_births(store: Store, year: int, village: str | None) -> tuple[int | None, str]:

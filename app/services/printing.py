@@ -38,7 +38,8 @@ def printable(session: Session, store: Store, r: Resident) -> dict[str, Any]:
         "uuid": r.uuid, "record_no": r.record_no, "name": r.name, "sex": r.sex,
         "birth_date": r.birth_date, "id_number": r.id_number, "phone": r.phone,
         "village": r.village, "status": r.status, "address": r.address, "doc": json.loads(r.doc),
-        "institution": store.institution.name, "creator": creator, "tags": r.tags.split(),
+        "institution": store.institution.name, "creator": creator,
+        "tags": [t for t in r.tags.split() if t not in roles.SENSITIVE_TAGS],  # never on card or cover
         "household_head": head, "created_at": r.created_at[:10], **_archive_facts(session, r.uuid),
     }  # fmt: skip
 
@@ -99,6 +100,8 @@ def _stream(store: Store, uuids: list[str], form: str | None = None,
                 select(Resident).where(Resident.uuid.in_(uuids[i : i + CHUNK]))).scalars()}  # fmt: skip
             batch = [(printable(s, store, rows[u]), _records(s, u, form) if records else [])
                      for u in uuids[i : i + CHUNK]]  # fmt: skip
+            if not roles.sees_sensitive(store):  # booklets: the sensitive forms left out (issue 16)
+                batch = [(r, [x for x in recs if x["form"] not in roles.SENSITIVE_FORMS]) for r, recs in batch]
         yield from batch
 
 
@@ -149,6 +152,7 @@ def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record
     from forms.pdf import render_forms
 
     _known_form(form)
+    roles.require_form(store, form)
     if not blank:
         _allowed(store, mask_id=mask_id)
     if blank and record:
@@ -186,6 +190,7 @@ def print_blanks(store: Store, items: list[tuple[str, str]], out: Any, *,
         raise InvalidInput(FieldError("ref", "居民", "请至少指定一位居民"))
     for form in {f for f, _ in items}:
         _known_form(form)
+        roles.require_form(store, form)
         if form == "cover" or forms.get_form(form).layout == "card":
             raise InvalidInput(FieldError("form", "表单代码", f"{form} 由居民资料直接打印，没有空白表"))
     with store.session() as s:

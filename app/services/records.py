@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
+from app import roles
 from app.clock import now_iso, today
 from app.db.models import Record, Resident
 from app.errors import InvalidInput
@@ -57,6 +58,7 @@ def add(store: Store, ref: str, form: str, doc: Any, *, status: str = "final",
 
 def add_in(s: Session, store: Store, ref: str, form: str, doc: Any, *, status: str = "final",
            confirmed: bool = False) -> Record:  # fmt: skip
+    roles.require_form(store, form)
     resident = refs.resident(s, ref)
     if resident.status == "merged":
         raise InvalidInput(FieldError("resident", "居民", "该居民已合并，请在保留的档案下记录"))
@@ -91,6 +93,7 @@ def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
         raise InvalidInput(FieldError("$", "表单内容", "必须是 JSON 对象"))
     with store.session(write=True) as s:
         rec = refs.record(s, uuid)
+        roles.require_form(store, rec.form)
         resident = s.get(Resident, rec.resident_uuid)
         assert resident is not None
         refs.ensure_writable(s, resident.uuid)
@@ -132,6 +135,7 @@ def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
 def get(store: Store, uuid: str) -> dict[str, Any]:
     with store.session(write=True) as s:
         rec = refs.record(s, uuid)
+        roles.require_form(store, rec.form)
         audit.append(s, store.user.name, "view", "record", rec.uuid, {"form": rec.form})
         return as_dict(rec)
 
@@ -141,6 +145,7 @@ def history(store: Store, uuid: str) -> list[dict[str, Any]]:
     document as it was (versions are append-only, so nothing a doctor wrote is ever lost)."""
     with store.session(write=True) as s:
         rec = refs.record(s, uuid)
+        roles.require_form(store, rec.form)
         out = versions_of(s, rec.uuid)
         audit.append(s, store.user.name, "view", "record", rec.uuid,
                      {"form": rec.form, "what": "history"})  # fmt: skip
@@ -152,8 +157,20 @@ def list_for(store: Store, ref: str, form: str | None = None) -> list[dict[str, 
         resident = refs.resident(s, ref)
         q = select(Record).where(Record.resident_uuid == resident.uuid)
         if form:
+            roles.require_form(store, form)
             q = q.where(Record.form == form)
         rows = s.execute(q.order_by(Record.visit_date.desc(), Record.created_at.desc())).scalars()
-        out = [as_dict(r) for r in rows]
+        out = shown(s, store, [as_dict(r) for r in rows])
         audit.append(s, store.user.name, "view", "resident", resident.uuid, {"what": "records"})
         return out
+
+
+def shown(s: Session, store: Store, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records the user may see (the 严重精神障碍 and 肺结核 forms only for the roles that
+    may), each sensitive one shown audited as a view of that record (issue 16)."""
+    if not roles.sees_sensitive(store):
+        return [r for r in found if r["form"] not in roles.SENSITIVE_FORMS]
+    for r in found:
+        if r["form"] in roles.SENSITIVE_FORMS:
+            audit.append(s, store.user.name, "view", "record", r["uuid"], {"form": r["form"], "what": "list"})
+    return found

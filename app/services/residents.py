@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app import search
+from app import roles, search
 from app.clock import today
 from app.db.models import Household, Resident
 from app.errors import InvalidInput
@@ -130,6 +130,7 @@ def get(store: Store, ref: str) -> dict[str, Any]:
     with store.session(write=True) as s:
         r = refs.resident(s, ref)
         out = full(s, r)
+        out["tags"] = roles.shown_tags(store, out["tags"])
         if r.uuid != ref and ref != r.record_no:
             original = refs.resident(s, ref, follow=False)
             if original.uuid != r.uuid:
@@ -157,7 +158,9 @@ def _filters(q, village: str | None, status: str | None, tag: str | None,
         q = q.where(Resident.household_uuid == household)
     q = q.where(Resident.status == status) if status else q.where(Resident.status != "merged")
     if tag in TAGS:
-        q = q.where(or_(Resident.tags == tag, Resident.tags.like(f"{tag} %"), Resident.tags.like(f"% {tag}")))
+        # several tags now (htn dm smi tb maternal ...): a tag may sit in the middle as well
+        q = q.where(or_(Resident.tags == tag, Resident.tags.like(f"{tag} %"), Resident.tags.like(f"% {tag}"),
+                        Resident.tags.like(f"% {tag} %")))  # fmt: skip
     elif tag == "65+":
         q = q.where(Resident.birth_date <= _cutoff_65().isoformat())
     return q
@@ -175,8 +178,9 @@ def _filter_sql(village: str | None, status: str | None, tag: str | None,
         where.append("r.household_uuid = :household")
         params["household"] = household
     if tag in TAGS:
-        where.append("(r.tags = :tag OR r.tags LIKE :tag_first OR r.tags LIKE :tag_last)")
-        params.update(tag=tag, tag_first=f"{tag} %", tag_last=f"% {tag}")
+        where.append("(r.tags = :tag OR r.tags LIKE :tag_first OR r.tags LIKE :tag_last "
+                     "OR r.tags LIKE :tag_mid)")
+        params.update(tag=tag, tag_first=f"{tag} %", tag_last=f"% {tag}", tag_mid=f"% {tag} %")
     elif tag == "65+":
         where.append("r.birth_date <= :cutoff")
         params["cutoff"] = _cutoff_65().isoformat()
@@ -247,13 +251,14 @@ def find(store: Store, query: str = "", *, limit: int | None = None, offset: int
          household: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Residents matching `query` (name, pinyin, initials, ID, record number, phone), most relevant
     first; with an empty query, everyone passing the filters in record-number order."""
+    _check_tag(store, tag)
     with store.session() as s:
         if not query.strip():
             q = _filters(select(Resident), village, status, tag, household).order_by(Resident.record_no)
             q = q.offset(offset)
             if limit is not None:
                 q = q.limit(limit)
-            return [summary(r) for r in s.execute(q).scalars()]
+            return hide_tags(store, [summary(r) for r in s.execute(q).scalars()])
     filters = {"village": village, "status": status, "tag": tag, "household": household}
     with store.cursor() as cur:
         rows = _search(cur, query, _SUMMARY_COLUMNS, limit, offset, filters)
@@ -262,7 +267,21 @@ def find(store: Store, query: str = "", *, limit: int | None = None, offset: int
         d = dict(zip((*SUMMARY_KEYS, "tags"), row, strict=True))
         d["tags"] = (d["tags"] or "").split()
         out.append(d)
-    return out
+    return hide_tags(store, out)
+
+
+def _check_tag(store: Store, tag: str | None) -> None:
+    """The 严重精神障碍 / 肺结核 list filters only for the roles that may see them (issue 16)."""
+    if tag in roles.SENSITIVE_TAGS:
+        roles.require(store, "sensitive_programmes")
+
+
+def hide_tags(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """List rows with the sensitive tags left out for the roles that may not see them."""
+    if not roles.sees_sensitive(store):
+        for row in rows:
+            row["tags"] = roles.shown_tags(store, row["tags"])
+    return rows
 
 
 def ids(store: Store, query: str = "", *, cancelled: Callable[[], bool] | None = None,
@@ -270,6 +289,7 @@ def ids(store: Store, query: str = "", *, cancelled: Callable[[], bool] | None =
     """Uuids of all matches in display order, for a lazy list that loads rows as they scroll in.
     `cancelled` is polled while SQLite works: when it turns true (the doctor typed on), the query
     stops early and raises Cancelled instead of finishing a list nobody will look at."""
+    _check_tag(store, filters.get("tag"))
     if not query.strip():
         with store.session() as s, _interruptible(s.connection().connection.dbapi_connection, cancelled):
             q = _filters(select(Resident.uuid), filters.get("village"), filters.get("status"),
@@ -305,10 +325,11 @@ def _interruptible(raw: Any, cancelled: Callable[[], bool] | None) -> Iterator[N
 def summaries(store: Store, uuids: list[str]) -> list[dict[str, Any]]:
     with store.session() as s:
         rows = {r.uuid: r for r in s.execute(select(Resident).where(Resident.uuid.in_(uuids))).scalars()}
-        return [summary(rows[u]) for u in uuids if u in rows]
+        return hide_tags(store, [summary(rows[u]) for u in uuids if u in rows])
 
 
 def count(store: Store, **filters: Any) -> int:
+    _check_tag(store, filters.get("tag"))
     with store.session() as s:
         q = _filters(select(func.count()).select_from(Resident), filters.get("village"),
                      filters.get("status"), filters.get("tag"), filters.get("household"))  # fmt: skip
@@ -317,7 +338,7 @@ def count(store: Store, **filters: Any) -> int:
 
 def household_members(store: Store, household_uuid: str) -> list[dict[str, Any]]:
     with store.session() as s:
-        return members_in(s, household_uuid)
+        return hide_tags(store, members_in(s, household_uuid))
 
 
 def members_in(s: Session, household_uuid: str) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from app.services import audit
+from app.services import audit, due
 from forms.pdf import round_list
 
 if TYPE_CHECKING:
@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 
 def print_round_list(store: Store, items: list[dict[str, Any]], out: Any) -> int:
+    """`items`: due items (app/services/due.py); the 严重精神障碍 and 肺结核 ones are printed only
+    for the roles that may see them (issue 16)."""
+    items = due.shown(store, items)
     pages = round_list.render(out, items, institution=store.institution.name)
     uuids = dict.fromkeys(i["resident"]["uuid"] for i in items)
     with store.session(write=True) as s:

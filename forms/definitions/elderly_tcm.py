@@ -121,6 +121,11 @@ def sums(answers: dict[int, int]) -> dict[str, int]:
     return out
 
 
+def judge_biased(value: int) -> str:
+    """A biased type's judgement from its own sum alone: 1是 2倾向是 3否."""
+    return "1" if value >= BIASED_YES else "2" if value >= BIASED_LEANING else "3"
+
+
 def judge(scores: dict[str, int]) -> dict[str, str]:
     """The judgement code of each type: biased 1是 2倾向是 3否; 平和质 1是 2基本是 3否."""
     out = {}
@@ -134,7 +139,7 @@ def judge(scores: dict[str, int]) -> dict[str, str]:
             else:
                 out[key] = "3"
         else:
-            out[key] = "1" if value >= BIASED_YES else "2" if value >= BIASED_LEANING else "3"
+            out[key] = judge_biased(value)
     return out
 
 
@@ -155,6 +160,11 @@ def _measured(doc: dict[str, Any]) -> None:
         doc[qkey(9)] = bmi_band(float(bmi))
     if isinstance(waist, int | float) and not isinstance(waist, bool) and 40 <= waist <= 200:
         doc[qkey(28)] = waist_band(float(waist))
+
+
+def derive_measured(doc: dict[str, Any]) -> None:
+    """Questions 9 and 28 from a measured BMI and waist, in place (as when saved)."""
+    _measured(doc)
 
 
 def _score(doc: dict[str, Any]) -> dict[str, Any]:

@@ -193,6 +193,7 @@ def build_followup(edition: str) -> FormDef:
                         layout={"group": "全程管理情况"}),  # fmt: skip
                 text("evaluator", "评估医生签名", max_length=50, layout={"group": "全程管理情况"}),
                 role="rows",
+                once=True,  # filled once at the end of treatment: printed once across the sheet
             ),
         ),
         rules=(

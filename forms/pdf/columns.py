@@ -214,6 +214,11 @@ class ColumnBuilder:
                 "rows",
             )
             sec = Cell(0, SEC_W, Vertical(label), merge=("sec", section.key))
+            # rows filled once, not per visit (肺结核 停止治疗及原因, 全程管理情况): one cell
+            # across the visit columns, from the sheet's visit that holds them (the last)
+            once = bool(section.layout.get("once"))
+            source = next((d for d in reversed(docs) if d and any(d.get(x.field.key) not in (None, "", [])
+                                                                  for x, _m in ents)), None) if once else None  # fmt: skip
             for e, members in ents:
                 if e.field.key == self.form.slot_field and slots is not None:
                     g.rows.append(self.heading_row(e, cols))
@@ -232,13 +237,17 @@ class ColumnBuilder:
                     cells = [Cell(0, X_VISITS, lab)]
                 else:
                     cells = [sec, Cell(SEC_W, X_VISITS, lab)]
-                for i, doc in enumerate(docs):
-                    x0 = X_VISITS + i * self.col_w
-                    slot = cols[i] if i < len(cols) else None
-                    here = next((m for m in members if slot is None or applies_at(m.field, slot)),
-                                members[0])  # fmt: skip
-                    flow = self.value_flow(here, doc, size, slot, own_label=here is not members[0])
-                    cells.append(Cell(x0, x0 + self.col_w, flow))
+                if once:
+                    x_end = X_VISITS + len(docs) * self.col_w
+                    cells.append(Cell(X_VISITS, x_end, self.value_flow(e, source, size)))
+                else:
+                    for i, doc in enumerate(docs):
+                        x0 = X_VISITS + i * self.col_w
+                        slot = cols[i] if i < len(cols) else None
+                        here = next((m for m in members if slot is None or applies_at(m.field, slot)),
+                                    members[0])  # fmt: skip
+                        flow = self.value_flow(here, doc, size, slot, own_label=here is not members[0])
+                        cells.append(Cell(x0, x0 + self.col_w, flow))
                 g.rows.append(Row(cells))
         g.measure()
         return g

@@ -12,6 +12,9 @@ from forms.registry import UnknownForm, get_form
 NOT_FROM_SAVED = ("record_no",)
 HUKOU_LOCAL = "1"  # 常住类型 1户籍: registered where they live
 TAG_CHRONIC = {"htn": "高血压", "dm": "糖尿病"}
+# 既往史 diseases the card never shows, not even as 其他 (issue 16, confidentiality): 严重精神障碍
+# (2009: 重性精神疾病) and 结核病.
+NEVER_ON_CARD = frozenset({"严重精神障碍", "重性精神疾病", "结核病"})
 
 # Administrative units as written in addresses, largest first; a unit ends at its suffix.
 _UNIT = re.compile(
@@ -123,7 +126,7 @@ def chronic_codes(doc: dict[str, Any], edition: str | None = None, tags: Any = (
     diseases = pi.code_tables.get("past_disease")
     for item in items:
         label = diseases.label(str(item.get("code"))) if diseases else None
-        if label is None:
+        if label is None or label in NEVER_ON_CARD:
             continue
         code = none_code if label == "无" else by_label.get(label, card.other_code)
         if code and code not in chosen:

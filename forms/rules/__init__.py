@@ -18,6 +18,11 @@ Rule kinds (other programmes add theirs here: children by age milestones, matern
   to_week), of the woman's latest pregnancy (forms/pregnancy.py);
 - postpartum: a form due `offset_days` after the delivery or the discharge (`from`), within
   `within_days`.
+- risk_followup: the 严重精神障碍 follow-up, whose 危险性评估, 本次随访分类, referral and lost
+  visit set the next one (programme-forms.md §11);
+- notified_visit: a first visit due within hours of a notification (肺结核第一次入户随访);
+- tb_supervision, tb_end: the TB supervision visits by phase and supervisor, and the
+  end-of-treatment assessment (programme-forms.md §13, §17).
 """
 
 from __future__ import annotations
@@ -147,12 +152,15 @@ def _visits(v: Any) -> bool:
 
 def _from(v: Any) -> bool:
     return v in ("delivery", "discharge")
+def _months_by_code(v: Any) -> bool:
+    return isinstance(v, dict) and bool(v) and all(isinstance(k, str) and _pos_int(n) for k, n in v.items())
 
 
 POS_INT, NONNEG, NUMBER = (_pos_int, "正整数"), (_nonneg_int, "非负整数"), (_number, "正数")
 CODES, TEXT, BOOL = (_codes, "代码列表（字符串）"), (_text, "非空文字"), (_bool, "true 或 false")
 VISITS = (_visits, "按次序编号的产前检查列表（每项 no、form、item、from_week、to_week，孕周0–45）")
 FROM = (_from, "delivery（分娩）或 discharge（出院）")
+BY_CODE = (_months_by_code, "代码到正整数的对象")
 
 RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
     "classified_followup": {
@@ -164,8 +172,21 @@ RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
     "interval": {"interval_months": POS_INT},
     "prenatal": {"visits": VISITS},
     "postpartum": {"from": FROM, "offset_days": NONNEG, "within_days": POS_INT},
-}
-RULE_OPTIONAL = {"also_done_by", "source", "population", "populations"}
+    "risk_followup": {
+        "routine_months": POS_INT, "unstable_classes": CODES, "basic_classes": CODES,
+        "risk_field": TEXT, "unstable_risk": CODES, "referral_field": TEXT, "referral_values": CODES,
+        "lost_field": TEXT, "death_field": TEXT, "recheck_days": POS_INT, "honour_next_visit_date": BOOL,
+    },
+    "notified_visit": {"diagnosis_code": TEXT, "within_hours": POS_INT, "notice_window_days": POS_INT},
+    "tb_supervision": {
+        "first_form": TEXT, "supervisor_field": TEXT, "staff_supervisors": CODES, "type_field": TEXT,
+        "intensive_months": BY_CODE, "course_months": BY_CODE, "intensive_days": POS_INT,
+        "continuation_months": POS_INT, "staff_months": POS_INT, "stop_field": TEXT,
+        "honour_next_visit_date": BOOL,
+    },
+    "tb_end": {"first_form": TEXT, "type_field": TEXT, "course_months": BY_CODE, "stop_field": TEXT},
+}  # fmt: skip
+RULE_OPTIONAL = {"also_done_by", "source", "population", "populations", "offered_with"}
 INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
     "filing": {},
     "usage": {"dynamic_months": POS_INT},
@@ -174,6 +195,10 @@ INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
                    "elderly_age": POS_INT, "elderly_sbp_below": POS_INT},
     "glucose_control": {"population": TEXT, "form": TEXT, "field": TEXT, "below": NUMBER},
     "elderly_mgmt": {"population": TEXT, "requires": CODES},
+    "last_value": {"population": TEXT, "form": TEXT, "field": TEXT, "values": CODES},
+    "notified_mgmt": {"population": TEXT, "forms": CODES, "diagnosis_code": TEXT},
+    "regular_medication": {"population": TEXT, "form": TEXT, "stop_field": TEXT, "completed": CODES,
+                           "rate_field": TEXT, "min_rate": NUMBER},
     "maternal": {},
 }
 # Fields an indicator kind may have (each one a condition the counted women must meet).
@@ -251,6 +276,8 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
         for p in populations:
             if p not in pops:
                 raise _fail(name, where, "populations", f"未定义的人群 {p}")
+        if r.get("offered_with") is not None and r["offered_with"] not in seen:
+            raise _fail(name, where, "offered_with", f"未定义的规则 {r['offered_with']}（须在本规则之前）")
         for extra in r.get("also_done_by") or ():
             if not isinstance(extra, dict) or not _text(extra.get("form")) or not _text(extra.get("field")):
                 raise _fail(name, where, "also_done_by", "每项须有 form 和 field")

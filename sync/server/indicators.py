@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import pregnancy, rules
-from forms.indicators import Facts, compute, delivered_in, year_bounds
+from forms.indicators import Facts, compute, delivered_in, notified_in, year_bounds
 from forms.schedule import add_months, derive_tags
 from sync.server.models import Entity, Institution
 
@@ -61,11 +61,14 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
             people[uuid].used = True
         if isinstance(day, str) and start <= day <= end:
             visits[(uuid, form)].append(d)
+    notify = {i["diagnosis_code"] for i in table.indicators if "diagnosis_code" in i.params}
     for uuid, f in people.items():
         f.tags = derive_tags(table, docs[uuid], forms_of[uuid])
+        f.notified = notified_in(docs[uuid], notify, start, end)
     for uuid, found in maternal.items():  # the same episodes as the clinic's (forms/pregnancy.py)
         people[uuid].deliveries = delivered_in(pregnancy.of_docs(found), start, end)
     measured = {i["form"] for i in table.indicators if "form" in i.params}
+    measured |= {x for i in table.indicators for x in i.params.get("forms") or ()}
     for (uuid, form), found in visits.items():
         f = people[uuid]
         found.sort(key=lambda d: d["visit_date"])

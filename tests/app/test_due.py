@@ -180,7 +180,7 @@ def test_65th_birthday_boundary(store):
     today65 = add(store, "今天满", turned.isoformat())
     tomorrow65 = add(store, "明天满", (turned + dt.timedelta(days=1)).isoformat())
     rules = {i["rule"] for i in due.for_resident(store, today65)}
-    assert rules == {"annual_exam", "elderly_selfcare"}
+    assert rules == {"annual_exam", "elderly_selfcare", "elderly_tcm"}
     assert due.for_resident(store, tomorrow65) == []
 
 
@@ -206,7 +206,7 @@ def test_status_village_and_programme_filters(store):
     from app.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as e:
-        due.list_due(store, programme="tb")
+        due.list_due(store, programme="leprosy")
     assert "programme" in e.value.cli_text()
     with pytest.raises(InvalidInput) as e:
         due.list_due(store, start="2026-13-01")

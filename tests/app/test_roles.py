@@ -14,8 +14,19 @@ import pytest
 
 from app import roles
 from app.errors import AuthError
-from app.services import backup, export, importer, lifecycle, printing, residents, settings, users
+from app.services import (
+    backup,
+    export,
+    importer,
+    lifecycle,
+    printing,
+    records,
+    residents,
+    settings,
+    users,
+)
 from app.store import Store
+from forms.examples import example
 from tests.conftest import ADMIN, AREA, PASSWORD, Cli
 
 PEOPLE = {"admin": (ADMIN, PASSWORD), "doctor": ("zhangys", "doctor-pw-88"),
@@ -34,10 +45,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     one = residents.add(store, {"name": "李秀英", "sex": "2", "birth_date": "1949-12-31"})
     two = residents.add(store, {"name": "李秀英", "sex": "2", "birth_date": "1949-12-31"},
                         allow_similar=True)  # fmt: skip
+    smi = records.add(store, one["uuid"], "smi_supplement", example("smi_supplement"), confirmed=True)
     backup.write_backup(store, root / "b.cunyibak")
     store.close()
     (root / "in.csv").write_text("姓名,性别,出生日期\n单田芳,男,1950-01-02\n", "utf-8")
-    return {"root": root, "data": data, "one": one["uuid"], "two": two["uuid"]}
+    return {"root": root, "data": data, "one": one["uuid"], "two": two["uuid"], "smi": smi["uuid"]}
 
 
 def _enroll(store: Store, ctx: dict[str, Any]) -> None:
@@ -74,6 +86,7 @@ ACTIONS: dict[str, Callable[[Store, dict[str, Any]], Any]] = {
     "print_village": lambda st, c: printing.print_cards(st, None, io.BytesIO(), village=AREA[-3:]),
     "change_status": lambda st, c: lifecycle.set_status(st, c["one"], "lost", reason="多次联系不上"),
     "backup": _cli("backup", "-o", "{tmp}/by-hand.cunyibak"),
+    "sensitive_programmes": lambda st, c: records.get(st, c["smi"]),
 }
 
 

@@ -157,6 +157,7 @@ FIELD_HINTS = {
 }
 SECTION_HINTS = {
     "role",
+    "once",  # column forms: rows filled once, printed once across the visits (tb_followup)
     "tcm_questions",
     "tcm_results",
     "columns",

@@ -40,6 +40,25 @@ def crafted(store, seed: int, htn_visits: list[tuple[int, int]], exam: bool) -> 
     old = add(f"老{'一二三'[seed]}", f"{YEAR - 70}-04-04")
     records.add(store, old, "health_exam", {"visit_date": day(3), "elderly_selfcare": "1"}, confirmed=True)
     add(f"青{'一二三'[seed]}", "2000-05-05")
+    # issue 16: an SMI patient (stable), a TB patient who completed the course, one notified
+    # and not yet visited, and the elderly resident's TCM assessment (clinic one only)
+    from forms.examples import example
+
+    def doc(form: str, n: int, **changes):
+        d = example(form) | {"visit_date": day(n)}
+        for k in ("next_visit_date", "pickup_date", "stop_date", "stop_reason"):
+            d.pop(k, None)
+        return d | changes
+
+    m = add(f"精{'一二三'[seed]}", "1980-06-06", past_diseases=[{"code": "8"}])
+    records.add(store, m, "smi_followup", doc("smi_followup", 2, classification="3", risk_level="0"), confirmed=True)
+    t = add(f"结{'一二三'[seed]}", "1985-07-07")
+    records.add(store, t, "tb_first_visit", doc("tb_first_visit", 1), confirmed=True)
+    records.add(store, t, "tb_followup", doc("tb_followup", 5, stop_date=day(5), stop_reason="1", doses_due=100,
+                                             doses_taken=95 - 10 * seed), confirmed=True)  # fmt: skip
+    add(f"通{'一二三'[seed]}", "1990-08-08", past_diseases=[{"code": "9", "diagnosed": day(4)}])
+    if seed == 0:
+        records.add(store, old, "elderly_tcm", doc("elderly_tcm", 4), confirmed=True)
 
 
 def test_county_figures_are_the_sum_of_the_clinics(three, county):
@@ -70,9 +89,17 @@ def test_county_figures_are_the_sum_of_the_clinics(three, county):
     assert (town["dm_glucose_control"]["numerator"], town["dm_glucose_control"]["denominator"]) == (1, 2)
     # the HTN patients are 66 too; 高一's exam has no self-care assessment: only the two 老
     assert (town["elderly_mgmt"]["numerator"], town["elderly_mgmt"]["denominator"]) == (2, 4)
-    assert town["filing_rate"]["numerator"] == 8 and town["filing_rate"]["denominator"] is None
+    # issue 16, by hand: both SMI patients stable, neither managed to standard (1 visit, no exam);
+    # two TB patients visited of four notified or visited; 95% is regular, 85% not; one TCM of
+    # the four 65+
+    assert (town["smi_stable"]["numerator"], town["smi_stable"]["denominator"]) == (2, 2)
+    assert (town["smi_standard_mgmt"]["numerator"], town["smi_standard_mgmt"]["denominator"]) == (0, 2)
+    assert (town["tb_mgmt"]["numerator"], town["tb_mgmt"]["denominator"]) == (2, 4)
+    assert (town["tb_regular_medication"]["numerator"], town["tb_regular_medication"]["denominator"]) == (1, 2)
+    assert (town["elderly_tcm_mgmt"]["numerator"], town["elderly_tcm_mgmt"]["denominator"]) == (1, 4)
+    assert town["filing_rate"]["numerator"] == 14 and town["filing_rate"]["denominator"] is None
     assert "常住人口" in town["filing_rate"]["note"]
-    assert data["indicators"][0]["numerator"] >= 8  # the county: this township and earlier tests'
+    assert data["indicators"][0]["numerator"] >= 14  # the county: this township and earlier tests'
     # A year out of range: refused naming the field, exit 3, as the clinic's `cunyi stats` says it.
     bad = cli("county", "stats", "--db", county.db, "--year", "1800")
     assert bad.returncode == 3 and "年度（year）：须为1990–2200之间的年份，现为 1800" in bad.stderr, bad.stderr

@@ -8,7 +8,8 @@ import subprocess
 from tests.ui.helpers import click, db, screenshot
 
 TITLES = {"htn_followup": "高血压患者随访服务记录表", "dm_followup": "2型糖尿病患者随访服务记录表",
-          "health_exam": "健康体检表", "elderly_selfcare": "老年人生活自理能力评估表"}  # fmt: skip
+          "health_exam": "健康体检表", "elderly_selfcare": "老年人生活自理能力评估表",
+          "elderly_tcm": "老年人中医药健康管理服务记录表"}  # fmt: skip
 
 
 def pdf_pages(data: bytes, tmp_path) -> list[str]:
@@ -29,8 +30,8 @@ def prints(blank: bool = True) -> list[dict]:
 def test_due_list_prints_the_round_pack_in_list_order(qtbot, doctor, tmp_path):
     main, uuids = doctor
     main.tabs.setCurrentWidget(main.due)
-    # 张三 (68, HTN): recheck, exam, self-care; 赵秀兰 (64, DM): exam, follow-up (issue 14 rules)
-    qtbot.waitUntil(lambda: len(main.due.items) == 5, timeout=5000)
+    # 张三 (68, HTN): recheck, exam, self-care, TCM (issue 16); 赵秀兰 (64, DM): exam, follow-up
+    qtbot.waitUntil(lambda: len(main.due.items) == 6, timeout=5000)
     names = {u: n for n, u in uuids.items()}
     expected = [(item["kind"], names[item["resident"]["uuid"]]) for item in main.due.items]
     screenshot(main, "60-due-list-blank-button")
