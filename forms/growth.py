@@ -242,8 +242,8 @@ def evaluate(sex: str, days: int, weight: float | None = None, height: float | N
 
 # --- the form's compute step ---------------------------------------------------------------
 
-LEVEL_KEYS = {"weight_level": "weight_level", "height_level": "height_level",
-              "wflh_level": "wflh_level", "growth_eval": "growth_eval"}  # fmt: skip
+# The child forms' keys for what fill_levels answers (forms/definitions/child.py).
+TARGETS = ("weight_level", "height_level", "weight_height_level", "growth_eval")
 
 
 def _number(doc: Mapping[str, Any], key: str | None, lo: float, hi: float) -> float | None:
@@ -252,11 +252,13 @@ def _number(doc: Mapping[str, Any], key: str | None, lo: float, hi: float) -> fl
 
 
 def fill_levels(doc: dict[str, Any], ctx: ValidationContext, measures: Mapping[str, str],
-                date_key: str = "visit_date", rules: GrowthRules | None = None) -> dict[str, Any]:  # fmt: skip
-    """Fill the form's empty 上/中/下 (weight_level, height_level, wflh_level) and 体格发育评价
-    (growth_eval) from the measurements (`measures`: FormDef.measures()) at the visit date, for
-    the resident's sex and birth date in `ctx`. A value the doctor chose is kept (the paper
-    records a clinician's judgement); nothing is filled without sex, birth date or visit date."""
+                date_key: str = "visit_date", rules: GrowthRules | None = None,
+                targets: tuple[str, ...] = TARGETS) -> dict[str, Any]:  # fmt: skip
+    """Fill the form's empty 上/中/下 (weight_level, height_level, weight_height_level) and
+    体格发育评价 (growth_eval), those of them in `targets` (the keys the form has), from the
+    measurements (`measures`: FormDef.measures()) at the visit date, for the resident's sex and
+    birth date in `ctx`. A value the doctor chose is kept (the paper records a clinician's
+    judgement); nothing is filled without sex, birth date or visit date."""
     birth = parse_date(doc.get("birth_date")) or parse_date(ctx.birth_date)
     sex = doc.get("sex") or ctx.sex
     on = parse_date(doc.get(date_key))
@@ -266,8 +268,8 @@ def fill_levels(doc: dict[str, Any], ctx: ValidationContext, measures: Mapping[s
                   _number(doc, measures.get("height"), 30, 160),
                   _number(doc, measures.get("head"), 20, 70), rules)  # fmt: skip
     for key, value in (("weight_level", ev.weight_level), ("height_level", ev.height_level),
-                       ("wflh_level", ev.wflh_level), ("growth_eval", ev.growth_eval)):  # fmt: skip
-        if value is not None and doc.get(key) in (None, ""):
+                       ("weight_height_level", ev.wflh_level), ("growth_eval", ev.growth_eval)):  # fmt: skip
+        if key in targets and value is not None and doc.get(key) in (None, ""):
             doc[key] = value
     return doc
 
@@ -318,7 +320,7 @@ def band_of(indicator: str, days: int) -> int:
 
 
 @cache
-def curves(indicator: str, sex: str, band: int, points: int = 60) -> dict[int, list[tuple[float, float]]]:
+def curves(indicator: str, sex: str, band: int, points: int = 121) -> dict[int, list[tuple[float, float]]]:
     """The -3..+3 SD lines of a chart: sd -> [(x, value)], x in days (age) or cm (length)."""
     who = sex_key(sex)
     if who is None:
@@ -353,12 +355,102 @@ def x_of(indicator: str, days: int, height: float | None) -> float | None:
     return height if indicator in BY_LENGTH else float(days)
 
 
-def growth_step(measures: Mapping[str, str], date_key: str = "visit_date") -> ContextStep:
+def growth_step(measures: Mapping[str, str], targets: tuple[str, ...] = TARGETS,
+                date_key: str = "visit_date") -> ContextStep:  # fmt: skip
     """The compute step a child form lists (FormDef.compute) to fill its empty 上/中/下 and
-    体格发育评价 from its measurements: `measures` as FormDef.measures() gives them."""
-    keys = dict(measures)
+    体格发育评价 (`targets`: those of TARGETS the form has) from its measurements (`measures`:
+    as FormDef.measures() gives them)."""
+    keys, wanted = dict(measures), tuple(targets)
 
     def fn(doc: dict[str, Any], ctx: ValidationContext) -> dict[str, Any]:
-        return fill_levels(doc, ctx, keys, date_key)
+        return fill_levels(doc, ctx, keys, date_key, targets=wanted)
 
     return ContextStep(fn)
+
+
+# --- chart data (drawn by ui/growth_chart.py and the booklet's chart page) -----------------
+
+DAYS_PER_MONTH = 365.25 / 12
+# Which measurement each indicator plots (y), from a measurement entry (app/services/growth).
+PLOTTED = {"wfa": "weight", "lhfa": "height", "wflh": "weight", "bmifa": "bmi", "hcfa": "head"}
+TITLES = {"wfa": "年龄别体重", "lhfa": "年龄别身长/身高", "wflh": "身长/身高别体重",
+          "bmifa": "年龄别BMI", "hcfa": "年龄别头围"}  # fmt: skip
+SEX_WORDS = {"1": "男童", "2": "女童"}
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """One growth chart ready to draw: the -3..+3 SD curves and the child's points, in the
+    chart's own units (x: months of age, or cm of length/height; y: kg, cm or kg/m²)."""
+
+    indicator: str
+    band: int
+    title: str  # e.g. "年龄别体重（kg）· 女童 0～2岁"
+    x_label: str
+    unit: str
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    x_ticks: tuple[float, ...]
+    y_ticks: tuple[float, ...]
+    curves: dict[int, list[tuple[float, float]]]
+    points: list[tuple[float, float, str]]  # (x, y, date)
+    reference_label: str = ""
+
+
+def _ticks(lo: float, hi: float, want: int = 6) -> tuple[float, float, tuple[float, ...]]:
+    """Round axis ends and ticks (steps of 1, 2, 2.5, 5 x 10^n) covering lo..hi."""
+    span = max(hi - lo, 1e-6)
+    raw = span / want
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start, end = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    n = int(round((end - start) / step))
+    return start, end, tuple(round(start + i * step, 6) for i in range(n + 1))
+
+
+def chart_data(indicator: str, sex: str, band: int,
+               entries: list[Mapping[str, Any]]) -> ChartData | None:  # fmt: skip
+    """The chart of one indicator and band for a child (entries: measurements with age_days,
+    date and weight/height/head/bmi); None for a sex without a standard."""
+    lines = curves(indicator, sex, band)
+    if not lines:
+        return None
+    by_age = indicator not in BY_LENGTH
+    b = bands_for(indicator)[band]
+
+    def x_of_entry(e: Mapping[str, Any]) -> float | None:
+        if by_age:
+            return e["age_days"] / DAYS_PER_MONTH
+        return e.get("height")
+
+    conv = (lambda x: x / DAYS_PER_MONTH) if by_age else (lambda x: x)
+    shown = {sd: [(conv(x), y) for x, y in pts] for sd, pts in lines.items()}
+    points: list[tuple[float, float, str]] = []
+    for e in entries:
+        days, value = e.get("age_days"), e.get(PLOTTED[indicator])
+        if days is None or value is None or band_of(indicator, days) != band:
+            continue
+        x = x_of_entry(e)
+        if x is None or not conv(b.x_from) <= x <= conv(b.x_to):
+            continue
+        points.append((float(x), float(value), str(e.get("date") or "")))
+    ys = [y for pts in shown.values() for _x, y in pts] + [p[1] for p in points]
+    y0, y1, y_ticks = _ticks(min(ys), max(ys))
+    x0, x1 = float(round(conv(b.x_from))), float(round(conv(b.x_to)))
+    step = (2 if band == 0 else 6) if by_age else 5
+    x_ticks = tuple(float(t) for t in range(int(x0), int(x1) + 1) if t % step == 0)
+    unit = UNITS[indicator]
+    return ChartData(indicator, band, f"{TITLES[indicator]}（{unit}）· {SEX_WORDS[sex]} {b.label}",
+                     "月龄" if by_age else "身长/身高（cm）", unit, (x0, x1), (y0, y1), x_ticks,
+                     y_ticks, shown, sorted(points), default_rules().reference_label)  # fmt: skip
+
+
+def charts_for(sex: str, entries: list[Mapping[str, Any]]) -> list[ChartData]:
+    """Every chart in which the child has a point (for the booklet): by indicator, then band."""
+    out = []
+    for indicator in INDICATORS:
+        for band in range(len(bands_for(indicator))):
+            c = chart_data(indicator, sex, band, entries)
+            if c is not None and c.points:
+                out.append(c)
+    return out

@@ -29,7 +29,7 @@ GROWTH_MEASURES = ("weight", "height", "head")
 # Plausible values (a wrong unit or a typo would make a meaningless z-score).
 RANGES = {"weight": (0.5, 80.0), "height": (30.0, 160.0), "head": (20.0, 70.0)}
 # Where the form keeps its own 上/中/下 and 体格发育评价 (the child forms' keys).
-STORED_KEYS = ("weight_level", "height_level", "wflh_level", "growth_eval")
+STORED_KEYS = growth.TARGETS
 
 
 @cache
@@ -84,7 +84,7 @@ def measurements(sex: str | None, birth_date: str | None, records: Iterable[Mapp
             ev = growth.evaluate(sex, days, values["weight"], values["height"], values["head"], rules)
             entry["z"] = ev.z
             entry["levels"] = {"weight_level": ev.weight_level, "height_level": ev.height_level,
-                               "wflh_level": ev.wflh_level, "by_indicator": ev.levels}  # fmt: skip
+                               "weight_height_level": ev.wflh_level, "by_indicator": ev.levels}  # fmt: skip
             if ev.growth_eval:
                 entry["evaluation"] = {"code": ev.growth_eval, "label": ev.growth_eval_label}
         out.append(entry)

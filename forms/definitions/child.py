@@ -28,6 +28,8 @@ from forms.definitions._dsl import (
     section,
     text,
 )
+from forms.growth import TARGETS as GROWTH_TARGETS
+from forms.growth import growth_step
 from forms.model import CrossRule, Field, FieldError, FormDef, Section, ValidationContext
 
 PAPER = {"header": ["name", "record_no8"]}
@@ -238,15 +240,19 @@ def _growth(kind: str) -> list[Field]:
     out = [
         decimal("weight_kg", "体重", lo_w, hi_w, "kg", places=2, measure="weight",
                 layout={"row": "weight"}),  # fmt: skip
-        code("weight_level", "体重·上中下", "growth_level", layout={"row": "weight"}),
+        code("weight_level", "体重·上中下", "growth_level",
+             layout={"row": "weight", "derived_from": "weight_kg"}),  # fmt: skip
         decimal("height_cm", h_label, lo_h, hi_h, "cm", measure="height", layout={"row": "height"}),
-        code("height_level", f"{h_label}·上中下", "growth_level", layout={"row": "height"}),
+        code("height_level", f"{h_label}·上中下", "growth_level",
+             layout={"row": "height", "derived_from": "height_cm"}),  # fmt: skip
     ]
     if kind == "1_8m":
         out.append(decimal("head_cm", "头围", 28, 55, "cm", measure="head"))
     if kind == "3_6y":
-        out.append(code("weight_height_level", "体重/身高", "growth_level", hint="身高别体重"))
-        out.append(code("growth_eval", "体格发育评价", "growth_eval"))
+        out.append(code("weight_height_level", "体重/身高", "growth_level", hint="身高别体重",
+                        layout={"derived_from": "weight_kg"}))  # fmt: skip
+        out.append(code("growth_eval", "体格发育评价", "growth_eval",
+                        layout={"derived_from": "weight_kg"}))  # fmt: skip
     return out
 
 
@@ -335,6 +341,9 @@ def _check_form(
         insert_only=True,
         slot_field="slot",
         paper=PAPER | {"instructions": instructions},
+        # 上/中/下 and 体格发育评价 from the WHO standards when the doctor leaves them empty.
+        compute=(growth_step({f.measure: f.key for f in fields if f.measure},
+                             tuple(f.key for f in fields if f.key in GROWTH_TARGETS)),),  # fmt: skip
     )
 
 
