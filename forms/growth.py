@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -366,6 +366,55 @@ def growth_step(measures: Mapping[str, str], targets: tuple[str, ...] = TARGETS,
         return fill_levels(doc, ctx, keys, date_key, targets=wanted)
 
     return ContextStep(fn)
+
+
+# --- a child's measurements from their records ---------------------------------------------
+
+GROWTH_MEASURES = ("weight", "height", "head")
+# Plausible values (a wrong unit or a typo would make a meaningless z-score).
+RANGES = {"weight": (0.5, 80.0), "height": (30.0, 160.0), "head": (20.0, 70.0)}
+
+KeysOf = Callable[[str, "str | None"], Mapping[str, str]]
+
+
+def measurements(sex: str | None, birth_date: str | None, records: Iterable[Mapping[str, Any]],
+                 keys_of: KeysOf, rules: GrowthRules | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """One entry per record that holds a growth measurement, oldest first: its date, age in
+    days, values, BMI, z-scores, 上/中/下 and evaluation, and what the form itself holds
+    (`stored`). `records`: dicts with form, edition, visit_date, doc (and uuid); `keys_of(form,
+    edition)`: the form's measurement keys (FormDef.measures()). Without sex and birth date, or
+    past MAX_AGE_DAYS, an entry carries no z-scores."""
+    birth = parse_date(birth_date)
+    rules = rules or default_rules()
+    out: list[dict[str, Any]] = []
+    for rec in records:
+        keys = keys_of(str(rec["form"]), rec.get("edition"))
+        if not any(m in keys for m in GROWTH_MEASURES):
+            continue
+        doc = rec.get("doc") or {}
+        day = parse_date(rec.get("visit_date"))
+        values = {m: _number(doc, keys.get(m), *RANGES[m]) for m in GROWTH_MEASURES}
+        if day is None or all(v is None for v in values.values()):
+            continue
+        days = age_days(birth, day) if birth else None
+        w, h = values["weight"], values["height"]
+        entry: dict[str, Any] = {
+            "date": day.isoformat(), "age_days": days, "form": rec["form"],
+            "record": rec.get("uuid"), **values,
+            "bmi": round(w / (h / 100) ** 2, 1) if w and h else None,
+            "z": {}, "levels": {}, "evaluation": None, "reference": rules.reference,
+            "stored": {k: doc[k] for k in TARGETS if doc.get(k) not in (None, "")},
+        }  # fmt: skip
+        if days is not None and sex_key(sex) is not None and 0 <= days <= MAX_AGE_DAYS:
+            ev = evaluate(str(sex), days, w, h, values["head"], rules)
+            entry["z"] = ev.z
+            entry["levels"] = {"weight_level": ev.weight_level, "height_level": ev.height_level,
+                               "weight_height_level": ev.wflh_level, "by_indicator": ev.levels}  # fmt: skip
+            if ev.growth_eval:
+                entry["evaluation"] = {"code": ev.growth_eval, "label": ev.growth_eval_label}
+        out.append(entry)
+    out.sort(key=lambda e: (e["date"], e["form"]))
+    return out
 
 
 # --- chart data (drawn by ui/growth_chart.py and the booklet's chart page) -----------------

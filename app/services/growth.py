@@ -20,16 +20,12 @@ from app.db.models import Record
 from app.errors import InvalidInput
 from app.services import audit, refs
 from forms import growth
-from forms.checks import is_number, parse_date
+from forms.checks import parse_date
 
 if TYPE_CHECKING:
     from app.store import Store
 
-GROWTH_MEASURES = ("weight", "height", "head")
-# Plausible values (a wrong unit or a typo would make a meaningless z-score).
-RANGES = {"weight": (0.5, 80.0), "height": (30.0, 160.0), "head": (20.0, 70.0)}
-# Where the form keeps its own 上/中/下 and 体格发育评价 (the child forms' keys).
-STORED_KEYS = growth.TARGETS
+GROWTH_MEASURES = growth.GROWTH_MEASURES
 
 
 @cache
@@ -48,48 +44,10 @@ def growth_forms() -> tuple[str, ...]:
     return tuple(c for c in forms.form_codes() if measure_keys(c))
 
 
-def _value(doc: Mapping[str, Any], key: str | None, name: str) -> float | None:
-    v = doc.get(key) if key else None
-    lo, hi = RANGES[name]
-    return float(v) if is_number(v) and lo <= v <= hi else None
-
-
 def measurements(sex: str | None, birth_date: str | None, records: Iterable[Mapping[str, Any]],
                  rules: growth.GrowthRules | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """One entry per record that holds a growth measurement, oldest first: its date, age in
-    days, values, z-scores and evaluation. `records`: dicts with form, edition, visit_date, doc
-    (and uuid), as records.as_dict gives them. Nothing is evaluated without sex and birth date."""
-    birth = parse_date(birth_date)
-    rules = rules or growth.default_rules()
-    out: list[dict[str, Any]] = []
-    for rec in records:
-        keys = measure_keys(rec["form"], rec.get("edition"))
-        if not keys:
-            continue
-        doc = rec.get("doc") or {}
-        day = parse_date(rec.get("visit_date"))
-        values = {m: _value(doc, keys.get(m), m) for m in GROWTH_MEASURES}
-        if day is None or all(v is None for v in values.values()):
-            continue
-        days = growth.age_days(birth, day) if birth else None
-        entry: dict[str, Any] = {
-            "date": day.isoformat(), "age_days": days, "form": rec["form"],
-            "record": rec.get("uuid"), **values,
-            "bmi": (round(values["weight"] / (values["height"] / 100) ** 2, 1)
-                    if values["weight"] and values["height"] else None),
-            "z": {}, "levels": {}, "evaluation": None, "reference": rules.reference,
-            "stored": {k: doc[k] for k in STORED_KEYS if doc.get(k) not in (None, "")},
-        }  # fmt: skip
-        if days is not None and sex is not None and 0 <= days <= growth.MAX_AGE_DAYS:
-            ev = growth.evaluate(sex, days, values["weight"], values["height"], values["head"], rules)
-            entry["z"] = ev.z
-            entry["levels"] = {"weight_level": ev.weight_level, "height_level": ev.height_level,
-                               "weight_height_level": ev.wflh_level, "by_indicator": ev.levels}  # fmt: skip
-            if ev.growth_eval:
-                entry["evaluation"] = {"code": ev.growth_eval, "label": ev.growth_eval_label}
-        out.append(entry)
-    out.sort(key=lambda e: (e["date"], e["form"]))
-    return out
+    """forms.growth.measurements with the forms' own measurement keys."""
+    return growth.measurements(sex, birth_date, records, measure_keys, rules)
 
 
 def is_child(birth_date: str | None, on: dt.date) -> bool:
@@ -118,9 +76,11 @@ def of_resident(store: Store, ref: str) -> dict[str, Any]:
     with store.session(write=True) as s:
         r = refs.resident(s, ref)
         if parse_date(r.birth_date) is None:
-            raise InvalidInput(f"居民 {r.name}（{r.record_no}）没有出生日期，无法按年龄评价生长发育")
+            raise InvalidInput.field("birth_date", "出生日期",
+                                     f"居民 {r.name}（{r.record_no}）没有出生日期，无法按年龄评价生长发育")
         if growth.sex_key(r.sex) is None:
-            raise InvalidInput(f"居民 {r.name}（{r.record_no}）的性别未知，生长标准按性别分列，无法评价")
+            raise InvalidInput.field("sex", "性别",
+                                     f"居民 {r.name}（{r.record_no}）的性别未知；生长标准按性别分列，无法评价")
         rows = s.execute(
             select(Record.uuid, Record.form, Record.edition, Record.visit_date, Record.doc)
             .where(Record.resident_uuid == r.uuid, Record.form.in_(growth_forms()))
