@@ -347,7 +347,15 @@ def _lms_at(indicator: str, who: str, x: float, band: int) -> Mapping[str, Any] 
     name = _MONTH_TABLES.get(indicator)
     if name is None:
         return None
-    return _table(name, "by_month")[who].get(round(day / (365 / 12.0)))
+    # The WHO 2007 tables are by whole month: a curve drawn through them is interpolated
+    # between months (the z-scores themselves use the package's own month, as it does).
+    table = _table(name, "by_month")[who]
+    month = max(day / (365 / 12.0), float(min(table)))
+    lo, hi = table.get(math.floor(month)), table.get(math.ceil(month))
+    if lo is None or hi is None:
+        return lo or hi
+    f = month - math.floor(month)
+    return {k: float(lo[k]) * (1 - f) + float(hi[k]) * f for k in ("l", "m", "s")}
 
 
 def x_of(indicator: str, days: int, height: float | None) -> float | None:
