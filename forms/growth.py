@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -466,7 +466,7 @@ def _ticks(lo: float, hi: float, want: int = 6) -> tuple[float, float, tuple[flo
 
 
 def chart_data(indicator: str, sex: str, band: int,
-               entries: list[Mapping[str, Any]]) -> ChartData | None:  # fmt: skip
+               entries: Sequence[Mapping[str, Any]]) -> ChartData | None:  # fmt: skip
     """The chart of one indicator and band for a child (entries: measurements with age_days,
     date and weight/height/head/bmi); None for a sex without a standard."""
     lines = curves(indicator, sex, band)
@@ -502,7 +502,7 @@ def chart_data(indicator: str, sex: str, band: int,
                      y_ticks, shown, sorted(points), default_rules().reference_label)  # fmt: skip
 
 
-def charts_for(sex: str, entries: list[Mapping[str, Any]]) -> list[ChartData]:
+def charts_for(sex: str, entries: Sequence[Mapping[str, Any]]) -> list[ChartData]:
     """Every chart in which the child has a point (for the booklet): by indicator, then band."""
     out = []
     for indicator in INDICATORS:
