@@ -439,7 +439,7 @@ class ResidentView(QWidget):
         """A child (0-6 years, a little margin) gets the growth charts tab."""
         from app.services import growth
 
-        child = growth.is_child(r.get("birth_date"), dt.date.today())
+        child = growth.is_child(r.get("birth_date"))
         self.side_tabs.setTabVisible(self.growth_tab, child)
         if child:
             self.growth.set_child(r.get("sex"), growth.measurements(r.get("sex"), r.get("birth_date"),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 import forms
+from app.clock import today
 from app.db.models import Record
 from app.errors import InvalidInput
 from app.services import audit, refs
@@ -50,7 +51,9 @@ def measurements(sex: str | None, birth_date: str | None, records: Iterable[Mapp
     return growth.measurements(sex, birth_date, records, measure_keys, rules)
 
 
-def is_child(birth_date: str | None, on: dt.date) -> bool:
+def is_child(birth_date: str | None, on: dt.date | None = None) -> bool:
+    """0 to 7 years old (the programme's 6 years and the 6岁 check's window) on `on` (today)."""
+    on = on or today()
     birth = parse_date(birth_date)
     return birth is not None and 0 <= (on - birth).days <= growth.MAX_AGE_DAYS
 

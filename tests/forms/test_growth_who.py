@@ -108,6 +108,10 @@ def test_growth_levels_and_evaluation_cutoffs() -> None:
     assert rules.evaluate({"wfa": 1, "lhfa": 0, "wflh": 2.1}, 400) == ("5", "超重")
     assert rules.evaluate({"wfa": 1, "lhfa": 0, "wflh": 2.1, "bmifa": 0.5}, 1900) == ("1", "正常")
     assert rules.evaluate({"wfa": 1, "lhfa": 0, "bmifa": 1.2}, 1900) == ("5", "超重")
+    # After 5 years (WHO 2007): thinness by BMI-for-age, weight-for-height no longer judges.
+    assert rules.evaluate({"wfa": 0, "lhfa": 0, "wflh": -2.5, "bmifa": -1}, 1900) == ("1", "正常")
+    assert rules.evaluate({"wfa": 0, "lhfa": 0, "wflh": 0, "bmifa": -2.5}, 1900) == ("3", "消瘦")
+    assert rules.evaluate({"wfa": 0, "lhfa": 0, "bmifa": -2.5}, 1800) == ("1", "正常")
     assert rules.evaluate({"wfa": 0}, 400) is None  # not enough measured to say 正常
 
 
