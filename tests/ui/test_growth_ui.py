@@ -28,6 +28,9 @@ def test_growth_editor_fills_levels_and_follows_the_measurement(qtbot):
     w.set_value("weight_kg", 3.6)  # far below -2 SD at 3 months
     w.refresh_computed()
     assert w.widgets["weight_level"].value() == "3"
+    w.resize(1366, 700)
+    w.show()
+    screenshot(w, "growth-editor-levels")
     w.set_value("weight_level", "2")  # the doctor's judgement
     w.set_value("weight_kg", 3.5)
     w.refresh_computed()
