@@ -52,6 +52,12 @@ def test_growth_cli_lists_each_measurement_with_its_z_scores(cli):
     assert median["stored"]["weight_level"] == "2"  # filled on save from the z-score (中)
     text = cli("growth", child["uuid"])
     assert text.returncode == 0 and "消瘦" in text.stdout and "共 3 次测量" in text.stdout
+    # Looking at a child's growth is audited as a view of the resident (one per command).
+    log = cli("audit", "--json")
+    assert log.returncode == 0, log.stderr
+    views = [e for e in json.loads(log.stdout)
+             if e["action"] == "view" and (e["detail"] or {}).get("what") == "growth"]  # fmt: skip
+    assert [e["entity_uuid"] for e in views] == [child["uuid"]] * 2
 
 
 def test_growth_cli_refusals(cli):
