@@ -511,3 +511,37 @@ def charts_for(sex: str, entries: Sequence[Mapping[str, Any]]) -> list[ChartData
             if c is not None and c.points:
                 out.append(c)
     return out
+
+
+# --- corrections -----------------------------------------------------------------------------
+
+
+def _form_targets(form: Any) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The levels a form fills (those of TARGETS it has, if it lists a growth step) and its
+    measurement keys."""
+    if not any(isinstance(step, ContextStep) for step in form.compute):
+        return (), {}
+    return tuple(k for k in TARGETS if form.has_field(k)), form.measures()
+
+
+def auto_levels(form: Any, doc: Mapping[str, Any], ctx: ValidationContext) -> dict[str, Any]:
+    """The levels the WHO standards give `doc`'s measurements (what the form's step would fill
+    were they empty), for the form's level keys; {} for a form without them."""
+    targets, measures = _form_targets(form)
+    if not targets:
+        return {}
+    bare = {k: v for k, v in doc.items() if k not in targets}
+    filled = fill_levels(bare, ctx, measures, targets=targets)
+    return {k: filled[k] for k in targets if k in filled}
+
+
+def drop_auto_levels(form: Any, old: Mapping[str, Any], new: dict[str, Any],
+                     ctx: ValidationContext) -> dict[str, Any]:  # fmt: skip
+    """A correction of a saved check: a level that is what the old measurements gave (filled by
+    the step, or chosen the same) is dropped from `new`, so the step works it out again from the
+    corrected measurements; a level the doctor set otherwise is kept."""
+    before = auto_levels(form, old, ctx)
+    for key, value in before.items():
+        if key in new and new[key] == value and old.get(key) == value:
+            del new[key]
+    return new

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import forms
+from forms import growth
 from forms.model import FieldError, FormDef, ValidationContext
 from ui.form_fields import CodeField, FieldWidget, make_field
 from ui.qt import (
@@ -138,7 +139,11 @@ class FormEditor(QScrollArea):
                 if isinstance(widget, CodeField) and widget.other is not None:
                     widget.set_other(doc.pop(f"{key}_other", None))
             self._extra = doc
-            self._auto = {}  # what a saved record holds is the doctor's (or was shown as saved)
+            # A saved level that is what the WHO standards give its measurements follows a
+            # corrected measurement (as records.update does); any other is the doctor's.
+            saved = {k: w.value() for k, w in self.widgets.items()}
+            self._auto = {k: v for k, v in growth.auto_levels(self.form, saved, self.ctx).items()
+                          if saved.get(k) == v}  # fmt: skip
         finally:
             self._loading = False
         self.clear_errors()

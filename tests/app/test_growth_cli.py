@@ -69,3 +69,24 @@ def test_growth_cli_refusals(cli):
     adult = _add(cli, {"name": "李秀英", "id_number": "11010519491231002X"})
     out = cli("growth", adult["uuid"], "--json")
     assert out.returncode == 0 and json.loads(out.stdout)["measurements"] == []
+
+
+def test_growth_levels_follow_a_corrected_measurement(store):
+    """records.update: a level the WHO standards gave the old weight is worked out again from
+    the corrected one; a level the doctor set otherwise is kept."""
+    from app.services import records, residents
+
+    birth = dt.date.today() - dt.timedelta(days=300)
+    child = residents.add(store, {"name": "王小丫", "sex": "2", "birth_date": birth.isoformat()})
+    visit = (birth + dt.timedelta(days=92)).isoformat()
+    uuid = records.add(store, child["uuid"], "child_1_8m",
+                       {"slot": "3", "visit_date": visit, "weight_kg": 3.6, "height_cm": 60.0,
+                        "height_level": "1"})["uuid"]  # fmt: skip
+    saved = records.get(store, uuid)["doc"]
+    assert saved["weight_level"] == "3" and saved["height_level"] == "1"
+    records.update(store, uuid, {"weight_kg": 6.0}, confirmed=True)  # a typing error corrected
+    doc = records.get(store, uuid)["doc"]
+    assert doc["weight_level"] == "2"  # 6.0 kg at 3 months is 中
+    assert doc["height_level"] == "1"  # the doctor's, not the standard's (中)
+    records.update(store, uuid, {"weight_level": "1"}, confirmed=True)
+    assert records.get(store, uuid)["doc"]["weight_level"] == "1"  # chosen now: kept

@@ -38,6 +38,24 @@ def test_growth_editor_fills_levels_and_follows_the_measurement(qtbot):
     assert w.validate() == []
 
 
+def test_growth_editor_correcting_a_saved_check(qtbot):
+    """A saved level that the WHO standards gave follows a corrected weight; a level the doctor
+    set otherwise stays."""
+    visit = dt.date.fromisoformat(example("child_1_8m")["visit_date"])
+    ctx = ValidationContext(birth_date=(visit - dt.timedelta(days=92)).isoformat(), sex="2")
+    doc = {k: v for k, v in example("child_1_8m").items() if k not in growth.TARGETS}
+    saved = forms.prepare("child_1_8m", dict(doc, weight_kg=3.6), ctx)
+    assert saved["weight_level"] == "3"
+    w = FormEditor(forms.get_form("child_1_8m"), ctx)
+    qtbot.addWidget(w)
+    w.load(dict(saved, height_level="1"))  # the doctor had judged the length 上 against 中
+    w.set_value("weight_kg", 6.0)  # a typing error corrected
+    w.set_value("height_cm", 61.0)
+    w.refresh_computed()
+    assert w.widgets["weight_level"].value() == "2"
+    assert w.widgets["height_level"].value() == "1"
+
+
 def _child(store, birth: dt.date) -> str:
     return residents.add(store, {"name": "李小宝", "sex": "2", "birth_date": birth.isoformat(),
                                  "household": "李家村1组"})["uuid"]  # fmt: skip
