@@ -56,7 +56,7 @@ RECOVERY_STATES = {"new": "已换新代码", "stale": "已失效，须由管理�
 HIDDEN_DETAILS = {"db_sha256", "hash", "record", "replaced_head"}  # (a record is named in the 对象 column)
 WHAT = {"history": "修改历史", "records": "记录列表", "card": "信息卡", "cover": "封面",
         "booklet": "档案册", "round_list": "随访名单", "indicators": "统计指标",
-        "screen": "居民档案页"}  # fmt: skip
+        "screen": "居民档案页", "growth": "生长发育评价"}  # fmt: skip
 FAILURES = {"wrong_password": "密码错误", "disabled": "用户已停用", "unknown_user": "没有这个用户",
             "wrong_recovery_code": "恢复代码不正确", "dropped": "次数太多，未逐条记录",
             "throttled": "等待期间再次尝试", "stale": "数据密钥更换后密码待重设",

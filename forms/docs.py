@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from forms.model import Field, FormDef
+from forms import growth
+from forms.model import ContextStep, Field, FormDef
 from forms.registry import CURRENT_EDITION, editions, form_codes, get_form
 
 
@@ -71,6 +72,12 @@ def _general_rules(form: FormDef) -> list[str]:
     if any(f.computed for f in form.fields()):
         names = "、".join(f.label for f in form.fields() if f.computed)
         rules.append(f"{names}由系统计算，填入的值会被重新计算")
+    levels = [f.label for f in form.fields() if f.key in growth.TARGETS]
+    if levels and any(isinstance(step, ContextStep) for step in form.compute):
+        g = growth.default_rules()
+        rules.append(f"{'、'.join(levels)}留空时按{g.reference_label}由测量值和出生日期、性别自动判定"
+                     f"（上：Z>{g.above:+g}，中：{g.below:+g}～{g.above:+g}，下：Z<{g.below:+g}"
+                     f"{'；界值待核实' if g.verify else ''}），已填的值保留")  # fmt: skip
     return rules
 
 

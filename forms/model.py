@@ -219,6 +219,18 @@ Compute = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
+class ContextStep:
+    """A compute step that needs the resident's facts (sex, birth date: a child's growth levels
+    from the measurements). forms.prepare/validate call `fn(doc, ctx)`; called as a plain
+    Compute (no context known, e.g. printing a stored document) it leaves the document as is."""
+
+    fn: Callable[[dict[str, Any], ValidationContext], dict[str, Any]]
+
+    def __call__(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return doc
+
+
+@dataclass(frozen=True)
 class CrossRule:
     """A Rule with a Chinese sentence saying what it checks (shown by `cunyi forms show`).
     The function only sees values that already passed the per-field checks, except list

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from forms import checks, idnumber
 from forms.checks import DateBounds, is_empty
-from forms.model import CrossRule, Field, FieldError, FormDef, ValidationContext
+from forms.model import ContextStep, CrossRule, Field, FieldError, FormDef, ValidationContext
 from forms.registry import get_form
 
 OTHER_MAX = 100
@@ -110,7 +110,7 @@ def validate(
                 good[key] = value
     errors += _other_texts(form, doc, good, index.others)
     errors += _id_numbers(index.id_fields, good, ctx, today)
-    prepared = _computed(form, good)
+    prepared = _computed(form, good, ctx)
     wrong = {e.key.split("[")[0].split(".")[0] for e in errors}
     for reads, rule in index.rules:
         if wrong.isdisjoint(reads):
@@ -125,7 +125,7 @@ def prepare(
     form = get_form(code, edition)
     if not isinstance(doc, dict):
         raise TypeError("表单内容必须是 JSON 对象")
-    return _prepare(form, copy_doc(doc))
+    return _prepare(form, copy_doc(doc), ctx)
 
 
 def prepare_in_place(
@@ -137,16 +137,16 @@ def prepare_in_place(
     form = get_form(code, edition)
     if not isinstance(doc, dict):
         raise TypeError("表单内容必须是 JSON 对象")
-    return _prepare(form, doc)
+    return _prepare(form, doc, ctx)
 
 
-def _prepare(form: FormDef, out: dict[str, Any]) -> dict[str, Any]:
+def _prepare(form: FormDef, out: dict[str, Any], ctx: ValidationContext | None = None) -> dict[str, Any]:
     for f in _index(form).lists:
         if isinstance(out.get(f.key), list):
             for item in out[f.key]:
                 if isinstance(item, dict) and is_empty(item.get("id")):
                     item["id"] = uuid.uuid4().hex
-    return _computed(form, out)
+    return _computed(form, out, ctx)
 
 
 def copy_doc(value: Any) -> Any:
@@ -169,13 +169,14 @@ def copy_doc(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def _computed(form: FormDef, doc: dict[str, Any]) -> dict[str, Any]:
+def _computed(form: FormDef, doc: dict[str, Any], ctx: ValidationContext | None = None) -> dict[str, Any]:
     """`doc` (which the steps may change: callers pass a dict of their own) with the computed
-    fields recomputed; whatever was sent for them is dropped first."""
+    fields recomputed; whatever was sent for them is dropped first. A ContextStep (growth
+    levels) is given the resident's facts when they are known."""
     computed = _index(form).computed
     out = {k: v for k, v in doc.items() if k not in computed} if computed else doc
     for step in form.compute:
-        out = step(out)
+        out = step.fn(out, ctx) if ctx is not None and isinstance(step, ContextStep) else step(out)
     return out
 
 

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import forms
+from forms import growth
 from forms.model import FieldError, FormDef, ValidationContext
 from ui.form_fields import CodeField, FieldWidget, make_field
 from ui.qt import (
@@ -47,6 +48,7 @@ class FormEditor(QScrollArea):
         self.widgets: dict[str, FieldWidget] = {}
         self.labels: dict[str, QLabel] = {}
         self._extra: dict[str, Any] = {}  # keys of a loaded document the editor has no widget for
+        self._auto: dict[str, Any] = {}  # derived answers this editor filled (see refresh_computed)
         self._loading = False
         self.setWidgetResizable(True)
         self.setFrameShape(self.Shape.NoFrame)
@@ -150,6 +152,11 @@ class FormEditor(QScrollArea):
                 if isinstance(widget, CodeField) and widget.other is not None:
                     widget.set_other(doc.pop(f"{key}_other", None))
             self._extra = doc
+            # A saved level that is what the WHO standards give its measurements follows a
+            # corrected measurement (as records.update does); any other is the doctor's.
+            saved = {k: w.value() for k, w in self.widgets.items()}
+            self._auto = {k: v for k, v in growth.auto_levels(self.form, saved, self.ctx).items()
+                          if saved.get(k) == v}  # fmt: skip
         finally:
             self._loading = False
         self.clear_errors()
@@ -179,21 +186,29 @@ class FormEditor(QScrollArea):
     def refresh_computed(self) -> None:
         """Show computed fields (BMI, scores) as the doctor types."""
         computed = [w for w in self.widgets.values() if w.field.computed]
-        if not computed:
+        derived = {k: w for k, w in self.widgets.items() if w.field.layout.get("derived_from")}
+        if not computed and not derived:
             return
         typed = self.document()
+        # An answer this editor filled itself (a child's 上/中/下) is worked out again from the
+        # new measurement, not kept as if the doctor had chosen it.
+        for key, value in self._auto.items():
+            if key in typed and typed[key] == value:
+                del typed[key]
         try:
             prepared = forms.prepare(self.form.code, typed, self.ctx, self.form.edition)
         except Exception:  # noqa: BLE001 - half-typed input: leave the old value until it parses
             return
         for widget in computed:
             widget.set_value(prepared.get(widget.field.key))
-        # An answer the form derives from a measurement (中医体质 question 9 from the BMI) is shown
-        # as it will be saved, not as it was clicked.
-        for key, widget in self.widgets.items():
-            derived = widget.field.layout.get("derived_from")
-            if derived and key in prepared and prepared[key] != typed.get(key):
+        # An answer the form derives from a measurement (中医体质 question 9 from the BMI, a
+        # child's 上/中/下 from the WHO standards) is shown as it will be saved.
+        for key, widget in derived.items():
+            if key in prepared and prepared[key] != typed.get(key):
                 widget.set_value(prepared[key])
+                self._auto[key] = prepared[key]
+            elif key not in prepared and key in self._auto and widget.value() == self._auto.pop(key):
+                widget.set_value(None)  # the measurement it came from was cleared
 
     # --- validation
     def clear_errors(self) -> None:

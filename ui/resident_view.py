@@ -13,6 +13,7 @@ from app.labels import form_title
 from ui import pregnancy_panel
 from ui.admin_common import message_label
 from ui.charts import Series, Target, TrendChart
+from ui.growth_chart import GrowthPanel
 from ui.qt import (
     QAbstractItemView,
     QGroupBox,
@@ -199,6 +200,10 @@ class ResidentView(QWidget):
         cc.addWidget(self.glucose_chart)
         cc.addWidget(self.weight_chart)
         right.addTab(charts, tr("Resident", "趋势图"))
+        self.growth = GrowthPanel(right)
+        self.growth.setObjectName("growthPanel")
+        self.growth_tab = right.addTab(self.growth, tr("Resident", "生长曲线"))
+        right.setTabVisible(self.growth_tab, False)
         self.history = QTableWidget(0, 4, right)
         self.history.setObjectName("history")
         self.history.setHorizontalHeaderLabels(
@@ -321,6 +326,7 @@ class ResidentView(QWidget):
         self._fill_household(data.household)
         self._fill_household_info(r, data.household_info)
         self._fill_charts(data.records)
+        self._fill_growth(r, data.records)
         self._fill_history(data.history)
         pregnancy_panel.show_for(self.pregnancy, r)
         self.loaded.emit(r)
@@ -442,6 +448,16 @@ class ResidentView(QWidget):
         self.bp_chart.set_data([sbp, dbp], [Target(140, "140"), Target(90, "90")])
         self.glucose_chart.set_data([glu], [Target(7.0, "7.0")])
         self.weight_chart.set_data([weight])
+
+    def _fill_growth(self, r: dict[str, Any], records: list[dict[str, Any]]) -> None:
+        """A child (0-6 years, a little margin) gets the growth charts tab."""
+        from app.services import growth
+
+        child = growth.is_child(r.get("birth_date"))
+        self.side_tabs.setTabVisible(self.growth_tab, child)
+        if child:
+            self.growth.set_child(r.get("sex"), growth.measurements(r.get("sex"), r.get("birth_date"),
+                                                                    list(reversed(records))))  # fmt: skip
 
     def _person(self, login: str | None) -> str:
         """记录人 by the name staff know each other by (app.services.readable.display_names)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
@@ -16,11 +17,12 @@ from app.db.models import Record, Resident
 from app.errors import InvalidInput
 from app.repo import Origin
 from app.repo import records as writer
-from app.repo.records import checked
+from app.repo.records import checked, context
 from app.services import audit, record_warnings, refs
 from app.services.changes import versions_of
 from app.services.residents import compute_tags, forms_of
 from app.services.results import Created, Saved
+from forms import growth
 from forms.checks import is_empty
 from forms.model import FieldError
 
@@ -108,6 +110,10 @@ def update(store: Store, uuid: str, patch: Any, *, status: str | None = None,
                 doc.pop(k, None)
             else:
                 doc[k] = v
+        # A child's 上/中/下 filled from the old measurements follows a corrected measurement.
+        with contextlib.suppress(forms.UnknownForm):  # checked() below refuses it, naming it
+            doc = growth.drop_auto_levels(forms.get_form(rec.form, rec.edition), stored, doc,
+                                          context(resident, final))  # fmt: skip
         if final and rec.status == "draft" and rec.form in SIGNED_BY_SAVER and is_empty(doc.get("doctor")):
             doc["doctor"] = store.user.display_name or store.user.name
         prepared = checked(rec.form, doc, resident, rec.edition, final)

@@ -30,6 +30,8 @@ from forms.definitions._dsl import (
     section,
     text,
 )
+from forms.growth import TARGETS as GROWTH_TARGETS
+from forms.growth import growth_step
 from forms.model import CrossRule, Field, FieldError, FormDef, Section, ValidationContext
 
 PAPER = {"header": ["name", "record_no8"]}
@@ -230,6 +232,10 @@ def _head(slot_table: str, label: str) -> tuple[Field, Field, Section]:
     return slot, visit_date, section("visit", "随访", slot, visit_date, role="header")
 
 
+# The levels filled from the WHO z-scores when left empty (forms/growth.py, cut-offs [verify]).
+AUTO = "留空时按WHO儿童生长标准（2006）自动判定，可改"
+
+
 def _growth(kind: str) -> list[Field]:
     """体重 / 身长(高) with their 上中下, and 头围 on the 1～8月龄 sheet."""
     lo_w, hi_w, lo_h, hi_h, h_label = {
@@ -240,15 +246,19 @@ def _growth(kind: str) -> list[Field]:
     out = [
         decimal("weight_kg", "体重", lo_w, hi_w, "kg", places=2, measure="weight",
                 layout={"row": "weight"}),  # fmt: skip
-        code("weight_level", "体重·上中下", "growth_level", layout={"row": "weight"}),
+        code("weight_level", "体重·上中下", "growth_level", hint=AUTO,
+             layout={"row": "weight", "derived_from": "weight_kg"}),  # fmt: skip
         decimal("height_cm", h_label, lo_h, hi_h, "cm", measure="height", layout={"row": "height"}),
-        code("height_level", f"{h_label}·上中下", "growth_level", layout={"row": "height"}),
+        code("height_level", f"{h_label}·上中下", "growth_level", hint=AUTO,
+             layout={"row": "height", "derived_from": "height_cm"}),  # fmt: skip
     ]
     if kind == "1_8m":
         out.append(decimal("head_cm", "头围", 28, 55, "cm", measure="head"))
     if kind == "3_6y":
-        out.append(code("weight_height_level", "体重/身高", "growth_level", hint="身高别体重"))
-        out.append(code("growth_eval", "体格发育评价", "growth_eval"))
+        out.append(code("weight_height_level", "体重/身高", "growth_level", hint=f"身高别体重；{AUTO}",
+                        layout={"derived_from": "weight_kg"}))  # fmt: skip
+        out.append(code("growth_eval", "体格发育评价", "growth_eval", hint=AUTO,
+                        layout={"derived_from": "weight_kg"}))  # fmt: skip
     return out
 
 
@@ -337,6 +347,9 @@ def _check_form(
         insert_only=True,
         slot_field="slot",
         paper=PAPER | {"instructions": instructions},
+        # 上/中/下 and 体格发育评价 from the WHO standards when the doctor leaves them empty.
+        compute=(growth_step({f.measure: f.key for f in fields if f.measure},
+                             tuple(f.key for f in fields if f.key in GROWTH_TARGETS)),),  # fmt: skip
     )
 
 

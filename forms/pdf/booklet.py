@@ -18,6 +18,8 @@ from forms.pdf.flow import text
 from forms.pdf.fonts import FONT
 from forms.pdf.forms_print import PERSONAL_INFO, form_pages, resolve
 from forms.pdf.grid import Cell, Row, draw_rows
+from forms.pdf.growth_pages import TITLE as GROWTH_TITLE
+from forms.pdf.growth_pages import growth_pages
 from forms.pdf.page import (
     CONTENT_W,
     MARGIN_TOP,
@@ -102,7 +104,23 @@ def resident_parts(
         if code == PERSONAL_INFO and not recs and not resident.get("doc"):
             continue
         parts.append((form.title, form_pages(form, resident, recs, mask_id=mask_id)))
+    # A child's growth charts follow the child health checks (the last of them in the booklet).
+    charts = growth_pages(resident, [r for rs in by_form.values() for r in rs])
+    if charts:
+        child_parts = [i for i, (title, _p) in enumerate(parts) if title in _child_titles()]
+        at = child_parts[-1] + 1 if child_parts else len(parts)
+        parts.insert(at, (GROWTH_TITLE, charts))
     return parts
+
+
+def _child_titles() -> set[str]:
+    out = set()
+    for code in ("newborn_visit", "child_1_8m", "child_12_30m", "child_3_6y", "child_tcm"):
+        try:
+            out.add(get_form(code).title)
+        except UnknownForm:
+            continue
+    return out
 
 
 def toc_page(resident: dict[str, Any], entries: list[tuple[str, int, int]]) -> PageDrawer:
