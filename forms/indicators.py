@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from forms.model import FieldError
+from forms.rules import INSTITUTION_KINDS
 
 if TYPE_CHECKING:
     from forms.rules import Indicator, Table
@@ -76,6 +77,8 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
     people = list(facts)
     out = []
     for ind in table.indicators:
+        if ind.kind in INSTITUTION_KINDS:
+            continue  # counted from the clinic's own log: activity_figures
         den_people: list[Facts] | None
         if ind.kind == "filing":
             num_people = people
@@ -114,3 +117,42 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
             item["denominator_residents"] = None if den_people is None else [f.ref() for f in den_people]
         out.append(item)
     return out
+
+
+# --- health education (issue 16): the clinic's activities of a year against the requirement
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One final, not voided activity of the year, as the indicator sees it."""
+
+    kind: str  # he_kind code
+    material_kinds: int | None = None  # kinds of material handed out or played (kinds 1 and 2)
+
+
+def activity_figures(ind: Indicator, activities: Iterable[Activity], level: str) -> dict[str, Any]:
+    """`ind` (kind activity_count) for one institution: per required kind the count (activities,
+    or kinds of material: an activity without its number of kinds counts as one kind) against
+    the yearly figure for `level` ("village" or "township"). numerator / denominator = the kinds
+    that met their figure / the kinds with a figure above 0."""
+    done: dict[str, int] = {}
+    for a in activities:
+        for req in ind["requirements"]:
+            if req["kind"] == a.kind:
+                n = (a.material_kinds or 1) if req["count"] == "material_kinds" else 1
+                done[a.kind] = done.get(a.kind, 0) + n
+    by_kind, parts, met, required = [], [], 0, 0
+    for req in ind["requirements"]:
+        need, have = int(req["per_year"][level]), done.get(req["kind"], 0)
+        ok = have >= need
+        if need:
+            required += 1
+            met += ok
+        unit = req.get("unit", "")
+        by_kind.append({"kind": req["kind"], "label": req["label"], "count": have, "required": need,
+                        "unit": unit, "met": ok if need else None})  # fmt: skip
+        parts.append(f"{req['label']} {have}/{need}{unit}" + ("" if not need else "（达标）" if ok else "（未达标）"))
+    where = "乡镇卫生院" if level == "township" else "村卫生室"
+    return {"code": ind.code, "name": ind.name, "numerator": met, "denominator": required,
+            "rate": _rate(met, required), "note": f"{where}年度要求达标项数；" + "；".join(parts),
+            "by_kind": by_kind}  # fmt: skip

@@ -241,6 +241,10 @@ class FormDef:
     # Additions (after the contract was first published):
     paper: Mapping[str, Any] = field(default_factory=dict)  # form-level paper hints (see top)
     edition_label: str = ""  # e.g. "2017年第三版"
+    # Whose record it is: "resident" (kept in a resident's record, in the booklet and the
+    # resident's form choosers) or "institution" (the clinic's own log, e.g. 健康教育活动记录表:
+    # never offered for a resident, stored and listed apart; app/services/activities.py).
+    subject: Literal["resident", "institution"] = "resident"
     # Index built once (validation looks fields up by key for every value of every document).
     _by_key: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -128,4 +128,9 @@ def stats(store: Store, year: int, village: str | None = None, *,
     table = rules_mod.for_store(store)
     facts = facts_local(store, table, year, village)
     count, note = population_mod.total(store, year, village, [f.village for f in facts])
-    return compute(table, facts, count, detail=detail, population_note=note)
+    out = compute(table, facts, count, detail=detail, population_note=note)
+    if village is None:  # the clinic's own activities: an institution's figure, not a village's
+        from app.services import activities
+
+        out += activities.figures(store, table, year)
+    return out

@@ -230,4 +230,9 @@ TABLES = tables_by_name(
     table("postpartum_guidance", "1个人卫生 2心理 3营养 4母乳喂养 5新生儿护理与喂养 6其他", other="6"),
     table("recovered", "1已恢复 2未恢复", other="2"),
     table("postpartum_outcome", "1结案 2转诊"),
+    # --- 健康教育活动记录表 (programme-forms.md §15: 活动形式 is free text on the paper [C]; these
+    # codes are the service's forms of activity, so the yearly requirement can count them [U])
+    table("he_kind", "1发放印刷资料 2播放音像资料 3更换宣传栏 4健康知识讲座 5公众健康咨询活动 "
+                     "6个体化健康教育 7其他", other="7"),
+    table("he_archive", "1书面材料 2图片材料 3印刷材料 4影音材料 5签到表 6其他材料", other="6"),
 )

@@ -9,6 +9,7 @@ from forms.definitions import (
     elderly_selfcare,
     elderly_tcm,
     followup,
+    health_education,
     health_exam,
     maternal,
     personal_info,
@@ -41,6 +42,7 @@ BUILDERS = (
     clinical.build_consultation,
     referral.build,
     resident_docs.build_card,
+    health_education.build,  # the clinic's own log (subject institution): not in ORDER
 )
 ORDER = (
     "cover",
@@ -63,6 +65,8 @@ ORDER = (
     "referral",
     "info_card",
 )
+# Forms of the clinic itself, not of a resident (FormDef.subject "institution"): never in a booklet.
+INSTITUTION_ORDER = ("health_education",)
 
 
 

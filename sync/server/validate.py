@@ -90,9 +90,12 @@ def record_form(state: dict[str, Any]) -> tuple[forms.FormDef | None, list[str]]
     if not isinstance(code, str) or (edition is not None and not isinstance(edition, str)):
         return None, ["表单代码（form）：必须是字符串"]
     try:
-        return forms.get_form(code, edition), []
+        form = forms.get_form(code, edition)
     except forms.UnknownForm as e:
         return None, [f"表单代码（form）：{e}"]
+    if form.subject != "resident":
+        return None, [f"表单代码（form）：{form.title}是机构的记录，不属于居民档案"]
+    return form, []
 
 
 def record_errors(state: dict[str, Any], resident: dict[str, Any]) -> list[str]:
