@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         act("due", "随访提醒", lambda: self.tabs.setCurrentWidget(self.due), "F5")
         act("print", "打印信息卡", self.print_current_card, "Ctrl+P")
         act("stats", "统计指标", self.open_stats)
+        act("activities", "健康教育", self.open_activities)
         bar.addSeparator()
         act("lock", "锁定", self.lock, "Ctrl+L")
         act("switch", "切换用户", self.lock)
@@ -487,6 +488,41 @@ class MainWindow(QMainWindow):
         self._add_tab("stats", screen, tr("Main", "统计指标"))
         screen.refresh()
         return screen
+
+    def open_activities(self) -> QWidget:
+        """The health education log (issue 16, ui/activities.py) as a tab of its own, opened once."""
+        index = self._find_tab("activities")
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        from ui.activities import ActivitiesScreen
+
+        screen = ActivitiesScreen(self.tabs)
+        screen.open_editor.connect(self.open_activity_editor)
+        self._add_tab("activities", screen, tr("Main", "健康教育"))
+        screen.refresh()
+        return screen
+
+    def open_activity_editor(self, record: dict[str, Any] | None) -> QWidget:
+        key = f"activity:{(record or {}).get('uuid', 'new')}"
+        index = self._find_tab(key)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        from ui.activities import ActivityEditArea
+
+        editor = ActivityEditArea(record, parent=self.tabs)
+
+        def closed() -> None:
+            self.close_widget(editor)
+            self.open_activities()  # back to the log it came from
+
+        editor.close_requested.connect(closed)
+        screen = self.tabs.widget(self._find_tab("activities"))
+        if screen is not None:
+            editor.saved.connect(lambda _u: screen.refresh())
+        self._add_tab(key, editor, tr("Main", "健康教育·{0}").format(tr("Main", "修改") if record else tr("Main", "新增")))
+        return editor
 
     def open_audit(self) -> QWidget | None:
         if not self._admin_only("audit_log"):
