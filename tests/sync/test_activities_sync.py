@@ -79,3 +79,29 @@ def test_the_server_checks_an_activity_with_the_same_form() -> None:
     assert any("作废原因" in e for e in activity_errors({**good, "status": "voided"}))
     assert any("属于居民档案" in e for e in activity_errors({**good, "form": "htn_followup"}))
     assert any("状态" in e for e in activity_errors({**good, "status": "deleted"}))
+
+
+def test_two_corrections_of_one_field_meet_as_a_conflict_settled_through_the_writer(three: Any, county: Any) -> None:
+    from sync import resolve, status_rows
+
+    a, _b, hospital, _t = three
+    u = activities.add(a.store, lecture())["uuid"]
+    a.sync()
+    hospital.sync()
+    activities.update(a.store, u, {"topic": "高血压防治"})
+    activities.update(hospital.store, u, {"topic": "高血压的规范服药"})
+    a.sync()
+    out = hospital.sync()
+    assert out["pushed"] == 1
+    open_ = [c for c in resolve.listing(hospital.store) if c["entity_uuid"] == u]
+    assert [(c["entity"], c["field"]) for c in open_] == [("activity", "topic")]
+    assert "健康教育活动" in open_[0]["name"]
+    rows = [r for r in status_rows.conflict_rows(hospital.store) if r.entity_uuid == u]
+    assert rows[0].label == "健康教育活动记录表·活动主题"
+    resolve.resolve(hospital.store, open_[0]["id"], take="mine")
+    hospital.sync()
+    a.sync()
+    for inst in (a, hospital):
+        assert local_activities(inst.store)[u]["doc"]["topic"] == "高血压的规范服药"
+    last = activities.history(hospital.store, u)[-1]
+    assert last["action"] in ("resolve", "sync")
