@@ -156,3 +156,28 @@ def activity_figures(ind: Indicator, activities: Iterable[Activity], level: str)
     return {"code": ind.code, "name": ind.name, "numerator": met, "denominator": required,
             "rate": _rate(met, required), "note": f"{where}年度要求达标项数；" + "；".join(parts),
             "by_kind": by_kind}  # fmt: skip
+
+
+def combined_activity_figures(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several institutions' figures of one activity_count indicator as one (a township, the
+    county): the kinds met and the kinds required summed over the institutions, so the rate is
+    the share of the requirements met; per kind the activities and the requirements summed."""
+    first = parts[0]
+    by_kind: dict[str, dict[str, Any]] = {}
+    for p in parts:
+        for k in p["by_kind"]:
+            into = by_kind.setdefault(k["kind"], {**k, "count": 0, "required": 0, "met_at": 0, "asked_at": 0})
+            into["count"] += k["count"]
+            into["required"] += k["required"]
+            into["asked_at"] += 1 if k["met"] is not None else 0
+            into["met_at"] += 1 if k["met"] else 0
+    kinds = []
+    for k in by_kind.values():
+        met_at, asked_at = k.pop("met_at"), k.pop("asked_at")
+        kinds.append({**k, "met": None if not asked_at else met_at == asked_at, "institutions_met": met_at,
+                      "institutions_asked": asked_at})  # fmt: skip
+    num, den = sum(p["numerator"] for p in parts), sum(p["denominator"] for p in parts)
+    note = f"{len(parts)}个机构的年度要求达标项数合计；" + "；".join(
+        f"{k['label']} {k['institutions_met']}/{k['institutions_asked']}个机构达标" for k in kinds if k["institutions_asked"])
+    return {"code": first["code"], "name": first["name"], "numerator": num, "denominator": den,
+            "rate": _rate(num, den), "note": note, "by_kind": kinds}  # fmt: skip

@@ -11,6 +11,7 @@ from typing import Any
 from ui.admin_common import message_label
 from ui.qt import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -138,6 +139,10 @@ class ActivitiesScreen(QWidget):
         bar.addWidget(self.add_button)
         bar.addWidget(self.open_button)
         bar.addWidget(self.void_button)
+        self.others = QCheckBox(tr("Activities", "含辖区其他机构的记录"), self)
+        self.others.setObjectName("activitiesOthers")
+        self.others.setToolTip(tr("Activities", "同步来的下属村卫生室的活动；年度计数只算本机构的"))
+        bar.addWidget(self.others)
         bar.addStretch(1)
         bar.addWidget(self.print_button)
         column.addLayout(bar)
@@ -164,6 +169,7 @@ class ActivitiesScreen(QWidget):
         self.summary.setTextFormat(self.summary.textFormat().RichText)
         column.addWidget(self.summary)
         self.year.valueChanged.connect(lambda _v: self.refresh())
+        self.others.toggled.connect(lambda _on: self.refresh())
         self.add_button.clicked.connect(lambda: self.open_editor.emit(None))
         self.open_button.clicked.connect(lambda: self.open_row(self.table.currentRow()))
         self.void_button.clicked.connect(self.ask_void)
@@ -173,14 +179,15 @@ class ActivitiesScreen(QWidget):
 
     # --- the year's list
     def refresh(self) -> None:
-        year = self.year.value()
+        year, others = self.year.value(), self.others.isChecked()
         self.message.setText("")
 
         def load(store: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             from app import rules
             from app.services import activities
 
-            return activities.list_year(store, year), activities.figures(store, rules.for_store(store), year)
+            return (activities.list_year(store, year, others=others),
+                    activities.figures(store, rules.for_store(store), year))  # fmt: skip
 
         DbOp(self, load).latest_only("activities").success(self._show).failure(self._failed).run()
 
@@ -194,7 +201,8 @@ class ActivitiesScreen(QWidget):
             doc = a["doc"]
             cells = (a["visit_date"], kind_label(get_form(a["form"], a["edition"]), doc), doc.get("topic") or "",
                      doc.get("place") or "", doc.get("organizer") or "",
-                     "" if doc.get("participants") is None else str(doc["participants"]), status_text(a))  # fmt: skip
+                     "" if doc.get("participants") is None else str(doc["participants"]),
+                     status_text(a) + ("" if a.get("own", True) else tr("Activities", "（机构 {0}）").format(a["area"])))  # fmt: skip
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(str(text))
                 if a["status"] == "voided":

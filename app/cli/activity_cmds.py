@@ -34,8 +34,9 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p = leaf(acts, "history", "活动记录的每一个保存过的版本")
     p.add_argument("uuid")
     p.set_defaults(func=cmd_history)
-    p = leaf(acts, "list", "某年度的活动记录（含作废的）")
+    p = leaf(acts, "list", "某年度本机构的活动记录（含作废的）")
     p.add_argument("--year", type=int, required=True, metavar="Y")
+    p.add_argument("--all", dest="others", action="store_true", help="也列出同步来的辖区内其他机构的记录")
     p.set_defaults(func=cmd_list)
     p = leaf(acts, "print", "打印某年度的活动一览表及每次活动的记录表，或一条记录（--uuid）")
     p.add_argument("--year", type=int, metavar="Y")
@@ -51,8 +52,9 @@ def _line(a: dict[str, Any]) -> str:
 
     doc = a["doc"]
     kind = kind_label(get_form(a["form"], a["edition"]), doc)
+    where = "" if a.get("own", True) else f"  （机构 {a.get('area')}）"
     return (f"{a['uuid'][:8]}  {a['visit_date']}  {kind}  {doc.get('topic', '')}  "
-            f"{doc.get('place', '')}  {status_text(a)}")  # fmt: skip
+            f"{doc.get('place', '')}  {status_text(a)}{where}")  # fmt: skip
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -99,7 +101,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from app.services import activities
 
-    rows = with_store(args, lambda st: activities.list_year(st, args.year))
+    rows = with_store(args, lambda st: activities.list_year(st, args.year, others=args.others))
     emit(args, rows, "\n".join(_line(a) for a in rows) or f"{args.year}年度没有活动记录")
     return 0
 

@@ -10,10 +10,10 @@ import json
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.clock import now_iso
-from app.db.models import Activity
+from app.db.models import Activity, SyncEntity
 from app.errors import InvalidInput, NotFound
 from app.repo import Origin
 from app.repo import activities as writer
@@ -122,14 +122,22 @@ def year_bounds(year: Any) -> tuple[str, str]:
         raise InvalidInput(e.error) from e
 
 
-def list_year(store: Store, year: int, *, voided: bool = True) -> list[dict[str, Any]]:
-    """The year's activities by date (then entry time); voided ones too unless `voided=False`."""
+def list_year(store: Store, year: int, *, voided: bool = True, others: bool = False) -> list[dict[str, Any]]:
+    """This institution's activities of the year by date (then entry time), voided ones too
+    unless `voided=False`; with `others`, also those of the institutions below it that sync
+    brought (a township hospital sees its villages' logs). Each says its institution's area."""
     start, end = year_bounds(year)
-    q = select(Activity).where(Activity.visit_date.between(start, end))
+    own = store.institution.area
+    area = func.coalesce(SyncEntity.area, own)
+    q = (select(Activity, area).outerjoin(SyncEntity, SyncEntity.uuid == Activity.uuid)
+         .where(Activity.visit_date.between(start, end)))  # fmt: skip
     if not voided:
         q = q.where(Activity.status != "voided")
+    if not others:
+        q = q.where(area == own)
     with store.session() as s:
-        return [as_dict(a) for a in s.scalars(q.order_by(Activity.visit_date, Activity.created_at))]
+        rows = s.execute(q.order_by(Activity.visit_date, Activity.created_at)).all()
+        return [{**as_dict(a), "area": where, "own": where == own} for a, where in rows]
 
 
 def level(store: Store) -> str:

@@ -68,8 +68,12 @@ def test_activities_go_up_under_the_clinics_area_and_reach_the_hospital_only(thr
     with a.store.session() as s:  # what was pulled queues nothing
         assert s.scalar(select(Outbox).where(Outbox.state != "sent")) is None
     # the year's list on the hospital counts the clinic's activity; the voided one is listed
-    rows = activities.list_year(hospital.store, 2024)
+    rows = activities.list_year(hospital.store, 2024, others=True)
     assert {r["uuid"] for r in rows} >= {one["uuid"], two["uuid"]}
+    assert {r["area"] for r in rows if r["uuid"] == one["uuid"]} == {t + "001"}
+    # its own log (and its count) holds only what the hospital did itself
+    assert not {r["uuid"] for r in activities.list_year(hospital.store, 2024)} & {one["uuid"], two["uuid"]}
+    assert {r["uuid"] for r in activities.list_year(a.store, 2024)} >= {one["uuid"], two["uuid"]}
 
 
 def test_the_server_checks_an_activity_with_the_same_form() -> None:
@@ -105,3 +109,51 @@ def test_two_corrections_of_one_field_meet_as_a_conflict_settled_through_the_wri
         assert local_activities(inst.store)[u]["doc"]["topic"] == "高血压的规范服药"
     last = activities.history(hospital.store, u)[-1]
     assert last["action"] in ("resolve", "sync")
+
+
+def test_county_stats_count_each_institutions_log_as_the_clinic_does(three: Any, county: Any) -> None:
+    """2025 in one township, by hand. Clinic one: 12 kinds printed, 6 audio-visual, 6 bulletin
+    changes, 6 lectures (and a voided lecture): 4/4. Clinic two: 2 lectures: 0/4. The township
+    hospital (no residents of its own): 12 lectures and 9 consultations, against the township's
+    figures (12 printed, 6 audio-visual, 6 bulletin, 12 lectures, 9 consultations): 2/5. The
+    township: 6/13."""
+    from synchelp import cli
+
+    from app.services import indicators
+
+    one, two, hospital, t = three
+
+    def add(inst: Any, kind: str, n: int, **extra: Any) -> list[str]:
+        out = []
+        for i in range(n):
+            day = f"2025-{1 + i % 12:02d}-{1 + i // 12:02d}"
+            doc = lecture(activity_kind=kind, visit_date=day, filled_date=day, **extra)
+            if kind not in ("4", "5"):
+                doc.pop("participants")
+            out.append(activities.add(inst.store, doc)["uuid"])
+        return out
+
+    add(one, "1", 3, material_kinds=4)
+    add(one, "2", 1, material_kinds=6)
+    add(one, "3", 6)
+    add(one, "4", 6)
+    activities.void(one.store, add(one, "4", 1)[0], "重复")
+    add(two, "4", 2)
+    add(hospital, "4", 12)
+    add(hospital, "5", 9)
+    for inst in (one, two, hospital):
+        inst.sync()
+    out = cli("county", "stats", "--db", county.db, "--year", "2025", "--json")
+    assert out.returncode == 0, out.stderr
+    [mine] = [x for x in json.loads(out.stdout)["townships"] if x["township"] == t]
+    code = "health_education_activities"
+    per = {v["village"]: {i["code"]: i for i in v["indicators"]}[code] for v in mine["villages"]}
+    assert {a: (f["numerator"], f["denominator"]) for a, f in per.items()} == {
+        t + "001": (4, 4), t + "002": (0, 4), t + "000": (2, 5)}
+    for inst in (one, two, hospital):  # each institution's figure is its own `cunyi stats`
+        own = {i["code"]: i for i in indicators.stats(inst.store, 2025)}[code]
+        assert per[inst.area]["by_kind"] == own["by_kind"] and per[inst.area]["note"] == own["note"]
+    town = {i["code"]: i for i in mine["indicators"]}[code]
+    assert (town["numerator"], town["denominator"]) == (6, 13)
+    lectures = next(k for k in town["by_kind"] if k["kind"] == "4")
+    assert (lectures["count"], lectures["required"], lectures["institutions_met"]) == (20, 24, 2)
