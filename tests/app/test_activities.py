@@ -5,6 +5,7 @@ year counted by hand (and configurable in the rules table), and `cunyi activity`
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.db.models import Activity, Audit, Outbox, Version
 from app.errors import InvalidInput, NotFound
-from app.services import activities, indicators, records, residents
+from app.services import activities, indicators, printing, records, residents
 from forms.examples import example
 from forms.indicators import Activity as Counted
 from forms.indicators import activity_figures
@@ -113,6 +114,11 @@ def test_it_is_not_a_residents_record(store: Any) -> None:
         records.add(store, r["uuid"], "health_education", lecture())
     assert "不属于居民档案" in str(e.value.errors[0])
     assert records.list_for(store, r["uuid"]) == []
+    for attempt in (lambda: printing.print_form(store, "health_education", [r["uuid"]], io.BytesIO()),
+                    lambda: printing.print_blanks(store, [("health_education", r["uuid"])], io.BytesIO())):  # fmt: skip
+        with pytest.raises(InvalidInput) as e:
+            attempt()
+        assert "不属于居民档案" in str(e.value.errors[0])
 
 
 def crafted_year(store: Any) -> None:
