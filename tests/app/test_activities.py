@@ -198,6 +198,8 @@ def test_cli_add_list_void_print(cli: Any, tmp_path: Path) -> None:
     assert "作废：测试作废" in re.sub(r"\s+", "", text)
     both = cli("activity", "print", "-o", str(pdf))
     assert both.returncode == 2 and "--year" in both.stderr
+    checked = cli("check")  # the history, audit chain and outbox of the log are sound
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     stats = cli("stats", "--year", "2024", "--json")
     assert stats.returncode == 0, stats.stderr
     assert {i["code"] for i in json.loads(stats.stdout)} >= {"health_education_activities"}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.db.models import Activity, Outbox
 from app.services import activities
 from forms.examples import example
+from sync.local import get_state as local_state
 from sync.server.validate import activity_errors
 
 
@@ -67,6 +68,10 @@ def test_activities_go_up_under_the_clinics_area_and_reach_the_hospital_only(thr
     assert history[-1]["changes"]["participants"] == {"old": 36, "new": 40}
     with a.store.session() as s:  # what was pulled queues nothing
         assert s.scalar(select(Outbox).where(Outbox.state != "sent")) is None
+    for inst in (a, hospital):  # the drift check agrees: no repair was needed
+        inst.sync()
+        with inst.store.session() as s:
+            assert local_state(s, "last_run")["repaired"] is False
     # the year's list on the hospital counts the clinic's activity; the voided one is listed
     rows = activities.list_year(hospital.store, 2024, others=True)
     assert {r["uuid"] for r in rows} >= {one["uuid"], two["uuid"]}
