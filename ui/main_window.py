@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import forms
 from ui.due_list import DueList
 from ui.login import LoginPanel
 from ui.qt import (
@@ -604,6 +605,19 @@ class MainWindow(QMainWindow):
         form, resident, record = draft["form"], draft["resident"], draft["record"]
         if form == "personal_info" and resident == "new":
             self.open_register()
+            return
+        if form in forms.institution_form_codes():  # the clinic's own log (issue 16)
+            self.open_activities()
+            if record == "new":
+                self.open_activity_editor(None)
+                return
+
+            def activity(store: Store) -> dict[str, Any]:
+                from app.services import activities
+
+                return activities.get(store, record)
+
+            DbOp(self, activity).success(self.open_activity_editor).run()
             return
 
         def load(store: Store) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -92,3 +92,30 @@ def test_log_add_refuse_void_print(qtbot, doctor) -> None:
             return [a.detail for a in s.scalars(select(Audit).where(Audit.action == "print", Audit.entity == "activity"))]
 
     assert any('"count": 5' in d for d in db(printed))
+
+
+def test_an_unsaved_activity_comes_back_from_my_drafts(qtbot, doctor) -> None:
+    main, _uuids = doctor
+    screen = main.open_activities()
+    click(qtbot, screen.add_button)
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "editor_health_education", timeout=5000)
+    editor = main.tabs.currentWidget()
+    type_text(qtbot, editor.editor.widgets["topic"].edit, "控烟宣传")
+    click(qtbot, editor.close_button)  # closing keeps what was typed
+    qtbot.waitUntil(lambda: main.tabs.currentWidget() is screen, timeout=5000)
+
+    def mine(store):
+        from app.services import drafts
+
+        return drafts.list_mine(store)
+
+    qtbot.waitUntil(lambda: len(db(mine)) == 1, timeout=5000)
+    dialog = main.open_drafts()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
+    texts = [dialog.table.item(0, c).text() for c in range(dialog.table.columnCount()) if dialog.table.item(0, c)]
+    assert any("本机构的活动记录" in t for t in texts), texts
+    dialog.table.selectRow(0)
+    click(qtbot, dialog.open_button)
+    qtbot.waitUntil(lambda: main.tabs.currentWidget().objectName() == "editor_health_education", timeout=5000)
+    again = main.tabs.currentWidget()
+    qtbot.waitUntil(lambda: again.editor.widgets["topic"].value() == "控烟宣传", timeout=5000)
