@@ -162,3 +162,25 @@ def test_county_stats_count_each_institutions_log_as_the_clinic_does(three: Any,
     assert (town["numerator"], town["denominator"]) == (6, 13)
     lectures = next(k for k in town["by_kind"] if k["kind"] == "4")
     assert (lectures["count"], lectures["required"], lectures["institutions_met"]) == (20, 24, 2)
+
+
+def test_another_clinics_activity_is_refused_and_nothing_changes(three: Any, county: Any) -> None:
+    """Jurisdiction from the server's own state: clinic 002 cannot correct clinic 001's log."""
+    import uuid as uuidlib
+
+    from sync import status_rows
+
+    a, b, _hospital, _t = three
+    theirs = activities.add(a.store, lecture())["uuid"]
+    a.sync()
+    with b.store.session(write=True) as s:
+        s.add(Outbox(mutation_id=str(uuidlib.uuid4()), entity="activity", entity_uuid=theirs, op="update",
+                     base_rev=1, changes=json.dumps({"topic": {"old": "高血压的自我管理", "new": "改掉"}}),
+                     created_at="2026-11-26T08:00:00", user="admin", state="pending", attempts=0))  # fmt: skip
+    out = b.sync()
+    assert out["quarantined"] == 1
+    with b.store.session() as s:
+        [row] = s.scalars(select(Outbox).where(Outbox.state == "quarantined"))
+    assert row.error_code == "forbidden" and "该活动记录不在本机构辖区" in (row.last_error or "")
+    assert [(r.name, r.what) for r in status_rows.quarantine_rows(b.store)] == [("（未知活动）", "修改健康教育活动")]
+    assert server_activities(county)[theirs][1]["topic"] == "高血压的自我管理"
