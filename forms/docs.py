@@ -24,6 +24,7 @@ def catalogue() -> list[dict[str, Any]]:
                 "editions": editions(code),
                 "layout": form.layout,
                 "visits_per_page": form.visits_per_page,
+                "subject": form.subject,  # resident | institution (the clinic's own log)
                 "sections": len(form.sections),
                 "fields": len(form.fields()),
             }
@@ -43,6 +44,7 @@ def describe(code: str, edition: str | None = None) -> dict[str, Any]:
         "layout": form.layout,
         "visits_per_page": form.visits_per_page,
         "insert_only": form.insert_only,
+        "subject": form.subject,
         "paper": _plain(form.paper),
         "sections": [
             {

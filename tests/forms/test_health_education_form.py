@@ -44,6 +44,10 @@ def test_it_is_the_institutions_form_in_both_editions() -> None:
     assert CODE not in forms.resident_form_codes()
     assert CODE in forms.form_codes()  # looked up like every form (editor, printing, docs)
     assert errors() == []
+    from forms.docs import catalogue, describe
+
+    assert {c["code"]: c["subject"] for c in catalogue()}[CODE] == "institution"
+    assert describe(CODE)["subject"] == "institution" and describe("htn_followup")["subject"] == "resident"
 
 
 @pytest.mark.parametrize(
