@@ -22,7 +22,7 @@ ACTIONS = {"init": "初始化", "login": "登录", "login_failed": "登录失败
            "renumber": "更换档案编号", "key_rotate": "更换数据密钥",
            "recovery_code": "生成新的恢复代码", "upgrade": "升级数据"}  # fmt: skip
 ENTITIES = {"resident": "居民档案", "record": "记录", "household": "家庭", "user": "用户",
-            "setting": "设置"}  # fmt: skip
+            "setting": "设置", "activity": "健康教育活动"}  # fmt: skip
 STATUSES = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
 
 # Keys of resident rows and requests that are not form fields.

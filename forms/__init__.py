@@ -3,6 +3,7 @@
 Public API (used by app/, ui/, sync/server; keep these names stable):
     get_form(code, edition=None) -> FormDef
     form_codes() -> list[str]
+    resident_form_codes() / institution_form_codes() -> list[str]  (FormDef.subject)
     validate(code, doc, ctx=None, edition=None) -> list[FieldError]
     prepare(code, doc, ctx=None, edition=None) -> dict  (computed fields filled)
 """
@@ -16,7 +17,14 @@ from forms.model import (
     Section,
     ValidationContext,
 )
-from forms.registry import CURRENT_EDITION, UnknownForm, form_codes, get_form
+from forms.registry import (
+    CURRENT_EDITION,
+    UnknownForm,
+    form_codes,
+    get_form,
+    institution_form_codes,
+    resident_form_codes,
+)
 from forms.validate import prepare, validate
 
 __all__ = [
@@ -31,6 +39,8 @@ __all__ = [
     "ValidationContext",
     "form_codes",
     "get_form",
+    "institution_form_codes",
     "prepare",
+    "resident_form_codes",
     "validate",
 ]

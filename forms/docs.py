@@ -25,6 +25,7 @@ def catalogue() -> list[dict[str, Any]]:
                 "editions": editions(code),
                 "layout": form.layout,
                 "visits_per_page": form.visits_per_page,
+                "subject": form.subject,  # resident | institution (the clinic's own log)
                 "sections": len(form.sections),
                 "fields": len(form.fields()),
             }
@@ -45,6 +46,7 @@ def describe(code: str, edition: str | None = None) -> dict[str, Any]:
         "visits_per_page": form.visits_per_page,
         "insert_only": form.insert_only,
         **({"slot_field": form.slot_field} if form.slot_field else {}),
+        "subject": form.subject,
         "paper": _plain(form.paper),
         "sections": [
             {

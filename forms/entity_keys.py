@@ -75,3 +75,10 @@ def split_resident(state: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
         else:
             doc[k] = v
     return doc, own
+
+
+# --- an activity of the clinic (健康教育活动记录表, issue 16): its synced state is the form
+# document plus these keys (the client's activity row columns; the server keeps the whole state).
+ACTIVITY_STATE: tuple[str, ...] = ("form", "edition", "status", "void_reason")
+ACTIVITY_LABELS: dict[str, str] = {"form": "表单代码", "edition": "版本", "status": "状态", "void_reason": "作废原因"}
+ACTIVITY_STATUSES: tuple[str, ...] = ("final", "voided")

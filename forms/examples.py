@@ -738,6 +738,24 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "doctor_phone": "13700137000",
         "notes": "",
     },
+    # the clinic's own log (subject "institution"): no resident facts are used
+    "health_education": {
+        "visit_date": "2024-05-20",
+        "time_of_day": "09:00-11:00",
+        "place": "李家村村委会会议室",
+        "activity_kind": "4",
+        "topic": "高血压的自我管理",
+        "organizer": "某某乡卫生院 张医生",
+        "audience": "辖区高血压患者及家属",
+        "participants": 36,
+        "materials": "《高血压防治》折页 40份",
+        "content": "讲解高血压的危害、限盐、规律服药和家庭自测血压的方法，现场示范血压计的使用。",
+        "evaluation": "参加者踊跃提问，约八成能正确说出每日食盐不超过5克。",
+        "archive": ["1", "2", "5"],
+        "filled_by": "张医生",
+        "responsible": "李院长",
+        "filled_date": "2024-05-21",
+    },
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from forms.model import FieldError
+from forms.rules import INSTITUTION_KINDS
 from forms.schedule import notified_day
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
     people = list(facts)
     out = []
     for ind in table.indicators:
+        if ind.kind in INSTITUTION_KINDS:
+            continue  # counted from the clinic's own log: activity_figures
         den_people: list[Facts] | None
         if ind.kind == "maternal":
             mothers = [(f, ep) for f in people for ep in f.deliveries]
@@ -214,3 +217,65 @@ def _programme(ind: Indicator, people: list[Facts]) -> tuple[list[Facts], list[F
             return False
 
     return den, [f for f in den if regular(f)], f"年内完成疗程的患者中，全程服药率≥{ind['min_rate']}%的"
+# --- health education (issue 16): the clinic's activities of a year against the requirement
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One final, not voided activity of the year, as the indicator sees it."""
+
+    kind: str  # he_kind code
+    material_kinds: int | None = None  # kinds of material handed out or played (kinds 1 and 2)
+
+
+def activity_figures(ind: Indicator, activities: Iterable[Activity], level: str) -> dict[str, Any]:
+    """`ind` (kind activity_count) for one institution: per required kind the count (activities,
+    or kinds of material: an activity without its number of kinds counts as one kind) against
+    the yearly figure for `level` ("village" or "township"). numerator / denominator = the kinds
+    that met their figure / the kinds with a figure above 0."""
+    done: dict[str, int] = {}
+    for a in activities:
+        for req in ind["requirements"]:
+            if req["kind"] == a.kind:
+                n = (a.material_kinds or 1) if req["count"] == "material_kinds" else 1
+                done[a.kind] = done.get(a.kind, 0) + n
+    by_kind, parts, met, required = [], [], 0, 0
+    for req in ind["requirements"]:
+        need, have = int(req["per_year"][level]), done.get(req["kind"], 0)
+        ok = have >= need
+        if need:
+            required += 1
+            met += ok
+        unit = req.get("unit", "")
+        by_kind.append({"kind": req["kind"], "label": req["label"], "count": have, "required": need,
+                        "unit": unit, "met": ok if need else None})  # fmt: skip
+        parts.append(f"{req['label']} {have}/{need}{unit}" + ("" if not need else "（达标）" if ok else "（未达标）"))
+    where = "乡镇卫生院" if level == "township" else "村卫生室"
+    return {"code": ind.code, "name": ind.name, "numerator": met, "denominator": required,
+            "rate": _rate(met, required), "note": f"{where}年度要求达标项数；" + "；".join(parts),
+            "by_kind": by_kind}  # fmt: skip
+
+
+def combined_activity_figures(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several institutions' figures of one activity_count indicator as one (a township, the
+    county): the kinds met and the kinds required summed over the institutions, so the rate is
+    the share of the requirements met; per kind the activities and the requirements summed."""
+    first = parts[0]
+    by_kind: dict[str, dict[str, Any]] = {}
+    for p in parts:
+        for k in p["by_kind"]:
+            into = by_kind.setdefault(k["kind"], {**k, "count": 0, "required": 0, "met_at": 0, "asked_at": 0})
+            into["count"] += k["count"]
+            into["required"] += k["required"]
+            into["asked_at"] += 1 if k["met"] is not None else 0
+            into["met_at"] += 1 if k["met"] else 0
+    kinds = []
+    for k in by_kind.values():
+        met_at, asked_at = k.pop("met_at"), k.pop("asked_at")
+        kinds.append({**k, "met": None if not asked_at else met_at == asked_at, "institutions_met": met_at,
+                      "institutions_asked": asked_at})  # fmt: skip
+    num, den = sum(p["numerator"] for p in parts), sum(p["denominator"] for p in parts)
+    note = f"{len(parts)}个机构的年度要求达标项数合计；" + "；".join(
+        f"{k['label']} {k['institutions_met']}/{k['institutions_asked']}个机构达标" for k in kinds if k["institutions_asked"])
+    return {"code": first["code"], "name": first["name"], "numerator": num, "denominator": den,
+            "rate": _rate(num, den), "note": note, "by_kind": kinds}  # fmt: skip

@@ -270,6 +270,10 @@ class FormDef:
     # whatever its date, the later of two records for one column wins, and columns without a
     # record print blank, as on paper.
     slot_field: str | None = None
+    # Whose record it is: "resident" (kept in a resident's record, in the booklet and the
+    # resident's form choosers) or "institution" (the clinic's own log, e.g. 健康教育活动记录表:
+    # never offered for a resident, stored and listed apart; app/services/activities.py).
+    subject: Literal["resident", "institution"] = "resident"
     # Index built once (validation looks fields up by key for every value of every document).
     _by_key: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
 

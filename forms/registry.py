@@ -49,6 +49,18 @@ def form_codes() -> list[str]:
     return sorted({code for code, _ in _FORMS})
 
 
+def resident_form_codes() -> list[str]:
+    """The forms of a resident's record (what resident views, booklets and choosers offer)."""
+    _load()
+    return sorted({code for (code, _), f in _FORMS.items() if f.subject == "resident"})
+
+
+def institution_form_codes() -> list[str]:
+    """The clinic's own forms, not tied to a resident (健康教育活动记录表)."""
+    _load()
+    return sorted({code for (code, _), f in _FORMS.items() if f.subject == "institution"})
+
+
 def editions(code: str) -> list[str]:
     """The editions a form is defined in, newest first."""
     _load()

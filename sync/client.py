@@ -332,7 +332,7 @@ class SyncClient:
         if (
             first != "applied"
             or not isinstance(rev, int)
-            or row.entity not in ("resident", "record", "household")
+            or row.entity not in ("resident", "record", "household", "activity")
         ):
             return
         known = synced.get(row.entity_uuid)
@@ -347,6 +347,8 @@ class SyncClient:
     def _area_of(self, s: Any, row: Outbox) -> str:
         """The area the server files a new entity under (informational on this side)."""
         area = self.store.institution.area
+        if row.entity == "activity":  # the clinic's own: filed under the clinic's area
+            return area
         if row.entity == "record":
             rec = s.get(Record, row.entity_uuid)
             owner = s.get(SyncEntity, rec.resident_uuid) if rec is not None else None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import now_iso
 from app.db.models import (
+    Activity,
     Conflict,
     Household,
     Outbox,
@@ -21,7 +22,7 @@ from app.db.models import (
     SyncEntity,
     SyncState,
 )
-from app.repo import Origin, households, records, residents
+from app.repo import Origin, activities, households, records, residents
 from app.services.changes import dumps
 from sync.merge import set_path
 from sync.protocol import state_digest, state_item_hash
@@ -53,6 +54,9 @@ def local_state(s: Session, kind: str, uuid: str) -> dict[str, Any] | None:
     if kind == "household":
         h = s.get(Household, uuid)
         return households.snapshot(h) if h else None
+    if kind == "activity":
+        a = s.get(Activity, uuid)
+        return activities.snapshot(a) if a else None
     rec = s.get(Record, uuid)
     return records.snapshot(rec) if rec else None
 
@@ -91,7 +95,7 @@ def apply_item(s: Session, item: dict[str, Any]) -> bool:
     data = dict(item["data"])
     data.pop("provisional", None)
     state = _rebased(data, unsent(s, item["uuid"]))
-    writer = {"resident": residents, "household": households}.get(kind, records)
+    writer = {"resident": residents, "household": households, "activity": activities}.get(kind, records)
     changed = bool(writer.apply(s, item["uuid"], state, Origin.pull(), action="sync"))
     row = s.get(SyncEntity, item["uuid"])
     if row is not None and row.stub:

@@ -22,10 +22,11 @@ MAX_PULL_LIMIT = 2000
 MAX_SNAPSHOT_LIMIT = 10000
 MAX_BODY_BYTES = 16 * 1024 * 1024  # after decompression (gzip-bomb cap)
 
-ENTITIES = ("household", "resident", "record")
+# "activity": the clinic's own log (健康教育活动记录表, issue 16), filed under the clinic's area
+ENTITIES = ("household", "resident", "record", "activity")
 OPS = ("create", "update", "status", "merge", "unmerge")
 RESULTS = ("applied", "merged", "duplicate", "conflict", "rejected", "redirected")
-FEED_KINDS = ("household", "resident", "record", "conflict")
+FEED_KINDS = ("household", "resident", "record", "activity", "conflict")
 
 _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from app.clock import now_iso
-from app.db.models import Conflict, Household, Record, Resident
+from app.db.models import Activity, Conflict, Household, Record, Resident
 from app.errors import InvalidInput, NotFound
-from app.repo import Origin, bookkeep, households, records, residents
+from app.repo import Origin, activities, bookkeep, households, records, residents
 from app.services.results import Resolved
 from forms.model import FieldError
 from sync import conflict_sources, local
@@ -35,13 +35,16 @@ def listing(store: Store, include_resolved: bool = False) -> list[dict[str, Any]
             if c.entity == "record":
                 rec = s.get(Record, c.entity_uuid)
                 resident = rec.resident_uuid if rec else None
-            elif c.entity == "household":
+            elif c.entity in ("household", "activity"):
                 resident = None
             r = s.get(Resident, resident) if resident else None
             name = r.name if r else None
             if c.entity == "household":
                 h = s.get(Household, c.entity_uuid)
                 name = f"{h.label}（家庭）" if h else None
+            if c.entity == "activity":
+                a = s.get(Activity, c.entity_uuid)
+                name = f"{json.loads(a.doc).get('topic') or ''}（健康教育活动 {a.visit_date}）" if a else None
             out.append({
                 "id": c.id, "resident": resident, "name": name,
                 "record_no": r.record_no if r else None, "entity": c.entity, "entity_uuid": c.entity_uuid,
@@ -94,13 +97,13 @@ def resolve(
             value = _parse(value_text, c)
         state = local.local_state(s, c.entity, c.entity_uuid)
         if state is None:
-            what = {"resident": "居民", "household": "家庭"}.get(c.entity, "记录")
+            what = {"resident": "居民", "household": "家庭", "activity": "活动记录"}.get(c.entity, "记录")
             raise NotFound(f"本机没有冲突所在的{what}")
         chosen = copy.deepcopy(state)
         set_path(chosen, c.field, value)
         # The chosen state goes through the writer like a typed-in edit: checked by its form,
         # credited to the person resolving, queued with the conflict it settles.
-        writer = {"resident": residents, "household": households}.get(c.entity, records)
+        writer = {"resident": residents, "household": households, "activity": activities}.get(c.entity, records)
         origin = Origin("resolve", store.user.name, resolves=c.id)
         done = writer.apply(s, c.entity_uuid, chosen, origin, action="resolve",
                             audit_detail={"field": c.field, "take": take or "value"})  # fmt: skip

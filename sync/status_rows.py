@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 import forms
-from app.db.models import Household, Outbox, Record, Resident
+from app.db.models import Activity, Household, Outbox, Record, Resident
 from app.labels import without_keys
 from sync import local
 from sync.client import SyncClient, status
@@ -177,12 +177,15 @@ def conflict_rows(store: Store) -> list[ConflictRow]:
             if c["entity"] == "record":
                 rec = s.get(Record, c["entity_uuid"])
                 code = rec.form if rec else None
+            elif c["entity"] == "activity":
+                act = s.get(Activity, c["entity_uuid"])
+                code = act.form if act else None
             try:
                 form = forms.get_form(code) if code else None
             except forms.UnknownForm:
                 form = None
             label, where = field_of(form, c["field"])
-            if c["entity"] == "record" and form is not None:
+            if c["entity"] in ("record", "activity") and form is not None:
                 label = f"{form.title}·{label}"
             texts = {f"{k}_text": show_value(c[k], where) for k in ("original", "mine", "theirs")}
             options = options_of(where)
@@ -236,6 +239,9 @@ def quarantine_rows(store: Store) -> list[QuarantineRow]:
             if row.entity == "household":
                 h = s.get(Household, row.entity_uuid)
                 resident_uuid, kind, name = None, "家庭", h.label if h else "（未知家庭）"
+            if row.entity == "activity":
+                a = s.get(Activity, row.entity_uuid)
+                resident_uuid, kind, name = None, "健康教育活动", f"本机构 {a.visit_date}" if a else "（未知活动）"
             out.append(QuarantineRow(
                 seq=row.device_seq, when=(row.created_at or "")[:16].replace("T", " "),
                 name=name, resident=resident_uuid, what=f"{OPS.get(row.op, '修改')}{kind}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import forms
 from ui.qt import (
     QAbstractItemView,
     QDialog,
@@ -32,10 +33,12 @@ def load_drafts(store: Store) -> list[dict[str, Any]]:
     rows = drafts.list_mine(store)
     uuids = [r["key"].split(":")[1] for r in rows if r["key"].split(":")[1] != "new"]
     names = {s["uuid"]: s for s in residents.summaries(store, uuids)} if uuids else {}
+    clinic = set(forms.institution_form_codes())  # the clinic's own log (issue 16): no resident
     for r in rows:
         form, resident, record = (r["key"].split(":") + ["", "", ""])[:3]
+        name = tr("Drafts", "（本机构的活动记录）") if form in clinic else None
         r.update(form=form, resident=resident, record=record,
-                 name=names.get(resident, {}).get("name") or tr("Drafts", "（新登记的居民）"))  # fmt: skip
+                 name=name or names.get(resident, {}).get("name") or tr("Drafts", "（新登记的居民）"))  # fmt: skip
     return rows
 
 

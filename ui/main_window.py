@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import forms
 from ui import changes
 from ui.due_list import DueList
 from ui.login import LoginPanel
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         act("due", "随访提醒", lambda: self.tabs.setCurrentWidget(self.due), "F5")
         act("print", "打印信息卡", self.print_current_card, "Ctrl+P")
         act("stats", "统计指标", self.open_stats)
+        act("activities", "健康教育", self.open_activities)
         bar.addSeparator()
         act("lock", "锁定", self.lock, "Ctrl+L")
         act("switch", "切换用户", self.lock)
@@ -496,6 +498,41 @@ class MainWindow(QMainWindow):
         screen.refresh()
         return screen
 
+    def open_activities(self) -> QWidget:
+        """The health education log (issue 16, ui/activities.py) as a tab of its own, opened once."""
+        index = self._find_tab("activities")
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        from ui.activities import ActivitiesScreen
+
+        screen = ActivitiesScreen(self.tabs)
+        screen.open_editor.connect(self.open_activity_editor)
+        self._add_tab("activities", screen, tr("Main", "健康教育"))
+        screen.refresh()
+        return screen
+
+    def open_activity_editor(self, record: dict[str, Any] | None) -> QWidget:
+        key = f"activity:{(record or {}).get('uuid', 'new')}"
+        index = self._find_tab(key)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        from ui.activities import ActivityEditArea
+
+        editor = ActivityEditArea(record, parent=self.tabs)
+
+        def closed() -> None:
+            self.close_widget(editor)
+            self.open_activities()  # back to the log it came from
+
+        editor.close_requested.connect(closed)
+        screen = self.tabs.widget(self._find_tab("activities"))
+        if screen is not None:
+            editor.saved.connect(lambda _u: screen.refresh())
+        self._add_tab(key, editor, tr("Main", "健康教育·{0}").format(tr("Main", "修改") if record else tr("Main", "新增")))
+        return editor
+
     def open_audit(self) -> QWidget | None:
         if not self._admin_only("audit_log"):
             return None
@@ -569,6 +606,19 @@ class MainWindow(QMainWindow):
         form, resident, record = draft["form"], draft["resident"], draft["record"]
         if form == "personal_info" and resident == "new":
             self.open_register()
+            return
+        if form in forms.institution_form_codes():  # the clinic's own log (issue 16)
+            self.open_activities()
+            if record == "new":
+                self.open_activity_editor(None)
+                return
+
+            def activity(store: Store) -> dict[str, Any]:
+                from app.services import activities
+
+                return activities.get(store, record)
+
+            DbOp(self, activity).success(self.open_activity_editor).run()
             return
 
         def load(store: Store) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -159,6 +159,11 @@ class StatsScreen(QWidget):
         if col not in (NUM, DEN) or row >= len(self.items):
             return
         i = self.items[row]
+        if i.get("by_kind") is not None:  # the clinic's activities (issue 16): no residents behind it
+            self.drill_title.setText(tr("Stats", "{0}：按活动形式计数，见“健康教育”窗口").format(i["name"]))
+            self.residents.setRowCount(0)
+            self.shown = []
+            return
         people = i["numerator_residents"] if col == NUM else i["denominator_residents"]
         part = tr("Stats", "分子") if col == NUM else tr("Stats", "分母")
         if people is None:

@@ -283,3 +283,22 @@ class SyncEntity(Base):
     area: Mapped[str] = mapped_column(String(12))
     stub: Mapped[bool] = mapped_column(Boolean, default=False)
     h: Mapped[int] = mapped_column(BigInteger, default=0)  # its share of the drift-check hash
+
+
+class Activity(Base):
+    """One activity of the clinic itself (健康教育活动记录表, issue 16): not a resident's record.
+    Never deleted: a mistaken entry is voided with its reason and stays listed as such."""
+
+    __tablename__ = "activity"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    form: Mapped[str] = mapped_column(String(32))
+    edition: Mapped[str] = mapped_column(String(8))
+    visit_date: Mapped[str] = mapped_column(String(10), index=True)  # the activity's date
+    doc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="final")  # final | voided
+    void_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))

@@ -46,6 +46,9 @@ def checked(form: str, doc: Any, resident: Resident, edition: str | None,
         definition = forms.get_form(form, edition)
     except forms.UnknownForm as e:
         raise InvalidInput(FieldError("form", "表单代码", f"{e}；可用：{'、'.join(forms.form_codes())}")) from None
+    if definition.subject != "resident":
+        raise InvalidInput(FieldError("form", "表单代码", f"{definition.title}是本机构的活动记录，不属于居民档案，"
+                                                         "请用 activity add 或“健康教育”窗口登记"))
     if form in RESIDENT_FORMS:
         raise InvalidInput(FieldError("form", "表单代码", "个人基本信息表随居民档案保存，请用 resident update 修改"))
     ctx = context(resident, final)

@@ -171,6 +171,10 @@ def stats(store: Store, year: int, village: str | None = None, *,
             if item["code"] in hidden:
                 item["numerator_residents"] = item["denominator_residents"] = None
                 item["detail_hidden"] = roles.refusal("sensitive_programmes")
+    if village is None:  # the clinic's own activities: an institution's figure, not a village's
+        from app.services import activities
+
+        items += activities.figures(store, table, year)
     return items
 
 

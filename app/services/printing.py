@@ -140,9 +140,12 @@ def _known_form(form: str) -> None:
     import forms
 
     try:
-        forms.get_form(form)
+        definition = forms.get_form(form)
     except forms.UnknownForm as e:
         raise InvalidInput(FieldError("form", "表单代码", f"{e}；可用：{'、'.join(forms.form_codes())}")) from None
+    if definition.subject != "resident":  # the clinic's own log is printed by the year
+        raise InvalidInput(FieldError("form", "表单代码", f"{definition.title}不属于居民档案，"
+                                                         "请用 activity print 或“健康教育”窗口打印"))
 
 
 def print_form(store: Store, form: str, ref_list: list[str], out: Any, *, record: str | None = None,

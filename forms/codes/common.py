@@ -291,4 +291,9 @@ TABLES = tables_by_name(
         "1活产分娩 2死胎死产 3自然流产 4人工流产 5引产 6异位妊娠 7失访 8迁出 9孕产妇死亡 10其他",
         other="10",
     ),
+    # --- 健康教育活动记录表 (programme-forms.md §15: 活动形式 is free text on the paper [C]; these
+    # codes are the service's forms of activity, so the yearly requirement can count them [U])
+    table("he_kind", "1发放印刷资料 2播放音像资料 3更换宣传栏 4健康知识讲座 5公众健康咨询活动 "
+                     "6个体化健康教育 7其他", other="7"),
+    table("he_archive", "1书面材料 2图片材料 3印刷材料 4影音材料 5签到表 6其他材料", other="6"),
 )

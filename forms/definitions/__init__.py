@@ -10,6 +10,7 @@ from forms.definitions import (
     elderly_selfcare,
     elderly_tcm,
     followup,
+    health_education,
     health_exam,
     maternal,
     personal_info,
@@ -48,6 +49,7 @@ BUILDERS = (
     clinical.build_consultation,
     referral.build,
     resident_docs.build_card,
+    health_education.build,  # the clinic's own log (subject institution): not in ORDER
 )
 ORDER = (
     "cover",
@@ -76,6 +78,8 @@ ORDER = (
     "referral",
     "info_card",
 )
+# Forms of the clinic itself, not of a resident (FormDef.subject "institution"): never in a booklet.
+INSTITUTION_ORDER = ("health_education",)
 
 
 def build_all() -> list[FormDef]:

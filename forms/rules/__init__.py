@@ -206,6 +206,29 @@ INDICATOR_OPTIONAL: dict[str, dict[str, tuple[Any, str]]] = {
     "maternal": {"first_before_week": POS_INT, "min_prenatal": POS_INT, "count_urged": BOOL,
                  "postpartum_within_days": POS_INT, "postpartum_from": FROM},
 }
+# --- health education (issue 16): an institution's activities counted by kind against the yearly
+# requirement, per level of institution (village clinic, township hospital)
+LEVELS = ("village", "township")
+
+
+def _requirements(v: Any) -> bool:
+    """[{kind, label, count: "activities" | "material_kinds", per_year: {village: n, township: n}}]"""
+    return isinstance(v, list) and bool(v) and all(
+        isinstance(r, dict) and _text(r.get("kind")) and _text(r.get("label"))
+        and r.get("count") in ("activities", "material_kinds")
+        and isinstance(r.get("per_year"), dict) and set(r["per_year"]) == set(LEVELS)
+        and all(_nonneg_int(n) for n in r["per_year"].values())
+        and set(r) <= {"kind", "label", "count", "per_year", "unit", "source"}
+        for r in v
+    )
+
+
+INDICATOR_FIELDS["activity_count"] = {
+    "form": TEXT,
+    "requirements": (_requirements, "要求列表：每项含 kind、label、count（activities 或 material_kinds）、"
+                                    "per_year（village 与 township 的非负整数）"),
+}
+INSTITUTION_KINDS = ("activity_count",)  # counted from the clinic's own log, not per resident
 
 
 def _fail(table: str, where: tuple[str, str], key: str, problem: str) -> TableError:

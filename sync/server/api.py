@@ -401,7 +401,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         who: Token,
         after: Annotated[
             str,
-            Query(max_length=60, pattern=r"^((household|resident|record):[0-9a-fA-F-]{0,36})?$"),
+            Query(max_length=60, pattern=r"^((household|resident|record|activity):[0-9a-fA-F-]{0,36})?$"),
         ] = "",
         limit: Annotated[int, Query(ge=1, le=protocol.MAX_SNAPSHOT_LIMIT)] = 1000,
         as_of: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,

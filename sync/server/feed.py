@@ -203,7 +203,7 @@ def _scoped(q, scope: Scope):  # type: ignore[no-untyped-def]
     return q
 
 
-SNAPSHOT_KINDS = ("household", "resident", "record")
+SNAPSHOT_KINDS = ("household", "resident", "record", "activity")
 
 
 def snapshot(

@@ -17,7 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms import pregnancy, rules
-from forms.indicators import Facts, compute, delivered_in, notified_in, year_bounds
+from forms.indicators import (
+    Activity,
+    Facts,
+    activity_figures,
+    combined_activity_figures,
+    compute,
+    delivered_in,
+    notified_in,
+    year_bounds,
+)
 from forms.schedule import add_months, derive_tags
 from sync.server.models import Entity, Institution
 
@@ -86,8 +95,38 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
     return list(people.values())
 
 
-def _figures(table: rules.Table, facts: list[Facts]) -> list[dict[str, Any]]:
+def _figures(table: rules.Table, facts: list[Facts],
+             activities: dict[str, list[Activity]] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     out = compute(table, facts, None, population_note=NO_POPULATION, births_note=NO_BIRTHS)
+    if activities:
+        out += _activity_figures(table, activities)
+    return out
+
+
+# --- the clinics' health education logs (issue 16): per institution (its area), as the clinic
+# counts them; a township or the county sums the institutions' figures
+
+
+def _activities(s: Session, year: int, county: str) -> dict[str, list[Activity]]:
+    """Per institution area, its final (not voided) activities of the year."""
+    start, end = year_bounds(year)
+    out: dict[str, list[Activity]] = defaultdict(list)
+    for e in s.execute(select(Entity).where(Entity.kind == "activity", Entity.area.startswith(county))).scalars():
+        d = e.data or {}
+        day = d.get("visit_date")
+        if d.get("status") == "voided" or not isinstance(day, str) or not start <= day <= end:
+            continue
+        kinds = d.get("material_kinds")
+        out[e.area].append(Activity(str(d.get("activity_kind") or ""), kinds if isinstance(kinds, int) else None))
+    return out
+
+
+def _activity_figures(table: rules.Table, by_area: dict[str, list[Activity]]) -> list[dict[str, Any]]:
+    out = []
+    for ind in (i for i in table.indicators if i.kind in rules.INSTITUTION_KINDS):
+        parts = [activity_figures(ind, acts, "township" if area[9:] == "000" else "village")
+                 for area, acts in sorted(by_area.items())]  # fmt: skip
+        out.append(parts[0] if len(parts) == 1 else combined_activity_figures(parts))
     return out
 
 
@@ -102,14 +141,26 @@ def county_stats(s: Session, year: int) -> dict[str, Any]:
     by_village: dict[str, list[Facts]] = defaultdict(list)
     for f in facts:
         by_village[f.village].append(f)
+    acts = _activities(s, year, county)
+    for area in acts:  # an institution with a log and no residents (a township hospital)
+        by_village.setdefault(area, [])
+
+    institutions = set(s.execute(select(Institution.area).where(Institution.level != "county")).scalars())
+
+    def logs(areas: list[str]) -> dict[str, list[Activity]]:
+        """Each institution's log among `areas` (empty for a clinic with no activity; a village
+        without an institution of its own has none)."""
+        return {a: acts.get(a, []) for a in areas if a in institutions or a in acts}
+
     names = dict(s.execute(select(Institution.area, Institution.name)).all())
     townships = []
     for township in sorted({v[:9] for v in by_village}):
         villages = sorted(v for v in by_village if v[:9] == township)
         townships.append({
             "township": township, "name": names.get(township + "000"),
-            "indicators": _figures(table, [f for v in villages for f in by_village[v]]),
-            "villages": [{"village": v, "name": names.get(v), "indicators": _figures(table, by_village[v])}
+            "indicators": _figures(table, [f for v in villages for f in by_village[v]], logs(villages)),
+            "villages": [{"village": v, "name": names.get(v), "indicators": _figures(table, by_village[v], logs([v]))}
                          for v in villages],
         })  # fmt: skip
-    return {"year": year, "county": county, "indicators": _figures(table, facts), "townships": townships}
+    return {"year": year, "county": county, "indicators": _figures(table, facts, logs(sorted(by_village))),
+            "townships": townships}

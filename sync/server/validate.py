@@ -90,9 +90,12 @@ def record_form(state: dict[str, Any]) -> tuple[forms.FormDef | None, list[str]]
     if not isinstance(code, str) or (edition is not None and not isinstance(edition, str)):
         return None, ["表单代码（form）：必须是字符串"]
     try:
-        return forms.get_form(code, edition), []
+        form = forms.get_form(code, edition)
     except forms.UnknownForm as e:
         return None, [f"表单代码（form）：{e}"]
+    if form.subject != "resident":
+        return None, [f"表单代码（form）：{form.title}是机构的记录，不属于居民档案"]
+    return form, []
 
 
 def record_errors(state: dict[str, Any], resident: dict[str, Any]) -> list[str]:
@@ -126,4 +129,31 @@ def household_errors(state: dict[str, Any]) -> list[str]:
     head = state.get("head")
     if head is not None and not (isinstance(head, str) and _UUID.match(head)):
         errors.append("户主（head）：必须是居民标识（UUID）或空")
+    return errors
+
+
+# --- the clinic's own activities (健康教育活动记录表, issue 16): the form document plus these keys
+ACTIVITY_ONLY = {"form", "edition", "status", "void_reason"}
+
+
+def activity_errors(state: dict[str, Any]) -> list[str]:
+    code, edition = state.get("form"), state.get("edition")
+    if not isinstance(code, str) or (edition is not None and not isinstance(edition, str)):
+        return ["表单代码（form）：必须是字符串"]
+    try:
+        form = forms.get_form(code, edition)
+    except forms.UnknownForm as e:
+        return [f"表单代码（form）：{e}"]
+    if form.subject != "institution":
+        return [f"表单代码（form）：{form.title}属于居民档案，不是机构的活动记录"]
+    errors = []
+    status, reason = state.get("status"), state.get("void_reason")
+    if status not in ("final", "voided"):
+        errors.append("状态（status）：须为 final 或 voided")
+    elif status == "voided" and not (isinstance(reason, str) and reason.strip()):
+        errors.append("作废原因（void_reason）：作废时必须写明原因")
+    elif reason is not None and not isinstance(reason, str):
+        errors.append("作废原因（void_reason）：必须是文字")
+    doc = {k: v for k, v in state.items() if k not in ACTIVITY_ONLY}
+    errors += [e.keyed() for e in forms.validate(form.code, doc, forms.ValidationContext(), form.edition)]
     return errors

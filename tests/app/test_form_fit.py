@@ -12,7 +12,7 @@ ON = dt.date(2026, 6, 1)
 
 
 def test_every_form_is_either_a_visit_or_a_resident_form():
-    assert sorted(form_fit.VISIT_FORMS + form_fit.RESIDENT_FORMS) == forms.form_codes()
+    assert sorted(form_fit.VISIT_FORMS + form_fit.RESIDENT_FORMS) == forms.resident_form_codes()
 
 
 def test_key_populations_and_age():

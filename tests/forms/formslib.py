@@ -34,6 +34,9 @@ ALL = (
     "referral",
     "info_card",
 )
+# The clinic's own forms (FormDef.subject "institution"): registered like the others, never in a
+# booklet or a resident's form chooser, so not in ALL (the resident forms the tests walk through).
+INSTITUTION = ("health_education",)
 
 
 def ctx() -> ValidationContext:

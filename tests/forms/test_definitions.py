@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from formslib import ALL, ctx
+from formslib import ALL, INSTITUTION, ctx
 
 import forms
 from forms.examples import example
@@ -116,6 +116,7 @@ TITLES = {
     "consultation": "会诊记录表",
     "referral": "双向转诊单",
     "info_card": "居民健康档案信息卡",
+    "health_education": "健康教育活动记录表",
 }
 # The layout-hint vocabulary documented in forms/model.py: the PDF and UI helpers rely on it.
 FIELD_HINTS = {
@@ -172,8 +173,9 @@ SECTION_HINTS = {
 
 
 def test_every_form_is_registered_in_both_editions() -> None:
-    assert sorted(forms.form_codes()) == sorted(ALL)
-    for code in ALL:
+    assert sorted(forms.form_codes()) == sorted(ALL + INSTITUTION)
+    assert forms.resident_form_codes() == sorted(ALL)
+    for code in ALL + INSTITUTION:
         for edition in ("2017", "2009"):
             form = forms.get_form(code, edition)
             assert form.code == code and form.edition == edition

@@ -32,7 +32,13 @@ from sync.server.models import (
 )
 from sync.server.push.errors import Rejected
 from sync.server.scope import Scope
-from sync.server.validate import household_errors, record_errors, record_form, resident_errors
+from sync.server.validate import (
+    activity_errors,
+    household_errors,
+    record_errors,
+    record_form,
+    resident_errors,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +134,8 @@ class Pusher:
         edits were made before the move, else AFTER_MOVE; None when it was never the device's."""
         if self.scope.contains(e.area):
             return HOLDER
-        if e.kind == "household":
-            return None  # a household never changes village
+        if e.kind in ("household", "activity"):
+            return None  # a household never changes village; an activity stays with its clinic
         resident = e.uuid if e.kind == "resident" else e.resident_uuid
         moves = [
             m
@@ -178,7 +184,7 @@ class Pusher:
             raise Rejected(f"对象类型不符：服务器上是 {e.kind}")
         access = self._access(e)
         if access is None:
-            who = "该家庭" if e.kind == "household" else "该居民"
+            who = {"household": "该家庭", "activity": "该活动记录"}.get(e.kind, "该居民")
             raise Rejected(f"{who}不在本机构辖区，无权修改", "forbidden")
         if access == AFTER_MOVE:
             return self._hold(e, ch)
@@ -212,7 +218,13 @@ class Pusher:
             uuid=ch.entity_uuid, kind=ch.entity, rev=1, data=state, created_by=self.device.id
         )
         redirect_to = None
-        if ch.entity in ("resident", "household"):
+        if ch.entity == "activity":
+            # The clinic's own log: filed under the area of the device's institution (the
+            # server's own record of it), whatever the change says.
+            state.pop("area", None)
+            e.area = self.scope.area
+            self._check_activity(state)
+        elif ch.entity in ("resident", "household"):
             village = state.get("village")
             if not isinstance(village, str) or not re.fullmatch(r"\d{3}", village):
                 raise Rejected("村（village）：必须是 3 位数字")
@@ -289,6 +301,11 @@ class Pusher:
         if errors:
             raise Rejected("；".join(errors))
 
+    def _check_activity(self, state: dict[str, Any]) -> None:
+        errors = activity_errors(state)
+        if errors:
+            raise Rejected("；".join(errors))
+
     def _check_record(self, state: dict[str, Any], resident: Entity) -> None:
         errors = record_errors(state, resident.data)
         if errors:
@@ -327,6 +344,9 @@ class Pusher:
                 if ch.op == "merge" or state.get("merged_into"):
                     self._check_merge_target(e, state.get("merged_into"))
                 e.merged_into = state.get("merged_into") or None
+            elif e.kind == "activity":
+                self._check_activity(state)
+                new_area = old_area
             elif e.kind == "household":
                 self._check_household(state)
                 if state.get("village") != e.data.get("village"):
