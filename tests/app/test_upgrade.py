@@ -359,3 +359,19 @@ def test_only_the_newest_pre_upgrade_backups_are_kept(tmp_path, monkeypatch, dat
     assert auto.exists() and mine.exists()  # not pre-upgrade backups: never rotated here
     assert entry["detail"]["removed_backups"] == [oldest.name]
     assert entry["detail"]["backup"] == kept[0].name
+
+
+def test_pre_upgrade_backups_are_ordered_by_their_time_not_their_revisions(tmp_path):
+    from app import upgrade
+
+    names = ["pre-upgrade-0010-to-0011-20240105-080000.cunyibak",  # an older program reinstalled
+             "pre-upgrade-0009-to-0010-20250105-080000.cunyibak",
+             "pre-upgrade-0009-to-0011-20260105-080000.cunyibak",
+             "pre-upgrade-0008-to-0009-20260105-080001.cunyibak",
+             "pre-upgrade-0009-to-0010-20250105-080000.cunyibak.part", "notes.txt"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    removed = upgrade.rotate_pre_upgrade_backups(tmp_path, keep=2)
+    assert [p.name for p in removed] == [names[1], names[0]]
+    assert [p.name for p in upgrade.pre_upgrade_backups(tmp_path)] == [names[3], names[2]]
+    assert (tmp_path / names[4]).exists() and (tmp_path / names[5]).exists()
