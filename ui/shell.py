@@ -70,7 +70,7 @@ class Shell(QObject):
         # (SQLAlchemy, the models, the services) runs on the DB worker while the user types,
         # started once the window is up so it does not share the CPU with the window's making.
         window = self.show_login() if paths.has_installation(self.data_dir) else self.show_wizard()
-        QTimer.singleShot(0, DbOp(None, warm_up).run)
+        QTimer.singleShot(0, self, DbOp(None, warm_up).run)
         return window
 
     def show_wizard(self) -> QWidget:
