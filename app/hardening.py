@@ -26,12 +26,21 @@ def harden_process() -> None:
         ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
-def protect_key_memory() -> None:
-    """For the desktop client: SQLCipher wipes freed buffers (app/db/engine.py says why the
-    command line leaves it off)."""
-    from app.db.engine import use_memory_security
+# SQLCipher's memory security (every freed buffer wiped, pages locked out of swap) for the
+# engines this process makes from now on (read by app/db/engine.py). The desktop client turns it
+# on (ui/launch.py): its hot path, search, costs the same with it (bench_store: x1.00 p95 at 50,000
+# residents), and it holds the data key all day. The command line leaves it off: the setting is
+# global to SQLCipher in the process and slows batch writes (a registration's p95 7.6 -> 12.6 ms,
+# one-by-one adds 469 -> 159/s, imports likewise), which a CLI import or a bench pays in full
+# (issue 12).
+memory_security = False
 
-    use_memory_security()
+
+def protect_key_memory() -> None:
+    """For the desktop client: SQLCipher wipes freed buffers. Only a flag here: the database
+    layer (SQLAlchemy, 0.5 s of imports) is not loaded before the first window shows."""
+    global memory_security
+    memory_security = True
 
 
 def secure_tree(data_dir: Path) -> None:

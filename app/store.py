@@ -374,7 +374,8 @@ class Store:
             with store.session(write=True) as s:
                 audit.append(s, user, "upgrade", detail={
                     "from": upgraded["from"], "to": upgraded["to"], "program": __version__,
-                    "backup": Path(upgraded["backup"]).name})  # fmt: skip
+                    "backup": Path(upgraded["backup"]).name,
+                    "removed_backups": upgraded.get("removed", [])})  # fmt: skip
         return store
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,11 @@ listeners: list[Callable[[str, str], None]] = []
 
 LOCK_NAME = ".upgrade.lock"
 FAILED_PREFIX = "upgrade-failed-"
+# Pre-upgrade backups kept: the newest KEEP_PRE_UPGRADE (a database is about as big as a backup;
+# a clinic upgrading twice a year for years must not fill its disk with them). Older ones go
+# only after an upgrade succeeded, so the backup a failed upgrade was restored from always stays.
+KEEP_PRE_UPGRADE = 3
+_PRE_UPGRADE = re.compile(r"^pre-upgrade-.+-to-.+-(\d{8}-\d{6})\.cunyibak$")
 
 
 class UpgradeFailed(DataError):
@@ -49,9 +55,32 @@ def backup_name(revision: str, now: dt.datetime) -> str:
     return f"pre-upgrade-{revision}-to-{migrate.head()}-{now:%Y%m%d-%H%M%S}.cunyibak"
 
 
+def pre_upgrade_backups(folder: Path) -> list[Path]:
+    """The pre-upgrade backups in `folder`, newest first (by the time in their names)."""
+    if not folder.is_dir():
+        return []
+    found = [(m.group(1), p) for p in folder.iterdir() if (m := _PRE_UPGRADE.match(p.name))]
+    return [p for _, p in sorted(found, key=lambda item: (item[0], item[1].name), reverse=True)]
+
+
+def rotate_pre_upgrade_backups(folder: Path, keep: int = KEEP_PRE_UPGRADE) -> list[Path]:
+    """Deletes the pre-upgrade backups older than the `keep` newest; returns those deleted. Other
+    backups (daily automatic ones, the user's own) are not touched."""
+    removed = []
+    for old in pre_upgrade_backups(folder)[max(keep, 1) :]:
+        try:
+            old.unlink()
+        except OSError as exc:  # kept, said in the log: a full folder is not worth failing the start
+            log.warning("could not delete an old pre-upgrade backup: %s", type(exc).__name__)
+            continue
+        removed.append(old)
+    return removed
+
+
 def upgrade_if_needed(data_dir: Path, installation_id: str, data_key: bytes) -> dict[str, Any] | None:
     """Bring the database in `data_dir` to this version's schema. None when it already is;
-    else {"from", "to", "backup"}. Raises DataError for data of a newer version and
+    else {"from", "to", "backup", "removed"} (removed: the old pre-upgrade backups deleted).
+    Raises DataError for data of a newer version and
     UpgradeFailed when a migration failed (the data then is as it was before)."""
     data_dir = Path(data_dir)
     db = paths.db_path(data_dir)
@@ -101,8 +130,9 @@ def _upgrade(data_dir: Path, installation_id: str, data_key: bytes, revision: st
             f"请把数据文件夹中的 {kept.name} 文件夹和 logs 文件夹交给他们查看。\n"
             f"升级前的备份：{target}"
         ) from None
-    return {"from": revision, "to": migrate.head(), "backup": str(target)}
-
+    removed = rotate_pre_upgrade_backups(target.parent)
+    return {"from": revision, "to": migrate.head(), "backup": str(target),
+            "removed": [p.name for p in removed]}  # fmt: skip
 
 
 def _put_back(data_dir: Path, backup_file: Path, data_key: bytes) -> Path:

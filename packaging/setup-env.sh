@@ -8,10 +8,12 @@ cd "$root"
 
 # Debian packages: pdftotext/pdffonts/pdftoppm (poppler-utils) and zbarimg (zbar-tools) for the
 # PDF and QR checks; the X/EGL libraries Qt needs even offscreen; python3-venv for the venv;
-# xvfb and xauth so the packaged build's test also starts it on a real (virtual) X display.
+# xvfb and xauth so the packaged build's test also starts it on a real (virtual) X display;
+# icu-devtools (icupkg), binutils and gcc for the build's cut-down ICU data (packaging/trim.py);
+# libcups2, which the build does not carry (the system's CUPS client is used).
 debs=(poppler-utils zbar-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
       libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 python3-venv
-      xvfb xauth)
+      xvfb xauth icu-devtools binutils gcc libcups2)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${debs[@]}"; do

@@ -5,6 +5,7 @@ from PySide6.QtCore import (  # noqa: F401
     QAbstractTableModel,
     QBuffer,
     QByteArray,
+    QCollator,
     QCoreApplication,
     QDate,
     QElapsedTimer,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ui.idle import IdleWatcher
 from ui.login import LoginPanel
-from ui.qt import QEvent, QObject, QWidget, tr
+from ui.qt import QEvent, QObject, QTimer, QWidget, tr
 from ui.tasks import DbOp, LongJob, reset_worker, worker
 from ui.window_geometry import remember, show_fitted
 
@@ -67,11 +67,11 @@ class Shell(QObject):
         from app import paths
 
         # The first window appears before the database layer is even imported: that import
-        # (SQLAlchemy, the models, the services) runs on the DB worker while the user types.
-        DbOp(None, warm_up).run()
-        if paths.has_installation(self.data_dir):
-            return self.show_login()
-        return self.show_wizard()
+        # (SQLAlchemy, the models, the services) runs on the DB worker while the user types,
+        # started once the window is up so it does not share the CPU with the window's making.
+        window = self.show_login() if paths.has_installation(self.data_dir) else self.show_wizard()
+        QTimer.singleShot(0, self, DbOp(None, warm_up).run)
+        return window
 
     def show_wizard(self) -> QWidget:
         from ui.wizard import SetupWizard

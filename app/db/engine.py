@@ -8,23 +8,17 @@ from pathlib import Path
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 
+from app import hardening
+
 # Write transactions take the database lock at BEGIN (BEGIN IMMEDIATE) so two processes never
 # both read and then fail to upgrade to a write lock half-way through a save.
 write_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("write_tx", default=False)
 
 
-# SQLCipher's memory security (every freed buffer wiped, pages locked out of swap) for the
-# engines this process makes from now on. The desktop client turns it on (ui/launch.py): its hot
-# path, search, costs the same with it (bench_store: x1.00 p95 at 50,000 residents), and it holds
-# the data key all day. The command line leaves it off: the setting is global to SQLCipher in the
-# process and slows batch writes (a registration's p95 7.6 -> 12.6 ms, one-by-one adds
-# 469 -> 159/s, imports likewise), which a CLI import or a bench pays in full (issue 12).
-memory_security_default = False
-
-
 def use_memory_security(on: bool = True) -> None:
-    global memory_security_default
-    memory_security_default = on
+    """SQLCipher's memory security for the engines this process makes from now on (the setting
+    and why the desktop client only turns it on: app/hardening.py)."""
+    hardening.memory_security = on
 
 
 def make_engine(
@@ -51,7 +45,7 @@ def make_engine(
         cur.execute(key_pragma)  # must be the first statement that touches the file
         if exclusive:
             cur.execute("PRAGMA locking_mode = EXCLUSIVE")  # before the first access: no -shm
-        wipe = memory_security_default if memory_security is None else memory_security
+        wipe = hardening.memory_security if memory_security is None else memory_security
         cur.execute(f"PRAGMA cipher_memory_security = {'ON' if wipe else 'OFF'}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")  # a power cut must not lose a saved form

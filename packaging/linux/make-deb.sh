@@ -20,6 +20,7 @@ install -m644 "$root/packaging/linux/cunyi.png" "$stage/usr/share/icons/hicolor/
 ln -s /opt/cunyi/cunyi "$stage/usr/bin/cunyi"
 ln -s /opt/cunyi/cunyi-desktop "$stage/usr/bin/cunyi-desktop"
 size_kb="$(du -sk "$stage/opt" | cut -f1)"
+# libcups2: the build uses the system's CUPS client (packaging/trim.py), needed to print.
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: cunyi
 Version: $version
@@ -27,7 +28,7 @@ Section: misc
 Priority: optional
 Architecture: amd64
 Installed-Size: $size_kb
-Depends: libc6 (>= 2.31), libgl1, libegl1, libfontconfig1, libdbus-1-3
+Depends: libc6 (>= 2.31), libgl1, libegl1, libfontconfig1, libdbus-1-3, libcups2 | libcups2t64
 Maintainer: Cunyi <cunyi@localhost>
 Description: 村医 residents' health records for village clinics (offline)
  The desktop client and command line of Cunyi, with Python, Qt and SQLCipher included.

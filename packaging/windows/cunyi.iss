@@ -8,8 +8,11 @@
 ;   app/paths.py looks on Windows) so every staff account shares the same records, and sets its
 ;   permissions: SYSTEM and Administrators full control, the local group CunyiUsers may read and
 ;   write, nobody else may read (inheritance from ProgramData, which lets all Users read, is cut);
-; - adds the account that runs the installer to CunyiUsers; other staff accounts are added with
-;   `net localgroup CunyiUsers <account> /add` (or the task "all accounts of this computer");
+; - adds the account that runs the installer to CunyiUsers (elevated by UAC with another
+;   administrator's password, that is the administrator's account); other staff accounts are
+;   added with `net localgroup CunyiUsers <account> /add` (or the task "all accounts of this
+;   computer"); the [Run] entries run again at each upgrade: the group exists (net fails,
+;   hidden) and icacls sets the same permissions again, on files added since too;
 ; - an upgrade is the new installer run over the old one: the program files are replaced, the
 ;   data is not touched here (the program backs it up and upgrades it on its first start);
 ; - uninstalling removes the program only: the data folder and everything in it stay.

@@ -259,6 +259,7 @@ def test_a_failing_migration_puts_the_backup_back(tmp_path, monkeypatch, data_di
     store.close()
     assert head_before == []
 
+    older = _older_pre_upgrade_backups(data_dir)
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     nxt = f"{int(migrate.HEAD) + 1:04d}"
@@ -277,6 +278,7 @@ def test_a_failing_migration_puts_the_backup_back(tmp_path, monkeypatch, data_di
     assert str(made) in text
     [aside] = list(data_dir.glob("upgrade-failed-*"))
     assert (aside / paths.DB_NAME).exists() and aside.name in text
+    assert all(p.exists() for p in older)  # a failed upgrade rotates nothing out
 
     # The program of before opens the data as it was: every name, every resident, the chain.
     monkeypatch.setattr(migrate, "MIGRATIONS", real)
@@ -292,3 +294,84 @@ def test_a_failing_migration_puts_the_backup_back(tmp_path, monkeypatch, data_di
         assert store.check_anchors() == []
     finally:
         store.close()
+
+
+GOOD = '''"""a migration that works
+
+Revision ID: {rev}
+Revises: {down}
+"""
+from alembic import op
+
+revision = "{rev}"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.get_bind().exec_driver_sql("CREATE TABLE upgrade_probe (x INTEGER)")
+
+
+def downgrade() -> None:
+    op.get_bind().exec_driver_sql("DROP TABLE upgrade_probe")
+'''
+
+
+def _older_pre_upgrade_backups(data_dir: Path) -> list[Path]:
+    """Three pre-upgrade backups of earlier upgrades (oldest first; only their names matter to
+    the rotation), beside a daily automatic backup and one the user made."""
+    folder = data_dir / paths.BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    names = ["pre-upgrade-0003-to-0005-20250110-090000.cunyibak",
+             "pre-upgrade-0005-to-0008-20250701-090000.cunyibak",
+             "pre-upgrade-0008-to-0009-20260102-090000.cunyibak",
+             "auto-20240101-120000.cunyibak", "before-moving-laptops.cunyibak"]  # fmt: skip
+    for name in names:
+        (folder / name).write_bytes(b"a backup")
+    return [folder / n for n in names]
+
+
+def test_only_the_newest_pre_upgrade_backups_are_kept(tmp_path, monkeypatch, data_dir):
+    from app import upgrade
+    from tests.conftest import ADMIN as USER
+    from tests.conftest import PASSWORD as PW
+
+    oldest, second, third, auto, mine = _older_pre_upgrade_backups(data_dir)
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    nxt = f"{int(migrate.HEAD) + 1:04d}"
+    (scripts / "versions" / f"{nxt}_probe.py").write_text(GOOD.format(rev=nxt, down=migrate.HEAD))
+    monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
+    monkeypatch.setattr(migrate, "HEAD", nxt)
+
+    store = Store.open(data_dir, USER, PW)
+    try:
+        [entry] = [e for e in audit.entries(store) if e["action"] == "upgrade"]
+    finally:
+        store.close()
+    folder = data_dir / paths.BACKUP_DIR
+    kept = upgrade.pre_upgrade_backups(folder)
+    assert upgrade.KEEP_PRE_UPGRADE == 3 and len(kept) == 3
+    assert kept[0].name.startswith(f"pre-upgrade-{entry['detail']['from']}-to-{nxt}-")
+    assert kept[1:] == [third, second]
+    assert not oldest.exists()
+    assert auto.exists() and mine.exists()  # not pre-upgrade backups: never rotated here
+    assert entry["detail"]["removed_backups"] == [oldest.name]
+    assert entry["detail"]["backup"] == kept[0].name
+
+
+def test_pre_upgrade_backups_are_ordered_by_their_time_not_their_revisions(tmp_path):
+    from app import upgrade
+
+    names = ["pre-upgrade-0010-to-0011-20240105-080000.cunyibak",  # an older program reinstalled
+             "pre-upgrade-0009-to-0010-20250105-080000.cunyibak",
+             "pre-upgrade-0009-to-0011-20260105-080000.cunyibak",
+             "pre-upgrade-0008-to-0009-20260105-080001.cunyibak",
+             "pre-upgrade-0009-to-0010-20250105-080000.cunyibak.part", "notes.txt"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    removed = upgrade.rotate_pre_upgrade_backups(tmp_path, keep=2)
+    assert [p.name for p in removed] == [names[1], names[0]]
+    assert [p.name for p in upgrade.pre_upgrade_backups(tmp_path)] == [names[3], names[2]]
+    assert (tmp_path / names[4]).exists() and (tmp_path / names[5]).exists()

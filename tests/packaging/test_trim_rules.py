@@ -1,0 +1,76 @@
+"""packaging/trim.py's cut of Qt's ICU data, without a whole PyInstaller build: which items stay,
+and the rebuilt library from this venv's PySide6 loaded by Qt for Chinese collation."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("cunyi_trim", ROOT / "packaging" / "trim.py")
+assert spec is not None and spec.loader is not None
+trim = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(trim)
+
+
+@pytest.mark.parametrize("item", ["root.res", "pool.res", "res_index.res", "zh.res", "zh_Hans_CN.res",
+                                  "en.res", "coll/zh.res", "coll/root.res", "coll/ucadata.icu",
+                                  "zone/zh.res", "zone/tzdbNames.res", "supplementalData.res",
+                                  "zoneinfo64.res", "likelySubtags.res", "cnvalias.icu", "uts46.nrm",
+                                  "gb18030.cnv", "windows-936-2000.cnv", "ibm-1252_P100-2000.cnv",
+                                  "iso-8859_10-1998.cnv"])  # fmt: skip
+def test_kept(item):
+    assert trim.icu_item_kept(item)
+
+
+@pytest.mark.parametrize("item", ["ja.res", "zh_Hant_TW.res", "coll/ko.res", "coll/de_.res",
+                                  "zone/fr.res", "brkitr/root.res", "brkitr/cjdict.dict",
+                                  "translit/root.res", "ibm-37_P100-1995.cnv", "euc-jp-2007.cnv",
+                                  "windows-950-2000.cnv"])  # fmt: skip
+def test_dropped(item):
+    assert not trim.icu_item_kept(item)
+
+
+PROBE = """
+import functools
+from PySide6.QtCore import QCollator, QLocale
+c = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+print("".join(sorted("赵张阿王李", key=functools.cmp_to_key(c.compare))))
+"""
+
+
+@pytest.mark.parametrize(("without_chinese", "order"), [(False, "阿李王张赵"), (True, "张李王赵阿")])
+def test_rebuilt_icu_data_sorts_chinese_by_pinyin(tmp_path, monkeypatch, without_chinese, order):
+    """With the Chinese tables, pinyin order; cut without them (to show the check can tell),
+    the code point order."""
+    import PySide6
+
+    if sys.platform != "linux":
+        pytest.skip("Qt carries its own ICU on Linux only")
+    missing = [t for t in ("icupkg", "objcopy", "cc", "readelf") if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"{missing} not installed (packaging/setup-env.sh installs them)")
+    [original] = [p for p in (Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*")
+                  if not p.is_symlink()]  # fmt: skip
+    lib = tmp_path / "app" / "_internal" / "PySide6" / "Qt" / "lib"
+    lib.mkdir(parents=True)
+    shutil.copy2(original, lib / original.name)
+    if without_chinese:
+        monkeypatch.setattr(trim, "KEEP_LOCALES", {n for n in trim.KEEP_LOCALES if not n.startswith("zh")})
+    freed = trim.trim_icu(tmp_path / "app")
+    rebuilt = lib / original.name
+    assert freed > 20 * 2**20 and rebuilt.stat().st_size < 8 * 2**20
+    soname = subprocess.run(["readelf", "-d", str(rebuilt)], capture_output=True, text=True).stdout
+    assert f"[{original.name}]" in soname
+    # Qt's own ICU libraries (beside the original) load the rebuilt data library first.
+    env = dict(os.environ, LD_LIBRARY_PATH=str(lib))
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == order
