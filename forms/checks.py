@@ -139,7 +139,7 @@ def check_date(f: Field, v: Any, bounds: DateBounds) -> str | None:
     today = bounds.today.replace(day=1) if only_month else bounds.today
     if not f.allow_future and d > today:
         return f"不能晚于今天（{bounds.today.isoformat()}），实际为{v}"
-    if bounds.birth is not None and f.key != "birth_date":
+    if bounds.birth is not None and f.key != "birth_date" and f.of_resident:
         birth = bounds.birth.replace(day=1) if only_month else bounds.birth
         if d < birth:
             return f"不能早于出生日期（{bounds.birth.isoformat()}），实际为{v}"

@@ -63,6 +63,14 @@ mm, two sides).
         field when it is given (中医体质 question 9 from "bmi"); the editor shows the answer as
         it will be saved.
     digit_groups: a number printed one digit per □, grouped (封面 编号: [6, 3, 3, 5]).
+    at: the columns (slot codes, see FormDef.slot_field) where the paper has this cell; the
+        others print "——" (not examined at that age) and the form refuses a value there.
+    slot_row: fields sharing one printed row of a slotted column form, each at its own `at`
+        columns (可疑佝偻病体征: "1无 2颅骨软化" at 3月龄, "1肋串珠 …" at 6 and 8月龄): the
+        code means different things per column, so each list is its own field. The row label
+        is the first member's `short` (or label); the options print in each column's cell.
+    slot_codes: {slot: table name}: the same codes printed with other words in that column
+        (中医药健康管理服务 3传授摩腹和捏脊方法 at 6月龄, 3传授按揉四神聪穴方法 at 30月龄).
     style: dates: "年月日" = printed as "____年__月__日" (default: the same, except list rows,
         which print YYYY-MM-DD or YYYY-MM as stored).
 """
@@ -152,6 +160,9 @@ class Field:
     # A measurement other parts ask for by name (MEASURES: the resident's trend charts and
     # visit summaries), whichever form and key holds it.
     measure: str | None = None
+    # dates: False for another person's date on the resident's form (the parents' birth dates
+    # on 新生儿家庭访视记录表), which is not bounded by the resident's own birth date.
+    of_resident: bool = True
 
     @property
     def is_multi(self) -> bool:
@@ -241,11 +252,23 @@ class FormDef:
     # Additions (after the contract was first published):
     paper: Mapping[str, Any] = field(default_factory=dict)  # form-level paper hints (see top)
     edition_label: str = ""  # e.g. "2017年第三版"
+    # "columns" forms whose paper columns are fixed ages (满月, 3, 6, 8月龄 …): the key of the
+    # required code field naming the column of each record. Its code table, in order, gives the
+    # columns (visits_per_page to a sheet) and their headings; a record prints in its column
+    # whatever its date, the later of two records for one column wins, and columns without a
+    # record print blank, as on paper.
+    slot_field: str | None = None
     # Index built once (validation looks fields up by key for every value of every document).
     _by_key: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._by_key.update((f.key, f) for s in self.sections for f in s.fields)
+
+    def slots(self) -> tuple[str, ...]:
+        """The column codes of a slotted column form, in paper order (empty otherwise)."""
+        if not self.slot_field:
+            return ()
+        return tuple(c.code for c in self.table(self.field(self.slot_field)).codes)
 
     def fields(self) -> list[Field]:
         return [f for s in self.sections for f in s.fields]

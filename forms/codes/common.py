@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from forms.codes.build import table, tables_by_name
+from forms.model import Code, CodeTable
+
+
+def _slots(name: str, *pairs: tuple[str, str]) -> CodeTable:
+    """The columns of a child check sheet: the code is the age in months, the label the printed
+    heading ("3月龄" cannot be written as paper text: its digits would be read as the code)."""
+    return CodeTable(name, tuple(Code(c, label) for c, label in pairs))
+
 
 TABLES = tables_by_name(
     # --- shared small tables
@@ -230,4 +238,51 @@ TABLES = tables_by_name(
     table("postpartum_guidance", "1个人卫生 2心理 3营养 4母乳喂养 5新生儿护理与喂养 6其他", other="6"),
     table("recovered", "1已恢复 2未恢复", other="2"),
     table("postpartum_outcome", "1结案 2转诊"),
+    # --- 0～6岁儿童健康管理 (programme-forms.md §1-5): the columns of each sheet (code = age in
+    # months), then the option lists printed the same in both editions
+    _slots("child_slot_1_8m", ("1", "满月"), ("3", "3月龄"), ("6", "6月龄"), ("8", "8月龄")),
+    _slots("child_slot_12_30m", ("12", "12月龄"), ("18", "18月龄"), ("24", "24月龄"), ("30", "30月龄")),
+    _slots("child_slot_3_6y", ("36", "3岁"), ("48", "4岁"), ("60", "5岁"), ("72", "6岁")),
+    _slots("child_slot_tcm", ("6", "6月龄"), ("12", "12月龄"), ("18", "18月龄"), ("24", "24月龄"),
+           ("30", "30月龄"), ("36", "36月龄")),  # fmt: skip
+    table("growth_level", "1上 2中 3下"),
+    table("growth_eval", "1正常 2低体重 3消瘦 4发育迟缓 5超重"),
+    table("pass_fail", "1通过 2未通过"),
+    table("newborn_hearing", "1通过 2未通过 3未筛查 4不详"),
+    table("feeding", "1纯母乳 2混合 3人工"),
+    table(
+        "birth_mode", "1顺产 2胎头吸引 3产钳 4剖宫 5双多胎 6臀位 7其他", other="7"
+    ),
+    table("complexion_newborn", "1红润 2黄染 3其他", other="3"),
+    table("complexion_child", "1红润 2其他", other="2"),
+    table("fontanelle", "1正常 2膨隆 3凹陷 4其他", other="4"),
+    table("fontanelle_closed", "1闭合 2未闭"),
+    table("newborn_skin", "1未见异常 2湿疹 3糜烂 4其他", exclusive=("1",), other="4"),
+    table("umbilical", "1未脱 2脱落 3脐部有渗出 4其他", other="4"),
+    table("rickets_symptoms", "1无 2夜惊 3多汗 4烦躁", exclusive=("1",)),
+    table("rickets_signs_3m", "1无 2颅骨软化"),
+    table("rickets_signs_6m", "1肋串珠 2肋外翻 3肋软骨沟 4鸡胸 5手镯征"),
+    # 发育评估: the warning signs of each age (儿童心理行为发育问题预警征象), ticked when present
+    table("dev_3m", "1对很大声音没有反应 2逗引时不发音或不会微笑 3不注视人脸，不追视移动人或物品 "
+          "4俯卧时不会抬头"),  # fmt: skip
+    table("dev_6m", "1发音少，不会笑出声 2不会伸手抓物 3紧握拳松不开 4不能扶坐"),
+    table("dev_8m", "1听到声音无应答 2不会区分生人和熟人 3双手间不会传递玩具 4不会独坐"),
+    table("dev_12m", "1呼唤名字无反应 2不会模仿“再见”或“欢迎”动作 3不会用拇食指对捏小物品 "
+          "4不会扶物站立"),  # fmt: skip
+    table("dev_18m", "1不会有意识叫“爸爸”或“妈妈” 2不会按要求指人或物 3与人无目光交流 4不会独走"),
+    table("dev_24m", "1不会说3个物品的名称 2不会按吩咐做简单事情 3不会用勺吃饭 "
+          "4不会扶栏上楼梯/台阶"),  # fmt: skip
+    table("dev_30m", "1不会说2～3个字的短语 2兴趣单一、刻板 3不会示意大小便 4不会跑"),
+    table("dev_36m", "1不会说自己的名字 2不会玩“拿棍当马骑”等假想游戏 3不会模仿画圆 4不会双脚跳"),
+    table("dev_48m", "1不会说带形容词的句子 2不能按要求等待或轮流 3不会独立穿衣 4不会单脚站立"),
+    table("dev_60m", "1不能简单叙说事情经过 2不知道自己的性别 3不会用筷子吃饭 4不会单脚跳"),
+    table("dev_72m", "1不会表达自己的感受或想法 2不会玩角色扮演的集体游戏 3不会画方形 4不会奔跑"),
+    # 中医药健康管理服务: option 3 names the method taught at that age (§5 [C2 P10]); the codes
+    # are the same at every age, only the printed words of 3 differ
+    table("child_tcm_massage", "1中医饮食调养指导 2中医起居调摄指导 3传授摩腹和捏脊方法 4其他",
+          other="4"),  # fmt: skip
+    table("child_tcm_points", "1中医饮食调养指导 2中医起居调摄指导 3传授按揉迎香穴、足三里穴方法 "
+          "4其他", other="4"),  # fmt: skip
+    table("child_tcm_sishencong", "1中医饮食调养指导 2中医起居调摄指导 3传授按揉四神聪穴方法 4其他",
+          other="4"),  # fmt: skip
 )

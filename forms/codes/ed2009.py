@@ -45,4 +45,15 @@ TABLES = tables_by_name(
         other="6",
     ),
     table("postpartum42_guidance", "1性保健 2避孕 3婴儿喂养及营养 4其他", other="4"),
+    # 0～6岁儿童 (2011 print templates, programme-forms.md §1-4 [C P2]); 指导 其他 and the 患病
+    # counts of 2017 have no place on these sheets
+    table("mother_disease", "1糖尿病 2妊娠期高血压 3其他", other="3"),
+    table("newborn_screening", "1甲低 2苯丙酮尿症 3其他遗传代谢病", other="3"),
+    table("jaundice", "1面部 2躯干 3四肢 4手足"),
+    table("stool", "1糊状 2稀"),
+    table("newborn_guidance", "1喂养指导 2发育指导 3防病指导 4预防伤害指导 5口腔保健指导"),
+    table("child_illness", "1未患病 2患病", other="2"),
+    table("child_guidance_feeding", "1科学喂养 2生长发育 3疾病预防 4预防意外伤害 5口腔保健"),
+    table("child_guidance_diet", "1合理膳食 2生长发育 3疾病预防 4预防意外伤害 5口腔保健"),
+    table("child_rickets_legs", "1“O”型腿 2“X”型腿"),
 )

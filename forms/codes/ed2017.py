@@ -50,4 +50,22 @@ TABLES = tables_by_name(
         "1心理保健 2性保健与避孕 3婴儿喂养 4婴幼儿营养 5其他",
         other="5",
     ),
+    # 0～6岁儿童 (programme-forms.md §1-4): the 2017 lists as commonly printed [U]
+    table("mother_disease", "1无 2糖尿病 3妊娠期高血压 4其他", other="4"),
+    table(
+        "newborn_screening",
+        "1未进行 2检查均阴性 3甲低 4苯丙酮尿症 5其他遗传代谢病",
+        exclusive=("1", "2"),
+        other="5",
+    ),
+    table("jaundice", "1无 2面部 3躯干 4四肢 5手足", exclusive=("1",)),
+    table("stool", "1糊状 2稀 3其他", other="3"),
+    table("newborn_guidance", "1喂养指导 2发育指导 3防病指导 4预防伤害指导 5口腔保健指导 6其他",
+          other="6"),  # fmt: skip
+    table("child_illness", "1无 2肺炎 3腹泻 4外伤 5其他", exclusive=("1",), other="5"),
+    table("child_guidance_feeding", "1科学喂养 2生长发育 3疾病预防 4预防伤害 5口腔保健 6其他",
+          other="6"),  # fmt: skip
+    table("child_guidance_diet", "1合理膳食 2生长发育 3疾病预防 4预防伤害 5口腔保健 6其他",
+          other="6"),  # fmt: skip
+    table("child_rickets_legs", "1无 2“X”型腿 3“O”型腿"),
 )

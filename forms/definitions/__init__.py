@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from forms.codes import EDITIONS
 from forms.definitions import (
+    child,
     clinical,
     elderly_selfcare,
     elderly_tcm,
@@ -33,6 +34,11 @@ BUILDERS = (
     maternal.build_followup,
     maternal.build_postpartum,
     maternal.build_42d,
+    child.build_newborn,
+    child.build_1_8m,
+    child.build_12_30m,
+    child.build_3_6y,
+    child.build_tcm,
     smi.build_supplement,
     smi.build_followup,
     tb.build_first,
@@ -54,6 +60,11 @@ ORDER = (
     "prenatal_followup",
     "postpartum_visit",
     "postpartum_42d",
+    "newborn_visit",
+    "child_1_8m",
+    "child_12_30m",
+    "child_3_6y",
+    "child_tcm",
     "smi_supplement",
     "smi_followup",
     "tb_first_visit",
@@ -63,7 +74,6 @@ ORDER = (
     "referral",
     "info_card",
 )
-
 
 
 def build_all() -> list[FormDef]:

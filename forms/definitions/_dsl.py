@@ -89,6 +89,7 @@ def _table_names(fields: Iterable[Field]) -> set[str]:
     for f in fields:
         if f.codes:
             names.add(f.codes)
+        names |= {str(t) for t in (f.layout.get("slot_codes") or {}).values()}
         names |= _table_names(f.item_fields)
     return names
 

@@ -9,7 +9,8 @@ import forms
 from forms.examples import example
 
 FOLLOWUPS = ("htn_followup", "dm_followup")
-COLUMN_FORMS = (*FOLLOWUPS, "prenatal_followup", "tb_followup")  # one visit per paper column
+COLUMN_FORMS = (*FOLLOWUPS, "prenatal_followup", "child_1_8m", "child_12_30m", "child_3_6y",
+                "child_tcm", "tb_followup")  # one visit per paper column
 
 
 @pytest.mark.parametrize("code", ["personal_info", *FOLLOWUPS])
@@ -101,6 +102,11 @@ TITLES = {
     "prenatal_followup": "第2～5次产前随访服务记录表",
     "postpartum_visit": "产后访视记录表",
     "postpartum_42d": "产后42天健康检查记录表",
+    "newborn_visit": "新生儿家庭访视记录表",
+    "child_1_8m": "1～8月龄儿童健康检查记录表",
+    "child_12_30m": "12～30月龄儿童健康检查记录表",
+    "child_3_6y": "3～6岁儿童健康检查记录表",
+    "child_tcm": "儿童中医药健康管理服务记录表",
     "smi_supplement": "严重精神障碍患者个人信息补充表",
     "smi_followup": "严重精神障碍患者随访服务记录表",
     "tb_first_visit": "肺结核患者第一次入户随访记录表",
@@ -144,6 +150,9 @@ FIELD_HINTS = {
     "slots",  # a list printed in the paper's fixed rows (用药情况: 药物名称1-3, 其他药物)
     "levels",  # 自理能力评估: what each level means, printed in the grid
     "points",  # 自理能力评估: the points of each level
+    "at",  # slotted column forms: the columns (ages) that have this cell; others print "——"
+    "slot_row",  # slotted column forms: fields of one printed row, each in its own columns
+    "slot_codes",  # slotted column forms: other printed words for the same codes per column
 }
 SECTION_HINTS = {
     "role",
