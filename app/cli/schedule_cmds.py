@@ -15,7 +15,8 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--from", dest="start", metavar="D", help="到期日起（YYYY-MM-DD；默认不限，含逾期）")
     p.add_argument("--to", dest="until", metavar="D", help="到期日止（YYYY-MM-DD；默认今天）")
     p.add_argument("--village", metavar="V", help="3位村（居）委会代码")
-    p.add_argument("--programme", metavar="P", help="项目：htn、dm、exam、elderly")
+    p.add_argument("--programme", metavar="P",
+                   help="项目（规则表中的项目）：htn、dm、exam、elderly、child（0-6岁儿童）等")
     p.set_defaults(func=cmd_due)
 
     p = leaf(sub, "stats", "考核指标：建档率、使用率、规范管理率、控制率等")

@@ -24,11 +24,13 @@ from forms.schedule import (
     Due,
     Visit,
     add_months,
+    age_slots,
     birthday_at,
     classified_followup,
     day_of,
     derive_tags,
     interval,
+    newborn_visit,
     rule_date_after,
     rule_with,
 )
@@ -234,6 +236,12 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
                village: str | None = None, uuids: list[str] | None = None,
                until: dt.date | None = None, start: dt.date | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """compute() in the caller's transaction (the resident screen reads everything in one)."""
+    lo, hi = start or dt.date.min, until or dt.date.max
+    by_child_age = [r for r in wanted if r.kind in CHILD_KINDS]
+    items = _child_items(s, table, by_child_age, on, village, uuids, lo, hi) if by_child_age else []
+    wanted = [r for r in wanted if r.kind not in CHILD_KINDS]
+    if not wanted:
+        return items
     people = _residents(s, table, on, village, uuids)
     data: dict[str, Any] = {}
     for rule in wanted:
@@ -248,9 +256,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     by_tag = [c for c, p in table.populations.items() if p.min_age is None]
     plan = [(rule, set(rule.populations), data[rule.id], rule.kind == "classified_followup")
             for rule in wanted]  # fmt: skip
-    lo, hi = start or dt.date.min, until or dt.date.max
     n = len(SUMMARY)
-    items: list[dict[str, Any]] = []
     for row in people:
         tags, birth = row[-2] or "", row[4] or ""
         member = set(tags.split()).intersection(by_tag) if tags else set()
@@ -279,6 +285,94 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
     return items
 
 
+CHILD_KINDS = ("age_slots", "newborn_visit")
+
+
+def _child_items(s: Any, table: Table, wanted: list[Rule], on: dt.date, village: str | None,
+                 uuids: list[str] | None, lo: dt.date, hi: dt.date) -> list[dict[str, Any]]:  # fmt: skip
+    """The children's rules (issue 15): slots by age, done by a final record of the slot's form
+    with that `slot` (and the rule's `field` filled); the newborn visit from the discharge date
+    on the mother's postpartum record whose delivery date is the birth date, else the birth."""
+    ages = [p.max_age for c, p in table.populations.items() if p.max_age is not None
+            and any(c in r.populations for r in wanted)]  # fmt: skip
+    oldest = max(ages) if ages else 6
+    cutoff = dt.date(on.year - oldest - 1, on.month, 28 if (on.month, on.day) == (2, 29) else on.day)
+    where = ["status = 'active'", "birth_date > :cutoff", "birth_date <= :on"]
+    params: dict[str, Any] = {"cutoff": cutoff.isoformat(), "on": on.isoformat()}
+    if uuids is not None:
+        where.append("uuid IN (SELECT value FROM json_each(:uuids))")
+        params["uuids"] = json.dumps(uuids)
+    if village:
+        where.append("village = :village")
+        params["village"] = village
+    cols = ", ".join(SUMMARY) + ", mother_uuid"
+    people = rows(s, f"SELECT {cols} FROM resident WHERE {' AND '.join(where)}", params)
+    if not people:
+        return []
+    kids = [p[0] for p in people] if uuids is None or len(people) < 1000 else None
+    done: dict[tuple[str, str | None], dict[str, set[tuple[str, str]]]] = {}
+    for rule in wanted:
+        if rule.kind != "age_slots":
+            continue
+        field = rule.get("field")
+        for form in {sl.get("form", rule.form) for sl in rule["slots"]}:
+            got = done.setdefault((form, field), {})
+            if got:
+                continue
+            w, p = _where(form, None, on.isoformat(), kids)
+            extra = f" AND {fact(field)} IS NOT NULL" if field else ""
+            for uuid, slot in rows(s, f"SELECT resident_uuid, {fact('slot')} FROM record WHERE {w}{extra}", p):
+                got.setdefault(uuid, set()).add((form, str(slot)))
+    n = len(SUMMARY)
+    items: list[dict[str, Any]] = []
+    for rule in wanted:
+        if rule.kind == "newborn_visit":
+            young = [p for p in people if (b := day_of(p[4])) and (on - b).days <= rule["until_days"]]
+            if not young:
+                continue
+            ids = [p[0] for p in young]
+            visited = latest_by_resident(s, rule.form, uuids=ids)
+            discharge = _discharges(s, rule, [p for p in young if p[0] not in visited])
+            for row in young:
+                birth = day_of(row[4])
+                assert birth is not None
+                d = newborn_visit(rule, birth, discharge.get(row[0]), day_of(visited.get(row[0])), on)
+                if d is not None and lo <= d.due <= hi:
+                    items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
+            continue
+        field = rule.get("field")
+        for row in people:
+            birth = day_of(row[4])
+            if birth is None:
+                continue
+            mine: set[tuple[str, str]] = set()
+            for (_form, f), got in done.items():
+                if f == field:
+                    mine |= got.get(row[0], set())
+            d = age_slots(rule, birth, mine, on)
+            if d is not None and lo <= d.due <= hi:
+                items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
+    return items
+
+
+def _discharges(s: Any, rule: Rule, young: list[tuple[Any, ...]]) -> dict[str, dt.date]:
+    """child -> the discharge date on its mother's record of `discharge_from` whose delivery
+    date is the child's birth date."""
+    src = rule.get("discharge_from")
+    mothers = {row[-1] for row in young if row[-1]}
+    if not src or not mothers:
+        return {}
+    w, p = _where(src["form"], None, None, sorted(mothers))
+    found: dict[tuple[str, str], dt.date] = {}
+    for mother, delivered, discharged in rows(
+        s, f"SELECT resident_uuid, {fact(src['match'])}, {fact(src['field'])} FROM record WHERE {w}", p
+    ):
+        day = day_of(discharged)
+        if day is not None and delivered:
+            found[(mother, str(delivered)[:10])] = day
+    return {row[0]: found[(row[-1], row[4])] for row in young if (row[-1], row[4]) in found}
+
+
 def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.date:
     """Since when the resident is in the rule's populations: registration, or reaching the age."""
     created = day_of(row[-1]) or on
@@ -288,7 +382,7 @@ def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.da
 
 
 def _item(person: dict[str, Any], d: Due, on: dt.date) -> dict[str, Any]:
-    late = (on - d.due).days
+    late = (on - (d.deadline or d.due)).days
     return {"resident": person, "programme": d.programme, "rule": d.rule, "item": d.item,
             "form": d.form, "due_date": d.due.isoformat(), "overdue_days": max(late, 0),
             "reason": d.reason, "last_visit": d.last_visit.isoformat() if d.last_visit else None,

@@ -13,7 +13,12 @@ tables through this module, so both count the same way.
 
 Rule kinds (other programmes add theirs here: children by age milestones, maternal by weeks):
 - classified_followup: a chronic-disease follow-up whose 此次随访分类 sets the next visit;
-- interval: a form due every N months to a population (the annual exam, the self-care score).
+- interval: a form due every N months to a population (the annual exam, the self-care score);
+- age_slots: checks at fixed ages of a child (满月, 3, 6 ... months; 4, 5, 6 years), each slot
+  done by a record of its form with that `slot` (and, with `field`, that field filled: Hb,
+  hearing); a missed slot stays due until the next slot of the rule opens;
+- newborn_visit: one visit within N days of discharge (the mother's postpartum record's
+  discharge date, else the birth), listed until the end of the neonatal period.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class Population:
     diagnosis_codes: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()
     min_age: int | None = None
+    max_age: int | None = None  # the age population of those not yet max_age + 1 (0-6岁儿童: 6)
 
 
 class _Params:
@@ -125,6 +131,30 @@ def _bool(v: Any) -> bool:
     return isinstance(v, bool)
 
 
+_SLOT_KEYS = {"slot", "label", "form", "months", "days", "window_days", "window_months", "done_by"}
+
+
+def _slots(v: Any) -> bool:
+    """age_slots' list: {"slot": "3", "label": "3月龄", "months": 3, "window_days": 29}, in age
+    order; "form" (default the rule's), "done_by" (other slots that count, e.g. Hb at 6 or 8)."""
+    if not isinstance(v, list) or not v:
+        return False
+    for s in v:
+        if not isinstance(s, dict) or set(s) - _SLOT_KEYS or not _text(s.get("slot")) or not _text(s.get("label")):
+            return False
+        if ("months" in s) == ("days" in s) or not _nonneg_int(s.get("months", s.get("days"))):
+            return False
+        if ("window_days" in s) == ("window_months" in s):
+            return False
+        if not _nonneg_int(s.get("window_days", s.get("window_months"))):
+            return False
+        if "form" in s and not _text(s["form"]):
+            return False
+        if "done_by" in s and not _codes(s["done_by"]):
+            return False
+    return True
+
+
 POS_INT, NONNEG, NUMBER = (_pos_int, "正整数"), (_nonneg_int, "非负整数"), (_number, "正数")
 CODES, TEXT, BOOL = (_codes, "代码列表（字符串）"), (_text, "非空文字"), (_bool, "true 或 false")
 
@@ -136,8 +166,10 @@ RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
         "honour_next_visit_date": BOOL,
     },
     "interval": {"interval_months": POS_INT},
+    "age_slots": {"slots": (_slots, "时点列表（每项有 slot、label，months 或 days，window_days 或 window_months）")},
+    "newborn_visit": {"within_days": POS_INT, "until_days": POS_INT},
 }
-RULE_OPTIONAL = {"also_done_by", "source", "population", "populations"}
+RULE_OPTIONAL = {"also_done_by", "source", "population", "populations", "field", "discharge_from"}
 INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
     "filing": {},
     "usage": {"dynamic_months": POS_INT},
@@ -180,6 +212,9 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
         min_age = p.get("min_age")
         if min_age is not None and not _pos_int(min_age):
             raise _fail(name, where, "min_age", "须为正整数")
+        max_age = p.get("max_age")
+        if max_age is not None and not _pos_int(max_age):
+            raise _fail(name, where, "max_age", "须为正整数")
         for key in ("diagnosis_codes", "forms"):
             if key in p and not _codes(p[key]):
                 raise _fail(name, where, key, "须为代码列表（字符串）")
@@ -187,7 +222,7 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
             if forms_known and f not in forms_known:
                 raise _fail(name, where, "forms", f"未知的表单 {f}")
         pops[code] = Population(code, p["label"], tuple(p.get("diagnosis_codes") or ()),
-                                tuple(p.get("forms") or ()), min_age)  # fmt: skip
+                                tuple(p.get("forms") or ()), min_age, max_age)  # fmt: skip
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, r in enumerate(raw.get("rules") or []):
@@ -217,6 +252,9 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
                 raise _fail(name, where, "also_done_by", "每项须有 form 和 field")
         params = {k: v for k, v in r.items() if k not in ("id", "kind", "programme", "form", "item")}
         _check_fields(name, where, params, RULE_FIELDS[kind], RULE_OPTIONAL)
+        for slot in params.get("slots") or ():
+            if forms_known and slot.get("form", r["form"]) not in forms_known:
+                raise _fail(name, where, "slots", f"时点 {slot['slot']} 的表单 {slot['form']} 未知")
         rules.append(Rule(rid, kind, r["programme"], r["form"], r["item"], tuple(populations),
                           params))  # fmt: skip
     indicators: list[Indicator] = []
