@@ -43,6 +43,17 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p = leaf(ps, "list", "已录入的常住人口数")
     p.set_defaults(func=cmd_population_list)
 
+    bi = sub.add_parser("births", help="年度活产数（新生儿访视率等指标的分母）")
+    bs = bi.add_subparsers(dest="births_command", metavar="ACTION")
+    bs.required = True
+    p = leaf(bs, "set", "录入或更正某村某年的活产数（管理员）")
+    p.add_argument("--village", required=True, metavar="V")
+    p.add_argument("--year", type=int, required=True, metavar="Y")
+    p.add_argument("count", type=int, metavar="N")
+    p.set_defaults(func=cmd_births_set)
+    p = leaf(bs, "list", "已录入的活产数")
+    p.set_defaults(func=cmd_births_list)
+
 
 def cmd_due(args: argparse.Namespace) -> int:
     from app.services import due
@@ -105,4 +116,21 @@ def cmd_population_list(args: argparse.Namespace) -> int:
 
     rows = with_store(args, population.all_entries)
     emit(args, rows, "\n".join(f"{r['year']}  村 {r['village']}  {r['population']}" for r in rows) or "（无）")
+    return 0
+
+
+def cmd_births_set(args: argparse.Namespace) -> int:
+    from app.services import births
+
+    with_store(args, lambda st: births.put(st, args.village, args.year, args.count))
+    emit(args, {"village": args.village, "year": args.year, "births": args.count},
+         f"已录入：村 {args.village} {args.year}年活产数 {args.count}")  # fmt: skip
+    return 0
+
+
+def cmd_births_list(args: argparse.Namespace) -> int:
+    from app.services import births
+
+    rows = with_store(args, births.all_entries)
+    emit(args, rows, "\n".join(f"{r['year']}  村 {r['village']}  {r['births']}" for r in rows) or "（无）")
     return 0

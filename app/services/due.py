@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUMMARY", "Due", "Visit", "add_months", "birthday_at", "classified_followup", "compute",
     "compute_in", "day_of", "derive_tags", "fact", "for_resident", "interval", "latest_by_resident",
-    "latest_rows", "list_due", "of_resident", "public", "rows", "rule_date_after", "rule_with",
+    "latest_rows", "list_due", "where", "of_resident", "public", "rows", "rule_date_after", "rule_with",
     "visits_by_resident",
 ]  # fmt: skip
 
@@ -69,6 +69,13 @@ def fact(field: str) -> str:
     """The expression as the index ix_record_latest holds it (a different spelling would read
     the documents instead)."""
     return f"json_extract(doc, '$.{field}')"
+
+
+def where(form: str, start: str | None, end: str | None,
+          uuids: list[str] | None) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """The WHERE clause (and its parameters) of the final records of `form` with a visit date
+    in [start, end], of `uuids` when given."""
+    return _where(form, start, end, uuids)
 
 
 def _where(form: str, start: str | None, end: str | None,

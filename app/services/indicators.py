@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from app import rules as rules_mod
 from app.errors import InvalidInput
+from app.services import births as births_mod
 from app.services import population as population_mod
 from app.services.due import fact, latest_rows, rows
+from app.services.due import where as due_where
 from forms import indicators as shared
 from forms.indicators import Facts, compute
 from forms.schedule import add_months
@@ -68,8 +70,9 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
                 age: int | None = year - dt.date.fromisoformat(birth).year
             except (TypeError, ValueError):
                 age = None
-            people[uuid] = Facts(uuid, record_no, name, vil, set((tags or "").split()), age)
+            people[uuid] = Facts(uuid, record_no, name, vil, set((tags or "").split()), age, birth=birth)
         _read_records(s, table, people, start, end)
+        _read_children(s, table, people, year, start, end)
     return list(people.values())
 
 
@@ -114,6 +117,37 @@ def _read_records(s: Any, table: Table, people: dict[str, Facts], start: str, en
                     people[uuid].done.add(rule.id)
 
 
+def _read_children(s: Any, table: Table, people: dict[str, Facts], year: int, start: str, end: str) -> None:
+    """The children's facts (issue 15), for the children only (born within 7 years of the year's
+    end): records of the counted forms in the year, the first newborn visit, the check slots."""
+    kids = [f.uuid for f in people.values() if f.birth and f.birth[:4] >= str(year - 7)]
+    if not kids:
+        return
+    in_year: set[str] = set()
+    for ind in table.indicators:
+        if ind.kind == "child_mgmt":
+            in_year |= set(ind["forms"])
+        elif ind.kind == "newborn_visit":
+            for uuid, (first,) in _first_visits(s, ind["form"], end, kids).items():
+                people[uuid].first[ind["form"]] = first
+        elif ind.kind == "child_sys_mgmt":
+            rule = table.rule(ind["rule"])
+            for form in {sl.get("form", rule.form) for sl in rule["slots"]}:
+                w, p = due_where(form, None, end, kids)
+                for uuid, slot in rows(s, f"SELECT resident_uuid, {fact('slot')} FROM record WHERE {w}", p):
+                    people[uuid].slots.add((form, str(slot)))
+    for form in in_year:
+        for uuid, n in _per_resident(s, form, start, end):
+            if uuid in people:
+                people[uuid].followups[form] = n
+
+
+def _first_visits(s: Any, form: str, end: str, uuids: list[str]) -> dict[str, tuple[str]]:
+    w, p = due_where(form, None, end, uuids)
+    return {u: (v,) for u, v in rows(s, f"SELECT resident_uuid, min(visit_date) FROM record WHERE {w} "
+                                        "GROUP BY resident_uuid", p)}  # fmt: skip
+
+
 def _per_resident(s: Any, form: str, start: str, end: str,
                   having: str | None = None) -> list[tuple[str, int]]:  # fmt: skip
     """(resident, final records of `form` in the period [with `having` filled]), index only."""
@@ -128,4 +162,5 @@ def stats(store: Store, year: int, village: str | None = None, *,
     table = rules_mod.for_store(store)
     facts = facts_local(store, table, year, village)
     count, note = population_mod.total(store, year, village, [f.village for f in facts])
-    return compute(table, facts, count, detail=detail, population_note=note)
+    births = births_mod.total(store, year, village)
+    return compute(table, facts, count, detail=detail, population_note=note, year=year, births=births)

@@ -178,6 +178,12 @@ INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
                    "elderly_age": POS_INT, "elderly_sbp_below": POS_INT},
     "glucose_control": {"population": TEXT, "form": TEXT, "field": TEXT, "below": NUMBER},
     "elderly_mgmt": {"population": TEXT, "requires": CODES},
+    # children (issue 15): the year's newborns visited within `within_days` of birth over the
+    # live births; 0-6 year-olds with a record of `forms` in the year; under-3s with every check
+    # slot of `rule` that fell due in the year done
+    "newborn_visit": {"form": TEXT, "within_days": POS_INT},
+    "child_mgmt": {"population": TEXT, "forms": CODES},
+    "child_sys_mgmt": {"rule": TEXT, "under_months": POS_INT},
 }
 
 
@@ -276,6 +282,8 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
         _check_fields(name, where, params, INDICATOR_FIELDS[kind], {"source"})
         if "population" in params and params["population"] not in pops:
             raise _fail(name, where, "population", f"未定义的人群 {params['population']}")
+        if "rule" in params and params["rule"] not in seen:
+            raise _fail(name, where, "rule", f"未定义的规则 {params['rule']}")
         for rid in params.get("requires") or ():
             if rid not in seen:
                 raise _fail(name, where, "requires", f"未定义的规则 {rid}")
