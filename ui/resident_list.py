@@ -34,7 +34,8 @@ STATUS_CHOICES = (
     ("lost", "失访"),
     ("merged", "已合并"),
 )
-TAG_CHOICES = (("", "全部人群"), ("htn", "高血压"), ("dm", "糖尿病"), ("65+", "65岁以上"))
+TAG_CHOICES = (("", "全部人群"), ("htn", "高血压"), ("dm", "糖尿病"), ("65+", "65岁以上"),
+               ("0-6", "0-6岁儿童"))  # fmt: skip
 
 
 class ResidentList(QWidget):

@@ -394,7 +394,8 @@ def _item(person: dict[str, Any], d: Due, on: dt.date) -> dict[str, Any]:
             "form": d.form, "due_date": d.due.isoformat(), "overdue_days": max(late, 0),
             "reason": d.reason, "last_visit": d.last_visit.isoformat() if d.last_visit else None,
             # the desktop's names for the same (ui/due_list.py, ui/resident_view.py)
-            "kind": d.form, "label": d.item, "overdue": late > 0}  # fmt: skip
+            "kind": d.form, "label": d.item, "overdue": late > 0,
+            "deadline": d.deadline.isoformat() if d.deadline else None}  # fmt: skip
 
 
 def list_due(store: Store, *, start: str | None = None, until: str | None = None,

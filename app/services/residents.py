@@ -54,6 +54,7 @@ def full(session: Session, r: Resident) -> dict[str, Any]:
         tags=r.tags.split(), edition=r.edition, rev=r.rev, created_at=r.created_at,
         updated_at=r.updated_at, created_by=r.created_by, updated_by=r.updated_by,
         doc=json.loads(r.doc), mother=r.mother_uuid, former_names=writer.former_names(r),
+        family=family.links_in(session, r),  # the mother and the children (issue 15)
     )  # fmt: skip
     if r.household_uuid:
         hh = session.get(Household, r.household_uuid)
@@ -136,7 +137,6 @@ def get(store: Store, ref: str) -> dict[str, Any]:
     with store.session(write=True) as s:
         r = refs.resident(s, ref)
         out = full(s, r)
-        out["family"] = family.links_in(s, r)
         if r.uuid != ref and ref != r.record_no:
             original = refs.resident(s, ref, follow=False)
             if original.uuid != r.uuid:
