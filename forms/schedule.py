@@ -164,7 +164,7 @@ class Slot:
 
 def slots_of(rule: Rule, birth: dt.date) -> list[Slot]:
     """The rule's slots for a child born on `birth`, in age order."""
-    out: list[Slot] = []
+    spans: list[tuple[dict[str, Any], dt.date, dt.date]] = []
     for spec in rule["slots"]:
         if "days" in spec:
             start = birth + dt.timedelta(days=spec["days"])
@@ -174,19 +174,27 @@ def slots_of(rule: Rule, birth: dt.date) -> list[Slot]:
             end = start + dt.timedelta(days=spec["window_days"])
         else:  # "from the birthday to +11 m 29 d": the day before the window's months are up
             end = add_months(start, spec["window_months"]) - dt.timedelta(days=1)
-        done_by = (spec["slot"], *spec.get("done_by", ()))
-        out.append(Slot(spec["slot"], spec["label"], spec.get("form", rule.form), start, end, end, done_by))
-    for i in range(len(out) - 1):  # a missed slot stays due until the next one opens
-        nxt = out[i + 1].start - dt.timedelta(days=1)
-        out[i] = replace(out[i], until=max(out[i].end, nxt))
+        spans.append((spec, start, end))
+    out: list[Slot] = []
+    for i, (spec, start, end) in enumerate(spans):
+        # a missed slot stays due until the day before the next one opens
+        until = max(end, spans[i + 1][1] - _DAY) if i + 1 < len(spans) else end
+        out.append(Slot(spec["slot"], spec["label"], spec.get("form", rule.form), start, end, until,
+                        (spec["slot"], *spec.get("done_by", ()))))  # fmt: skip
     return out
 
 
-def age_slots(rule: Rule, birth: dt.date, done: set[tuple[str, str]], on: dt.date) -> Due | None:
+_DAY = dt.timedelta(days=1)
+
+
+def age_slots(rule: Rule, birth: dt.date, done: set[tuple[str, str]], on: dt.date,
+              slots: list[Slot] | None = None) -> Due | None:  # fmt: skip
     """The child's next slot of the rule: the first one after the last done (a record of the
     slot's form with that `slot`: `done` holds (form, slot) pairs) that is not past its `until`;
-    None when nothing is left. Before its window the item is due at the window's start."""
-    slots = slots_of(rule, birth)
+    None when nothing is left. Before its window the item is due at the window's start.
+    `slots`: slots_of(rule, birth), when the caller has them (children born the same day)."""
+    if slots is None:
+        slots = slots_of(rule, birth)
     last_done = -1
     for i, s in enumerate(slots):
         if any((s.form, d) in done for d in s.done_by):

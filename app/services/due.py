@@ -33,6 +33,7 @@ from forms.schedule import (
     newborn_visit,
     rule_date_after,
     rule_with,
+    slots_of,
 )
 
 if TYPE_CHECKING:
@@ -316,20 +317,25 @@ def _child_items(s: Any, table: Table, wanted: list[Rule], on: dt.date, village:
     people = rows(s, f"SELECT {cols} FROM resident WHERE {' AND '.join(where)}", params)
     if not people:
         return []
-    kids = [p[0] for p in people] if uuids is None or len(people) < 1000 else None
-    done: dict[tuple[str, str | None], dict[str, set[tuple[str, str]]]] = {}
+    # Each form's records read once, with the fields the rules test (Hb, hearing): field (None:
+    # the slot alone) -> child -> {(form, slot)} done.
+    fields_of: dict[str, set[str | None]] = {}
     for rule in wanted:
-        if rule.kind != "age_slots":
-            continue
-        field = rule.get("field")
-        for form in {sl.get("form", rule.form) for sl in rule["slots"]}:
-            got = done.setdefault((form, field), {})
-            if got:
-                continue
-            w, p = _where(form, None, on.isoformat(), kids)
-            extra = f" AND {fact(field)} IS NOT NULL" if field else ""
-            for uuid, slot in rows(s, f"SELECT resident_uuid, {fact('slot')} FROM record WHERE {w}{extra}", p):
-                got.setdefault(uuid, set()).add((form, str(slot)))
+        if rule.kind == "age_slots":
+            for sl in rule["slots"]:
+                fields_of.setdefault(sl.get("form", rule.form), set()).add(rule.get("field"))
+    done: dict[str | None, dict[str, set[tuple[str, str]]]] = {}
+    for form, wanted_fields in fields_of.items():
+        named = sorted(f for f in wanted_fields if f)
+        w, p = _where(form, None, on.isoformat(), uuids)
+        cols = "".join(f", {fact(f)}" for f in named)
+        for uuid, slot, *values in rows(s, f"SELECT resident_uuid, {fact('slot')}{cols} FROM record WHERE {w}", p):
+            pair = (form, str(slot))
+            if None in wanted_fields:
+                done.setdefault(None, {}).setdefault(uuid, set()).add(pair)
+            for f, v in zip(named, values, strict=True):
+                if v is not None:
+                    done.setdefault(f, {}).setdefault(uuid, set()).add(pair)
     n = len(SUMMARY)
     items: list[dict[str, Any]] = []
     for rule in wanted:
@@ -348,15 +354,20 @@ def _child_items(s: Any, table: Table, wanted: list[Rule], on: dt.date, village:
                     items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
             continue
         field = rule.get("field")
+        done_here = done.get(field, {})
+        # birth date -> (birth, its slots): children born the same day share a calendar
+        calendar: dict[str, tuple[dt.date, list[Any]]] = {}
+        nothing: set[tuple[str, str]] = set()
         for row in people:
-            birth = day_of(row[4])
-            if birth is None:
-                continue
-            mine: set[tuple[str, str]] = set()
-            for (_form, f), got in done.items():
-                if f == field:
-                    mine |= got.get(row[0], set())
-            d = age_slots(rule, birth, mine, on)
+            cal = calendar.get(row[4])
+            if cal is None:
+                birth = day_of(row[4])
+                if birth is None:
+                    continue
+                cal = calendar[row[4]] = (birth, slots_of(rule, birth))
+            if cal[1][-1].until < on:
+                continue  # past the rule's last slot: nothing left
+            d = age_slots(rule, cal[0], done_here.get(row[0], nothing), on, cal[1])
             if d is not None and lo <= d.due <= hi:
                 items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
     return items
