@@ -127,3 +127,23 @@ def test_child_cutoff_and_is_child_agree():
     assert family.child_cutoff(on) == "2018-06-01"
     assert family.is_child("2018-06-02", on) and not family.is_child("2018-06-01", on)
     assert family.is_child("2025-06-01", on) and not family.is_child("2025-06-02", on)
+
+
+def test_cli_resident_add_with_mother(tmp_path):
+    import json
+
+    from tests.app.opshelp import cli, cli_json, make_store
+
+    d = tmp_path / "d"
+    st = make_store(d)
+    m = _mother(st)
+    st.close()
+    out = cli_json(d, "resident", "add", "--json", "-",
+                   stdin=json.dumps({"mother": m["record_no"], "sex": "2", "birth_date": "2025-01-02"}))  # fmt: skip
+    shown = cli_json(d, "resident", "show", out["uuid"], "--json")
+    assert (shown["name"], shown["mother"], shown["family"]["mother"]["uuid"]) == ("王秀兰之女", m["uuid"], m["uuid"])
+    bad = cli(d, "resident", "add", "--json", "-",
+              stdin=json.dumps({"name": "小宝", "sex": "1", "birth_date": "2025-01-02", "mother": out["uuid"]}))  # fmt: skip
+    assert bad.returncode == 3 and "母亲" in bad.stderr and "年长至少12岁" in bad.stderr
+    found = cli_json(d, "resident", "find", "", "--tag", "0-6", "--json")
+    assert [r["uuid"] for r in found] == [out["uuid"]]
