@@ -258,10 +258,7 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
             now, user, user, search.pack_with(p.terms, search.record_term(number)), mother,
         ))  # fmt: skip
         # residents.snapshot of the new row: the document plus the resident-level state
-        state_json, changes_json = _state_json(village, household, number)
-        if mother is not None:  # the link is part of its state (residents.snapshot: "mother")
-            state_json = joined(state_json, _compact({"mother": mother}))
-            changes_json = joined(changes_json, _compact({"mother": {"new": mother, "old": None}}))
+        state_json, changes_json = _state_json(village, household, number, mother)
         changes_json = joined(p.doc_changes, changes_json)
         version_rows.append(VersionRow("resident", uuid, 1, "create", joined(p.doc_json, state_json),
                                        version_changes(True, changes_json), now, user))  # fmt: skip
@@ -296,23 +293,29 @@ _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _SAFE = re.compile(r"^[0-9a-f-]*$")  # digits and uuids: nothing in them needs escaping in JSON
 
 
-def _state_json(village: str, household: str | None, number: str) -> tuple[str, str]:
+def _state_json(village: str, household: str | None, number: str,
+                mother: str | None = None) -> tuple[str, str]:  # fmt: skip
     """The JSON of a new resident's state as residents.snapshot has it (village, household,
-    status "active", no status date/reason, not merged, record number) and of its changes from
+    status "active", no status date/reason, not merged, record number, mother) and of its changes from
     nothing. Written out rather than encoded: the JSON encoder for these two small objects was
     a tenth of the writer's time in an import; a test compares both with json.dumps."""
-    if not (_SAFE.match(village) and _SAFE.match(household or "") and _SAFE.match(number)):
+    if not (_SAFE.match(village) and _SAFE.match(household or "") and _SAFE.match(number)
+            and _SAFE.match(mother or "")):
         state = {"village": village, "household": household, "status": "active", "status_date": None,
-                 "status_reason": None, "merged_into": None, "record_no": number}  # fmt: skip
+                 "status_reason": None, "merged_into": None, "record_no": number, "mother": mother}  # fmt: skip
         return _compact(state), _compact({k: {"new": v, "old": None} for k, v in state.items()
                                           if v is not None})  # fmt: skip
     home = f'"{household}"' if household else "null"
+    mum = f'"{mother}"' if mother else "null"
     state_json = (f'{{"village":"{village}","household":{home},"status":"active","status_date":null,'
-                  f'"status_reason":null,"merged_into":null,"record_no":"{number}"}}')  # fmt: skip
+                  f'"status_reason":null,"merged_into":null,"record_no":"{number}","mother":{mum}}}')  # fmt: skip
     changes = f'{{"village":{{"new":"{village}","old":null}},'
     if household:
         changes += f'"household":{{"new":"{household}","old":null}},'
-    changes += (f'"status":{{"new":"active","old":null}},"record_no":{{"new":"{number}","old":null}}}}')
+    changes += f'"status":{{"new":"active","old":null}},"record_no":{{"new":"{number}","old":null}}'
+    if mother:
+        changes += f',"mother":{{"new":"{mother}","old":null}}'
+    changes += "}"
     return state_json, changes
 
 
