@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
 PROGRAMMES = (("", "全部项目"), ("htn", "高血压"), ("dm", "糖尿病"), ("exam", "年度健康体检"),
-              ("elderly", "老年人自理能力评估"))  # fmt: skip
+              ("elderly", "老年人自理能力评估"), ("child", "0-6岁儿童"))  # fmt: skip
 HEADERS = ("村", "档案编号", "姓名", "性别", "年龄", "电话", "项目", "应随访日期", "上次", "状态", "原因")
 STATE = len(HEADERS) - 2
 

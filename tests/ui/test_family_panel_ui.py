@@ -61,3 +61,21 @@ def test_register_a_newborn_from_the_mother_and_follow_the_links(qtbot, doctor):
     tag.setCurrentIndex(tag.findData("0-6"))
     qtbot.waitUntil(lambda: main.residents.model.rowCount() == 1, timeout=10000)
     screenshot(main, "63-list-0-6")
+
+
+def test_due_list_child_programme(qtbot, doctor):
+    from app.services import residents
+    from ui import tasks
+
+    main, _uuids = doctor
+    born = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+    tasks.worker().run_sync(lambda s: residents.add(s, {"name": "钱小宝", "sex": "1", "birth_date": born}))
+    main.tabs.setCurrentWidget(main.due)
+    kind = main.due.kind
+    kind.setCurrentIndex(kind.findData("child"))
+    main.due.refresh()
+    qtbot.waitUntil(lambda: [i["resident"]["name"] for i in main.due.items] == ["钱小宝"], timeout=10000)
+    [item] = main.due.items
+    assert item["item"] == "儿童健康检查（满月）" and item["overdue_days"] == 10
+    assert "逾期 1 项" in main.due.count.text()
+    screenshot(main, "64-due-child")
