@@ -88,9 +88,16 @@ def _link(r: Resident) -> dict[str, Any]:
 
 
 def links_in(s: Session, r: Resident) -> dict[str, Any]:
-    """{"mother": her list keys or None, "children": theirs, youngest last (by birth date)}."""
+    """{"mother": her list keys or None, "children": theirs, youngest last (by birth date)}.
+    A merged mother is shown as her survivor; a survivor lists the children of the duplicates
+    merged into her too."""
     mother = s.get(Resident, r.mother_uuid) if r.mother_uuid else None
-    kids = s.execute(select(Resident).where(Resident.mother_uuid == r.uuid, Resident.status != "merged")
+    seen: set[str] = set()
+    while mother is not None and mother.merged_into and mother.uuid not in seen:
+        seen.add(mother.uuid)
+        mother = s.get(Resident, mother.merged_into) or mother
+    selves = [r.uuid, *s.execute(select(Resident.uuid).where(Resident.merged_into == r.uuid)).scalars()]
+    kids = s.execute(select(Resident).where(Resident.mother_uuid.in_(selves), Resident.status != "merged")
                      .order_by(Resident.birth_date, Resident.record_no)).scalars()  # fmt: skip
     return {"mother": _link(mother) if mother else None, "children": [_link(k) for k in kids]}
 

@@ -147,3 +147,14 @@ def test_cli_resident_add_with_mother(tmp_path):
     assert bad.returncode == 3 and "母亲" in bad.stderr and "年长至少12岁" in bad.stderr
     found = cli_json(d, "resident", "find", "", "--tag", "0-6", "--json")
     assert [r["uuid"] for r in found] == [out["uuid"]]
+
+
+def test_links_follow_a_merge_of_the_mother(store):
+    from app.services import lifecycle
+
+    m = _mother(store)
+    dup = residents.add(store, {"name": "王秀兰", "sex": "2", "birth_date": "1995-03-01"}, allow_similar=True)
+    kid = residents.add(store, {"mother": dup["uuid"], "sex": "1", "birth_date": "2024-05-02"})
+    lifecycle.merge(store, m["uuid"], dup["uuid"])
+    assert residents.get(store, kid["uuid"])["family"]["mother"]["uuid"] == m["uuid"]
+    assert [c["uuid"] for c in residents.get(store, m["uuid"])["family"]["children"]] == [kid["uuid"]]
