@@ -25,7 +25,7 @@ def test_stats_drill_down_population_export_print(qtbot, guard, installation, tm
     shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
     main.show()
     screen = main.open_stats()
-    qtbot.waitUntil(lambda: len(screen.items) == 8, timeout=10000)
+    qtbot.waitUntil(lambda: len(screen.items) == 11, timeout=10000)  # 8 + the three children's (issue 15)
     codes = [i["code"] for i in screen.items]
     row = codes.index("htn_bp_control")
     bp = screen.items[row]
@@ -69,7 +69,7 @@ def test_stats_drill_down_population_export_print(qtbot, guard, installation, tm
 
     wb = load_workbook(target)
     rows = list(wb["指标"].iter_rows(values_only=True))
-    assert rows[1][:3] == ("代码", "指标", "分子") and len(rows) == 2 + 8
+    assert rows[1][:3] == ("代码", "指标", "分子") and len(rows) == 2 + 11
     assert any(r[0] == "htn_bp_control" and r[2] == "分母" and r[4] == "张三" for r in wb["明细"].iter_rows(values_only=True))
     # print
     click(qtbot, screen.print_button)
