@@ -43,6 +43,7 @@ def describe(code: str, edition: str | None = None) -> dict[str, Any]:
         "layout": form.layout,
         "visits_per_page": form.visits_per_page,
         "insert_only": form.insert_only,
+        **({"slot_field": form.slot_field} if form.slot_field else {}),
         "paper": _plain(form.paper),
         "sections": [
             {

@@ -65,7 +65,7 @@ class FormChooser(QDialog):
 
     def _fill(self) -> None:
         self.list.clear()
-        for code in form_fit.VISIT_FORMS:
+        for code in form_fit.offer_order(self.resident):  # a child's own forms first
             why = form_fit.why_not(self.resident, code)
             if why is not None and not self.show_all.isChecked():
                 continue

@@ -14,13 +14,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.services.record_warnings import ResidentFacts, form_fit
+from forms.checks import parse_date
+from forms.definitions.child import CHILD_FORMS, age_months
 
 # Forms that are a visit or an event (what 新增随访 offers), in the order the chooser lists them
 # when several fit: the key-population follow-ups first, as the doctor does them most; the
 # once-only enrolment forms of the SMI and TB programmes last.
 VISIT_FORMS = ("htn_followup", "dm_followup", "smi_followup", "tb_followup", "health_exam",
                "elderly_selfcare", "elderly_tcm", "prenatal_first", "prenatal_followup",
-               "postpartum_visit", "postpartum_42d", "encounter", "consultation", "referral",
+               "postpartum_visit", "postpartum_42d", "newborn_visit", "child_1_8m",
+               "child_12_30m", "child_3_6y", "child_tcm", "encounter", "consultation", "referral",
                "smi_supplement", "tb_first_visit")  # fmt: skip
 # Forms that are not records of a visit: the basic information lives on the resident, the cover
 # and the record card are printed from it.
@@ -39,5 +42,30 @@ def fits(resident: Mapping[str, Any], form: str, on: dt.date | None = None) -> b
 
 
 def fitting_visit_forms(resident: Mapping[str, Any], on: dt.date | None = None) -> list[str]:
-    """The visit forms that fit, in the order to offer them (the first is the default)."""
-    return [f for f in VISIT_FORMS if fits(resident, f, on)]
+    """The visit forms that fit, in the order to offer them (the first is the default). For a
+    child, the children's forms come first, the sheet of the child's age leading."""
+    return [f for f in offer_order(resident, on) if fits(resident, f, on)]
+
+
+def offer_order(resident: Mapping[str, Any], on: dt.date | None = None) -> list[str]:
+    """Every visit form in the order the chooser lists them for this resident: VISIT_FORMS,
+    with a child's forms first (the sheet of the child's age leading)."""
+    first = child_form_for_age(resident.get("birth_date"), on or dt.date.today())
+    if first is None:
+        return list(VISIT_FORMS)
+    lead = [first, *(f for f in CHILD_FORMS if f != first)]
+    return lead + [f for f in VISIT_FORMS if f not in lead]
+
+
+def child_form_for_age(birth_date: Any, on: dt.date) -> str | None:
+    """The child form of this age (新生儿 in the first month, then the check sheet whose columns
+    cover the age), None from 7 years on or without a birth date."""
+    birth = parse_date(birth_date)
+    if birth is None or birth > on:
+        return None
+    months, _days = age_months(birth, on)
+    if months >= 84:
+        return None
+    if months < 1:
+        return "newborn_visit"
+    return "child_1_8m" if months < 12 else "child_12_30m" if months < 36 else "child_3_6y"

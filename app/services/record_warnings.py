@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forms
 from app.db.models import Record, Resident
 from app.errors import InvalidInput
 from forms.checks import is_empty, parse_date
+from forms.definitions import child as C
 from forms.definitions import elderly_tcm as T
 from forms.model import FieldError
 
@@ -131,6 +132,11 @@ def form_fit(form: str, facts: ResidentFacts, on: dt.date) -> RecordWarning | No
         if age is not None and not lo <= age <= hi:
             return RecordWarning("form_not_fit", "form", title,
                                  f"适用于孕产妇，该居民{age}岁，请核对出生日期或所选居民")  # fmt: skip
+    if form in C.CHILD_FORMS:
+        age = age_on(facts.birth_date, on)
+        if age is not None and age >= C.CHILD_AGE:
+            return RecordWarning("form_not_fit", "form", title,
+                                 f"适用于0～6岁儿童，该居民{age}岁，请核对出生日期或所选居民")  # fmt: skip
     if form in ELDERLY_FORMS:
         age = age_on(facts.birth_date, on)
         if age is not None and age < ELDERLY_AGE:
@@ -163,6 +169,8 @@ def warnings_for(
         out += _constitution(doc)
     if form == "smi_followup":
         out += _smi_classification(doc)
+    if form in C.SLOT_TABLES:
+        out += _child_age(form, doc, facts, day)
     others = list(same_day)
     if form in SAME_DAY_FORMS and others:
         out.append(
@@ -204,6 +212,38 @@ def _control(
                 f"请核对分类或血糖",
             )]  # fmt: skip
     return []
+
+
+def _child_age(form: str, doc: dict[str, Any], facts: ResidentFacts, day: dt.date) -> list[RecordWarning]:
+    """A check recorded in the column of another age (programme-forms.md §3-4 填表说明: 12月龄 is
+    12 months 0 days to 12 months 29 days …; checks at other ages go on an extra sheet)."""
+    birth, slot = parse_date(facts.birth_date), doc.get("slot")
+    if birth is None or not isinstance(slot, str) or day < birth:
+        return []
+    definition = forms.get_form(form)
+    if slot not in definition.slots() or C.in_window(form, slot, birth, day):
+        return []
+    f = definition.field("slot")
+    column = definition.table(f).label(slot)
+    return [RecordWarning(
+        "slot_age", "slot", f.label,
+        f"该儿童{day.isoformat()}时{C.age_text(birth, day)}，不在“{column}”一栏的年龄"
+        f"（{C.slot_window(form, slot)}）；请核对所选栏目、随访日期或出生日期",
+    )]  # fmt: skip
+
+
+def _same_slot(form: str, doc: dict[str, Any], earlier: list[str]) -> list[RecordWarning]:
+    """A second record for one column of the paper: only one prints (the later visit)."""
+    if not earlier:
+        return []
+    definition = forms.get_form(form)
+    f = definition.field("slot")
+    column = definition.table(f).label(str(doc.get("slot"))) or doc.get("slot")
+    return [RecordWarning(
+        "same_slot", "slot", f.label,
+        f"该儿童已有“{column}”的{_title(form)}（{'、'.join(sorted(earlier))}）；纸质表每个年龄只有一栏，"
+        f"打印时只印随访日期较晚的一份；请确认不是重复录入",
+    )]  # fmt: skip
 
 
 def _smi_classification(doc: dict[str, Any]) -> list[RecordWarning]:
@@ -299,7 +339,16 @@ def warnings_in(
             Record.resident_uuid == resident.uuid, Record.form == form, Record.visit_date == visit
         )
         same_day = [{"uuid": u, "status": st} for u, st in s.execute(q) if u != exclude]
-    return warnings_for(form, doc, ResidentFacts.of(resident), same_day, today=today) + late
+    slot = doc.get("slot")
+    same_slot: list[RecordWarning] = []
+    if form in C.SLOT_TABLES and isinstance(slot, str):
+        slot_q = select(Record.uuid, Record.visit_date).where(
+            Record.resident_uuid == resident.uuid, Record.form == form, Record.status == "final",
+            func.json_extract(Record.doc, "$.slot") == slot,
+        )  # fmt: skip
+        same_slot = _same_slot(form, doc, [str(v) for u, v in s.execute(slot_q) if u != exclude])
+    return (warnings_for(form, doc, ResidentFacts.of(resident), same_day, today=today) + late
+            + same_slot)  # fmt: skip
 
 
 def _later_than_rule(

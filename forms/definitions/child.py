@@ -11,6 +11,8 @@ prints "——", the field is `at` the other columns only and refuses a value th
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -339,8 +341,8 @@ def _check_form(
 
 
 def _teeth(*, label: str) -> tuple[list[Field], CrossRule]:
-    teeth = integer("teeth", f"{label}·牙数", 0, 20, "颗", layout={"row": "teeth"})
-    caries = integer("caries", f"{label}·龋齿数", 0, 20, "颗", layout={"row": "teeth", "join": "/"})
+    teeth = integer("teeth", label.split("/")[0], 0, 20, "颗", layout={"row": "teeth", "short": label})
+    caries = integer("caries", "龋齿数", 0, 20, "颗", layout={"row": "teeth", "join": "/"})
     return [teeth, caries], R.not_less(caries, teeth)
 
 
@@ -401,7 +403,7 @@ def build_1_8m(edition: str) -> FormDef:
 def build_12_30m(edition: str) -> FormDef:
     slot, visit_date, head = _head("child_slot_12_30m", "月龄")
     fontanelle, fontanelle_rule = _fontanelle("12", "18", "24")
-    teeth, teeth_rule = _teeth(label="出牙/龋齿数")
+    teeth, teeth_rule = _teeth(label="出牙数/龋齿数")
     chest = "胸部" if edition == "2017" else "心肺"
     exam = [
         code("complexion", "面色", "complexion_child"),
@@ -492,3 +494,49 @@ def build_tcm(edition: str) -> FormDef:
         },
     )
 
+
+
+# ---------------------------------------------------------------------------- ages
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    """The same day n months later (the month's last day when it has no such day)."""
+    y, m = divmod(d.month - 1 + n, 12)
+    year, month = d.year + y, m + 1
+    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def age_months(birth: dt.date, day: dt.date) -> tuple[int, int]:
+    """Completed months and the days after them (18月龄 = 18 months 0 days to 18 months 29 days)."""
+    months = (day.year - birth.year) * 12 + day.month - birth.month
+    if add_months(birth, months) > day:
+        months -= 1
+    return months, (day - add_months(birth, months)).days
+
+
+def age_text(birth: dt.date, day: dt.date) -> str:
+    months, days = age_months(birth, day)
+    if months >= 36:
+        return f"{months // 12}岁{months % 12}个月"
+    return f"{months}个月{days}天" if months else f"出生后{(day - birth).days}天"
+
+
+def slot_window(form: str, slot: str) -> str:
+    """The age a column is for, as the 填表说明 words it (1～8月龄 by analogy [U])."""
+    n = int(slot)
+    if form == "child_3_6y":
+        return f"满{n // 12}周岁至{n // 12}周岁11个月29天"
+    if n == 1:
+        return "出生后28天至1个月29天"
+    return f"满{n}月至{n}月29天"
+
+
+def in_window(form: str, slot: str, birth: dt.date, day: dt.date) -> bool:
+    """Whether a visit on `day` is at the age of its column (the paper's windows)."""
+    months, _days = age_months(birth, day)
+    n = int(slot)
+    if form == "child_3_6y":
+        return months // 12 == n // 12
+    if n == 1:
+        return months == 1 or (months == 0 and (day - birth).days >= 28)
+    return months == n

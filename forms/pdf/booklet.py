@@ -3,12 +3,14 @@ resident, numbered "第 n 页 共 m 页"; many residents stream into one PDF chu
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
+from forms.checks import parse_date
 from forms.pdf.concat import PdfConcatenator
 from forms.pdf.cover import cover_pages
 from forms.pdf.document import draw_pages, new_canvas
@@ -44,6 +46,10 @@ def _catalogue() -> tuple[str, ...]:
 
 
 CATALOGUE = _catalogue()
+# 0～6岁儿童 keep their basic data on 新生儿家庭访视记录表, not on 个人基本信息表 (whose own note
+# says children 0-6 do not fill it): a child's booklet prints the newborn sheet in its place.
+NEWBORN = "newborn_visit"
+CHILD_AGE = 7
 CHUNK_PAGES = 400  # pages rendered per in-memory chunk before streaming them out
 
 Progress = Callable[[int, int | None], None]
@@ -53,14 +59,37 @@ def _order(code: str) -> tuple[int, str]:
     return (CATALOGUE.index(code) if code in CATALOGUE else len(CATALOGUE), code)
 
 
+def is_child(
+    resident: dict[str, Any], by_form: dict[str, list[dict[str, Any]]], today: dt.date
+) -> bool:
+    """Under 7 on the printing day, or with a 新生儿家庭访视记录表 whatever the age."""
+    if by_form.get(NEWBORN):
+        return True
+    birth = parse_date(resident.get("birth_date"))
+    if birth is None or birth > today:
+        return False
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    return age < CHILD_AGE
+
+
 def resident_parts(
-    resident: dict[str, Any], records: Iterable[dict[str, Any]], *, mask_id: bool = False
+    resident: dict[str, Any],
+    records: Iterable[dict[str, Any]],
+    *,
+    mask_id: bool = False,
+    today: dt.date | None = None,
 ) -> list[tuple[str, list[PageDrawer]]]:
-    """(table-of-contents title, pages) for each part of one resident's booklet."""
+    """(table-of-contents title, pages) for each part of one resident's booklet. A child's
+    booklet has the newborn sheet (its basic data) instead of 个人基本信息表."""
     by_form: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
         by_form.setdefault(str(rec.get("form")), []).append(rec)
-    by_form.setdefault(PERSONAL_INFO, [])
+    if is_child(resident, by_form, today or dt.date.today()):
+        by_form.pop(PERSONAL_INFO, None)
+        if NEWBORN in CATALOGUE:
+            by_form.setdefault(NEWBORN, [])
+    else:
+        by_form.setdefault(PERSONAL_INFO, [])
     parts: list[tuple[str, list[PageDrawer]]] = []
     for code in sorted(by_form, key=_order):
         try:
@@ -111,9 +140,13 @@ def toc_page(resident: dict[str, Any], entries: list[tuple[str, int, int]]) -> P
 
 
 def booklet_pages(
-    resident: dict[str, Any], records: Iterable[dict[str, Any]], *, mask_id: bool = False
+    resident: dict[str, Any],
+    records: Iterable[dict[str, Any]],
+    *,
+    mask_id: bool = False,
+    today: dt.date | None = None,
 ) -> list[PageDrawer]:
-    parts = resident_parts(resident, records, mask_id=mask_id)
+    parts = resident_parts(resident, records, mask_id=mask_id, today=today)
     cover = cover_pages(get_form("cover"), resident)
     entries: list[tuple[str, int, int]] = []
     n = len(cover) + 1 + 1  # cover, contents, then the parts
@@ -140,6 +173,7 @@ def write_booklets(
     cancelled: Callable[[], bool] | None = None,
     mask_id: bool = False,
     title: str = "居民健康档案",
+    today: dt.date | None = None,
 ) -> int:
     """Render booklets one resident at a time into chunks of ~CHUNK_PAGES pages, each appended
     to the output as soon as it is complete; returns the number of pages written."""
@@ -160,7 +194,7 @@ def write_booklets(
             if canvas is None:
                 buf = io.BytesIO()
                 canvas = new_canvas(buf, title=title)
-            pages = booklet_pages(resident, records, mask_id=mask_id)
+            pages = booklet_pages(resident, records, mask_id=mask_id, today=today)
             marks.append((in_chunk, bookmark(resident)))
             draw_pages(canvas, pages, first_numbered=2)
             in_chunk += len(pages)
