@@ -79,3 +79,36 @@ def test_due_list_child_programme(qtbot, doctor):
     assert item["item"] == "儿童健康检查（满月）" and item["overdue_days"] == 10
     assert "逾期 1 项" in main.due.count.text()
     screenshot(main, "64-due-child")
+
+
+def test_live_births_entered_from_the_stats_screen(qtbot, guard, installation):
+    from tests.ui.conftest import ADMIN
+    from tests.ui.helpers import start_logged_in, type_text
+
+    data_dir, _uuids = installation
+    shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
+    try:
+        main.show()
+        screen = main.open_stats()
+        qtbot.waitUntil(lambda: len(screen.items) == 11, timeout=10000)
+        codes = [i["code"] for i in screen.items]
+        nb = codes.index("newborn_visit")
+        assert screen.items[nb]["denominator"] == 0 and "未录入年度活产数" in screen.items[nb]["note"]
+        click(qtbot, screen.births_button)
+        dialog = screen.births_dialog
+        qtbot.waitUntil(dialog.isVisible)
+        assert dialog.windowTitle() == "年度活产数"
+        from ui.qt import QLabel
+
+        assert "活产数" in [w.text() for w in dialog.findChildren(QLabel)]
+        type_text(qtbot, dialog.village, "001")
+        dialog.count.setValue(4)
+        click(qtbot, dialog.save_button)
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=5000)
+        assert dialog.table.item(0, 2).text() == "4"
+        qtbot.waitUntil(lambda: screen.items[nb]["denominator"] == 4, timeout=5000)
+        screenshot(dialog, "65-births-dialog")
+        dialog.accept()
+        assert "录入的年度活产数" in screen.items[nb]["note"]
+    finally:
+        shell.shutdown()
