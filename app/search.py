@@ -58,9 +58,13 @@ def order_key(status: str, record_no: str) -> int:
 
 
 def terms_for(
-    name: str, id_number: str | None, record_no: str, phone: str | None
+    name: str, id_number: str | None, record_no: str, phone: str | None,
+    former_names: Iterable[str] = (),
 ) -> set[tuple[str, str]]:
-    return identity_terms(name, id_number, phone) | {record_term(record_no)}
+    terms = identity_terms(name, id_number, phone) | {record_term(record_no)}
+    for old in former_names:  # a renamed resident is found by the names it had (name kinds only)
+        terms |= identity_terms(old, None, None)
+    return terms
 
 
 def pack(terms: Iterable[tuple[str, str]]) -> str:

@@ -33,6 +33,8 @@ RESIDENT_KEYS: tuple[ResidentKey, ...] = (
     ResidentKey("address", "现住址", "mirrored", "address", True),
     ResidentKey("village", "村（居）委会代码", "resident", "village", True, "村"),
     ResidentKey("household", "家庭", "resident", "household_uuid", True),
+    # The child's mother (a resident's uuid): registered from her record, kept both ways (issue 15).
+    ResidentKey("mother", "母亲", "resident", "mother_uuid", True),
     ResidentKey("status", "档案状态", "resident", "status"),
     ResidentKey("status_date", "状态日期", "resident", "status_date"),
     ResidentKey("status_reason", "状态原因", "resident", "status_reason"),

@@ -7,6 +7,7 @@ is unconfirmed are listed in app/services/indicators.py.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,10 @@ class Facts:
     done: set[str] = field(default_factory=set)  # rule ids done in the year (exam, self-care)
     deliveries: list[Episode] = field(default_factory=list)  # pregnancies delivered in the year
     notified: set[str] = field(default_factory=set)  # 既往史 codes 确诊 in the year (notified_in)
+    birth: str | None = None  # the birth date (children's indicators)
+    # (form, slot) of the final child-check records up to 31 December (child_sys_mgmt)
+    slots: set[tuple[str, str]] = field(default_factory=set)
+    first: dict[str, str] = field(default_factory=dict)  # form -> first final visit date ever
 
     def ref(self) -> dict[str, str]:
         return {"uuid": self.uuid, "record_no": self.record_no, "name": self.name}
@@ -110,11 +115,72 @@ def _maternal_note(ind: Indicator) -> str:
     return "年内分娩的产妇中：" + "且".join(parts)
 
 
+def _born_in(f: Facts, year: int) -> bool:
+    return bool(f.birth) and str(f.birth)[:4] == str(year)
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _child_indicator(table: Table, ind: Indicator, people: list[Facts], year: int,
+                     births: int | None) -> tuple[list[Facts], list[Facts] | None, int | None, str]:  # fmt: skip
+    """(numerator, denominator people or None, denominator, note) of a children's indicator."""
+    if ind.kind == "newborn_visit":
+        born = [f for f in people if _born_in(f, year)]
+        within = ind["within_days"]
+        num = []
+        for f in born:
+            b, v = _day(f.birth), _day(f.first.get(ind["form"]))
+            if b is not None and v is not None and 0 <= (v - b).days <= within:
+                num.append(f)
+        what = f"年内出生的新生儿中出生后{within}天内有新生儿家庭访视记录的人数"
+        if births is not None:
+            return num, None, births, f"{what}；分母为录入的年度活产数"
+        return num, born, len(born), (f"{what}；未录入年度活产数（cunyi births set），分母暂按年内出生"
+                                      "并在本机建档的儿童数计")  # fmt: skip
+    if ind.kind == "child_mgmt":
+        top = table.populations[ind["population"]].max_age or 6
+        den = [f for f in people if f.age is not None and 0 <= f.age <= top]
+        num = [f for f in den if any(f.followups.get(form, 0) for form in ind["forms"])]
+        return num, den, len(den), f"0～{top}岁（按12月31日计）儿童中年内有1次及以上健康检查或访视记录的人数"
+    # child_sys_mgmt
+    from forms.schedule import slots_of
+
+    rule = table.rule(ind["rule"])
+    end, start = dt.date(year, 12, 31), dt.date(year, 1, 1)
+    months = ind["under_months"]
+    den, num = [], []
+    for f in people:
+        b = _day(f.birth)
+        if b is None or b > end or _months_old(b, end) >= months:
+            continue
+        owed = [s for s in slots_of(rule, b) if start <= s.end <= end]
+        if not owed:
+            continue
+        den.append(f)
+        if all(any((s.form, d) in f.slots for d in s.done_by) for s in owed):
+            num.append(f)
+    return num, den, len(den), (f"12月31日未满{months}月龄、年内有应查时点的儿童中，年内到期的每个"
+                                f"{rule.item}时点都有记录的人数")  # fmt: skip
+
+
+def _months_old(birth: dt.date, on: dt.date) -> int:
+    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+
+
+CHILD_KINDS = ("newborn_visit", "child_mgmt", "child_sys_mgmt")
+
+
 def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
-            detail: bool = False, population_note: str = "", live_births: int | None = None,
-            births_note: str = "") -> list[dict[str, Any]]:  # fmt: skip
-    """`live_births`: the year's live births as entered (the maternal denominators); None: the
-    deliveries recorded in the year stand in for them, as `births_note` says."""
+            detail: bool = False, population_note: str = "", year: int | None = None,
+            births: int | None = None, births_note: str = "") -> list[dict[str, Any]]:  # fmt: skip
+    """`year` and `births` (the live births entered for the year, app/services/births.py) for
+    the children's and the maternal indicators; with `births` None the maternal ones count the
+    deliveries recorded in the year instead, as `births_note` says."""
     people = list(facts)
     out = []
     for ind in table.indicators:
@@ -124,14 +190,20 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
         if ind.kind == "maternal":
             mothers = [(f, ep) for f in people for ep in f.deliveries]
             met = [f for f, ep in mothers if maternal_met(ind, ep)]
-            births = live_births if live_births is not None else len(mothers)
-            entry: dict[str, Any] = {"code": ind.code, "name": ind.name, "numerator": len(met), "denominator": births,
-                    "rate": _rate(len(met), births),
+            den: int | None = births if births is not None else len(mothers)
+            entry: dict[str, Any] = {"code": ind.code, "name": ind.name, "numerator": len(met), "denominator": den,
+                    "rate": _rate(len(met), den),
                     "note": _maternal_note(ind) + "；" + (births_note or "分母为年内记录的分娩数（未录入活产数）")}  # fmt: skip
             if detail:
                 entry["numerator_residents"] = [f.ref() for f in met]
-                entry["denominator_residents"] = None if live_births is not None else [f.ref() for f, _ in mothers]
+                entry["denominator_residents"] = None if births is not None else [f.ref() for f, _ in mothers]
             out.append(entry)
+            continue
+        if ind.kind in CHILD_KINDS:
+            if year is None:
+                continue  # a caller that reads no children's facts leaves them out
+            num_people, den_people, den, note = _child_indicator(table, ind, people, year, births)
+            out.append(_item(ind, num_people, den_people, den, note, detail))
             continue
         if ind.kind in PROGRAMME_KINDS:
             den_people, num_people, note = _programme(ind, people)
@@ -165,12 +237,7 @@ def compute(table: Table, facts: Iterable[Facts], population: int | None, *,
             names = "、".join(table.rule(r).item for r in ind["requires"])
             note = f"{age}岁及以上（按12月31日计）；年内完成{names}"
         den = len(den_people) if den_people is not None else population
-        item: dict[str, Any] = {"code": ind.code, "name": ind.name, "numerator": len(num_people),
-                                "denominator": den, "rate": _rate(len(num_people), den), "note": note}  # fmt: skip
-        if detail:
-            item["numerator_residents"] = [f.ref() for f in num_people]
-            item["denominator_residents"] = None if den_people is None else [f.ref() for f in den_people]
-        out.append(item)
+        out.append(_item(ind, num_people, den_people, den, note, detail))
     return out
 
 
@@ -279,3 +346,13 @@ def combined_activity_figures(parts: list[dict[str, Any]]) -> dict[str, Any]:
         f"{k['label']} {k['institutions_met']}/{k['institutions_asked']}个机构达标" for k in kinds if k["institutions_asked"])
     return {"code": first["code"], "name": first["name"], "numerator": num, "denominator": den,
             "rate": _rate(num, den), "note": note, "by_kind": kinds}  # fmt: skip
+
+
+def _item(ind: Indicator, num_people: list[Facts], den_people: list[Facts] | None, den: int | None,
+          note: str, detail: bool) -> dict[str, Any]:  # fmt: skip
+    item: dict[str, Any] = {"code": ind.code, "name": ind.name, "numerator": len(num_people),
+                            "denominator": den, "rate": _rate(len(num_people), den), "note": note}  # fmt: skip
+    if detail:
+        item["numerator_residents"] = [f.ref() for f in num_people]
+        item["denominator_residents"] = None if den_people is None else [f.ref() for f in den_people]
+    return item

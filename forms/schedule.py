@@ -60,7 +60,7 @@ class Due:
     due: dt.date
     reason: str
     last_visit: dt.date | None
-    until: dt.date | None = None  # a window's last day (maternal visits): overdue only after it
+    deadline: dt.date | None = None  # the end of the window (child slots, antenatal visits): overdue after it
 
 
 # --- membership of the key populations
@@ -72,7 +72,7 @@ def derive_tags(table: Table, doc: dict[str, Any], forms_present: set[str]) -> s
     which has no tags, derives them here). Age populations are decided on the day."""
     codes = {str(i.get("code")) for i in doc.get("past_diseases") or [] if isinstance(i, dict)}
     return {c for c, p in table.populations.items()
-            if p.min_age is None and (codes & set(p.diagnosis_codes) or forms_present & set(p.forms))}  # fmt: skip
+            if p.min_age is None and p.max_age is None and (codes & set(p.diagnosis_codes) or forms_present & set(p.forms))}  # fmt: skip
 
 
 # --- the rules, pure: a resident's visits in, due items out
@@ -405,3 +405,84 @@ def tb_end(rule: Rule, c: TbCourse) -> Due | None:
 
 def _months(n: int) -> str:
     return "月" if n == 1 else f"{n}个月"
+# --- children: checks at fixed ages (issue 15; reference programme-forms.md §17)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One age of an age_slots rule, placed on a child's calendar."""
+
+    slot: str
+    label: str
+    form: str
+    start: dt.date  # the window opens (the age reached)
+    end: dt.date  # the window's last day
+    until: dt.date  # listed (overdue) until this day: the day before the rule's next slot opens
+    done_by: tuple[str, ...]  # the slots of `form` that do it (itself, or e.g. Hb at 6 or 8)
+
+
+def slots_of(rule: Rule, birth: dt.date) -> list[Slot]:
+    """The rule's slots for a child born on `birth`, in age order."""
+    spans: list[tuple[dict[str, Any], dt.date, dt.date]] = []
+    for spec in rule["slots"]:
+        if "days" in spec:
+            start = birth + dt.timedelta(days=spec["days"])
+        else:
+            start = add_months(birth, spec["months"])
+        if "window_days" in spec:
+            end = start + dt.timedelta(days=spec["window_days"])
+        else:  # "from the birthday to +11 m 29 d": the day before the window's months are up
+            end = add_months(start, spec["window_months"]) - dt.timedelta(days=1)
+        spans.append((spec, start, end))
+    out: list[Slot] = []
+    for i, (spec, start, end) in enumerate(spans):
+        # a missed slot stays due until the day before the next one opens
+        until = max(end, spans[i + 1][1] - _DAY) if i + 1 < len(spans) else end
+        out.append(Slot(spec["slot"], spec["label"], spec.get("form", rule.form), start, end, until,
+                        (spec["slot"], *spec.get("done_by", ()))))  # fmt: skip
+    return out
+
+
+_DAY = dt.timedelta(days=1)
+
+
+def age_slots(rule: Rule, birth: dt.date, done: set[tuple[str, str]], on: dt.date,
+              slots: list[Slot] | None = None) -> Due | None:  # fmt: skip
+    """The child's next slot of the rule: the first one after the last done (a record of the
+    slot's form with that `slot`: `done` holds (form, slot) pairs) that is not past its `until`;
+    None when nothing is left. Before its window the item is due at the window's start.
+    `slots`: slots_of(rule, birth), when the caller has them (children born the same day)."""
+    if slots is None:
+        slots = slots_of(rule, birth)
+    last_done = -1
+    for i, s in enumerate(slots):
+        if any((s.form, d) in done for d in s.done_by):
+            last_done = i
+    for s in slots[last_done + 1:]:
+        if on > s.until:
+            continue  # missed, and the next slot has opened: no going back
+        what = f"{rule.item}（{s.label}）"
+        window = f"{s.start.isoformat()}至{s.end.isoformat()}"
+        if on > s.end:
+            reason = f"{s.label}应在{window}完成，已过期限尚未记录（下一时点开始前仍可补做，至{s.until.isoformat()}）"
+        else:
+            reason = f"{s.label}：{window}（按出生日期{birth.isoformat()}计）"
+        return Due(rule.id, rule.programme, what, s.form, s.start, reason, None, s.end)
+    return None
+
+
+def newborn_visit(rule: Rule, birth: dt.date, discharge: dt.date | None, visited: dt.date | None,
+                  on: dt.date) -> Due | None:  # fmt: skip
+    """The newborn home visit: within `within_days` of discharge (of the birth when the
+    discharge date is not known), listed until the child is `until_days` old; None once a visit
+    is recorded or the period is over."""
+    if visited is not None:
+        return None
+    if (on - birth).days > rule["until_days"]:
+        return None
+    days = rule["within_days"]
+    if discharge is not None and discharge >= birth:
+        start, why = discharge, f"出院后{days}天内访视（出院日期{discharge.isoformat()}，据母亲的产后访视记录）"
+    else:
+        start, why = birth, f"出生后{days}天内访视（出院日期不详，按出生日期{birth.isoformat()}计）"
+    return Due(rule.id, rule.programme, rule.item, rule.form, start, why, None, start + dt.timedelta(days=days))

@@ -192,7 +192,7 @@ def _insert_residents(
             state.get("status") or "active", state.get("status_date"), state.get("status_reason"),
             merged_into, compute_tags(doc, forms_by_owner.get(u, set())), doc_json,
             forms.CURRENT_EDITION, 1, now, now, user, user,
-            search.pack(search.terms_for(name, id_number, record_no, phone)),
+            search.pack(search.terms_for(name, id_number, record_no, phone)), state.get("mother") or None,
         )))  # fmt: skip
         snap = _with(doc_json, {k: state.get(k) for k in RESIDENT_STATE})
         # A first version's changes are its whole state, derived from its data when read

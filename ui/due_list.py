@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 RANGES = (("week", "本周内到期及逾期"), ("month", "本月内到期及逾期"), ("today", "今天到期及逾期"),
           ("next_month", "下月底前"))  # fmt: skip
 PROGRAMMES = (("", "全部项目"), ("htn", "高血压"), ("dm", "糖尿病"), ("exam", "年度健康体检"),
-              ("elderly", "老年人（自理能力、中医体质辨识）"))  # fmt: skip
+              ("elderly", "老年人（自理能力、中医体质辨识）"), ("maternal", "孕产妇"), ("child", "0-6岁儿童"))  # fmt: skip
 # Offered only to the roles that may see them (app/roles.py sensitive_programmes, issue 16).
 SENSITIVE_PROGRAMMES = (("smi", "严重精神障碍"), ("tb", "肺结核"))
 HEADERS = ("村", "档案编号", "姓名", "性别", "年龄", "电话", "项目", "应随访日期", "上次", "状态", "原因")

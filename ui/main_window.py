@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         view.change_status.connect(self.open_status)
         view.print_pdf.connect(self.print_resident_pdf)
         view.show_household.connect(self.show_household)
+        view.register_newborn.connect(self.open_register_newborn)
         view.unmerge.connect(self.unmerge)
         view.unmerge_button.setEnabled(self.user.role == "admin")
         self._add_tab(f"resident:{uuid}", view, tr("Main", "档案"))
@@ -318,6 +319,18 @@ class MainWindow(QMainWindow):
         self._wire_register(editor)
         self._add_tab("register:new", editor, tr("Main", "新建档案"))
         editor.editor.widgets["name"].focus_input()
+        return editor
+
+    def open_register_newborn(self, mother: dict[str, Any]) -> RegisterEditor:
+        """The register form for a newborn of `mother` (issue 15: from her record)."""
+        key = f"register:newborn:{mother['uuid']}"
+        index = self._find_tab(key)
+        if index >= 0:
+            self.tabs.setCurrentIndex(index)
+            return self.tabs.widget(index)
+        editor = RegisterEditor(newborn_of=mother, default_village=mother.get("village") or "", parent=self.tabs)
+        self._wire_register(editor)
+        self._add_tab(key, editor, tr("Main", "新生儿·{0}").format(mother.get("name") or ""))
         return editor
 
     def edit_resident(self, resident: dict[str, Any]) -> RegisterEditor:

@@ -91,7 +91,12 @@ class RegisterEditor(EditArea):
     registered = Signal(str)  # uuid of the new resident
 
     def __init__(self, resident: dict[str, Any] | None = None, *, default_village: str = "",
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 newborn_of: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        """`newborn_of`: the mother (residents.full) when a newborn is registered from her record
+        (issue 15): linked to her, in her household unless another is typed, no ID number
+        needed, and named 母亲姓名+之男/之女 while no name is typed."""
+        self.newborn_of = newborn_of
+        self._auto_name: str | None = None
         self.allow_similar = False
         self._on_file_number: str | None = None  # the number the duplicate warning is about
         self.new_uuid: str | None = None
@@ -104,6 +109,15 @@ class RegisterEditor(EditArea):
         super().__init__("personal_info", resident, record, parent=parent)
         self.setObjectName("register")
         box = QFormLayout()
+        if newborn_of:
+            self.newborn_note = QLabel(tr("Register", "登记新生儿：母亲 {0}（档案编号 {1}）。无需身份证号；"
+                                                      "未取名的先登记为“{0}之男/之女”，取名后在“修改基本信息”中改名，"
+                                                      "原名仍可搜索。").format(
+                newborn_of.get("name") or "", newborn_of.get("record_no") or ""), self)  # fmt: skip
+            self.newborn_note.setObjectName("newbornNote")
+            self.newborn_note.setWordWrap(True)
+            self.newborn_note.setStyleSheet("background: #e8f5e9; padding: 4px;")
+            box.addRow(self.newborn_note)
         self.village = QLineEdit(self)
         self.village.setObjectName("village")
         self.village.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,3}"), self))
@@ -113,6 +127,9 @@ class RegisterEditor(EditArea):
         self.household.setObjectName("household")
         self.household.setPlaceholderText(tr("Register", "户号或住址，同户的人填一样的"))
         self.household.setText((resident or {}).get("household_label") or "")
+        if newborn_of and newborn_of.get("household_label"):
+            self.household.setPlaceholderText(
+                tr("Register", "不填则与母亲同户（{0}）").format(newborn_of["household_label"]))
         row = QHBoxLayout()
         row.addWidget(QLabel(tr("Register", "所属村（3位代码）"), self))
         row.addWidget(self.village)
@@ -129,6 +146,34 @@ class RegisterEditor(EditArea):
         if id_widget is not None:
             id_widget.changed.connect(self._id_typed)
         self.next_button.setVisible(False)
+        if newborn_of:
+            self._prefill_newborn(newborn_of)
+
+    # --- a newborn from its mother's record
+    def _prefill_newborn(self, mother: dict[str, Any]) -> None:
+        w = self.editor.widgets
+        if "address" in w and mother.get("address"):
+            w["address"].set_value(mother["address"])
+        if "sex" in w:
+            w["sex"].changed.connect(self._offer_newborn_name)
+        self._offer_newborn_name()
+
+    def _offer_newborn_name(self) -> None:
+        """The name 母亲姓名+之男/之女, offered while the name is empty or still the offer."""
+        from app.services.family import newborn_name
+
+        w = self.editor.widgets
+        if self.newborn_of is None or "name" not in w:
+            return
+        current = w["name"].value()
+        if current not in (None, "") and current != self._auto_name:
+            return  # typed by the doctor: never overwritten
+        sex = w["sex"].value() if "sex" in w else None
+        name = newborn_name(self.newborn_of.get("name") or "", sex if sex in ("1", "2") else None)
+        if name.endswith("之子"):  # sex not chosen yet: nothing to offer
+            return
+        w["name"].set_value(name)
+        self._auto_name = name
 
     # --- ID number: fill sex and birth date, look for the same number already registered
     def _id_typed(self) -> None:
@@ -179,6 +224,8 @@ class RegisterEditor(EditArea):
             data["village"] = self.village.text().strip()
         if self.household.text().strip():
             data["household"] = self.household.text().strip()
+        if self.newborn_of and self.mode == "new":
+            data["mother"] = self.newborn_of["uuid"]  # the service puts the baby in her household
         return data
 
     def _save_new(self, doc: dict[str, Any]):  # noqa: ANN202

@@ -35,7 +35,7 @@ STATUS_CHOICES = (
     ("merged", "已合并"),
 )
 TAG_CHOICES = (("", "全部人群"), ("htn", "高血压"), ("dm", "糖尿病"), ("65+", "65岁以上"),
-               ("maternal", "孕产妇"))  # fmt: skip
+               ("maternal", "孕产妇"), ("0-6", "0-6岁儿童"))  # fmt: skip
 # Offered only to the roles that may see them (app/roles.py sensitive_programmes, issue 16).
 SENSITIVE_TAG_CHOICES = (("smi", "严重精神障碍"), ("tb", "肺结核"))
 

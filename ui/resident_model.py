@@ -19,7 +19,7 @@ CACHED_BLOCKS = 20  # rows kept in memory: scrolling through 50,000 residents st
 SEX = {"1": "男", "2": "女", "9": "未说明", "0": "未知"}
 STATUS = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
 TAGS = {"htn": "高血压", "dm": "糖尿病", "smi": "严重精神障碍", "tb": "肺结核", "maternal": "孕产妇",
-        "65+": "65岁以上"}
+        "65+": "65岁以上", "0-6": "0-6岁儿童"}  # fmt: skip
 COLUMNS = (
     ("record_no", "档案编号"),
     ("name", "姓名"),
@@ -50,6 +50,8 @@ def tag_labels(resident: dict[str, Any], today: dt.date | None = None) -> list[s
     age = age_on(resident.get("birth_date"), today)
     if age is not None and age >= 65 and TAGS["65+"] not in tags:
         tags.append(TAGS["65+"])
+    if age is not None and 0 <= age <= 6:  # 0-6岁儿童 by the birth date on the day, like 65+
+        tags.append(TAGS["0-6"])
     return tags
 
 

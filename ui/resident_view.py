@@ -13,6 +13,7 @@ from app.labels import form_title
 from ui import pregnancy_panel
 from ui.admin_common import message_label
 from ui.charts import Series, Target, TrendChart
+from ui.family_panel import FamilyPanel
 from ui.growth_chart import GrowthPanel
 from ui.qt import (
     QAbstractItemView,
@@ -74,6 +75,7 @@ class ResidentView(QWidget):
     change_status = Signal(dict)
     loaded = Signal(dict)  # the resident, each time the view is filled
     unmerge = Signal(str)  # the merged duplicate to give back its own record
+    register_newborn = Signal(dict)  # the mother (issue 15: ui/family_panel.py)
 
     def __init__(self, uuid: str, parent: QWidget | None = None, *, sensitive: bool = True) -> None:
         """`sensitive`: the user's role may see 严重精神障碍 / 肺结核 (app/roles.py); otherwise their
@@ -189,6 +191,10 @@ class ResidentView(QWidget):
         )
         hl.addWidget(self.household)
         lc.addWidget(house_box)
+        self.family = FamilyPanel(left)  # mother and children (issue 15)
+        self.family.open_resident.connect(self.open_resident)
+        self.family.register_newborn.connect(self.register_newborn)
+        lc.addWidget(self.family)
         right = QTabWidget(split)
         self.side_tabs = right
         charts = QWidget(right)
@@ -325,6 +331,7 @@ class ResidentView(QWidget):
         self._fill_timeline(data.records)
         self._fill_household(data.household)
         self._fill_household_info(r, data.household_info)
+        self.family.show_links(r)
         self._fill_charts(data.records)
         self._fill_growth(r, data.records)
         self._fill_history(data.history)
@@ -342,8 +349,9 @@ class ResidentView(QWidget):
             late = item.get("overdue", item["due_date"] < today)  # a window: late after its end
             colour = "#c62828" if late else "#333333"
             when = tr("Resident", "已逾期，应于 {0}") if late else tr("Resident", "应于 {0}")
+            day = item["due_date"] + (f"～{item['deadline']}" if item.get("deadline") else "")
             why = f"（{html.escape(item['reason'])}）" if item.get("reason") else ""
-            lines.append(f"<span style='color:{colour}'>{html.escape(label)}：{when.format(item['due_date'])}"
+            lines.append(f"<span style='color:{colour}'>{html.escape(label)}：{when.format(day)}"
                          f"</span><span style='color:#666666'>{why}</span>")
         self.due.setText("<br>".join(lines))
 

@@ -48,6 +48,7 @@ class StatsScreen(QWidget):
         self.preview: Any = None
         self.job: Any = None
         self.population_dialog: Any = None
+        self.births_dialog: Any = None
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
         bar = QHBoxLayout()
@@ -70,12 +71,15 @@ class StatsScreen(QWidget):
         self.population_button = QPushButton(tr("Stats", "常住人口…"), self)
         self.population_button.setObjectName("statsPopulation")
         self.population_button.setEnabled(can_edit_population)
+        self.births_button = QPushButton(tr("Stats", "活产数…"), self)  # issue 15: 新生儿访视率
+        self.births_button.setObjectName("statsBirths")
+        self.births_button.setEnabled(can_edit_population)
         self.export_button = QPushButton(tr("Stats", "导出 Excel…"), self)
         self.export_button.setObjectName("statsExport")
         self.export_button.setEnabled(can_export)
         self.print_button = QPushButton(tr("Stats", "打印"), self)
         self.print_button.setObjectName("statsPrint")
-        for b in (self.population_button, self.export_button, self.print_button):
+        for b in (self.population_button, self.births_button, self.export_button, self.print_button):
             bar.addWidget(b)
         column.addLayout(bar)
         self.message = message_label(self)
@@ -116,6 +120,7 @@ class StatsScreen(QWidget):
         self.export_button.clicked.connect(self.export)
         self.print_button.clicked.connect(self.print_sheet)
         self.population_button.clicked.connect(self.open_population)
+        self.births_button.clicked.connect(self.open_births)
 
     def _query(self) -> tuple[int, str | None]:
         return self.year.value(), self.village.text().strip() or None
@@ -221,6 +226,13 @@ class StatsScreen(QWidget):
             self.preview = show_preview(self, pdf, tr("Stats", "统计指标 — 打印预览"))
 
         self.job = LongJob(self, tr("Stats", "正在生成……"), make).success(shown).failure(self._failed).run()
+
+    def open_births(self) -> None:
+        from ui.births_dialog import BirthsDialog
+
+        self.births_dialog = BirthsDialog(self, year=self.year.value(), village=self.village.text().strip())
+        self.births_dialog.saved.connect(self.refresh)
+        self.births_dialog.open()
 
     def open_population(self) -> None:
         from ui.population_dialog import PopulationDialog

@@ -12,7 +12,8 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     rs = res.add_subparsers(dest="resident_command", metavar="ACTION")
     rs.required = True
 
-    p = leaf(rs, "add", "登记居民（输出 {uuid, record_no}）", json_flag=False)
+    p = leaf(rs, "add", "登记居民（输出 {uuid, record_no}）；新生儿可写 mother（母亲的档案编号或 uuid），"
+                        "默认加入母亲的家庭，未取名时登记为“母亲姓名+之男/之女”", json_flag=False)
     p.add_argument("--json", dest="input", required=True, metavar="FILE|-")
     p.add_argument("--allow-similar", action="store_true", help="确认不是已有居民时仍然登记")
     p.set_defaults(func=cmd_add)
@@ -22,7 +23,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--limit", type=int)
     p.add_argument("--village")
     p.add_argument("--status", choices=["active", "moved", "deceased", "lost", "merged"])
-    p.add_argument("--tag", choices=["htn", "dm", "65+", "maternal"])
+    p.add_argument("--tag", choices=["htn", "dm", "smi", "tb", "65+", "maternal", "0-6"], help="0-6：0-6岁儿童")
     p.set_defaults(func=cmd_find)
 
     p = leaf(rs, "show", "查看居民档案")

@@ -15,7 +15,8 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--from", dest="start", metavar="D", help="到期日起（YYYY-MM-DD；默认不限，含逾期）")
     p.add_argument("--to", dest="until", metavar="D", help="到期日止（YYYY-MM-DD；默认今天）")
     p.add_argument("--village", metavar="V", help="3位村（居）委会代码")
-    p.add_argument("--programme", metavar="P", help="项目：htn、dm、exam、elderly、maternal（孕产妇）")
+    p.add_argument("--programme", metavar="P",
+                   help="项目（规则表中的项目）：htn、dm、exam、elderly、maternal（孕产妇）、child（0-6岁儿童）等")
     p.set_defaults(func=cmd_due)
 
     p = leaf(sub, "stats", "考核指标：建档率、使用率、规范管理率、控制率等")
@@ -41,10 +42,17 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(func=cmd_population_set)
     p = leaf(ps, "list", "已录入的常住人口数")
     p.set_defaults(func=cmd_population_list)
-    p = leaf(ps, "births", "录入或更正某年全机构的活产数（孕产妇指标的分母；管理员）")
+
+    bi = sub.add_parser("births", help="年度活产数（新生儿访视率、孕产妇指标的分母）")
+    bs = bi.add_subparsers(dest="births_command", metavar="ACTION")
+    bs.required = True
+    p = leaf(bs, "set", "录入或更正某村某年的活产数（管理员）")
+    p.add_argument("--village", required=True, metavar="V")
     p.add_argument("--year", type=int, required=True, metavar="Y")
     p.add_argument("count", type=int, metavar="N")
-    p.set_defaults(func=cmd_population_births)
+    p.set_defaults(func=cmd_births_set)
+    p = leaf(bs, "list", "已录入的活产数")
+    p.set_defaults(func=cmd_births_list)
 
 
 def cmd_due(args: argparse.Namespace) -> int:
@@ -111,9 +119,18 @@ def cmd_population_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_population_births(args: argparse.Namespace) -> int:
-    from app.services import settings
+def cmd_births_set(args: argparse.Namespace) -> int:
+    from app.services import births
 
-    with_store(args, lambda st: settings.put_live_births(st, args.year, args.count))
-    emit(args, {"year": args.year, "live_births": args.count}, f"已录入：{args.year}年活产数 {args.count}")
+    with_store(args, lambda st: births.put(st, args.village, args.year, args.count))
+    emit(args, {"village": args.village, "year": args.year, "births": args.count},
+         f"已录入：村 {args.village} {args.year}年活产数 {args.count}")  # fmt: skip
+    return 0
+
+
+def cmd_births_list(args: argparse.Namespace) -> int:
+    from app.services import births
+
+    rows = with_store(args, births.all_entries)
+    emit(args, rows, "\n".join(f"{r['year']}  村 {r['village']}  {r['births']}" for r in rows) or "（无）")
     return 0

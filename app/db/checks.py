@@ -6,6 +6,7 @@ trusting it (app/backup_file.py).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,11 @@ def _stale_terms(conn: Any) -> list[str]:
     name, number or phone without rewriting them (the resident is found by what it no longer
     has, or a number finds someone who gave it up)."""
     stale, example = 0, None
-    rows = conn.exec_driver_sql("SELECT name, id_number, record_no, phone, terms FROM resident")
-    for name, id_number, record_no, phone, terms in rows:
-        if set(search.unpack(terms)) != search.terms_for(name, id_number, record_no, phone):
+    rows = conn.exec_driver_sql("SELECT name, id_number, record_no, phone, terms, former_names FROM resident")
+    for name, id_number, record_no, phone, terms, former in rows:
+        # former names stay terms (issue 15; resident.former_names, kept by the writer)
+        old = json.loads(former) if former else ()
+        if set(search.unpack(terms)) != search.terms_for(name, id_number, record_no, phone, old):
             stale += 1
             example = example or record_no
     if not stale:

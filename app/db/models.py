@@ -94,6 +94,10 @@ class Resident(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
     # Its search terms (app.search.pack): which resident_term rows are its own (migration 0007).
     terms: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The resident's mother (the synced key `mother`; migration 0010): her view lists her children.
+    mother_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    # Names the resident had before (JSON list, kept by app/repo/residents.py), still searched.
+    former_names: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     # A due list's or an indicator's residents and their list rows without their documents
     # (migration 0008; app/services/due.py, indicators.py).

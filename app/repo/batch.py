@@ -43,6 +43,8 @@ class ResidentRow(NamedTuple):
     created_by: str
     updated_by: str
     terms: str  # search.pack of the terms its fields call for (their rows: search.INSERT_LISTED)
+    mother_uuid: str | None = None  # the synced key `mother` (forms/entity_keys.py)
+    former_names: str | None = None  # a new row has none (the writer keeps them on a rename)
 
 
 class RecordRow(NamedTuple):

@@ -28,12 +28,12 @@ def snapshot(r: Resident) -> dict[str, Any]:
     snap = dict(json.loads(r.doc))
     snap.update(village=r.village, household=r.household_uuid, status=r.status,
                 status_date=r.status_date, status_reason=r.status_reason,
-                merged_into=r.merged_into, record_no=r.record_no)  # fmt: skip
+                merged_into=r.merged_into, record_no=r.record_no, mother=r.mother_uuid)  # fmt: skip
     return snap
 
 
 assert set(RESIDENT_STATE) == {"village", "household", "status", "status_date", "status_reason",
-                               "merged_into", "record_no"}  # snapshot() writes exactly these  # fmt: skip
+                               "merged_into", "record_no", "mother"}  # snapshot() writes exactly these  # fmt: skip
 
 
 def forms_of(s: Session, resident_uuid: str) -> set[str]:
@@ -46,8 +46,24 @@ _INSERT_TERM = "INSERT INTO resident_term (kind, term, resident_uuid, ord) VALUE
 
 
 def terms_of(r: Resident) -> set[tuple[str, str]]:
-    """The search terms `r`'s fields call for (what `cunyi check` compares its list with)."""
-    return search.terms_for(r.name, r.id_number, r.record_no, r.phone)
+    """The search terms `r`'s fields call for (what `cunyi check` compares its list with): its
+    former names' too, so a renamed resident (a baby first entered as 母亲姓名+之男) is found by both."""
+    return search.terms_for(r.name, r.id_number, r.record_no, r.phone, former_names(r))
+
+
+def former_names(r: Resident) -> list[str]:
+    return list(json.loads(r.former_names)) if r.former_names else []
+
+
+def _keep_former_name(r: Resident, before: dict[str, Any]) -> None:
+    """A changed name stays a search term: the name it replaces joins resident.former_names."""
+    old = before.get("name")
+    if not old or old == r.name:
+        return
+    names = [n for n in former_names(r) if n != r.name]
+    if old not in names:
+        names.append(old)
+    r.former_names = json.dumps(names, ensure_ascii=False) if names else None
 
 
 def write_terms(s: Session, r: Resident) -> None:
@@ -102,6 +118,7 @@ def commit(s: Session, r: Resident, before: dict[str, Any], origin: Origin, *, a
     base = r.rev or 0
     r.rev = base + 1
     r.updated_at, r.updated_by = at or now_iso(), origin.author
+    _keep_former_name(r, before)
     write_terms(s, r)
     return bookkeep.write(s, origin, entity="resident", uuid=r.uuid, rev=r.rev, action=action,
                           snapshot=after, changes=changes, op=op, base_rev=base or None, at=at,
@@ -155,6 +172,7 @@ def apply(s: Session, uuid: str, state: dict[str, Any], origin: Origin, *, actio
         r.status = own.get("status") or "active"
         r.status_date, r.status_reason = own.get("status_date"), own.get("status_reason")
         r.merged_into = own.get("merged_into")
+        r.mother_uuid = own.get("mother") or None
         r.doc = json.dumps(doc, ensure_ascii=False)
         r.updated_at, r.updated_by = now, origin.author
     r.household_uuid = _household(s, own.get("household"), r.village)

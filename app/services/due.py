@@ -28,18 +28,21 @@ from forms.schedule import (
     TbCourse,
     Visit,
     add_months,
+    age_slots,
     birthday_at,
     classified_followup,
     day_of,
     derive_tags,
     interval,
     maternal,
+    newborn_visit,
     notified_day,
     notified_visit,
     risk_followup,
     risk_visit,
     rule_date_after,
     rule_with,
+    slots_of,
     tb_end,
     tb_supervision,
 )
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SUMMARY", "Due", "Visit", "add_months", "birthday_at", "classified_followup", "compute",
     "compute_in", "day_of", "derive_tags", "fact", "for_resident", "interval", "latest_by_resident",
-    "latest_rows", "list_due", "notified_day", "of_resident", "public", "rows", "shown", "rule_date_after", "rule_with",
+    "latest_rows", "list_due", "notified_day", "where", "of_resident", "public", "rows", "shown", "rule_date_after", "rule_with",
     "visits_by_resident",
 ]  # fmt: skip
 
@@ -79,6 +82,13 @@ def fact(field: str) -> str:
     """The expression as the index ix_record_latest holds it (a different spelling would read
     the documents instead)."""
     return f"json_extract(doc, '$.{field}')"
+
+
+def where(form: str, start: str | None, end: str | None,
+          uuids: list[str] | None) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """The WHERE clause (and its parameters) of the final records of `form` with a visit date
+    in [start, end], of `uuids` when given."""
+    return _where(form, start, end, uuids)
 
 
 def _where(form: str, start: str | None, end: str | None,
@@ -246,10 +256,15 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
                village: str | None = None, uuids: list[str] | None = None,
                until: dt.date | None = None, start: dt.date | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """compute() in the caller's transaction (the resident screen reads everything in one)."""
+    lo, hi = start or dt.date.min, until or dt.date.max
+    by_child_age = [r for r in wanted if r.kind in CHILD_KINDS]
+    items = _child_items(s, table, by_child_age, on, village, uuids, lo, hi) if by_child_age else []
+    wanted = [r for r in wanted if r.kind not in CHILD_KINDS]
+    if not wanted:
+        return items
     people = _residents(s, table, on, village, uuids)
     data: dict[str, Any] = {}
     pregnant: dict[str, Any] | None = None
-    items: list[dict[str, Any]] = []
     for rule in wanted:
         if rule.kind == "classified_followup":
             data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
@@ -400,6 +415,102 @@ def _notified_items(s: Any, rule: Rule, on: dt.date, village: str | None, uuids:
         if d is not None and lo <= d.due <= hi:
             out.append(_item(dict(zip(SUMMARY, row[: len(SUMMARY)], strict=True)), d, on))
     return out
+CHILD_KINDS = ("age_slots", "newborn_visit")
+
+
+def _child_items(s: Any, table: Table, wanted: list[Rule], on: dt.date, village: str | None,
+                 uuids: list[str] | None, lo: dt.date, hi: dt.date) -> list[dict[str, Any]]:  # fmt: skip
+    """The children's rules (issue 15): slots by age, done by a final record of the slot's form
+    with that `slot` (and the rule's `field` filled); the newborn visit from the discharge date
+    on the mother's postpartum record whose delivery date is the birth date, else the birth."""
+    ages = [p.max_age for c, p in table.populations.items() if p.max_age is not None
+            and any(c in r.populations for r in wanted)]  # fmt: skip
+    oldest = max(ages) if ages else 6
+    cutoff = dt.date(on.year - oldest - 1, on.month, 28 if (on.month, on.day) == (2, 29) else on.day)
+    where = ["status = 'active'", "birth_date > :cutoff", "birth_date <= :on"]
+    params: dict[str, Any] = {"cutoff": cutoff.isoformat(), "on": on.isoformat()}
+    if uuids is not None:
+        where.append("uuid IN (SELECT value FROM json_each(:uuids))")
+        params["uuids"] = json.dumps(uuids)
+    if village:
+        where.append("village = :village")
+        params["village"] = village
+    cols = ", ".join(SUMMARY) + ", mother_uuid"
+    people = rows(s, f"SELECT {cols} FROM resident WHERE {' AND '.join(where)}", params)
+    if not people:
+        return []
+    # Each form's records read once, with the fields the rules test (Hb, hearing): field (None:
+    # the slot alone) -> child -> {(form, slot)} done.
+    fields_of: dict[str, set[str | None]] = {}
+    for rule in wanted:
+        if rule.kind == "age_slots":
+            for sl in rule["slots"]:
+                fields_of.setdefault(sl.get("form", rule.form), set()).add(rule.get("field"))
+    done: dict[str | None, dict[str, set[tuple[str, str]]]] = {}
+    for form, wanted_fields in fields_of.items():
+        named = sorted(f for f in wanted_fields if f)
+        w, p = _where(form, None, on.isoformat(), uuids)
+        cols = "".join(f", {fact(f)}" for f in named)
+        for uuid, slot, *values in rows(s, f"SELECT resident_uuid, {fact('slot')}{cols} FROM record WHERE {w}", p):
+            pair = (form, str(slot))
+            if None in wanted_fields:
+                done.setdefault(None, {}).setdefault(uuid, set()).add(pair)
+            for f, v in zip(named, values, strict=True):
+                if v is not None:
+                    done.setdefault(f, {}).setdefault(uuid, set()).add(pair)
+    n = len(SUMMARY)
+    items: list[dict[str, Any]] = []
+    for rule in wanted:
+        if rule.kind == "newborn_visit":
+            young = [p for p in people if (b := day_of(p[4])) and (on - b).days <= rule["until_days"]]
+            if not young:
+                continue
+            ids = [p[0] for p in young]
+            visited = latest_by_resident(s, rule.form, uuids=ids)
+            discharge = _discharges(s, rule, [p for p in young if p[0] not in visited])
+            for row in young:
+                birth = day_of(row[4])
+                assert birth is not None
+                d = newborn_visit(rule, birth, discharge.get(row[0]), day_of(visited.get(row[0])), on)
+                if d is not None and lo <= d.due <= hi:
+                    items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
+            continue
+        field = rule.get("field")
+        done_here = done.get(field, {})
+        # birth date -> (birth, its slots): children born the same day share a calendar
+        calendar: dict[str, tuple[dt.date, list[Any]]] = {}
+        nothing: set[tuple[str, str]] = set()
+        for row in people:
+            cal = calendar.get(row[4])
+            if cal is None:
+                birth = day_of(row[4])
+                if birth is None:
+                    continue
+                cal = calendar[row[4]] = (birth, slots_of(rule, birth))
+            if cal[1][-1].until < on:
+                continue  # past the rule's last slot: nothing left
+            d = age_slots(rule, cal[0], done_here.get(row[0], nothing), on, cal[1])
+            if d is not None and lo <= d.due <= hi:
+                items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
+    return items
+
+
+def _discharges(s: Any, rule: Rule, young: list[tuple[Any, ...]]) -> dict[str, dt.date]:
+    """child -> the discharge date on its mother's record of `discharge_from` whose delivery
+    date is the child's birth date."""
+    src = rule.get("discharge_from")
+    mothers = {row[-1] for row in young if row[-1]}
+    if not src or not mothers:
+        return {}
+    w, p = _where(src["form"], None, None, sorted(mothers))
+    found: dict[tuple[str, str], dt.date] = {}
+    for mother, delivered, discharged in rows(
+        s, f"SELECT resident_uuid, {fact(src['match'])}, {fact(src['field'])} FROM record WHERE {w}", p
+    ):
+        day = day_of(discharged)
+        if day is not None and delivered:
+            found[(mother, str(delivered)[:10])] = day
+    return {row[0]: found[(row[-1], row[4])] for row in young if (row[-1], row[4]) in found}
 
 
 def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.date:
@@ -411,12 +522,13 @@ def _since(row: Any, aged: dict[str, int], pops: set[str], on: dt.date) -> dt.da
 
 
 def _item(person: dict[str, Any], d: Due, on: dt.date) -> dict[str, Any]:
-    late = (on - (d.until or d.due)).days  # a window (antenatal visits) is overdue after its end
+    late = (on - (d.deadline or d.due)).days
     return {"resident": person, "programme": d.programme, "rule": d.rule, "item": d.item,
             "form": d.form, "due_date": d.due.isoformat(), "overdue_days": max(late, 0),
             "reason": d.reason, "last_visit": d.last_visit.isoformat() if d.last_visit else None,
             # the desktop's names for the same (ui/due_list.py, ui/resident_view.py)
-            "kind": d.form, "label": d.item, "overdue": late > 0}  # fmt: skip
+            "kind": d.form, "label": d.item, "overdue": late > 0,
+            "deadline": d.deadline.isoformat() if d.deadline else None}  # fmt: skip
 
 
 def list_due(store: Store, *, start: str | None = None, until: str | None = None,

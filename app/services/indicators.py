@@ -18,8 +18,8 @@ Choices where the reference is unconfirmed ([U], standard-forms.md §4.2), all i
   without a follow-up in the year counting as not controlled;
 - the elderly: 65 by 31 December; managed = every rule in `requires` done in the year;
 - the maternal indicators count the pregnancies delivered in the year (forms/pregnancy.py) over
-  the year's live births as entered (setting live_births, for the whole institution), or over
-  the recorded deliveries when none is entered or one village is asked for.
+  the year's live births as entered per village (app/services/births.py: the same figure the
+  newborn visit rate uses), or over the recorded deliveries when none is entered.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING, Any
 from app import roles
 from app import rules as rules_mod
 from app.errors import InvalidInput
+from app.services import births as births_mod
 from app.services import population as population_mod
 from app.services import pregnancies
-from app.services import settings as settings_mod
 from app.services.due import fact, latest_rows, rows
+from app.services.due import where as due_where
 from forms import indicators as shared
 from forms.indicators import Facts, compute
 from forms.schedule import add_months
@@ -74,13 +75,14 @@ def facts_local(store: Store, table: Table, year: int, village: str | None = Non
                 age: int | None = year - dt.date.fromisoformat(birth).year
             except (TypeError, ValueError):
                 age = None
-            people[uuid] = Facts(uuid, record_no, name, vil, set((tags or "").split()), age)
+            people[uuid] = Facts(uuid, record_no, name, vil, set((tags or "").split()), age, birth=birth)
         _read_records(s, table, people, start, end)
         if any(i.kind == "maternal" for i in table.indicators):
             # a delivery in the year is on a record made in the year or later
             for uuid, eps in pregnancies.by_resident(s, active_since=dt.date.fromisoformat(start)).items():
                 if uuid in people:
                     people[uuid].deliveries = shared.delivered_in(eps, start, end)
+        _read_children(s, table, people, year, start, end)
     return list(people.values())
 
 
@@ -144,6 +146,35 @@ def _read_notified(s: Any, code: str, people: dict[str, Facts], start: str, end:
         if uuid in people:
             doc = {"past_diseases": [{"code": code, "diagnosed": diagnosed}]}
             people[uuid].notified |= shared.notified_in(doc, [code], start, end)
+def _read_children(s: Any, table: Table, people: dict[str, Facts], year: int, start: str, end: str) -> None:
+    """The children's facts (issue 15), for the children only (born within 7 years of the year's
+    end): records of the counted forms in the year, the first newborn visit, the check slots."""
+    kids = [f.uuid for f in people.values() if f.birth and f.birth[:4] >= str(year - 7)]
+    if not kids:
+        return
+    in_year: set[str] = set()
+    for ind in table.indicators:
+        if ind.kind == "child_mgmt":
+            in_year |= set(ind["forms"])
+        elif ind.kind == "newborn_visit":
+            for uuid, (first,) in _first_visits(s, ind["form"], end, kids).items():
+                people[uuid].first[ind["form"]] = first
+        elif ind.kind == "child_sys_mgmt":
+            rule = table.rule(ind["rule"])
+            for form in {sl.get("form", rule.form) for sl in rule["slots"]}:
+                w, p = due_where(form, None, end, kids)
+                for uuid, slot in rows(s, f"SELECT resident_uuid, {fact('slot')} FROM record WHERE {w}", p):
+                    people[uuid].slots.add((form, str(slot)))
+    for form in in_year:
+        for uuid, n in _per_resident(s, form, start, end):
+            if uuid in people:
+                people[uuid].followups[form] = n
+
+
+def _first_visits(s: Any, form: str, end: str, uuids: list[str]) -> dict[str, tuple[str]]:
+    w, p = due_where(form, None, end, uuids)
+    return {u: (v,) for u, v in rows(s, f"SELECT resident_uuid, min(visit_date) FROM record WHERE {w} "
+                                        "GROUP BY resident_uuid", p)}  # fmt: skip
 
 
 def _per_resident(s: Any, form: str, start: str, end: str,
@@ -160,8 +191,13 @@ def stats(store: Store, year: int, village: str | None = None, *,
     table = rules_mod.for_store(store)
     facts = facts_local(store, table, year, village)
     count, note = population_mod.total(store, year, village, [f.village for f in facts])
-    births, births_note = live_births(store, year, village)
-    items = compute(table, facts, count, detail=detail, population_note=note, live_births=births,
+    births = births_mod.total(store, year, village)
+    if births is not None:
+        births_note = f"分母为录入的{year}年活产数"
+    else:
+        births_note = (f"未录入{year}年活产数（统计指标 → 活产数…，或 cunyi births set），"
+                       "分母为年内记录的分娩数")  # fmt: skip
+    items = compute(table, facts, count, detail=detail, population_note=note, year=year, births=births,
                     births_note=births_note)  # fmt: skip
     if detail and not roles.sees_sensitive(store):
         # 严重精神障碍 / 肺结核: the counts for everyone, the residents behind them only for
@@ -176,14 +212,3 @@ def stats(store: Store, year: int, village: str | None = None, *,
 
         items += activities.figures(store, table, year)
     return items
-
-
-def live_births(store: Store, year: int, village: str | None) -> tuple[int | None, str]:
-    """The maternal denominators: the year's live births as entered for the institution (the
-    setting live_births), else None (the recorded deliveries stand in), with the note saying which."""
-    entered = (settings_mod.get_all(store).get("live_births") or {}).get(str(year))
-    if village:
-        return None, "活产数按全机构录入，按村统计时分母为该村年内记录的分娩数"
-    if entered is None:
-        return None, f"未录入{year}年活产数（统计指标 → 常住人口…，或 cunyi population births），分母为年内记录的分娩数"
-    return int(entered), f"分母为录入的{year}年活产数"

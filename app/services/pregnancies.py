@@ -83,8 +83,8 @@ def of_resident_in(s: Session, table: Table, uuid: str, on: dt.date) -> dict[str
         d = maternal(rule, latest, on)
         if d is not None:
             due.append({"item": d.item, "form": d.form, "due_date": d.due.isoformat(), "reason": d.reason,
-                        "until": d.until.isoformat() if d.until else None,
-                        "overdue": (d.until or d.due) < on})  # fmt: skip
+                        "deadline": d.deadline.isoformat() if d.deadline else None,
+                        "overdue": (d.deadline or d.due) < on})  # fmt: skip
     return {"pregnancies": [summary(e, on) for e in reversed(eps)],
             "due": sorted(due, key=lambda d: d["due_date"])}
 

@@ -38,7 +38,7 @@ from app.errors import DuplicateResident, InvalidInput
 from app.ids import time_ordered_uuid
 from app.repo import Origin, batch
 from app.repo.batch import HouseholdRow, OutboxRow, ResidentRow, VersionRow
-from app.services import audit
+from app.services import audit, family
 from app.services.changes import version_changes
 from app.services.resident_input import err
 from app.services.resident_prep import (  # noqa: F401 - compute_tags is used through this module
@@ -182,6 +182,7 @@ def register(s: Session, store: Store, rows: Sequence[dict[str, Any]], *, allow_
     """Register `rows` (the keys of `cunyi resident add`) in the caller's write transaction.
     Returns per row a Registered or the InvalidInput refusing it; a refused row writes nothing.
     The caller decides whether a refusal aborts the transaction."""
+    rows = [family.with_newborn_name(s, r) for r in rows]
     return register_prepared(s, store, prepare_rows(rows), allow_similar=allow_similar)
 
 
@@ -202,11 +203,21 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
         else:
             todo.append(p)
             at.append(i)
+    mothers: dict[int, family.Mother] = {}
+    for i, p in zip(list(at), list(todo), strict=True):
+        if p.mother:  # a newborn registered from its mother: checked, and in her household
+            try:
+                mothers[i] = family.check_mother(s, p.mother, p.sex, p.birth_date)
+            except InvalidInput as e:
+                out[i] = e
+                k = at.index(i)
+                del at[k], todo[k]
     if not todo:
         return out  # type: ignore[return-value]
+    homes = {i: m.household for i, m in mothers.items() if m.household}
     taken = _Taken(s, (p.id_number for p in todo if p.id_number))
     similar = None if allow_similar else _Similar(s, (p.birth_date for p in todo))
-    households = _Households(s, {p.household for p in todo if p.household})
+    households = _Households(s, {p.household for p in todo if p.household} | set(homes.values()))
     numbers: dict[str, recordno.Numbers] = {}
     user, now = store.user.name, now_iso()
     area, edition = store.institution.area, forms.CURRENT_EDITION
@@ -229,7 +240,8 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
         number, provisional = gen.next()
         uuid = time_ordered_uuid()
         known = len(households.new)
-        household = households.get(p.household, village, now)
+        household = households.get(p.household or homes.get(i), village, now)
+        mother = mothers[i].uuid if i in mothers else None
         for h_uuid, label, h_village, _head, _at in households.new[known:]:
             # A new household is queued before the resident naming it (what households.create_in
             # writes for a registration of one): version 1 and an outbox create.
@@ -243,10 +255,10 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
         res_rows.append(ResidentRow(
             uuid, number, provisional, name, p.sex, p.birth_date, id_number, phone, p.address,
             village, household, "active", None, None, None, p.tags, p.doc_json, edition, 1, now,
-            now, user, user, search.pack_with(p.terms, search.record_term(number)),
+            now, user, user, search.pack_with(p.terms, search.record_term(number)), mother,
         ))  # fmt: skip
         # residents.snapshot of the new row: the document plus the resident-level state
-        state_json, changes_json = _state_json(village, household, number)
+        state_json, changes_json = _state_json(village, household, number, mother)
         changes_json = joined(p.doc_changes, changes_json)
         version_rows.append(VersionRow("resident", uuid, 1, "create", joined(p.doc_json, state_json),
                                        version_changes(True, changes_json), now, user))  # fmt: skip
@@ -281,23 +293,29 @@ _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _SAFE = re.compile(r"^[0-9a-f-]*$")  # digits and uuids: nothing in them needs escaping in JSON
 
 
-def _state_json(village: str, household: str | None, number: str) -> tuple[str, str]:
+def _state_json(village: str, household: str | None, number: str,
+                mother: str | None = None) -> tuple[str, str]:  # fmt: skip
     """The JSON of a new resident's state as residents.snapshot has it (village, household,
-    status "active", no status date/reason, not merged, record number) and of its changes from
+    status "active", no status date/reason, not merged, record number, mother) and of its changes from
     nothing. Written out rather than encoded: the JSON encoder for these two small objects was
     a tenth of the writer's time in an import; a test compares both with json.dumps."""
-    if not (_SAFE.match(village) and _SAFE.match(household or "") and _SAFE.match(number)):
+    if not (_SAFE.match(village) and _SAFE.match(household or "") and _SAFE.match(number)
+            and _SAFE.match(mother or "")):
         state = {"village": village, "household": household, "status": "active", "status_date": None,
-                 "status_reason": None, "merged_into": None, "record_no": number}  # fmt: skip
+                 "status_reason": None, "merged_into": None, "record_no": number, "mother": mother}  # fmt: skip
         return _compact(state), _compact({k: {"new": v, "old": None} for k, v in state.items()
                                           if v is not None})  # fmt: skip
     home = f'"{household}"' if household else "null"
+    mum = f'"{mother}"' if mother else "null"
     state_json = (f'{{"village":"{village}","household":{home},"status":"active","status_date":null,'
-                  f'"status_reason":null,"merged_into":null,"record_no":"{number}"}}')  # fmt: skip
+                  f'"status_reason":null,"merged_into":null,"record_no":"{number}","mother":{mum}}}')  # fmt: skip
     changes = f'{{"village":{{"new":"{village}","old":null}},'
     if household:
         changes += f'"household":{{"new":"{household}","old":null}},'
-    changes += (f'"status":{{"new":"active","old":null}},"record_no":{{"new":"{number}","old":null}}}}')
+    changes += f'"status":{{"new":"active","old":null}},"record_no":{{"new":"{number}","old":null}}'
+    if mother:
+        changes += f',"mother":{{"new":"{mother}","old":null}}'
+    changes += "}"
     return state_json, changes
 
 

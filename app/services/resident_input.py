@@ -55,6 +55,7 @@ class Cleaned:
     village: str | None
     household: str | None
     errors: list[FieldError] = field(default_factory=list)
+    mother: str | None = None  # as typed (uuid or record number); resolved by the registration
 
 
 def _text(v: Any) -> Any:
@@ -168,4 +169,8 @@ def clean(data: Any, *, merged_into: dict[str, Any] | None = None, edition: str 
         )
     except forms.UnknownForm:
         pass  # until the form definition exists, identity fields are all we check
-    return Cleaned(doc, village, household, errors)
+    mother = _text(data.get("mother"))
+    if mother not in (None, "") and not isinstance(mother, str):
+        errors.append(err("mother", "须为母亲的档案编号或 uuid"))
+        mother = None
+    return Cleaned(doc, village, household, errors, mother or None)

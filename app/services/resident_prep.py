@@ -55,6 +55,7 @@ class Prepared(NamedTuple):
     similar_terms: tuple[tuple[str, str], ...]  # where it is listed for the rows after it
     tags: str
     id_key: str | None  # the ID number as typed, parsed (even on a refused row), else None
+    mother: str | None = None  # the mother as typed (uuid or record number), checked by register
 
 
 def compute_tags(doc: dict[str, Any], forms_present: set[str]) -> str:
@@ -96,7 +97,7 @@ def prepare(row: Any) -> Prepared:
                     phone, doc.get("address"), json.dumps(doc, ensure_ascii=False), changes,
                     search.pack(terms), tuple(similar_keys(name, phone)),
                     tuple(sorted(t for t in terms if t[0] in SIMILAR_KINDS)), compute_tags(doc, set()),
-                    id_key)  # fmt: skip
+                    id_key, c.mother)  # fmt: skip
 
 
 SIMILAR_KINDS = ("N", "P", "T")  # whole name, whole-name pinyin (every reading), phone

@@ -20,7 +20,7 @@ from app.errors import InvalidInput
 from app.repo import Origin
 from app.repo import residents as writer
 from app.repo.residents import forms_of, snapshot  # noqa: F401 - used through this module
-from app.services import audit, households, refs
+from app.services import audit, family, households, refs
 from app.services.changes import versions_of
 from app.services.resident_batch import (  # noqa: F401 - compute_tags is used through this module
     SUMMARY_KEYS,
@@ -35,6 +35,7 @@ from app.services.results import Created, Saved
 if TYPE_CHECKING:
     from app.store import Store
 
+CHILD_TAG = "0-6"  # 0-6岁儿童: by birth date on the day, like "65+" (no stored tag to go stale)
 STATUSES = {"active": "在册", "moved": "迁出", "deceased": "死亡", "lost": "失访", "merged": "已合并"}
 
 
@@ -52,7 +53,8 @@ def full(session: Session, r: Resident) -> dict[str, Any]:
         status_date=r.status_date, status_reason=r.status_reason, merged_into=r.merged_into,
         tags=r.tags.split(), edition=r.edition, rev=r.rev, created_at=r.created_at,
         updated_at=r.updated_at, created_by=r.created_by, updated_by=r.updated_by,
-        doc=json.loads(r.doc),
+        doc=json.loads(r.doc), mother=r.mother_uuid, former_names=writer.former_names(r),
+        family=family.links_in(session, r),  # the mother and the children (issue 15)
     )  # fmt: skip
     if r.household_uuid:
         hh = session.get(Household, r.household_uuid)
@@ -114,6 +116,11 @@ def update(store: Store, ref: str, patch: dict[str, Any]) -> Saved:
             raise InvalidInput(c.errors)
         _check_id_unique(s, c.doc.get("id_number"), exclude=r.uuid)
         doc = c.doc
+        if "mother" in patch:  # set, changed or (empty) removed
+            r.mother_uuid = (family.check_mother(s, c.mother, doc["sex"], doc["birth_date"], r.uuid).uuid
+                             if c.mother else None)  # fmt: skip
+        elif r.mother_uuid and c.doc.get("birth_date") != r.birth_date:
+            family.check_mother(s, r.mother_uuid, doc["sex"], doc["birth_date"], r.uuid)
         r.name, r.sex, r.birth_date = doc["name"], doc["sex"], doc["birth_date"]
         r.id_number, r.phone, r.address = doc.get("id_number"), doc.get("phone"), doc.get("address")
         if c.village and c.village != r.village:
@@ -163,6 +170,8 @@ def _filters(q, village: str | None, status: str | None, tag: str | None,
                         Resident.tags.like(f"% {tag} %")))  # fmt: skip
     elif tag == "65+":
         q = q.where(Resident.birth_date <= _cutoff_65().isoformat())
+    elif tag == CHILD_TAG:
+        q = q.where(Resident.birth_date > family.child_cutoff(today()), Resident.birth_date <= today().isoformat())
     return q
 
 
@@ -184,6 +193,9 @@ def _filter_sql(village: str | None, status: str | None, tag: str | None,
     elif tag == "65+":
         where.append("r.birth_date <= :cutoff")
         params["cutoff"] = _cutoff_65().isoformat()
+    elif tag == CHILD_TAG:
+        where.append("r.birth_date > :child_cutoff AND r.birth_date <= :today")
+        params.update(child_cutoff=family.child_cutoff(today()), today=today().isoformat())
     return where, params
 
 

@@ -19,30 +19,8 @@ if TYPE_CHECKING:
 # 立即同步 then sends anything).
 # print_typed_signatures: print the doctor's typed name in the signature cells (医生签字,
 # 随访医生签名, 转诊医生（签字）…); off by default, the cells stay empty for the pen.
-# live_births: the institution's live births per year ({"2026": 31}), the denominator of the
-# maternal indicators (早孕建册率, 产前检查率, 产后访视率, 孕产妇系统管理率).
 DEFAULTS: dict[str, Any] = {"idle_lock_minutes": 10, "backup_dir": "", "sync_auto": True,
-                            "print_typed_signatures": False, "live_births": {}}  # fmt: skip
-MAX_LIVE_BIRTHS = 1_000_000
-
-
-def check_live_births(value: Any) -> None:
-    """{year: count}: years 1990-2200 as text, counts 0-1,000,000."""
-    if not isinstance(value, dict):
-        raise InvalidInput.field("live_births", "活产数", "须为按年份录入的数字（如 {\"2026\": 31}）")
-    for year, count in value.items():
-        if not (isinstance(year, str) and year.isdigit() and 1990 <= int(year) <= 2200):
-            raise InvalidInput.field("live_births", "活产数", f"年份须为1990–2200，现为“{year}”")
-        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_LIVE_BIRTHS:
-            raise InvalidInput.field("live_births", "活产数",
-                                     f"{year}年的活产数须为0–{MAX_LIVE_BIRTHS:,}的整数，现为 {count}")  # fmt: skip
-
-
-def put_live_births(store: Store, year: int, count: int) -> None:
-    """Enter (or correct) the live births of one year; administrators only."""
-    births = dict(get_all(store).get("live_births") or {})
-    births[str(year)] = count
-    put(store, {"live_births": births})
+                            "print_typed_signatures": False}  # fmt: skip
 
 
 def get_all(store: Store) -> dict[str, Any]:
@@ -64,8 +42,6 @@ def put(store: Store, values: dict[str, Any]) -> None:
             raise InvalidInput.field(key, "自动同步", "须为是或否")
         if key == "print_typed_signatures" and not isinstance(value, bool):
             raise InvalidInput.field(key, "签名栏打印医生姓名", "须为是或否")
-        if key == "live_births":
-            check_live_births(value)
     with store.session(write=True) as s:
         for key, value in values.items():
             row = s.get(Setting, key)

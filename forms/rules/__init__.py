@@ -23,6 +23,11 @@ Rule kinds (other programmes add theirs here: children by age milestones, matern
 - notified_visit: a first visit due within hours of a notification (肺结核第一次入户随访);
 - tb_supervision, tb_end: the TB supervision visits by phase and supervisor, and the
   end-of-treatment assessment (programme-forms.md §13, §17).
+- age_slots: checks at fixed ages of a child (满月, 3, 6 ... months; 4, 5, 6 years), each slot
+  done by a record of its form with that `slot` (and, with `field`, that field filled: Hb,
+  hearing); a missed slot stays due until the next slot of the rule opens;
+- newborn_visit: one visit within N days of discharge (the mother's postpartum record's
+  discharge date, else the birth), listed until the end of the neonatal period.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class Population:
     diagnosis_codes: tuple[str, ...] = ()
     forms: tuple[str, ...] = ()
     min_age: int | None = None
+    max_age: int | None = None  # the age population of those not yet max_age + 1 (0-6岁儿童: 6)
 
 
 class _Params:
@@ -152,8 +158,34 @@ def _visits(v: Any) -> bool:
 
 def _from(v: Any) -> bool:
     return v in ("delivery", "discharge")
+
+
 def _months_by_code(v: Any) -> bool:
     return isinstance(v, dict) and bool(v) and all(isinstance(k, str) and _pos_int(n) for k, n in v.items())
+
+
+_SLOT_KEYS = {"slot", "label", "form", "months", "days", "window_days", "window_months", "done_by"}
+
+
+def _slots(v: Any) -> bool:
+    """age_slots' list: {"slot": "3", "label": "3月龄", "months": 3, "window_days": 29}, in age
+    order; "form" (default the rule's), "done_by" (other slots that count, e.g. Hb at 6 or 8)."""
+    if not isinstance(v, list) or not v:
+        return False
+    for s in v:
+        if not isinstance(s, dict) or set(s) - _SLOT_KEYS or not _text(s.get("slot")) or not _text(s.get("label")):
+            return False
+        if ("months" in s) == ("days" in s) or not _nonneg_int(s.get("months", s.get("days"))):
+            return False
+        if ("window_days" in s) == ("window_months" in s):
+            return False
+        if not _nonneg_int(s.get("window_days", s.get("window_months"))):
+            return False
+        if "form" in s and not _text(s["form"]):
+            return False
+        if "done_by" in s and not _codes(s["done_by"]):
+            return False
+    return True
 
 
 POS_INT, NONNEG, NUMBER = (_pos_int, "正整数"), (_nonneg_int, "非负整数"), (_number, "正数")
@@ -185,8 +217,10 @@ RULE_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
         "honour_next_visit_date": BOOL,
     },
     "tb_end": {"first_form": TEXT, "type_field": TEXT, "course_months": BY_CODE, "stop_field": TEXT},
+    "age_slots": {"slots": (_slots, "时点列表（每项有 slot、label，months 或 days，window_days 或 window_months）")},
+    "newborn_visit": {"within_days": POS_INT, "until_days": POS_INT},
 }  # fmt: skip
-RULE_OPTIONAL = {"also_done_by", "source", "population", "populations", "offered_with"}
+RULE_OPTIONAL = {"also_done_by", "source", "population", "populations", "offered_with", "field", "discharge_from"}
 INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
     "filing": {},
     "usage": {"dynamic_months": POS_INT},
@@ -200,6 +234,12 @@ INDICATOR_FIELDS: dict[str, dict[str, tuple[Any, str]]] = {
     "regular_medication": {"population": TEXT, "form": TEXT, "stop_field": TEXT, "completed": CODES,
                            "rate_field": TEXT, "min_rate": NUMBER},
     "maternal": {},
+    # children (issue 15): the year's newborns visited within `within_days` of birth over the
+    # live births; 0-6 year-olds with a record of `forms` in the year; under-3s with every check
+    # slot of `rule` that fell due in the year done
+    "newborn_visit": {"form": TEXT, "within_days": POS_INT},
+    "child_mgmt": {"population": TEXT, "forms": CODES},
+    "child_sys_mgmt": {"rule": TEXT, "under_months": POS_INT},
 }
 # Fields an indicator kind may have (each one a condition the counted women must meet).
 INDICATOR_OPTIONAL: dict[str, dict[str, tuple[Any, str]]] = {
@@ -267,6 +307,9 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
         min_age = p.get("min_age")
         if min_age is not None and not _pos_int(min_age):
             raise _fail(name, where, "min_age", "须为正整数")
+        max_age = p.get("max_age")
+        if max_age is not None and not _pos_int(max_age):
+            raise _fail(name, where, "max_age", "须为正整数")
         for key in ("diagnosis_codes", "forms"):
             if key in p and not _codes(p[key]):
                 raise _fail(name, where, key, "须为代码列表（字符串）")
@@ -274,7 +317,7 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
             if forms_known and f not in forms_known:
                 raise _fail(name, where, "forms", f"未知的表单 {f}")
         pops[code] = Population(code, p["label"], tuple(p.get("diagnosis_codes") or ()),
-                                tuple(p.get("forms") or ()), min_age)  # fmt: skip
+                                tuple(p.get("forms") or ()), min_age, max_age)  # fmt: skip
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, r in enumerate(raw.get("rules") or []):
@@ -306,6 +349,9 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
                 raise _fail(name, where, "also_done_by", "每项须有 form 和 field")
         params = {k: v for k, v in r.items() if k not in ("id", "kind", "programme", "form", "item")}
         _check_fields(name, where, params, RULE_FIELDS[kind], RULE_OPTIONAL)
+        for slot in params.get("slots") or ():
+            if forms_known and slot.get("form", r["form"]) not in forms_known:
+                raise _fail(name, where, "slots", f"时点 {slot['slot']} 的表单 {slot['form']} 未知")
         rules.append(Rule(rid, kind, r["programme"], r["form"], r["item"], tuple(populations),
                           params))  # fmt: skip
     indicators: list[Indicator] = []
@@ -328,6 +374,8 @@ def validate(raw: dict[str, Any], forms_known: set[str] | None = None) -> Table:
         _check_fields(name, where, params, INDICATOR_FIELDS[kind] | optional, {"source"}, optional=set(optional))
         if "population" in params and params["population"] not in pops:
             raise _fail(name, where, "population", f"未定义的人群 {params['population']}")
+        if "rule" in params and params["rule"] not in seen:
+            raise _fail(name, where, "rule", f"未定义的规则 {params['rule']}")
         for rid in params.get("requires") or ():
             if rid not in seen:
                 raise _fail(name, where, "requires", f"未定义的规则 {rid}")

@@ -53,7 +53,7 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
             age = None
         docs[e.uuid] = d
         people[e.uuid] = Facts(e.uuid, d.get("record_no") or e.record_no or "", d.get("name") or "",
-                               e.area, set(), age)  # fmt: skip
+                               e.area, set(), age, birth=d.get("birth_date"))  # fmt: skip
     visits: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     maternal: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
     usage = next((i for i in table.indicators if i.kind == "usage"), None)
@@ -70,6 +70,12 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
             people[uuid].used = True
         if isinstance(day, str) and start <= day <= end:
             visits[(uuid, form)].append(d)
+        if isinstance(day, str) and day <= end:  # the children's facts (issue 15): up to 31 December
+            f = people[uuid]
+            if d.get("slot") is not None:
+                f.slots.add((form, str(d["slot"])))
+            if form not in f.first or day < f.first[form]:
+                f.first[form] = day
     notify = {i["diagnosis_code"] for i in table.indicators if "diagnosis_code" in i.params}
     for uuid, f in people.items():
         f.tags = derive_tags(table, docs[uuid], forms_of[uuid])
@@ -78,6 +84,7 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
         people[uuid].deliveries = delivered_in(pregnancy.of_docs(found), start, end)
     measured = {i["form"] for i in table.indicators if "form" in i.params}
     measured |= {x for i in table.indicators for x in i.params.get("forms") or ()}
+    measured |= {form for i in table.indicators if i.kind == "child_mgmt" for form in i["forms"]}
     for (uuid, form), found in visits.items():
         f = people[uuid]
         found.sort(key=lambda d: d["visit_date"])
@@ -95,9 +102,10 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
     return list(people.values())
 
 
-def _figures(table: rules.Table, facts: list[Facts],
+def _figures(table: rules.Table, facts: list[Facts], year: int,
              activities: dict[str, list[Activity]] | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    out = compute(table, facts, None, population_note=NO_POPULATION, births_note=NO_BIRTHS)
+    # no live births either (entered at the clinics): 新生儿访视率 counts the year's registered births
+    out = compute(table, facts, None, population_note=NO_POPULATION, births_note=NO_BIRTHS, year=year)
     if activities:
         out += _activity_figures(table, activities)
     return out
@@ -158,9 +166,9 @@ def county_stats(s: Session, year: int) -> dict[str, Any]:
         villages = sorted(v for v in by_village if v[:9] == township)
         townships.append({
             "township": township, "name": names.get(township + "000"),
-            "indicators": _figures(table, [f for v in villages for f in by_village[v]], logs(villages)),
-            "villages": [{"village": v, "name": names.get(v), "indicators": _figures(table, by_village[v], logs([v]))}
+            "indicators": _figures(table, [f for v in villages for f in by_village[v]], year, logs(villages)),
+            "villages": [{"village": v, "name": names.get(v), "indicators": _figures(table, by_village[v], year, logs([v]))}
                          for v in villages],
         })  # fmt: skip
-    return {"year": year, "county": county, "indicators": _figures(table, facts, logs(sorted(by_village))),
+    return {"year": year, "county": county, "indicators": _figures(table, facts, year, logs(sorted(by_village))),
             "townships": townships}

@@ -66,6 +66,9 @@ def resident_errors(state: dict[str, Any]) -> list[str]:
         isinstance(record_no, str) and _RECORD_NO.fullmatch(record_no)
     ):
         errors.append("档案编号（record_no）：必须是 17 位数字（0-9）")
+    mother = state.get("mother")
+    if mother is not None and not (isinstance(mother, str) and _UUID.fullmatch(mother)):
+        errors.append("母亲（mother）：必须是母亲档案的 uuid")
     number = state.get("id_number")
     if number:
         try:

@@ -30,7 +30,7 @@ def test_columns_rows_input_and_server_follow_the_declaration() -> None:
     assert {k.column for k in keys.RESIDENT_KEYS if k.column} <= columns
     assert set(batch.ResidentRow._fields) == columns  # the named row is the whole table
     assert set(batch.RecordRow._fields) == set(Record.__table__.columns.keys())
-    assert resident_input.RESIDENT_ONLY == ("village", "household")
+    assert resident_input.RESIDENT_ONLY == ("village", "household", "mother")
     # "area" is no key of the state on the server: a county device's is taken out, anyone else's
     # is an unknown field (issue 17)
     assert set(validate.RESIDENT_ONLY) == set(keys.RESIDENT_STATE) | {"provisional"}

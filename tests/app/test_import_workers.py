@@ -222,13 +222,15 @@ def test_workers_only_for_large_imports_with_a_free_core(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("household", [None, "01a214bf-995a-7002-b780-466500125c5c", 'a"b\\c'])
-def test_the_written_out_state_json_is_what_the_encoder_writes(household) -> None:
+@pytest.mark.parametrize("mother", [None, "01a214bf-995a-7002-b780-466500125c5d"])
+def test_the_written_out_state_json_is_what_the_encoder_writes(household, mother) -> None:
 
     from app.services.resident_batch import _state_json
 
     state = {"village": "201", "household": household, "status": "active", "status_date": None,
-             "status_reason": None, "merged_into": None, "record_no": "13012310120100001"}  # fmt: skip
-    state_json, changes_json = _state_json("201", household, "13012310120100001")
+             "status_reason": None, "merged_into": None, "record_no": "13012310120100001",
+             "mother": mother}  # fmt: skip
+    state_json, changes_json = _state_json("201", household, "13012310120100001", mother)
     assert json.loads(state_json) == state
     assert json.loads(changes_json) == {k: {"new": v, "old": None} for k, v in state.items()
                                         if v is not None}  # fmt: skip

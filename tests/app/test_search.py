@@ -74,7 +74,10 @@ def test_limit_and_filters(store, people):
 def test_search_follows_corrections(store, people):
     residents.update(store, people["张伟"]["uuid"], {"name": "张卫"})
     assert "张卫" in names(store, "张卫")
-    assert "张卫" not in names(store, "张伟")
+    # Issue 15: a former name stays a search term (a baby first entered as 母亲姓名+之男, a
+    # corrected spelling): the resident is found by both, under its current name.
+    assert "张卫" in names(store, "张伟")
+    assert residents.get(store, people["张伟"]["uuid"])["former_names"] == ["张伟"]
 
 
 def test_tags_and_age_filter(store, people):

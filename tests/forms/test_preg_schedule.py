@@ -41,7 +41,7 @@ def test_next_antenatal_visit_by_the_week(on: dt.date, item: str, missed: bool) 
     d = schedule.maternal(PRENATAL, pregnancy(), on)
     assert d is not None and d.item == item and d.form == "prenatal_followup"
     v = next(v for v in PRENATAL["visits"] if v["item"] == item)
-    assert d.due == week(v["from_week"]) and d.until == week(v["to_week"], 6)  # due from the window's first day
+    assert d.due == week(v["from_week"]) and d.deadline == week(v["to_week"], 6)  # due from the window's first day
     assert f"孕{v['from_week']}～{v['to_week']}周" in d.reason and week(v["to_week"], 6).isoformat() in d.reason
     assert ("未做" in d.reason) is missed
 

@@ -69,31 +69,6 @@ def test_pregnancy_panel(qtbot, doctor):
     assert started == ["prenatal_followup"] and opened == ["prenatal_followup"]
 
 
-def test_live_births_entered_in_the_population_dialog(qtbot, guard, installation):
-    from tests.ui.conftest import ADMIN
-    from tests.ui.helpers import start_logged_in
-
-    data_dir, _uuids = installation
-    shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
-    main.show()
-    screen = main.open_stats()
-    qtbot.waitUntil(lambda: any(i["code"] == "early_pregnancy_reg" for i in screen.items), timeout=10000)
-    early = next(i for i in screen.items if i["code"] == "early_pregnancy_reg")
-    assert early["denominator"] == 0 and "未录入" in early["note"]
-    click(qtbot, screen.population_button)
-    dialog = screen.population_dialog
-    qtbot.waitUntil(lambda: dialog.isVisible() and "活产数" in dialog.births_saved.text(), timeout=5000)
-    assert "尚未录入" in dialog.births_saved.text()
-    dialog.births.setValue(9)
-    click(qtbot, dialog.births_button)
-    qtbot.waitUntil(lambda: any(i["code"] == "early_pregnancy_reg" and i["denominator"] == 9
-                                for i in screen.items), timeout=5000)  # fmt: skip
-    assert f"{TODAY.year}年 9" in dialog.births_saved.text()
-    screenshot(dialog, "population-live-births")
-    dialog.accept()
-    shell.shutdown()
-
-
 def test_outcome_form_in_the_generated_editor(qtbot):
     import forms
     from forms.examples import example

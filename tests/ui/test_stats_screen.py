@@ -25,7 +25,7 @@ def test_stats_drill_down_population_export_print(qtbot, guard, installation, tm
     shell, main = start_logged_in(qtbot, data_dir, *ADMIN)
     main.show()
     screen = main.open_stats()
-    qtbot.waitUntil(lambda: len(screen.items) >= 13, timeout=10000)  # 8, 4 maternal, health education, the issue-16 programmes
+    qtbot.waitUntil(lambda: len(screen.items) >= 16, timeout=10000)  # 8, 4 maternal, 3 children, health education, the issue-16 programmes
     codes = [i["code"] for i in screen.items]
     row = codes.index("htn_bp_control")
     bp = screen.items[row]
