@@ -84,6 +84,7 @@ class ResidentView(QWidget):
         self.sensitive = sensitive
         self.uuid = uuid
         self.data: ResidentScreen | None = None
+        self.child_form: str | None = None  # the check sheet of a child's age (quick entry)
         self.setObjectName("residentView")
         column = QVBoxLayout(self)
         column.setContentsMargins(6, 6, 6, 6)
@@ -113,6 +114,7 @@ class ResidentView(QWidget):
             ("htn_followup", "新增高血压随访"),
             ("dm_followup", "新增糖尿病随访"),
             ("health_exam", "新增健康体检"),
+            ("child_check", "新增儿童健康检查"),  # in place of the three above for a child under 7
             ("forms", "其他表单"),
             ("card", "打印信息卡"),
             ("print_form", "打印所选表单"),
@@ -320,9 +322,18 @@ class ResidentView(QWidget):
         else:
             self.merged_bar.setVisible(False)
         active = r.get("status") == "active"
-        for key in ("htn_followup", "dm_followup", "health_exam", "edit"):
-            self.buttons[key].setEnabled(active)
         from app.services import form_fit
+
+        # A child's quick entry is the check sheet of its age, not the adults' follow-ups.
+        self.child_form = form_fit.child_form_for_age(r.get("birth_date"), dt.date.today())
+        for key in ("htn_followup", "dm_followup", "health_exam"):
+            self.buttons[key].setVisible(self.child_form is None)
+        self.buttons["child_check"].setVisible(self.child_form is not None)
+        if self.child_form is not None:
+            title = form_title(self.child_form).removesuffix("记录表").removesuffix("服务")
+            self.buttons["child_check"].setText(tr("Resident", "新增{0}").format(title))
+        for key in ("htn_followup", "dm_followup", "health_exam", "child_check", "edit"):
+            self.buttons[key].setEnabled(active)
 
         for code in (*form_fit.VISIT_FORMS, "personal_info"):
             if code in self.form_actions:
@@ -522,5 +533,8 @@ class ResidentView(QWidget):
             rec = next((x for x in self.data.records if item is not None
                         and x["uuid"] == item.data(Qt.ItemDataRole.UserRole)), None)  # fmt: skip
             self.print_pdf.emit(f"form:{rec['form'] if rec else 'personal_info'}", r["uuid"])
+        elif key == "child_check":
+            if self.child_form is not None:
+                self.new_record.emit(r, self.child_form)
         else:
             self.new_record.emit(r, key)

@@ -33,7 +33,7 @@ def test_chooser_offers_a_childs_own_sheet_first(qtbot, guard, installation):
     from tests.ui.conftest import ADMIN, DOCTOR
     from tests.ui.helpers import start_logged_in
 
-    data_dir, _uuids = installation
+    data_dir, uuids = installation
     store = Store.open(data_dir, *ADMIN)
     born = (dt.date.today() - dt.timedelta(days=125)).isoformat()
     kid = residents.add(store, {"name": "赵丽之女", "sex": "2", "birth_date": born,
@@ -53,5 +53,19 @@ def test_chooser_offers_a_childs_own_sheet_first(qtbot, guard, installation):
         assert "elderly_selfcare" not in codes and "prenatal_first" not in codes
         screenshot(chooser, "child-form-chooser")
         chooser.reject()
+
+        # The resident view's quick entry is the check sheet of the child's age, in place of
+        # the adults' follow-ups; an adult's view keeps those.
+        quick = view.buttons["child_check"]
+        assert quick.isVisibleTo(view) and quick.text() == "新增1～8月龄儿童健康检查"
+        assert not view.buttons["htn_followup"].isVisibleTo(view)
+        asked = []
+        view.new_record.connect(lambda _r, form: asked.append(form))
+        quick.click()
+        assert asked == ["child_1_8m"]
+        adult = main.open_resident(uuids["张三"])
+        qtbot.waitUntil(lambda: bool(adult.data), timeout=5000)
+        assert adult.buttons["htn_followup"].isVisibleTo(adult)
+        assert not adult.buttons["child_check"].isVisibleTo(adult)
     finally:
         shell.shutdown()
