@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +25,7 @@ from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolErro
 from sync.server import access, admin, anchor, feed, numbers, tokens
 from sync.server import schemas as sc
 from sync.server.db import SeqAllocator, sessions
-from sync.server.models import Conflict, Device, Entity, Feed, Institution, utcnow
+from sync.server.models import Conflict, Device, Entity, Institution, utcnow
 from sync.server.push import Rejected, push_changes, resolve_on_server
 from sync.server.scope import Scope
 from sync.server.throttle import Throttle
@@ -259,7 +259,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         body = await body_of(request, 64 * 1024)
         if not isinstance(body, dict):
             raise ApiError(400, "bad_request", "请求体必须是 JSON 对象")
-        unknown = sorted(set(body) - {"code", "area", "name"})
+        unknown = sorted(set(body) - {"code", "area", "name", "numbered"})
         if unknown:
             raise ApiError(400, "bad_request", f"未知字段 {unknown[0][:40]}")
         code, area, name = body.get("code"), body.get("area"), body.get("name", "device")
@@ -269,6 +269,9 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
             raise ApiError(400, "bad_request", "区划代码（area）：必须是本机的 12 位区划代码")
         if not isinstance(name, str) or len(name) > 100:
             raise ApiError(400, "bad_request", "设备名称（name）：必须是不超过 100 个字的字符串")
+        numbered = body.get("numbered", 0)
+        if type(numbered) is not int or not 0 <= numbered <= numbers.MAX_SERIAL:
+            raise ApiError(400, "bad_request", "已用流水号（numbered）：必须是 0-99999 的整数")
 
         def work(s: Session) -> dict[str, Any]:
             try:
@@ -276,10 +279,17 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
             except admin.AdminError as e:
                 cfg.throttle.failed(where)
                 raise ApiError(403, "enroll_refused", str(e)) from e
-            access.add(s, "enroll", device_id=device.id, area=inst.area)
+            adopted = (
+                numbers.adopt(s, device.id, inst.area, numbered)
+                if numbered and inst.level == "village"
+                else None
+            )
+            access.add(s, "enroll", device_id=device.id, area=inst.area,
+                       detail=f"adopted 1-{adopted[1]}" if adopted else None)  # fmt: skip
             if cfg.token_ttl != tokens.TOKEN_TTL:
                 token = tokens.new_token(device, cfg.token_ttl)
             county = admin.county(s)
+            assert device.token_expires_at is not None  # set with every token (tokens.new_token)
             return {
                 "device_id": device.id,
                 "token": token,
@@ -363,7 +373,6 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
                 access.add(s, "audit_head", device_id=c.device.id, area=c.inst.area, ok=False,
                            detail="skipped")  # fmt: skip
             results = push_changes(s, c.device, c.scope, raw)
-            mark_own(s, c.device.id, raw, results)
             tally: dict[str, int] = {}
             for r in results:
                 tally[r["result"]] = tally.get(r["result"], 0) + 1
@@ -532,30 +541,3 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     op["security"] = [{"device": []}]
         app.openapi_schema = doc
     return app.openapi_schema
-
-
-def mark_own(s: Session, device_id: str, raw: list[Any], results: list[dict[str, Any]]) -> None:
-    """Feed rows of the entities this push applied exactly as sent carry the device: it holds
-    them already and skips them when it pulls (skip_own). Exactly as sent: a create, or an
-    update on the very revision the device had. Anything merged, in conflict, redirected or
-    rejected stays unmarked and comes back to it."""
-    sent = {c["mutation_id"]: c for c in raw
-            if isinstance(c, dict) and isinstance(c.get("mutation_id"), str)}  # fmt: skip
-    clean: dict[str, bool] = {}
-    for r in results:
-        u, change = r.get("entity_uuid"), sent.get(str(r.get("mutation_id")), {})
-        exact = change.get("op") == "create" or (
-            isinstance(change.get("base_rev"), int) and change["base_rev"] + 1 == r.get("rev")
-        )
-        if isinstance(u, str):
-            clean[u] = clean.get(u, True) and r.get("result") == "applied" and exact
-    own = [u for u, ok in clean.items() if ok]
-    for i in range(0, len(own), 500):
-        part = own[i : i + 500]
-        current = select(Entity.seq).where(Entity.uuid == Feed.uuid).scalar_subquery()
-        s.execute(
-            update(Feed)
-            .where(Feed.uuid.in_(part), Feed.op == "upsert", Feed.seq == current)
-            .values(device_id=device_id)
-            .execution_options(synchronize_session=False)
-        )
