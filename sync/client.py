@@ -73,7 +73,18 @@ def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> 
     fingerprint = peer_fingerprint(server) if server.startswith("https://") else None
     t = Transport(server, ca_cert=ca_cert, attempts=3, fingerprint=fingerprint)
     inst = store.institution
-    reply = t.call("POST", "/enroll", {"code": code.strip(), "name": inst.name, "area": inst.area})
+    body: dict[str, Any] = {"code": code.strip(), "name": inst.name, "area": inst.area}
+    with store.session() as s:
+        # The serials this clinic gave its own village's residents before it knew the county:
+        # the county reserves them for this device if it can, so they are kept at the first push.
+        own = s.scalar(
+            select(func.max(SerialBlock.next) - 1).where(
+                SerialBlock.source == "village-range", SerialBlock.prefix == inst.area
+            )
+        )
+    if own:
+        body["numbered"] = int(own)
+    reply = t.call("POST", "/enroll", body)
     with store.session(write=True) as s:
         previous = local.get_state(s, "server")
         local.set_state(s, "server", server.rstrip("/"))
