@@ -35,10 +35,18 @@ log = logging.getLogger(__name__)
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, error: str, detail: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        error: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        failed_from: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.error, self.detail, self.headers = status, error, detail, headers
+        # A guess that failed (bad code or token) from this address: counted by the throttle
+        # once the request's transaction is over (its count has a transaction of its own).
+        self.failed_from = failed_from
 
 
 class ClientGone(Exception):
@@ -173,6 +181,11 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ApiError)
     async def _api_error(r: Request, e: ApiError) -> JSONResponse:
+        if e.failed_from is not None:
+            try:
+                await run_in_threadpool(cfg.throttle.failed, e.failed_from)
+            except Exception as x:  # the refusal is still answered when the count fails
+                log.warning("throttle: failure not counted (%s)", type(x).__name__)
         if e.status == 401 or e.error == "enroll_refused":
             # The request's own transaction was rolled back: the refusal goes in one of its own.
             action = "enroll" if e.error == "enroll_refused" else "auth"
@@ -234,8 +247,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         try:
             device, inst = tokens.device_for_token(s, who.token)
         except tokens.TokenRefused as e:
-            cfg.throttle.failed(who.address)
-            raise ApiError(401, "unauthorized", str(e)) from None
+            raise ApiError(401, "unauthorized", str(e), failed_from=who.address) from None
         now = utcnow()
         if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=1):
             device.last_seen_at = now
@@ -277,8 +289,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
             try:
                 device, token, inst = admin.enroll(s, code, name, area)
             except admin.AdminError as e:
-                cfg.throttle.failed(where)
-                raise ApiError(403, "enroll_refused", str(e)) from e
+                raise ApiError(403, "enroll_refused", str(e), failed_from=where) from e
             adopted = (
                 numbers.adopt(s, device.id, inst.area, numbered)
                 if numbered and inst.level == "village"
