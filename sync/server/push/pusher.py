@@ -74,6 +74,10 @@ class Pusher:
             # dropped from it is loaded again (and the session autoflushed) at every lookup.
             self.loaded = list(self.session.scalars(select(Entity).where(Entity.uuid.in_(uuids))))
             self.known = {e.uuid for e in self.loaded}
+            # The residents of the records edited, which the rules look at (one query more).
+            owners = {e.resident_uuid for e in self.loaded if e.resident_uuid} - self.known
+            if owners:
+                self.loaded += self.session.scalars(select(Entity).where(Entity.uuid.in_(owners)))
         else:
             self.known = set()
 
