@@ -87,9 +87,13 @@ class Throttle:
     def _count_once(self, address: str) -> float:
         assert self.engine is not None
         now = utcnow()
-        t = AuthFailure.__table__
+        t = AuthFailure
         with self.engine.begin() as c:
-            row = c.execute(select(t).where(t.c.address == address).with_for_update()).first()
+            row = c.execute(
+                select(t.failures, t.window_start, t.lock_secs, t.locked_until)
+                .where(t.address == address)
+                .with_for_update()
+            ).first()
             if row is None:
                 c.execute(insert(t).values(address=address, failures=1, window_start=now,
                                            lock_secs=0.0, locked_until=None))  # fmt: skip
@@ -99,15 +103,15 @@ class Throttle:
             if (now - start).total_seconds() > self.window and not locked:
                 failures, start, lock = 0, now, 0.0
             failures += 1
-            c.execute(update(t).where(t.c.address == address)
+            c.execute(update(t).where(t.address == address)
                       .values(failures=failures, window_start=start, lock_secs=lock))  # fmt: skip
             if failures <= self.allowance:
                 return 0.0
             return self._lock(c, address, failures, now, lock)
 
     def _lock(self, c, address: str, failures: int, now: dt.datetime, lock: float) -> float:  # type: ignore[no-untyped-def]
-        t = AuthFailure.__table__
+        t = AuthFailure
         lock = min(self.cap, lock * 2 if lock else 1.0)
-        c.execute(update(t).where(t.c.address == address)
+        c.execute(update(t).where(t.address == address)
                   .values(lock_secs=lock, locked_until=now + dt.timedelta(seconds=lock)))  # fmt: skip
         return lock
