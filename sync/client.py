@@ -264,8 +264,12 @@ class SyncClient:
                         .limit(MAX_PUSH_CHANGES)
                     )
                 )  # fmt: skip
-                batch = [self._wire(s, r) for r in rows if r.mutation_id not in sent]
-                held = [r for r in rows if local.held_back(s, r)]
+                # One query for the revisions the county gave, not one per change.
+                known = {e.uuid: e for e in s.scalars(select(SyncEntity).where(
+                    SyncEntity.uuid.in_([r.entity_uuid for r in rows])))}  # fmt: skip
+                batch = [self._wire(s, r, known.get(r.entity_uuid)) for r in rows
+                         if r.mutation_id not in sent]  # fmt: skip
+                held = local.held_back(s, rows)
             if held:
                 with self.store.session(write=True) as s:
                     for r in held:
@@ -296,13 +300,12 @@ class SyncClient:
             self.pushed += len(batch)
             self.progress("push", self.pushed)
 
-    def _wire(self, s: Any, row: Outbox) -> dict[str, Any]:
+    def _wire(self, s: Any, row: Outbox, known: SyncEntity | None) -> dict[str, Any]:
         changes = json.loads(row.changes)
         if row.entity == "resident" and row.op == "create":
             r = s.get(Resident, row.entity_uuid)
             if r is not None and r.provisional:
                 changes["provisional"] = {"old": None, "new": True}
-        known = s.get(SyncEntity, row.entity_uuid)
         change = {"mutation_id": row.mutation_id, "entity": row.entity, "entity_uuid": row.entity_uuid,
                   "op": row.op if row.op in ("create", "update", "status", "merge", "unmerge") else "update",
                   "changes": changes, "device_seq": row.device_seq,

@@ -101,3 +101,33 @@ def test_a_batch_edit_on_an_old_revision_is_merged_and_comes_back(county: County
     assert device_id is None  # merged with another device's edit: the pusher must pull it
     with county.sessions() as s:
         assert s.scalar(select(Device.id).where(Device.id == one)) == one
+
+
+def test_edits_made_after_the_resident_left_are_held_back(make_installation: Any) -> None:
+    """The client's check before a push (two queries for the batch): an edit queued after the
+    device learnt its resident moved away is held back; one queued before it goes up."""
+    from synchelp import add_residents
+
+    from app.db.models import Outbox
+    from app.services import records
+    from forms.examples import example
+    from sync import local
+
+    inst = make_installation("110105101001")
+    moved, stays = add_residents(inst.store, 2)
+    def doc(day: str) -> dict[str, Any]:
+        return {**example("htn_followup"), "visit_date": day}
+
+    visit = records.add(inst.store, moved, "htn_followup", doc("2024-03-01"), confirmed=True)
+    with inst.store.session(write=True) as s:
+        rows = list(s.scalars(select(Outbox).order_by(Outbox.device_seq)))
+        marker = rows[-1].device_seq  # the move became known after everything queued so far
+        local.set_state(s, f"stub:{moved}", marker)
+    records.add(inst.store, moved, "htn_followup", doc("2024-03-20"), confirmed=True)
+    records.add(inst.store, stays, "htn_followup", doc("2024-03-20"), confirmed=True)
+    with inst.store.session() as s:
+        rows = list(s.scalars(select(Outbox).order_by(Outbox.device_seq)))
+        held = local.held_back(s, rows)
+    assert [r.entity_uuid for r in rows[:-2]] == [moved, stays, visit["uuid"]]
+    assert len(held) == 1 and held[0].device_seq > marker and held[0].entity == "record"
+    assert held[0] is rows[-2]  # the moved resident's new visit; the other resident's goes up
