@@ -68,9 +68,9 @@ def copy_records(store: Store, target: int) -> int:
                 SELECT 'record', r.uuid, 1, 'create', r.doc, r.doc, r.created_at, r.created_by
                 FROM record r WHERE r.rowid > (SELECT max(rowid) FROM record) - {n}""")
             conn.exec_driver_sql(f"""
-                INSERT INTO outbox (mutation_id, entity, entity_uuid, op, base_rev, changes,
+                INSERT INTO outbox (mutation_id, entity, entity_uuid, op, changes,
                                     created_at, user, state, attempts)
-                SELECT lower(hex(randomblob(16))), 'record', r.uuid, 'create', NULL, r.doc,
+                SELECT lower(hex(randomblob(16))), 'record', r.uuid, 'create', r.doc,
                        r.created_at, r.created_by, 'pending', 0
                 FROM record r WHERE r.rowid > (SELECT max(rowid) FROM record) - {n}""")
             have += n

@@ -73,7 +73,18 @@ def enroll(store: Store, server: str, code: str, ca_cert: str | None = None) -> 
     fingerprint = peer_fingerprint(server) if server.startswith("https://") else None
     t = Transport(server, ca_cert=ca_cert, attempts=3, fingerprint=fingerprint)
     inst = store.institution
-    reply = t.call("POST", "/enroll", {"code": code.strip(), "name": inst.name, "area": inst.area})
+    body: dict[str, Any] = {"code": code.strip(), "name": inst.name, "area": inst.area}
+    with store.session() as s:
+        # The serials this clinic gave its own village's residents before it knew the county:
+        # the county reserves them for this device if it can, so they are kept at the first push.
+        own = s.scalar(
+            select(func.max(SerialBlock.next) - 1).where(
+                SerialBlock.source == "village-range", SerialBlock.prefix == inst.area
+            )
+        )
+    if own:
+        body["numbered"] = int(own)
+    reply = t.call("POST", "/enroll", body)
     with store.session(write=True) as s:
         previous = local.get_state(s, "server")
         local.set_state(s, "server", server.rstrip("/"))
@@ -253,8 +264,12 @@ class SyncClient:
                         .limit(MAX_PUSH_CHANGES)
                     )
                 )  # fmt: skip
-                batch = [self._wire(s, r) for r in rows if r.mutation_id not in sent]
-                held = [r for r in rows if local.held_back(s, r)]
+                # One query for the revisions the county gave, not one per change.
+                known = {e.uuid: e for e in s.scalars(select(SyncEntity).where(
+                    SyncEntity.uuid.in_([r.entity_uuid for r in rows])))}  # fmt: skip
+                batch = [self._wire(s, r, known.get(r.entity_uuid)) for r in rows
+                         if r.mutation_id not in sent]  # fmt: skip
+                held = local.held_back(s, rows)
             if held:
                 with self.store.session(write=True) as s:
                     for r in held:
@@ -285,13 +300,12 @@ class SyncClient:
             self.pushed += len(batch)
             self.progress("push", self.pushed)
 
-    def _wire(self, s: Any, row: Outbox) -> dict[str, Any]:
+    def _wire(self, s: Any, row: Outbox, known: SyncEntity | None) -> dict[str, Any]:
         changes = json.loads(row.changes)
         if row.entity == "resident" and row.op == "create":
             r = s.get(Resident, row.entity_uuid)
             if r is not None and r.provisional:
                 changes["provisional"] = {"old": None, "new": True}
-        known = s.get(SyncEntity, row.entity_uuid)
         change = {"mutation_id": row.mutation_id, "entity": row.entity, "entity_uuid": row.entity_uuid,
                   "op": row.op if row.op in ("create", "update", "status", "merge", "unmerge") else "update",
                   "changes": changes, "device_seq": row.device_seq,

@@ -140,7 +140,11 @@ def _apply_conflict(s: Session, d: dict[str, Any]) -> bool:
         row.resolved_at = now_iso()
     row.status = d["status"]
     if d.get("mine_from") or d.get("theirs_from"):  # who each value is from: sync/conflict_sources
-        set_state(s, f"conflict_from:{d['id']}", {"mine": d.get("mine_from"), "theirs": d.get("theirs_from")})
+        set_state(
+            s,
+            f"conflict_from:{d['id']}",
+            {"mine": d.get("mine_from"), "theirs": d.get("theirs_from")},
+        )
     return True
 
 
@@ -158,11 +162,25 @@ def local_digest(s: Session) -> dict[str, Any]:
     return state_digest(count, int(total))
 
 
-def held_back(s: Session, row: Outbox) -> bool:
-    """An edit made on this device after its resident moved to another clinic's jurisdiction."""
-    resident = row.entity_uuid
-    if row.entity == "record":
-        rec = s.get(Record, row.entity_uuid)
-        resident = rec.resident_uuid if rec else resident
-    marker = get_state(s, f"stub:{resident}")
-    return marker is not None and row.device_seq > marker
+def held_back(s: Session, rows: list[Outbox]) -> list[Outbox]:
+    """The edits of `rows` made on this device after their resident moved to another clinic's
+    jurisdiction (two queries for the lot, not two per row)."""
+    recs = [r.entity_uuid for r in rows if r.entity == "record"]
+    owner: dict[str, str] = {}
+    if recs:
+        for u, ru in s.execute(
+            select(Record.uuid, Record.resident_uuid).where(Record.uuid.in_(recs))
+        ):
+            owner[u] = ru
+    resident = {r.device_seq: owner.get(r.entity_uuid) or r.entity_uuid for r in rows}
+    keys = {f"stub:{u}" for u in resident.values()}
+    markers = {
+        k: json.loads(v)
+        for k, v in s.execute(select(SyncState.key, SyncState.value).where(SyncState.key.in_(keys)))
+    } if keys else {}  # fmt: skip
+    out = []
+    for r in rows:
+        marker = markers.get(f"stub:{resident[r.device_seq]}")
+        if marker is not None and r.device_seq > marker:
+            out.append(r)
+    return out

@@ -79,8 +79,16 @@ class ChangeResult:
     record_no: str | None = None  # set when the server replaced a colliding/provisional number
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        return {k: v for k, v in d.items() if v is not None and v != []}
+        # By hand, not asdict(): a push builds one per change and asdict's deep copy cost
+        # about a tenth of a batch of creates on the server.
+        d: dict[str, Any] = {"mutation_id": self.mutation_id, "result": self.result}
+        for k in ("entity_uuid", "reason", "redirect_to", "rev", "record_no"):
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
+        if self.conflicts:
+            d["conflicts"] = list(self.conflicts)
+        return d
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ChangeResult:
@@ -152,7 +160,9 @@ def parse_change(raw: Any) -> Change:
     if resolves is not None and not (isinstance(resolves, str) and _ID.match(resolves)):
         raise ProtocolError("resolves", "冲突编号格式错误")
     user, made_at = raw.get("user"), raw.get("made_at")
-    if user is not None and not (isinstance(user, str) and 0 < len(user) <= 64 and user.isprintable()):
+    if user is not None and not (
+        isinstance(user, str) and 0 < len(user) <= 64 and user.isprintable()
+    ):
         raise ProtocolError("user", "用户名必须是 1 到 64 个可打印字符")
     if made_at is not None and not is_made_at(made_at):
         raise ProtocolError("made_at", "修改时间必须是 ISO 8601 时间")
@@ -164,7 +174,9 @@ def parse_change(raw: Any) -> Change:
             raise ProtocolError(f"changes.{key}", "每个字段必须是 {old, new}")
     if op == "create" and not changes:
         raise ProtocolError("changes", "新建对象不能没有字段")
-    return Change(mid, entity, uuid.lower(), op, changes, base_rev, device_seq, resolves, user, made_at)
+    return Change(
+        mid, entity, uuid.lower(), op, changes, base_rev, device_seq, resolves, user, made_at
+    )
 
 
 def parse_push(body: Any) -> list[Any]:

@@ -110,7 +110,7 @@ def resolve(
         if not done:  # the chosen value is what this device already holds: the server still hears
             bookkeep.write(s, origin, entity=c.entity, uuid=c.entity_uuid, rev=done.rev,
                            action="resolve", snapshot=state, changes={}, op="update",
-                           base_rev=done.rev, audit_detail={"field": c.field, "take": take or "value"},
+                           audit_detail={"field": c.field, "take": take or "value"},
                            version=False)  # fmt: skip
         chosen = local.local_state(s, c.entity, c.entity_uuid) or chosen
         c.status, c.resolved_at, c.resolved_by = "resolved", now_iso(), store.user.name

@@ -193,7 +193,6 @@ class Outbox(Base):
     entity: Mapped[str] = mapped_column(String(16))
     entity_uuid: Mapped[str] = mapped_column(String(36), index=True)
     op: Mapped[str] = mapped_column(String(16))
-    base_rev: Mapped[int | None] = mapped_column(Integer, nullable=True)
     changes: Mapped[str] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(32))
     user: Mapped[str] = mapped_column(String(64))

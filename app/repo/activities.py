@@ -72,11 +72,10 @@ def commit(s: Session, a: Activity, before: dict[str, Any], origin: Origin, *, a
     changes = diff(before, after)
     if not changes:
         return Applied(ENTITY, a.uuid, a.rev or 0, action)
-    base = a.rev or 0
-    a.rev = base + 1
+    a.rev = (a.rev or 0) + 1
     a.updated_at, a.updated_by = at or now_iso(), origin.author
     return bookkeep.write(s, origin, entity=ENTITY, uuid=a.uuid, rev=a.rev, action=action,
-                          snapshot=after, changes=changes, op=op, base_rev=base or None, at=at,
+                          snapshot=after, changes=changes, op=op, at=at,
                           audit_detail={"form": a.form, **(audit_detail or {})})  # fmt: skip
 
 

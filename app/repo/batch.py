@@ -86,7 +86,6 @@ class OutboxRow(NamedTuple):
     entity: str
     entity_uuid: str
     op: str
-    base_rev: int | None
     changes: str
     created_at: str
     user: str

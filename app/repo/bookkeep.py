@@ -26,7 +26,6 @@ def write(
     snapshot: dict[str, Any],
     changes: dict[str, dict[str, Any]],
     op: str,
-    base_rev: int | None,
     at: str | None = None,
     audit_detail: dict[str, Any] | None = None,
     version: bool = True,
@@ -41,7 +40,7 @@ def write(
                       at=at, user=origin.author))  # fmt: skip
     if origin.queued:
         s.add(Outbox(mutation_id=time_ordered_uuid(), entity=entity, entity_uuid=uuid, op=op,
-                     base_rev=base_rev, changes=changes_json, created_at=at, user=origin.author,
+                     changes=changes_json, created_at=at, user=origin.author,
                      state="pending", attempts=0, resolves=origin.resolves))  # fmt: skip
     if origin.audited:
         detail: dict[str, Any] = {"rev": rev, "fields": sorted(changes)}

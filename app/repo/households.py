@@ -52,8 +52,7 @@ def commit(s: Session, h: Household, before: dict[str, Any], origin: Origin, *, 
     if not changes:
         return Applied("household", h.uuid, rev - 1, action)
     return bookkeep.write(s, origin, entity="household", uuid=h.uuid, rev=rev, action=action,
-                          snapshot=after, changes=changes, op=op,
-                          base_rev=rev - 1 if rev > 1 else None, audit_detail=audit_detail)  # fmt: skip
+                          snapshot=after, changes=changes, op=op, audit_detail=audit_detail)  # fmt: skip
 
 
 def apply(s: Session, uuid: str, state: dict[str, Any], origin: Origin, *, action: str,

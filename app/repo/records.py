@@ -80,7 +80,7 @@ def commit(s: Session, rec: Record, before: dict[str, Any], origin: Origin, *, a
     rec.rev = base + 1
     rec.updated_at, rec.updated_by = at or now_iso(), origin.author
     return bookkeep.write(s, origin, entity="record", uuid=rec.uuid, rev=rec.rev, action=action,
-                          snapshot=after, changes=changes, op=op, base_rev=base or None, at=at,
+                          snapshot=after, changes=changes, op=op, at=at,
                           audit_detail={"form": rec.form, **(audit_detail or {})})  # fmt: skip
 
 

@@ -121,7 +121,7 @@ def commit(s: Session, r: Resident, before: dict[str, Any], origin: Origin, *, a
     _keep_former_name(r, before)
     write_terms(s, r)
     return bookkeep.write(s, origin, entity="resident", uuid=r.uuid, rev=r.rev, action=action,
-                          snapshot=after, changes=changes, op=op, base_rev=base or None, at=at,
+                          snapshot=after, changes=changes, op=op, at=at,
                           audit_detail=audit_detail)  # fmt: skip
 
 

@@ -249,7 +249,7 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
             h_changes = _compact({k: {"new": v, "old": None} for k, v in h_snap.items() if v is not None})
             version_rows.append(VersionRow("household", h_uuid, 1, "create", _compact(h_snap),
                                            version_changes(True, h_changes), now, user))  # fmt: skip
-            outbox_rows.append(OutboxRow(time_ordered_uuid(), "household", h_uuid, "create", None,
+            outbox_rows.append(OutboxRow(time_ordered_uuid(), "household", h_uuid, "create",
                                          h_changes, now, user, "pending", 0, None))  # fmt: skip
         name, id_number, phone = p.name, p.id_number, p.phone
         res_rows.append(ResidentRow(
@@ -262,7 +262,7 @@ def register_prepared(s: Session, store: Store, prep: Sequence[Prepared], *, all
         changes_json = joined(p.doc_changes, changes_json)
         version_rows.append(VersionRow("resident", uuid, 1, "create", joined(p.doc_json, state_json),
                                        version_changes(True, changes_json), now, user))  # fmt: skip
-        outbox_rows.append(OutboxRow(time_ordered_uuid(), "resident", uuid, "create", None, changes_json,
+        outbox_rows.append(OutboxRow(time_ordered_uuid(), "resident", uuid, "create", changes_json,
                                      now, user, "pending", 0, None))  # fmt: skip
         if len(todo) == 1:  # the audit entry of a single registration names its fields
             fields = sorted(json.loads(changes_json))

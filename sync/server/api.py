@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +25,7 @@ from sync.protocol import API_PREFIX, MAX_BODY_BYTES, BodyTooLarge, ProtocolErro
 from sync.server import access, admin, anchor, feed, numbers, tokens
 from sync.server import schemas as sc
 from sync.server.db import SeqAllocator, sessions
-from sync.server.models import Conflict, Device, Entity, Feed, Institution, utcnow
+from sync.server.models import Conflict, Device, Entity, Institution, utcnow
 from sync.server.push import Rejected, push_changes, resolve_on_server
 from sync.server.scope import Scope
 from sync.server.throttle import Throttle
@@ -35,10 +35,18 @@ log = logging.getLogger(__name__)
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, error: str, detail: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        error: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        failed_from: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.status, self.error, self.detail, self.headers = status, error, detail, headers
+        # A guess that failed (bad code or token) from this address: counted by the throttle
+        # once the request's transaction is over (its count has a transaction of its own).
+        self.failed_from = failed_from
 
 
 class ClientGone(Exception):
@@ -173,6 +181,11 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ApiError)
     async def _api_error(r: Request, e: ApiError) -> JSONResponse:
+        if e.failed_from is not None:
+            try:
+                await run_in_threadpool(cfg.throttle.failed, e.failed_from)
+            except Exception as x:  # the refusal is still answered when the count fails
+                log.warning("throttle: failure not counted (%s)", type(x).__name__)
         if e.status == 401 or e.error == "enroll_refused":
             # The request's own transaction was rolled back: the refusal goes in one of its own.
             action = "enroll" if e.error == "enroll_refused" else "auth"
@@ -234,8 +247,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         try:
             device, inst = tokens.device_for_token(s, who.token)
         except tokens.TokenRefused as e:
-            cfg.throttle.failed(who.address)
-            raise ApiError(401, "unauthorized", str(e)) from None
+            raise ApiError(401, "unauthorized", str(e), failed_from=who.address) from None
         now = utcnow()
         if device.last_seen_at is None or now - device.last_seen_at > dt.timedelta(minutes=1):
             device.last_seen_at = now
@@ -259,7 +271,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
         body = await body_of(request, 64 * 1024)
         if not isinstance(body, dict):
             raise ApiError(400, "bad_request", "请求体必须是 JSON 对象")
-        unknown = sorted(set(body) - {"code", "area", "name"})
+        unknown = sorted(set(body) - {"code", "area", "name", "numbered"})
         if unknown:
             raise ApiError(400, "bad_request", f"未知字段 {unknown[0][:40]}")
         code, area, name = body.get("code"), body.get("area"), body.get("name", "device")
@@ -269,17 +281,26 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
             raise ApiError(400, "bad_request", "区划代码（area）：必须是本机的 12 位区划代码")
         if not isinstance(name, str) or len(name) > 100:
             raise ApiError(400, "bad_request", "设备名称（name）：必须是不超过 100 个字的字符串")
+        numbered = body.get("numbered", 0)
+        if type(numbered) is not int or not 0 <= numbered <= numbers.MAX_SERIAL:
+            raise ApiError(400, "bad_request", "已用流水号（numbered）：必须是 0-99999 的整数")
 
         def work(s: Session) -> dict[str, Any]:
             try:
                 device, token, inst = admin.enroll(s, code, name, area)
             except admin.AdminError as e:
-                cfg.throttle.failed(where)
-                raise ApiError(403, "enroll_refused", str(e)) from e
-            access.add(s, "enroll", device_id=device.id, area=inst.area)
+                raise ApiError(403, "enroll_refused", str(e), failed_from=where) from e
+            adopted = (
+                numbers.adopt(s, device.id, inst.area, numbered)
+                if numbered and inst.level == "village"
+                else None
+            )
+            access.add(s, "enroll", device_id=device.id, area=inst.area,
+                       detail=f"adopted 1-{adopted[1]}" if adopted else None)  # fmt: skip
             if cfg.token_ttl != tokens.TOKEN_TTL:
                 token = tokens.new_token(device, cfg.token_ttl)
             county = admin.county(s)
+            assert device.token_expires_at is not None  # set with every token (tokens.new_token)
             return {
                 "device_id": device.id,
                 "token": token,
@@ -363,7 +384,6 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
                 access.add(s, "audit_head", device_id=c.device.id, area=c.inst.area, ok=False,
                            detail="skipped")  # fmt: skip
             results = push_changes(s, c.device, c.scope, raw)
-            mark_own(s, c.device.id, raw, results)
             tally: dict[str, int] = {}
             for r in results:
                 tally[r["result"]] = tally.get(r["result"], 0) + 1
@@ -532,30 +552,3 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     op["security"] = [{"device": []}]
         app.openapi_schema = doc
     return app.openapi_schema
-
-
-def mark_own(s: Session, device_id: str, raw: list[Any], results: list[dict[str, Any]]) -> None:
-    """Feed rows of the entities this push applied exactly as sent carry the device: it holds
-    them already and skips them when it pulls (skip_own). Exactly as sent: a create, or an
-    update on the very revision the device had. Anything merged, in conflict, redirected or
-    rejected stays unmarked and comes back to it."""
-    sent = {c["mutation_id"]: c for c in raw
-            if isinstance(c, dict) and isinstance(c.get("mutation_id"), str)}  # fmt: skip
-    clean: dict[str, bool] = {}
-    for r in results:
-        u, change = r.get("entity_uuid"), sent.get(str(r.get("mutation_id")), {})
-        exact = change.get("op") == "create" or (
-            isinstance(change.get("base_rev"), int) and change["base_rev"] + 1 == r.get("rev")
-        )
-        if isinstance(u, str):
-            clean[u] = clean.get(u, True) and r.get("result") == "applied" and exact
-    own = [u for u, ok in clean.items() if ok]
-    for i in range(0, len(own), 500):
-        part = own[i : i + 500]
-        current = select(Entity.seq).where(Entity.uuid == Feed.uuid).scalar_subquery()
-        s.execute(
-            update(Feed)
-            .where(Feed.uuid.in_(part), Feed.op == "upsert", Feed.seq == current)
-            .values(device_id=device_id)
-            .execution_options(synchronize_session=False)
-        )

@@ -81,7 +81,7 @@ def cmd_serve(a: argparse.Namespace) -> int:
     settings = Settings(
         token_ttl=dt.timedelta(days=a.token_days),
         upload_idle=a.upload_timeout,
-        throttle=Throttle(allowance=a.auth_failures),
+        throttle=Throttle(allowance=a.auth_failures, engine=engine),  # shared by instances
     )
     uvicorn.run(
         create_app(engine, settings),

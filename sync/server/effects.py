@@ -33,9 +33,9 @@ def records_follow_merge(
             session.add(MergeMove(duplicate_uuid=e.uuid, record_uuid=r.uuid))
     if was_merged_into and not e.merged_into:
         for m in list(session.scalars(select(MergeMove).where(MergeMove.duplicate_uuid == e.uuid))):
-            r = session.get(Entity, m.record_uuid)
-            if r is not None and r.resident_uuid != e.uuid:
-                set_record_owner(session, seq, r, e)
+            back = session.get(Entity, m.record_uuid)
+            if back is not None and back.resident_uuid != e.uuid:
+                set_record_owner(session, seq, back, e)
             session.delete(m)
 
 

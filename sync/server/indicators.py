@@ -80,8 +80,8 @@ def _facts(s: Session, table: rules.Table, year: int, county: str) -> list[Facts
     for uuid, f in people.items():
         f.tags = derive_tags(table, docs[uuid], forms_of[uuid])
         f.notified = notified_in(docs[uuid], notify, start, end)
-    for uuid, found in maternal.items():  # the same episodes as the clinic's (forms/pregnancy.py)
-        people[uuid].deliveries = delivered_in(pregnancy.of_docs(found), start, end)
+    for uuid, hers in maternal.items():  # the same episodes as the clinic's (forms/pregnancy.py)
+        people[uuid].deliveries = delivered_in(pregnancy.of_docs(hers), start, end)
     measured = {i["form"] for i in table.indicators if "form" in i.params}
     measured |= {x for i in table.indicators for x in i.params.get("forms") or ()}
     measured |= {form for i in table.indicators if i.kind == "child_mgmt" for form in i["forms"]}

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -255,3 +265,15 @@ class AccessLog(Base):
     count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
     client: Mapped[str | None] = mapped_column(String(64), nullable=True)  # address it came from
+
+
+class AuthFailure(Base):
+    """Failed enrolment codes and refused tokens per client address, shared by every server
+    instance on this database (sync/server/throttle.py)."""
+
+    __tablename__ = "auth_failure"
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    lock_secs: Mapped[float] = mapped_column(Float)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -63,8 +63,14 @@ def draw(session: Session, area: str, n: int) -> list[str]:
             raise Exhausted(area)
         top = min(MAX_SERIAL, row.next + (n - len(out)) * 2 - 1)
         candidates = [f"{area}{k:05d}" for k in range(row.next, top + 1)]
+        # A range on the unique index (the candidates are consecutive numbers of one area):
+        # cheaper for PostgreSQL than a list of a hundred values.
         taken = set(
-            session.scalars(select(Entity.record_no).where(Entity.record_no.in_(candidates)))
+            session.scalars(
+                select(Entity.record_no).where(
+                    Entity.record_no >= candidates[0], Entity.record_no <= candidates[-1]
+                )
+            )
         )
         for no in candidates:
             row.next = int(no[12:]) + 1
@@ -73,6 +79,34 @@ def draw(session: Session, area: str, n: int) -> list[str]:
                 if len(out) == n:
                     break
     return out
+
+
+# The most numbers a village clinic can bring from before its enrolment (a village of more
+# residents than this is not a village): bounds what one enrolment code can reserve.
+ADOPT_MAX = 20_000
+
+
+def adopt(session: Session, device_id: str, area: str, last: int) -> tuple[int, int] | None:
+    """At enrolment: the serials 1..`last` a village clinic handed out from its own village's
+    range before it knew the county (app/recordno.py), reserved as a block of the new device so
+    its first push keeps them (no renumbering, no cards to reprint). Only while the county has
+    issued no number of that village yet and holds none in that range, i.e. while they can
+    still be unique; else None, and the first push replaces those that collide, as before."""
+    if not 1 <= last <= ADOPT_MAX:
+        return None
+    row = _counter(session, area)
+    if row.next != 1:
+        return None
+    held = session.scalar(
+        select(func.count()).where(
+            Entity.record_no >= f"{area}00001", Entity.record_no <= f"{area}{last:05d}"
+        )
+    )
+    if held:
+        return None
+    row.next = last + 1
+    session.add(SerialBlock(device_id=device_id, area=area, first=1, last=last))
+    return 1, last
 
 
 def unused(session: Session, device_id: str, area: str) -> int:
@@ -131,7 +165,7 @@ def keep_or_draw(
     the lot: a device number is kept when well formed, not provisional, in a block issued to this
     device and free; the rest are drawn from the counter. Returns {uuid: number} of those
     replaced, for the device to renumber and reprint the card."""
-    blocks = _issued(session, device_id, {e.area for e, _ in entries})
+    blocks = _issued(session, device_id, {e.area for e, _ in entries if e.data.get("record_no")})
 
     def issued(no: object, area: str) -> bool:
         if not well_formed(no, area):
@@ -155,7 +189,13 @@ def keep_or_draw(
     fresh: dict[str, list[Entity]] = defaultdict(list)
     for e, prov in entries:
         no = e.data.get("record_no")
-        if not prov and issued(no, e.area) and no not in taken and no not in used:
+        if (
+            isinstance(no, str)
+            and not prov
+            and issued(no, e.area)
+            and no not in taken
+            and no not in used
+        ):
             used.add(no)
             e.record_no = no
             claim(session, e.area, int(no[12:]))

@@ -36,6 +36,8 @@ ENROLL = {
         "code": {"type": "string", "maxLength": 64},
         "area": {"type": "string", "pattern": "^[0-9]{12}$"},
         "name": {"type": "string", "maxLength": 100},
+        # The highest serial a village clinic gave its own residents before enrolment.
+        "numbered": {"type": "integer", "minimum": 0, "maximum": 99999},
     },
 }
 ENROLLED = {
@@ -141,7 +143,7 @@ PUSHED = {
     "required": ["results"],
     "properties": {"results": {"type": "array", "items": RESULT}},
 }
-ITEM = {
+ITEM: dict[str, Any] = {
     "type": "object",
     "required": ["seq", "kind", "op", "uuid", "area"],
     "properties": {

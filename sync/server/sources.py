@@ -18,6 +18,8 @@ def of_device(session: Session, device_id: str | None) -> dict[str, Any] | None:
     if d is None:
         return None
     inst = session.get(Institution, d.institution_id)
+    if inst is None:  # a device always belongs to an institution (foreign key)
+        return None
     return {"device": d.id, "device_name": d.name, "institution": inst.name, "area": inst.area}
 
 

@@ -101,7 +101,7 @@ def stored_rows(store: Any) -> dict[Any, object]:
                                             "provisional", "created_by")},
                 labels.get(r.household_uuid or ""), terms,
                 (v.entity, v.rev, v.action, same(v.data), same(v.changes), v.user),
-                (o.entity, o.op, o.base_rev, same(o.changes), o.state, o.user),
+                (o.entity, o.op, same(o.changes), o.state, o.user),
             )  # fmt: skip
         for h in s.execute(select(Household)).scalars():
             # Each new household goes up once, before the first resident that names it.
@@ -112,6 +112,6 @@ def stored_rows(store: Any) -> dict[Any, object]:
             assert o.device_seq < first
             out[(h.label, h.village)] = (
                 h.head_uuid, (v.entity, v.rev, v.action, v.data, v.changes, v.user),
-                (o.entity, o.op, o.base_rev, o.changes, o.state, o.user),
+                (o.entity, o.op, o.changes, o.state, o.user),
             )  # fmt: skip
         return out

@@ -68,9 +68,10 @@ class County:
         `args` are more `cunyi county serve` options."""
         self.port = port or free_port()
         if "--auth-failures" not in args:
-            # Every test calls from 127.0.0.1: a session's worth of deliberate bad tokens must
-            # not lock the later tests out. The back-off itself is tested on its own server.
-            args = ("--auth-failures", "1000", *args)
+            # Every test calls from 127.0.0.1 and the counts are shared through the database:
+            # a session's worth of deliberate bad tokens (the OpenAPI fuzz's too) must not lock
+            # the later tests out. The back-off itself is tested on its own servers.
+            args = ("--auth-failures", "1000000", *args)
         log = open(self.workdir / f"server-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app", "county", "serve", "--db", self.db, "--port", str(self.port), *args],

@@ -175,7 +175,7 @@ def test_another_clinics_activity_is_refused_and_nothing_changes(three: Any, cou
     a.sync()
     with b.store.session(write=True) as s:
         s.add(Outbox(mutation_id=str(uuidlib.uuid4()), entity="activity", entity_uuid=theirs, op="update",
-                     base_rev=1, changes=json.dumps({"topic": {"old": "高血压的自我管理", "new": "改掉"}}),
+                     changes=json.dumps({"topic": {"old": "高血压的自我管理", "new": "改掉"}}),
                      created_at="2026-11-26T08:00:00", user="admin", state="pending", attempts=0))  # fmt: skip
     out = b.sync()
     assert out["quarantined"] == 1

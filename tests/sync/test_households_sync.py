@@ -104,7 +104,7 @@ def test_another_villages_household_is_refused_and_nothing_changes(three: Any, c
         # Clinic 002 tries to create a household in village 001 and to rename clinic 001's one.
         forged = households.create_in(s, USER, "越界户", "001").uuid
         s.add(Outbox(mutation_id=str(uuidlib.uuid4()), entity="household", entity_uuid=theirs, op="update",
-                     base_rev=1, changes=json.dumps({"label": {"old": "孙家", "new": "改名"}}),
+                     changes=json.dumps({"label": {"old": "孙家", "new": "改名"}}),
                      created_at="2026-11-26T08:00:00", user=USER, state="pending", attempts=0))  # fmt: skip
     out = b.sync()
     assert out["quarantined"] == 2 and out["pushed"] == 2

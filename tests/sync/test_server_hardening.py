@@ -47,10 +47,19 @@ def push(county: County, token: str, *changes: dict[str, Any]) -> list[dict[str,
 def strict(county: County, tmp_path: Path) -> Iterator[County]:
     """A second server on the same database with a small guessing allowance, a short upload
     time-out and info-level logging."""
+    forget_failures(county)
     s = County(county.db, tmp_path)
     s.start(args=("--auth-failures", "3", "--upload-timeout", "1", "--log-level", "info"))
     yield s
     s.stop()
+
+
+def forget_failures(county: County) -> None:
+    """The failures earlier tests made from 127.0.0.1 (counted in the shared table)."""
+    from sqlalchemy import text
+
+    with county.engine.begin() as c:
+        c.execute(text("DELETE FROM auth_failure"))
 
 
 def test_plain_http_off_loopback_needs_insecure_http_and_warns(
@@ -195,7 +204,31 @@ def test_bad_codes_and_tokens_are_throttled_with_back_off(strict: County, county
     assert requests.get(strict.api("/me"), headers=auth("nobody.z")).status_code == 401
     again = requests.post(strict.api("/enroll"), json={"code": "AAAA", "area": t + "001"})
     assert again.status_code == 429 and again.headers["Retry-After"] == "2"  # doubled
-    assert requests.get(county.api("/me"), headers=auth(good)).status_code == 200  # per instance
+    # an instance that has not seen a failure of the address yet still answers it
+    assert requests.get(county.api("/me"), headers=auth(good)).status_code == 200
+
+
+def test_the_guessing_allowance_is_shared_by_instances(strict: County, county: County,
+                                                        tmp_path: Path) -> None:  # fmt: skip
+    """Two instances on one database count the same failures: a guesser does not get a fresh
+    allowance from each instance behind the load balancer."""
+    t = county.township()
+    good = enroll(county, t + "001")["token"]
+    other = County(county.db, tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    other.start(args=("--auth-failures", "3"))
+    try:
+        for server in (strict, strict, other):  # three failures, spread: the allowance
+            assert requests.get(server.api("/me"), headers=auth("nobody.x")).status_code == 401
+        assert requests.get(other.api("/me"), headers=auth("nobody.y")).status_code == 401
+        held = requests.get(other.api("/me"), headers=auth(good))  # the 4th failure locked it
+        assert held.status_code == 429, held.text
+        # the first instance learns of the lock at the address's next failure there
+        assert requests.get(strict.api("/me"), headers=auth("nobody.z")).status_code == 401
+        again = requests.get(strict.api("/me"), headers=auth(good))
+        assert again.status_code == 429 and again.headers["Retry-After"] == "2", again.headers
+    finally:
+        other.stop()
 
 
 def test_unknown_keys_are_refused_and_area_is_never_stored(county: County) -> None:

@@ -109,3 +109,45 @@ def test_an_exhausted_village_is_a_clear_409_never_internal(county: County, make
 
     [shown] = status_rows.quarantine_rows(hospital.store)
     assert shown.reason.startswith("本村档案编号已用完：") and "联系县卫健局" in shown.reason
+
+
+def test_numbers_given_before_enrolment_are_kept(county: County, make_installation: Any) -> None:
+    """A clinic that numbered its village's residents on its own before it enrolled keeps those
+    numbers (its paper files and cards carry them), even when another device of the village
+    draws a block between its enrolment and its first push: the county reserves them at
+    enrolment while no one else holds them."""
+    from synchelp import add_residents
+
+    from sync import client
+
+    t = county.township()
+    clinic = make_installation(t + "001")
+    add_residents(clinic.store, 130)  # more than the first block of 100 the county hands out
+    before = {r["uuid"]: r["record_no"] for r in residents.find(clinic.store, "", limit=500)}
+    assert sorted(before.values())[-1] == t + "00100130"
+    clinic.enroll(county)
+    other = enroll(county, t + "001")  # a second laptop of the village, drawing a block first
+    r = serials(county, other, 100)
+    assert r.status_code == 200, r.text
+    assert r.json()["first"] > 130, r.json()
+    clinic.sync()
+    rows = county.query("SELECT uuid, record_no FROM entity WHERE kind = 'resident' AND area = :a",
+                        a=t + "001")  # fmt: skip
+    assert {u: n for u, n in rows} == before
+    assert client.status(clinic.store)["reprint"] == []
+    # the township hospital, enrolled later, cannot have those numbers reserved for it
+    late = make_installation(t + "001")
+    add_residents(late.store, 3, start=500)
+    late.enroll(county)
+    late.sync()
+    got = [n for (n,) in county.query("SELECT record_no FROM entity WHERE area = :a AND kind = 'resident'",
+                                       a=t + "001")]  # fmt: skip
+    assert len(got) == len(set(got)) == 133
+
+
+def test_enrolment_numbered_is_checked(county: County) -> None:
+    t = county.township()
+    for bad in (-1, 100000, True, "12", 1.5):
+        r = requests.post(county.api("/enroll"), json={"code": county.enroll_code(t + "001"),
+                                                       "area": t + "001", "numbered": bad})  # fmt: skip
+        assert r.status_code == 400 and "numbered" in r.json()["detail"], (bad, r.text)

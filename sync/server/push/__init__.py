@@ -1,12 +1,13 @@
 """The server's push: apply a device's changes. The rest of the server uses only these names.
 
-- `push_changes` applies one request's batch (the fast path for a batch of nothing but new
-  residents and records, else change by change, each in its own savepoint);
+- `push_changes` applies one request's batch (the batched path for new residents and records
+  and plain edits of entities the device holds, else change by change, each in its own
+  savepoint);
 - `resolve_on_server` turns a person's choice on a conflict into an ordinary change;
 - `Rejected` is what a refused change raises (a Chinese reason and a code).
 
 Inside: pusher.py holds the per-change rules (jurisdiction, merge, validation), fast.py the
-batched creates, both writing through feed.py (the one feed writer) and numbers.py (the one
+batched path, both writing through feed.py (the one feed writer) and numbers.py (the one
 record-number allocator).
 """
 
@@ -21,6 +22,7 @@ from sync.server import numbers
 from sync.server.models import Device
 from sync.server.push import fast
 from sync.server.push.errors import Rejected
+from sync.server.push.own import mark_own
 from sync.server.push.pusher import Pusher, resolve_on_server
 from sync.server.scope import Scope
 
@@ -33,13 +35,14 @@ def push_changes(
     session: Session, device: Device, scope: Scope, raw_changes: list[Any]
 ) -> list[dict[str, Any]]:
     """The per-change results of one push request, in the order of `raw_changes`. The caller's
-    transaction holds the sequence counter locked, so concurrent pushers are serialised."""
+    transaction holds the sequence counter locked, so concurrent pushers are serialised. The
+    feed rows of what was applied exactly as sent carry the device (mark_own)."""
     p = Pusher(session, device, scope)
     p.prefetch(raw_changes)
-    if fast.only_new_creates(p, raw_changes):
+    if fast.batchable(p, raw_changes):
         try:
             with session.begin_nested():
-                return fast.fast_creates(p, raw_changes)
+                return fast.fast_batch(p, raw_changes)  # marks its own rows as it writes them
         except numbers.Exhausted:  # the one-by-one path rejects just the residents concerned
             p.pending.clear()
             p.prefetch(raw_changes)
@@ -47,4 +50,6 @@ def push_changes(
             log.exception("push: fast path failed, applying one by one")
             p.pending.clear()
             p.prefetch(raw_changes)
-    return [p.one(raw) for raw in raw_changes]
+    results = [p.one(raw) for raw in raw_changes]
+    mark_own(session, device.id, raw_changes, results)
+    return results

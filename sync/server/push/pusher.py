@@ -60,6 +60,8 @@ class Pusher:
         self.prior: dict[str, AppliedMutation] = {}
         self.known: set[str] | None = None  # entity uuids known to exist (after _prefetch)
         self.pending: dict[str, Entity] = {}  # residents created by this batch's fast path
+        self.batched = False  # fast.fast_batch: one flush for the batch, not one per change
+        self.loaded: list[Entity] = []
 
     def prefetch(self, raw_changes: list[Any]) -> None:
         """Load the batch's prior results and entities in two queries; the per-change lookups
@@ -74,10 +76,14 @@ class Pusher:
             select(AppliedMutation).where(AppliedMutation.device_id == self.device.id,
                                           AppliedMutation.mutation_id.in_(mids)))} if mids else {}  # fmt: skip
         if uuids:
-            self.known = set(
-                self.session.scalars(select(Entity.uuid).where(Entity.uuid.in_(uuids)))
-            )
-            list(self.session.scalars(select(Entity).where(Entity.uuid.in_(uuids))))
+            # Held here: the session's identity map keeps only weak references, and an entity
+            # dropped from it is loaded again (and the session autoflushed) at every lookup.
+            self.loaded = list(self.session.scalars(select(Entity).where(Entity.uuid.in_(uuids))))
+            self.known = {e.uuid for e in self.loaded}
+            # The residents of the records edited, which the rules look at (one query more).
+            owners = {e.resident_uuid for e in self.loaded if e.resident_uuid} - self.known
+            if owners:
+                self.loaded += self.session.scalars(select(Entity).where(Entity.uuid.in_(owners)))
         else:
             self.known = set()
 
@@ -195,6 +201,13 @@ class Pusher:
                 redirect_to, e = target.uuid, target
         changes = self._redirect_resident_refs(ch.changes)
         return self._update(e, ch, changes, redirect_to)
+
+    def update_held(self, ch: Change) -> ChangeResult:
+        """A plain update of an entity this device holds (fast.batchable checked that: no move,
+        merge, owner change or resolution), by the same rules as `_apply`."""
+        e = self.session.get(Entity, ch.entity_uuid)
+        assert e is not None and self._access(e) == HOLDER
+        return self._update(e, ch, ch.changes, None)
 
     def _redirect_resident_refs(
         self, changes: dict[str, dict[str, Any]]
@@ -364,7 +377,9 @@ class Pusher:
             feed.state_add(self.session, new_area, e.uuid, e.rev)
             e.seq = feed.publish(self.session, self.seq, e)
             if new_area != old_area:
-                effects.moved(self.session, self.seq, e, old_area, new_area, old_rev, self.device.id)
+                effects.moved(
+                    self.session, self.seq, e, old_area, new_area, old_rev, self.device.id
+                )
             if e.kind == "resident" and e.merged_into != was_merged_into:
                 effects.records_follow_merge(
                     self.session, self.seq, e, was_merged_into, self._survivor(e)
@@ -372,7 +387,8 @@ class Pusher:
         conflict_ids = [self._open_conflict(e, c, ch) for c in outcome.conflicts]
         if ch.resolves:
             self._resolve(ch.resolves, e)
-        self.session.flush()
+        if not self.batched:
+            self.session.flush()
         if redirect_to:
             result = "redirected"
         elif outcome.conflicts:
@@ -471,6 +487,8 @@ def resolve_on_server(
     if c is None or not scope.contains(c.area):
         raise Rejected("冲突不存在", "not_found")
     e = session.get(Entity, c.entity_uuid)
+    if e is None:  # a conflict's entity is never deleted
+        raise Rejected("冲突不存在", "not_found")
     base = c.path.split(".")[0].split("[")[0]
     current = e.data.get(base)
     proposed = copy.deepcopy(e.data)
