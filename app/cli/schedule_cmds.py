@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.common import emit, leaf, with_store
+
+if TYPE_CHECKING:
+    from app.services.village_figures import VillageFigure
 
 
 def register(sub) -> None:  # type: ignore[no-untyped-def]
@@ -105,32 +108,35 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 def cmd_population_set(args: argparse.Namespace) -> int:
     from app.services import population
 
-    with_store(args, lambda st: population.put(st, args.village, args.year, args.count))
-    emit(args, {"village": args.village, "year": args.year, "population": args.count},
-         f"已录入：村 {args.village} {args.year}年常住人口 {args.count}")  # fmt: skip
-    return 0
+    return _set_figure(args, population.FIGURE, "常住人口")
 
 
 def cmd_population_list(args: argparse.Namespace) -> int:
     from app.services import population
 
-    rows = with_store(args, population.all_entries)
-    emit(args, rows, "\n".join(f"{r['year']}  村 {r['village']}  {r['population']}" for r in rows) or "（无）")
-    return 0
+    return _list_figure(args, population.FIGURE)
 
 
 def cmd_births_set(args: argparse.Namespace) -> int:
     from app.services import births
 
-    with_store(args, lambda st: births.put(st, args.village, args.year, args.count))
-    emit(args, {"village": args.village, "year": args.year, "births": args.count},
-         f"已录入：村 {args.village} {args.year}年活产数 {args.count}")  # fmt: skip
-    return 0
+    return _set_figure(args, births.FIGURE, "活产数")
 
 
 def cmd_births_list(args: argparse.Namespace) -> int:
     from app.services import births
 
-    rows = with_store(args, births.all_entries)
-    emit(args, rows, "\n".join(f"{r['year']}  村 {r['village']}  {r['births']}" for r in rows) or "（无）")
+    return _list_figure(args, births.FIGURE)
+
+
+def _set_figure(args: argparse.Namespace, figure: VillageFigure, word: str) -> int:
+    with_store(args, lambda st: figure.put(st, args.village, args.year, args.count))
+    emit(args, {"village": args.village, "year": args.year, figure.key: args.count},
+         f"已录入：村 {args.village} {args.year}年{word} {args.count}")  # fmt: skip
+    return 0
+
+
+def _list_figure(args: argparse.Namespace, figure: VillageFigure) -> int:
+    rows = with_store(args, figure.all_entries)
+    emit(args, rows, "\n".join(f"{r['year']}  村 {r['village']}  {r[figure.key]}" for r in rows) or "（无）")
     return 0
