@@ -103,8 +103,16 @@ def apply_page(s: Session, items: list[dict[str, Any]]) -> None:
     for i in fast_rec:
         forms_by_owner[i["data"]["resident"]].add(i["data"].get("form", ""))
     _insert_residents(s, fast_res, forms_by_owner)
+    # The stored rows of the per-item path's entities in a few reads (its lookups by key then
+    # find them in the session); `dirty` covers residents and records only.
+    slow_uuids = [i["uuid"] for i in slow if i["kind"] in ("resident", "record")]
+    for k in range(0, len(slow_uuids), CHUNK):
+        part = slow_uuids[k : k + CHUNK]
+        for model in (SyncEntity, Resident, Record):
+            s.scalars(select(model).where(model.uuid.in_(part))).all()
     for item in slow:
-        local.apply_item(s, item)
+        checked = item["kind"] in ("resident", "record") and id(item) in upsert_ids
+        local.apply_item(s, item, has_unsent=None if not checked else item["uuid"] in dirty)
     _insert_records(s, fast_rec)
     _retag(s, owners, stored, slow_owners, forms_by_owner)
     fast = fast_res + fast_rec

@@ -84,8 +84,10 @@ def _rebased(data: dict[str, Any], pending: list[Outbox]) -> dict[str, Any]:
 # -- writing what the server sent -------------------------------------------------------------
 
 
-def apply_item(s: Session, item: dict[str, Any]) -> bool:
-    """Apply one pulled/snapshot item; returns True if local data changed."""
+def apply_item(s: Session, item: dict[str, Any], has_unsent: bool | None = None) -> bool:
+    """Apply one pulled/snapshot item; returns True if local data changed. `has_unsent` False:
+    the caller knows no local edit of it waits to be sent (one query for a page, not one
+    per item)."""
     kind = item["kind"]
     if kind == "conflict":
         return _apply_conflict(s, item["data"])
@@ -94,7 +96,7 @@ def apply_item(s: Session, item: dict[str, Any]) -> bool:
         return True
     data = dict(item["data"])
     data.pop("provisional", None)
-    state = _rebased(data, unsent(s, item["uuid"]))
+    state = data if has_unsent is False else _rebased(data, unsent(s, item["uuid"]))
     writer = {"resident": residents, "household": households, "activity": activities}.get(kind, records)
     changed = bool(writer.apply(s, item["uuid"], state, Origin.pull(), action="sync"))
     row = s.get(SyncEntity, item["uuid"])
