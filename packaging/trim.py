@@ -2,7 +2,9 @@
 other platforms and desktops (Wayland, EGL, VNC, GTK theme, virtual keyboard), the Qt libraries
 only those plugins need, the system libraries of the GTK theme, and Qt's translations other than
 Chinese; Qt's ICU data cut down to what Qt uses (below); python-stdnum's tables other than the
-Chinese region codes. Run by build.sh; `python packaging/trim.py DIR` prints what it freed.
+Chinese region codes; Python's Japanese and Korean codecs; libraries nothing in the folder loads;
+the libraries every Linux desktop has (X11, GLib, D-Bus, fontconfig: below). Run by build.sh;
+`python packaging/trim.py DIR` prints what it freed.
 
 PyInstaller collects every plugin of a Qt module it sees and then everything those plugins link
 to; the lists below were checked with readelf against what the kept plugins need (QtPdf needs
@@ -20,11 +22,14 @@ from pathlib import Path
 
 PLUGINS = re.compile(
     r"plugins/(egldeviceintegrations|generic|wayland-[^/]+|wayland-shell-integration|"
-    r"platformthemes|iconengines|networkinformation|tls)/"
+    r"platformthemes|iconengines|networkinformation|tls|xcbglintegrations)/"
     r"|plugins/platforms/libq(eglfs|linuxfb|minimalegl|vkkhrdisplay|vnc|wayland)"
     r"|plugins/platforminputcontexts/libqtvirtualkeyboard"
     r"|plugins/imageformats/libq(icns|pdf|svg|tga|tiff|wbmp|webp)"
 )
+# xcbglintegrations: OpenGL on X11, loaded only for an OpenGL surface (QOpenGLWidget, Qt Quick);
+# the client paints with QPainter (widgets, QPdfView), so neither plugin was ever opened (strace
+# of the smoke test on Xvfb, a booklet print and a sync).
 # Qt libraries only the removed plugins load (the kept ones: Core, Gui, Widgets, PrintSupport,
 # Pdf, PdfWidgets, Network for Pdf, DBus for IBus input, XcbQpa for X11).
 QT_LIBS = re.compile(r"libQt6(Qml\w*|Quick\w*|VirtualKeyboard\w*|Wayland\w*|WlShell\w*|"
@@ -38,11 +43,27 @@ GTK_LIBS = re.compile(r"^lib(cairo|cairo-gobject|pango-1\.0|pangocairo-1\.0|pang
 # python-stdnum's data files: only the GB/T 2260 region table is read (forms/regions.py,
 # forms/idnumber.py); the others are MAC vendors, IMSI, IBAN banks and the like (2 MB).
 STDNUM_DATA = re.compile(r"^_internal/stdnum/(?!cn/loc\.dat$).*\.dat$")
+# pypinyin's phrase dictionary (2.4 MB) and type stubs: app/pinyin.py reads names character by
+# character and sets PYPINYIN_NO_PHRASES before importing pypinyin, which then never opens the
+# dictionary (its module is left out of the build: cunyi.spec). pypinyin's own PyInstaller hook
+# (pypinyin/__pyinstaller) collects all its data files, so they are removed here.
+PYPINYIN_DATA = re.compile(r"^_internal/pypinyin/(phrases_dict\.json|.*\.pyi)$")
+# Python's CJK codecs other than the Chinese (GB2312/GBK/GB18030, which a county's CSV files use):
+# Japanese, Korean, Big5 and ISO-2022 (0.7 MB). Nothing asks for them; asking gives Python's
+# ordinary "unknown encoding" (LookupError), as for any codec not there.
+CODECS = re.compile(r"^_internal/python3[.\d]*/lib-dynload/_codecs_(jp|kr|tw|hk|iso2022)\.")
 
 
 def unwanted(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
-    if PLUGINS.search(rel) or QT_LIBS.search(name) or GTK_LIBS.search(name) or STDNUM_DATA.match(rel):
+    if (
+        PLUGINS.search(rel)
+        or QT_LIBS.search(name)
+        or GTK_LIBS.search(name)
+        or STDNUM_DATA.match(rel)
+    ):
+        return True
+    if CODECS.match(rel) or PYPINYIN_DATA.match(rel):
         return True
     return rel.endswith(".qm") and "/translations/" in f"/{rel}" and not rel.endswith("_zh_CN.qm")
 
@@ -61,15 +82,44 @@ def trim(app: Path) -> int:
     for path in sorted(app.rglob("*"), reverse=True):  # emptied plugin folders
         if path.is_dir() and not any(path.iterdir()):
             path.rmdir()
-    return freed + trim_icu(app) + trim_system_provided(app)
+    freed += trim_icu(app) + replace_pillow_xau(app)
+    return (
+        freed
+        + remove_libraries(app, UNUSED, only_unneeded=True)
+        + remove_libraries(app, SYSTEM_PROVIDED)
+    )
 
+
+# --- libraries nothing loads
+# Brought in for what trim() removed above (the GTK theme: GIO and what only it needs, libjpeg of
+# GTK's pixbuf loaders, Xext/Xrender of cairo; the OpenGL plugins: xcb-glx): after that nothing in
+# the folder NEEDs them (readelf -d), no library names them for dlopen (grep of every file in the
+# folder for the name), and strace of the smoke test (offscreen and Xvfb), a booklet print with
+# a growth chart, a backup, an export and a sync never opened them. remove_libraries() checks the
+# NEEDED part again at every build and keeps one that something needs. 3.9 MB.
+UNUSED = ("libgio-2.0.so.0", "libjpeg.so.62", "libXext.so.6", "libXrender.so.1", "libxcb-glx.so.0")
 
 # --- libraries the system provides where they are of any use
 # CUPS: Qt's CUPS print plugin talks to the system's print server; where CUPS is installed its
 # client library is too, and where it is not the plugin has nothing to talk to (Qt then offers
 # printing to PDF only, as with the library bundled). So libcups is not carried, nor what only it
 # needs (GnuTLS, Kerberos, Avahi, p11-kit...: 8.5 MB); the .deb depends on libcups2.
-SYSTEM_PROVIDED = ("libcups.so.2",)
+# The desktop's own libraries (docs/decisions/packaging.md, "System libraries"): X11's client
+# libraries, GLib, D-Bus, fontconfig and FreeType, zstd and brotli (9 MB with what only they
+# need: libsystemd, libgcrypt, libpcre2, libpng, expat...). Qt's GUI library links libGL and
+# libEGL and its X11 plugin libxcb, which PyInstaller never carries (they belong to the graphics
+# stack), so the folder has always needed the system's X11 libraries; these come with any Linux
+# desktop that can show a window (the .deb depends on them). Not these: the xcb-util family
+# (xcb-cursor, -icccm, -image, -keysyms, -render-util, -util) and libxkbcommon-x11, which Qt
+# needs and many desktops lack; they stay in the folder.
+SYSTEM_PROVIDED = (
+    "libcups.so.2",
+    "libX11.so.6", "libX11-xcb.so.1", "libXau.so.6", "libXdmcp.so.6", "libxcb-render.so.0",
+    "libxcb-shm.so.0", "libxcb-xfixes.so.0", "libxcb-randr.so.0", "libxcb-shape.so.0",
+    "libxcb-sync.so.1", "libxcb-xkb.so.1", "libxkbcommon.so.0",
+    "libglib-2.0.so.0", "libgthread-2.0.so.0", "libdbus-1.so.3", "libfontconfig.so.1", "libfreetype.so.6",
+    "libzstd.so.1", "libbrotlidec.so.1", "libbrotlicommon.so.1",
+)  # fmt: skip
 
 
 def _needed(path: Path) -> list[str]:
@@ -77,26 +127,94 @@ def _needed(path: Path) -> list[str]:
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
 
 
-def trim_system_provided(app: Path) -> int:
-    """Removes SYSTEM_PROVIDED from the folder's top level, then every top-level library that
-    only removed ones needed (NEEDED entries, read with readelf); returns the bytes freed."""
+def _elves(app: Path) -> list[Path]:
+    return [
+        p
+        for p in app.rglob("*")
+        if p.is_file() and not p.is_symlink() and p.read_bytes()[:4] == b"\x7fELF"
+    ]
+
+
+def remove_libraries(app: Path, names: tuple[str, ...], *, only_unneeded: bool = False) -> int:
+    """Removes `names` from the folder's top level, then every top-level library that only removed
+    ones needed (NEEDED entries, read with readelf); returns the bytes freed. only_unneeded: keep
+    any of `names` that something left in the folder still needs."""
     top = app / "_internal"
-    if not (top / SYSTEM_PROVIDED[0]).exists() or shutil.which("readelf") is None:
+    if shutil.which("readelf") is None:
         return 0
-    elves = [p for p in app.rglob("*") if p.is_file() and not p.is_symlink() and p.read_bytes()[:4] == b"\x7fELF"]
-    needs = {p: _needed(p) for p in elves}
+    needs = {p: _needed(p) for p in _elves(app)}
+    present = [n for n in names if (top / n).is_file() and not (top / n).is_symlink()]
+    if only_unneeded:
+        wanted = {
+            n for p, ns in needs.items() if not (p.parent == top and p.name in present) for n in ns
+        }
+        kept = [n for n in present if n in wanted]
+        if kept:
+            print(f"trim.py: kept {', '.join(kept)}: still needed")
+        present = [n for n in present if n not in wanted]
     removed: set[str] = set()
-    pending = [n for n in SYSTEM_PROVIDED if (top / n).exists()]
+    pending = present
     while pending:
         removed.update(pending)
-        candidates = {n for p, ns in needs.items() if p.parent == top and p.name in removed for n in ns}
-        still_needed = {n for p, ns in needs.items() if not (p.parent == top and p.name in removed) for n in ns}
-        pending = [n for n in candidates - removed - still_needed if (top / n).is_file() and not (top / n).is_symlink()]
+        candidates = {
+            n for p, ns in needs.items() if p.parent == top and p.name in removed for n in ns
+        }
+        still_needed = {
+            n for p, ns in needs.items() if not (p.parent == top and p.name in removed) for n in ns
+        }
+        pending = [
+            n
+            for n in candidates - removed - still_needed
+            if (top / n).is_file() and not (top / n).is_symlink()
+        ]
     freed = 0
     for name in removed:
         freed += (top / name).stat().st_size
         (top / name).unlink()
+    for path in top.iterdir():  # links to what was removed
+        if path.is_symlink() and not path.exists():
+            path.unlink()
     return freed
+
+
+# --- Pillow's copy of libXau
+# reportlab imports PIL, whose core module links Pillow's own libxcb and through it libXau (for
+# screen grabs, never used here): all of it loads when PIL does. Pillow's libXau is 2 MB, 14 KB of
+# it the library and the rest alignment padding left by the wheel's repair tool (readelf -l: a
+# LOAD segment at file offset 0x200000). It is replaced by the system's libXau (14 KB; PyInstaller
+# collected it for Qt's xcb libraries) under Pillow's file name, if that one defines every Xau
+# function Pillow's libxcb calls (XauDisposeAuth, XauGetBestAuthByAddr: the ABI of libXau.so.6
+# has not changed since 2006).
+def replace_pillow_xau(app: Path) -> int:
+    top = app / "_internal"
+    system = top / "libXau.so.6"
+    found = [
+        p for p in (top / "pillow.libs").glob("libXau-*.so*") if p.is_file() and not p.is_symlink()
+    ]
+    if not found or not system.is_file() or shutil.which("nm") is None:
+        return 0
+    [pillow_xau] = found
+    if pillow_xau.stat().st_size <= system.stat().st_size:
+        return 0
+
+    def symbols(path: Path, flag: str) -> set[str]:
+        out = subprocess.run(
+            ["nm", "-D", flag, str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        return {line.split()[-1] for line in out.splitlines() if line.strip()}
+
+    xcb = [p for p in (top / "pillow.libs").glob("libxcb-*.so*") if pillow_xau.name in _needed(p)]
+    called = set().union(*(symbols(p, "--undefined-only") for p in xcb)) & symbols(
+        pillow_xau, "--defined-only"
+    )
+    if not called <= symbols(system, "--defined-only"):
+        print(
+            f"trim.py: kept {pillow_xau.name}: the system's libXau lacks {sorted(called - symbols(system, '--defined-only'))}"
+        )
+        return 0
+    before = pillow_xau.stat().st_size
+    shutil.copy2(system, pillow_xau)
+    return before - pillow_xau.stat().st_size
 
 
 # --- ICU data
@@ -147,7 +265,9 @@ def trim_icu(app: Path) -> int:
         full, small = work / f"icudt{version}l.dat", work / "small" / f"icudt{version}l.dat"
         small.parent.mkdir()
         # The data is the library's whole .rodata section: the symbol icudtNN_dat at its start.
-        subprocess.run(["objcopy", "-O", "binary", "--only-section=.rodata", str(lib), str(full)], check=True)
+        subprocess.run(
+            ["objcopy", "-O", "binary", "--only-section=.rodata", str(lib), str(full)], check=True
+        )
         items = subprocess.run(["icupkg", "-l", str(full)], check=True, capture_output=True,
                                text=True).stdout.split()  # fmt: skip
         if len(items) < 100 or "root.res" not in items:

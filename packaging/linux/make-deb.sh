@@ -20,7 +20,9 @@ install -m644 "$root/packaging/linux/cunyi.png" "$stage/usr/share/icons/hicolor/
 ln -s /opt/cunyi/cunyi "$stage/usr/bin/cunyi"
 ln -s /opt/cunyi/cunyi-desktop "$stage/usr/bin/cunyi-desktop"
 size_kb="$(du -sk "$stage/opt" | cut -f1)"
-# libcups2: the build uses the system's CUPS client (packaging/trim.py), needed to print.
+# libcups2: the build uses the system's CUPS client (packaging/trim.py), needed to print. The X11
+# client libraries, GLib, D-Bus, fontconfig, FreeType, zstd and brotli are the system's too
+# (trim.py, SYSTEM_PROVIDED): every desktop has them, the package says so.
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: cunyi
 Version: $version
@@ -28,7 +30,10 @@ Section: misc
 Priority: optional
 Architecture: amd64
 Installed-Size: $size_kb
-Depends: libc6 (>= 2.31), libgl1, libegl1, libfontconfig1, libdbus-1-3, libcups2 | libcups2t64
+Depends: libc6 (>= 2.31), libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3,
+ libglib2.0-0 | libglib2.0-0t64, libx11-6, libx11-xcb1, libxcb1, libxcb-render0, libxcb-shm0,
+ libxcb-xfixes0, libxcb-randr0, libxcb-shape0, libxcb-sync1, libxcb-xkb1, libxkbcommon0,
+ libzstd1, libbrotli1, libcups2 | libcups2t64
 Maintainer: Cunyi <cunyi@localhost>
 Description: 村医 residents' health records for village clinics (offline)
  The desktop client and command line of Cunyi, with Python, Qt and SQLCipher included.

@@ -130,7 +130,9 @@ def test_built_folder_holds_what_it_needs_and_not_more(built):
     expected = {p.name for p in (ROOT / "app" / "db" / "migrations" / "versions").glob("0*.py")}
     assert versions == expected
     libs = {p.name for p in (qt / "lib").glob("*")} if (qt / "lib").exists() else set()
-    unused = [n for n in libs if any(m in n for m in ("WebEngine", "Qml", "Quick", "3D", "Multimedia"))]
+    unused = [
+        n for n in libs if any(m in n for m in ("WebEngine", "Qml", "Quick", "3D", "Multimedia"))
+    ]
     assert not unused, unused
     assert not (internal / "fastapi").exists() and not (internal / "sync" / "server").exists()
     # Qt's ICU data holds only root, English and Chinese (packaging/trim.py): 31 MB -> 5 MB.
@@ -140,6 +142,18 @@ def test_built_folder_holds_what_it_needs_and_not_more(built):
     assert not (internal / "libcups.so.2").exists() and not (internal / "libgnutls.so.30").exists()
     assert [p.name for p in (internal / "stdnum").rglob("*.dat")] == ["loc.dat"]
     assert not (internal / "reportlab" / "fonts").exists()
+    # What nothing loads (GIO, GTK's libjpeg, Python's sqlite3, the phrase dictionary, Japanese and
+    # Korean codecs), and the desktop's own X11, GLib, D-Bus and font libraries (packaging/trim.py).
+    for name in ("libgio-2.0.so.0", "libjpeg.so.62", "libsqlite3.so.0", "libX11.so.6", "libglib-2.0.so.0",
+                 "libdbus-1.so.3", "libfontconfig.so.1", "libfreetype.so.6", "libsystemd.so.0"):  # fmt: skip
+        assert not (internal / name).exists(), name
+    assert (internal / "libxcb-cursor.so.0").is_file()  # Qt needs it and many desktops lack it
+    assert not (internal / "pypinyin" / "phrases_dict.json").exists()
+    assert (internal / "pypinyin" / "pinyin_dict.json").is_file()
+    dynload = {p.name.split(".")[0] for p in internal.rglob("lib-dynload/*.so")}
+    assert "_codecs_cn" in dynload and "_codecs_jp" not in dynload and "_sqlite3" not in dynload
+    # Pillow's libXau: the system's 14 KB library instead of its 2 MB padded copy.
+    assert all(p.stat().st_size < 200_000 for p in internal.glob("pillow.libs/libXau-*"))
 
 
 def test_built_program_upgrades_first_release_data(built, tmp_path):
@@ -154,4 +168,3 @@ def test_built_program_upgrades_first_release_data(built, tmp_path):
     assert found.returncode == 0, found.stderr
     assert "王" in found.stdout
     assert len(list((data / "backups").glob("pre-upgrade-0001-to-*.cunyibak"))) == 1
-
