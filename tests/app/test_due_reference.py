@@ -102,6 +102,9 @@ def clinic(tmp_path_factory):
                 add(st, who, P.FIRST, visit_date=(lmp + dt.timedelta(weeks=20)).isoformat(),
                     lmp=(lmp + dt.timedelta(days=7)).isoformat())  # fmt: skip
             lmp = birth + dt.timedelta(days=rng.randrange(60, 500))
+    who = person(st, "产妇", "2", dt.date(1994, 6, 6))  # delivered 3 days ago, not yet visited
+    add(st, who, P.FIRST, visit_date=ago(200), lmp=ago(283))
+    add(st, who, P.OUTCOME, visit_date=ago(1), outcome_date=ago(3), outcome="1")
     yield st, table
     st.close()
 
@@ -172,7 +175,8 @@ def test_due_items_are_the_reference_items(clinic, shift):
     want = reference(st, table, on)
     assert {r for r in want if r[1] == "child_check"} and {r for r in want if r[1] == "child_hb"}
     if shift == 0:
-        assert {r[1] for r in want} >= {"prenatal_visits", "postpartum_42d", "child_tcm", "child_hearing"}
+        assert {r[1] for r in want} >= {"prenatal_visits", "postpartum_visit", "postpartum_42d", "newborn_visit",
+                                  "child_tcm", "child_hearing"}  # fmt: skip
     assert computed(st, on) == want
 
 
