@@ -271,8 +271,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
         elif rule.kind in MATERNAL_KINDS:  # the woman's latest pregnancy, read once for the rules
             if pregnant is None:
                 since = on - dt.timedelta(days=schedule_mod.MATERNAL_LOOKBACK_DAYS)
-                pregnant = {u: eps[-1] for u, eps in
-                            pregnancies.by_resident(s, uuids, active_since=since).items() if eps}  # fmt: skip
+                pregnant = pregnancies.latest_by_resident(s, uuids, active_since=since)
             data[rule.id] = pregnant
         elif rule.kind == "risk_followup":
             data[rule.id] = _risk_visits(s, rule, uuids)

@@ -56,6 +56,57 @@ def by_resident(s: Session, uuids: list[str] | None = None, *, exclude: str | No
     return {owner: P.of_docs(docs) for owner, docs in found.items()}
 
 
+# The same fields as the partial index ix_record_pregnancy holds them (migration 0013): the
+# query below reads that index alone when it spells its WHERE the index's way.
+_FORMS_IN = "form IN (" + ", ".join(f"'{f}'" for f in P.FORMS) + ") AND status = 'final'"
+_ISO = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+
+
+def latest_by_resident(s: Session, uuids: list[str] | None = None, *,
+                       active_since: dt.date | None = None) -> dict[str, P.Episode]:  # fmt: skip
+    """resident -> her latest pregnancy (by_resident(...)[-1], the one the due list follows),
+    reading only the records it can be made of: a 第1次产前检查 always opens a new episode, so
+    nothing sorted before a woman's latest one (forms/pregnancy.py episodes) changes it, and
+    her records from that day on (all of them when she has none) are enough. Records of that
+    day sorted before it (another first exam) only make an earlier episode. From the index
+    ix_record_pregnancy alone, one query."""
+    cols = ", ".join(f"json_extract(r.doc, '$.{k}')" for k in _KEYS)
+    # a: each woman, with the day of her latest first exam (as text, for the comparison below:
+    # one whose day cannot be read opens nothing); her records from that day on.
+    mine = ["1"]
+    params: dict[str, Any] = {}
+    if uuids is not None:
+        mine.append("resident_uuid IN (SELECT value FROM json_each(:uuids))")
+        params["uuids"] = json.dumps(uuids)
+    having = ""
+    if active_since is not None:
+        having = " HAVING max(visit_date) >= :since"
+        params["since"] = active_since.isoformat()
+    sql = (f"SELECT r.resident_uuid, r.uuid, r.form, r.visit_date, {cols} FROM (SELECT resident_uuid AS u, "
+           f"max(CASE WHEN form = '{P.FIRST}' AND date(visit_date) = visit_date THEN visit_date END) AS m "
+           f"FROM record INDEXED BY ix_record_pregnancy WHERE {_FORMS_IN} AND {' AND '.join(mine)} "
+           f"GROUP BY resident_uuid{having}) AS a JOIN record AS r INDEXED BY ix_record_pregnancy "
+           f"ON r.resident_uuid = a.u WHERE r.{_FORMS_IN.replace('status', 'r.status')} AND "
+           f"r.visit_date IS NOT NULL AND (a.m IS NULL OR r.visit_date >= a.m OR r.visit_date NOT GLOB {_ISO})")  # fmt: skip
+    cur = s.connection().connection.cursor()
+    try:
+        cur.execute(sql, params)
+        got = cur.fetchall()
+    finally:
+        cur.close()
+    found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+    for owner, uuid, form, day, *values in got:
+        doc = {k: v for k, v in zip(_KEYS, values, strict=True) if v is not None}
+        doc["visit_date"] = day
+        found.setdefault(owner, []).append((uuid, form, doc))
+    out = {}
+    for owner, docs in found.items():
+        eps = P.of_docs(docs)
+        if eps:
+            out[owner] = eps[-1]
+    return out
+
+
 def _record(r: P.MaternalRecord, ep: P.Episode) -> dict[str, Any]:
     return {"uuid": r.uuid, "form": r.form, "visit_date": r.day.isoformat(),
             "weeks": P.weeks_text(ep.weeks_on(r.day)) if r.form in (P.FIRST, P.FOLLOWUP) else None}  # fmt: skip
