@@ -216,3 +216,63 @@ def test_slots_worked_out_by_hand(tmp_path):
     finally:
         st.close()
 
+
+
+def test_migration_0013_indexes_the_slots_and_the_pregnancy_facts_of_stored_records(tmp_path):
+    # Records stored before 0013 are in its indexes after the upgrade, and both due lists read
+    # the indexes alone.
+    import sqlcipher3
+
+    from app import paths
+    from app.db import migrate
+    from app.db.models import MATERNAL_FORMS, PREGNANCY_FACTS
+    from app.services import pregnancies
+    from app.store import Store
+    from tests.app.opshelp import PASSWORD, USER
+
+    assert MATERNAL_FORMS == P.FORMS and PREGNANCY_FACTS == pregnancies._KEYS
+    d = tmp_path / "d"
+    st = make_store(d)
+    kid = person(st, "升级", "1", TODAY - dt.timedelta(days=100))
+    add(st, kid, "child_1_8m", visit_date=ago(70), slot="1")
+    mum = person(st, "升级母亲", "2", dt.date(1993, 3, 3))
+    add(st, mum, P.FIRST, visit_date=ago(60), lmp=ago(140))
+    before = computed(st, TODAY)
+    assert {r[1] for r in before} >= {"child_check", "prenatal_visits"}
+    key = st.data_key
+    st.close()
+    db = paths.db_path(d)
+    migrate.downgrade_file(db, key, "0012")
+
+    def schema() -> dict[str, str]:
+        conn = sqlcipher3.connect(str(db))
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        try:
+            return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+        finally:
+            conn.close()
+
+    old = schema()
+    assert "ix_record_pregnancy" not in old and "'$.slot'" not in old["ix_record_latest"]
+    st = Store.open(d, USER, PASSWORD)  # upgrades to 0013
+    try:
+        new = schema()
+        assert "ix_record_pregnancy" in new and "'$.slot'" in new["ix_record_latest"]
+        assert computed(st, TODAY) == before
+        table = rules_mod.for_store(st)
+        with st.session() as s:
+            conn = s.connection().connection.driver_connection
+            sqls: list[str] = []
+            conn.set_trace_callback(sqls.append)  # every statement, its values bound
+            try:
+                due.compute_in(s, table, [r for r in table.rules if r.programme in ("child", "maternal")], on=TODAY)
+            finally:
+                conn.set_trace_callback(None)
+            plans = {sql: " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+                     for sql in sqls if "'$.slot'" in sql or "ix_record_pregnancy" in sql}  # fmt: skip
+        slots = [p for sql, p in plans.items() if "'$.slot'" in sql]
+        assert len(slots) == 4 and all("COVERING INDEX ix_record_latest" in p for p in slots)
+        [maternal] = [p for sql, p in plans.items() if "ix_record_pregnancy" in sql]
+        assert "USING INDEX" not in maternal.replace("COVERING INDEX", "") and "COVERING INDEX ix_record_pregnancy" in maternal
+    finally:
+        st.close()
