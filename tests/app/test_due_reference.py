@@ -60,9 +60,17 @@ def clinic(tmp_path_factory):
                     continue
                 doc = {"visit_date": min(sl.start + dt.timedelta(days=rng.randrange(0, 12)), TODAY).isoformat(),
                        "slot": sl.slot}  # fmt: skip
-                if sl.form != "child_tcm" and sl.slot in ("6", "8", "18", "30", "48", "60", "72") and rng.random() < 0.6:
+                if (
+                    sl.form != "child_tcm"
+                    and sl.slot in ("6", "8", "18", "30", "48", "60", "72")
+                    and rng.random() < 0.6
+                ):
                     doc["hemoglobin"] = 110 + rng.randrange(20)
-                if sl.form != "child_tcm" and sl.slot in ("6", "12", "24", "36") and rng.random() < 0.6:
+                if (
+                    sl.form != "child_tcm"
+                    and sl.slot in ("6", "12", "24", "36")
+                    and rng.random() < 0.6
+                ):
                     doc["hearing"] = "1"
                 add(st, who, sl.form, status="draft" if rng.random() < 0.1 else "final", **doc)
         if i % 7 == 3 and (TODAY - birth).days < 28:
@@ -98,7 +106,9 @@ def clinic(tmp_path_factory):
                 if shape != 4 and birth + dt.timedelta(days=43) <= TODAY:
                     add(st, who, P.DAY42, visit_date=(birth + dt.timedelta(days=43)).isoformat(),
                         delivery_date=birth.isoformat(), outcome="1")  # fmt: skip
-            if shape == 6 and lmp + dt.timedelta(weeks=20) <= TODAY:  # a second 建册 in the same one
+            if (
+                shape == 6 and lmp + dt.timedelta(weeks=20) <= TODAY
+            ):  # a second 建册 in the same one
                 add(st, who, P.FIRST, visit_date=(lmp + dt.timedelta(weeks=20)).isoformat(),
                     lmp=(lmp + dt.timedelta(days=7)).isoformat())  # fmt: skip
             lmp = birth + dt.timedelta(days=rng.randrange(60, 500))
@@ -113,8 +123,12 @@ def plain_read(st):
     """Every active resident and every final record's decoded document: no index, no shortcut."""
     with st.session() as s:
         c = s.connection().connection.cursor()
-        people = c.execute("SELECT uuid, birth_date, mother_uuid, tags FROM resident WHERE status = 'active'").fetchall()
-        recs = c.execute("SELECT uuid, resident_uuid, form, visit_date, doc FROM record WHERE status = 'final'").fetchall()
+        people = c.execute(
+            "SELECT uuid, birth_date, mother_uuid, tags FROM resident WHERE status = 'active'"
+        ).fetchall()
+        recs = c.execute(
+            "SELECT uuid, resident_uuid, form, visit_date, doc FROM record WHERE status = 'final'"
+        ).fetchall()
     by = {}
     for u, owner, form, visit, doc in recs:
         by.setdefault(owner, []).append((u, form, visit, json.loads(doc)))
@@ -134,9 +148,14 @@ def reference(st, table, on: dt.date) -> set[tuple]:
                     visits = [v for _u, f, v, _d in mine if f == rule.form and v]
                     discharge = None
                     for _u, f, _v, d in by.get(mother, []) if mother else []:
-                        if f == "postpartum_visit" and str(d.get("delivery_date"))[:10] == birth_text:
+                        if (
+                            f == "postpartum_visit"
+                            and str(d.get("delivery_date"))[:10] == birth_text
+                        ):
                             discharge = schedule.day_of(d.get("discharge_date")) or discharge
-                    d = schedule.newborn_visit(rule, birth, discharge, schedule.day_of(max(visits)) if visits else None, on)
+                    d = schedule.newborn_visit(
+                        rule, birth, discharge, schedule.day_of(max(visits)) if visits else None, on
+                    )
                 elif rule.kind == "age_slots":
                     done = {(f, str(d.get("slot"))) for _u, f, v, d in mine
                             if v and v <= on.isoformat() and (not rule.get("field") or d.get(rule["field"]) is not None)}  # fmt: skip
@@ -147,13 +166,18 @@ def reference(st, table, on: dt.date) -> set[tuple]:
                 if d is not None:
                     out.append((u, d))
         if "maternal" in (tags or "").split():
-            maternal = [(ru, f, {**d, "visit_date": v}) for ru, f, v, d in mine if f in P.FORMS and v]
+            maternal = [
+                (ru, f, {**d, "visit_date": v}) for ru, f, v, d in mine if f in P.FORMS and v
+            ]
             since = on - dt.timedelta(days=schedule.MATERNAL_LOOKBACK_DAYS)
             if not any(schedule.day_of(d["visit_date"]) >= since for _u, _f, d in maternal):
                 continue
             ep = P.latest(P.of_docs(maternal))
             for rule in table.rules:
-                if rule.kind in ("prenatal", "postpartum") and (d := schedule.maternal(rule, ep, on)) is not None:
+                if (
+                    rule.kind in ("prenatal", "postpartum")
+                    and (d := schedule.maternal(rule, ep, on)) is not None
+                ):
                     out.append((u, d))
     return {(u, d.rule, d.item, d.form, d.due.isoformat(), d.reason,
              d.last_visit.isoformat() if d.last_visit else None,
@@ -189,7 +213,9 @@ def test_one_resident_and_a_window_give_the_same_items(clinic):
         got |= computed(st, TODAY, uuids=[u])
     assert got == {r for r in want if r[0] in some}
     lo, hi = TODAY - dt.timedelta(days=30), TODAY + dt.timedelta(days=30)
-    assert computed(st, TODAY, start=lo, until=hi) == {r for r in want if lo.isoformat() <= r[4] <= hi.isoformat()}
+    assert computed(st, TODAY, start=lo, until=hi) == {
+        r for r in want if lo.isoformat() <= r[4] <= hi.isoformat()
+    }
 
 
 def test_slots_worked_out_by_hand(tmp_path):
@@ -205,7 +231,10 @@ def test_slots_worked_out_by_hand(tmp_path):
         got = {i["rule"]: i for i in due.compute(st, on=TODAY, programme="child", uuids=[kid])}
         assert got["child_check"]["item"] == "儿童健康检查（8月龄）"
         assert got["child_check"]["due_date"] == schedule.add_months(birth, 8).isoformat()
-        assert got["child_hb"]["item"] == "血红蛋白检测（6～8月龄）" and got["child_hb"]["due_date"] == six.isoformat()
+        assert (
+            got["child_hb"]["item"] == "血红蛋白检测（6～8月龄）"
+            and got["child_hb"]["due_date"] == six.isoformat()
+        )
         assert got["child_hearing"]["item"] == "听力筛查（12月龄）"
         assert got["child_tcm"]["item"] == "儿童中医药健康管理（6月龄）"
         # Hb at 8 months does the 6-8 month Hb slot (done_by)
@@ -215,7 +244,6 @@ def test_slots_worked_out_by_hand(tmp_path):
         assert got["child_hb"]["due_date"] == schedule.add_months(birth, 18).isoformat()
     finally:
         st.close()
-
 
 
 def test_migration_0013_indexes_the_slots_and_the_pregnancy_facts_of_stored_records(tmp_path):
@@ -248,7 +276,11 @@ def test_migration_0013_indexes_the_slots_and_the_pregnancy_facts_of_stored_reco
         conn = sqlcipher3.connect(str(db))
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         try:
-            return dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+            return dict(
+                conn.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                )
+            )
         finally:
             conn.close()
 
@@ -265,7 +297,12 @@ def test_migration_0013_indexes_the_slots_and_the_pregnancy_facts_of_stored_reco
             sqls: list[str] = []
             conn.set_trace_callback(sqls.append)  # every statement, its values bound
             try:
-                due.compute_in(s, table, [r for r in table.rules if r.programme in ("child", "maternal")], on=TODAY)
+                due.compute_in(
+                    s,
+                    table,
+                    [r for r in table.rules if r.programme in ("child", "maternal")],
+                    on=TODAY,
+                )
             finally:
                 conn.set_trace_callback(None)
             plans = {sql: " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
@@ -273,6 +310,9 @@ def test_migration_0013_indexes_the_slots_and_the_pregnancy_facts_of_stored_reco
         slots = [p for sql, p in plans.items() if "'$.slot'" in sql]
         assert len(slots) == 4 and all("COVERING INDEX ix_record_latest" in p for p in slots)
         [maternal] = [p for sql, p in plans.items() if "ix_record_pregnancy" in sql]
-        assert "USING INDEX" not in maternal.replace("COVERING INDEX", "") and "COVERING INDEX ix_record_pregnancy" in maternal
+        assert (
+            "USING INDEX" not in maternal.replace("COVERING INDEX", "")
+            and "COVERING INDEX ix_record_pregnancy" in maternal
+        )
     finally:
         st.close()

@@ -38,7 +38,9 @@ PREGNANCY_FACTS = ("lmp", "edd", "gest_weeks", "gest_days", "visit_no", "visit_k
 
 def _latest(facts: tuple[str, ...]) -> str:
     cols = ", ".join(f"json_extract(doc, '$.{f}')" for f in facts)
-    return f"CREATE INDEX ix_record_latest ON record (form, status, resident_uuid, visit_date, {cols})"
+    return (
+        f"CREATE INDEX ix_record_latest ON record (form, status, resident_uuid, visit_date, {cols})"
+    )
 
 
 def upgrade() -> None:
