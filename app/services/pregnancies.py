@@ -94,18 +94,17 @@ def latest_by_resident(s: Session, uuids: list[str] | None = None, *,
         got = cur.fetchall()
     finally:
         cur.close()
-    found: dict[str, list[P.MaternalRecord]] = {}
-    of = P.MaternalRecord.of
+    found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
     for owner, uuid, form, day, *values in got:
         doc = {k: v for k, v in zip(_KEYS, values, strict=True) if v is not None}
         doc["visit_date"] = day
-        if (m := of(uuid, form, doc)) is not None:
-            mine = found.get(owner)
-            if mine is None:
-                found[owner] = [m]
-            else:
-                mine.append(m)
-    return {owner: eps[-1] for owner, recs in found.items() if (eps := P.episodes(recs))}
+        found.setdefault(owner, []).append((uuid, form, doc))
+    out = {}
+    for owner, docs in found.items():
+        eps = P.of_docs(docs)
+        if eps:
+            out[owner] = eps[-1]
+    return out
 
 
 def _record(r: P.MaternalRecord, ep: P.Episode) -> dict[str, Any]:
