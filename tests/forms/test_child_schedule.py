@@ -4,6 +4,7 @@ functions of forms/schedule.py, each at its boundaries (issue 15; programme-form
 from __future__ import annotations
 
 import datetime as dt
+from itertools import product
 
 import pytest
 
@@ -111,12 +112,8 @@ def test_the_lazy_calendar_gives_what_age_slots_gives():
     # and slot_numbers (the last slot a record does) against slots_of and age_slots, for birth
     # dates around month ends and 29 February, every progress and days before, in and after
     # each window.
-    import itertools
-
-    from forms import rules
-    from forms import schedule as S
-
-    table = rules.default()
+    S = schedule
+    table = default()
     births = [dt.date(2020, 2, 29), dt.date(2021, 1, 31), dt.date(2021, 8, 31), dt.date(2022, 12, 30),
               dt.date(2023, 5, 1), dt.date(2024, 2, 28), dt.date(2024, 3, 31)]  # fmt: skip
     checked = 0
@@ -127,7 +124,7 @@ def test_the_lazy_calendar_gives_what_age_slots_gives():
             cal = S.Calendar(rule, birth)
             assert cal.last_until() == slots[-1].until
             days = sorted({d + k for s in slots for d in (s.start, s.end, s.until) for k in (-_1, 0 * _1, _1)})
-            for k, on in itertools.product(range(len(slots) + 1), days):
+            for k, on in product(range(len(slots) + 1), days):
                 done = {(s.form, s.slot) for s in slots[:k]}  # the first k done
                 last = max((numbers.get(f, {}).get(x, -1) for f, x in done), default=-1)
                 assert last == k - 1
