@@ -267,9 +267,14 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
         if rule.kind == "classified_followup":
             data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
         elif rule.kind in MATERNAL_KINDS:  # the woman's latest pregnancy, read once for the rules
-            if pregnant is None:
+            if pregnant is None:  # what is due from it, kept as each woman's is read
                 since = on - dt.timedelta(days=schedule_mod.MATERNAL_LOOKBACK_DAYS)
-                pregnant = pregnancies.latest_by_resident(s, uuids, active_since=since)
+                mrules = [r for r in wanted if r.kind in MATERNAL_KINDS]
+                pregnant = {}
+                for uuid, ep in pregnancies.latest_episodes(s, uuids, active_since=since):
+                    dues = {r.id: m for r in mrules if (m := maternal(r, ep, on)) is not None}
+                    if dues:
+                        pregnant[uuid] = dues
             data[rule.id] = pregnant
         elif rule.kind == "risk_followup":
             data[rule.id] = _risk_visits(s, rule, uuids)
@@ -304,7 +309,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
                 continue
             got = found.get(uuid)
             if kinds[rule.id] in MATERNAL_KINDS:
-                m = maternal(rule, got, on)
+                m = got.get(rule.id) if got else None  # maternal(rule, her latest pregnancy, on)
                 if m is None or not lo <= m.due <= hi:
                     continue
                 if person is None:
