@@ -5,7 +5,7 @@
   child_sys_mgmt indicator reads the slot the same way).
 - ix_record_pregnancy, partial (the final maternal records only): resident, visit date, form,
   status, uuid and the fields forms/pregnancy.py groups a woman's records by (FIELDS), so her latest
-  pregnancy is read without decrypting a document page (app/services/pregnancies.py latest).
+  pregnancy is read without decrypting a document page (app/services/pregnancies.py latest_episodes).
 SQLite fills both from the documents, in the upgrade and on every later write: no writer
 (app/repo/records.py, sync/bulk.py, the importer) has anything to keep in step. A query must
 spell the expressions (and, for the partial index, `form IN (...) AND status = 'final'`) the
