@@ -28,6 +28,7 @@ from sqlalchemy import text  # noqa: E402
 from app.db import planner  # noqa: E402
 from app.services import due, indicators, pregnancies  # noqa: E402
 from app.store import Store  # noqa: E402
+from bench.bench_due import load  # noqa: E402
 from forms import pregnancy as P  # noqa: E402
 
 USER, PASSWORD = "bench", "liu-shu-8842"
@@ -94,13 +95,18 @@ def fill(store: Store, women: int, today: dt.date, rng: random.Random) -> int:
 def main() -> None:
     women = int(sys.argv[1]) if len(sys.argv) > 1 else 3_000
     today = dt.date.today()
+    keep = os.environ.get("CUNYI_BENCH_DIR")  # made once and kept there, for profiling
     with tempfile.TemporaryDirectory(prefix="cunyi-bench-preg-") as tmp:
-        store, _ = Store.create(Path(tmp) / "data", area=AREA, institution_name="基准测试卫生院", user=USER,
-                                password=PASSWORD)  # fmt: skip
-        written = fill(store, women, today, random.Random(15))
+        data = Path(keep or tmp) / "data"
+        if keep and Store.exists(data):
+            store, written = Store.open(data, USER, PASSWORD), 0
+        else:
+            store, _ = Store.create(data, area=AREA, institution_name="基准测试卫生院", user=USER,
+                                    password=PASSWORD)  # fmt: skip
+            written = fill(store, women, today, random.Random(15))
         planner.refresh_store(store)
-        print(f"machine: {os.cpu_count()} cores; {women:,} women and {women:,} hypertension patients, "
-              f"{written:,} records")
+        print(f"machine: {os.cpu_count()} cores, {load()}; {women:,} women and {women:,} hypertension "
+              f"patients, {written:,} records")  # fmt: skip
         until = (today + dt.timedelta(days=31)).isoformat()
         with store.session() as s:
             one = s.execute(text("SELECT uuid FROM resident WHERE tags = 'maternal' LIMIT 1")).scalar()
@@ -121,7 +127,8 @@ def main() -> None:
             got[name] = cpu
             size = len(out) if isinstance(out, list) else 1
             print(f"{name:30} {wall:7.3f} {cpu:7.3f} {size:7,}")
-        print(f"cpu ratio maternal / htn due list: x{got['due list, maternal'] / got['due list, htn (same count)']:.2f}")
+        print(f"cpu ratio maternal / htn due list: x{got['due list, maternal'] / got['due list, htn (same count)']:.2f} "
+              f"({load()})")  # fmt: skip
         store.close()
 
 

@@ -421,19 +421,22 @@ class Slot:
     done_by: tuple[str, ...]  # the slots of `form` that do it (itself, or e.g. Hb at 6 or 8)
 
 
+def _window(spec: dict[str, Any], birth: dt.date) -> tuple[dt.date, dt.date]:
+    """A slot's window for a child born on `birth`: its first and last day."""
+    if "days" in spec:
+        start = birth + dt.timedelta(days=spec["days"])
+    else:
+        start = add_months(birth, spec["months"])
+    if "window_days" in spec:
+        end = start + dt.timedelta(days=spec["window_days"])
+    else:  # "from the birthday to +11 m 29 d": the day before the window's months are up
+        end = add_months(start, spec["window_months"]) - dt.timedelta(days=1)
+    return start, end
+
+
 def slots_of(rule: Rule, birth: dt.date) -> list[Slot]:
     """The rule's slots for a child born on `birth`, in age order."""
-    spans: list[tuple[dict[str, Any], dt.date, dt.date]] = []
-    for spec in rule["slots"]:
-        if "days" in spec:
-            start = birth + dt.timedelta(days=spec["days"])
-        else:
-            start = add_months(birth, spec["months"])
-        if "window_days" in spec:
-            end = start + dt.timedelta(days=spec["window_days"])
-        else:  # "from the birthday to +11 m 29 d": the day before the window's months are up
-            end = add_months(start, spec["window_months"]) - dt.timedelta(days=1)
-        spans.append((spec, start, end))
+    spans = [(spec, *_window(spec, birth)) for spec in rule["slots"]]
     out: list[Slot] = []
     for i, (spec, start, end) in enumerate(spans):
         # a missed slot stays due until the day before the next one opens
@@ -461,14 +464,65 @@ def age_slots(rule: Rule, birth: dt.date, done: set[tuple[str, str]], on: dt.dat
     for s in slots[last_done + 1:]:
         if on > s.until:
             continue  # missed, and the next slot has opened: no going back
-        what = f"{rule.item}（{s.label}）"
-        window = f"{s.start.isoformat()}至{s.end.isoformat()}"
-        if on > s.end:
-            reason = f"{s.label}应在{window}完成，已过期限尚未记录（下一时点开始前仍可补做，至{s.until.isoformat()}）"
-        else:
-            reason = f"{s.label}：{window}（按出生日期{birth.isoformat()}计）"
-        return Due(rule.id, rule.programme, what, s.form, s.start, reason, None, s.end)
+        return _slot_due(rule, birth, s, on)
     return None
+
+
+def _slot_due(rule: Rule, birth: dt.date, s: Slot, on: dt.date) -> Due:
+    what = f"{rule.item}（{s.label}）"
+    window = f"{s.start.isoformat()}至{s.end.isoformat()}"
+    if on > s.end:
+        reason = f"{s.label}应在{window}完成，已过期限尚未记录（下一时点开始前仍可补做，至{s.until.isoformat()}）"
+    else:
+        reason = f"{s.label}：{window}（按出生日期{birth.isoformat()}计）"
+    return Due(rule.id, rule.programme, what, s.form, s.start, reason, None, s.end)
+
+
+def slot_numbers(rule: Rule) -> dict[str, dict[str, int]]:
+    """form -> the `slot` of a record of that form -> the last of the rule's slots (their
+    place in age order) it does: a child's last slot done, as age_slots finds it, is the
+    highest of these over the child's records. The same for every birth date."""
+    out: dict[str, dict[str, int]] = {}
+    for i, spec in enumerate(rule["slots"]):
+        for d in (spec["slot"], *spec.get("done_by", ())):
+            out.setdefault(spec.get("form", rule.form), {})[d] = i  # in age order: the last wins
+    return out
+
+
+class Calendar:
+    """A rule's slots for one birth date, placed only as far as asked: next_due(last_done, on)
+    is age_slots for a child whose last slot done is `last_done` (slot_numbers), reading
+    the windows from there on, usually one or two (a due list asks this for every child;
+    children born the same day share one calendar)."""
+
+    def __init__(self, rule: Rule, birth: dt.date) -> None:
+        self.rule, self.birth = rule, birth
+        self.specs: list[dict[str, Any]] = rule["slots"]
+        self._spans: dict[int, tuple[dt.date, dt.date]] = {}
+
+    def span(self, i: int) -> tuple[dt.date, dt.date]:
+        got = self._spans.get(i)
+        if got is None:
+            got = self._spans[i] = _window(self.specs[i], self.birth)
+        return got
+
+    def last_until(self) -> dt.date:
+        """The last slot's `until` (its window's end): after it nothing is left."""
+        return self.span(len(self.specs) - 1)[1]
+
+    def next_due(self, last_done: int, on: dt.date) -> Due | None:
+        n = len(self.specs)
+        for i in range(last_done + 1, n):
+            start, end = self.span(i)
+            # a missed slot stays due until the day before the next one opens (slots_of)
+            until = max(end, self.span(i + 1)[0] - _DAY) if i + 1 < n else end
+            if on > until:
+                continue
+            spec = self.specs[i]
+            slot = Slot(spec["slot"], spec["label"], spec.get("form", self.rule.form), start, end, until,
+                        (spec["slot"], *spec.get("done_by", ())))  # fmt: skip
+            return _slot_due(self.rule, self.birth, slot, on)
+        return None
 
 
 def newborn_visit(rule: Rule, birth: dt.date, discharge: dt.date | None, visited: dt.date | None,

@@ -122,9 +122,16 @@ class ResidentTerm(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
-# Document fields copied into the index ix_record_latest (migration 0008 has its own copy).
+# Document fields copied into the index ix_record_latest (migrations 0008 and 0013 have their
+# own copies): the adults' follow-ups and exams, the children's check slots.
 RECORD_FACTS = ("classification", "adverse_reaction", "next_visit_date", "sbp", "dbp",
-                "fasting_glucose", "elderly_selfcare")  # fmt: skip
+                "fasting_glucose", "elderly_selfcare", "slot", "hemoglobin", "hearing")  # fmt: skip
+# The final maternal records' fields a woman's pregnancies are grouped by (forms/pregnancy.py
+# FIELDS), in the partial index ix_record_pregnancy (migration 0013 has its own copy).
+MATERNAL_FORMS = ("prenatal_first", "prenatal_followup", "postpartum_visit", "postpartum_42d",
+                  "pregnancy_outcome")  # fmt: skip
+PREGNANCY_FACTS = ("lmp", "edd", "gest_weeks", "gest_days", "visit_no", "visit_kind", "delivery_date",
+                   "discharge_date", "outcome", "outcome_date")  # fmt: skip
 
 
 class Record(Base):
@@ -149,6 +156,10 @@ class Record(Base):
         # The schedules' and indicators' covering index (migration 0008; app/services/due.py).
         Index("ix_record_latest", "form", "status", "resident_uuid", "visit_date",
               *(func.json_extract(text("doc"), f"$.{f}") for f in RECORD_FACTS)),
+        # A woman's latest pregnancy without her documents (migration 0013; app/services/pregnancies.py).
+        Index("ix_record_pregnancy", "resident_uuid", "visit_date", "form", "status", "uuid",
+              *(func.json_extract(text("doc"), f"$.{f}") for f in PREGNANCY_FACTS),
+              sqlite_where=text("form IN (" + ", ".join(f"'{f}'" for f in MATERNAL_FORMS) + ") AND status = 'final'")),
     )
 
 

@@ -28,7 +28,6 @@ from forms.schedule import (
     TbCourse,
     Visit,
     add_months,
-    age_slots,
     birthday_at,
     classified_followup,
     day_of,
@@ -42,7 +41,6 @@ from forms.schedule import (
     risk_visit,
     rule_date_after,
     rule_with,
-    slots_of,
     tb_end,
     tb_supervision,
 )
@@ -269,10 +267,14 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
         if rule.kind == "classified_followup":
             data[rule.id] = _latest_visits(s, rule, max(2, rule["referral_after_uncontrolled"]), uuids)
         elif rule.kind in MATERNAL_KINDS:  # the woman's latest pregnancy, read once for the rules
-            if pregnant is None:
+            if pregnant is None:  # what is due from it, kept as each woman's is read
                 since = on - dt.timedelta(days=schedule_mod.MATERNAL_LOOKBACK_DAYS)
-                pregnant = {u: eps[-1] for u, eps in
-                            pregnancies.by_resident(s, uuids, active_since=since).items() if eps}  # fmt: skip
+                mrules = [r for r in wanted if r.kind in MATERNAL_KINDS]
+                pregnant = {}
+                for uuid, ep in pregnancies.latest_episodes(s, uuids, active_since=since):
+                    dues = {r.id: m for r in mrules if (m := maternal(r, ep, on)) is not None}
+                    if dues:
+                        pregnant[uuid] = dues
             data[rule.id] = pregnant
         elif rule.kind == "risk_followup":
             data[rule.id] = _risk_visits(s, rule, uuids)
@@ -307,7 +309,7 @@ def compute_in(s: Session, table: Table, wanted: list[Rule], *, on: dt.date,
                 continue
             got = found.get(uuid)
             if kinds[rule.id] in MATERNAL_KINDS:
-                m = maternal(rule, got, on)
+                m = got.get(rule.id) if got else None  # maternal(rule, her latest pregnancy, on)
                 if m is None or not lo <= m.due <= hi:
                     continue
                 if person is None:
@@ -439,25 +441,7 @@ def _child_items(s: Any, table: Table, wanted: list[Rule], on: dt.date, village:
     people = rows(s, f"SELECT {cols} FROM resident WHERE {' AND '.join(where)}", params)
     if not people:
         return []
-    # Each form's records read once, with the fields the rules test (Hb, hearing): field (None:
-    # the slot alone) -> child -> {(form, slot)} done.
-    fields_of: dict[str, set[str | None]] = {}
-    for rule in wanted:
-        if rule.kind == "age_slots":
-            for sl in rule["slots"]:
-                fields_of.setdefault(sl.get("form", rule.form), set()).add(rule.get("field"))
-    done: dict[str | None, dict[str, set[tuple[str, str]]]] = {}
-    for form, wanted_fields in fields_of.items():
-        named = sorted(f for f in wanted_fields if f)
-        w, p = _where(form, None, on.isoformat(), uuids)
-        cols = "".join(f", {fact(f)}" for f in named)
-        for uuid, slot, *values in rows(s, f"SELECT resident_uuid, {fact('slot')}{cols} FROM record WHERE {w}", p):
-            pair = (form, str(slot))
-            if None in wanted_fields:
-                done.setdefault(None, {}).setdefault(uuid, set()).add(pair)
-            for f, v in zip(named, values, strict=True):
-                if v is not None:
-                    done.setdefault(f, {}).setdefault(uuid, set()).add(pair)
+    last = _last_slots(s, [r for r in wanted if r.kind == "age_slots"], on, uuids)
     n = len(SUMMARY)
     items: list[dict[str, Any]] = []
     for rule in wanted:
@@ -475,24 +459,67 @@ def _child_items(s: Any, table: Table, wanted: list[Rule], on: dt.date, village:
                 if d is not None and lo <= d.due <= hi:
                     items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
             continue
-        field = rule.get("field")
-        done_here = done.get(field, {})
-        # birth date -> (birth, its slots): children born the same day share a calendar
-        calendar: dict[str, tuple[dt.date, list[Any]]] = {}
-        nothing: set[tuple[str, str]] = set()
+        done_here = last[rule.id]
+        # birth date -> its calendar (None: past the rule's last slot); (birth date, last slot
+        # done) -> the item: children born the same day share both
+        calendar: dict[str, schedule_mod.Calendar | None] = {}
+        found: dict[tuple[str, int], Due | None] = {}
         for row in people:
-            cal = calendar.get(row[4])
-            if cal is None:
-                birth = day_of(row[4])
-                if birth is None:
-                    continue
-                cal = calendar[row[4]] = (birth, slots_of(rule, birth))
-            if cal[1][-1].until < on:
-                continue  # past the rule's last slot: nothing left
-            d = age_slots(rule, cal[0], done_here.get(row[0], nothing), on, cal[1])
+            key = (row[4], done_here.get(row[0], -1))
+            if key in found:
+                d = found[key]
+            else:
+                if row[4] in calendar:
+                    cal = calendar[row[4]]
+                else:
+                    birth = day_of(row[4])
+                    cal = calendar[row[4]] = schedule_mod.Calendar(rule, birth) if birth else None
+                    if cal is not None and cal.last_until() < on:
+                        cal = calendar[row[4]] = None  # past the rule's last slot: nothing left
+                d = found[key] = cal.next_due(key[1], on) if cal is not None else None
             if d is not None and lo <= d.due <= hi:
                 items.append(_item(dict(zip(SUMMARY, row[:n], strict=True)), d, on))
     return items
+
+
+# The separator of the slots one query lists per child (a `slot` is a code such as "6" or "72").
+_SEP = "\x1f"
+
+
+def _last_slots(s: Any, rules: list[Rule], on: dt.date,
+                uuids: list[str] | None) -> dict[str, dict[str, int]]:  # fmt: skip
+    """rule -> child -> the last of the rule's slots done (its place in age order, as
+    age_slots finds it): by a final record up to `on` of the slot's form with that `slot`
+    (and the rule's `field` filled). Each form read once from ix_record_latest alone (slot,
+    hemoglobin and hearing are in it since migration 0013), one row per child: the slots of
+    its records listed by SQLite."""
+    numbers = {rule.id: schedule_mod.slot_numbers(rule) for rule in rules}
+    last: dict[str, dict[str, int]] = {rule.id: {} for rule in rules}
+    forms = list(dict.fromkeys(form for rule in rules for form in numbers[rule.id]))
+    slot = f"ifnull({fact('slot')}, 'None')"  # str(None), as a record without a slot was read
+    for form in forms:
+        users = [r for r in rules if form in numbers[r.id]]
+        fields = list(dict.fromkeys(r.get("field") for r in users))
+        cols = ", ".join(f"group_concat({slot}, char(31))" if f is None else
+                         f"group_concat(CASE WHEN {fact(f)} IS NOT NULL THEN {slot} END, char(31))"
+                         for f in fields)  # fmt: skip
+        plan = [(1 + fields.index(r.get("field")), numbers[r.id][form], last[r.id]) for r in users]
+        w, p = _where(form, None, on.isoformat(), uuids)
+        for row in rows(s, f"SELECT resident_uuid, {cols} FROM record INDEXED BY ix_record_latest "
+                           f"WHERE {w} GROUP BY form, status, resident_uuid", p):  # fmt: skip
+            uuid = row[0]
+            for col, number, got in plan:
+                listed = row[col]
+                if listed is None:
+                    continue
+                best = got.get(uuid, -1)
+                for one in listed.split(_SEP):
+                    i = number.get(one, -1)
+                    if i > best:
+                        best = i
+                if best >= 0:
+                    got[uuid] = best
+    return last
 
 
 def _discharges(s: Any, rule: Rule, young: list[tuple[Any, ...]]) -> dict[str, dt.date]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.clock import today
@@ -54,6 +55,65 @@ def by_resident(s: Session, uuids: list[str] | None = None, *, exclude: str | No
             doc["visit_date"] = day
             found.setdefault(owner, []).append((uuid, form, doc))
     return {owner: P.of_docs(docs) for owner, docs in found.items()}
+
+
+# The same fields as the partial index ix_record_pregnancy holds them (migration 0013): the
+# query below reads that index alone when it spells its WHERE the index's way.
+_FORMS_IN = "form IN (" + ", ".join(f"'{f}'" for f in P.FORMS) + ") AND status = 'final'"
+_ISO = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+
+
+def latest_by_resident(s: Session, uuids: list[str] | None = None, *,
+                       active_since: dt.date | None = None) -> dict[str, P.Episode]:  # fmt: skip
+    """resident -> her latest pregnancy (by_resident(...)[-1], the one the due list follows)."""
+    return dict(latest_episodes(s, uuids, active_since=active_since))
+
+
+def latest_episodes(s: Session, uuids: list[str] | None = None, *,
+                    active_since: dt.date | None = None) -> Iterator[tuple[str, P.Episode]]:  # fmt: skip
+    """(resident, her latest pregnancy), one woman at a time (`active_since`: only the women with
+    a maternal record on or after that day), reading only the records it can be made of: a
+    第1次产前检查 always opens a new episode, so nothing sorted before a woman's latest one
+    (forms/pregnancy.py episodes) changes it, and her records from that day on (all of them
+    when she has none) are enough. Records of that day sorted before it (another first exam)
+    only make an earlier episode. From the index ix_record_pregnancy alone, one query, its rows
+    taken as they come: a caller that keeps only what is due from each pregnancy holds a few
+    objects per woman, not her records (fewer for the cyclic collector to walk)."""
+    cols = ", ".join(f"json_extract(r.doc, '$.{k}')" for k in _KEYS)
+    # a: each woman, with the day of her latest first exam (as text, for the comparison below:
+    # one whose day cannot be read opens nothing); her records from that day on.
+    mine = ["1"]
+    params: dict[str, Any] = {}
+    if uuids is not None:
+        mine.append("resident_uuid IN (SELECT value FROM json_each(:uuids))")
+        params["uuids"] = json.dumps(uuids)
+    having = ""
+    if active_since is not None:
+        having = " HAVING max(visit_date) >= :since"
+        params["since"] = active_since.isoformat()
+    sql = (f"SELECT r.resident_uuid, r.uuid, r.form, r.visit_date, {cols} FROM (SELECT resident_uuid AS u, "
+           f"max(CASE WHEN form = '{P.FIRST}' AND date(visit_date) = visit_date THEN visit_date END) AS m "
+           f"FROM record INDEXED BY ix_record_pregnancy WHERE {_FORMS_IN} AND {' AND '.join(mine)} "
+           f"GROUP BY resident_uuid{having}) AS a JOIN record AS r INDEXED BY ix_record_pregnancy "
+           f"ON r.resident_uuid = a.u WHERE r.{_FORMS_IN.replace('status', 'r.status')} AND "
+           f"r.visit_date IS NOT NULL AND (a.m IS NULL OR r.visit_date >= a.m OR r.visit_date NOT GLOB {_ISO}) "
+           "ORDER BY a.u")  # fmt: skip
+    cur = s.connection().connection.cursor()
+    try:
+        owner = ""
+        docs: list[tuple[str, str, dict[str, Any]]] = []
+        for who, uuid, form, day, *values in cur.execute(sql, params):
+            if who != owner:
+                if docs and (eps := P.of_docs(docs)):
+                    yield owner, eps[-1]
+                owner, docs = str(who), []
+            doc = {k: v for k, v in zip(_KEYS, values, strict=True) if v is not None}
+            doc["visit_date"] = day
+            docs.append((uuid, form, doc))
+        if docs and (eps := P.of_docs(docs)):
+            yield owner, eps[-1]
+    finally:
+        cur.close()
 
 
 def _record(r: P.MaternalRecord, ep: P.Episode) -> dict[str, Any]:

@@ -4,6 +4,7 @@ functions of forms/schedule.py, each at its boundaries (issue 15; programme-form
 from __future__ import annotations
 
 import datetime as dt
+from itertools import product
 
 import pytest
 
@@ -104,3 +105,37 @@ def test_a_bad_slot_list_is_refused_naming_the_rule_and_field():
     raw["rules"][0]["slots"] = [{"slot": "1", "label": "满月", "days": 28, "window_days": 2, "form": "nope"}]
     with pytest.raises(ValueError, match="nope"):
         validate(raw)
+
+
+def test_the_lazy_calendar_gives_what_age_slots_gives():
+    # The due list's Calendar (slots placed from the last one done on, shared per birth date)
+    # and slot_numbers (the last slot a record does) against slots_of and age_slots, for birth
+    # dates around month ends and 29 February, every progress and days before, in and after
+    # each window.
+    S = schedule
+    table = default()
+    births = [dt.date(2020, 2, 29), dt.date(2021, 1, 31), dt.date(2021, 8, 31), dt.date(2022, 12, 30),
+              dt.date(2023, 5, 1), dt.date(2024, 2, 28), dt.date(2024, 3, 31)]  # fmt: skip
+    checked = 0
+    for rule in (r for r in table.rules if r.kind == "age_slots"):
+        numbers = S.slot_numbers(rule)
+        for birth in births:
+            slots = S.slots_of(rule, birth)
+            cal = S.Calendar(rule, birth)
+            assert cal.last_until() == slots[-1].until
+            days = sorted({d + k for s in slots for d in (s.start, s.end, s.until) for k in (-_1, 0 * _1, _1)})
+            for k, on in product(range(len(slots) + 1), days):
+                done = {(s.form, s.slot) for s in slots[:k]}  # the first k done
+                last = max((numbers.get(f, {}).get(x, -1) for f, x in done), default=-1)
+                assert last == k - 1
+                assert cal.next_due(last, on) == S.age_slots(rule, birth, done, on)
+                checked += 1
+            # a slot done by another's record (Hb at 8 months does the 6-8 month one)
+            for s in slots:
+                for d in s.done_by:
+                    want = max(i for i, t in enumerate(slots) if t.form == s.form and d in t.done_by)
+                    assert numbers[s.form][d] == want
+    assert checked > 1000
+
+
+_1 = dt.timedelta(days=1)
