@@ -29,7 +29,7 @@ from app.db import planner  # noqa: E402
 from app.services import due, importer, indicators  # noqa: E402
 from app.services.import_table import Row  # noqa: E402
 from app.store import Store  # noqa: E402
-from bench.bench_due import AREA, PASSWORD, USER, load, timed  # noqa: E402
+from bench.bench_due import AREA, PASSWORD, USER, insert_records, load, timed  # noqa: E402
 from forms import schedule  # noqa: E402
 from forms.rules import default  # noqa: E402
 
@@ -65,11 +65,7 @@ def slot_records(store: Store, today: dt.date, rng: random.Random) -> int:
                 rows.append({"uuid": str(uuid.uuid4()), "r": u, "f": sl.form, "d": doc["visit_date"],
                              "doc": json.dumps(doc), "t": now})  # fmt: skip
     with store.session(write=True) as s:
-        for i in range(0, len(rows), 5000):
-            s.execute(text(
-                "INSERT INTO record (uuid, resident_uuid, form, edition, visit_date, doc, status, "
-                "rev, created_at, updated_at, created_by, updated_by) VALUES (:uuid, :r, :f, "
-                "'2017', :d, :doc, 'final', 1, :t, :t, 'bench', 'bench')"), rows[i : i + 5000])  # fmt: skip
+        insert_records(s, rows)
     return len(rows)
 
 
@@ -93,11 +89,7 @@ def htn_patients(store: Store, n: int, today: dt.date, rng: random.Random) -> in
             "edition, rev, created_at, updated_at, created_by, updated_by, provisional) VALUES (:uuid, :no, "
             "'测试', '1', '1960-01-01', '201', 'active', 'htn', '{}', '2017', 1, :t, :t, 'bench', 'bench', 0)"),
             people)  # fmt: skip
-        for i in range(0, len(rows), 5000):
-            s.execute(text(
-                "INSERT INTO record (uuid, resident_uuid, form, edition, visit_date, doc, status, "
-                "rev, created_at, updated_at, created_by, updated_by) VALUES (:uuid, :r, :f, "
-                "'2017', :d, :doc, 'final', 1, :t, :t, 'bench', 'bench')"), rows[i : i + 5000])  # fmt: skip
+        insert_records(s, rows)
     return len(rows)
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import text  # noqa: E402
 from app.services import growth, importer, records  # noqa: E402
 from app.services.import_table import Row  # noqa: E402
 from app.store import Store  # noqa: E402
+from bench.bench_due import insert_records  # noqa: E402
 from forms import growth as engine  # noqa: E402
 
 USER, PASSWORD = "bench", "liu-shu-8842"
@@ -104,11 +105,7 @@ def checks_for(store: Store, today: dt.date, rng: random.Random) -> int:
             rows.append({"uuid": str(uuid.uuid4()), "r": u, "f": form, "d": day.isoformat(),
                          "doc": json.dumps(doc), "t": now})  # fmt: skip
     with store.session(write=True) as s:
-        for i in range(0, len(rows), 5000):
-            s.execute(text(
-                "INSERT INTO record (uuid, resident_uuid, form, edition, visit_date, doc, status, "
-                "rev, created_at, updated_at, created_by, updated_by) VALUES (:uuid, :r, :f, "
-                "'2017', :d, :doc, 'final', 1, :t, :t, 'bench', 'bench')"), rows[i : i + 5000])  # fmt: skip
+        insert_records(s, rows)
     return len(rows)
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import text  # noqa: E402
 from app.db import planner  # noqa: E402
 from app.services import due, indicators, pregnancies  # noqa: E402
 from app.store import Store  # noqa: E402
-from bench.bench_due import load  # noqa: E402
+from bench.bench_due import insert_records, load  # noqa: E402
 from forms import pregnancy as P  # noqa: E402
 
 USER, PASSWORD = "bench", "liu-shu-8842"
@@ -84,11 +84,7 @@ def fill(store: Store, women: int, today: dt.date, rng: random.Random) -> int:
             "edition, rev, created_at, updated_at, created_by, updated_by, provisional) VALUES (:uuid, :no, '测试', "
             ":sex, '1990-01-01', '201', 'active', :tags, '{}', '2017', 1, :t, :t, 'bench', 'bench', 0)"),
             [dict(p, t=now) for p in people])  # fmt: skip
-        for i in range(0, len(rows), 5000):
-            s.execute(text(
-                "INSERT INTO record (uuid, resident_uuid, form, edition, visit_date, doc, status, rev, "
-                "created_at, updated_at, created_by, updated_by) VALUES (:uuid, :r, :f, '2017', :d, :doc, "
-                "'final', 1, :t, :t, 'bench', 'bench')"), rows[i : i + 5000])  # fmt: skip
+        insert_records(s, rows)
     return len(rows)
 
 
