@@ -20,6 +20,10 @@ else
   work="$(mktemp -d "${TMPDIR:-/tmp}/cunyi-build.XXXXXX")"; clean="--clean"
   trap 'rm -rf "$work"' EXIT
 fi
+if [ "$(uname -s)" = "Linux" ]; then
+  CUNYI_SQLCIPHER_SITE="$(bash packaging/linux/build-sqlcipher.sh "$py")"
+  export CUNYI_SQLCIPHER_SITE
+fi
 "$py" -m PyInstaller --noconfirm $clean --log-level WARN \
   --distpath "$out" --workpath "$work" packaging/cunyi.spec
 

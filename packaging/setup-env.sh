@@ -10,10 +10,12 @@ cd "$root"
 # PDF and QR checks; the X/EGL libraries Qt needs even offscreen; python3-venv for the venv;
 # xvfb and xauth so the packaged build's test also starts it on a real (virtual) X display;
 # icu-devtools (icupkg), binutils and gcc for the build's cut-down ICU data (packaging/trim.py);
-# libcups2, which the build does not carry (the system's CUPS client is used).
+# libcups2, which the build does not carry (the system's CUPS client is used); libssl-dev and
+# python3-dev to build SQLCipher's module against the system's libcrypto for the folder build
+# (packaging/linux/build-sqlcipher.sh).
 debs=(poppler-utils zbar-tools libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3
       libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 python3-venv
-      xvfb xauth icu-devtools binutils gcc libcups2)
+      xvfb xauth icu-devtools binutils gcc libcups2 libssl-dev python3-dev)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${debs[@]}"; do
