@@ -32,7 +32,8 @@ app="$out/cunyi"
 "$py" packaging/trim.py "$app"
 # Desktop entry and icon beside the programs (packaging/linux/install.sh puts them in place).
 if [ "$(uname -s)" = "Linux" ]; then
-  cp packaging/linux/cunyi-desktop.desktop packaging/linux/cunyi.png packaging/linux/install.sh "$app/"
+  cp packaging/linux/cunyi-desktop.desktop packaging/linux/cunyi.png packaging/linux/install.sh \
+     packaging/linux/check-libs.sh "$app/"
   ln -sf cunyi-desktop "$app/cunyi"  # the command line: the same program started by this name
 fi
 "$py" - "$app" <<'PY'

@@ -112,6 +112,12 @@ UNUSED = ("libgio-2.0.so.0", "libjpeg.so.62", "libXext.so.6", "libXrender.so.1",
 # desktop that can show a window (the .deb depends on them). Not these: the xcb-util family
 # (xcb-cursor, -icccm, -image, -keysyms, -render-util, -util) and libxkbcommon-x11, which Qt
 # needs and many desktops lack; they stay in the folder.
+# OpenSSL (libssl, libcrypto): Python's ssl and hashlib and SQLCipher's module (built against it,
+# packaging/linux/build-sqlcipher.sh) use the distribution's, which gets its security updates;
+# the C++ runtime (libstdc++, libgcc_s), which apt itself links, so every Debian and Ubuntu has
+# it (the carried copy was what raised the folder's glibc floor from 2.35 to 2.36); Kerberos'
+# GSSAPI, which QtNetwork links (with libkrb5, libk5crypto, libcom_err, libkeyutils, which only
+# it needs). docs/decisions/packaging.md, "System libraries".
 SYSTEM_PROVIDED = (
     "libcups.so.2",
     "libX11.so.6", "libX11-xcb.so.1", "libXau.so.6", "libXdmcp.so.6", "libxcb-render.so.0",
@@ -119,6 +125,7 @@ SYSTEM_PROVIDED = (
     "libxcb-sync.so.1", "libxcb-xkb.so.1", "libxkbcommon.so.0",
     "libglib-2.0.so.0", "libgthread-2.0.so.0", "libdbus-1.so.3", "libfontconfig.so.1", "libfreetype.so.6",
     "libzstd.so.1", "libbrotlidec.so.1", "libbrotlicommon.so.1",
+    "libssl.so.3", "libcrypto.so.3", "libstdc++.so.6", "libgcc_s.so.1", "libgssapi_krb5.so.2",
 )  # fmt: skip
 
 

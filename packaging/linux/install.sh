@@ -18,12 +18,10 @@ install -Dm644 "$dest/cunyi-desktop.desktop" /usr/share/applications/cunyi-deskt
 ln -sf "$dest/cunyi" /usr/local/bin/cunyi
 ln -sf "$dest/cunyi-desktop" /usr/local/bin/cunyi-desktop
 echo "村医 已安装到 $dest（命令 cunyi、cunyi-desktop；菜单中的“村医”）"
-# The folder uses the desktop's own X11, GLib, D-Bus and font libraries (packaging/trim.py,
-# SYSTEM_PROVIDED): every Linux desktop has them; name any this machine lacks.
-qt="$dest/_internal/PySide6/Qt"
-missing="$({ LD_LIBRARY_PATH="$dest/_internal:$qt/lib" ldd "$qt/plugins/platforms/libqxcb.so" \
-  "$qt/lib/libQt6Widgets.so.6" 2>/dev/null || true; } | awk '/not found/ {print $1}' | sort -u | tr '\n' ' ')"
+# The folder uses the system's OpenSSL, C++ runtime, Kerberos, X11, GLib, D-Bus and font
+# libraries (packaging/trim.py, SYSTEM_PROVIDED): name any this machine lacks.
+missing="$(bash "$dest/check-libs.sh" "$dest")"
 if [ -n "$missing" ]; then
   echo "注意：本机缺少程序需要的系统库：$missing"
-  echo "（Debian/Ubuntu：sudo apt install libx11-6 libx11-xcb1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 libgl1 libegl1）"
+  echo "（Debian/Ubuntu：sudo apt install libssl3 libstdc++6 libgssapi-krb5-2 libx11-6 libx11-xcb1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 libgl1 libegl1 libcups2）"
 fi

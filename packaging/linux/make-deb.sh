@@ -14,15 +14,17 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" "$stage/usr/share/applications" \
          "$stage/usr/share/icons/hicolor/256x256/apps"
 cp -a "$app" "$stage/opt/cunyi"
-rm -f "$stage/opt/cunyi/install.sh"
+rm -f "$stage/opt/cunyi/install.sh" "$stage/opt/cunyi/check-libs.sh"
 install -m644 "$root/packaging/linux/cunyi-desktop.desktop" "$stage/usr/share/applications/"
 install -m644 "$root/packaging/linux/cunyi.png" "$stage/usr/share/icons/hicolor/256x256/apps/cunyi.png"
 ln -s /opt/cunyi/cunyi "$stage/usr/bin/cunyi"
 ln -s /opt/cunyi/cunyi-desktop "$stage/usr/bin/cunyi-desktop"
 size_kb="$(du -sk "$stage/opt" | cut -f1)"
-# libcups2: the build uses the system's CUPS client (packaging/trim.py), needed to print. The X11
-# client libraries, GLib, D-Bus, fontconfig, FreeType, zstd and brotli are the system's too
-# (trim.py, SYSTEM_PROVIDED): every desktop has them, the package says so.
+# libcups2: the build uses the system's CUPS client (packaging/trim.py), needed to print. OpenSSL,
+# the C++ runtime, Kerberos' GSSAPI, the X11 client libraries, GLib, D-Bus, fontconfig, FreeType,
+# zstd and brotli are the system's too (trim.py, SYSTEM_PROVIDED), the package says so. glibc
+# 2.35 is the newest symbol version any file of the folder asks for (checked by
+# tests/packaging/test_build.py); the C++ library must know GLIBCXX_3.4.29 (GCC 11).
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: cunyi
 Version: $version
@@ -30,7 +32,7 @@ Section: misc
 Priority: optional
 Architecture: amd64
 Installed-Size: $size_kb
-Depends: libc6 (>= 2.31), libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3,
+Depends: libc6 (>= 2.35), libstdc++6 (>= 11), libgcc-s1, libssl3 | libssl3t64, libgssapi-krb5-2, libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3,
  libglib2.0-0 | libglib2.0-0t64, libx11-6, libx11-xcb1, libxcb1, libxcb-render0, libxcb-shm0,
  libxcb-xfixes0, libxcb-randr0, libxcb-shape0, libxcb-sync1, libxcb-xkb1, libxkbcommon0,
  libzstd1, libbrotli1, libcups2 | libcups2t64

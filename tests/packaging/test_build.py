@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,9 +147,19 @@ def test_built_folder_holds_what_it_needs_and_not_more(built):
     assert not (internal / "reportlab" / "fonts").exists()
     # What nothing loads (GIO, GTK's libjpeg, Python's sqlite3, the phrase dictionary, Japanese and
     # Korean codecs), and the desktop's own X11, GLib, D-Bus and font libraries (packaging/trim.py).
+    # OpenSSL, the C++ runtime and Kerberos are the system's too.
     for name in ("libgio-2.0.so.0", "libjpeg.so.62", "libsqlite3.so.0", "libX11.so.6", "libglib-2.0.so.0",
-                 "libdbus-1.so.3", "libfontconfig.so.1", "libfreetype.so.6", "libsystemd.so.0"):  # fmt: skip
+                 "libdbus-1.so.3", "libfontconfig.so.1", "libfreetype.so.6", "libsystemd.so.0",
+                 "libssl.so.3", "libcrypto.so.3", "libstdc++.so.6", "libgcc_s.so.1",
+                 "libgssapi_krb5.so.2", "libkrb5.so.3"):  # fmt: skip
         assert not (internal / name).exists(), name
+    # SQLCipher's module built against that libcrypto, not the wheel's with a static OpenSSL.
+    [module] = (internal / "sqlcipher3").glob("_sqlite3*.so")
+    assert "libcrypto.so.3" in _needed(module) and module.stat().st_size < 3 * 2**20
+    # This machine has every system library the folder needs (what install.sh checks).
+    check = subprocess.run(["bash", str(ROOT / "packaging" / "linux" / "check-libs.sh"), str(built)],
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert check.returncode == 0 and check.stdout.strip() == "", check.stdout + check.stderr
     assert (internal / "libxcb-cursor.so.0").is_file()  # Qt needs it and many desktops lack it
     assert not (internal / "pypinyin" / "phrases_dict.json").exists()
     assert (internal / "pypinyin" / "pinyin_dict.json").is_file()
@@ -168,3 +181,135 @@ def test_built_program_upgrades_first_release_data(built, tmp_path):
     assert found.returncode == 0, found.stderr
     assert "王" in found.stdout
     assert len(list((data / "backups").glob("pre-upgrade-0001-to-*.cunyibak"))) == 1
+
+
+def _needed(path: Path) -> list[str]:
+    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def _elves(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()
+            and p.read_bytes()[:4] == b"\x7fELF"]  # fmt: skip
+
+
+def test_built_folder_within_the_size_goal(built):
+    """Issue 18: the one-folder build at most 150 MB (bytes of its files, links not counted)."""
+    size = sum(p.stat().st_size for p in built.rglob("*") if p.is_file() and not p.is_symlink())
+    assert size <= 150_000_000, f"{size:,} bytes"
+
+
+def test_deb_depends_on_every_system_library_the_folder_loads(built, tmp_path):
+    """The .deb names what the folder takes from the system: every library the folder's files load
+    from outside it (as ldd resolves them here) belongs to a package in the closure of the .deb's
+    Depends, and libc6's floor is the newest glibc symbol version any file asks for."""
+    for tool in ("dpkg-deb", "dpkg", "apt-cache", "ldd", "objdump", "readelf"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"needs {tool} (a Debian machine)")
+    made = subprocess.run(["bash", str(ROOT / "packaging" / "linux" / "make-deb.sh"), str(built), str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    [deb] = tmp_path.glob("cunyi_*_amd64.deb")
+    depends = subprocess.run(["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True,
+                             check=True).stdout  # fmt: skip
+    alternatives = [[a.strip().split(" ")[0] for a in d.split("|")] for d in depends.split(",")]
+    floor = re.search(r"libc6 \(>= ([0-9.]+)\)", depends)
+    assert floor, depends
+    elves = _elves(built)
+    asked = set()
+    for elf in elves:
+        dump = subprocess.run(["objdump", "-T", str(elf)], capture_output=True, text=True).stdout
+        asked |= {tuple(int(x) for x in v.split(".")) for v in re.findall(r"GLIBC_([0-9.]+)\b", dump)}
+    assert max(asked) == tuple(int(x) for x in floor.group(1).split(".")), (max(asked), floor.group(1))
+
+    def installed(name: str) -> bool:
+        q = subprocess.run(["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True)
+        return "install ok installed" in q.stdout
+
+    roots = []
+    for alts in alternatives:
+        here = [a for a in alts if installed(a)]
+        assert here, f"none of {alts} is installed here"
+        roots.append(here[0])
+    tree = subprocess.run(["apt-cache", "depends", "--recurse", "--installed", "--no-recommends",
+                           "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces",
+                           "--no-enhances", *roots], capture_output=True, text=True, check=True).stdout  # fmt: skip
+    closure = {line.strip().split(":")[0] for line in tree.splitlines() if line and not line[0].isspace()}
+    internal = built / "_internal"
+    env = dict(os.environ, LD_LIBRARY_PATH=f"{internal}:{internal / 'PySide6' / 'Qt' / 'lib'}")
+    system_libs = set()
+    for elf in elves:
+        if elf.name.endswith(".so") or ".so." in elf.name:
+            out = subprocess.run(["ldd", str(elf)], capture_output=True, text=True, env=env).stdout
+            for path in re.findall(r"=> (/\S+)", out):
+                if not path.startswith(str(built)):
+                    system_libs.add(Path(path).name)
+    assert "libcrypto.so.3" in system_libs and "libGL.so.1" in system_libs, sorted(system_libs)
+    owners = {}
+    for name in sorted(system_libs):
+        found = subprocess.run(["dpkg", "-S", f"*/{name}"], capture_output=True, text=True).stdout
+        owners[name] = {line.split(":")[0] for line in found.splitlines() if line.endswith("/" + name)}
+    outside = {name: pkgs for name, pkgs in owners.items() if not pkgs & closure}
+    assert not outside, outside
+
+
+# SQLCipher's module as the Linux folder carries it (packaging/linux/build-sqlcipher.sh): the
+# tests of encryption, key changes, backups and upgrades run with it in place of the wheel's.
+SQLCIPHER_TESTS = ("tests/app/test_store.py", "tests/app/test_no_plaintext.py",
+                   "tests/app/test_key_rotation.py", "tests/app/test_upgrade.py")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def shared_sqlcipher() -> Path:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the module is built against the system's libcrypto on Linux only")
+    made = subprocess.run(["bash", str(ROOT / "packaging" / "linux" / "build-sqlcipher.sh"), sys.executable],
+                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
+    return Path(made.stdout.strip().splitlines()[-1])
+
+
+def _shared_env(site: Path) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=f"{site}{os.pathsep}{ROOT}")
+
+
+def test_storage_tests_pass_with_the_shared_sqlcipher(shared_sqlcipher):
+    env = _shared_env(shared_sqlcipher)
+    probe = subprocess.run([sys.executable, "-c", "import sqlcipher3; c = sqlcipher3.connect(':memory:'); c.execute(\"pragma key='k'\"); "
+                            "print(sqlcipher3.__file__); print(c.execute('pragma cipher_provider_version').fetchone()[0])"],
+                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert probe.returncode == 0, probe.stderr
+    where, provider = probe.stdout.splitlines()
+    assert where.startswith(str(shared_sqlcipher)), where
+    system_ssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.split()[1]
+    assert provider.split()[1] == system_ssl, (provider, system_ssl)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *SQLCIPHER_TESTS],
+                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout.splitlines()[-1] and " skipped" not in run.stdout.splitlines()[-1]
+
+
+def test_data_of_one_sqlcipher_build_opens_with_the_other(shared_sqlcipher, tmp_path):
+    """An installation made with the registry's wheel (the development setup, earlier builds) is
+    read and written by the folder's module, and back: same SQLCipher, other OpenSSL."""
+    data = tmp_path / "data"
+    base = dict(os.environ, CUNYI_DATA_DIR=str(data), CUNYI_USER="demo", CUNYI_PASSWORD="demo1234",
+                CUNYI_KDF_COST="test")  # fmt: skip
+    wheel_env = dict(base, PYTHONPATH=str(ROOT))
+    shared_env = dict(base, PYTHONPATH=f"{shared_sqlcipher}{os.pathsep}{ROOT}")
+
+    def cunyi(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+        r = subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, input=stdin,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    cunyi(wheel_env, "demo", "--residents", "20")
+    assert len(json.loads(cunyi(shared_env, "resident", "find", "", "--json"))) == 20
+    cunyi(shared_env, "check")
+    added = {"name": "李秀英", "id_number": "11010519491231002X", "phone": "13800138000"}
+    cunyi(shared_env, "resident", "add", "--json", "-", stdin=json.dumps(added, ensure_ascii=False))
+    found = json.loads(cunyi(wheel_env, "resident", "find", "李秀英", "--json"))
+    assert [r["name"] for r in found] == ["李秀英"]
+    assert len(json.loads(cunyi(wheel_env, "resident", "find", "", "--json"))) == 21
+    cunyi(wheel_env, "check")

@@ -146,3 +146,27 @@ def test_pillow_libxau_replaced_by_the_system_one_and_still_loads(tmp_path):
     assert freed > 1_000_000
     assert (libs / xau[0].name).read_bytes() == (SYSTEM_LIBS / "libXau.so.6").read_bytes()
     ctypes.CDLL(str(libs / xcb[0].name))  # RTLD_NOW: every symbol it needs resolves
+
+
+def test_check_libs_names_a_system_library_the_machine_lacks(tmp_path):
+    """packaging/linux/check-libs.sh (run by install.sh): a library of the folder that needs one
+    the machine does not have is reported by name; with it there, nothing is printed."""
+    if shutil.which("gcc") is None or shutil.which("ldd") is None:
+        pytest.skip("needs gcc and ldd")
+    app = tmp_path / "app"
+    internal = app / "_internal"
+    internal.mkdir(parents=True)
+    src = tmp_path / "x.c"
+    src.write_text("int cunyi_probe(void) { return 1; }\n")
+    fake = internal / "libcunyifake.so.1"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(fake), "-Wl,-soname,libcunyifake.so.1", str(src)],
+                   check=True)  # fmt: skip
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(internal / "libneeds.so.1"), str(src),
+                    "-Wl,--no-as-needed", str(fake)], check=True)  # fmt: skip
+    check = ["bash", str(ROOT / "packaging" / "linux" / "check-libs.sh"), str(app)]
+    out = subprocess.run(check, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "", out.stdout + out.stderr
+    fake.unlink()  # as on a machine without that library
+    out = subprocess.run(check, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "libcunyifake.so.1"
