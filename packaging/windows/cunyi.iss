@@ -1,4 +1,4 @@
-; Inno Setup script for the Windows installer of Cunyi (村医). Built on a Windows build machine
+﻿; Inno Setup script for the Windows installer of Cunyi (村医). Built on a Windows build machine
 ; from the PyInstaller folder dist\cunyi (see README.md beside this file):
 ;   iscc /DAppVersion=0.1.0 packaging\windows\cunyi.iss      -> dist\cunyi-0.1.0-setup.exe
 ;
@@ -11,12 +11,16 @@
 ; - adds the account that runs the installer to CunyiUsers (elevated by UAC with another
 ;   administrator's password, that is the administrator's account); other staff accounts are
 ;   added with `net localgroup CunyiUsers <account> /add` (or the task "all accounts of this
-;   computer"); the [Run] entries run again at each upgrade: the group exists (net fails,
+;   computer" grants the group Users on the folder); the [Run] entries run again at each upgrade: the group exists (net fails,
 ;   hidden) and icacls sets the same permissions again, on files added since too;
 ; - an upgrade is the new installer run over the old one: the program files are replaced, the
 ;   data is not touched here (the program backs it up and upgrades it on its first start);
 ; - uninstalling removes the program only: the data folder and everything in it stay.
 
+; ArchitecturesAllowed=x64compatible is new in Inno Setup 6.3 (6.2 stops at it without saying why).
+#if VER < EncodeVer(6,3,0)
+  #error Inno Setup 6.3 or newer is needed to compile this script
+#endif
 #ifndef AppVersion
   #define AppVersion "0.1.0"
 #endif
@@ -35,6 +39,8 @@ DefaultDirName={autopf}\Cunyi
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 PrivilegesRequired=admin
+; {username} in [Run] is the account the setup runs as: meant (see the top of this file).
+UsedUserAreasWarning=no
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 OutputDir=..\..\dist
@@ -74,8 +80,13 @@ Name: "{commondesktop}\{#AppName}"; Filename: "{app}\cunyi-desktop.exe"; Tasks: 
 ; Windows): *S-1-5-18 SYSTEM, *S-1-5-32-544 Administrators, *S-1-5-32-545 Users.
 Filename: "{sys}\net.exe"; Parameters: "localgroup {#Group} /add /comment:""村医的使用者"""; Flags: runhidden; StatusMsg: "正在设置数据文件夹的权限……"
 Filename: "{sys}\net.exe"; Parameters: "localgroup {#Group} ""{username}"" /add"; Flags: runhidden
-Filename: "{sys}\net.exe"; Parameters: "localgroup {#Group} *S-1-5-32-545 /add"; Flags: runhidden; Tasks: allaccounts
 Filename: "{sys}\icacls.exe"; Parameters: """{#DataDir}"" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F {#Group}:(OI)(CI)M /T /C"; Flags: runhidden
+; "All accounts": Users may read and write the folder itself. Not by putting Users into CunyiUsers:
+; Windows does not let a local group be a member of another local group (net refuses it), so the
+; grant goes to the folder. Without the task (chosen at this install or an earlier one, which
+; Inno Setup remembers) such a grant is taken away again.
+Filename: "{sys}\icacls.exe"; Parameters: """{#DataDir}"" /grant:r *S-1-5-32-545:(OI)(CI)M /T /C"; Flags: runhidden; Tasks: allaccounts
+Filename: "{sys}\icacls.exe"; Parameters: """{#DataDir}"" /remove:g *S-1-5-32-545 /T /C"; Flags: runhidden; Tasks: not allaccounts
 Filename: "{app}\cunyi-desktop.exe"; Description: "启动村医"; Flags: postinstall nowait skipifsilent unchecked
 
 [UninstallRun]
