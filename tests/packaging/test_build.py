@@ -275,14 +275,16 @@ def _shared_env(site: Path) -> dict[str, str]:
 
 def test_storage_tests_pass_with_the_shared_sqlcipher(shared_sqlcipher):
     env = _shared_env(shared_sqlcipher)
-    probe = subprocess.run([sys.executable, "-c", "import sqlcipher3; c = sqlcipher3.connect(':memory:'); c.execute(\"pragma key='k'\"); "
-                            "print(sqlcipher3.__file__); print(c.execute('pragma cipher_provider_version').fetchone()[0])"],
-                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
+    # One OpenSSL in the process: SQLCipher reports the version Python's ssl module loaded.
+    code = ("import ssl, sqlcipher3; c = sqlcipher3.connect(':memory:'); c.execute(\"pragma key='k'\"); "
+            "print(sqlcipher3.__file__); print(c.execute('pragma cipher_provider_version').fetchone()[0]); "
+            "print(ssl.OPENSSL_VERSION)")  # fmt: skip
+    probe = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)  # fmt: skip
     assert probe.returncode == 0, probe.stderr
-    where, provider = probe.stdout.splitlines()
+    where, provider, python_ssl = probe.stdout.splitlines()
     assert where.startswith(str(shared_sqlcipher)), where
-    system_ssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.split()[1]
-    assert provider.split()[1] == system_ssl, (provider, system_ssl)
+    assert provider.split()[1] == python_ssl.split()[1], (provider, python_ssl)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *SQLCIPHER_TESTS],
                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
