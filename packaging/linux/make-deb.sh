@@ -19,6 +19,10 @@ install -m644 "$root/packaging/linux/cunyi-desktop.desktop" "$stage/usr/share/ap
 install -m644 "$root/packaging/linux/cunyi.png" "$stage/usr/share/icons/hicolor/256x256/apps/cunyi.png"
 ln -s /opt/cunyi/cunyi "$stage/usr/bin/cunyi"
 ln -s /opt/cunyi/cunyi-desktop "$stage/usr/bin/cunyi-desktop"
+# What the package installs is the same for every user of the laptop whatever the umask of the
+# build (a restrictive one, 077, made a control folder dpkg-deb refuses and program files only
+# root could read): folders and programs 755, other files 644.
+chmod -R u=rwX,go=rX "$stage"
 size_kb="$(du -sk "$stage/opt" | cut -f1)"
 # libcups2: the build uses the system's CUPS client (packaging/trim.py), needed to print. OpenSSL,
 # the C++ runtime, Kerberos' GSSAPI, the X11 client libraries, GLib, D-Bus, fontconfig, FreeType,

@@ -22,6 +22,9 @@ import pytest
 
 from app.version import __version__
 from tests.conftest import ROOT
+from tests.packaging.test_trim_rules import trim
+
+# trim (packaging/trim.py) also reads what each file NEEDs and which files are ELF.
 
 pytestmark = pytest.mark.slow
 
@@ -155,7 +158,7 @@ def test_built_folder_holds_what_it_needs_and_not_more(built):
         assert not (internal / name).exists(), name
     # SQLCipher's module built against that libcrypto, not the wheel's with a static OpenSSL.
     [module] = (internal / "sqlcipher3").glob("_sqlite3*.so")
-    assert "libcrypto.so.3" in _needed(module) and module.stat().st_size < 3 * 2**20
+    assert "libcrypto.so.3" in trim._needed(module) and module.stat().st_size < 3 * 2**20
     # This machine has every system library the folder needs (what install.sh checks).
     check = subprocess.run(["bash", str(ROOT / "packaging" / "linux" / "check-libs.sh"), str(built)],
                            capture_output=True, text=True, timeout=120)  # fmt: skip
@@ -183,16 +186,6 @@ def test_built_program_upgrades_first_release_data(built, tmp_path):
     assert len(list((data / "backups").glob("pre-upgrade-0001-to-*.cunyibak"))) == 1
 
 
-def _needed(path: Path) -> list[str]:
-    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
-    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
-
-
-def _elves(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()
-            and p.read_bytes()[:4] == b"\x7fELF"]  # fmt: skip
-
-
 def test_built_folder_within_the_size_goal(built):
     """Issue 18: the one-folder build at most 150 MB (bytes of its files, links not counted)."""
     size = sum(p.stat().st_size for p in built.rglob("*") if p.is_file() and not p.is_symlink())
@@ -206,16 +199,20 @@ def test_deb_depends_on_every_system_library_the_folder_loads(built, tmp_path):
     for tool in ("dpkg-deb", "dpkg", "apt-cache", "ldd", "objdump", "readelf"):
         if shutil.which(tool) is None:
             pytest.skip(f"needs {tool} (a Debian machine)")
-    made = subprocess.run(["bash", str(ROOT / "packaging" / "linux" / "make-deb.sh"), str(built), str(tmp_path)],
-                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    # Under the umask this program itself sets (077): the package must still be everyone's.
+    made = subprocess.run(["sh", "-c", 'umask 077; exec bash "$0" "$@"', str(ROOT / "packaging" / "linux" / "make-deb.sh"),
+                           str(built), str(tmp_path)], capture_output=True, text=True, timeout=600)  # fmt: skip
     assert made.returncode == 0, made.stdout + made.stderr
     [deb] = tmp_path.glob("cunyi_*_amd64.deb")
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
+    modes = {line.split()[0] for line in listing.splitlines()}
+    assert all(m[7] == "r" and m[8] == "-" for m in modes if not m.startswith("l")), sorted(modes)
     depends = subprocess.run(["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True,
                              check=True).stdout  # fmt: skip
     alternatives = [[a.strip().split(" ")[0] for a in d.split("|")] for d in depends.split(",")]
     floor = re.search(r"libc6 \(>= ([0-9.]+)\)", depends)
     assert floor, depends
-    elves = _elves(built)
+    elves = trim._elves(built)
     asked = set()
     for elf in elves:
         dump = subprocess.run(["objdump", "-T", str(elf)], capture_output=True, text=True).stdout
@@ -315,3 +312,38 @@ def test_data_of_one_sqlcipher_build_opens_with_the_other(shared_sqlcipher, tmp_
     assert [r["name"] for r in found] == ["李秀英"]
     assert len(json.loads(cunyi(wheel_env, "resident", "find", "", "--json"))) == 21
     cunyi(wheel_env, "check")
+
+
+def test_install_sh_installs_for_every_user_and_upgrades_in_place(built, tmp_path):
+    """packaging/linux/install.sh below a staging root, under umask 077 (as a root shell may have):
+    the program readable and runnable by every account, the menu entry, icon and commands in
+    place; a second run (an upgrade) replaces the program folder whole."""
+    root = tmp_path / "root"
+    env = dict(os.environ, CUNYI_INSTALL_ROOT=str(root))
+    # The folder as it arrives when built or copied under that umask: only its owner may read it.
+    folder = tmp_path / "cunyi"
+    subprocess.run(["sh", "-c", 'umask 077; cp -r "$0" "$1"', str(built), str(folder)], check=True)
+    assert not (folder / "cunyi-desktop").stat().st_mode & 0o044
+    script = ["sh", "-c", 'umask 077; exec bash "$0"', str(folder / "install.sh")]
+    first = subprocess.run(script, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "已安装到 /opt/cunyi" in first.stdout and "缺少" not in first.stdout
+    dest = root / "opt" / "cunyi"
+    for path in [dest, *dest.rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode
+        assert mode & 0o004, path  # others may read
+        assert not mode & 0o022, path  # nobody else may write
+        if path.is_dir() or path.name in ("cunyi-desktop",):
+            assert mode & 0o001, path
+    assert (root / "usr/share/applications/cunyi-desktop.desktop").is_file()
+    assert (root / "usr/share/icons/hicolor/256x256/apps/cunyi.png").is_file()
+    assert os.readlink(root / "usr/local/bin/cunyi") == "/opt/cunyi/cunyi"
+    version = subprocess.run([str(dest / "cunyi"), "--version"], env=_env(tmp_path), capture_output=True,
+                             text=True, timeout=60)  # fmt: skip
+    assert version.stdout.strip() == f"cunyi {__version__}", version.stderr
+    (dest / "left-from-the-old-version.txt").write_text("x")
+    again = subprocess.run(script, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert not (dest / "left-from-the-old-version.txt").exists() and (dest / "cunyi-desktop").is_file()
