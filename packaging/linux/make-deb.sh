@@ -36,8 +36,9 @@ Section: misc
 Priority: optional
 Architecture: amd64
 Installed-Size: $size_kb
-Depends: libc6 (>= 2.35), libstdc++6 (>= 11), libgcc-s1, libssl3 | libssl3t64, libgssapi-krb5-2, libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3,
- libglib2.0-0 | libglib2.0-0t64, libx11-6, libx11-xcb1, libxcb1, libxcb-render0, libxcb-shm0,
+Depends: libc6 (>= 2.35), libstdc++6 (>= 11), libgcc-s1, libssl3 | libssl3t64, libgssapi-krb5-2,
+ libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3, libglib2.0-0 | libglib2.0-0t64,
+ libx11-6, libx11-xcb1, libxcb1, libxcb-render0, libxcb-shm0,
  libxcb-xfixes0, libxcb-randr0, libxcb-shape0, libxcb-sync1, libxcb-xkb1, libxkbcommon0,
  libzstd1, libbrotli1, libcups2 | libcups2t64
 Maintainer: Cunyi <cunyi@localhost>
