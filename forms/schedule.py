@@ -436,14 +436,8 @@ def _window(spec: dict[str, Any], birth: dt.date) -> tuple[dt.date, dt.date]:
 
 def slots_of(rule: Rule, birth: dt.date) -> list[Slot]:
     """The rule's slots for a child born on `birth`, in age order."""
-    spans = [(spec, *_window(spec, birth)) for spec in rule["slots"]]
-    out: list[Slot] = []
-    for i, (spec, start, end) in enumerate(spans):
-        # a missed slot stays due until the day before the next one opens
-        until = max(end, spans[i + 1][1] - _DAY) if i + 1 < len(spans) else end
-        out.append(Slot(spec["slot"], spec["label"], spec.get("form", rule.form), start, end, until,
-                        (spec["slot"], *spec.get("done_by", ()))))  # fmt: skip
-    return out
+    calendar = Calendar(rule, birth)
+    return [calendar.slot(i) for i in range(len(calendar.specs))]
 
 
 _DAY = dt.timedelta(days=1)
@@ -510,17 +504,19 @@ class Calendar:
         """The last slot's `until` (its window's end): after it nothing is left."""
         return self.span(len(self.specs) - 1)[1]
 
+    def slot(self, i: int) -> Slot:
+        start, end = self.span(i)
+        # a missed slot stays due until the day before the next one opens
+        until = max(end, self.span(i + 1)[0] - _DAY) if i + 1 < len(self.specs) else end
+        spec = self.specs[i]
+        return Slot(spec["slot"], spec["label"], spec.get("form", self.rule.form), start, end, until,
+                    (spec["slot"], *spec.get("done_by", ())))  # fmt: skip
+
     def next_due(self, last_done: int, on: dt.date) -> Due | None:
-        n = len(self.specs)
-        for i in range(last_done + 1, n):
-            start, end = self.span(i)
-            # a missed slot stays due until the day before the next one opens (slots_of)
-            until = max(end, self.span(i + 1)[0] - _DAY) if i + 1 < n else end
-            if on > until:
+        for i in range(last_done + 1, len(self.specs)):
+            slot = self.slot(i)
+            if on > slot.until:
                 continue
-            spec = self.specs[i]
-            slot = Slot(spec["slot"], spec["label"], spec.get("form", self.rule.form), start, end, until,
-                        (spec["slot"], *spec.get("done_by", ())))  # fmt: skip
             return _slot_due(self.rule, self.birth, slot, on)
         return None
 
