@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,7 +159,8 @@ def scope_state(session: Session, scope: Scope) -> dict[str, Any]:
 
 def entity_item(e: Any, seq: int | None = None, data: Any = None) -> dict[str, Any]:
     """The feed item of `e` (an Entity, or a row with its columns); `data` replaces e.data (a
-    snapshot page passes the stored JSON text through as it is)."""
+    snapshot page passes the stored JSON text through as it is). A renamed resident's data
+    carries its former names (the transport key former_names), which no stored version holds."""
     return {
         "seq": seq if seq is not None else e.seq,
         "kind": e.kind,
@@ -167,8 +169,18 @@ def entity_item(e: Any, seq: int | None = None, data: Any = None) -> dict[str, A
         "rev": e.rev,
         "area": e.area,
         "merged_into": e.merged_into,
-        "data": e.data if data is None else data,
+        "data": _with_former_names(e.data if data is None else data, e.former_names),
     }
+
+
+def _with_former_names(data: Any, names: list[str] | None) -> Any:
+    if not names:
+        return data
+    if isinstance(data, RawJSON):  # spliced into the stored text: no decode and encode again
+        tail = json.dumps({"former_names": names}, ensure_ascii=False)
+        text = data.text.rstrip()
+        return RawJSON(tail if text[1:].strip() == "}" else f"{text[:-1]}, {tail[1:]}")
+    return {**data, "former_names": names}
 
 
 def conflict_item(c: Conflict, seq: int) -> dict[str, Any]:
@@ -289,7 +301,7 @@ def snapshot(
     items: list[Any] = []
     # Columns, the document as the database's JSON text: no ORM objects, no decode/encode.
     cols = (Entity.seq, Entity.kind, Entity.uuid, Entity.rev, Entity.area, Entity.merged_into,
-            cast(Entity.data, Text).label("data"))  # fmt: skip
+            Entity.former_names, cast(Entity.data, Text).label("data"))  # fmt: skip
     while True:
         room = limit - len(items)
         q = select(*cols).where(Entity.kind == kind, Entity.uuid > last_uuid).order_by(Entity.uuid)
