@@ -43,8 +43,9 @@ RESIDENT_KEYS: tuple[ResidentKey, ...] = (
     ResidentKey("provisional", "临时编号", "transport", None),
     ResidentKey("area", "所属辖区", "transport", None),
     # The names the resident had before (a newborn first entered as 王芳之女): the county server
-    # keeps the list and sends it with the resident, so a device that never saw the older
-    # versions still finds it by them. Never taken from a client (sync/server/push).
+    # keeps the list and sends it with the resident (beside its data: sync/server/feed.py), so a
+    # device that never saw the older versions still finds it by them. Never taken from a
+    # client (sync/server/push).
     ResidentKey("former_names", "曾用名", "transport", None),
 )
 _BY_PLACE = {p: tuple(k.key for k in RESIDENT_KEYS if k.place == p) for p in ("mirrored", "resident", "transport")}

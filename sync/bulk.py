@@ -194,9 +194,9 @@ def _insert_residents(
         name, id_number, record_no, phone = (doc.get("name", ""), doc.get("id_number") or None,
                                              state.get("record_no"), doc.get("phone"))  # fmt: skip
         merged_into = state.get("merged_into")
-        # The server's former names of a renamed resident (a transport key): it is found by
+        # The server's former names of a renamed resident (beside its state): it is found by
         # them here too, though this device never had the versions that bore them.
-        former = residents.joined_names([], state.get("former_names"), name)
+        former = residents.joined_names([], item.get("former_names"), name)
         rows.append(plain(ResidentRow(
             u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
             phone, doc.get("address"), state.get("village"), state.get("household"),

@@ -166,8 +166,8 @@ def apply(s: Session, uuid: str, state: dict[str, Any], origin: Origin, *, actio
     """Make resident `uuid` hold `state` (document keys and the resident's own keys, as synced).
     A state from anyone but the server is checked like a typed-in one and normalised likewise."""
     r = s.get(Resident, uuid)
-    # The server's former names travel with its state but are no part of it (never versioned,
-    # compared or sent back); only the server's word counts.
+    # The server's former names come with its state (sync.local.apply_item puts them in) but are
+    # no part of it (never versioned, compared or sent back); only the server's word counts.
     told = state.get("former_names") if origin.kind == "pull" else None
     state = {k: v for k, v in state.items() if k != "former_names"}
     before = snapshot(r) if r else {}

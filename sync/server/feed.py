@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,9 +158,11 @@ def scope_state(session: Session, scope: Scope) -> dict[str, Any]:
 
 def entity_item(e: Any, seq: int | None = None, data: Any = None) -> dict[str, Any]:
     """The feed item of `e` (an Entity, or a row with its columns); `data` replaces e.data (a
-    snapshot page passes the stored JSON text through as it is). A renamed resident's data
-    carries its former names (the transport key former_names), which no stored version holds."""
-    return {
+    snapshot page passes the stored JSON text through as it is). A renamed resident's item
+    carries its former names beside its data (the transport key former_names): no stored state
+    holds them, and a device that predates them ignores a key of the item, where one in `data`
+    would become a field of its form that it then refuses to save."""
+    item = {
         "seq": seq if seq is not None else e.seq,
         "kind": e.kind,
         "op": "upsert",
@@ -169,18 +170,11 @@ def entity_item(e: Any, seq: int | None = None, data: Any = None) -> dict[str, A
         "rev": e.rev,
         "area": e.area,
         "merged_into": e.merged_into,
-        "data": _with_former_names(e.data if data is None else data, e.former_names),
+        "data": e.data if data is None else data,
     }
-
-
-def _with_former_names(data: Any, names: list[str] | None) -> Any:
-    if not names:
-        return data
-    if isinstance(data, RawJSON):  # spliced into the stored text: no decode and encode again
-        tail = json.dumps({"former_names": names}, ensure_ascii=False)
-        text = data.text.rstrip()
-        return RawJSON(tail if text[1:].strip() == "}" else f"{text[:-1]}, {tail[1:]}")
-    return {**data, "former_names": names}
+    if e.former_names:
+        item["former_names"] = e.former_names
+    return item
 
 
 def conflict_item(c: Conflict, seq: int) -> dict[str, Any]:

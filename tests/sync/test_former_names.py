@@ -90,14 +90,14 @@ def test_an_item_of_the_current_state_brings_the_names_the_device_lacks(
     assert data is not None
     item = {"kind": "resident", "op": "upsert", "uuid": uid, "rev": 1, "area": "110105100001"}
     with inst.store.session(write=True) as s:
-        local.apply_item(s, {**item, "data": {**data, "former_names": ["王芳女儿"]}})
+        local.apply_item(s, {**item, "data": data, "former_names": ["王芳女儿"]})
     assert found(inst.store, "王芳女儿") == [uid]
     # A state that differs only in what the writer fills in (no status: active) changes no
     # field either; its names are taken all the same.
     del data["status"]
     with inst.store.session(write=True) as s:
         # has_unsent False: its registration (not sent, no server here) is not laid over it
-        local.apply_item(s, {**item, "data": {**data, "former_names": ["小红红", "王芳之女"]}},
+        local.apply_item(s, {**item, "data": data, "former_names": ["小红红", "王芳之女"]},
                          has_unsent=False)
     assert found(inst.store, "小红红") == [uid]
     assert residents.get(inst.store, uid)["former_names"] == ["王芳女儿", "小红红"]
@@ -145,6 +145,14 @@ def test_former_names_a_client_sends_are_never_stored(county: County, make_insta
     assert server_names(county, uid) == ["王五"]  # the server's own: the name it replaced
     for (data,) in county.query("SELECT data FROM entity_version WHERE uuid = :u", u=uid):
         assert "former_names" not in (json.loads(data) if isinstance(data, str) else data)
+    # The names travel beside the data, not in it: a device from before them ignores the key
+    # (in the data it would become a field of its form, which it then refuses to save).
+    auth = {"Authorization": f"Bearer {token}"}
+    pulled = requests.get(county.api("/sync/pull"), params={"cursor": 0}, headers=auth).json()
+    snap = requests.get(county.api("/sync/snapshot"), headers=auth).json()
+    for page in (pulled, snap):
+        [item] = [i for i in page["items"] if i["uuid"] == uid]
+        assert item["former_names"] == ["王五"] and "former_names" not in item["data"]
     other = make_installation(t + "001", county)
     other.sync()
     assert found(other.store, "王五") == [uid]
