@@ -42,6 +42,11 @@ RESIDENT_KEYS: tuple[ResidentKey, ...] = (
     ResidentKey("record_no", "档案编号", "resident", "record_no"),
     ResidentKey("provisional", "临时编号", "transport", None),
     ResidentKey("area", "所属辖区", "transport", None),
+    # The names the resident had before (a newborn first entered as 王芳之女): the county server
+    # keeps the list and sends it with the resident (beside its data: sync/server/feed.py), so a
+    # device that never saw the older versions still finds it by them. Never taken from a
+    # client (sync/server/push).
+    ResidentKey("former_names", "曾用名", "transport", None),
 )
 _BY_PLACE = {p: tuple(k.key for k in RESIDENT_KEYS if k.place == p) for p in ("mirrored", "resident", "transport")}
 
@@ -53,6 +58,8 @@ MIRRORED: tuple[str, ...] = _BY_PLACE["mirrored"]
 TYPED_RESIDENT: tuple[str, ...] = tuple(k.key for k in RESIDENT_KEYS if k.typed and k.place == "resident")
 # Not document on the wire: the resident's own keys and what travels with them.
 NOT_DOCUMENT: frozenset[str] = frozenset(RESIDENT_STATE + _BY_PLACE["transport"])
+# Transport keys only the server sends: what a client sends for them is dropped on the server.
+SERVER_DECIDED: frozenset[str] = frozenset({"former_names"})
 LABELS: dict[str, str] = {k.key: k.label for k in RESIDENT_KEYS}
 SHORT_LABELS: dict[str, str] = {k.key: k.short or k.label for k in RESIDENT_KEYS}
 

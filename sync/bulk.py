@@ -22,7 +22,7 @@ from app.db.models import (
     Resident,
     SyncEntity,
 )
-from app.repo import Origin, batch
+from app.repo import Origin, batch, residents
 from app.repo.batch import HouseholdRow, RecordRow, ResidentRow, VersionRow, plain
 from app.repo.households import placeholder_label
 from app.services.changes import version_changes
@@ -194,13 +194,17 @@ def _insert_residents(
         name, id_number, record_no, phone = (doc.get("name", ""), doc.get("id_number") or None,
                                              state.get("record_no"), doc.get("phone"))  # fmt: skip
         merged_into = state.get("merged_into")
+        # The server's former names of a renamed resident (beside its state): it is found by
+        # them here too, though this device never had the versions that bore them.
+        former = residents.joined_names([], item.get("former_names"), name)
         rows.append(plain(ResidentRow(
             u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
             phone, doc.get("address"), state.get("village"), state.get("household"),
             state.get("status") or "active", state.get("status_date"), state.get("status_reason"),
             merged_into, compute_tags(doc, forms_by_owner.get(u, set())), doc_json,
             forms.CURRENT_EDITION, 1, now, now, user, user,
-            search.pack(search.terms_for(name, id_number, record_no, phone)), state.get("mother") or None,
+            search.pack(search.terms_for(name, id_number, record_no, phone, former)),
+            state.get("mother") or None, json.dumps(former, ensure_ascii=False) if former else None,
         )))  # fmt: skip
         snap = _with(doc_json, {k: state.get(k) for k in RESIDENT_STATE})
         # A first version's changes are its whole state, derived from its data when read

@@ -44,7 +44,9 @@ class ResidentRow(NamedTuple):
     updated_by: str
     terms: str  # search.pack of the terms its fields call for (their rows: search.INSERT_LISTED)
     mother_uuid: str | None = None  # the synced key `mother` (forms/entity_keys.py)
-    former_names: str | None = None  # a new row has none (the writer keeps them on a rename)
+    # JSON list: the server's former names of a pulled row (sync/bulk.py); none for a row made
+    # here (the writer keeps them on a rename)
+    former_names: str | None = None
 
 
 class RecordRow(NamedTuple):

@@ -55,6 +55,28 @@ def former_names(r: Resident) -> list[str]:
     return list(json.loads(r.former_names)) if r.former_names else []
 
 
+def joined_names(names: list[str], told: Any, current: str) -> list[str]:
+    """`names` and the server's former names `told` (the transport key former_names of a pulled
+    state), each once and never the current name: what a device has kept itself stays."""
+    out: list[str] = []
+    for n in [*names, *(told if isinstance(told, list) else ())]:
+        if isinstance(n, str) and n and n != current and n not in out:
+            out.append(n)
+    return out
+
+
+def _take_former_names(r: Resident, told: Any) -> bool:
+    """The server's former names of `r` join its own (a device that got `r` only in its current
+    state never saw them as names of it); True when its list changed."""
+    if not told:
+        return False
+    names = joined_names(former_names(r), told, r.name)
+    if names == former_names(r):
+        return False
+    r.former_names = json.dumps(names, ensure_ascii=False) if names else None
+    return True
+
+
 def _keep_former_name(r: Resident, before: dict[str, Any]) -> None:
     """A changed name stays a search term: the name it replaces joins resident.former_names."""
     old = before.get("name")
@@ -144,8 +166,14 @@ def apply(s: Session, uuid: str, state: dict[str, Any], origin: Origin, *, actio
     """Make resident `uuid` hold `state` (document keys and the resident's own keys, as synced).
     A state from anyone but the server is checked like a typed-in one and normalised likewise."""
     r = s.get(Resident, uuid)
+    # The server's former names come with its state (sync.local.apply_item puts them in) but are
+    # no part of it (never versioned, compared or sent back); only the server's word counts.
+    told = state.get("former_names") if origin.kind == "pull" else None
+    state = {k: v for k, v in state.items() if k != "former_names"}
     before = snapshot(r) if r else {}
     if r is not None and bookkeep.same(before, state):
+        if _take_former_names(r, told):
+            write_terms(s, r)
         return Applied("resident", uuid, r.rev, action)
     doc, own = split_resident(state)
     if origin.validated:
@@ -190,4 +218,8 @@ def apply(s: Session, uuid: str, state: dict[str, Any], origin: Origin, *, actio
         s.merge(Redirect(old_uuid=uuid, new_uuid=r.merged_into, at=now))
     elif s.get(Redirect, uuid) is not None:
         s.delete(s.get(Redirect, uuid))
-    return commit(s, r, before, origin, action=action, at=now, audit_detail=audit_detail)
+    grew = _take_former_names(r, told)
+    applied = commit(s, r, before, origin, action=action, at=now, audit_detail=audit_detail)
+    if grew and not applied:
+        write_terms(s, r)  # no field changed, only the names it is found by
+    return applied

@@ -158,8 +158,11 @@ def scope_state(session: Session, scope: Scope) -> dict[str, Any]:
 
 def entity_item(e: Any, seq: int | None = None, data: Any = None) -> dict[str, Any]:
     """The feed item of `e` (an Entity, or a row with its columns); `data` replaces e.data (a
-    snapshot page passes the stored JSON text through as it is)."""
-    return {
+    snapshot page passes the stored JSON text through as it is). A renamed resident's item
+    carries its former names beside its data (the transport key former_names): no stored state
+    holds them, and a device that predates them ignores a key of the item, where one in `data`
+    would become a field of its form that it then refuses to save."""
+    item = {
         "seq": seq if seq is not None else e.seq,
         "kind": e.kind,
         "op": "upsert",
@@ -169,6 +172,9 @@ def entity_item(e: Any, seq: int | None = None, data: Any = None) -> dict[str, A
         "merged_into": e.merged_into,
         "data": e.data if data is None else data,
     }
+    if e.former_names:
+        item["former_names"] = e.former_names
+    return item
 
 
 def conflict_item(c: Conflict, seq: int) -> dict[str, Any]:
@@ -289,7 +295,7 @@ def snapshot(
     items: list[Any] = []
     # Columns, the document as the database's JSON text: no ORM objects, no decode/encode.
     cols = (Entity.seq, Entity.kind, Entity.uuid, Entity.rev, Entity.area, Entity.merged_into,
-            cast(Entity.data, Text).label("data"))  # fmt: skip
+            Entity.former_names, cast(Entity.data, Text).label("data"))  # fmt: skip
     while True:
         room = limit - len(items)
         q = select(*cols).where(Entity.kind == kind, Entity.uuid > last_uuid).order_by(Entity.uuid)

@@ -113,6 +113,11 @@ class Entity(Base):
     created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # A resident's names before its current one, in the order they were replaced (push.pusher.
+    # replaced_names): kept
+    # here, not in `data`, because the server decides it and a client never sends it; items
+    # carry it (feed.entity_item) so a device that gets only the current state finds it by them.
+    former_names: Mapped[list[str] | None] = mapped_column(Json, nullable=True)
 
     # The snapshot pages through one kind by uuid (then filters the area).
     __table_args__ = (Index("ix_entity_kind_uuid", "kind", "uuid"),)

@@ -155,6 +155,8 @@ ITEM: dict[str, Any] = {
         "rev": {"type": "integer"},
         "merged_into": {"anyOf": [{"type": "null"}, {"type": "string"}]},
         "data": {"type": "object"},
+        # A renamed resident's former names, decided by the server (forms/entity_keys.py).
+        "former_names": {"type": "array", "items": {"type": "string"}},
     },
 }
 STATE = {

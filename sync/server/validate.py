@@ -10,14 +10,16 @@ from typing import Any
 
 import forms
 from forms import idnumber
-from forms.entity_keys import NOT_DOCUMENT, RECORD_NOT_DOCUMENT
+from forms.entity_keys import NOT_DOCUMENT, RECORD_NOT_DOCUMENT, SERVER_DECIDED
 
 # Resident-level keys of the synced resident state (and what travels with it); every other key
 # belongs to the personal_info form document (which also holds the identity fields name, sex,
 # birth_date, id_number, ...). Declared once in forms/entity_keys.py.
 # "area" is no key of the document: a county-level device names it and the server takes it out
-# (push._area); from anyone else it is an unknown field like any other.
-RESIDENT_ONLY = NOT_DOCUMENT - {"area"}
+# (push._area); from anyone else it is an unknown field like any other. The keys the server
+# decides (former_names) are dropped from a push before it is checked (push.pusher.from_client):
+# should one reach the check it is an unknown field too.
+RESIDENT_ONLY = NOT_DOCUMENT - {"area"} - SERVER_DECIDED
 # Record-level keys of the synced record state; the rest is the form document.
 RECORD_ONLY = RECORD_NOT_DOCUMENT
 SEXES = {"0", "1", "2", "9"}

@@ -16,21 +16,17 @@ from sync.server import feed, numbers
 from sync.server.models import AppliedMutation, Entity
 from sync.server.push.errors import Rejected
 from sync.server.push.own import clean
-from sync.server.push.pusher import Pusher
+from sync.server.push.pusher import Pusher, from_client, top_key
 
 PLAIN_OPS = ("update", "status")
 # Keys whose change moves an entity, merges it or changes its owner: the one-by-one path.
 MOVING = frozenset({"village", "area", "merged_into", "resident"})
 
 
-def _top(path: str) -> str:
-    return path.split(".", 1)[0].split("[", 1)[0]
-
-
 def _plain_update(p: Pusher, ch: Change) -> bool:
     if ch.op not in PLAIN_OPS or ch.resolves or p.known is None or ch.entity_uuid not in p.known:
         return False
-    if any(_top(k) in MOVING for k in ch.changes):
+    if any(top_key(k) in MOVING for k in ch.changes):
         return False
     e = p.session.get(Entity, ch.entity_uuid)  # in the identity map since prefetch
     return (
@@ -77,7 +73,7 @@ def fast_batch(p: Pusher, raw_changes: list[Any]) -> list[dict[str, Any]]:
     try:
         with feed.batched(session, p.device.id) as batch:
             for raw in raw_changes:
-                ch = parse_change(raw)
+                ch = from_client(parse_change(raw))
                 if ch.op == "create":
                     try:
                         e, provisional, redirect_to = p.build_create(ch)

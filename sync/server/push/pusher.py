@@ -9,6 +9,7 @@ numbers are handed out in commit order.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import re
 import uuid as uuidlib
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.entity_keys import SERVER_DECIDED
 from sync.merge import Conflict as MergeConflict
 from sync.merge import get_path, merge_changes, set_path
 from sync.protocol import Change, ChangeResult, ProtocolError, parse_change, parse_mutation_id
@@ -44,6 +46,30 @@ log = logging.getLogger(__name__)
 
 HOLDER, BEFORE_MOVE, AFTER_MOVE = "holder", "before_move", "after_move"
 MOVED_AWAY = "该居民已迁出本机构辖区"
+
+
+def top_key(path: str) -> str:
+    """The top-level key a change's path ("a.b", "a[0]") writes to."""
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def from_client(ch: Change) -> Change:
+    """`ch` without what the server decides itself (a resident's former names): a client's value
+    for it is dropped, never stored, so a forged former name cannot make a resident findable by
+    it on every device."""
+    if ch.entity != "resident" or not any(top_key(k) in SERVER_DECIDED for k in ch.changes):
+        return ch
+    kept = {k: fc for k, fc in ch.changes.items() if top_key(k) not in SERVER_DECIDED}
+    return dataclasses.replace(ch, changes=kept)
+
+
+def replaced_names(names: list[str] | None, old: Any, new: Any) -> list[str] | None:
+    """A resident's former names once its name `old` became `new`: the replaced name joins the end
+    (once), the current one is never among them. None for an empty list."""
+    kept = [n for n in names or () if n != new]
+    if isinstance(old, str) and old and old != new and old not in kept:
+        kept.append(old)
+    return kept or None
 
 
 class Pusher:
@@ -90,7 +116,7 @@ class Pusher:
     def one(self, raw: Any) -> dict[str, Any]:
         mid = parse_mutation_id(raw) or "?"
         try:
-            change = parse_change(raw)
+            change = from_client(parse_change(raw))
         except ProtocolError as e:
             return {"mutation_id": mid, "result": "rejected", "reason": str(e), "code": "invalid"}
         prior = self.prior.get(change.mutation_id)
@@ -357,6 +383,9 @@ class Pusher:
                 if ch.op == "merge" or state.get("merged_into"):
                     self._check_merge_target(e, state.get("merged_into"))
                 e.merged_into = state.get("merged_into") or None
+                if state.get("name") != e.data.get("name"):
+                    e.former_names = replaced_names(e.former_names, e.data.get("name"),
+                                                    state.get("name"))  # fmt: skip
             elif e.kind == "activity":
                 self._check_activity(state)
                 new_area = old_area
