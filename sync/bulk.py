@@ -22,11 +22,12 @@ from app.db.models import (
     Resident,
     SyncEntity,
 )
-from app.repo import Origin, batch, residents
+from app.repo import Origin, batch
 from app.repo.batch import HouseholdRow, RecordRow, ResidentRow, VersionRow, plain
 from app.repo.households import placeholder_label
 from app.services.changes import version_changes
 from app.services.resident_prep import compute_tags
+from forms import former_names
 from forms.entity_keys import NOT_DOCUMENT, RECORD_STATE, RESIDENT_STATE
 from sync import bulk_households, local
 from sync.protocol import state_item_hash
@@ -196,7 +197,7 @@ def _insert_residents(
         merged_into = state.get("merged_into")
         # The server's former names of a renamed resident (beside its state): it is found by
         # them here too, though this device never had the versions that bore them.
-        former = residents.joined_names([], item.get("former_names"), name)
+        former = former_names.joined([], item.get("former_names"), name)
         rows.append(plain(ResidentRow(
             u, record_no, False, name, doc.get("sex", "0"), doc.get("birth_date", ""), id_number,
             phone, doc.get("address"), state.get("village"), state.get("household"),

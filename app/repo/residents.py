@@ -20,6 +20,7 @@ from app.repo.origin import Applied, Origin
 from app.services.changes import diff
 from app.services.resident_input import clean
 from app.services.resident_prep import compute_tags
+from forms import former_names as former
 from forms.entity_keys import RESIDENT_STATE, split_resident
 
 
@@ -55,22 +56,12 @@ def former_names(r: Resident) -> list[str]:
     return list(json.loads(r.former_names)) if r.former_names else []
 
 
-def joined_names(names: list[str], told: Any, current: str) -> list[str]:
-    """`names` and the server's former names `told` (the transport key former_names of a pulled
-    state), each once and never the current name: what a device has kept itself stays."""
-    out: list[str] = []
-    for n in [*names, *(told if isinstance(told, list) else ())]:
-        if isinstance(n, str) and n and n != current and n not in out:
-            out.append(n)
-    return out
-
-
 def _take_former_names(r: Resident, told: Any) -> bool:
     """The server's former names of `r` join its own (a device that got `r` only in its current
     state never saw them as names of it); True when its list changed."""
     if not told:
         return False
-    names = joined_names(former_names(r), told, r.name)
+    names = former.joined(former_names(r), told, r.name)
     if names == former_names(r):
         return False
     r.former_names = json.dumps(names, ensure_ascii=False) if names else None
@@ -82,9 +73,7 @@ def _keep_former_name(r: Resident, before: dict[str, Any]) -> None:
     old = before.get("name")
     if not old or old == r.name:
         return
-    names = [n for n in former_names(r) if n != r.name]
-    if old not in names:
-        names.append(old)
+    names = former.replaced(former_names(r), old, r.name)
     r.former_names = json.dumps(names, ensure_ascii=False) if names else None
 
 

@@ -113,10 +113,10 @@ class Entity(Base):
     created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # A resident's names before its current one, in the order they were replaced (push.pusher.
-    # replaced_names): kept
-    # here, not in `data`, because the server decides it and a client never sends it; items
-    # carry it (feed.entity_item) so a device that gets only the current state finds it by them.
+    # A resident's names before its current one, in the order they were replaced
+    # (forms/former_names.py): kept here, not in `data`, because the server decides them and a
+    # client never sends them; items carry them (feed.entity_item) so a device that gets only
+    # the current state finds the resident by them.
     former_names: Mapped[list[str] | None] = mapped_column(Json, nullable=True)
 
     # The snapshot pages through one kind by uuid (then filters the area).

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms import former_names
 from forms.entity_keys import SERVER_DECIDED
 from sync.merge import Conflict as MergeConflict
 from sync.merge import get_path, merge_changes, set_path
@@ -61,15 +62,6 @@ def from_client(ch: Change) -> Change:
         return ch
     kept = {k: fc for k, fc in ch.changes.items() if top_key(k) not in SERVER_DECIDED}
     return dataclasses.replace(ch, changes=kept)
-
-
-def replaced_names(names: list[str] | None, old: Any, new: Any) -> list[str] | None:
-    """A resident's former names once its name `old` became `new`: the replaced name joins the end
-    (once), the current one is never among them. None for an empty list."""
-    kept = [n for n in names or () if n != new]
-    if isinstance(old, str) and old and old != new and old not in kept:
-        kept.append(old)
-    return kept or None
 
 
 class Pusher:
@@ -384,8 +376,8 @@ class Pusher:
                     self._check_merge_target(e, state.get("merged_into"))
                 e.merged_into = state.get("merged_into") or None
                 if state.get("name") != e.data.get("name"):
-                    e.former_names = replaced_names(e.former_names, e.data.get("name"),
-                                                    state.get("name"))  # fmt: skip
+                    e.former_names = former_names.replaced(e.former_names, e.data.get("name"),
+                                                           state.get("name")) or None  # fmt: skip
             elif e.kind == "activity":
                 self._check_activity(state)
                 new_area = old_area
